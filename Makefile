@@ -1,0 +1,56 @@
+# Shufang kiosk. `make demo` and `make test` work on a fresh machine: they install the Debian
+# packages that are missing (when run as root), create .venv and install the project into it.
+
+PYTHON ?= python3
+VENV   := .venv
+PY     := $(VENV)/bin/python
+STAMP  := $(VENV)/.installed
+# Debian packages: CJK fonts (Chinese on screen and on receipts), the libraries Qt needs
+# offscreen, PostgreSQL for the central service's tests, Chromium for the fleet-page tests.
+DEB_PACKAGES := fonts-noto-cjk fontconfig libegl1 libgl1 libxkbcommon0 libfontconfig1 \
+                libdbus-1-3 libglib2.0-0 postgresql socat
+PYTEST_ARGS ?=
+
+.PHONY: demo test bench lint format deps venv clean
+
+demo: deps $(STAMP)
+	$(VENV)/bin/shufang demo
+
+test: deps $(STAMP)
+	@echo "==> running the test suite"
+	@$(PY) -m pytest $(PYTEST_ARGS); rc=$$?; \
+	if [ $$rc -eq 5 ]; then echo "pytest collected no tests: failing"; exit 1; fi; exit $$rc
+
+bench: deps $(STAMP)
+	$(PY) -m tests.bench
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+format: $(STAMP)
+	$(VENV)/bin/ruff format .
+	$(VENV)/bin/ruff check --fix .
+
+deps:
+	@missing=""; for p in $(DEB_PACKAGES); do \
+	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "install ok installed" \
+	    || missing="$$missing $$p"; done; \
+	if [ -z "$$missing" ]; then echo "==> Debian packages present"; \
+	elif [ "$$(id -u)" = 0 ]; then \
+	  echo "==> installing Debian packages:$$missing"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+	    --no-install-recommends $$missing >/dev/null && echo "==> installed:$$missing"; \
+	else echo "==> missing Debian packages (run as root or install them):$$missing"; fi
+
+venv: $(STAMP)
+
+$(STAMP): pyproject.toml
+	@echo "==> creating $(VENV) and installing shufang-kiosk with its test and central extras"
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	@$(PY) -m pip install -q --upgrade pip
+	@$(PY) -m pip install -q -e '.[central,sip2,test]'
+	@touch $(STAMP)
+
+clean:
+	rm -rf $(VENV) build *.egg-info .pytest_cache .ruff_cache

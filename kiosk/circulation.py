@@ -1,0 +1,464 @@
+"""Circulation use cases: identify, checkout, checkin, renew, and the tag-security follow-up.
+
+Every change of a loan is written in the same SQLite transaction as its journal row, so the
+loan and the record that will be sent upstream can never disagree. Time comes from the clock
+passed in; transaction ids from ``new_id`` (a UUID4 by default).
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from kiosk import ecard, rules
+from kiosk.clock import Clock, from_text
+from kiosk.models import (
+    CardKind,
+    Decision,
+    Item,
+    ItemStatus,
+    Loan,
+    Patron,
+    Security,
+    Transaction,
+    TxnKind,
+)
+from kiosk.outcomes import Identification, Outcome, OutcomeKind
+from kiosk.pin import verify_pin
+from kiosk.policy import Policy
+from kiosk.reasons import Reason
+from kiosk.store import Store
+
+
+@dataclass(frozen=True)
+class Site:
+    """Where the kiosk stands: decides transfers, due-date days and opening hours."""
+
+    kiosk_id: str = "kiosk-01"
+    branch: str = "main"
+    isil: str = ""
+    tz: ZoneInfo = field(default_factory=lambda: ZoneInfo("Asia/Shanghai"))
+
+
+def _new_uuid() -> str:
+    return str(uuid.uuid4())
+
+
+class Circulation:
+    def __init__(
+        self,
+        store: Store,
+        policy: Policy | Callable[[], Policy],
+        clock: Clock,
+        site: Site | None = None,
+        *,
+        online: Callable[[], bool] = lambda: True,
+        new_id: Callable[[], str] = _new_uuid,
+        ecard_keys: Mapping[str, bytes] | None = None,
+    ) -> None:
+        self.store = store
+        self._policy = policy if callable(policy) else (lambda: policy)
+        self.clock = clock
+        self.site = site or Site()
+        self._online = online
+        self._new_id = new_id
+        self.ecard_keys = dict(ecard_keys or {})
+
+    @property
+    def policy(self) -> Policy:
+        return self._policy()
+
+    def _decision(self) -> Decision:
+        return Decision.ONLINE if self._online() else Decision.OFFLINE
+
+    # --- identification ------------------------------------------------------------------
+
+    def identify(
+        self, card: str, kind: CardKind = CardKind.BARCODE, pin: str | None = None
+    ) -> Identification:
+        """Find the patron behind a card, check the PIN where policy wants one, report blocks."""
+        now, policy = self.clock.now(), self.policy
+        card = card.strip()
+        if kind is CardKind.QR:
+            try:
+                card = ecard.verify(card, self.ecard_keys, now).card_id
+            except ecard.ECardError as error:
+                reason = Reason.ECARD_EXPIRED if error.expired else Reason.ECARD_INVALID
+                return Identification(False, reason)
+        patron = self.store.patron(card)
+        if patron is None:
+            if self._decision() is Decision.OFFLINE and policy.offline_unknown_cards:
+                provisional = Patron(
+                    card_id=card,
+                    category=policy.offline_unknown_category,
+                    card_kind=kind,
+                    provisional=True,
+                )
+                return Identification(True, Reason.PROVISIONAL_OFFLINE, provisional)
+            return Identification(False, Reason.UNKNOWN_CARD)
+        if policy.block_lost_card and "lost_card" in patron.blocks:
+            return Identification(False, Reason.CARD_LOST)
+        if self._pin_needed(policy, kind, patron):
+            refusal = self._check_pin(policy, patron, pin, now)
+            if refusal is not None:
+                return refusal
+        summary = self.store.patron_summary(patron.card_id, policy.overdue_cutoff(now))
+        block = rules.borrow_block(policy, patron, summary, now, self.site.tz)
+        return Identification(True, Reason.OK, patron, borrow_block=block)
+
+    @staticmethod
+    def _pin_needed(policy: Policy, kind: CardKind, patron: Patron) -> bool:
+        # A patron without a PIN on file cannot be asked for one; QR e-cards are signed.
+        if not patron.pin_hash or not policy.pin_required or kind is CardKind.QR:
+            return False
+        return kind is not CardKind.NFC or policy.pin_for_nfc
+
+    def _check_pin(
+        self, policy: Policy, patron: Patron, pin: str | None, now: datetime
+    ) -> Identification | None:
+        failures, locked_text = self.store.pin_attempts(patron.card_id)
+        if locked_text and from_text(locked_text) > now:
+            return Identification(False, Reason.PIN_LOCKED, locked_until=from_text(locked_text))
+        if pin is None:
+            return Identification(
+                False, Reason.PIN_REQUIRED, attempts_left=policy.pin_max_attempts - failures
+            )
+        assert patron.pin_hash is not None
+        if verify_pin(pin, patron.pin_hash):
+            if failures:
+                self.store.clear_pin_failures(patron.card_id)
+            return None
+        failures += 1
+        if failures >= policy.pin_max_attempts:
+            until = now + timedelta(minutes=policy.pin_lockout_minutes)
+            self.store.record_pin_failure(patron.card_id, 0, until)
+            return Identification(False, Reason.PIN_LOCKED, locked_until=until)
+        self.store.record_pin_failure(patron.card_id, failures, None)
+        return Identification(
+            False, Reason.PIN_WRONG, attempts_left=policy.pin_max_attempts - failures
+        )
+
+    # --- checkout ------------------------------------------------------------------------
+
+    def checkout(
+        self, patron: Patron, pii: str, parts_seen: frozenset[int] | None = None
+    ) -> Outcome:
+        now, policy, decision = self.clock.now(), self.policy, self._decision()
+        offline = decision is Decision.OFFLINE
+
+        def refuse(reason: Reason, item: Item | None = None, **details) -> Outcome:
+            return Outcome(
+                OutcomeKind.REFUSED, reason, pii=pii, item=item, offline=offline, details=details
+            )
+
+        if policy.enforce_hours and not policy.is_open(now, self.site.tz):
+            return refuse(Reason.KIOSK_CLOSED)
+        item = self.store.item(pii)
+        if item is None:
+            return refuse(Reason.UNKNOWN_ITEM)
+        current = self.store.loan(pii)
+        if current is not None:
+            if current.patron_card == patron.card_id:
+                return Outcome(
+                    OutcomeKind.OFFER,
+                    Reason.ALREADY_YOURS,
+                    pii=pii,
+                    item=item,
+                    loan=current,
+                    due_at=current.due_at,
+                    offline=offline,
+                )
+            return refuse(Reason.ALREADY_ON_LOAN, item)
+        summary = self.store.patron_summary(patron.card_id, policy.overdue_cutoff(now))
+        block = rules.borrow_block(policy, patron, summary, now, self.site.tz)
+        if block is not None:
+            return refuse(block, item)
+        rule = policy.rule_for(patron.category, item.item_class)
+        refusal = rules.item_refusal(item, rule)
+        if refusal is not None:
+            return refuse(refusal, item)
+        missing = rules.missing_parts(item, parts_seen)
+        if missing:
+            return refuse(Reason.SET_INCOMPLETE, item, missing=missing, of=item.set_size)
+        hold = self.store.first_hold(pii)
+        refusal = rules.hold_refusal(hold, patron) or rules.limit_refusal(
+            policy, patron, item, rule, summary, offline
+        )
+        if refusal is not None:
+            return refuse(refusal, item)
+        due = policy.due_at(now, rule.loan_days, self.site.tz)
+        txn_id = self._new_id()
+        loan = Loan(pii, patron.card_id, now, due, 0, offline, txn_id)
+        with self.store.atomic():
+            self.store.insert_loan(loan)
+            self.store.set_item_status(pii, ItemStatus.ON_LOAN)
+            if hold is not None:  # the patron's own hold is filled by this loan
+                self.store.remove_hold(hold.id)
+            self.store.append_journal(
+                self._txn(
+                    txn_id,
+                    TxnKind.CHECKOUT,
+                    patron.card_id,
+                    pii,
+                    now,
+                    due,
+                    decision,
+                    Security.PENDING,
+                )
+            )
+        return Outcome(
+            OutcomeKind.ACCEPTED,
+            Reason.OK,
+            pii=pii,
+            item=item,
+            loan=loan,
+            txn_id=txn_id,
+            due_at=due,
+            offline=offline,
+        )
+
+    # --- checkin -------------------------------------------------------------------------
+
+    def checkin(self, pii: str, parts_seen: frozenset[int] | None = None) -> Outcome:
+        """A return: always taken for a known item; other owners' items are sent home."""
+        now, decision = self.clock.now(), self._decision()
+        offline = decision is Decision.OFFLINE
+        item = self.store.item(pii)
+        if item is None:
+            return Outcome(OutcomeKind.REFUSED, Reason.UNKNOWN_ITEM, pii=pii, offline=offline)
+        missing = rules.missing_parts(item, parts_seen)
+        if missing:
+            return Outcome(
+                OutcomeKind.REFUSED,
+                Reason.SET_INCOMPLETE,
+                pii=pii,
+                item=item,
+                offline=offline,
+                details={"missing": missing, "of": item.set_size},
+            )
+        transfer = rules.needs_transfer(item, self.site.isil, self.site.branch)
+        hold = self.store.first_hold(pii)
+        reason = (
+            Reason.SEND_TO_OWNER
+            if transfer
+            else (Reason.HOLD_WAITING if hold is not None else Reason.OK)
+        )
+        loan = self.store.loan(pii)
+        if loan is None and item.status is not ItemStatus.ON_LOAN:
+            return Outcome(
+                OutcomeKind.ACCEPTED,
+                Reason.NOT_ON_LOAN if reason is Reason.OK else reason,
+                pii=pii,
+                item=item,
+                offline=offline,
+                send_to_owner=transfer,
+                hold_waiting=hold is not None,
+            )
+        txn_id = self._new_id()
+        with self.store.atomic():
+            if loan is not None:
+                self.store.delete_loan(pii)
+            self.store.set_item_status(
+                pii, ItemStatus.IN_TRANSIT if transfer else ItemStatus.AVAILABLE
+            )
+            self.store.append_journal(
+                self._txn(
+                    txn_id,
+                    TxnKind.CHECKIN,
+                    loan.patron_card if loan else "",
+                    pii,
+                    now,
+                    loan.due_at if loan else None,
+                    decision,
+                    Security.PENDING,
+                    reason=reason,
+                )
+            )
+        return Outcome(
+            OutcomeKind.ACCEPTED,
+            reason,
+            pii=pii,
+            item=item,
+            loan=loan,
+            txn_id=txn_id,
+            offline=offline,
+            send_to_owner=transfer,
+            hold_waiting=hold is not None,
+        )
+
+    # --- renewals and the account ----------------------------------------------------------
+
+    def renew(self, patron: Patron, pii: str) -> Outcome:
+        now, policy, decision = self.clock.now(), self.policy, self._decision()
+        offline = decision is Decision.OFFLINE
+        item = self.store.item(pii)
+        loan = self.store.loan(pii)
+        if item is None or loan is None:
+            reason = Reason.UNKNOWN_ITEM if item is None else Reason.NOT_ON_LOAN
+            return Outcome(OutcomeKind.REFUSED, reason, pii=pii, item=item, offline=offline)
+        summary = self.store.patron_summary(patron.card_id, policy.overdue_cutoff(now))
+        rule = policy.rule_for(patron.category, item.item_class)
+        refusal = rules.renewal_refusal(
+            loan, patron, rule, self.store.first_hold(pii)
+        ) or rules.borrow_block(policy, patron, summary, now, self.site.tz)
+        if refusal is not None:
+            return Outcome(
+                OutcomeKind.REFUSED,
+                refusal,
+                pii=pii,
+                item=item,
+                loan=loan,
+                due_at=loan.due_at,
+                offline=offline,
+            )
+        due = max(loan.due_at, policy.due_at(now, rule.loan_days, self.site.tz))
+        txn_id = self._new_id()
+        with self.store.atomic():
+            self.store.renew_loan(pii, due, loan.renewals + 1, txn_id)
+            self.store.append_journal(
+                self._txn(
+                    txn_id,
+                    TxnKind.RENEW,
+                    patron.card_id,
+                    pii,
+                    now,
+                    due,
+                    decision,
+                    Security.NOT_NEEDED,
+                )
+            )
+        renewed = Loan(
+            pii, patron.card_id, loan.loaned_at, due, loan.renewals + 1, loan.offline, txn_id
+        )
+        return Outcome(
+            OutcomeKind.ACCEPTED,
+            Reason.OK,
+            pii=pii,
+            item=item,
+            loan=renewed,
+            txn_id=txn_id,
+            due_at=due,
+            offline=offline,
+        )
+
+    def renew_all(self, patron: Patron) -> list[Outcome]:
+        return [self.renew(patron, loan.item_pii) for loan in self.store.loans_for(patron.card_id)]
+
+    def loans(self, patron: Patron) -> list[tuple[Loan, Item | None]]:
+        """The patron's current loans, soonest due first, with their items."""
+        return [
+            (loan, self.store.item(loan.item_pii)) for loan in self.store.loans_for(patron.card_id)
+        ]
+
+    # --- tag security, tied to the loan (DESIGN.md) -----------------------------------------
+
+    def security_done(self, txn_id: str) -> None:
+        self.store.set_security(txn_id, Security.DONE)
+
+    def security_failed(self, txn_id: str) -> Outcome:
+        """Undo the transaction whose tag write failed for good, journaling the undo.
+
+        A checkout is cancelled (the loan goes); a checkin is cancelled (the loan comes back),
+        so the loan and the tag's security never disagree. The reader is asked to place the
+        item again.
+        """
+        now, decision = self.clock.now(), self._decision()
+        original = self.store.transaction(txn_id)
+        if original is None or original.security is not Security.PENDING:
+            raise ValueError(f"transaction {txn_id} has no pending security write")
+        item = self.store.item(original.item_pii)
+        cancel_id = self._new_id()
+        with self.store.atomic():
+            self.store.set_security(txn_id, Security.FAILED)
+            if original.kind is TxnKind.CHECKOUT:
+                self.store.delete_loan(original.item_pii)
+                self.store.set_item_status(original.item_pii, ItemStatus.AVAILABLE)
+            elif original.kind is TxnKind.CHECKIN and original.patron_card:
+                self._reinstate_loan(original)
+            self.store.append_journal(
+                self._txn(
+                    cancel_id,
+                    TxnKind.CANCEL,
+                    original.patron_card,
+                    original.item_pii,
+                    now,
+                    None,
+                    decision,
+                    Security.NOT_NEEDED,
+                    reason=Reason.SECURITY_FAILED,
+                    cancels=txn_id,
+                )
+            )
+        return Outcome(
+            OutcomeKind.REFUSED,
+            Reason.SECURITY_FAILED,
+            pii=original.item_pii,
+            item=item,
+            txn_id=cancel_id,
+            offline=decision is Decision.OFFLINE,
+        )
+
+    def _reinstate_loan(self, checkin: Transaction) -> None:
+        history = self.store.journal(limit=50, item_pii=checkin.item_pii)
+        lent = next(
+            (
+                t
+                for t in history
+                if t.seq < checkin.seq and t.kind in (TxnKind.CHECKOUT, TxnKind.RENEW)
+            ),
+            None,
+        )
+        renewals = sum(
+            1
+            for t in history
+            if t.seq < checkin.seq
+            and t.kind is TxnKind.RENEW
+            and lent is not None
+            and t.seq >= lent.seq
+        )
+        loaned_at = lent.at if lent else checkin.at
+        due = checkin.due_at or (lent.due_at if lent and lent.due_at else checkin.at)
+        self.store.insert_loan(
+            Loan(
+                checkin.item_pii,
+                checkin.patron_card,
+                loaned_at,
+                due,
+                renewals,
+                lent.decision is Decision.OFFLINE if lent else False,
+                lent.id if lent else checkin.id,
+            )
+        )
+        self.store.set_item_status(checkin.item_pii, ItemStatus.ON_LOAN)
+
+    # --- helpers ---------------------------------------------------------------------------
+
+    @staticmethod
+    def _txn(
+        txn_id: str,
+        kind: TxnKind,
+        card: str,
+        pii: str,
+        at: datetime,
+        due: datetime | None,
+        decision: Decision,
+        security: Security,
+        reason: Reason = Reason.OK,
+        cancels: str | None = None,
+    ) -> Transaction:
+        return Transaction(
+            id=txn_id,
+            seq=0,
+            kind=kind,
+            patron_card=card,
+            item_pii=pii,
+            at=at,
+            due_at=due,
+            decision=decision,
+            reason=reason.value,
+            security=security,
+            cancels=cancels,
+        )

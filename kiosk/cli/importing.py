@@ -1,0 +1,57 @@
+"""``shufang import``: load catalog items or patrons from CSV into the kiosk database."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from kiosk.cli.common import add_config_options, config_or_fail, fail
+from kiosk.importer import read_catalog, read_patrons
+from kiosk.store import Store
+
+COLUMNS = {
+    "catalog": "pii,title[,author,call_number,owner_isil,branch,item_class,set_size,status]",
+    "patrons": "card_id[,name|initials,category,card_kind,pin|pin_hash,expires_on,blocks,"
+    "fines_cents]",
+}
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser(
+        "import",
+        help="import catalog items or patrons from CSV (all rows or none)",
+        description="Import a CSV file. Every row is checked first; if any row is rejected, "
+        "nothing is imported and each rejected row is listed with its line number.",
+    )
+    parser.add_argument("what", choices=("catalog", "patrons"), help="what the file holds")
+    parser.add_argument("file", metavar="FILE.csv", help="UTF-8 CSV with a header row")
+    add_config_options(parser)
+    parser.set_defaults(func=run_import)
+
+
+def run_import(args: argparse.Namespace) -> int:
+    config = config_or_fail(args)
+    if isinstance(config, int):
+        return config
+    try:
+        text = Path(args.file).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        return fail(f"cannot read {args.file}: {exc}")
+    report = read_catalog(text) if args.what == "catalog" else read_patrons(text)
+    if not report.ok:
+        for line, why in report.rejected:
+            print(f"{args.file}:{line}: rejected: {why}", file=sys.stderr)
+        print(
+            f"nothing imported: {len(report.rejected)} rejected row(s); "
+            f"expected columns {COLUMNS[args.what]}",
+            file=sys.stderr,
+        )
+        return 1
+    store = Store(config["database.path"], busy_timeout_ms=config["database.busy_timeout_ms"])
+    if args.what == "catalog":
+        store.upsert_items(report.accepted)
+    else:
+        store.upsert_patrons(report.accepted)
+    print(f"imported {len(report.accepted)} {args.what} row(s) into {config['database.path']}")
+    return 0

@@ -1,0 +1,346 @@
+"""Every kiosk setting, declared once with its type, default and one line of help.
+
+The loader validates against this list, ``shufang config sample`` prints the sample file from
+it, and a test keeps ``packaging/kiosk.sample.toml`` identical to that output.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from kiosk.config.types import REQUIRED, Bool, Float, Int, Mapping, Records, Str, TimeZone
+
+DEVICE_URI = r"(sim:.*|none|[a-z0-9+]+:.+)"
+_HHMM = r"([01]\d|2[0-4]):[0-5]\d"
+_SPAN = rf"{_HHMM}-{_HHMM}"
+WEEKDAY_HOURS = rf"(closed|{_SPAN}(,{_SPAN})*)"
+
+
+@dataclass(frozen=True)
+class Setting:
+    key: str  # dotted: section.name
+    type: Any
+    default: Any
+    help: str
+
+    @property
+    def section(self) -> str:
+        return self.key.rpartition(".")[0]
+
+    @property
+    def name(self) -> str:
+        return self.key.rpartition(".")[2]
+
+
+RULE_FIELDS = (
+    ("category", Str(), "*"),
+    ("item_class", Str(), "*"),
+    ("loanable", Bool(), True),
+    ("loan_days", Int(minimum=0, maximum=366), 28),
+    ("max_items", Int(minimum=0), 10),
+    ("renewals", Int(minimum=0), 2),
+)
+
+DEFAULT_RULES = [
+    {
+        "category": "*",
+        "item_class": "*",
+        "loanable": True,
+        "loan_days": 28,
+        "max_items": 10,
+        "renewals": 2,
+    },
+    {
+        "category": "*",
+        "item_class": "dvd",
+        "loanable": True,
+        "loan_days": 7,
+        "max_items": 2,
+        "renewals": 1,
+    },
+    {
+        "category": "*",
+        "item_class": "reference",
+        "loanable": False,
+        "loan_days": 0,
+        "max_items": 0,
+        "renewals": 0,
+    },
+    {
+        "category": "child",
+        "item_class": "*",
+        "loanable": True,
+        "loan_days": 21,
+        "max_items": 5,
+        "renewals": 2,
+    },
+]
+
+SETTINGS: tuple[Setting, ...] = (
+    # the machine and where it stands
+    Setting(
+        "kiosk.id",
+        Str(pattern=r"[A-Za-z0-9._-]{1,64}", allow_empty=False),
+        "kiosk-01",
+        "This kiosk's id, as enrolled at the central service.",
+    ),
+    Setting(
+        "kiosk.branch",
+        Str(allow_empty=False),
+        "main",
+        "Code of the branch or study room this kiosk stands in.",
+    ),
+    Setting("kiosk.branch_name", Str(), "城市书房", "Branch name shown on screen and on receipts."),
+    Setting(
+        "kiosk.isil",
+        Str(pattern=r"[A-Z]{1,4}-[A-Za-z0-9:/-]{1,11}"),
+        "CN-000000-0",
+        "ISIL of the library that owns this kiosk; items of other libraries are sent home.",
+    ),
+    Setting(
+        "kiosk.timezone",
+        TimeZone(),
+        "Asia/Shanghai",
+        "Local time zone for due dates and opening hours.",
+    ),
+    Setting(
+        "kiosk.language",
+        Str(choices=("zh_CN", "en")),
+        "zh_CN",
+        "Language a session starts in; readers can switch at any time.",
+    ),
+    # local store
+    Setting(
+        "database.path",
+        Str(allow_empty=False),
+        "/var/lib/shufang/kiosk.db",
+        "SQLite file of loans, journal and replicated data (WAL mode).",
+    ),
+    Setting(
+        "database.busy_timeout_ms",
+        Int(minimum=100, maximum=60000),
+        5000,
+        "How long a writer waits for the other process's lock before failing.",
+    ),
+    # devices, chosen by URI
+    Setting(
+        "devices.rfid",
+        Str(pattern=DEVICE_URI),
+        "sim:",
+        "RFID pad reader: sim:, feig:///dev/ttyUSB0?baud=38400, 3m810:///dev/ttyS0, none.",
+    ),
+    Setting(
+        "devices.scanner",
+        Str(pattern=DEVICE_URI),
+        "sim:",
+        "Barcode scanner: sim:, scanner+serial:///dev/ttyACM0, scanner+hid:/dev/input/...",
+    ),
+    Setting(
+        "devices.card",
+        Str(pattern=DEVICE_URI),
+        "sim:",
+        "Patron card reader: sim:, nfc:usb, nfc:tty:USB0, nfc:udp:127.0.0.1:54321, none.",
+    ),
+    Setting(
+        "devices.printer",
+        Str(pattern=DEVICE_URI),
+        "sim:",
+        "Receipt printer: sim:, escpos+serial:///dev/ttyS1?baud=19200, escpos+net://host:9100.",
+    ),
+    Setting(
+        "devices.rfid_poll_hz",
+        Float(minimum=0.5, maximum=50),
+        5.0,
+        "How often the pad watcher asks the reader which tags are present.",
+    ),
+    # upstream
+    Setting(
+        "upstream.kind",
+        Str(choices=("central", "sip2", "none")),
+        "central",
+        "Who decides online: the Shufang central service, a SIP2 library system, or nobody.",
+    ),
+    Setting(
+        "upstream.url",
+        Str(),
+        "http://127.0.0.1:8470",
+        "Central service base URL (upstream.kind = central, and for heartbeats).",
+    ),
+    Setting(
+        "upstream.token",
+        Str(),
+        "",
+        "Enrolment token issued by `shufang central enrol`; keep this file private.",
+    ),
+    Setting(
+        "upstream.timeout_s",
+        Float(minimum=0.1, maximum=30),
+        2.0,
+        "Latency budget for an online decision before the kiosk decides offline.",
+    ),
+    # sync daemon
+    Setting(
+        "sync.heartbeat_s",
+        Int(minimum=1, maximum=3600),
+        30,
+        "Seconds between heartbeats to the central service.",
+    ),
+    Setting("sync.batch_size", Int(minimum=1, maximum=1000), 100, "Journal rows sent per push."),
+    Setting(
+        "sync.max_backoff_s",
+        Int(minimum=1, maximum=3600),
+        300,
+        "Longest wait between retries while the upstream is unreachable.",
+    ),
+    # reader-facing screen
+    Setting(
+        "ui.idle_timeout_s",
+        Int(minimum=10, maximum=600),
+        45,
+        "Seconds without a touch before the session ends and the screen is cleared.",
+    ),
+    Setting(
+        "ui.idle_countdown_s",
+        Int(minimum=3, maximum=60),
+        10,
+        "Length of the 'still there?' countdown before the idle timeout ends a session.",
+    ),
+    Setting("ui.sounds", Bool(), True, "Play short sound cues for success and problems."),
+    Setting(
+        "ui.orientation",
+        Str(choices=("portrait", "landscape", "auto")),
+        "auto",
+        "Screen layout; auto follows the screen's shape.",
+    ),
+    # QR e-cards
+    Setting(
+        "ecard.keys",
+        Mapping(Str(pattern=r"[A-Za-z0-9+/=_-]{16,}")),
+        {},
+        "Key id -> base64 secret for verifying QR e-cards offline (replaced by central's).",
+    ),
+    Setting(
+        "ecard.signing_key_id",
+        Str(),
+        "",
+        "Key id used by `shufang card qr` to sign test and demo e-cards.",
+    ),
+    # technician
+    Setting(
+        "technician.pin_hash",
+        Str(),
+        "",
+        "Salted scrypt hash of the technician PIN (`shufang card hash-pin`).",
+    ),
+    # loan policy (replaced by the central service's policy once synced)
+    Setting(
+        "policy.version",
+        Str(allow_empty=False),
+        "local-1",
+        "Version label of this policy; the central service's policy carries its own.",
+    ),
+    Setting(
+        "policy.rules",
+        Records(tuple((n, t, d if d is not None else REQUIRED) for n, t, d in RULE_FIELDS)),
+        DEFAULT_RULES,
+        "Loan rules by patron category and item class; the most specific match applies.",
+    ),
+    Setting(
+        "policy.max_loans",
+        Mapping(Int(minimum=0)),
+        {"*": 10, "child": 5},
+        "Most items a patron of each category may have on loan in all ('*' = others).",
+    ),
+    Setting(
+        "policy.pin_required",
+        Bool(),
+        True,
+        "Ask for the PIN when a card is scanned or typed (NFC and QR e-cards excepted).",
+    ),
+    Setting("policy.pin_for_nfc", Bool(), False, "Ask for the PIN after an NFC card tap too."),
+    Setting(
+        "policy.pin_max_attempts",
+        Int(minimum=1, maximum=10),
+        3,
+        "Wrong PINs in a row before the card is locked at this kiosk.",
+    ),
+    Setting(
+        "policy.pin_lockout_minutes",
+        Int(minimum=1, maximum=1440),
+        15,
+        "How long a card stays locked after too many wrong PINs.",
+    ),
+    Setting("policy.block_expired", Bool(), True, "Refuse loans on an expired card."),
+    Setting("policy.block_lost_card", Bool(), True, "Refuse a card reported lost."),
+    Setting(
+        "policy.max_overdue_items",
+        Int(minimum=-1),
+        0,
+        "Overdue items a patron may have and still borrow (-1 = no limit).",
+    ),
+    Setting(
+        "policy.overdue_grace_days",
+        Int(minimum=0, maximum=60),
+        0,
+        "Days after the due date before an item counts as overdue for blocking.",
+    ),
+    Setting(
+        "policy.max_fines_cents",
+        Int(minimum=-1),
+        1000,
+        "Fines (in cents/fen) above which borrowing is refused (-1 = no limit).",
+    ),
+    Setting(
+        "policy.enforce_hours",
+        Bool(),
+        False,
+        "Refuse loans outside the opening hours (returns are always taken).",
+    ),
+    Setting(
+        "policy.hours",
+        Mapping(Str(pattern=WEEKDAY_HOURS)),
+        {d: "08:00-22:00" for d in ("mon", "tue", "wed", "thu", "fri", "sat", "sun")},
+        "Opening hours per weekday (mon..sun), e.g. '08:00-12:00,13:00-22:00' or 'closed'.",
+    ),
+    Setting(
+        "policy.tag_format",
+        Str(choices=("28560-2", "28560-3")),
+        "28560-2",
+        "Data model for encoding new tags.",
+    ),
+    Setting(
+        "policy.afi_secured",
+        Int(minimum=0, maximum=255, hex=True),
+        0x07,
+        "AFI of an item in the library (security on).",
+    ),
+    Setting(
+        "policy.afi_on_loan",
+        Int(minimum=0, maximum=255, hex=True),
+        0xC2,
+        "AFI of an item on loan (security off).",
+    ),
+    Setting(
+        "policy.offline_max_items",
+        Int(minimum=0),
+        3,
+        "Most items one patron may borrow while the kiosk is offline.",
+    ),
+    Setting(
+        "policy.offline_unknown_cards",
+        Bool(),
+        False,
+        "Whether a card not in the local copy may borrow while offline.",
+    ),
+    Setting(
+        "policy.offline_unknown_category",
+        Str(),
+        "adult",
+        "Category an unknown card is treated as while offline, if allowed.",
+    ),
+)
+
+
+def by_key() -> dict[str, Setting]:
+    return {s.key: s for s in SETTINGS}

@@ -1,0 +1,124 @@
+"""The loan policy: versioned rules the kiosk applies, from its config now, from central later.
+
+Policy is data, not code paths: the same object is built from the config file or from the
+JSON document the central service replicates, and the circulation rules only read it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+
+
+@dataclass(frozen=True, slots=True)
+class Rule:
+    """Loan terms for one patron category and item class; ``*`` matches any."""
+
+    category: str = "*"
+    item_class: str = "*"
+    loanable: bool = True
+    loan_days: int = 28
+    max_items: int = 10
+    renewals: int = 2
+
+    def specificity(self) -> int:
+        return (self.category != "*") * 2 + (self.item_class != "*")
+
+
+@dataclass(frozen=True)
+class Policy:
+    version: str = "local-1"
+    rules: tuple[Rule, ...] = (Rule(),)
+    max_loans: dict[str, int] = field(default_factory=lambda: {"*": 10})
+    pin_required: bool = True
+    pin_for_nfc: bool = False
+    pin_max_attempts: int = 3
+    pin_lockout_minutes: int = 15
+    block_expired: bool = True
+    block_lost_card: bool = True
+    max_overdue_items: int = 0
+    overdue_grace_days: int = 0
+    max_fines_cents: int = 1000
+    enforce_hours: bool = False
+    hours: dict[str, str] = field(default_factory=lambda: {d: "00:00-24:00" for d in WEEKDAYS})
+    tag_format: str = "28560-2"
+    afi_secured: int = 0x07
+    afi_on_loan: int = 0xC2
+    offline_max_items: int = 3
+    offline_unknown_cards: bool = False
+    offline_unknown_category: str = "adult"
+
+    # --- building ------------------------------------------------------------------------
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Policy:
+        """Build from the config's ``policy`` section or the central service's document."""
+        values = dict(data)
+        values["rules"] = tuple(Rule(**r) for r in values.get("rules", [asdict(Rule())]))
+        known = set(cls.__dataclass_fields__)
+        return cls(**{k: v for k, v in values.items() if k in known})
+
+    def to_dict(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["rules"] = [asdict(r) for r in self.rules]
+        return data
+
+    # --- questions the circulation rules ask ---------------------------------------------
+
+    def rule_for(self, category: str, item_class: str) -> Rule:
+        """The most specific rule matching both; a category rule beats an item-class rule."""
+        matches = [
+            r
+            for r in self.rules
+            if r.category in ("*", category) and r.item_class in ("*", item_class)
+        ]
+        if not matches:
+            return Rule(category=category, item_class=item_class, loanable=False)
+        best = max(matches, key=Rule.specificity)
+        if best.item_class == "*" and best.category != "*":
+            # A category-wide rule must not make a not-for-loan class loanable.
+            cls_rule = [r for r in matches if r.category == "*" and r.item_class == item_class]
+            if cls_rule and not cls_rule[0].loanable:
+                return cls_rule[0]
+        return best
+
+    def max_loans_for(self, category: str) -> int:
+        return self.max_loans.get(category, self.max_loans.get("*", 0))
+
+    def due_at(self, now: datetime, loan_days: int, tz: ZoneInfo) -> datetime:
+        """Due at the end of the local day ``loan_days`` from now, stored in UTC."""
+        local_day = now.astimezone(tz).date() + timedelta(days=loan_days)
+        end = datetime.combine(local_day, time(23, 59, 59), tzinfo=tz)
+        return end.astimezone(UTC)
+
+    def is_open(self, now: datetime, tz: ZoneInfo) -> bool:
+        local = now.astimezone(tz)
+        spec = self.hours.get(WEEKDAYS[local.weekday()], "closed")
+        minute = local.hour * 60 + local.minute
+        return any(start <= minute < end for start, end in _intervals(spec))
+
+    def overdue_cutoff(self, now: datetime) -> datetime:
+        """Loans due before this instant count as overdue for blocking."""
+        return now - timedelta(days=self.overdue_grace_days)
+
+    def is_expired(self, expires_on: date | None, now: datetime, tz: ZoneInfo) -> bool:
+        return expires_on is not None and now.astimezone(tz).date() > expires_on
+
+
+def _intervals(spec: str) -> list[tuple[int, int]]:
+    if spec == "closed":
+        return []
+    out = []
+    for part in spec.split(","):
+        start, end = part.split("-")
+        out.append((_minutes(start), _minutes(end)))
+    return out
+
+
+def _minutes(hhmm: str) -> int:
+    hours, minutes = hhmm.split(":")
+    return int(hours) * 60 + int(minutes)

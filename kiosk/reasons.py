@@ -1,0 +1,54 @@
+"""Reason codes for every circulation outcome, each with the key of its reader-facing message.
+
+The core never holds reader-facing text: the UI looks the key up in its translation catalogs,
+so Chinese and English stay complete and testable.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class Reason(StrEnum):
+    """Why an operation ended the way it did."""
+
+    OK = "ok"
+    # identification
+    UNKNOWN_CARD = "unknown_card"
+    CARD_EXPIRED = "card_expired"
+    CARD_LOST = "card_lost"
+    PATRON_BLOCKED = "patron_blocked"
+    TOO_MANY_OVERDUE = "too_many_overdue"
+    FINES_TOO_HIGH = "fines_too_high"
+    PIN_REQUIRED = "pin_required"
+    PIN_WRONG = "pin_wrong"
+    PIN_LOCKED = "pin_locked"
+    ECARD_INVALID = "ecard_invalid"
+    ECARD_EXPIRED = "ecard_expired"
+    PROVISIONAL_OFFLINE = "provisional_offline"
+    # items
+    UNKNOWN_ITEM = "unknown_item"
+    NOT_FOR_LOAN = "not_for_loan"
+    ITEM_NOT_AVAILABLE = "item_not_available"
+    ALREADY_ON_LOAN = "already_on_loan"
+    ALREADY_YOURS = "already_yours"
+    ON_HOLD_FOR_ANOTHER = "on_hold_for_another"
+    SET_INCOMPLETE = "set_incomplete"
+    LIMIT_REACHED = "limit_reached"
+    CLASS_LIMIT_REACHED = "class_limit_reached"
+    OFFLINE_LIMIT_REACHED = "offline_limit_reached"
+    KIOSK_CLOSED = "kiosk_closed"
+    # returns and renewals
+    NOT_ON_LOAN = "not_on_loan"
+    SEND_TO_OWNER = "send_to_owner"
+    HOLD_WAITING = "hold_waiting"
+    NOT_YOUR_LOAN = "not_your_loan"
+    RENEWAL_LIMIT = "renewal_limit"
+    RENEW_ON_HOLD = "renew_on_hold"
+    # tag security
+    SECURITY_FAILED = "security_failed"
+
+    @property
+    def message_key(self) -> str:
+        """Key of the reader-facing message in the UI's catalogs."""
+        return f"reason.{self.value}"

@@ -1,0 +1,351 @@
+"""The Store: every read and write of the kiosk database, and nothing else.
+
+One Store (one connection) is the only writer in a process; a lock makes each call and each
+``atomic()`` block exclusive, so a device thread recording a fault cannot interleave with a
+checkout. Times are passed in by the caller, never read here.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import replace
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from kiosk.clock import to_text
+from kiosk.models import (
+    Fault,
+    Hold,
+    Item,
+    ItemStatus,
+    Loan,
+    Patron,
+    PatronSummary,
+    Security,
+    Transaction,
+)
+from kiosk.ports import TxnReply
+from kiosk.store import rows
+from kiosk.store.database import open_database
+from kiosk.store.migrations import migrate
+
+
+class StoreError(RuntimeError):
+    """A database problem the operator must see (disk full, corrupt file, locked too long)."""
+
+
+class Store:
+    def __init__(self, path: str | Path, *, busy_timeout_ms: int = 5000, migrate_now: bool = True):
+        self.path = str(path)
+        try:
+            self.db = open_database(path, busy_timeout_ms=busy_timeout_ms)
+            if migrate_now:
+                migrate(self.db)
+        except sqlite3.DatabaseError as exc:
+            raise StoreError(f"cannot open kiosk database {self.path}: {exc}") from exc
+        self._lock = threading.RLock()
+
+    def close(self) -> None:
+        with self._lock:
+            self.db.conn.close()
+
+    # --- plumbing ------------------------------------------------------------------------
+
+    @contextmanager
+    def atomic(self) -> Iterator[Store]:
+        """One SQLite transaction (savepoint when nested); all or nothing, durable on return."""
+        with self._lock:
+            try:
+                with self.db.atomic():
+                    yield self
+            except sqlite3.OperationalError as exc:
+                if "disk" in str(exc) or "full" in str(exc):
+                    raise StoreError(f"kiosk database cannot be written: {exc}") from exc
+                raise
+
+    def _rows(self, sql: str, params: Sequence[Any] = ()) -> list[sqlite3.Row]:
+        with self._lock:
+            cursor = self.db.conn.cursor()
+            cursor.row_factory = sqlite3.Row
+            return cursor.execute(sql, params).fetchall()
+
+    def _row(self, sql: str, params: Sequence[Any] = ()) -> sqlite3.Row | None:
+        found = self._rows(sql, params)
+        return found[0] if found else None
+
+    def _write(self, sql: str, params: Sequence[Any] = ()) -> sqlite3.Cursor:
+        with self.atomic():
+            return self.db.conn.execute(sql, params)
+
+    def _write_many(self, sql: str, params: Iterable[Sequence[Any]]) -> None:
+        with self.atomic():
+            self.db.conn.executemany(sql, params)
+
+    # --- catalog and patrons (replicated or imported) --------------------------------------
+
+    def upsert_items(self, items: Iterable[Item]) -> None:
+        self._write_many(
+            "INSERT INTO items (pii, title, author, call_number, owner_isil, branch, item_class,"
+            " set_size, status) VALUES (?,?,?,?,?,?,?,?,?) ON CONFLICT(pii) DO UPDATE SET"
+            " title=excluded.title, author=excluded.author, call_number=excluded.call_number,"
+            " owner_isil=excluded.owner_isil, branch=excluded.branch,"
+            " item_class=excluded.item_class, set_size=excluded.set_size, status=excluded.status",
+            (rows.item_to_row(i) for i in items),
+        )
+
+    def upsert_patrons(self, patrons: Iterable[Patron]) -> None:
+        self._write_many(
+            "INSERT INTO patrons (card_id, category, card_kind, initials, pin_hash, expires_on,"
+            " blocks, fines_cents) VALUES (?,?,?,?,?,?,?,?) ON CONFLICT(card_id) DO UPDATE SET"
+            " category=excluded.category, card_kind=excluded.card_kind,"
+            " initials=excluded.initials, pin_hash=excluded.pin_hash,"
+            " expires_on=excluded.expires_on, blocks=excluded.blocks,"
+            " fines_cents=excluded.fines_cents",
+            (rows.patron_to_row(p) for p in patrons),
+        )
+
+    def item(self, pii: str) -> Item | None:
+        row = self._row("SELECT * FROM items WHERE pii = ?", (pii,))
+        return rows.item_from_row(row) if row else None
+
+    def patron(self, card_id: str) -> Patron | None:
+        row = self._row("SELECT * FROM patrons WHERE card_id = ?", (card_id,))
+        return rows.patron_from_row(row) if row else None
+
+    def set_item_status(self, pii: str, status: ItemStatus) -> None:
+        self._write("UPDATE items SET status = ? WHERE pii = ?", (status.value, pii))
+
+    # --- loans and holds -----------------------------------------------------------------
+
+    def loan(self, pii: str) -> Loan | None:
+        row = self._row("SELECT * FROM loans WHERE item_pii = ?", (pii,))
+        return rows.loan_from_row(row) if row else None
+
+    def loans_for(self, card_id: str) -> list[Loan]:
+        return [
+            rows.loan_from_row(r)
+            for r in self._rows(
+                "SELECT * FROM loans WHERE patron_card = ? ORDER BY due_at, item_pii", (card_id,)
+            )
+        ]
+
+    def patron_summary(self, card_id: str, overdue_before: datetime) -> PatronSummary:
+        found = self._rows(
+            "SELECT items.item_class AS item_class, count(*) AS n,"
+            " sum(loans.due_at < ?) AS overdue, sum(loans.offline) AS offline"
+            " FROM loans JOIN items ON items.pii = loans.item_pii"
+            " WHERE loans.patron_card = ? GROUP BY items.item_class",
+            (to_text(overdue_before), card_id),
+        )
+        return PatronSummary(
+            loans=sum(r["n"] for r in found),
+            overdue=sum(r["overdue"] for r in found),
+            loans_by_class={r["item_class"]: r["n"] for r in found},
+            offline_loans=sum(r["offline"] for r in found),
+        )
+
+    def insert_loan(self, loan: Loan) -> None:
+        self._write(
+            "INSERT INTO loans (item_pii, patron_card, loaned_at, due_at, renewals, offline,"
+            " txn_id) VALUES (?,?,?,?,?,?,?)",
+            (
+                loan.item_pii,
+                loan.patron_card,
+                to_text(loan.loaned_at),
+                to_text(loan.due_at),
+                loan.renewals,
+                int(loan.offline),
+                loan.txn_id,
+            ),
+        )
+
+    def delete_loan(self, pii: str) -> None:
+        self._write("DELETE FROM loans WHERE item_pii = ?", (pii,))
+
+    def renew_loan(self, pii: str, due_at: datetime, renewals: int, txn_id: str) -> None:
+        self._write(
+            "UPDATE loans SET due_at = ?, renewals = ?, txn_id = ? WHERE item_pii = ?",
+            (to_text(due_at), renewals, txn_id, pii),
+        )
+
+    def first_hold(self, pii: str) -> Hold | None:
+        row = self._row(
+            "SELECT * FROM holds WHERE item_pii = ? ORDER BY placed_at, id LIMIT 1", (pii,)
+        )
+        return rows.hold_from_row(row) if row else None
+
+    def add_hold(self, pii: str, card_id: str, placed_at: datetime) -> int:
+        cursor = self._write(
+            "INSERT INTO holds (item_pii, patron_card, placed_at) VALUES (?,?,?)",
+            (pii, card_id, to_text(placed_at)),
+        )
+        return int(cursor.lastrowid or 0)
+
+    def remove_hold(self, hold_id: int) -> None:
+        self._write("DELETE FROM holds WHERE id = ?", (hold_id,))
+
+    # --- the journal (outbox) --------------------------------------------------------------
+
+    def append_journal(self, txn: Transaction) -> Transaction:
+        cursor = self._write(
+            "INSERT INTO journal (id, kind, patron_card, item_pii, at, due_at, decision, reason,"
+            " security, cancels) VALUES (?,?,?,?,?,?,?,?,?,?)",
+            (
+                txn.id,
+                txn.kind.value,
+                txn.patron_card,
+                txn.item_pii,
+                to_text(txn.at),
+                rows.opt_text(txn.due_at),
+                txn.decision.value,
+                txn.reason,
+                txn.security.value,
+                txn.cancels,
+            ),
+        )
+        return replace(txn, seq=int(cursor.lastrowid or 0))
+
+    def transaction(self, txn_id: str) -> Transaction | None:
+        row = self._row("SELECT * FROM journal WHERE id = ?", (txn_id,))
+        return rows.txn_from_row(row) if row else None
+
+    def journal(self, limit: int = 100, item_pii: str | None = None) -> list[Transaction]:
+        """Most recent rows first."""
+        if item_pii is None:
+            found = self._rows("SELECT * FROM journal ORDER BY seq DESC LIMIT ?", (limit,))
+        else:
+            found = self._rows(
+                "SELECT * FROM journal WHERE item_pii = ? ORDER BY seq DESC LIMIT ?",
+                (item_pii, limit),
+            )
+        return [rows.txn_from_row(r) for r in found]
+
+    def set_security(self, txn_id: str, security: Security) -> None:
+        self._write("UPDATE journal SET security = ? WHERE id = ?", (security.value, txn_id))
+
+    def pending_journal(self, limit: int) -> list[Transaction]:
+        """Unacknowledged rows in the order they were made: what the sync daemon sends next."""
+        return [
+            rows.txn_from_row(r)
+            for r in self._rows(
+                "SELECT * FROM journal WHERE acked_at IS NULL ORDER BY seq LIMIT ?", (limit,)
+            )
+        ]
+
+    def outbox_depth(self) -> int:
+        row = self._row("SELECT count(*) AS n FROM journal WHERE acked_at IS NULL")
+        return int(row["n"]) if row else 0
+
+    def mark_acked(self, replies: Iterable[TxnReply], at: datetime) -> int:
+        """Record the upstream's verdicts; only rows named in a reply are acknowledged."""
+        params = [(to_text(at), r.status, r.reason, r.txn_id) for r in replies]
+        with self.atomic():
+            before = self.db.conn.total_changes
+            self.db.conn.executemany(
+                "UPDATE journal SET acked_at = ?, upstream_status = ?, upstream_reason = ?"
+                " WHERE id = ? AND acked_at IS NULL",
+                params,
+            )
+            return self.db.conn.total_changes - before
+
+    # --- PIN lockout ---------------------------------------------------------------------
+
+    def pin_attempts(self, card_id: str) -> tuple[int, str | None]:
+        row = self._row(
+            "SELECT failures, locked_until FROM pin_attempts WHERE card_id = ?", (card_id,)
+        )
+        return (row["failures"], row["locked_until"]) if row else (0, None)
+
+    def record_pin_failure(self, card_id: str, failures: int, locked_until: datetime | None):
+        self._write(
+            "INSERT INTO pin_attempts (card_id, failures, locked_until) VALUES (?,?,?)"
+            " ON CONFLICT(card_id) DO UPDATE SET failures = excluded.failures,"
+            " locked_until = excluded.locked_until",
+            (card_id, failures, rows.opt_text(locked_until)),
+        )
+
+    def clear_pin_failures(self, card_id: str) -> None:
+        self._write("DELETE FROM pin_attempts WHERE card_id = ?", (card_id,))
+
+    # --- faults ---------------------------------------------------------------------------
+
+    def record_fault(
+        self, device: str, code: str, severity: str, message: str, at: datetime
+    ) -> None:
+        """One open record per device and code: a repeat raises its count, never floods."""
+        self._write(
+            "INSERT INTO faults (device, code, severity, message, first_at, last_at)"
+            " VALUES (?,?,?,?,?,?) ON CONFLICT(device, code) WHERE cleared_at IS NULL"
+            " DO UPDATE SET count = count + 1, last_at = excluded.last_at,"
+            " message = excluded.message, severity = excluded.severity",
+            (device, code, severity, message, to_text(at), to_text(at)),
+        )
+
+    def clear_fault(self, device: str, code: str, at: datetime) -> None:
+        self._write(
+            "UPDATE faults SET cleared_at = ? WHERE device = ? AND code = ? AND cleared_at IS NULL",
+            (to_text(at), device, code),
+        )
+
+    def faults(self, *, open_only: bool = False, limit: int = 200) -> list[Fault]:
+        where = "WHERE cleared_at IS NULL" if open_only else ""
+        return [
+            rows.fault_from_row(r)
+            for r in self._rows(
+                f"SELECT * FROM faults {where} ORDER BY last_at DESC LIMIT ?", (limit,)
+            )
+        ]
+
+    # --- key/value state (sync cursors, online flag, out-of-service) -------------------------
+
+    def get_state(self, key: str, default: str | None = None) -> str | None:
+        row = self._row("SELECT value FROM state WHERE key = ?", (key,))
+        return row["value"] if row else default
+
+    def set_state(self, key: str, value: str) -> None:
+        self._write(
+            "INSERT INTO state (key, value) VALUES (?, ?) ON CONFLICT(key)"
+            " DO UPDATE SET value = excluded.value",
+            (key, value),
+        )
+
+    # --- health ----------------------------------------------------------------------------
+
+    def integrity_problems(self) -> list[str]:
+        """Empty when SQLite's integrity and foreign-key checks both pass."""
+        problems = [r[0] for r in self._rows("PRAGMA integrity_check") if r[0] != "ok"]
+        problems += [f"foreign key: {tuple(r)}" for r in self._rows("PRAGMA foreign_key_check")]
+        return problems
+
+    def counts(self) -> dict[str, int]:
+        tables = ("items", "patrons", "loans", "holds", "journal", "faults")
+        return {t: int(self._row(f"SELECT count(*) AS n FROM {t}")["n"]) for t in tables}
+
+    def schema_steps(self) -> list[str]:
+        return [
+            r["name"]
+            for r in self._rows(
+                "SELECT name FROM _sqlite_migrations WHERE migration_set = 'shufang-kiosk'"
+                " ORDER BY id"
+            )
+        ]
+
+    # --- replicated policy -------------------------------------------------------------------
+
+    def save_policy(self, version: str, document: str, at: datetime) -> None:
+        """Store a policy version from the central service and make it the active one."""
+        with self.atomic():
+            self.db.conn.execute("UPDATE policies SET active = 0 WHERE active = 1")
+            self.db.conn.execute(
+                "INSERT INTO policies (version, document, received_at, active) VALUES (?,?,?,1)"
+                " ON CONFLICT(version) DO UPDATE SET document = excluded.document, active = 1",
+                (version, document, to_text(at)),
+            )
+
+    def active_policy_document(self) -> str | None:
+        row = self._row("SELECT document FROM policies WHERE active = 1")
+        return row["document"] if row else None

@@ -1,0 +1,1 @@
+"""Benchmarks: `make bench` (python -m tests.bench) prints a table; see docs/performance.md."""

@@ -1,0 +1,77 @@
+"""Shared fixtures. Qt runs offscreen in every test; time is a ManualClock, never patched."""
+
+from __future__ import annotations
+
+import os
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+from collections.abc import Callable, Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from kiosk.circulation import Circulation, Site
+from kiosk.clock import ManualClock
+from kiosk.policy import Policy, Rule
+from kiosk.store import Store
+
+# 10:00 in Beijing on a Tuesday.
+START = datetime(2026, 11, 24, 2, 0, tzinfo=UTC)
+
+
+@pytest.fixture
+def clock() -> ManualClock:
+    return ManualClock(START)
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> Iterator[Store]:
+    """A real SQLite file in WAL mode, migrated to the current schema."""
+    s = Store(tmp_path / "kiosk.db")
+    yield s
+    s.close()
+
+
+TEST_POLICY = Policy(
+    rules=(
+        Rule("*", "*", True, 28, 10, 2),
+        Rule("*", "dvd", True, 7, 2, 1),
+        Rule("*", "reference", False, 0, 0, 0),
+        Rule("child", "*", True, 21, 5, 2),
+    ),
+    max_loans={"*": 10, "child": 5},
+    offline_max_items=3,
+)
+
+
+class Online:
+    """A switchable connectivity flag passed to the core as ``online``."""
+
+    def __init__(self) -> None:
+        self.up = True
+
+    def __call__(self) -> bool:
+        return self.up
+
+
+@pytest.fixture
+def online() -> Online:
+    return Online()
+
+
+@pytest.fixture
+def make_circulation(
+    store: Store, clock: ManualClock, online: Online
+) -> Callable[..., Circulation]:
+    def make(policy: Policy = TEST_POLICY, **kwargs) -> Circulation:
+        site = Site(kiosk_id="k1", branch="main", isil="CN-110000-1")
+        return Circulation(store, policy, clock, site, online=online, **kwargs)
+
+    return make
+
+
+@pytest.fixture
+def circ(make_circulation) -> Circulation:
+    return make_circulation()

@@ -1,0 +1,170 @@
+"""The store: durability settings, the append-only journal, faults, state, upgrades."""
+
+from __future__ import annotations
+
+import shutil
+import sqlite3
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+
+from kiosk.models import Decision, Item, Patron, Security, Transaction, TxnKind
+from kiosk.ports import TxnReply
+from kiosk.store import SCHEMA_VERSION, Store, StoreError
+
+DATA = Path(__file__).resolve().parents[1] / "data"
+
+
+def txn(n: int, at) -> Transaction:
+    return Transaction(
+        id=f"t{n}",
+        seq=0,
+        kind=TxnKind.CHECKOUT,
+        patron_card="P1",
+        item_pii=f"I{n}",
+        at=at,
+        due_at=at + timedelta(days=28),
+        decision=Decision.ONLINE,
+        reason="ok",
+        security=Security.PENDING,
+    )
+
+
+def pragma(store: Store, name: str):
+    return store.db.conn.execute(f"PRAGMA {name}").fetchone()[0]
+
+
+def test_database_is_durable_wal_with_foreign_keys(store):
+    assert pragma(store, "journal_mode") == "wal"
+    assert pragma(store, "synchronous") == 2  # FULL
+    assert pragma(store, "foreign_keys") == 1
+    assert pragma(store, "busy_timeout") == 5000
+
+
+def test_schema_is_current_after_open(store):
+    assert len(store.schema_steps()) == SCHEMA_VERSION == 2
+
+
+def test_unacknowledged_journal_rows_cannot_be_deleted(store, clock):
+    store.append_journal(txn(1, clock.now()))
+    with pytest.raises(sqlite3.IntegrityError, match="acknowledged"):
+        store.db.conn.execute("DELETE FROM journal")
+    assert store.outbox_depth() == 1
+
+
+def test_acknowledged_rows_may_be_pruned(store, clock):
+    store.append_journal(txn(1, clock.now()))
+    store.mark_acked([TxnReply("t1", "accepted")], clock.now())
+    store.db.conn.execute("DELETE FROM journal")
+    assert store.outbox_depth() == 0
+
+
+def test_journal_rows_are_append_only(store, clock):
+    store.append_journal(txn(1, clock.now()))
+    with pytest.raises(sqlite3.IntegrityError, match="append-only"):
+        store.db.conn.execute("UPDATE journal SET item_pii = 'other'")
+
+
+def test_journal_ids_are_unique(store, clock):
+    store.append_journal(txn(1, clock.now()))
+    with pytest.raises(sqlite3.IntegrityError):
+        store.append_journal(txn(1, clock.now()))
+    assert store.outbox_depth() == 1
+
+
+def test_outbox_is_in_order_and_acks_only_named_rows(store, clock):
+    for n in range(5):
+        store.append_journal(txn(n, clock.now()))
+    pending = store.pending_journal(3)
+    assert [t.id for t in pending] == ["t0", "t1", "t2"]
+    assert [t.seq for t in pending] == sorted(t.seq for t in pending)
+    acked = store.mark_acked(
+        [TxnReply("t0", "accepted"), TxnReply("t1", "duplicate"), TxnReply("nope", "accepted")],
+        clock.now(),
+    )
+    assert acked == 2
+    assert [t.id for t in store.pending_journal(10)] == ["t2", "t3", "t4"]
+    assert store.transaction("t1").upstream_status == "duplicate"
+    # acknowledging twice changes nothing
+    assert store.mark_acked([TxnReply("t0", "conflict")], clock.now()) == 0
+    assert store.transaction("t0").upstream_status == "accepted"
+
+
+def test_repeated_fault_raises_count_instead_of_adding_rows(store, clock):
+    for _ in range(3):
+        store.record_fault("rfid", "timeout", "error", "reader did not answer", clock.now())
+        clock.advance(timedelta(seconds=5))
+    store.record_fault("printer", "paper_out", "warning", "paper out", clock.now())
+    faults = {(f.device, f.code): f for f in store.faults(open_only=True)}
+    assert faults[("rfid", "timeout")].count == 3
+    assert faults[("rfid", "timeout")].last_at - faults[("rfid", "timeout")].first_at == timedelta(
+        seconds=10
+    )
+    store.clear_fault("rfid", "timeout", clock.now())
+    store.record_fault("rfid", "timeout", "error", "again", clock.now())
+    assert [f.count for f in store.faults() if f.code == "timeout"] == [1, 3]
+
+
+def test_upsert_replaces_catalog_rows(store):
+    store.upsert_items([Item("1", "Old title")])
+    store.upsert_items([Item("1", "New title", set_size=2)])
+    assert store.item("1").title == "New title" and store.item("1").set_size == 2
+    store.upsert_patrons([Patron("P1", blocks=("manual", "debt"))])
+    assert store.patron("P1").blocks == ("manual", "debt")
+
+
+def test_state_round_trips(store):
+    assert store.get_state("sync.cursor") is None
+    store.set_state("sync.cursor", "42")
+    store.set_state("sync.cursor", "43")
+    assert store.get_state("sync.cursor") == "43"
+
+
+def test_policy_versions_one_active(store, clock):
+    store.save_policy("v1", '{"version": "v1"}', clock.now())
+    store.save_policy("v2", '{"version": "v2"}', clock.now())
+    assert store.active_policy_document() == '{"version": "v2"}'
+
+
+def test_second_process_sees_committed_rows(store, tmp_path, clock):
+    other = Store(tmp_path / "kiosk.db")
+    store.append_journal(txn(1, clock.now()))
+    assert other.outbox_depth() == 1
+    other.close()
+
+
+def test_integrity_check_passes_on_a_good_file(store):
+    assert store.integrity_problems() == []
+
+
+def test_garbage_file_is_a_clear_store_error(tmp_path):
+    junk = tmp_path / "kiosk.db"
+    junk.write_bytes(b"this is not a database" * 100)
+    with pytest.raises(StoreError, match="cannot open kiosk database"):
+        Store(junk)
+
+
+def test_upgrade_from_the_first_schema_keeps_every_row(tmp_path):
+    copy = tmp_path / "old.db"
+    shutil.copy(DATA / "kiosk-schema-1.db", copy)
+    store = Store(copy)
+    assert store.schema_steps() == ["m001_initial", "m002_policy_cache_and_fault_reports"]
+    assert store.item("100001").title == "三体"
+    (loan,) = store.loans_for("P0001")
+    assert loan.offline and loan.txn_id == "0b7e1c3a-5d1e-4c55-9b8e-0d6c1f2a9e01"
+    assert store.outbox_depth() == 1
+    (fault,) = store.faults()
+    assert fault.count == 3
+    assert store.db.conn.execute("SELECT reported_count FROM faults").fetchone()[0] == 0
+    store.save_policy("v1", "{}", loan.loaned_at)  # the new table works
+    assert store.integrity_problems() == []
+    assert store.db.journal_mode == "wal"
+
+
+def test_upgrade_is_idempotent(tmp_path):
+    copy = tmp_path / "old.db"
+    shutil.copy(DATA / "kiosk-schema-1.db", copy)
+    Store(copy).close()
+    again = Store(copy)
+    assert len(again.schema_steps()) == 2

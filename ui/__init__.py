@@ -1,0 +1,1 @@
+"""The PySide6 touch UI: screens, view models, translations. Reaches devices only via kiosk ports."""
