@@ -187,6 +187,8 @@ class Circulation:
         refusal = rules.hold_refusal(hold, patron) or rules.limit_refusal(
             policy, patron, item, rule, summary, offline
         )
+        if refusal is Reason.OFFLINE_LIMIT_REACHED:
+            return refuse(refusal, item, limit=policy.offline_max_items)
         if refusal is not None:
             return refuse(refusal, item)
         due = policy.due_at(now, rule.loan_days, self.site.tz)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -11,8 +12,14 @@ from kiosk.circulation import Circulation, Site
 from kiosk.clock import Clock, SystemClock
 from kiosk.config import Config
 from kiosk.ecard import decode_key
+from kiosk.faults import StoreFaults
 from kiosk.policy import Policy
 from kiosk.store import Store
+
+#: State keys shared between the UI process and the sync daemon (see Store.get_state).
+ONLINE_KEY = "sync.online"  # "1" or "0", written by the sync daemon
+OFFLINE_SINCE_KEY = "sync.offline_since"
+OUT_OF_SERVICE_KEY = "kiosk.out_of_service"  # "1" while a technician has it out of service
 
 
 @dataclass
@@ -21,9 +28,19 @@ class Core:
     store: Store
     circulation: Circulation
     site: Site
+    faults: StoreFaults
 
     def close(self) -> None:
         self.store.close()
+
+    def is_online(self) -> bool:
+        return self.store.get_state(ONLINE_KEY, "1") != "0"
+
+    def set_online(self, online: bool) -> None:
+        self.store.set_state(ONLINE_KEY, "1" if online else "0")
+
+    def out_of_service(self) -> bool:
+        return self.store.get_state(OUT_OF_SERVICE_KEY, "0") == "1"
 
 
 def site_from(config: Config) -> Site:
@@ -48,19 +65,25 @@ def open_core(
     *,
     clock: Clock | None = None,
     db_path: str | Path | None = None,
-    online=lambda: True,
+    online: Callable[[], bool] | None = None,
 ) -> Core:
+    """Open the store and build the core.
+
+    Connectivity defaults to what the sync daemon last wrote (``sync.online``), so the UI
+    process decides offline as soon as the daemon finds the upstream gone.
+    """
     store = Store(
         db_path or config["database.path"], busy_timeout_ms=config["database.busy_timeout_ms"]
     )
     site = site_from(config)
+    clock = clock or SystemClock()
     keys = {kid: decode_key(secret) for kid, secret in config["ecard.keys"].items()}
     circulation = Circulation(
         store,
         lambda: policy_from(config, store),
-        clock or SystemClock(),
+        clock,
         site,
-        online=online,
+        online=online or (lambda: store.get_state(ONLINE_KEY, "1") != "0"),
         ecard_keys=keys,
     )
-    return Core(config, store, circulation, site)
+    return Core(config, store, circulation, site, StoreFaults(store, clock))

@@ -1,1 +1,1 @@
-"""The PySide6 touch UI: screens, view models, translations. Reaches devices only via kiosk ports."""
+"""The PySide6 touch UI: screens, view models, translations; devices only via kiosk ports."""

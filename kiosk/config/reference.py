@@ -14,8 +14,13 @@ END = "<!-- settings:end -->"
 def render_reference() -> str:
     out = [BEGIN]
     for section, settings in groupby(SETTINGS, key=lambda s: s.section):
-        out += ["", f"### `[{section}]`", "", "| setting | type | default | meaning |",
-                "|---|---|---|---|"]
+        out += [
+            "",
+            f"### `[{section}]`",
+            "",
+            "| setting | type | default | meaning |",
+            "|---|---|---|---|",
+        ]
         for s in settings:
             default = "see sample" if isinstance(s.type, Records) else s.type.toml(s.default)
             default = default.replace("|", "\\|")

@@ -1,0 +1,84 @@
+"""A kiosk UI on a seeded database, with short timeouts, driven through its real widgets."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from kiosk.config.loader import defaults
+from kiosk.core import open_core
+from kiosk.demo.seed import seed
+from ui.controller import KioskController
+from ui.qt import QThread
+
+
+@pytest.fixture
+def config(tmp_path):
+    return defaults().replace(
+        database__path=str(tmp_path / "kiosk.db"),
+        kiosk__isil="CN-110000-1",
+        kiosk__branch="main",
+        kiosk__branch_name="朝阳城市书房",
+    )
+
+
+@pytest.fixture
+def seeded(config):
+    core = open_core(config)
+    seed(core.store, isil="CN-110000-1", branch="main", now=datetime.now(UTC))
+    core.close()
+    return config
+
+
+class FactoryProbe:
+    """Opens the core and remembers which thread did, to prove it is not the UI thread."""
+
+    def __init__(self, config) -> None:
+        self.config = config
+        self.threads: list[str] = []
+        self.cores = []
+
+    def __call__(self):
+        self.threads.append(QThread.currentThread().objectName() or "main")
+        core = open_core(self.config)
+        self.cores.append(core)
+        return core
+
+
+@pytest.fixture
+def probe(seeded):
+    return FactoryProbe(seeded)
+
+
+@pytest.fixture
+def make_kiosk(qtbot, probe):
+    made = []
+
+    def make(**options) -> KioskController:
+        defaults_ = dict(
+            branch_name="朝阳城市书房",
+            tz=ZoneInfo("Asia/Shanghai"),
+            kiosk_id="k1",
+            idle_timeout_s=45,
+            idle_countdown_s=10,
+            status_poll_ms=100,
+            goodbye_ms=200,
+        )
+        defaults_.update(options)
+        controller = KioskController(probe, **defaults_)
+        qtbot.addWidget(controller.window)
+        controller.window.resize(1080, 1920)
+        controller.window.show()
+        made.append(controller)
+        return controller
+
+    yield make
+    for controller in made:
+        controller.stop()
+
+
+@pytest.fixture
+def kiosk(make_kiosk):
+    return make_kiosk()

@@ -1,0 +1,303 @@
+"""The reader's flows through the real widgets: borrow, return, account, receipts, timeouts."""
+
+from __future__ import annotations
+
+from kiosk.models import CardKind, ItemStatus
+from kiosk.ports import PaperOut, TagRemoved
+from kiosk.reasons import Reason
+from ui.qt import QtCore, QtWidgets
+from ui.session import Mode
+
+Qt = QtCore.Qt
+WAIT = 5000
+
+
+def visible_texts(widget: QtWidgets.QWidget) -> str:
+    texts = [w.text() for w in widget.findChildren(QtWidgets.QLabel) if w.isVisible()]
+    texts += [w.text() for w in widget.findChildren(QtWidgets.QLineEdit)]
+    return "\n".join(texts)
+
+
+def type_on_keypad(qtbot, kiosk, digits: str) -> None:
+    keypad = kiosk.window.identify.keypad
+    keys = {b.text(): b for b in keypad.findChildren(QtWidgets.QPushButton)}
+    for digit in digits:
+        qtbot.mouseClick(keys[digit], Qt.MouseButton.LeftButton)
+    qtbot.mouseClick(keypad.ok_button, Qt.MouseButton.LeftButton)
+
+
+def sign_in(qtbot, kiosk, card="P0001", pin="1234", mode=Mode.BORROW):
+    kiosk.begin(mode)
+    qtbot.mouseClick(kiosk.window.identify.type_card, Qt.MouseButton.LeftButton)
+    kiosk.window.identify.field.setText(card)  # card numbers carry a letter: typed as scanned
+    qtbot.mouseClick(kiosk.window.identify.keypad.ok_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: kiosk.window.identify.stage == "pin", timeout=WAIT)
+    type_on_keypad(qtbot, kiosk, pin)
+    target = "borrow" if mode is Mode.BORROW else "account"
+    qtbot.waitUntil(lambda: kiosk.window.current() == target, timeout=WAIT)
+
+
+def core_of(probe):
+    return probe.cores[0]
+
+
+def test_core_runs_on_a_worker_thread_not_the_ui_thread(qtbot, kiosk, probe):
+    qtbot.waitUntil(lambda: bool(probe.threads), timeout=WAIT)
+    assert probe.threads == ["core-worker"]
+
+
+def test_borrow_flow_from_card_to_goodbye(qtbot, kiosk, probe):
+    sign_in(qtbot, kiosk)
+    assert "王*" in kiosk.window.borrow.subtitle.text()
+    kiosk.events.place("100001")
+    kiosk.events.place("300003")  # reference: not for loan
+    kiosk.events.place("300001", frozenset({1}))  # set with a part missing
+    rows = kiosk.window.borrow.list.rows
+    qtbot.waitUntil(lambda: len(kiosk.session.outcomes) == 3, timeout=WAIT)
+    assert rows["100001"].property("tone") == "ok" and "应还日期" in rows["100001"].detail.text()
+    assert rows["300003"].detail.text() == kiosk.t.t("reason.not_for_loan")
+    assert "还缺第 2 件" in rows["300001"].detail.text()
+    kiosk.events.place("300001", frozenset({1, 2}))  # the reader adds the CD
+    qtbot.waitUntil(lambda: kiosk.session.outcomes["300001"].ok, timeout=WAIT)
+    assert kiosk.window.borrow.tally.text() == "本次已借 2 本"
+    qtbot.mouseClick(kiosk.window.borrow.finish, Qt.MouseButton.LeftButton)
+    assert kiosk.window.current() == "receipt"
+    qtbot.mouseClick(kiosk.window.receipt.none_button, Qt.MouseButton.LeftButton)
+    assert kiosk.window.current() == "goodbye"
+    qtbot.waitUntil(lambda: kiosk.window.current() == "home", timeout=WAIT)
+    assert "王*" not in visible_texts(kiosk.window) and "三体" not in visible_texts(kiosk.window)
+    store = core_of(probe).store
+    assert store.loan("100001").patron_card == "P0001"
+    assert store.transaction(store.loan("100001").txn_id).security.value == "done"
+
+
+def test_wrong_pin_says_how_many_tries_are_left(qtbot, kiosk):
+    kiosk.begin(Mode.BORROW)
+    kiosk.events.scan("P0002")
+    qtbot.waitUntil(lambda: kiosk.window.identify.stage == "pin", timeout=WAIT)
+    type_on_keypad(qtbot, kiosk, "9999")
+    qtbot.waitUntil(lambda: "还可以再试 2 次" in kiosk.window.identify.message.text(), timeout=WAIT)
+    assert kiosk.window.identify.field.text() == ""  # the wrong PIN is not left on screen
+
+
+def test_lost_card_gets_a_kind_clear_message(qtbot, kiosk):
+    kiosk.events.tap("P0091", CardKind.NFC)  # tapping a card at home starts borrowing
+    expected = kiosk.t.t("reason.card_lost")
+    qtbot.waitUntil(lambda: kiosk.window.identify.message.text() == expected, timeout=WAIT)
+    assert kiosk.window.identify.message.isVisible()
+    assert kiosk.window.identify.message.property("tone") == "error"
+
+
+def test_blocked_reader_sees_why_and_items_are_refused(qtbot, kiosk):
+    kiosk.events.tap("P0092", CardKind.NFC)
+    qtbot.waitUntil(lambda: kiosk.window.current() == "borrow", timeout=WAIT)
+    assert kiosk.window.borrow.message.text() == kiosk.t.t("reason.fines_too_high")
+    kiosk.events.place("100001")
+    qtbot.waitUntil(lambda: "100001" in kiosk.session.outcomes, timeout=WAIT)
+    assert kiosk.session.outcomes["100001"].reason is Reason.FINES_TOO_HIGH
+
+
+def test_items_already_on_the_pad_are_processed_after_sign_in(qtbot, kiosk):
+    kiosk.events.place("100001")  # placed at the home screen, before choosing
+    assert kiosk.window.current() == "home" and not kiosk.session.outcomes
+    sign_in(qtbot, kiosk)
+    qtbot.waitUntil(lambda: "100001" in kiosk.session.outcomes, timeout=WAIT)
+    assert kiosk.session.outcomes["100001"].ok
+
+
+def test_return_flow_with_transfer_and_hold_messages(qtbot, kiosk, probe):
+    sign_in(qtbot, kiosk)
+    kiosk.events.place("100003")  # copy owned by the central branch
+    qtbot.waitUntil(lambda: "100003" in kiosk.session.outcomes, timeout=WAIT)
+    kiosk.end_session()
+    kiosk.events.remove("100003")
+    kiosk.begin(Mode.RETURN)
+    kiosk.events.scan("100003")
+    kiosk.events.scan("100004")  # not on loan, but reserved: goes to the holds shelf
+    qtbot.waitUntil(lambda: len(kiosk.session.outcomes) == 2, timeout=WAIT)
+    rows = kiosk.window.give_back.list.rows
+    assert "转运箱" in rows["100003"].detail.text()
+    assert "预约架" in rows["100004"].detail.text()
+    assert core_of(probe).store.item("100003").status is ItemStatus.IN_TRANSIT
+
+
+def test_account_lists_loans_and_renews_all(qtbot, kiosk):
+    sign_in(qtbot, kiosk)
+    kiosk.events.place("100001")
+    kiosk.events.place("300002")  # a DVD: one renewal
+    qtbot.waitUntil(lambda: len(kiosk.session.accepted) == 2, timeout=WAIT)
+    kiosk.end_session()
+    sign_in(qtbot, kiosk, mode=Mode.ACCOUNT)
+    account = kiosk.window.account
+    assert set(account.list.rows) == {"100001", "300002"}
+    qtbot.mouseClick(account.renew_everything, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: len(account.results) == 2, timeout=WAIT)
+    assert all(r.ok for r in account.results.values())
+    qtbot.mouseClick(account.renew_everything, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: not account.results["300002"].ok, timeout=WAIT)
+    assert account.results["300002"].reason is Reason.RENEWAL_LIMIT
+    assert kiosk.t.t("reason.renewal_limit") in account.list.rows["300002"].detail.text()
+
+
+def test_already_yours_offers_renewal(qtbot, kiosk):
+    sign_in(qtbot, kiosk)
+    kiosk.events.place("100001")
+    qtbot.waitUntil(lambda: "100001" in kiosk.session.outcomes, timeout=WAIT)
+    kiosk.events.remove("100001")
+    kiosk.end_session()
+    sign_in(qtbot, kiosk)
+    kiosk.events.place("100001")
+    qtbot.waitUntil(lambda: "100001" in kiosk.session.outcomes, timeout=WAIT)
+    row = kiosk.window.borrow.list.rows["100001"]
+    (renew,) = row.findChildren(QtWidgets.QPushButton)
+    qtbot.mouseClick(renew, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: kiosk.session.outcomes["100001"].ok, timeout=WAIT)
+
+
+class BrokenPad:
+    def __init__(self):
+        self.calls = 0
+
+    def secure(self, uid, on_loan):
+        self.calls += 1
+        raise TagRemoved("tag left the field")
+
+
+def test_failed_tag_write_asks_to_place_again_and_cancels(qtbot, make_kiosk, probe):
+    pad = BrokenPad()
+    kiosk = make_kiosk(security=pad)
+    sign_in(qtbot, kiosk)
+    kiosk.events.place("100001", None, b"\xe0\x04\x01\x00\x00\x00\x00\x01")
+    qtbot.waitUntil(lambda: "100001" in kiosk.session.outcomes, timeout=WAIT)
+    assert kiosk.session.outcomes["100001"].reason is Reason.SECURITY_FAILED
+    assert kiosk.window.borrow.list.rows["100001"].detail.text() == kiosk.t.t(
+        "reason.security_failed"
+    )
+    assert pad.calls == 3
+    store = core_of(probe).store
+    assert store.loan("100001") is None
+    assert [f.code for f in store.faults()] == ["security_write_failed"]
+
+
+class Printer:
+    def __init__(self, fail=False):
+        self.fail = fail
+        self.printed = []
+
+    def print_receipt(self, receipt):
+        if self.fail:
+            raise PaperOut("paper out")
+        self.printed.append(receipt)
+
+
+def test_printed_receipt_carries_the_loans(qtbot, make_kiosk):
+    printer = Printer()
+    kiosk = make_kiosk(printer=printer)
+    sign_in(qtbot, kiosk)
+    kiosk.events.place("100001")
+    qtbot.waitUntil(lambda: bool(kiosk.session.accepted), timeout=WAIT)
+    kiosk.finish()
+    qtbot.mouseClick(kiosk.window.receipt.print_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: kiosk.window.current() == "goodbye", timeout=WAIT)
+    (receipt,) = printer.printed
+    assert [line.title for line in receipt.lines] == ["三体"] and receipt.lines[0].due_at
+
+
+def test_printer_out_of_paper_offers_the_qr_code(qtbot, make_kiosk):
+    kiosk = make_kiosk(printer=Printer(fail=True))
+    sign_in(qtbot, kiosk)
+    kiosk.events.place("100001")
+    qtbot.waitUntil(lambda: bool(kiosk.session.accepted), timeout=WAIT)
+    kiosk.finish()
+    kiosk.receipt_chosen("print")
+    qtbot.waitUntil(lambda: kiosk.window.receipt.qr.isVisible(), timeout=WAIT)
+    assert kiosk.window.receipt.message.text() == kiosk.t.t("receipt.printer_problem")
+    assert not kiosk.window.receipt.qr.pixmap().isNull()
+
+
+def test_idle_timeout_counts_down_then_clears_everything(qtbot, make_kiosk):
+    kiosk = make_kiosk(idle_timeout_s=2, idle_countdown_s=1)
+    sign_in(qtbot, kiosk)
+    kiosk.events.place("100001")
+    qtbot.waitUntil(lambda: bool(kiosk.session.accepted), timeout=WAIT)
+    qtbot.waitUntil(lambda: kiosk.window.idle.isVisible(), timeout=WAIT)
+    assert "秒后将自动退出" in kiosk.window.idle.countdown.text()
+    qtbot.waitUntil(lambda: kiosk.window.current() == "home", timeout=WAIT)
+    assert kiosk.session.patron is None
+    assert not kiosk.window.borrow.list.rows and kiosk.window.borrow.initials == ""
+    assert "王*" not in visible_texts(kiosk.window)
+
+
+def test_continue_keeps_the_session(qtbot, make_kiosk):
+    kiosk = make_kiosk(idle_timeout_s=2, idle_countdown_s=2)
+    sign_in(qtbot, kiosk)
+    qtbot.waitUntil(lambda: kiosk.window.idle.isVisible(), timeout=WAIT)
+    qtbot.mouseClick(kiosk.window.idle.continue_button, Qt.MouseButton.LeftButton)
+    assert not kiosk.window.idle.isVisible() and kiosk.window.current() == "borrow"
+
+
+def test_language_switch_changes_every_screen_and_resets_after_session(qtbot, kiosk):
+    sign_in(qtbot, kiosk)
+    kiosk.events.place("100001")
+    qtbot.waitUntil(lambda: bool(kiosk.session.accepted), timeout=WAIT)
+    qtbot.mouseClick(kiosk.window.header.language_button, Qt.MouseButton.LeftButton)
+    assert kiosk.window.borrow.title.text() == "Borrow"
+    assert kiosk.window.borrow.list.rows["100001"].detail.text().startswith("Due ")
+    assert kiosk.window.header.language_button.text() == "中文"
+    kiosk.end_session()
+    assert kiosk.window.home.borrow_button.word.text() == "借书"
+
+
+def test_large_text_makes_text_larger(qtbot, kiosk):
+    before = kiosk.window.home.title.font().pixelSize()
+    qtbot.mouseClick(kiosk.window.header.text_button, Qt.MouseButton.LeftButton)
+    assert kiosk.window.home.title.font().pixelSize() >= before * 1.25
+
+
+def test_touch_targets_are_at_least_15_mm(qtbot, kiosk):
+    sign_in(qtbot, kiosk)
+    dpi = kiosk.window.logicalDpiX()
+    for button in kiosk.window.findChildren(QtWidgets.QPushButton):
+        if button.isVisible():
+            assert button.height() * 25.4 / dpi >= 15, button.text()
+
+
+def test_offline_banner_and_offline_loans(qtbot, kiosk, probe):
+    qtbot.waitUntil(lambda: bool(probe.cores), timeout=WAIT)
+    kiosk.core.call(lambda core: core.set_online(False), lambda _: None)
+    qtbot.waitUntil(lambda: kiosk.window.banner.isVisible(), timeout=WAIT)
+    assert kiosk.window.banner.text() == kiosk.t.t("offline.banner")
+    sign_in(qtbot, kiosk)
+    kiosk.events.place("100001")
+    qtbot.waitUntil(lambda: bool(kiosk.session.accepted), timeout=WAIT)
+    assert "离线记录" in kiosk.window.borrow.list.rows["100001"].detail.text()
+
+
+def test_out_of_service_ends_the_session_and_blocks_use(qtbot, kiosk, probe):
+    sign_in(qtbot, kiosk)
+    kiosk.core.call(lambda core: core.store.set_state("kiosk.out_of_service", "1"), lambda _: None)
+    qtbot.waitUntil(lambda: kiosk.window.current() == "out_of_service", timeout=WAIT)
+    kiosk.begin(Mode.BORROW)
+    assert kiosk.window.current() == "out_of_service"
+    kiosk.core.call(lambda core: core.store.set_state("kiosk.out_of_service", "0"), lambda _: None)
+    qtbot.waitUntil(lambda: kiosk.window.current() == "home", timeout=WAIT)
+
+
+class SlowPad:
+    def __init__(self, seconds):
+        self.seconds = seconds
+
+    def secure(self, uid, on_loan):
+        QtCore.QThread.msleep(int(self.seconds * 1000))
+
+
+def test_a_slow_reader_does_not_freeze_the_screen(qtbot, make_kiosk):
+    kiosk = make_kiosk(security=SlowPad(1.0))
+    sign_in(qtbot, kiosk)
+    ticks = []
+    timer = QtCore.QTimer(interval=50, timeout=lambda: ticks.append(1))
+    timer.start()
+    kiosk.events.place("100001", None, b"\x01" * 8)
+    qtbot.waitUntil(lambda: bool(kiosk.session.accepted), timeout=WAIT)
+    timer.stop()
+    assert len(ticks) >= 10  # the UI thread kept running during the 1 s tag write

@@ -1,0 +1,436 @@
+"""The reader's flows: which screen shows, what runs on the core worker, when a session ends.
+
+Everything slow (database, tag writes, printing) runs on worker threads; this class only
+reacts to their results and to device events, so the screen answers a touch at once.
+"""
+
+from __future__ import annotations
+
+import io
+import logging
+from collections.abc import Callable
+from datetime import UTC, datetime
+from typing import Any, Protocol
+
+from kiosk.core import Core
+from kiosk.models import CardKind
+from kiosk.outcomes import Identification, Outcome
+from kiosk.ports import Receipt, ReceiptLine, ReceiptPrinter
+from kiosk.reasons import Reason
+from kiosk.security import secure_tag
+from ui.devices import DeviceEvents, classify_scan
+from ui.i18n import Translator
+from ui.qt import QObject, QtCore, QtGui, QtWidgets, Signal
+from ui.session import Mode, Session
+from ui.text import format_date, identification_text
+from ui.window import KioskWindow
+
+log = logging.getLogger(__name__)
+
+
+class TagSecurity(Protocol):
+    """What the pad offers for a placed tag: set or clear its security (AFI/EAS)."""
+
+    def secure(self, uid: bytes, on_loan: bool) -> None: ...
+
+
+class KioskController(QObject):
+    session_ended = Signal()
+
+    def __init__(
+        self,
+        core_factory: Callable[[], Core],
+        *,
+        branch_name: str,
+        tz,
+        language: str = "zh_CN",
+        idle_timeout_s: int = 45,
+        idle_countdown_s: int = 10,
+        hours_today: str = "",
+        kiosk_id: str = "",
+        security: TagSecurity | None = None,
+        printer: ReceiptPrinter | None = None,
+        status_poll_ms: int = 2000,
+        goodbye_ms: int = 4000,
+        card_pattern: str = r"[PC]\d{4,12}",
+    ) -> None:
+        super().__init__()
+        from ui.worker import CoreClient
+
+        self.t = Translator(language)
+        self.default_language = self.t.language
+        self.tz, self.branch_name, self.kiosk_id = tz, branch_name, kiosk_id
+        self.security, self.printer, self.card_pattern = security, printer, card_pattern
+        self.core = CoreClient(core_factory)
+        self.device_jobs = CoreClient(lambda: None)  # printing and other slow device work
+        self.core.failed.connect(self._job_failed)
+        self.device_jobs.failed.connect(self._job_failed)
+        self.session = Session()
+        self.events = DeviceEvents()
+        self.on_pad: dict[str, tuple[Any, Any]] = {}
+        self.window = KioskWindow(self.t, branch_name=branch_name, hours_today=hours_today, tz=tz)
+        self._wire_screens()
+        self._wire_devices()
+        self.idle_timeout_ms = idle_timeout_s * 1000
+        self.countdown_s = idle_countdown_s
+        self._idle = QtCore.QTimer(self, singleShot=True, timeout=self._idle_expired)
+        self._countdown = QtCore.QTimer(self, interval=1000, timeout=self._countdown_tick)
+        self._goodbye = QtCore.QTimer(self, singleShot=True, timeout=self.end_session)
+        self._goodbye_ms = goodbye_ms
+        self._remaining = 0
+        self.window.idle.keep.connect(self.touched)
+        QtWidgets.QApplication.instance().installEventFilter(self)
+        self._status = QtCore.QTimer(self, interval=status_poll_ms, timeout=self.poll_status)
+        self._status.start()
+        self.online = True
+        self.out_of_service = False
+        self.poll_status()
+        self.window.show_screen("home")
+
+    # --- wiring ----------------------------------------------------------------------------
+
+    def _wire_screens(self) -> None:
+        w = self.window
+        w.home.borrow.connect(lambda: self.begin(Mode.BORROW))
+        w.home.give_back.connect(lambda: self.begin(Mode.RETURN))
+        w.home.account.connect(lambda: self.begin(Mode.ACCOUNT))
+        w.identify.submitted.connect(
+            lambda card, kind, pin: self.identify(card, CardKind(kind), pin)
+        )
+        w.identify.cancelled.connect(self.end_session)
+        w.borrow.finished.connect(self.finish)
+        w.borrow.renew_requested.connect(self.renew_one)
+        w.give_back.finished.connect(self.finish)
+        w.account.renew.connect(self.renew_many)
+        w.account.renew_all.connect(lambda: self.renew_many(None))
+        w.account.finished.connect(self.say_goodbye)
+        w.receipt.chosen.connect(self.receipt_chosen)
+
+    def _wire_devices(self) -> None:
+        self.events.item_placed.connect(self.item_placed)
+        self.events.item_removed.connect(lambda pii: self.on_pad.pop(pii, None))
+        self.events.scanned.connect(self.scanned)
+        self.events.card_presented.connect(
+            lambda card, kind: self.card_presented(card, CardKind(kind))
+        )
+
+    # --- session lifecycle -------------------------------------------------------------------
+
+    def begin(self, mode: Mode) -> None:
+        if self.out_of_service:
+            return
+        self.session.start(mode)
+        self.touched()
+        if mode is Mode.RETURN:
+            self.window.give_back.start()
+            self.window.show_screen("return")
+            self._process_pad()
+        else:
+            self.window.show_screen("identify")
+
+    def end_session(self) -> None:
+        """Forget the reader: clear every screen that showed their details, go home."""
+        self.session.clear()
+        self._idle.stop()
+        self._countdown.stop()
+        self._goodbye.stop()
+        self.window.idle.hide()
+        w = self.window
+        w.borrow.start()
+        w.give_back.start()
+        w.account.show_loans("", [], datetime.now(UTC))
+        w.identify.reset()
+        w.receipt.entered()
+        self.t.set_language(self.default_language)
+        w.show_screen("out_of_service" if self.out_of_service else "home")
+        self.session_ended.emit()
+
+    def say_goodbye(self) -> None:
+        self.window.show_screen("goodbye")
+        self._idle.stop()
+        self._goodbye.start(self._goodbye_ms)
+
+    def finish(self) -> None:
+        if self.session.accepted:
+            self.window.show_screen("receipt")
+        else:
+            self.say_goodbye()
+
+    # --- identification ------------------------------------------------------------------
+
+    def card_presented(self, card: str, kind: CardKind) -> None:
+        self.touched()
+        if self.session.mode is Mode.IDLE and self.window.current() == "home":
+            self.session.start(Mode.BORROW)
+            self.window.show_screen("identify")
+        if self.session.mode in (Mode.BORROW, Mode.ACCOUNT) and self.session.patron is None:
+            self.identify(card, kind, None)
+
+    def identify(self, card: str, kind: CardKind, pin: str | None) -> None:
+        self.window.identify.busy(self.t.t("identify.working"))
+        self.core.call(
+            lambda core: core.circulation.identify(card, kind, pin),
+            lambda ident: self._identified(card, kind, ident),
+        )
+
+    def _identified(self, card: str, kind: CardKind, ident: Identification) -> None:
+        screen = self.window.identify
+        if ident.ok:
+            self.session.patron, self.session.borrow_block = ident.patron, ident.borrow_block
+            if self.session.mode is Mode.ACCOUNT:
+                self._load_account()
+            else:
+                block = self.t.t(ident.borrow_block.message_key) if ident.borrow_block else ""
+                self.window.borrow.start(ident.patron.initials or "", block)
+                self.window.show_screen("borrow")
+                self._process_pad()
+        elif ident.reason is Reason.PIN_REQUIRED:
+            screen.ask_pin(card, kind)
+        elif ident.reason is Reason.PIN_WRONG:
+            screen.ask_pin(card, kind, identification_text(self.t, ident, self.tz), "error")
+        else:
+            screen.reset()
+            screen.show_problem(identification_text(self.t, ident, self.tz))
+
+    # --- items ---------------------------------------------------------------------------
+
+    def scanned(self, text: str) -> None:
+        found = classify_scan(text, self.card_pattern)
+        if found.kind == "item":
+            self.item_placed(found.text, None, None)
+        else:
+            kind = CardKind.QR if found.kind == "ecard" else CardKind.BARCODE
+            self.card_presented(found.text, kind)
+
+    def item_placed(self, pii: str, parts, uid) -> None:
+        self.on_pad[pii] = (parts, uid)
+        self.touched()
+        self._process(pii, parts, uid)
+
+    def _process_pad(self) -> None:
+        for pii, (parts, uid) in list(self.on_pad.items()):
+            self._process(pii, parts, uid)
+
+    def _process(self, pii: str, parts, uid) -> None:
+        s = self.session
+        done = s.outcomes.get(pii)
+        if pii in s.in_flight or (done is not None and done.ok):
+            return
+        if s.mode is Mode.BORROW and s.patron is not None:
+            screen, patron = self.window.borrow, s.patron
+
+            def job(core: Core) -> Outcome:
+                return self._with_security(
+                    core, core.circulation.checkout(patron, pii, parts), uid, on_loan=True
+                )
+        elif s.mode is Mode.RETURN:
+            screen = self.window.give_back
+
+            def job(core: Core) -> Outcome:
+                return self._with_security(
+                    core, core.circulation.checkin(pii, parts), uid, on_loan=False
+                )
+        else:
+            return
+        s.in_flight.add(pii)
+        screen.working(pii)
+        self.core.call(
+            job,
+            lambda outcome: self._item_done(screen, outcome),
+            lambda error: self._item_failed(pii, error),
+        )
+
+    def _with_security(self, core: Core, outcome: Outcome, uid, *, on_loan: bool) -> Outcome:
+        """Runs on the core worker: write the tag right after the journal row (DESIGN.md)."""
+        if not outcome.ok or outcome.txn_id is None:
+            return outcome
+        if uid is None or self.security is None:
+            core.circulation.security_done(outcome.txn_id)  # barcode only: no tag to write
+            return outcome
+        result = secure_tag(
+            core.circulation,
+            outcome.txn_id,
+            lambda: self.security.secure(uid, on_loan),
+            faults=core.faults,
+        )
+        return outcome if result.ok else result.cancelled
+
+    def _item_done(self, screen, outcome: Outcome) -> None:
+        self.session.in_flight.discard(outcome.pii)
+        if self.session.mode is Mode.IDLE:
+            return  # the session ended while the job ran: show nothing of it
+        self.session.outcomes[outcome.pii] = outcome
+        screen.show_outcome(outcome)
+
+    def _item_failed(self, pii: str, error: str) -> None:
+        self.session.in_flight.discard(pii)
+        log.error("item %s could not be processed: %s", pii, error)
+
+    def renew_one(self, pii: str) -> None:
+        patron = self.session.patron
+        if patron is None:
+            return
+        self.core.call(
+            lambda core: core.circulation.renew(patron, pii),
+            lambda outcome: self._item_done(self.window.borrow, outcome),
+        )
+
+    # --- my account ------------------------------------------------------------------------
+
+    def _load_account(self) -> None:
+        patron = self.session.patron
+        self.core.call(
+            lambda core: core.circulation.loans(patron), lambda loans: self._show_account(loans)
+        )
+
+    def _show_account(self, loans) -> None:
+        patron = self.session.patron
+        if patron is None:
+            return
+        self.window.account.show_loans(patron.initials, loans, datetime.now(UTC))
+        self.window.show_screen("account")
+
+    def renew_many(self, piis: list[str] | None) -> None:
+        patron = self.session.patron
+        if patron is None:
+            return
+
+        def job(core: Core):
+            outcomes = (
+                core.circulation.renew_all(patron)
+                if piis is None
+                else [core.circulation.renew(patron, pii) for pii in piis]
+            )
+            return outcomes, core.circulation.loans(patron)
+
+        self.core.call(job, lambda result: self.window.account.show_results(*result))
+
+    # --- receipts --------------------------------------------------------------------------
+
+    def receipt(self) -> Receipt:
+        kind = "checkout" if self.session.mode is Mode.BORROW else "checkin"
+        lines = tuple(
+            ReceiptLine(
+                title=o.item.title if o.item else o.pii,
+                pii=o.pii,
+                due_at=o.due_at if kind == "checkout" else None,
+                offline=o.offline,
+                send_to_owner=o.send_to_owner,
+            )
+            for o in self.session.accepted
+        )
+        initials = self.session.patron.initials if self.session.patron else ""
+        return Receipt(
+            kind,
+            self.kiosk_id,
+            self.branch_name,
+            datetime.now(UTC),
+            self.t.language,
+            lines,
+            initials,
+        )
+
+    def receipt_text(self) -> str:
+        receipt = self.receipt()
+        head = f"{receipt.branch_name} {receipt.at.astimezone(self.tz):%Y-%m-%d %H:%M}"
+        lines = [head]
+        for line in receipt.lines:
+            due = f" → {format_date(self.t, line.due_at, self.tz)}" if line.due_at else ""
+            lines.append(f"{line.title}{due}")
+        return "\n".join(lines)
+
+    def receipt_chosen(self, choice: str) -> None:
+        if choice == "none" or not self.session.accepted:
+            self.say_goodbye()
+        elif choice == "qr":
+            self.window.receipt.show_qr(qr_image(self.receipt_text()))
+        elif self.printer is None:
+            self.window.receipt.show_qr(
+                qr_image(self.receipt_text()), self.t.t("receipt.printer_problem")
+            )
+        else:
+            receipt, printer = self.receipt(), self.printer
+            self.window.receipt.show_printing()
+            self.device_jobs.call(
+                lambda _: printer.print_receipt(receipt),
+                lambda _: self.say_goodbye(),
+                lambda error: self.window.receipt.show_qr(
+                    qr_image(self.receipt_text()), self.t.t("receipt.printer_problem")
+                ),
+            )
+
+    # --- idle timeout, status ----------------------------------------------------------------
+
+    def touched(self) -> None:
+        """Any touch or device event: the reader is here; restart the idle clock."""
+        self._countdown.stop()
+        self.window.idle.hide()
+        if self.session.mode is not Mode.IDLE or self.window.current() not in (
+            "home",
+            "out_of_service",
+        ):
+            self._idle.start(max(0, self.idle_timeout_ms - self.countdown_s * 1000))
+
+    def _idle_expired(self) -> None:
+        self._remaining = self.countdown_s
+        self.window.idle.show_seconds(self._remaining)
+        self._countdown.start()
+
+    def _countdown_tick(self) -> None:
+        self._remaining -= 1
+        if self._remaining <= 0:
+            self.end_session()
+        else:
+            self.window.idle.show_seconds(self._remaining)
+
+    def eventFilter(self, watched, event) -> bool:
+        if (
+            event.type()
+            in (
+                QtCore.QEvent.Type.MouseButtonPress,
+                QtCore.QEvent.Type.TouchBegin,
+                QtCore.QEvent.Type.KeyPress,
+            )
+            and self._idle.isActive()
+        ):
+            self.touched()
+        return False
+
+    def poll_status(self) -> None:
+        self.core.call(
+            lambda core: (core.is_online(), core.out_of_service()),
+            lambda status: self._status_changed(*status),
+        )
+
+    def _status_changed(self, online: bool, out_of_service: bool) -> None:
+        self.online = online
+        self.window.set_online(online)
+        if out_of_service != self.out_of_service:
+            self.out_of_service = out_of_service
+            if out_of_service:
+                self.end_session()
+            elif self.window.current() == "out_of_service":
+                self.window.show_screen("home")
+
+    def _job_failed(self, error: str) -> None:
+        log.error("background job failed: %s", error)
+
+    def stop(self) -> None:
+        """Stop timers and workers; the app stops routing input here."""
+        app = QtWidgets.QApplication.instance()
+        if app is not None:
+            app.removeEventFilter(self)
+        for timer in (self._status, self._idle, self._countdown, self._goodbye):
+            timer.stop()
+        self.core.stop()
+        self.device_jobs.stop()
+
+
+def qr_image(text: str) -> QtGui.QImage:
+    import qrcode
+
+    buffer = io.BytesIO()
+    qrcode.make(text, border=2).save(buffer, format="PNG")
+    image = QtGui.QImage()
+    image.loadFromData(buffer.getvalue(), "PNG")
+    return image

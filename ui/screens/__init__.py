@@ -1,0 +1,1 @@
+"""The reader-facing screens, one module each."""

@@ -1,0 +1,101 @@
+"""My account: current loans with due dates, overdue marked, renew selected or all."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from kiosk.models import Item, Loan
+from kiosk.outcomes import Outcome
+from ui.qt import QtWidgets, Signal
+from ui.screens.base import Screen
+from ui.text import format_date, outcome_text
+from ui.widgets import ItemList, button, label
+
+
+class AccountScreen(Screen):
+    renew = Signal(list)  # PIIs
+    renew_all = Signal()
+    finished = Signal()
+
+    def __init__(self, t, palette, tz: ZoneInfo) -> None:
+        super().__init__(t, palette)
+        self.tz = tz
+        self.initials = ""
+        self.now: datetime | None = None
+        self.loans: list[tuple[Loan, Item | None]] = []
+        self.results: dict[str, Outcome] = {}
+        self.checks: dict[str, QtWidgets.QCheckBox] = {}
+        self.empty = label("", role="message")
+        self.body.addWidget(self.empty)
+        self.list = ItemList()
+        self.body.addWidget(self.list, 1)
+        self.spacer = QtWidgets.QWidget()
+        self.body.addWidget(self.spacer, 1)
+        self.renew_selected = button("", "", "clock", palette.ink)
+        self.renew_selected.clicked.connect(
+            lambda: self.renew.emit([p for p, c in self.checks.items() if c.isChecked()])
+        )
+        self.renew_everything = button("", "calm", "clock", palette.primary_ink)
+        self.renew_everything.clicked.connect(self.renew_all.emit)
+        self.finish = button("", "primary", "check", palette.primary_ink)
+        self.finish.clicked.connect(self.finished.emit)
+        for widget in (self.renew_selected, self.renew_everything):
+            self.actions.addWidget(widget)
+        self.actions.addStretch(1)
+        self.actions.addWidget(self.finish)
+        self.retranslate()
+
+    def show_loans(
+        self, initials: str, loans: list[tuple[Loan, Item | None]], now: datetime
+    ) -> None:
+        self.initials, self.loans, self.now = initials, loans, now
+        self.results.clear()
+        self.list.clear()
+        self.checks.clear()
+        for loan, _ in loans:
+            row = self.list.row(loan.item_pii)
+            check = QtWidgets.QCheckBox()
+            self.checks[loan.item_pii] = check
+            row.action_box.addWidget(check)
+        self.retranslate()
+
+    def show_results(self, outcomes: list[Outcome], loans) -> None:
+        self.loans = loans
+        self.results = {o.pii: o for o in outcomes}
+        for check in self.checks.values():
+            check.setChecked(False)
+        self.retranslate()
+
+    def retranslate(self) -> None:
+        t, p = self.t.t, self.palette_
+        self.title.setText(t("account.title"))
+        self.subtitle.setText(
+            t("borrow.greeting", initials=self.initials)
+            + "  ·  "
+            + t("account.loans_count", count=len(self.loans))
+        )
+        self.empty.setText(t("account.none"))
+        self.empty.setVisible(not self.loans)
+        self.list.setVisible(bool(self.loans))
+        self.spacer.setVisible(not self.loans)
+        self.renew_selected.setText(t("account.renew_selected"))
+        self.renew_everything.setText(t("account.renew_all"))
+        self.renew_selected.setEnabled(bool(self.loans))
+        self.renew_everything.setEnabled(bool(self.loans))
+        self.finish.setText(t("common.finish"))
+        for loan, item in self.loans:
+            title = item.title if item else loan.item_pii
+            detail = t("item.due", date=format_date(self.t, loan.due_at, self.tz))
+            tone, colour = "", p.muted
+            if self.now and loan.due_at < self.now:
+                detail += "  ·  " + t("account.overdue")
+                tone, colour = "warning", p.warning
+            result = self.results.get(loan.item_pii)
+            if result is not None and result.ok:
+                detail = t("account.renewed") + "  ·  " + detail
+                tone, colour = "ok", p.success
+            elif result is not None:
+                detail += "  ·  " + outcome_text(self.t, result)
+                tone, colour = "error", p.error
+            self.list.row(loan.item_pii).show_state(title, detail, tone, colour)

@@ -1,0 +1,50 @@
+"""The attract screen: branch, today's hours, and the three things a reader can do."""
+
+from __future__ import annotations
+
+from ui.qt import Signal
+from ui.screens.base import Screen
+from ui.widgets import BigAction, label
+
+
+class HomeScreen(Screen):
+    borrow = Signal()
+    give_back = Signal()
+    account = Signal()
+
+    def __init__(self, t, palette, branch_name: str, hours_today: str) -> None:
+        super().__init__(t, palette)
+        self.branch_name = branch_name
+        self.hours_today = hours_today
+        self.title.setProperty("role", "display")
+        self.body.addStretch(2)
+        self.hours = label("", role="muted")
+        self.body.addWidget(self.hours)
+        self.borrow_button = BigAction("borrow", "primary", palette.primary_ink)
+        self.return_button = BigAction("return", "accent", palette.accent_ink)
+        self.account_button = BigAction("account", "calm", palette.primary_ink)
+        for widget, signal in (
+            (self.borrow_button, self.borrow),
+            (self.return_button, self.give_back),
+            (self.account_button, self.account),
+        ):
+            widget.clicked.connect(signal.emit)
+            self.body.addWidget(widget, 2)
+        self.retranslate()
+
+    def set_hours(self, hours_today: str) -> None:
+        self.hours_today = hours_today
+        self.retranslate()
+
+    def retranslate(self) -> None:
+        t = self.t.t
+        self.title.setText(t("home.welcome", branch=self.branch_name))
+        self.subtitle.setText(t("app.name"))
+        self.hours.setText(
+            t("home.hours_today", hours=self.hours_today)
+            if self.hours_today
+            else t("home.closed_today")
+        )
+        self.borrow_button.set_texts(t("home.borrow"), t("home.borrow_hint"))
+        self.return_button.set_texts(t("home.return"), t("home.return_hint"))
+        self.account_button.set_texts(t("home.account"), t("home.account_hint"))

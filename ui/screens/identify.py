@@ -1,0 +1,121 @@
+"""Who is borrowing: scan, tap or show a card, or type the number and PIN on the keypad."""
+
+from __future__ import annotations
+
+from kiosk.models import CardKind
+from ui.icons import pixmap
+from ui.qt import QtCore, QtWidgets, Signal
+from ui.screens.base import Screen
+from ui.widgets import Keypad, Message, button
+
+Qt = QtCore.Qt
+
+
+class IdentifyScreen(Screen):
+    submitted = Signal(str, str, object)  # card, CardKind value, PIN or None
+    cancelled = Signal()
+
+    CARD, PIN, PROMPT = "card", "pin", "prompt"
+
+    def __init__(self, t, palette) -> None:
+        super().__init__(t, palette)
+        self.stage = self.PROMPT
+        self.card = ""
+        self.kind = CardKind.TYPED
+        self.picture = QtWidgets.QLabel()
+        self.picture.setPixmap(pixmap("card", palette.primary, 140))
+        self.picture.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.body.addStretch(1)
+        self.body.addWidget(self.picture)
+        self.message = Message()
+        self.body.addWidget(self.message)
+        self.field = QtWidgets.QLineEdit()
+        self.field.setReadOnly(True)  # filled by the keypad only
+        self.field.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.body.addWidget(self.field)
+        self.keypad = Keypad()
+        self.body.addWidget(self.keypad, 0, Qt.AlignmentFlag.AlignHCenter)
+        self.keypad.digit.connect(self._digit)
+        self.keypad.delete.connect(lambda: self.field.setText(self.field.text()[:-1]))
+        self.keypad.clear.connect(self.field.clear)
+        self.keypad.ok.connect(self._ok)
+        self.back = button("", "", "back", palette.ink)
+        self.back.clicked.connect(self.cancelled.emit)
+        self.type_card = button("", "primary", "card", palette.primary_ink)
+        self.type_card.clicked.connect(self.ask_card_number)
+        self.actions.addWidget(self.back)
+        self.actions.addStretch(1)
+        self.actions.addWidget(self.type_card)
+        self.retranslate()
+
+    # --- stages --------------------------------------------------------------------------
+
+    def entered(self) -> None:
+        self.reset()
+
+    def reset(self) -> None:
+        self.stage, self.card, self.kind = self.PROMPT, "", CardKind.TYPED
+        self.field.clear()
+        self.message.show_text("")
+        self._show_stage()
+
+    def ask_card_number(self) -> None:
+        self.stage = self.CARD
+        self.field.clear()
+        self.field.setEchoMode(QtWidgets.QLineEdit.EchoMode.Normal)
+        self._show_stage()
+
+    def ask_pin(self, card: str, kind: CardKind, message: str = "", tone: str = "") -> None:
+        self.stage, self.card, self.kind = self.PIN, card, kind
+        self.field.clear()
+        self.field.setEchoMode(QtWidgets.QLineEdit.EchoMode.Password)
+        self.message.show_text(message, tone)
+        self._show_stage()
+
+    def show_problem(self, text: str) -> None:
+        self.message.show_text(text, "error")
+        if self.stage == self.CARD:
+            self.field.clear()
+
+    def busy(self, text: str) -> None:
+        self.message.show_text(text)
+
+    def _show_stage(self) -> None:
+        typing = self.stage in (self.CARD, self.PIN)
+        self.field.setVisible(typing)
+        self.keypad.setVisible(typing)
+        self.picture.setVisible(not typing)
+        self.type_card.setVisible(self.stage == self.PROMPT)
+        self.retranslate()
+
+    # --- keypad --------------------------------------------------------------------------
+
+    def _digit(self, digit: str) -> None:
+        if len(self.field.text()) < (12 if self.stage == self.PIN else 20):
+            self.field.setText(self.field.text() + digit)
+
+    def _ok(self) -> None:
+        value = self.field.text()
+        if not value:
+            return
+        if self.stage == self.CARD:
+            self.card, self.kind = value, CardKind.TYPED
+            self.submitted.emit(value, CardKind.TYPED.value, None)
+        elif self.stage == self.PIN:
+            self.field.clear()
+            self.submitted.emit(self.card, self.kind.value, value)
+
+    def retranslate(self) -> None:
+        t = self.t.t
+        titles = {
+            self.PROMPT: "identify.title",
+            self.CARD: "identify.card_label",
+            self.PIN: "identify.pin_title",
+        }
+        self.title.setText(t(titles[self.stage]))
+        self.subtitle.setText(
+            t("identify.pin_hint") if self.stage == self.PIN else t("identify.hint")
+        )
+        self.keypad.set_texts(t("keypad.clear"), t("keypad.delete"), t("keypad.ok"))
+        self.back.setText(t("common.back"))
+        self.type_card.setText(t("identify.type_card"))

@@ -1,0 +1,110 @@
+"""Borrow and return: items appear one by one as they are placed or scanned."""
+
+from __future__ import annotations
+
+from zoneinfo import ZoneInfo
+
+from kiosk.outcomes import Outcome, OutcomeKind
+from kiosk.reasons import Reason
+from ui.qt import Signal
+from ui.screens.base import Screen
+from ui.text import format_date, outcome_text
+from ui.widgets import ItemList, Message, button, label
+
+
+class ItemsScreen(Screen):
+    """Shared by borrowing (``mode='borrow'``) and returning (``mode='return'``)."""
+
+    finished = Signal()
+    renew_requested = Signal(str)
+
+    def __init__(self, t, palette, mode: str, tz: ZoneInfo) -> None:
+        super().__init__(t, palette)
+        self.mode = mode
+        self.tz = tz
+        self.initials = ""
+        self.block_text = ""
+        self.count = 0
+        self.instructions = label("", role="message")
+        self.body.addWidget(self.instructions)
+        self.message = Message()
+        self.body.addWidget(self.message)
+        self.list = ItemList()
+        self.body.addWidget(self.list, 1)
+        self.tally = label("", role="muted")
+        self.finish = button("", "primary", "check", palette.primary_ink)
+        self.finish.clicked.connect(self.finished.emit)
+        self.actions.addWidget(self.tally, 1)
+        self.actions.addWidget(self.finish)
+        self.outcomes: dict[str, Outcome] = {}
+        self.retranslate()
+
+    def start(self, initials: str = "", block_text: str = "") -> None:
+        self.initials, self.block_text, self.count = initials, block_text, 0
+        self.outcomes.clear()
+        self.list.clear()
+        self.message.show_text(block_text, "error" if block_text else "")
+        self.retranslate()
+
+    def working(self, pii: str, title: str = "") -> None:
+        row = self.list.row(pii)
+        row.show_state(title or pii, self.t.t("item.working"), "", self.palette_.muted)
+
+    def show_outcome(self, outcome: Outcome) -> None:
+        self.outcomes[outcome.pii] = outcome
+        self._paint(outcome)
+        self.count = sum(1 for o in self.outcomes.values() if o.ok)
+        self._paint_tally()
+
+    def _paint(self, outcome: Outcome) -> None:
+        p, t = self.palette_, self.t.t
+        row = self.list.row(outcome.pii)
+        title = outcome.item.title if outcome.item else outcome.pii
+        if outcome.ok and self.mode == "borrow":
+            detail = t("item.due", date=format_date(self.t, outcome.due_at, self.tz))
+            tone, colour = "ok", p.success
+        elif outcome.ok:
+            detail = (
+                t("item.returned")
+                if outcome.reason in (Reason.OK, Reason.NOT_ON_LOAN)
+                else outcome_text(self.t, outcome)
+            )
+            tone = "warning" if outcome.send_to_owner or outcome.hold_waiting else "ok"
+            colour = p.warning if tone == "warning" else p.success
+        elif outcome.kind is OutcomeKind.OFFER:
+            detail, tone, colour = outcome_text(self.t, outcome), "warning", p.warning
+        else:
+            detail, tone, colour = outcome_text(self.t, outcome), "error", p.error
+        if outcome.offline and outcome.ok:
+            detail += "  ·  " + t("item.recorded_offline")
+        row.show_state(title, detail, tone, colour)
+        self._offer_renewal(row, outcome)
+
+    def _offer_renewal(self, row, outcome: Outcome) -> None:
+        while row.action_box.count():
+            row.action_box.takeAt(0).widget().deleteLater()
+        if outcome.kind is OutcomeKind.OFFER and outcome.reason is Reason.ALREADY_YOURS:
+            renew = button(self.t.t("borrow.renew"), "chip")
+            renew.clicked.connect(lambda: self.renew_requested.emit(outcome.pii))
+            row.action_box.addWidget(renew)
+
+    def _paint_tally(self) -> None:
+        key = "borrow.count" if self.mode == "borrow" else "return.count"
+        self.tally.setText(self.t.t(key, count=self.count))
+
+    def retranslate(self) -> None:
+        t = self.t.t
+        if self.mode == "borrow":
+            self.title.setText(t("borrow.title"))
+            self.subtitle.setText(
+                t("borrow.greeting", initials=self.initials) if self.initials else ""
+            )
+            self.instructions.setText(t("borrow.place_items"))
+        else:
+            self.title.setText(t("return.title"))
+            self.subtitle.setText("")
+            self.instructions.setText(t("return.place_items"))
+        self.finish.setText(t("common.finish"))
+        for outcome in self.outcomes.values():
+            self._paint(outcome)
+        self._paint_tally()

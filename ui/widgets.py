@@ -1,0 +1,187 @@
+"""The kiosk's building blocks: big touch buttons, item rows, the keypad, messages."""
+
+from __future__ import annotations
+
+from ui.icons import icon, pixmap
+from ui.qt import QtCore, QtWidgets, Signal
+
+Qt = QtCore.Qt
+
+
+def restyle(widget: QtWidgets.QWidget) -> None:
+    """Re-apply the stylesheet after a dynamic property (role, tone, kind) changed."""
+    widget.style().unpolish(widget)
+    widget.style().polish(widget)
+
+
+def label(text: str = "", role: str = "", wrap: bool = True) -> QtWidgets.QLabel:
+    widget = QtWidgets.QLabel(text)
+    widget.setWordWrap(wrap)
+    if role:
+        widget.setProperty("role", role)
+    return widget
+
+
+def button(
+    text: str = "", kind: str = "", icon_name: str = "", colour: str = "#FFFFFF", icon_px: int = 40
+) -> QtWidgets.QPushButton:
+    widget = QtWidgets.QPushButton(text)
+    if kind:
+        widget.setProperty("kind", kind)
+    if icon_name:
+        widget.setIcon(icon(icon_name, colour, icon_px * 2))
+        widget.setIconSize(QtCore.QSize(icon_px, icon_px))
+    widget.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+    widget.setCursor(Qt.CursorShape.PointingHandCursor)
+    return widget
+
+
+class BigAction(QtWidgets.QPushButton):
+    """A home-screen action: icon, a large word and a one-line hint."""
+
+    def __init__(self, icon_name: str, kind: str, colour: str = "#FFFFFF") -> None:
+        super().__init__()
+        self.setProperty("kind", kind)
+        self.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.setSizePolicy(
+            QtWidgets.QSizePolicy.Policy.Expanding, QtWidgets.QSizePolicy.Policy.Expanding
+        )
+        self.setMinimumHeight(150)
+        layout = QtWidgets.QHBoxLayout(self)
+        layout.setContentsMargins(36, 18, 36, 18)
+        layout.setSpacing(28)
+        self.picture = QtWidgets.QLabel()
+        self.picture.setPixmap(pixmap(icon_name, colour, 88))
+        self.picture.setStyleSheet("background: transparent;")
+        layout.addWidget(self.picture)
+        texts = QtWidgets.QVBoxLayout()
+        self.word = QtWidgets.QLabel()
+        self.word.setStyleSheet(
+            f"background: transparent; color: {colour}; font-size: 44px; font-weight: 700;"
+        )
+        self.hint = QtWidgets.QLabel()
+        self.hint.setStyleSheet(f"background: transparent; color: {colour}; font-size: 22px;")
+        self.hint.setWordWrap(True)
+        texts.addStretch(1)
+        texts.addWidget(self.word)
+        texts.addWidget(self.hint)
+        texts.addStretch(1)
+        layout.addLayout(texts, 1)
+        for child in (self.picture, self.word, self.hint):
+            child.setAttribute(Qt.WidgetAttribute.WA_TransparentForMouseEvents)
+
+    def set_texts(self, word: str, hint: str) -> None:
+        self.word.setText(word)
+        self.hint.setText(hint)
+
+
+class ItemRow(QtWidgets.QFrame):
+    """One item in a borrow/return/account list: title, one line of detail, a status mark."""
+
+    def __init__(self, pii: str) -> None:
+        super().__init__()
+        self.pii = pii
+        self.setProperty("role", "row")
+        layout = QtWidgets.QHBoxLayout(self)
+        layout.setContentsMargins(20, 14, 20, 14)
+        layout.setSpacing(18)
+        self.mark = QtWidgets.QLabel()
+        self.mark.setFixedSize(48, 48)
+        layout.addWidget(self.mark)
+        texts = QtWidgets.QVBoxLayout()
+        texts.setSpacing(4)
+        self.title = label("", wrap=True)
+        self.title.setStyleSheet("font-weight: 600;")
+        self.detail = label("", role="muted")
+        texts.addWidget(self.title)
+        texts.addWidget(self.detail)
+        layout.addLayout(texts, 1)
+        self.action_box = QtWidgets.QHBoxLayout()
+        layout.addLayout(self.action_box)
+
+    def show_state(self, title: str, detail: str, tone: str, mark_colour: str) -> None:
+        self.title.setText(title)
+        self.detail.setText(detail)
+        self.setProperty("tone", tone)
+        name = {"ok": "check", "error": "cross", "warning": "warning"}.get(tone, "clock")
+        self.mark.setPixmap(pixmap(name, mark_colour, 48))
+        restyle(self)
+
+
+class ItemList(QtWidgets.QScrollArea):
+    """A scrolling column of ItemRows keyed by PII, newest at the top."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.setWidgetResizable(True)
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        inner = QtWidgets.QWidget()
+        self.column = QtWidgets.QVBoxLayout(inner)
+        self.column.setSpacing(14)
+        self.column.addStretch(1)
+        self.setWidget(inner)
+        self.rows: dict[str, ItemRow] = {}
+
+    def row(self, pii: str) -> ItemRow:
+        if pii not in self.rows:
+            self.rows[pii] = ItemRow(pii)
+            self.column.insertWidget(0, self.rows[pii])
+        return self.rows[pii]
+
+    def clear(self) -> None:
+        for row in self.rows.values():
+            row.setParent(None)
+            row.deleteLater()
+        self.rows.clear()
+
+
+class Keypad(QtWidgets.QWidget):
+    """An on-screen number pad, so the system keyboard is never needed."""
+
+    digit = Signal(str)
+    delete = Signal()
+    clear = Signal()
+    ok = Signal()
+
+    def __init__(self) -> None:
+        super().__init__()
+        grid = QtWidgets.QGridLayout(self)
+        grid.setSpacing(14)
+        for n, key in enumerate("123456789"):
+            key_button = button(key, "key")
+            key_button.clicked.connect(lambda _=False, k=key: self.digit.emit(k))
+            grid.addWidget(key_button, n // 3, n % 3)
+        self.clear_button = button("", "key")
+        self.clear_button.clicked.connect(self.clear.emit)
+        zero = button("0", "key")
+        zero.clicked.connect(lambda: self.digit.emit("0"))
+        self.delete_button = button("", "key")
+        self.delete_button.clicked.connect(self.delete.emit)
+        self.ok_button = button("", "primary")
+        self.ok_button.clicked.connect(self.ok.emit)
+        grid.addWidget(self.clear_button, 3, 0)
+        grid.addWidget(zero, 3, 1)
+        grid.addWidget(self.delete_button, 3, 2)
+        grid.addWidget(self.ok_button, 4, 0, 1, 3)
+
+    def set_texts(self, clear: str, delete: str, ok: str) -> None:
+        self.clear_button.setText(clear)
+        self.delete_button.setText(delete)
+        self.ok_button.setText(ok)
+
+
+class Message(QtWidgets.QLabel):
+    """A rounded message box whose tone (ok, error, plain) picks its colours."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.setProperty("role", "message")
+        self.setWordWrap(True)
+        self.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.hide()
+
+    def show_text(self, text: str, tone: str = "") -> None:
+        self.setText(text)
+        self.setProperty("tone", tone)
+        restyle(self)
+        self.setVisible(bool(text))

@@ -1,0 +1,207 @@
+"""The kiosk window: header (branch, network, clock, language, text size), banner, screens."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from ui.i18n import Translator
+from ui.icons import pixmap
+from ui.qt import QtCore, QtWidgets, Signal
+from ui.screens.account import AccountScreen
+from ui.screens.closing import GoodbyeScreen, OutOfServiceScreen, ReceiptScreen
+from ui.screens.home import HomeScreen
+from ui.screens.identify import IdentifyScreen
+from ui.screens.items import ItemsScreen
+from ui.theme import LARGE_TEXT_FACTOR, Palette, TypeScale, stylesheet
+from ui.widgets import button, label
+
+Qt = QtCore.Qt
+
+
+class Header(QtWidgets.QFrame):
+    language = Signal()
+    text_size = Signal()
+
+    def __init__(self, t: Translator, palette: Palette, branch_name: str) -> None:
+        super().__init__()
+        self.setObjectName("header")
+        self.t, self.palette_ = t, palette
+        row = QtWidgets.QHBoxLayout(self)
+        row.setContentsMargins(32, 12, 24, 12)
+        row.setSpacing(18)
+        self.branch = label(branch_name, wrap=False)
+        self.branch.setStyleSheet("font-weight: 700;")
+        self.network_icon = QtWidgets.QLabel()
+        self.network = label("", role="muted", wrap=False)
+        self.clock = label("", role="muted", wrap=False)
+        self.language_button = button("", "chip", "language", palette.ink, 30)
+        self.text_button = button("", "chip", "text-size", palette.ink, 30)
+        self.language_button.clicked.connect(self.language.emit)
+        self.text_button.clicked.connect(self.text_size.emit)
+        row.addWidget(self.branch)
+        row.addStretch(1)
+        for widget in (
+            self.network_icon,
+            self.network,
+            self.clock,
+            self.language_button,
+            self.text_button,
+        ):
+            row.addWidget(widget)
+        self.online = True
+        self.large = False
+        self.retranslate()
+
+    def set_online(self, online: bool) -> None:
+        self.online = online
+        self.retranslate()
+
+    def set_clock(self, text: str) -> None:
+        self.clock.setText(text)
+
+    def retranslate(self) -> None:
+        t, p = self.t.t, self.palette_
+        self.network_icon.setPixmap(
+            pixmap(
+                "online" if self.online else "offline", p.success if self.online else p.warning, 30
+            )
+        )
+        self.network.setText(t("header.online" if self.online else "header.offline"))
+        self.language_button.setText(t("header.language"))
+        self.text_button.setText(t("header.normal_text" if self.large else "header.large_text"))
+
+
+class IdleOverlay(QtWidgets.QFrame):
+    """'Are you still there?' with a countdown and a big Continue button."""
+
+    keep = Signal()
+
+    def __init__(self, parent: QtWidgets.QWidget, t: Translator) -> None:
+        super().__init__(parent)
+        self.t = t
+        self.setStyleSheet("QFrame#idle { background: rgba(20, 26, 34, 190); }")
+        self.setObjectName("idle")
+        outer = QtWidgets.QVBoxLayout(self)
+        outer.addStretch(1)
+        box = QtWidgets.QFrame()
+        box.setProperty("role", "row")
+        inner = QtWidgets.QVBoxLayout(box)
+        inner.setContentsMargins(40, 36, 40, 36)
+        inner.setSpacing(24)
+        self.title = label("", role="title")
+        self.countdown = label("", role="muted")
+        self.continue_button = button("", "primary")
+        self.continue_button.clicked.connect(self.keep.emit)
+        for widget in (self.title, self.countdown, self.continue_button):
+            inner.addWidget(widget)
+        outer.addWidget(box)
+        outer.setContentsMargins(60, 60, 60, 120)
+        self.hide()
+
+    def show_seconds(self, seconds: int) -> None:
+        self.title.setText(self.t.t("idle.title"))
+        self.countdown.setText(self.t.t("idle.countdown", seconds=seconds))
+        self.continue_button.setText(self.t.t("idle.continue"))
+        self.setGeometry(self.parentWidget().rect())
+        self.show()
+        self.raise_()
+
+
+class KioskWindow(QtWidgets.QWidget):
+    """Holds the screens; the controller decides which one shows."""
+
+    def __init__(
+        self,
+        t: Translator,
+        *,
+        branch_name: str,
+        hours_today: str,
+        tz: ZoneInfo,
+        palette: Palette | None = None,
+    ) -> None:
+        super().__init__()
+        self.t, self.tz = t, tz
+        self.palette_ = palette or Palette()
+        self.large_text = False
+        self.setWindowTitle("Shufang 书房")
+        layout = QtWidgets.QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(0)
+        self.header = Header(t, self.palette_, branch_name)
+        layout.addWidget(self.header)
+        self.banner = label("", role="banner")
+        self.banner.hide()
+        banner_box = QtWidgets.QHBoxLayout()
+        banner_box.setContentsMargins(48, 16, 48, 0)
+        banner_box.addWidget(self.banner)
+        layout.addLayout(banner_box)
+        self.stack = QtWidgets.QStackedWidget()
+        layout.addWidget(self.stack, 1)
+        p = self.palette_
+        self.home = HomeScreen(t, p, branch_name, hours_today)
+        self.identify = IdentifyScreen(t, p)
+        self.borrow = ItemsScreen(t, p, "borrow", tz)
+        self.give_back = ItemsScreen(t, p, "return", tz)
+        self.account = AccountScreen(t, p, tz)
+        self.receipt = ReceiptScreen(t, p)
+        self.goodbye = GoodbyeScreen(t, p)
+        self.out_of_service = OutOfServiceScreen(t, p)
+        self.screens = {
+            "home": self.home,
+            "identify": self.identify,
+            "borrow": self.borrow,
+            "return": self.give_back,
+            "account": self.account,
+            "receipt": self.receipt,
+            "goodbye": self.goodbye,
+            "out_of_service": self.out_of_service,
+        }
+        for screen in self.screens.values():
+            self.stack.addWidget(screen)
+        self.idle = IdleOverlay(self, t)
+        self.header.text_size.connect(self.toggle_text_size)
+        self.header.language.connect(t.toggle)
+        t.changed.connect(lambda _: self._retranslate())
+        self.apply_theme()
+        self._tick = QtCore.QTimer(self)
+        self._tick.timeout.connect(self._update_clock)
+        self._tick.start(15_000)
+        self._update_clock()
+
+    def current(self) -> str:
+        widget = self.stack.currentWidget()
+        return next(name for name, screen in self.screens.items() if screen is widget)
+
+    def show_screen(self, name: str) -> None:
+        screen = self.screens[name]
+        self.stack.setCurrentWidget(screen)
+        screen.entered()
+
+    def set_online(self, online: bool) -> None:
+        self.header.set_online(online)
+        self.banner.setText(self.t.t("offline.banner"))
+        self.banner.setVisible(not online)
+
+    def toggle_text_size(self) -> None:
+        self.large_text = not self.large_text
+        self.header.large = self.large_text
+        self.header.retranslate()
+        self.apply_theme()
+
+    def apply_theme(self) -> None:
+        dpi = self.logicalDpiX() or 96
+        scale = TypeScale().scaled(LARGE_TEXT_FACTOR if self.large_text else 1.0)
+        self.setStyleSheet(stylesheet(self.palette_, scale, dpi))
+
+    def _retranslate(self) -> None:
+        self.header.retranslate()
+        self.banner.setText(self.t.t("offline.banner"))
+
+    def _update_clock(self) -> None:
+        self.header.set_clock(datetime.now(self.tz).strftime("%H:%M"))
+
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        if self.idle.isVisible():
+            self.idle.setGeometry(self.rect())
