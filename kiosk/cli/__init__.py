@@ -22,6 +22,7 @@ COMMAND_MODULES = (
     "kiosk.cli.importing",
     "kiosk.cli.loans",
     "kiosk.cli.card",
+    "kiosk.cli.tag",
 )
 
 

@@ -1,0 +1,74 @@
+"""TagData: what a library RFID tag says, whichever data model it was written in."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+#: Names of the formats a decoder reports; only the first three can be written.
+FORMATS = ("28560-2", "28560-3", "ddm1", "3m", "blank")
+WRITABLE_FORMATS = ("28560-2", "28560-3", "ddm1")
+
+#: The DSFID each writable format carries on an ISO 15693 tag. DDM 1.0 predates the 0x3E
+#: registration; tags written as DDM 1.0 get 0x3E too so that any modern reader knows them.
+DSFID_BY_FORMAT = {"28560-2": 0x06, "28560-3": 0x3E, "ddm1": 0x3E}
+
+
+@dataclass
+class TagData:
+    """One decoded tag, or the data to encode onto one.
+
+    ``warnings`` lists, in words a technician understands, everything the decoder had to
+    assume to read the tag (a reversed block order, a DSFID of 0, a bad CRC...). An empty
+    list means the tag is exactly as its standard says.
+    """
+
+    format: str
+    pii: str | None = None
+    isil: str | None = None
+    country: str | None = None
+    library: str | None = None
+    #: Set information as (part, of): this item is part ``part`` of ``of`` parts.
+    set: tuple[int, int] | None = None
+    type_of_usage: int | None = None
+    #: Other data elements by their ISO 28560-1 name, e.g. ``shelf_location``.
+    elements: dict[str, Any] = field(default_factory=dict)
+    #: ISO 28560-3 extension blocks found after the basic block: id, name, length, checksum.
+    extension_blocks: list[dict[str, Any]] = field(default_factory=list)
+    version: int | None = None
+    #: ISO 28560-3 / DDM: whether the basic block's CRC matched; None for other formats.
+    crc_ok: bool | None = None
+    dsfid: int | None = None
+    warnings: list[str] = field(default_factory=list)
+
+    def to_json_dict(self) -> dict[str, Any]:
+        """Plain JSON types only, for the CLI, logs and the central service."""
+        return {
+            "format": self.format,
+            "pii": self.pii,
+            "isil": self.isil,
+            "country": self.country,
+            "library": self.library,
+            "set": None if self.set is None else {"part": self.set[0], "of": self.set[1]},
+            "type_of_usage": self.type_of_usage,
+            "version": self.version,
+            "crc_ok": self.crc_ok,
+            "dsfid": self.dsfid,
+            "elements": {name: _jsonable(value) for name, value in self.elements.items()},
+            "extension_blocks": [
+                {key: _jsonable(value) for key, value in block.items()}
+                for block in self.extension_blocks
+            ],
+            "warnings": list(self.warnings),
+        }
+
+
+def _jsonable(value: Any) -> Any:
+    """Bytes become hex so that unknown content is still shown, never dropped."""
+    if isinstance(value, bytes | bytearray):
+        return bytes(value).hex()
+    if isinstance(value, dict):
+        return {str(k): _jsonable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_jsonable(v) for v in value]
+    return value
