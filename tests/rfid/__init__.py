@@ -1,0 +1,1 @@
+"""Tests of the RFID reader drivers, emulators, simulator and pad watcher."""

@@ -1,0 +1,45 @@
+"""Every TagReader implementation wired to a simulated field that the test also holds."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from drivers.rfid.emulators import EmulatorServer, FeigEmulator, M810Emulator
+from drivers.rfid.faults import ReaderFaults
+from drivers.rfid.feig import FeigReader
+from drivers.rfid.field import TagField
+from drivers.rfid.m810 import M810Reader
+from drivers.rfid.sim import SimReader
+from kiosk.ports import TagReader
+
+DRIVER_TIMEOUT = 0.25  # short, so no-reply faults cost little test time
+
+
+@dataclass
+class Rig:
+    """A reader under test and the hands that control its world."""
+
+    name: str
+    reader: TagReader
+    field: TagField
+    faults: ReaderFaults
+    supports_eas: bool
+    reports_tag_details: bool
+    server: EmulatorServer | None = None
+
+
+RIGS = ["sim", "feig-pty", "feig-tcp", "3m810-pty", "3m810-tcp"]
+
+
+def build_rig(name: str) -> Rig:
+    field, faults = TagField(), ReaderFaults()
+    if name == "sim":
+        return Rig(name, SimReader(field, faults), field, faults, True, True)
+    protocol, kind = name.split("-")
+    if protocol == "feig":
+        server = EmulatorServer(FeigEmulator(field, faults), kind=kind).start()  # type: ignore[arg-type]
+        reader: TagReader = FeigReader.for_url(server.url, timeout=DRIVER_TIMEOUT)
+        return Rig(name, reader, field, faults, True, True, server)
+    server = EmulatorServer(M810Emulator(field, faults), kind=kind).start()  # type: ignore[arg-type]
+    reader = M810Reader.for_url(server.url, timeout=DRIVER_TIMEOUT)
+    return Rig(name, reader, field, faults, False, False, server)
