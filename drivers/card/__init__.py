@@ -1,0 +1,1 @@
+"""Patron card readers: NFC cards through nfcpy, a simulator, and the ID-card reader port."""

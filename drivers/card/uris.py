@@ -1,0 +1,51 @@
+"""Card reader drivers by URI: ``nfc:usb``, ``nfc:tty:…``, ``nfc:udp:host:port`` and ``sim:``."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from drivers.card.nfc_reader import DEFAULT_TECHNOLOGIES, NfcCardReader
+from drivers.card.sim import SimCardReader
+from drivers.health import DeviceUri, Factory
+
+_TECHNOLOGIES = frozenset({"106A", "106B", "212F", "424F"})
+
+
+def _technologies(value: str) -> tuple[str, ...]:
+    chosen = tuple(part.strip().upper() for part in value.split(",") if part.strip())
+    unknown = sorted(set(chosen) - _TECHNOLOGIES)
+    if unknown or not chosen:
+        raise ValueError(f"technologies must be among {', '.join(sorted(_TECHNOLOGIES))}")
+    return chosen
+
+
+def _flag(value: str) -> bool:
+    if value.lower() in ("1", "true", "yes", "on"):
+        return True
+    if value.lower() in ("0", "false", "no", "off"):
+        return False
+    raise ValueError(f"expected true or false, got {value!r}")
+
+
+def nfc_reader(uri: DeviceUri, options: Mapping[str, Any]) -> NfcCardReader:
+    """``nfc:usb?tech=106A,212F&ndef=true``; the target is an nfcpy device path."""
+    opts = uri.options({"tech": _technologies, "ndef": _flag, "interval": float})
+    if not uri.target:
+        raise ValueError(f"{uri.raw!r}: no nfcpy device path (usb, tty:…, udp:host:port)")
+    return NfcCardReader(
+        uri.target,
+        name=options.get("name", "card"),
+        technologies=opts.get("tech", DEFAULT_TECHNOLOGIES),
+        read_ndef=opts.get("ndef", True),
+        interval=opts.get("interval", 0.1),
+    )
+
+
+def sim_card_reader(uri: DeviceUri, options: Mapping[str, Any]) -> SimCardReader:
+    uri.options({})
+    return SimCardReader(name=options.get("name", "card"))
+
+
+def factories() -> dict[str, Factory]:
+    return {"nfc": nfc_reader, "sim": sim_card_reader}

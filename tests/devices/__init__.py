@@ -1,0 +1,1 @@
+"""Device driver tests: protocol emulators, simulators and shared contract tests."""
