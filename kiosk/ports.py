@@ -241,3 +241,16 @@ class TxnReply:
 
 class Upstream(Protocol):
     def push(self, txns: Sequence[object]) -> list[TxnReply]: ...
+
+
+# --- the demo's simulated hands ------------------------------------------------------------
+
+
+class PadHands(Protocol):
+    """What a person does at a simulated pad: the demo's simulator panel drives this."""
+
+    def place_item(self, pii: str, part: int = 1, of: int = 1) -> None: ...
+
+    def remove_item(self, pii: str) -> None: ...
+
+    def items_on_pad(self) -> list[str]: ...

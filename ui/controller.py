@@ -12,13 +12,14 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any, Protocol
 
+from kiosk.barcodes import Barcode, BarcodeKind, BarcodeRules, classify
 from kiosk.core import Core
 from kiosk.models import CardKind
-from kiosk.outcomes import Identification, Outcome
+from kiosk.outcomes import Identification, Outcome, OutcomeKind
 from kiosk.ports import Receipt, ReceiptLine, ReceiptPrinter
 from kiosk.reasons import Reason
 from kiosk.security import secure_tag
-from ui.devices import DeviceEvents, classify_scan
+from ui.devices import DeviceEvents
 from ui.i18n import Translator
 from ui.qt import QObject, QtCore, QtGui, QtWidgets, Signal
 from ui.session import Mode, Session
@@ -31,7 +32,7 @@ log = logging.getLogger(__name__)
 class TagSecurity(Protocol):
     """What the pad offers for a placed tag: set or clear its security (AFI/EAS)."""
 
-    def secure(self, uid: bytes, on_loan: bool) -> None: ...
+    def secure(self, uids: tuple[bytes, ...] | bytes, on_loan: bool) -> None: ...
 
 
 class KioskController(QObject):
@@ -52,7 +53,7 @@ class KioskController(QObject):
         printer: ReceiptPrinter | None = None,
         status_poll_ms: int = 2000,
         goodbye_ms: int = 4000,
-        card_pattern: str = r"[PC]\d{4,12}",
+        barcode_rules: BarcodeRules | None = None,
     ) -> None:
         super().__init__()
         from ui.worker import CoreClient
@@ -60,7 +61,10 @@ class KioskController(QObject):
         self.t = Translator(language)
         self.default_language = self.t.language
         self.tz, self.branch_name, self.kiosk_id = tz, branch_name, kiosk_id
-        self.security, self.printer, self.card_pattern = security, printer, card_pattern
+        self.security, self.printer = security, printer
+        self.barcode_rules = barcode_rules or BarcodeRules(
+            item=r"[0-9]{6,14}", patron_card=r"[A-Z]{1,2}[0-9]{4,12}"
+        )
         self.core = CoreClient(core_factory)
         self.device_jobs = CoreClient(lambda: None)  # printing and other slow device work
         self.core.failed.connect(self._job_failed)
@@ -110,6 +114,7 @@ class KioskController(QObject):
         self.events.item_placed.connect(self.item_placed)
         self.events.item_removed.connect(lambda pii: self.on_pad.pop(pii, None))
         self.events.scanned.connect(self.scanned)
+        self.events.unreadable.connect(self.tag_unreadable)
         self.events.card_presented.connect(
             lambda card, kind: self.card_presented(card, CardKind(kind))
         )
@@ -195,17 +200,41 @@ class KioskController(QObject):
     # --- items ---------------------------------------------------------------------------
 
     def scanned(self, text: str) -> None:
-        found = classify_scan(text, self.card_pattern)
-        if found.kind == "item":
+        """A barcode scan: an item, a library card, a QR e-card, or junk said to be junk."""
+        self.touched()
+        waiting_for_card = self.window.current() in ("home", "identify")
+        prefer = BarcodeKind.PATRON_CARD if waiting_for_card else BarcodeKind.ITEM
+        found = classify(text, self.barcode_rules, prefer=prefer)
+        if not isinstance(found, Barcode):
+            log.info("scan refused: %s", found.problem)  # never the scanned text itself
+            self._say_scan_refused()
+        elif found.kind is BarcodeKind.ITEM:
             self.item_placed(found.text, None, None)
         else:
-            kind = CardKind.QR if found.kind == "ecard" else CardKind.BARCODE
+            kind = CardKind.QR if found.kind is BarcodeKind.ECARD else CardKind.BARCODE
             self.card_presented(found.text, kind)
+
+    def _say_scan_refused(self) -> None:
+        text = self.t.t("scan.refused")
+        current = self.window.current()
+        if current == "identify":
+            self.window.identify.show_problem(text)
+        elif current in ("borrow", "return"):
+            self.window.screens[current].message.show_text(text, "error")
 
     def item_placed(self, pii: str, parts, uid) -> None:
         self.on_pad[pii] = (parts, uid)
         self.touched()
         self._process(pii, parts, uid)
+
+    def tag_unreadable(self, label: str) -> None:
+        """A garbled or blank tag: say so on its own row instead of ignoring it."""
+        self.touched()
+        screen = {Mode.BORROW: self.window.borrow, Mode.RETURN: self.window.give_back}.get(
+            self.session.mode
+        )
+        if screen is not None and (self.session.mode is Mode.RETURN or self.session.patron):
+            screen.show_outcome(Outcome(OutcomeKind.REFUSED, Reason.UNKNOWN_ITEM, pii=label))
 
     def _process_pad(self) -> None:
         for pii, (parts, uid) in list(self.on_pad.items()):

@@ -17,12 +17,14 @@ from kiosk import __version__
 #: Modules that contribute subcommands, in the order ``--help`` lists them.
 COMMAND_MODULES = (
     "kiosk.cli.demo",
+    "kiosk.cli.run",
     "kiosk.cli.config",
     "kiosk.cli.db",
     "kiosk.cli.importing",
     "kiosk.cli.loans",
     "kiosk.cli.card",
     "kiosk.cli.tag",
+    "kiosk.cli.central",
 )
 
 

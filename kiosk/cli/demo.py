@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import argparse
+import base64
+import os
 import tempfile
 from pathlib import Path
 
@@ -11,49 +13,165 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser(
         "demo",
         help="run the kiosk with simulated devices and demo data",
-        description="Seed a demo database and run the kiosk with simulated hardware. Where "
-        "there is no display (or with --headless) a scripted walkthrough of every flow is "
-        "printed instead of opening the touch screen.",
+        description="Seed a demo database and run the kiosk with simulated hardware and a "
+        "simulator panel. Where there is no display (or with --headless) a scripted tour "
+        "drives the real screens offscreen, prints each step and saves screenshots.",
     )
     parser.add_argument(
         "--dir",
         metavar="DIR",
-        help="folder for the demo database (default: a new temporary folder)",
+        help="folder for the demo database, receipts and screenshots "
+        "(default: a new temporary folder)",
     )
     parser.add_argument(
         "--headless",
         action="store_true",
-        help="print the scripted walkthrough instead of opening a window",
+        help="run the scripted tour offscreen even if a display exists",
+    )
+    parser.add_argument(
+        "--core-only",
+        action="store_true",
+        help="print the circulation core walkthrough without any UI",
     )
     parser.set_defaults(func=run_demo)
+
+
+def demo_config(folder: Path):
+    from kiosk.config.loader import defaults
+
+    key = base64.urlsafe_b64encode(b"shufang-demo-ecard-key-000000000").decode()
+    return defaults().replace(
+        database__path=str(folder / "kiosk.db"),
+        kiosk__id="demo-kiosk-01",
+        kiosk__isil="CN-110000-1",
+        kiosk__branch="main",
+        kiosk__branch_name="朝阳城市书房",
+        ecard__keys={"demo1": key},
+        ecard__signing_key_id="demo1",
+        upstream__kind="none",
+    )
 
 
 def run_demo(args: argparse.Namespace) -> int:
     from datetime import UTC, datetime
 
-    from kiosk.config.loader import defaults
     from kiosk.core import open_core
     from kiosk.demo.seed import seed
-    from kiosk.demo.walkthrough import run_walkthrough
 
     folder = Path(args.dir) if args.dir else Path(tempfile.mkdtemp(prefix="shufang-demo-"))
-    config = defaults().replace(
-        database__path=str(folder / "kiosk.db"),
-        kiosk__isil="CN-110000-1",
-        kiosk__branch="main",
-        kiosk__branch_name="朝阳城市书房",
-    )
-    online = {"up": True}
-    core = open_core(config, online=lambda: online["up"])
+    folder.mkdir(parents=True, exist_ok=True)
+    config = demo_config(folder)
+    core = open_core(config)
     counts = seed(
         core.store, isil=config["kiosk.isil"], branch=config["kiosk.branch"], now=datetime.now(UTC)
     )
     print(
-        f"Shufang demo: {counts['items']} items, {counts['patrons']} patrons, "
-        f"database {config['database.path']}"
+        f"Shufang demo: {counts['items']} items, {counts['patrons']} patrons (PIN 1234), "
+        f"folder {folder}"
     )
-    run_walkthrough(core, lambda up: online.update(up=up))
-    problems = core.store.integrity_problems()
-    print(f"database integrity: {problems if problems else 'ok'}")
+    if args.core_only:
+        from kiosk.demo.walkthrough import run_walkthrough
+
+        online = {"up": True}
+        core.circulation._online = lambda: online["up"]
+        run_walkthrough(core, lambda up: online.update(up=up))
+        core.close()
+        return 0
     core.close()
-    return 0 if not problems else 1
+    headless = args.headless or not (os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
+    if headless:
+        os.environ["QT_QPA_PLATFORM"] = "offscreen"
+    return _run_ui(config, folder, headless)
+
+
+def _run_ui(config, folder: Path, headless: bool) -> int:
+    from kiosk.cli.run import start_kiosk
+    from kiosk.core import open_core
+    from ui.app import application
+
+    app = application()
+    process = start_kiosk(config, receipt_folder=str(folder / "receipts"))
+    station, kiosk = process.station, process.controller
+    control = open_core(config)  # the demo's own handle for its network switch
+
+    def set_online(up: bool) -> None:
+        control.set_online(up)
+
+    try:
+        if headless:
+            from ui.tour import Hands, run_tour
+
+            hands = Hands(
+                pad=station.hands,
+                scan=station.raw_scanner.scan,
+                tap=lambda card: station.raw_card.tap(
+                    b"\x04" + card.encode()[:6], ndef_texts=(card,)
+                ),
+                set_online=set_online,
+            )
+            shots = run_tour(kiosk, hands, folder / "screenshots")
+            receipts = sorted((folder / "receipts").glob("*.png"))
+            store = control.store
+            print(
+                f"\njournal: {store.counts()['journal']} rows, "
+                f"{store.outbox_depth()} waiting for the upstream; "
+                f"integrity {'ok' if not store.integrity_problems() else 'PROBLEMS'}"
+            )
+            print(
+                f"receipts printed by the simulated printer: {len(receipts)} "
+                f"({', '.join(p.name for p in receipts)})"
+            )
+            print(f"screenshots: {folder / 'screenshots'} ({len(shots)} PNG files)")
+            return 0
+        from ui.simulator import DemoCard, DemoItem, SimulatorPanel
+
+        items = [DemoItem(i.pii, i.title, i.set_size) for i in _demo_items(control)]
+        cards = [
+            DemoCard(c, note)
+            for c, note in (
+                ("P0001", "adult"),
+                ("P0002", "adult"),
+                ("C0001", "child"),
+                ("P0090", "expired"),
+                ("P0091", "lost"),
+                ("P0092", "fines"),
+            )
+        ]
+        panel = SimulatorPanel(
+            station.hands,
+            kiosk.events,
+            items,
+            cards,
+            scan=station.raw_scanner.scan,
+            tap=lambda card: station.raw_card.tap(b"\x04" + card.encode()[:6], ndef_texts=(card,)),
+            set_online=set_online,
+            set_out_of_service=lambda oos: control.store.set_state(
+                "kiosk.out_of_service", "1" if oos else "0"
+            ),
+        )
+        kiosk.window.resize(1000, 1000)
+        kiosk.window.show()
+        panel.show()
+        return app.exec()
+    finally:
+        control.close()
+        process.stop()
+
+
+def _demo_items(core):
+    wanted = [
+        "100001",
+        "100004",
+        "100007",
+        "100010",
+        "100013",
+        "100016",
+        "100019",
+        "100003",
+        "100181",
+        "300001",
+        "300002",
+        "300003",
+        "300004",
+    ]
+    return [item for item in (core.store.item(p) for p in wanted) if item is not None]

@@ -149,6 +149,13 @@ def _cross_checks(values: dict[str, Any], lines: dict[str, int]) -> list[ConfigI
                 f"unknown weekday {sorted(bad_days)[0]!r} (use mon..sun)",
             )
         )
+    for key in ("barcodes.item_pattern", "barcodes.patron_card_pattern"):
+        try:
+            re.compile(values[key])
+        except re.error as error:
+            issues.append(
+                ConfigIssue(_line_for(lines, key), key, f"not a valid regular expression: {error}")
+            )
     if values["policy.afi_secured"] == values["policy.afi_on_loan"]:
         issues.append(
             ConfigIssue(

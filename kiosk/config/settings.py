@@ -149,10 +149,32 @@ SETTINGS: tuple[Setting, ...] = (
         "Receipt printer: sim:, escpos+serial:///dev/ttyS1?baud=19200, escpos+net://host:9100.",
     ),
     Setting(
+        "devices.card_number_rules",
+        Str(
+            pattern=r"(uid_hex|uid_hex_reversed|uid_decimal|uid_decimal_reversed|ndef_text)"
+            r"(,(uid_hex|uid_hex_reversed|uid_decimal|uid_decimal_reversed|ndef_text))*"
+        ),
+        "ndef_text,uid_decimal_reversed",
+        "How a tapped card becomes a card number; rules tried in order (see docs).",
+    ),
+    Setting(
         "devices.rfid_poll_hz",
         Float(minimum=0.5, maximum=50),
         5.0,
         "How often the pad watcher asks the reader which tags are present.",
+    ),
+    # scanned text
+    Setting(
+        "barcodes.item_pattern",
+        Str(allow_empty=False),
+        r"[0-9]{6,14}",
+        "Regular expression an item barcode matches (whole text).",
+    ),
+    Setting(
+        "barcodes.patron_card_pattern",
+        Str(allow_empty=False),
+        r"[A-Z]{1,2}[0-9]{4,12}",
+        "Regular expression a library-card barcode matches (whole text).",
     ),
     # upstream
     Setting(

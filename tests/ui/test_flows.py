@@ -301,3 +301,23 @@ def test_a_slow_reader_does_not_freeze_the_screen(qtbot, make_kiosk):
     qtbot.waitUntil(lambda: bool(kiosk.session.accepted), timeout=WAIT)
     timer.stop()
     assert len(ticks) >= 10  # the UI thread kept running during the 1 s tag write
+
+
+def test_a_garbled_tag_gets_its_own_row_and_message(qtbot, kiosk):
+    kiosk.begin(Mode.RETURN)
+    kiosk.events.unreadable_tag(b"\xe0\x04\x01\x00\x00\x00\x00\x09", "bad CRC")
+    row = kiosk.window.give_back.list.rows["E004010000000009"]
+    assert row.detail.text() == kiosk.t.t("reason.unknown_item")
+    assert row.property("tone") == "error"
+
+
+def test_a_junk_scan_is_refused_with_a_message(qtbot, kiosk):
+    kiosk.begin(Mode.RETURN)
+    kiosk.events.scan("#!?\x07")
+    assert kiosk.window.give_back.message.text() == kiosk.t.t("scan.refused")
+    assert not kiosk.session.outcomes
+
+
+def test_scanning_a_library_card_at_home_starts_borrowing(qtbot, kiosk):
+    kiosk.events.scan("P0001")
+    qtbot.waitUntil(lambda: kiosk.window.identify.stage == "pin", timeout=WAIT)

@@ -138,4 +138,5 @@ def test_configuration_doc_has_the_generated_table():
 
     doc = (ROOT / "docs" / "configuration.md").read_text(encoding="utf-8")
     assert render_reference() in doc, (
-        "regenerate the table with: shufang config reference (between the settings markers)")
+        "regenerate the table with: shufang config reference (between the settings markers)"
+    )

@@ -1,0 +1,106 @@
+"""From tags on the pad to library items: groups a set's parts and writes tag security.
+
+A book with its CD is one item (one PII) on two tags, parts 1 and 2 of 2. The pad watcher
+reports tags; this reports items with the parts seen so far and every UID that belongs to
+them, so the circulation core can check the set is complete and the security write reaches
+every part.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from drivers.rfid.pad import PadEvent
+from kiosk.ports import TagInfo, TagReader, UnsupportedOperation
+from kiosk.tags import TagData, decode
+
+log = logging.getLogger(__name__)
+
+OnItem = Callable[[str, frozenset[int] | None, tuple[bytes, ...]], None]
+OnGone = Callable[[str], None]
+OnUnreadable = Callable[[bytes, str], None]
+
+
+def decode_tag(data: bytes, info: TagInfo) -> TagData:
+    """The pad watcher's decoder: the core's lenient ISO 28560 reader."""
+    return decode(data, dsfid=info.dsfid, block_size=info.block_size or 4)
+
+
+@dataclass
+class _Item:
+    parts: dict[int, bytes] = field(default_factory=dict)  # part number -> UID
+    of: int = 1
+
+
+class PadItems:
+    """Feed it PadEvents (``handle``); it calls back with whole items."""
+
+    def __init__(
+        self, on_item: OnItem, on_gone: OnGone, on_unreadable: OnUnreadable | None = None
+    ) -> None:
+        self.on_item, self.on_gone, self.on_unreadable = on_item, on_gone, on_unreadable
+        self._items: dict[str, _Item] = {}
+        self._by_uid: dict[bytes, str] = {}
+        self._lock = threading.Lock()
+
+    def handle(self, event: PadEvent) -> None:
+        if event.kind == "arrived":
+            self._arrived(event)
+        else:
+            self._left(event.uid)
+
+    def _arrived(self, event: PadEvent) -> None:
+        tag = event.item if isinstance(event.item, TagData) else None
+        if tag is None or not tag.pii:
+            why = event.error or (f"a {tag.format} tag with no item number" if tag else "no data")
+            log.warning("unreadable tag %s: %s", event.uid.hex(), why)
+            if self.on_unreadable is not None:
+                self.on_unreadable(event.uid, why)
+            return
+        part, of = tag.set or (1, 1)
+        with self._lock:
+            item = self._items.setdefault(tag.pii, _Item(of=of))
+            item.parts[part] = event.uid
+            item.of = max(item.of, of)
+            self._by_uid[event.uid] = tag.pii
+            parts, uids = self._snapshot(item)
+        self.on_item(tag.pii, parts, uids)
+
+    def _left(self, uid: bytes) -> None:
+        with self._lock:
+            pii = self._by_uid.pop(uid, None)
+            if pii is None:
+                return
+            item = self._items[pii]
+            item.parts = {k: v for k, v in item.parts.items() if v != uid}
+            if item.parts:
+                return
+            del self._items[pii]
+        self.on_gone(pii)
+
+    @staticmethod
+    def _snapshot(item: _Item) -> tuple[frozenset[int] | None, tuple[bytes, ...]]:
+        parts = frozenset(item.parts) if item.of > 1 else None
+        return parts, tuple(item.parts[k] for k in sorted(item.parts))
+
+
+class AfiSecurity:
+    """Sets each tag of an item to the policy's on-loan or secured AFI, and EAS where it exists.
+
+    Runs on the core worker; the reader's own lock keeps the write from interleaving with the
+    pad watcher's polls.
+    """
+
+    def __init__(self, reader: TagReader, afi_secured: int, afi_on_loan: int) -> None:
+        self.reader = reader
+        self.afi_secured, self.afi_on_loan = afi_secured, afi_on_loan
+
+    def secure(self, uids: bytes | tuple[bytes, ...], on_loan: bool) -> None:
+        for uid in (uids,) if isinstance(uids, bytes) else uids:
+            self.reader.write_afi(uid, self.afi_on_loan if on_loan else self.afi_secured)
+            with contextlib.suppress(UnsupportedOperation):  # AFI alone secures this tag
+                self.reader.set_eas(uid, not on_loan)

@@ -1,0 +1,135 @@
+"""``shufang run``: the touch UI process with the devices named in the config.
+
+Also the wiring ``shufang demo`` reuses: core on a worker thread, device station on driver
+threads, and the controller in between.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+from dataclasses import dataclass
+from typing import Any
+
+from kiosk.cli.common import add_config_options, config_or_fail
+from kiosk.config import Config
+
+log = logging.getLogger(__name__)
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser(
+        "run",
+        help="run the kiosk's touch screen with the configured devices",
+        description="Start the touch UI. Devices come from [devices] in the config; the "
+        "database is shared with `shufang sync`.",
+    )
+    add_config_options(parser)
+    parser.add_argument(
+        "--windowed",
+        action="store_true",
+        help="a normal window instead of full screen (for a desk)",
+    )
+    parser.set_defaults(func=run)
+
+
+@dataclass
+class KioskProcess:
+    """Everything one kiosk UI process holds, so it can be stopped in order."""
+
+    controller: Any
+    station: Any
+
+    def stop(self) -> None:
+        self.station.stop()
+        self.controller.stop()
+
+
+def start_kiosk(
+    config: Config, *, receipt_folder: str | None = None, **controller_options: Any
+) -> KioskProcess:
+    """Build station and controller from ``config`` and connect them (Qt app must exist)."""
+    from zoneinfo import ZoneInfo
+
+    from drivers.station import DeviceStation, StationCallbacks, StationConfig
+    from kiosk.barcodes import BarcodeRules
+    from kiosk.clock import SystemClock
+    from kiosk.core import open_core
+    from kiosk.faults import StoreFaults
+    from kiosk.store import Store
+    from ui.app import hours_today
+    from ui.controller import KioskController
+
+    holder: dict[str, Any] = {}
+
+    def events():
+        return holder["controller"].events
+
+    callbacks = StationCallbacks(
+        on_item=lambda pii, parts, uids: events().place(pii, parts, uids),
+        on_gone=lambda pii: events().remove(pii),
+        on_unreadable=lambda uid, why: events().unreadable_tag(uid, why),
+        on_scan=lambda text: events().scan(text),
+        on_card=lambda card: events().tap(card),
+    )
+    # Device threads report faults through their own connection: short writes, WAL, and
+    # the busy timeout keep them from disturbing the core worker's transactions.
+    fault_store = Store(config["database.path"], busy_timeout_ms=config["database.busy_timeout_ms"])
+    station = DeviceStation(
+        StationConfig(
+            rfid=config["devices.rfid"],
+            scanner=config["devices.scanner"],
+            card=config["devices.card"],
+            printer=config["devices.printer"],
+            poll_hz=config["devices.rfid_poll_hz"],
+            afi_secured=config["policy.afi_secured"],
+            afi_on_loan=config["policy.afi_on_loan"],
+            isil=config["kiosk.isil"],
+            tag_format=config["policy.tag_format"],
+            card_number_rules=config["devices.card_number_rules"],
+            receipt_folder=receipt_folder,
+        ),
+        StoreFaults(fault_store, SystemClock()),
+        callbacks,
+    )
+    controller = KioskController(
+        lambda: open_core(config),
+        branch_name=config["kiosk.branch_name"],
+        tz=ZoneInfo(config["kiosk.timezone"]),
+        language=config["kiosk.language"],
+        idle_timeout_s=config["ui.idle_timeout_s"],
+        idle_countdown_s=config["ui.idle_countdown_s"],
+        hours_today=hours_today(config),
+        kiosk_id=config["kiosk.id"],
+        security=station.security,
+        printer=station.printer,
+        barcode_rules=BarcodeRules(
+            item=config["barcodes.item_pattern"], patron_card=config["barcodes.patron_card_pattern"]
+        ),
+        **controller_options,
+    )
+    holder["controller"] = controller
+    station.start()
+    return KioskProcess(controller, station)
+
+
+def run(args: argparse.Namespace) -> int:
+    config = config_or_fail(args)
+    if isinstance(config, int):
+        return config
+    from ui.app import application
+
+    app = application()
+    process = start_kiosk(config)
+    window = process.controller.window
+    if args.windowed:
+        window.resize(1080, 1920) if config["ui.orientation"] == "portrait" else window.resize(
+            1920, 1080
+        )
+        window.show()
+    else:
+        window.showFullScreen()
+    try:
+        return app.exec()
+    finally:
+        process.stop()

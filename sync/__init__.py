@@ -1,0 +1,1 @@
+"""Upstreams and the central service: how a kiosk talks to the world beyond its own PC."""

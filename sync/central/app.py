@@ -1,0 +1,64 @@
+"""The FastAPI application factory: one app per database URL and clock, no global state."""
+
+from __future__ import annotations
+
+from importlib import resources
+
+from fastapi import FastAPI
+from fastapi.responses import HTMLResponse, RedirectResponse
+from sqlalchemy.engine import Engine
+
+from kiosk.clock import Clock, SystemClock
+from sync.central import routes_admin, routes_kiosk, routes_staff
+from sync.central.database import make_engine
+from sync.central.migrations import migrate
+from sync.central.runtime import Runtime
+from sync.central.settings import CentralSettings
+from sync.central.wire import API_PREFIX
+
+
+def create_app(
+    db: str | Engine,
+    clock: Clock | None = None,
+    settings: CentralSettings | None = None,
+    *,
+    migrate_now: bool = True,
+) -> FastAPI:
+    """Build the service for one database; several processes may serve the same PostgreSQL."""
+    engine = make_engine(db) if isinstance(db, str) else db
+    clock = clock or SystemClock()
+    if migrate_now:
+        migrate(engine, clock)
+    app = FastAPI(
+        title="Shufang central service",
+        version="1",
+        description=(
+            "Kiosk endpoints (transactions, changes, heartbeat, policy) take the kiosk's "
+            "enrolment token; staff endpoints (fleet, faults, conflicts, statistics, loans) "
+            "and /admin take a staff token from `shufang central enrol NAME --staff`. "
+            "Both as `Authorization: Bearer <token>`."
+        ),
+        openapi_url=f"{API_PREFIX}/openapi.json",
+        docs_url=f"{API_PREFIX}/docs",
+        redoc_url=None,
+    )
+    app.state.runtime = Runtime(engine=engine, clock=clock, settings=settings or CentralSettings())
+    for module in (routes_kiosk, routes_staff, routes_admin):
+        app.include_router(module.router, prefix=API_PREFIX)
+
+    @app.get("/", include_in_schema=False)
+    def root() -> RedirectResponse:
+        return RedirectResponse("/dashboard")
+
+    @app.get("/dashboard", include_in_schema=False)
+    def dashboard() -> HTMLResponse:
+        """The staff fleet page; it asks for a staff token and reads the same JSON API."""
+        page = resources.files("sync.central").joinpath("dashboard.html")
+        return HTMLResponse(page.read_text(encoding="utf-8"))
+
+    @app.get(f"{API_PREFIX}/health", tags=["service"])
+    def health() -> dict[str, str]:
+        """Liveness for load balancers; needs no token."""
+        return {"status": "ok"}
+
+    return app

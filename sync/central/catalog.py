@@ -1,0 +1,202 @@
+"""Staff-maintained data kiosks replicate: items, patrons, holds, the policy and e-card keys.
+
+Every write here also appends to the change feed in the same transaction, so what kiosks pull
+is exactly what was committed.
+"""
+
+from __future__ import annotations
+
+import base64
+import secrets
+from collections.abc import Sequence
+from dataclasses import asdict
+from datetime import datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection
+
+from kiosk.policy import Policy
+from sync.central import wire
+from sync.central.changes import Delta, append
+from sync.central.database import rows_by_key
+from sync.central.schema import ecard_keys, holds, items, patrons, policies
+
+
+class PolicyError(ValueError):
+    """The policy document cannot be read by a kiosk."""
+
+
+def upsert_items(
+    conn: Connection, records: Sequence[wire.ItemRecord], now: datetime
+) -> wire.UpsertResult:
+    records = list({r.pii: r for r in records}.values())  # last row for a pii wins
+    before = rows_by_key(conn, items.c.pii, [r.pii for r in records])
+    new = [r for r in records if r.pii not in before]
+    changed = [r for r in records if r.pii in before and _item_payload(before[r.pii]) != asdict(r)]
+    if new:
+        conn.execute(items.insert(), [{**asdict(r), "updated_at": now} for r in new])
+    if changed:
+        conn.execute(
+            items.update().where(items.c.pii == sa.bindparam("key")),
+            [{**asdict(r), "key": r.pii, "updated_at": now} for r in changed],
+        )
+    append(conn, [Delta("item", r.pii, "upsert", asdict(r)) for r in new + changed], now)
+    return wire.UpsertResult(inserted=len(new), updated=len(changed))
+
+
+def upsert_patrons(
+    conn: Connection, records: Sequence[wire.PatronRecord], now: datetime
+) -> wire.UpsertResult:
+    records = list({r.card_id: r for r in records}.values())
+    before = rows_by_key(conn, patrons.c.card_id, [r.card_id for r in records])
+    new = [r for r in records if r.card_id not in before]
+    changed = [
+        r
+        for r in records
+        if r.card_id in before and _patron_payload(before[r.card_id]) != wire.to_json(r)
+    ]
+    if not new and not changed:
+        return wire.UpsertResult(inserted=0, updated=0)
+    newly_blocked = {
+        r.card_id
+        for r in new + changed
+        if r.blocks and (r.card_id not in before or not before[r.card_id].blocks)
+    }
+    ordered = new + changed
+    last = append(
+        conn, [Delta("patron", r.card_id, "upsert", wire.to_json(r)) for r in ordered], now
+    )
+    first = last - len(ordered) + 1
+    seq_of = {r.card_id: first + i for i, r in enumerate(ordered)}
+
+    def values(r: wire.PatronRecord) -> dict[str, Any]:
+        old = before.get(r.card_id)
+        blocked_seq = (
+            seq_of[r.card_id]
+            if r.card_id in newly_blocked
+            else (old.blocked_seq if old is not None and r.blocks else None)
+        )
+        return {**asdict(r), "updated_at": now, "blocked_seq": blocked_seq}
+
+    if new:
+        conn.execute(patrons.insert(), [values(r) for r in new])
+    if changed:
+        conn.execute(
+            patrons.update().where(patrons.c.card_id == sa.bindparam("key")),
+            [{**values(r), "key": r.card_id} for r in changed],
+        )
+    return wire.UpsertResult(inserted=len(new), updated=len(changed))
+
+
+def delete_item(conn: Connection, pii: str, now: datetime) -> bool:
+    if not conn.execute(items.delete().where(items.c.pii == pii)).rowcount:
+        return False
+    append(conn, [Delta("item", pii, "delete")], now)
+    return True
+
+
+def delete_patron(conn: Connection, card_id: str, now: datetime) -> bool:
+    """A tombstone tells kiosks to forget the card, e.g. when a reader leaves the library."""
+    if not conn.execute(patrons.delete().where(patrons.c.card_id == card_id)).rowcount:
+        return False
+    append(conn, [Delta("patron", card_id, "delete")], now)
+    return True
+
+
+def hold_key(record: wire.HoldRecord) -> str:
+    return f"{record.item_pii}\t{record.patron_card}"
+
+
+def place_holds(
+    conn: Connection, records: Sequence[wire.HoldRecord], now: datetime
+) -> wire.UpsertResult:
+    fresh = []
+    for r in {hold_key(r): r for r in records}.values():
+        exists = conn.execute(
+            sa.select(holds.c.id).where(
+                holds.c.item_pii == r.item_pii, holds.c.patron_card == r.patron_card
+            )
+        ).first()
+        if exists is None:
+            fresh.append(r)
+    if fresh:
+        conn.execute(holds.insert(), [{**asdict(r), "placed_at": now} for r in fresh])
+    append(conn, [Delta("hold", hold_key(r), "upsert", asdict(r)) for r in fresh], now)
+    return wire.UpsertResult(inserted=len(fresh), updated=0)
+
+
+def remove_holds(
+    conn: Connection, records: Sequence[wire.HoldRecord], now: datetime
+) -> wire.UpsertResult:
+    gone = []
+    for r in records:
+        if conn.execute(
+            holds.delete().where(
+                holds.c.item_pii == r.item_pii, holds.c.patron_card == r.patron_card
+            )
+        ).rowcount:
+            gone.append(r)
+    append(conn, [Delta("hold", hold_key(r), "delete", asdict(r)) for r in gone], now)
+    return wire.UpsertResult(inserted=0, updated=0, deleted=len(gone))
+
+
+def set_policy(conn: Connection, document: dict[str, Any], now: datetime) -> str:
+    """Store a new policy version; the kiosk builds ``kiosk.policy.Policy`` from it."""
+    try:
+        Policy.from_dict(document)
+    except (TypeError, ValueError) as error:
+        raise PolicyError(f"not a loan policy: {error}") from None
+    number = (conn.execute(sa.select(sa.func.max(policies.c.version))).scalar() or 0) + 1
+    document = {**document, "version": f"central-{number}"}
+    conn.execute(policies.insert().values(version=number, document=document, set_at=now))
+    _publish_policy(conn, now)
+    return document["version"]
+
+
+def add_ecard_key(conn: Connection, now: datetime) -> wire.ECardKey:
+    """A new signing key; older keys stay valid until revoked, so issued cards keep working."""
+    key = wire.ECardKey(
+        key_id="k" + secrets.token_hex(4),
+        secret=base64.urlsafe_b64encode(secrets.token_bytes(32)).decode().rstrip("="),
+    )
+    conn.execute(ecard_keys.insert().values(key_id=key.key_id, secret=key.secret, created_at=now))
+    _publish_policy(conn, now)
+    return key
+
+
+def revoke_ecard_key(conn: Connection, key_id: str, now: datetime) -> bool:
+    if not conn.execute(
+        ecard_keys.update()
+        .where(ecard_keys.c.key_id == key_id, ecard_keys.c.revoked_at.is_(None))
+        .values(revoked_at=now)
+    ).rowcount:
+        return False
+    _publish_policy(conn, now)
+    return True
+
+
+def current_policy(conn: Connection) -> wire.PolicyRecord:
+    latest = conn.execute(sa.select(policies).order_by(policies.c.version.desc()).limit(1)).first()
+    keys = conn.execute(sa.select(ecard_keys).order_by(ecard_keys.c.created_at)).all()
+    return wire.PolicyRecord(
+        version=latest.document["version"] if latest else "central-0",
+        document=dict(latest.document) if latest else {},
+        ecard_keys=[wire.ECardKey(k.key_id, k.secret) for k in keys if k.revoked_at is None],
+        revoked_key_ids=[k.key_id for k in keys if k.revoked_at is not None],
+    )
+
+
+def _publish_policy(conn: Connection, now: datetime) -> None:
+    append(conn, [Delta("policy", "policy", "upsert", wire.to_json(current_policy(conn)))], now)
+
+
+def _item_payload(row: Any) -> dict[str, Any]:
+    return {f: row._mapping[f] for f in wire.ItemRecord.__dataclass_fields__}
+
+
+def _patron_payload(row: Any) -> dict[str, Any]:
+    record = wire.PatronRecord(
+        **{f: row._mapping[f] for f in wire.PatronRecord.__dataclass_fields__}
+    )
+    return wire.to_json(record)

@@ -1,0 +1,144 @@
+"""Reading catalog and patron CSV files for bulk import: all rows valid, or nothing imported.
+
+Columns are the wire field names (``pii,title,author,…`` and ``card_id,category,…``); only
+``pii,title`` or ``card_id`` are required. Patron ``blocks`` are separated by ``;``.
+"""
+
+from __future__ import annotations
+
+import csv
+import typing
+from collections.abc import Iterable
+from dataclasses import dataclass, fields
+from datetime import date
+from pathlib import Path
+from typing import Any, Generic, TypeVar
+
+from sync.central import wire
+
+R = TypeVar("R")
+
+ITEM_STATUSES: tuple[str, ...] = typing.get_args(wire.ItemStatus)
+CARD_KINDS: tuple[str, ...] = typing.get_args(wire.CardKind)
+
+
+@dataclass(frozen=True, slots=True)
+class Rejected:
+    line: int
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class Parsed(Generic[R]):
+    records: list[R]
+    rejected: list[Rejected]
+
+
+def read_items(path: Path) -> Parsed[wire.ItemRecord]:
+    return _read(path, wire.ItemRecord, ("pii", "title"), _item)
+
+
+def read_patrons(path: Path) -> Parsed[wire.PatronRecord]:
+    return _read(path, wire.PatronRecord, ("card_id",), _patron)
+
+
+def _read(path: Path, record_type: type, required: tuple[str, ...], build: Any) -> Parsed[Any]:
+    known = {f.name for f in fields(record_type)}
+    records: list[Any] = []
+    rejected: list[Rejected] = []
+    with open(path, newline="", encoding="utf-8-sig") as handle:
+        reader = csv.DictReader(handle)
+        header = [h.strip() for h in reader.fieldnames or []]
+        missing = [c for c in required if c not in header]
+        unknown = [c for c in header if c not in known]
+        if missing or unknown:
+            problems = ([f"missing column(s) {', '.join(missing)}"] if missing else []) + (
+                [f"unknown column(s) {', '.join(unknown)}"] if unknown else []
+            )
+            return Parsed([], [Rejected(1, "; ".join(problems))])
+        reader.fieldnames = header
+        seen: dict[str, int] = {}
+        for row in reader:
+            line = reader.line_num
+            values = {k: (v or "").strip() for k, v in row.items() if k is not None}
+            if None in row:
+                rejected.append(Rejected(line, "more fields than columns"))
+                continue
+            try:
+                record = build(values)
+            except ValueError as error:
+                rejected.append(Rejected(line, str(error)))
+                continue
+            key = values[required[0]]
+            if key in seen:
+                rejected.append(Rejected(line, f"{required[0]} {key!r} repeats line {seen[key]}"))
+                continue
+            seen[key] = line
+            records.append(record)
+    return Parsed(records, rejected)
+
+
+def _need(values: dict[str, str], *names: str) -> None:
+    for name in names:
+        if not values.get(name):
+            raise ValueError(f"{name} is empty")
+
+
+def _int(values: dict[str, str], name: str, default: int) -> int:
+    text = values.get(name, "")
+    if not text:
+        return default
+    try:
+        number = int(text)
+    except ValueError:
+        raise ValueError(f"{name} {text!r} is not a whole number") from None
+    if number < 0:
+        raise ValueError(f"{name} must not be negative")
+    return number
+
+
+def _choice(values: dict[str, str], name: str, default: str, allowed: Iterable[str]) -> str:
+    text = values.get(name) or default
+    if text not in allowed:
+        raise ValueError(f"{name} {text!r} is not one of {', '.join(allowed)}")
+    return text
+
+
+def _item(values: dict[str, str]) -> wire.ItemRecord:
+    _need(values, "pii", "title")
+    set_size = _int(values, "set_size", 1)
+    if set_size < 1:
+        raise ValueError("set_size must be at least 1")
+    return wire.ItemRecord(
+        pii=values["pii"],
+        title=values["title"],
+        author=values.get("author", ""),
+        call_number=values.get("call_number", ""),
+        owner_isil=values.get("owner_isil", ""),
+        branch=values.get("branch", ""),
+        item_class=values.get("item_class") or "book",
+        set_size=set_size,
+        status=_choice(values, "status", "available", ITEM_STATUSES),
+    )
+
+
+def _patron(values: dict[str, str]) -> wire.PatronRecord:
+    _need(values, "card_id")
+    expires = values.get("expires_on", "")
+    try:
+        expires_on = date.fromisoformat(expires) if expires else None
+    except ValueError:
+        raise ValueError(f"expires_on {expires!r} is not a date (YYYY-MM-DD)") from None
+    pin_hash = values.get("pin_hash") or None
+    if pin_hash is not None and not pin_hash.startswith("scrypt$"):
+        raise ValueError("pin_hash must be a scrypt hash (never a plain PIN)")
+    return wire.PatronRecord(
+        card_id=values["card_id"],
+        category=values.get("category") or "adult",
+        card_kind=_choice(values, "card_kind", "barcode", CARD_KINDS),
+        initials=values.get("initials", ""),
+        pin_hash=pin_hash,
+        expires_on=expires_on,
+        blocks=[b.strip() for b in values.get("blocks", "").split(";") if b.strip()],
+        fines_cents=_int(values, "fines_cents", 0),
+    )

@@ -1,0 +1,141 @@
+"""Engines and transactions for SQLite and PostgreSQL behind one code path."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from typing import Any, TypeVar
+
+import sqlalchemy as sa
+from sqlalchemy import event
+from sqlalchemy.engine import Connection, Engine
+
+T = TypeVar("T")
+
+#: PostgreSQL error codes after which a whole write transaction may simply be run again.
+RETRYABLE_PGCODES = frozenset({"40001", "40P01"})  # serialization failure, deadlock
+
+
+def normalize_url(db: str) -> str:
+    """Accept ``postgresql://``, ``postgres://``, ``sqlite:///file`` or a bare file path."""
+    if db.startswith(("postgresql://", "postgres://")):
+        return "postgresql+psycopg://" + db.split("://", 1)[1]
+    if "://" not in db:
+        return "sqlite:///" + os.path.abspath(db)
+    return db
+
+
+def make_engine(db: str) -> Engine:
+    """An engine whose transactions behave the same on both databases.
+
+    SQLite gets WAL and ``BEGIN IMMEDIATE`` for writes, so two writers queue on the lock
+    instead of failing half way with "database is locked" when a read upgrades to a write.
+    """
+    url = normalize_url(db)
+    if url.startswith("sqlite"):
+        engine = sa.create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
+        _make_sqlite_transactional(engine)
+        return engine
+    return sa.create_engine(url, pool_size=10, max_overflow=20, pool_pre_ping=True)
+
+
+def _make_sqlite_transactional(engine: Engine) -> None:
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        # Let SQLAlchemy (not the driver) emit BEGIN, so savepoints and IMMEDIATE work.
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.execute("PRAGMA busy_timeout=30000")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(connection: Connection) -> None:
+        if connection.get_execution_options().get("shufang_read_only"):
+            connection.exec_driver_sql("BEGIN")
+        else:
+            connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+@contextmanager
+def writing(engine: Engine) -> Iterator[Connection]:
+    """One write transaction: committed on success, rolled back on any error."""
+    with engine.begin() as conn:
+        yield conn
+
+
+@contextmanager
+def reading(engine: Engine) -> Iterator[Connection]:
+    """One read-only transaction (a plain deferred BEGIN on SQLite)."""
+    with engine.connect().execution_options(shufang_read_only=True) as conn, conn.begin():
+        yield conn
+
+
+def write_with_retry(engine: Engine, work: Callable[[Connection], T], attempts: int = 5) -> T:
+    """Run ``work`` in a write transaction, again from scratch after losing a race.
+
+    Losing means a PostgreSQL deadlock or serialization failure, or a unique constraint
+    broken by a transaction that committed first. All of ``work`` rolled back, so repeating it
+    is safe, and the repeat sees the winner's rows (a duplicate, a loan already taken).
+    """
+    for attempt in range(attempts):
+        try:
+            with writing(engine) as conn:
+                return work(conn)
+        except sa.exc.IntegrityError:
+            if attempt == attempts - 1:
+                raise
+        except sa.exc.OperationalError as error:
+            code = getattr(error.orig, "sqlstate", None)
+            if code not in RETRYABLE_PGCODES or attempt == attempts - 1:
+                raise
+    raise AssertionError("unreachable")
+
+
+def rows_by_key(
+    conn: Connection,
+    column: sa.Column[Any],
+    keys: Iterable[str],
+    *,
+    lock: bool = False,
+    where: sa.ColumnElement[bool] | None = None,
+) -> dict[str, Any]:
+    """Rows of ``column``'s table whose ``column`` is one of ``keys``, by key.
+
+    Looked up in chunks, since SQLite limits the bound parameters of one statement. With
+    ``lock`` the rows are locked FOR UPDATE in key order (PostgreSQL; SQLite's write lock
+    already serialises writers): taking locks in one global order is what keeps two batches
+    lending the same books in different orders from deadlocking.
+    """
+    found: dict[str, Any] = {}
+    unique = sorted(set(keys))
+    for start in range(0, len(unique), 500):
+        query = sa.select(column.table).where(column.in_(unique[start : start + 500]))
+        if where is not None:
+            query = query.where(where)
+        if lock:
+            query = query.order_by(column).with_for_update()
+        for row in conn.execute(query):
+            found[row._mapping[column.name]] = row
+    return found
+
+
+class UTCDateTime(sa.types.TypeDecorator[datetime]):
+    """Aware UTC datetimes in, aware UTC datetimes out, stored naive in UTC on both databases."""
+
+    impl = sa.DateTime
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Any) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("refusing to store a naive datetime")
+        return value.astimezone(UTC).replace(tzinfo=None)
+
+    def process_result_value(self, value: datetime | None, dialect: Any) -> datetime | None:
+        return None if value is None else value.replace(tzinfo=UTC)

@@ -1,0 +1,254 @@
+"""Fleet health from heartbeats: online or not, faults per device, uptime, downtime and MTBF.
+
+Times are the central's clock at receipt, so a kiosk with a wrong clock still measures right.
+A kiosk counts as up from each in-service heartbeat until the next heartbeat or until the
+online window runs out, whichever comes first; silence and out-of-service time are downtime.
+Heartbeats are folded into spans as they arrive (see ``uptime_spans``), which gives the same
+numbers as replaying every beat.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection
+
+from sync.central import wire
+from sync.central.schema import faults, heartbeats, kiosks, uptime_spans
+
+#: Severities that count as a failure for MTBF; info and warning do not stop lending.
+FAILURE_SEVERITIES = ("error", "critical")
+
+
+@dataclass(frozen=True, slots=True)
+class Span:
+    """Heartbeats from ``start`` to ``end`` in one state, never more than the window apart."""
+
+    start: datetime
+    end: datetime
+    in_service: bool
+
+    @classmethod
+    def beat(cls, at: datetime, in_service: bool) -> Span:
+        return cls(at, at, in_service)
+
+
+@dataclass(frozen=True, slots=True)
+class Availability:
+    up_seconds: float
+    down_seconds: float
+
+    @property
+    def uptime_percent(self) -> float:
+        total = self.up_seconds + self.down_seconds
+        return 100.0 * self.up_seconds / total if total else 0.0
+
+
+def availability(
+    spans: Sequence[Span], start: datetime, end: datetime, online_window: timedelta
+) -> Availability:
+    """Up and down seconds within [start, end] from spans (or single beats) sorted by time."""
+    up = 0.0
+    for index, span in enumerate(spans):
+        if not span.in_service:
+            continue
+        until = span.end + online_window
+        if index + 1 < len(spans):
+            until = min(until, spans[index + 1].start)
+        lo, hi = max(span.start, start), min(until, end)
+        if hi > lo:
+            up += (hi - lo).total_seconds()
+    total = max((end - start).total_seconds(), 0.0)
+    return Availability(up_seconds=up, down_seconds=total - up)
+
+
+def mtbf_seconds(up_seconds: float, failures: int) -> float | None:
+    """Mean time between failures: operating time over failures; None with no failure yet."""
+    return up_seconds / failures if failures else None
+
+
+def record_heartbeat(
+    conn: Connection, kiosk_id: str, beat: wire.Heartbeat, now: datetime, online_window: timedelta
+) -> None:
+    # The kiosk row first: its lock orders two heartbeats of one kiosk on two API processes.
+    conn.execute(
+        kiosks.update()
+        .where(kiosks.c.kiosk_id == kiosk_id)
+        .values(
+            last_seen_at=now,
+            state=beat.state,
+            offline_since=beat.offline_since,
+            outbox_depth=beat.outbox_depth,
+            software_version=beat.software_version,
+            policy_version=beat.policy_version,
+            devices=dict(beat.devices),
+        )
+    )
+    conn.execute(
+        heartbeats.insert().values(
+            kiosk_id=kiosk_id,
+            at=now,
+            state=beat.state,
+            offline_since=beat.offline_since,
+            outbox_depth=beat.outbox_depth,
+        )
+    )
+    _extend_span(conn, kiosk_id, beat.state, now, online_window)
+    for fault in beat.faults:
+        key = (
+            faults.c.kiosk_id == kiosk_id,
+            faults.c.device == fault.device,
+            faults.c.code == fault.code,
+            faults.c.first_at == fault.first_at,
+        )
+        values = {
+            "severity": fault.severity,
+            "message": fault.message,
+            "last_at": fault.last_at,
+            "count": fault.count,
+            "cleared_at": fault.cleared_at,
+            "reported_at": now,
+        }
+        # A fault is reported again while it lasts: one row per occurrence, updated.
+        if not conn.execute(faults.update().where(*key).values(**values)).rowcount:
+            conn.execute(
+                faults.insert().values(
+                    kiosk_id=kiosk_id,
+                    device=fault.device,
+                    code=fault.code,
+                    first_at=fault.first_at,
+                    **values,
+                )
+            )
+
+
+def _extend_span(
+    conn: Connection, kiosk_id: str, state: str, now: datetime, online_window: timedelta
+) -> None:
+    latest = conn.execute(
+        sa.select(uptime_spans)
+        .where(uptime_spans.c.kiosk_id == kiosk_id)
+        .order_by(uptime_spans.c.end_at.desc(), uptime_spans.c.id.desc())
+        .limit(1)
+    ).first()
+    if latest is not None and latest.state == state and now - latest.end_at <= online_window:
+        conn.execute(uptime_spans.update().where(uptime_spans.c.id == latest.id).values(end_at=now))
+    else:
+        conn.execute(
+            uptime_spans.insert().values(kiosk_id=kiosk_id, state=state, start_at=now, end_at=now)
+        )
+
+
+def list_faults(
+    conn: Connection,
+    *,
+    kiosk_id: str | None = None,
+    device: str | None = None,
+    severity: str | None = None,
+    open_only: bool = False,
+    since: datetime | None = None,
+    branch: str | None = None,
+    limit: int = 500,
+) -> list[wire.FaultRecord]:
+    query = sa.select(faults).order_by(faults.c.last_at.desc(), faults.c.id.desc()).limit(limit)
+    if kiosk_id:
+        query = query.where(faults.c.kiosk_id == kiosk_id)
+    if device:
+        query = query.where(faults.c.device == device)
+    if severity:
+        query = query.where(faults.c.severity == severity)
+    if open_only:
+        query = query.where(faults.c.cleared_at.is_(None))
+    if since:
+        query = query.where(faults.c.last_at >= since)
+    if branch:
+        query = query.where(
+            faults.c.kiosk_id.in_(sa.select(kiosks.c.kiosk_id).where(kiosks.c.branch == branch))
+        )
+    return [_fault(row) for row in conn.execute(query)]
+
+
+def fleet(
+    conn: Connection,
+    now: datetime,
+    online_window: timedelta,
+    health_window: timedelta,
+    branch: str | None = None,
+) -> list[wire.KioskStatus]:
+    """Every kiosk, worst first: most failures, then most downtime."""
+    start = now - health_window
+    query = sa.select(kiosks).order_by(kiosks.c.kiosk_id)
+    if branch:
+        query = query.where(kiosks.c.branch == branch)
+    rows = conn.execute(query).all()
+    spans: dict[str, list[Span]] = {r.kiosk_id: [] for r in rows}
+    for span in conn.execute(
+        sa.select(uptime_spans)
+        .where(uptime_spans.c.end_at >= start - online_window, uptime_spans.c.start_at <= now)
+        .order_by(uptime_spans.c.kiosk_id, uptime_spans.c.start_at)
+    ):
+        if span.kiosk_id in spans:
+            spans[span.kiosk_id].append(
+                Span(span.start_at, span.end_at, span.state == "in_service")
+            )
+    recent = conn.execute(
+        sa.select(faults).where(sa.or_(faults.c.cleared_at.is_(None), faults.c.last_at >= start))
+    ).all()
+    out = []
+    for row in rows:
+        mine = [f for f in recent if f.kiosk_id == row.kiosk_id]
+        in_window = [f for f in mine if f.last_at >= start]
+        failures = sum(
+            1 for f in in_window if f.severity in FAILURE_SEVERITIES and f.first_at >= start
+        )
+        # A kiosk enrolled within the window is not blamed for the time before it existed.
+        since = max(start, row.enrolled_at)
+        avail = availability(spans[row.kiosk_id], since, now, online_window)
+        out.append(
+            wire.KioskStatus(
+                kiosk_id=row.kiosk_id,
+                branch=row.branch,
+                online=_online(row, now, online_window),
+                revoked=row.revoked_at is not None,
+                state=row.state,
+                last_seen_at=row.last_seen_at,
+                offline_since=row.offline_since,
+                outbox_depth=row.outbox_depth,
+                software_version=row.software_version,
+                policy_version=row.policy_version,
+                devices=dict(row.devices or {}),
+                open_faults=[_fault(f) for f in mine if f.cleared_at is None],
+                faults_by_device=dict(Counter(f.device for f in in_window)),
+                window_hours=health_window.total_seconds() / 3600,
+                uptime_percent=round(avail.uptime_percent, 3),
+                downtime_seconds=avail.down_seconds,
+                failures=failures,
+                mtbf_seconds=mtbf_seconds(avail.up_seconds, failures),
+            )
+        )
+    out.sort(key=lambda k: (-k.failures, -k.downtime_seconds, k.kiosk_id))
+    return out
+
+
+def _online(row: Any, now: datetime, window: timedelta) -> bool:
+    return row.last_seen_at is not None and now - row.last_seen_at <= window
+
+
+def _fault(row: Any) -> wire.FaultRecord:
+    return wire.FaultRecord(
+        id=row.id,
+        kiosk_id=row.kiosk_id,
+        device=row.device,
+        code=row.code,
+        severity=row.severity,
+        message=row.message,
+        first_at=row.first_at,
+        last_at=row.last_at,
+        count=row.count,
+        cleared_at=row.cleared_at,
+    )

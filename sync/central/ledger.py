@@ -1,0 +1,376 @@
+"""Applying kiosk journal rows to the authoritative loans: exactly once, in each kiosk's order.
+
+Exactly once comes from the database: the transaction id is the primary key of
+``transactions`` and each row is written in the same transaction as its loan change. Order
+comes from locking the kiosk's row for the whole batch, so two pushes from one kiosk (a retry
+racing the original, or two API processes) are applied one after the other, never interleaved.
+At most one open loan per item is a unique index, whatever the code above it does.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection
+
+from sync.central import wire
+from sync.central.auth import KioskIdentity
+from sync.central.database import rows_by_key
+from sync.central.schema import conflicts, items, kiosks, loans, patrons, transactions
+
+# Reasons a transaction becomes a conflict, in the words staff see.
+UNKNOWN_ITEM = "unknown_item"
+UNKNOWN_PATRON = "unknown_patron"
+ON_LOAN_TO_ANOTHER = "item_on_loan_to_another_patron"
+BLOCKED_SINCE_SYNC = "patron_blocked_since_last_sync"
+BLOCKED = "patron_blocked"
+NOT_ON_LOAN = "item_not_on_loan"
+NO_DUE_DATE = "no_due_date"
+OUT_OF_ORDER = "out_of_order"
+SEQ_REUSED = "seq_reused"
+UNKNOWN_CANCELLED = "cancelled_transaction_unknown"
+NOT_CANCELLABLE = "only_checkouts_can_be_cancelled"
+
+
+class ResolutionError(ValueError):
+    """A conflict cannot be resolved the way staff asked."""
+
+
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    status: str  # accepted | conflict
+    reason: str | None = None
+    detail: str = ""
+    applied: bool = True
+
+
+@dataclass(slots=True)
+class _OpenLoan:
+    id: int
+    patron_card: str
+    loaned_at: datetime
+    txn_id: str
+
+
+@dataclass(slots=True)
+class _Batch:
+    """What one batch reads once up front; safe to keep because its items are locked."""
+
+    kiosk: KioskIdentity
+    known_cursor: int
+    items: dict[str, Any]
+    patrons: dict[str, Any]
+    open_loans: dict[str, _OpenLoan]
+
+
+def apply_batch(
+    conn: Connection,
+    kiosk: KioskIdentity,
+    rows: Sequence[wire.TransactionIn],
+    now: datetime,
+    tz: ZoneInfo,
+) -> list[wire.TransactionResult]:
+    """Apply ``rows`` in seq order; the reply is in the order the rows were sent.
+
+    Locks, always in this order: the kiosk's row (one batch per kiosk at a time), then the
+    batch's items by PII (two kiosks lending the same books wait for each other instead of
+    deadlocking). A unique-constraint clash that slips past them aborts the whole batch, and
+    the caller runs it again: the re-run then sees the winner's rows.
+    """
+    conn.execute(
+        kiosks.update().where(kiosks.c.kiosk_id == kiosk.kiosk_id).values(last_push_at=now)
+    )
+    state = conn.execute(
+        sa.select(kiosks.c.last_seq, kiosks.c.known_cursor).where(
+            kiosks.c.kiosk_id == kiosk.kiosk_id
+        )
+    ).one()
+    last_seq = state.last_seq
+    piis = [r.item_pii for r in rows]
+    seen = rows_by_key(conn, transactions.c.id, [r.id for r in rows])
+    batch = _Batch(
+        kiosk=kiosk,
+        known_cursor=state.known_cursor,
+        items=rows_by_key(conn, items.c.pii, piis, lock=True),
+        patrons=rows_by_key(conn, patrons.c.card_id, [r.patron_card for r in rows]),
+        open_loans={
+            pii: _OpenLoan(loan.id, loan.patron_card, loan.loaned_at, loan.txn_id)
+            for pii, loan in rows_by_key(
+                conn, loans.c.item_pii, piis, where=loans.c.returned_at.is_(None)
+            ).items()
+        },
+    )
+    results: dict[int, wire.TransactionResult] = {}
+    handled: set[str] = set()
+    for index in sorted(range(len(rows)), key=lambda i: rows[i].seq):
+        row = rows[index]
+        if row.id in seen or row.id in handled:
+            first = seen.get(row.id)
+            reason = f"already received: {first.status}" if first else "repeated in batch"
+            results[index] = wire.TransactionResult(row.id, "duplicate", reason)
+            continue
+        handled.add(row.id)
+        in_order = row.seq > last_seq
+        outcome = (
+            _decide_and_apply(conn, batch, row)
+            if in_order
+            else _out_of_order(conn, kiosk, row, last_seq)
+        )
+        results[index] = _record(conn, kiosk, row, outcome, now, tz, in_order)
+        if in_order:
+            last_seq = row.seq
+    conn.execute(
+        kiosks.update().where(kiosks.c.kiosk_id == kiosk.kiosk_id).values(last_seq=last_seq)
+    )
+    return [results[i] for i in range(len(rows))]
+
+
+def _out_of_order(
+    conn: Connection, kiosk: KioskIdentity, row: wire.TransactionIn, last_seq: int
+) -> Outcome:
+    """A row behind what was already applied: kept for staff, never applied behind the
+    kiosk's back (its effect may contradict later rows)."""
+    taken = conn.execute(
+        sa.select(transactions.c.id).where(
+            transactions.c.kiosk_id == kiosk.kiosk_id, transactions.c.applied_seq == row.seq
+        )
+    ).first()
+    reason = SEQ_REUSED if taken else OUT_OF_ORDER
+    return Outcome("conflict", reason, f"seq {row.seq} is not after {last_seq}", applied=False)
+
+
+def _decide_and_apply(conn: Connection, batch: _Batch, row: wire.TransactionIn) -> Outcome:
+    if row.kind == "cancel":
+        return _cancel(conn, batch, row)
+    if row.item_pii not in batch.items:
+        return Outcome("conflict", UNKNOWN_ITEM, f"no item {row.item_pii!r}", applied=False)
+    open_loan = batch.open_loans.get(row.item_pii)
+    if row.kind == "checkin":
+        if open_loan is None:
+            return Outcome("accepted", None, "was not on loan", applied=False)
+        if open_loan.loaned_at > row.at:  # a late-arriving return must not end a newer loan
+            return Outcome("accepted", None, "return predates the current loan", applied=False)
+        conn.execute(
+            loans.update()
+            .where(loans.c.id == open_loan.id)
+            .values(returned_at=row.at, return_txn_id=row.id)
+        )
+        del batch.open_loans[row.item_pii]
+        return Outcome("accepted")
+    patron = batch.patrons.get(row.patron_card)
+    if patron is None:
+        return Outcome("conflict", UNKNOWN_PATRON, "card not known centrally", applied=False)
+    if row.decision == "offline" and patron.blocks:
+        since = patron.blocked_seq is not None and patron.blocked_seq > batch.known_cursor
+        return Outcome(
+            "conflict",
+            BLOCKED_SINCE_SYNC if since else BLOCKED,
+            "blocks: " + ", ".join(patron.blocks),
+            applied=False,
+        )
+    if open_loan is not None and open_loan.patron_card != row.patron_card:
+        return Outcome(
+            "conflict",
+            ON_LOAN_TO_ANOTHER,
+            f"on loan since {open_loan.loaned_at.isoformat()}",
+            applied=False,
+        )
+    if row.due_at is None:
+        return Outcome("conflict", NO_DUE_DATE, "", applied=False)
+    if row.kind == "renew":
+        if open_loan is None:
+            return Outcome("conflict", NOT_ON_LOAN, "nothing to renew", applied=False)
+        conn.execute(
+            loans.update()
+            .where(loans.c.id == open_loan.id)
+            .values(due_at=row.due_at, renewals=loans.c.renewals + 1)
+        )
+        return Outcome("accepted")
+    if open_loan is not None:  # the same reader again: one loan, not two
+        return Outcome("accepted", None, "already on loan to this patron", applied=False)
+    loan_id = _open_loan(conn, batch.kiosk.kiosk_id, row)
+    batch.open_loans[row.item_pii] = _OpenLoan(loan_id, row.patron_card, row.at, row.id)
+    return Outcome("accepted")
+
+
+def _open_loan(conn: Connection, kiosk_id: str, row: Any) -> int:
+    return conn.execute(
+        loans.insert().values(
+            item_pii=row.item_pii,
+            patron_card=row.patron_card,
+            loaned_at=row.at,
+            due_at=row.due_at,
+            txn_id=row.id,
+            kiosk_id=kiosk_id,
+        )
+    ).inserted_primary_key[0]
+
+
+def _cancel(conn: Connection, batch: _Batch, row: wire.TransactionIn) -> Outcome:
+    """Undo a checkout whose tag-security write failed: the loan never really happened."""
+    target = conn.execute(
+        sa.select(transactions).where(transactions.c.id == (row.cancels or ""))
+    ).first()
+    if target is None:
+        return Outcome(
+            "conflict", UNKNOWN_CANCELLED, f"no transaction {row.cancels!r}", applied=False
+        )
+    if target.kind != "checkout":
+        return Outcome(
+            "conflict", NOT_CANCELLABLE, f"{target.id} is a {target.kind}", applied=False
+        )
+    conn.execute(
+        transactions.update().where(transactions.c.id == target.id).values(cancelled_by=row.id)
+    )
+    conn.execute(loans.delete().where(loans.c.txn_id == target.id, loans.c.returned_at.is_(None)))
+    open_loan = batch.open_loans.get(target.item_pii)
+    if open_loan is not None and open_loan.txn_id == target.id:
+        del batch.open_loans[target.item_pii]
+    conn.execute(
+        conflicts.update()
+        .where(conflicts.c.txn_id == target.id, conflicts.c.resolved_at.is_(None))
+        .values(
+            resolved_at=row.at,
+            resolution="cancelled",
+            note=f"cancelled by the kiosk in {row.id}",
+            resolved_by="kiosk",
+        )
+    )
+    return Outcome("accepted")
+
+
+def _record(
+    conn: Connection,
+    kiosk: KioskIdentity,
+    row: wire.TransactionIn,
+    outcome: Outcome,
+    now: datetime,
+    tz: ZoneInfo,
+    in_order: bool,
+) -> wire.TransactionResult:
+    """Write the journal row (and its conflict, which staff must see: never dropped)."""
+    conn.execute(
+        transactions.insert().values(
+            id=row.id,
+            kiosk_id=kiosk.kiosk_id,
+            branch=kiosk.branch,
+            seq=row.seq,
+            applied_seq=row.seq if in_order else None,
+            kind=row.kind,
+            patron_card=row.patron_card,
+            item_pii=row.item_pii,
+            at=row.at,
+            due_at=row.due_at,
+            decision=row.decision,
+            cancels=row.cancels,
+            status=outcome.status,
+            reason=outcome.reason,
+            applied=outcome.applied,
+            received_at=now,
+            day=row.at.astimezone(tz).date().isoformat(),
+        )
+    )
+    conflict_id = None
+    if outcome.status == "conflict":
+        conflict_id = conn.execute(
+            conflicts.insert().values(
+                txn_id=row.id,
+                kiosk_id=kiosk.kiosk_id,
+                branch=kiosk.branch,
+                kind=row.kind,
+                patron_card=row.patron_card,
+                item_pii=row.item_pii,
+                at=row.at,
+                reason=outcome.reason,
+                detail=outcome.detail,
+                created_at=now,
+            )
+        ).inserted_primary_key[0]
+    return wire.TransactionResult(row.id, outcome.status, outcome.reason, conflict_id)
+
+
+# --- staff side -------------------------------------------------------------------------
+
+
+def list_conflicts(
+    conn: Connection,
+    *,
+    open_only: bool = False,
+    kiosk_id: str | None = None,
+    branch: str | None = None,
+    limit: int = 500,
+) -> list[wire.ConflictRecord]:
+    query = sa.select(conflicts).order_by(conflicts.c.id).limit(limit)
+    if open_only:
+        query = query.where(conflicts.c.resolved_at.is_(None))
+    if kiosk_id:
+        query = query.where(conflicts.c.kiosk_id == kiosk_id)
+    if branch:
+        query = query.where(conflicts.c.branch == branch)
+    return [wire.ConflictRecord(**row._mapping) for row in conn.execute(query)]
+
+
+def resolve_conflict(
+    conn: Connection,
+    conflict_id: int,
+    resolution: wire.ConflictResolution,
+    staff: str,
+    now: datetime,
+) -> wire.ConflictRecord:
+    """``dismiss`` closes it; ``apply`` forces a checkout or renewal into the loans table."""
+    query = sa.select(conflicts).where(conflicts.c.id == conflict_id)
+    conflict = conn.execute(query).first()
+    if conflict is None:
+        raise LookupError(f"no conflict {conflict_id}")
+    # Item first, then the conflict: the order batches take their locks in.
+    rows_by_key(conn, items.c.pii, [conflict.item_pii], lock=True)
+    conflict = conn.execute(query.with_for_update()).one()
+    if conflict.resolved_at is not None:
+        raise ResolutionError(f"conflict {conflict_id} was already {conflict.resolution}")
+    txn = conn.execute(sa.select(transactions).where(transactions.c.id == conflict.txn_id)).one()
+    if resolution.action == "apply":
+        _force(conn, txn)
+    conn.execute(
+        conflicts.update()
+        .where(conflicts.c.id == conflict_id)
+        .values(
+            resolved_at=now,
+            resolution="applied" if resolution.action == "apply" else "dismissed",
+            note=resolution.note,
+            resolved_by=staff,
+        )
+    )
+    row = conn.execute(sa.select(conflicts).where(conflicts.c.id == conflict_id)).one()
+    return wire.ConflictRecord(**row._mapping)
+
+
+def _force(conn: Connection, txn: Any) -> None:
+    if txn.kind not in ("checkout", "renew") or txn.cancelled_by:
+        raise ResolutionError(f"a {txn.kind} conflict has nothing to apply; dismiss it")
+    if txn.due_at is None:
+        raise ResolutionError("the transaction has no due date")
+    open_loan = conn.execute(
+        sa.select(loans).where(loans.c.item_pii == txn.item_pii, loans.c.returned_at.is_(None))
+    ).first()
+    if txn.kind == "renew":
+        if open_loan is None or open_loan.patron_card != txn.patron_card:
+            raise ResolutionError("the reader no longer has this item on loan")
+        conn.execute(
+            loans.update()
+            .where(loans.c.id == open_loan.id)
+            .values(due_at=txn.due_at, renewals=loans.c.renewals + 1)
+        )
+    else:
+        if open_loan is not None:  # the book left with this reader: the old loan is over
+            conn.execute(
+                loans.update()
+                .where(loans.c.id == open_loan.id)
+                .values(returned_at=txn.at, return_txn_id=txn.id)
+            )
+        _open_loan(conn, txn.kiosk_id, txn)
+    conn.execute(transactions.update().where(transactions.c.id == txn.id).values(applied=True))

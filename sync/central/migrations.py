@@ -1,0 +1,82 @@
+"""Numbered schema steps, recorded in ``schema_migrations``, run the same way on both databases.
+
+A fresh database gets the current tables from :mod:`sync.central.schema` and every step
+stamped as applied; an existing one runs only its pending steps, each in the transaction
+that records it. Steps use SQLAlchemy constructs, never a per-database copy of the SQL.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection, Engine
+
+from kiosk.clock import Clock, SystemClock
+from sync.central import schema
+from sync.central.database import writing
+
+
+@dataclass(frozen=True, slots=True)
+class Step:
+    number: int
+    name: str
+    apply: Callable[[Connection], None]
+
+
+def _initial(conn: Connection) -> None:
+    schema.metadata.create_all(conn)
+    _seed(conn)
+
+
+def _seed(conn: Connection) -> None:
+    if conn.execute(sa.select(schema.counters.c.name)).first() is None:
+        conn.execute(schema.counters.insert().values(name="changes", value=0))
+
+
+STEPS: tuple[Step, ...] = (Step(1, "initial schema", _initial),)
+
+# Arbitrary constant: the PostgreSQL advisory lock that keeps two starting processes from
+# migrating at once (SQLite's BEGIN IMMEDIATE already does that).
+_LOCK_KEY = 0x5F5F_4D49
+
+
+def migrate(engine: Engine, clock: Clock | None = None, steps: Sequence[Step] = STEPS) -> list[str]:
+    """Bring the schema up to date; return the names of the steps applied now."""
+    clock = clock or SystemClock()
+    with writing(engine) as conn:
+        if conn.dialect.name == "postgresql":
+            conn.execute(sa.select(sa.func.pg_advisory_xact_lock(_LOCK_KEY)))
+        fresh = not sa.inspect(conn).has_table(schema.schema_migrations.name)
+        if fresh:
+            schema.metadata.create_all(conn)
+            _seed(conn)
+            done: set[int] = set()
+            pending = list(steps)
+            run = False
+        else:
+            done = set(conn.execute(sa.select(schema.schema_migrations.c.step)).scalars())
+            pending = [s for s in steps if s.number not in done]
+            run = True
+        applied = []
+        for step in sorted(pending, key=lambda s: s.number):
+            with conn.begin_nested():
+                if run:
+                    step.apply(conn)
+                conn.execute(
+                    schema.schema_migrations.insert().values(
+                        step=step.number, name=step.name, applied_at=clock.now()
+                    )
+                )
+            applied.append(f"{step.number:04d} {step.name}")
+        return applied
+
+
+def applied_steps(engine: Engine) -> list[int]:
+    with engine.connect() as conn:
+        return list(
+            conn.execute(
+                sa.select(schema.schema_migrations.c.step).order_by(schema.schema_migrations.c.step)
+            ).scalars()
+        )

@@ -1,0 +1,80 @@
+"""Admin endpoints (staff token): bulk upserts of items and patrons, holds, policy, e-card keys.
+
+A bulk upsert is one transaction: a batch is validated whole and applied whole or not at all.
+"""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, HTTPException, Response, status
+
+from sync.central import catalog, wire
+from sync.central.database import writing
+from sync.central.deps import RuntimeDep, Staff
+
+router = APIRouter(prefix="/admin", tags=["admin"])
+
+
+@router.put("/items", response_model=wire.UpsertResult)
+def upsert_items(batch: wire.ItemBatch, staff: Staff, rt: RuntimeDep) -> wire.UpsertResult:
+    with writing(rt.engine) as conn:
+        return catalog.upsert_items(conn, batch.items, rt.clock.now())
+
+
+@router.delete("/items/{pii}", status_code=status.HTTP_204_NO_CONTENT)
+def delete_item(pii: str, staff: Staff, rt: RuntimeDep) -> Response:
+    with writing(rt.engine) as conn:
+        if not catalog.delete_item(conn, pii, rt.clock.now()):
+            raise HTTPException(status.HTTP_404_NOT_FOUND, f"no item {pii!r}")
+    return Response(status_code=status.HTTP_204_NO_CONTENT)
+
+
+@router.put("/patrons", response_model=wire.UpsertResult)
+def upsert_patrons(batch: wire.PatronBatch, staff: Staff, rt: RuntimeDep) -> wire.UpsertResult:
+    with writing(rt.engine) as conn:
+        return catalog.upsert_patrons(conn, batch.patrons, rt.clock.now())
+
+
+@router.delete("/patrons/{card_id}", status_code=status.HTTP_204_NO_CONTENT)
+def delete_patron(card_id: str, staff: Staff, rt: RuntimeDep) -> Response:
+    with writing(rt.engine) as conn:
+        if not catalog.delete_patron(conn, card_id, rt.clock.now()):
+            raise HTTPException(status.HTTP_404_NOT_FOUND, f"no patron {card_id!r}")
+    return Response(status_code=status.HTTP_204_NO_CONTENT)
+
+
+@router.post("/holds", response_model=wire.UpsertResult)
+def place_holds(batch: wire.HoldBatch, staff: Staff, rt: RuntimeDep) -> wire.UpsertResult:
+    with writing(rt.engine) as conn:
+        return catalog.place_holds(conn, batch.holds, rt.clock.now())
+
+
+@router.post("/holds/remove", response_model=wire.UpsertResult)
+def remove_holds(batch: wire.HoldBatch, staff: Staff, rt: RuntimeDep) -> wire.UpsertResult:
+    with writing(rt.engine) as conn:
+        return catalog.remove_holds(conn, batch.holds, rt.clock.now())
+
+
+@router.put("/policy", response_model=wire.PolicyRecord)
+def set_policy(policy: wire.PolicyIn, staff: Staff, rt: RuntimeDep) -> wire.PolicyRecord:
+    """Store a new policy version; kiosks receive it (with the e-card keys) as a change."""
+    try:
+        with writing(rt.engine) as conn:
+            catalog.set_policy(conn, policy.document, rt.clock.now())
+            return catalog.current_policy(conn)
+    except catalog.PolicyError as error:
+        raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, str(error)) from None
+
+
+@router.post("/ecard-keys", response_model=wire.ECardKey, status_code=status.HTTP_201_CREATED)
+def add_ecard_key(staff: Staff, rt: RuntimeDep) -> wire.ECardKey:
+    """A new QR e-card signing key; the secret is replicated to kiosks with the policy."""
+    with writing(rt.engine) as conn:
+        return catalog.add_ecard_key(conn, rt.clock.now())
+
+
+@router.delete("/ecard-keys/{key_id}", status_code=status.HTTP_204_NO_CONTENT)
+def revoke_ecard_key(key_id: str, staff: Staff, rt: RuntimeDep) -> Response:
+    with writing(rt.engine) as conn:
+        if not catalog.revoke_ecard_key(conn, key_id, rt.clock.now()):
+            raise HTTPException(status.HTTP_404_NOT_FOUND, f"no active key {key_id!r}")
+    return Response(status_code=status.HTTP_204_NO_CONTENT)

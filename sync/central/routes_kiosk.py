@@ -1,0 +1,87 @@
+"""Endpoints kiosks call with their own token: push transactions, pull changes, heartbeat."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, HTTPException, Query, status
+
+from sync.central import catalog, changes, health, ledger, wire
+from sync.central.database import reading, write_with_retry, writing
+from sync.central.deps import Kiosk, RuntimeDep
+
+router = APIRouter(tags=["kiosk"])
+
+#: Longest transaction id, item PII or card id accepted (a UUID is 36, an ISO 28560 PII 16).
+MAX_KEY = 64
+
+
+@router.post("/transactions", response_model=wire.BatchResult)
+def push_transactions(
+    batch: wire.TransactionBatch, kiosk: Kiosk, rt: RuntimeDep
+) -> wire.BatchResult:
+    """Apply journal rows exactly once, in the kiosk's seq order; conflicts are kept."""
+    if len(batch.transactions) > rt.settings.max_batch:
+        raise HTTPException(
+            status.HTTP_413_CONTENT_TOO_LARGE,
+            f"at most {rt.settings.max_batch} transactions per batch",
+        )
+    for row in batch.transactions:
+        problem = _problem(row)
+        if problem:
+            raise HTTPException(
+                status.HTTP_422_UNPROCESSABLE_CONTENT, f"transaction {row.id[:64]!r}: {problem}"
+            )
+    results = write_with_retry(
+        rt.engine,
+        lambda conn: ledger.apply_batch(
+            conn, kiosk, batch.transactions, rt.clock.now(), rt.settings.timezone
+        ),
+    )
+    return wire.BatchResult(results=results)
+
+
+def _problem(row: wire.TransactionIn) -> str | None:
+    """What the type checks cannot say: the whole batch is refused, nothing half applied."""
+    for name in ("id", "item_pii", "patron_card"):
+        if len(getattr(row, name)) > MAX_KEY:
+            return f"{name} longer than {MAX_KEY} characters"
+    if not row.id:
+        return "empty id"
+    if row.at.tzinfo is None or (row.due_at is not None and row.due_at.tzinfo is None):
+        return "times must carry a UTC offset"
+    if row.kind == "cancel" and not row.cancels:
+        return "a cancel must name what it cancels"
+    return None
+
+
+@router.get("/changes", response_model=wire.ChangesPage)
+def pull_changes(
+    kiosk: Kiosk,
+    rt: RuntimeDep,
+    cursor: Annotated[int, Query(ge=0)] = 0,
+    limit: Annotated[int, Query(ge=1)] = 500,
+) -> wire.ChangesPage:
+    """Changes after ``cursor``, oldest first; repeat with ``next_cursor`` to resume."""
+    with writing(rt.engine) as conn:
+        changes.note_kiosk_cursor(conn, kiosk.kiosk_id, cursor)
+    with reading(rt.engine) as conn:
+        return changes.page(conn, cursor, min(limit, rt.settings.max_page))
+
+
+@router.get("/policy", response_model=wire.PolicyRecord)
+def get_policy(kiosk: Kiosk, rt: RuntimeDep) -> wire.PolicyRecord:
+    """The current policy and e-card keys, for a kiosk that wants them without paging."""
+    with reading(rt.engine) as conn:
+        return catalog.current_policy(conn)
+
+
+@router.post("/heartbeat", response_model=wire.HeartbeatAck)
+def heartbeat(beat: wire.Heartbeat, kiosk: Kiosk, rt: RuntimeDep) -> wire.HeartbeatAck:
+    """Record the kiosk's state and faults; the reply tells it what to pull next."""
+    now = rt.clock.now()
+    with writing(rt.engine) as conn:
+        health.record_heartbeat(conn, kiosk.kiosk_id, beat, now, rt.settings.online_window)
+        policy = catalog.current_policy(conn)
+        cursor = changes.latest_cursor(conn)
+    return wire.HeartbeatAck(received_at=now, policy_version=policy.version, latest_cursor=cursor)

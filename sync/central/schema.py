@@ -1,0 +1,243 @@
+"""The central database's tables, as SQLAlchemy Core, identical on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+from sync.central.database import UTCDateTime
+
+metadata = sa.MetaData()
+
+Id = sa.Integer  # a ROWID alias on SQLite, SERIAL on PostgreSQL
+Seq = sa.BigInteger
+# Unbounded text everywhere: a length limit PostgreSQL enforces and SQLite ignores would make
+# the two databases disagree; the API checks lengths where they matter.
+
+schema_migrations = sa.Table(
+    "schema_migrations",
+    metadata,
+    sa.Column("step", sa.Integer, primary_key=True, autoincrement=False),
+    sa.Column("name", sa.String(), nullable=False),
+    sa.Column("applied_at", UTCDateTime, nullable=False),
+)
+
+kiosks = sa.Table(
+    "kiosks",
+    metadata,
+    sa.Column("kiosk_id", sa.String(), primary_key=True),
+    sa.Column("branch", sa.String(), nullable=False),
+    sa.Column("token_hash", sa.String(), unique=True),
+    sa.Column("enrolled_at", UTCDateTime, nullable=False),
+    sa.Column("revoked_at", UTCDateTime),
+    # Highest journal seq applied: a lower new seq arrived out of the kiosk's order.
+    sa.Column("last_seq", Seq, nullable=False, server_default="0"),
+    # Change cursor the kiosk last asked from: what it knew at its last sync.
+    sa.Column("known_cursor", Seq, nullable=False, server_default="0"),
+    sa.Column("last_push_at", UTCDateTime),
+    sa.Column("last_seen_at", UTCDateTime),
+    sa.Column("state", sa.String()),
+    sa.Column("offline_since", UTCDateTime),
+    sa.Column("outbox_depth", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("software_version", sa.String()),
+    sa.Column("policy_version", sa.String()),
+    sa.Column("devices", sa.JSON, nullable=False, default=dict),
+)
+
+staff_tokens = sa.Table(
+    "staff_tokens",
+    metadata,
+    sa.Column("name", sa.String(), primary_key=True),
+    sa.Column("token_hash", sa.String(), unique=True),
+    sa.Column("created_at", UTCDateTime, nullable=False),
+    sa.Column("revoked_at", UTCDateTime),
+)
+
+items = sa.Table(
+    "items",
+    metadata,
+    sa.Column("pii", sa.String(), primary_key=True),
+    sa.Column("title", sa.Text, nullable=False),
+    sa.Column("author", sa.Text, nullable=False, server_default=""),
+    sa.Column("call_number", sa.String(), nullable=False, server_default=""),
+    sa.Column("owner_isil", sa.String(), nullable=False, server_default=""),
+    sa.Column("branch", sa.String(), nullable=False, server_default=""),
+    sa.Column("item_class", sa.String(), nullable=False, server_default="book"),
+    sa.Column("set_size", sa.Integer, nullable=False, server_default="1"),
+    sa.Column("status", sa.String(), nullable=False, server_default="available"),
+    sa.Column("updated_at", UTCDateTime, nullable=False),
+)
+
+patrons = sa.Table(
+    "patrons",
+    metadata,
+    sa.Column("card_id", sa.String(), primary_key=True),
+    sa.Column("category", sa.String(), nullable=False, server_default="adult"),
+    sa.Column("card_kind", sa.String(), nullable=False, server_default="barcode"),
+    sa.Column("initials", sa.String(), nullable=False, server_default=""),
+    sa.Column("pin_hash", sa.String()),
+    sa.Column("expires_on", sa.Date),
+    sa.Column("blocks", sa.JSON, nullable=False, default=list),
+    sa.Column("fines_cents", sa.Integer, nullable=False, server_default="0"),
+    # Change seq at which the patron last became blocked: compared with a kiosk's cursor.
+    sa.Column("blocked_seq", Seq),
+    sa.Column("updated_at", UTCDateTime, nullable=False),
+)
+
+holds = sa.Table(
+    "holds",
+    metadata,
+    sa.Column("id", Id, primary_key=True),
+    sa.Column("item_pii", sa.String(), nullable=False),
+    sa.Column("patron_card", sa.String(), nullable=False),
+    sa.Column("placed_at", UTCDateTime, nullable=False),
+    sa.UniqueConstraint("item_pii", "patron_card", name="uq_holds_item_patron"),
+)
+
+policies = sa.Table(
+    "policies",
+    metadata,
+    sa.Column("version", sa.Integer, primary_key=True, autoincrement=False),
+    sa.Column("document", sa.JSON, nullable=False),
+    sa.Column("set_at", UTCDateTime, nullable=False),
+)
+
+ecard_keys = sa.Table(
+    "ecard_keys",
+    metadata,
+    sa.Column("key_id", sa.String(), primary_key=True),
+    sa.Column("secret", sa.String(), nullable=False),
+    sa.Column("created_at", UTCDateTime, nullable=False),
+    sa.Column("revoked_at", UTCDateTime),
+)
+
+# One row per named counter; updating it row-locks until commit, so change seqs become
+# visible in order even with several API processes (a sequence would commit out of order).
+counters = sa.Table(
+    "counters",
+    metadata,
+    sa.Column("name", sa.String(), primary_key=True),
+    sa.Column("value", Seq, nullable=False),
+)
+
+changes = sa.Table(
+    "changes",
+    metadata,
+    sa.Column("seq", Seq, primary_key=True, autoincrement=False),
+    sa.Column("entity", sa.String(), nullable=False),
+    sa.Column("key", sa.String(), nullable=False),
+    sa.Column("op", sa.String(), nullable=False),
+    sa.Column("payload", sa.JSON),
+    sa.Column("at", UTCDateTime, nullable=False),
+)
+
+transactions = sa.Table(
+    "transactions",
+    metadata,
+    sa.Column("id", sa.String(), primary_key=True),  # the kiosk's UUID: exactly once
+    sa.Column("kiosk_id", sa.String(), sa.ForeignKey("kiosks.kiosk_id"), nullable=False),
+    sa.Column("branch", sa.String(), nullable=False),
+    sa.Column("seq", Seq, nullable=False),  # as the kiosk sent it
+    # The seq again when applied in the kiosk's order; NULL for a row that came out of order.
+    sa.Column("applied_seq", Seq),
+    sa.Column("kind", sa.String(), nullable=False),
+    sa.Column("patron_card", sa.String(), nullable=False),
+    sa.Column("item_pii", sa.String(), nullable=False),
+    sa.Column("at", UTCDateTime, nullable=False),
+    sa.Column("due_at", UTCDateTime),
+    sa.Column("decision", sa.String(), nullable=False),
+    sa.Column("cancels", sa.String()),
+    sa.Column("status", sa.String(), nullable=False),  # accepted | conflict
+    sa.Column("reason", sa.String()),
+    sa.Column("applied", sa.Boolean, nullable=False),
+    sa.Column("cancelled_by", sa.String()),
+    sa.Column("received_at", UTCDateTime, nullable=False),
+    sa.Column("day", sa.String(), nullable=False),  # local day for statistics
+    sa.UniqueConstraint("kiosk_id", "applied_seq", name="uq_transactions_kiosk_seq"),
+    sa.Index("ix_transactions_branch_day", "branch", "day"),
+)
+
+loans = sa.Table(
+    "loans",
+    metadata,
+    sa.Column("id", Id, primary_key=True),
+    sa.Column("item_pii", sa.String(), nullable=False),
+    sa.Column("patron_card", sa.String(), nullable=False),
+    sa.Column("loaned_at", UTCDateTime, nullable=False),
+    sa.Column("due_at", UTCDateTime, nullable=False),
+    sa.Column("renewals", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("txn_id", sa.String(), nullable=False, unique=True),
+    sa.Column("kiosk_id", sa.String(), nullable=False),
+    sa.Column("returned_at", UTCDateTime),
+    sa.Column("return_txn_id", sa.String()),
+)
+# At most one open loan per item, enforced by the database across API processes.
+sa.Index(
+    "uq_loans_open_item",
+    loans.c.item_pii,
+    unique=True,
+    sqlite_where=loans.c.returned_at.is_(None),
+    postgresql_where=loans.c.returned_at.is_(None),
+)
+sa.Index("ix_loans_patron", loans.c.patron_card)
+
+conflicts = sa.Table(
+    "conflicts",
+    metadata,
+    sa.Column("id", Id, primary_key=True),
+    sa.Column("txn_id", sa.String(), sa.ForeignKey("transactions.id"), nullable=False, unique=True),
+    sa.Column("kiosk_id", sa.String(), nullable=False),
+    sa.Column("branch", sa.String(), nullable=False),
+    sa.Column("kind", sa.String(), nullable=False),
+    sa.Column("patron_card", sa.String(), nullable=False),
+    sa.Column("item_pii", sa.String(), nullable=False),
+    sa.Column("at", UTCDateTime, nullable=False),
+    sa.Column("reason", sa.String(), nullable=False),
+    sa.Column("detail", sa.Text, nullable=False, server_default=""),
+    sa.Column("created_at", UTCDateTime, nullable=False),
+    sa.Column("resolved_at", UTCDateTime),
+    sa.Column("resolution", sa.String()),  # applied | dismissed | cancelled
+    sa.Column("note", sa.Text),
+    sa.Column("resolved_by", sa.String()),
+)
+
+heartbeats = sa.Table(
+    "heartbeats",
+    metadata,
+    sa.Column("id", Id, primary_key=True),
+    sa.Column("kiosk_id", sa.String(), nullable=False),
+    sa.Column("at", UTCDateTime, nullable=False),  # the central's clock: kiosk clocks drift
+    sa.Column("state", sa.String(), nullable=False),
+    sa.Column("offline_since", UTCDateTime),
+    sa.Column("outbox_depth", sa.Integer, nullable=False),
+    sa.Index("ix_heartbeats_kiosk_at", "kiosk_id", "at"),
+)
+
+# Heartbeats folded into runs: one row per stretch of beats in one state with no gap longer
+# than the online window, so the fleet's uptime reads a few rows, not a week of beats.
+uptime_spans = sa.Table(
+    "uptime_spans",
+    metadata,
+    sa.Column("id", Id, primary_key=True),
+    sa.Column("kiosk_id", sa.String(), nullable=False),
+    sa.Column("state", sa.String(), nullable=False),
+    sa.Column("start_at", UTCDateTime, nullable=False),
+    sa.Column("end_at", UTCDateTime, nullable=False),
+    sa.Index("ix_uptime_spans_kiosk_end", "kiosk_id", "end_at"),
+)
+
+faults = sa.Table(
+    "faults",
+    metadata,
+    sa.Column("id", Id, primary_key=True),
+    sa.Column("kiosk_id", sa.String(), nullable=False),
+    sa.Column("device", sa.String(), nullable=False),
+    sa.Column("code", sa.String(), nullable=False),
+    sa.Column("severity", sa.String(), nullable=False),
+    sa.Column("message", sa.Text, nullable=False, server_default=""),
+    sa.Column("first_at", UTCDateTime, nullable=False),
+    sa.Column("last_at", UTCDateTime, nullable=False),
+    sa.Column("count", sa.Integer, nullable=False),
+    sa.Column("cleared_at", UTCDateTime),
+    sa.Column("reported_at", UTCDateTime, nullable=False),
+    sa.UniqueConstraint("kiosk_id", "device", "code", "first_at", name="uq_faults_occurrence"),
+)

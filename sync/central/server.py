@@ -1,0 +1,76 @@
+"""Running the service with uvicorn: foreground for ``serve``, a thread for demo and tests."""
+
+from __future__ import annotations
+
+import socket
+import threading
+from types import TracebackType
+
+import uvicorn
+from fastapi import FastAPI
+
+
+def serve(
+    app: FastAPI, host: str, port: int, log_level: str = "info", access_log: bool = False
+) -> None:
+    """Access logs are off by default: request paths can carry card numbers."""
+    uvicorn.run(
+        app, host=host, port=port, log_level=log_level, access_log=access_log, proxy_headers=True
+    )
+
+
+def free_port(host: str = "127.0.0.1") -> int:
+    with socket.socket() as s:
+        s.bind((host, 0))
+        return s.getsockname()[1]
+
+
+class _SignallingServer(uvicorn.Server):
+    """uvicorn's server, telling a waiting thread the moment it listens."""
+
+    def __init__(self, config: uvicorn.Config, listening: threading.Event) -> None:
+        super().__init__(config)
+        self._listening = listening
+
+    async def startup(self, sockets: list[socket.socket] | None = None) -> None:
+        await super().startup(sockets=sockets)
+        if self.started:
+            self._listening.set()
+
+
+class BackgroundServer:
+    """A real uvicorn server on a thread, for the embedded demo service and API tests."""
+
+    def __init__(self, app: FastAPI, host: str = "127.0.0.1", port: int | None = None) -> None:
+        self.host = host
+        self.port = port or free_port(host)
+        config = uvicorn.Config(app, host=host, port=self.port, log_level="warning", lifespan="off")
+        self._listening = threading.Event()
+        self._server = _SignallingServer(config, self._listening)
+        self._thread = threading.Thread(target=self._server.run, name="central-api", daemon=True)
+
+    @property
+    def url(self) -> str:
+        return f"http://{self.host}:{self.port}"
+
+    def start(self, timeout: float = 10.0) -> BackgroundServer:
+        self._thread.start()
+        if not self._listening.wait(timeout):
+            self.stop()
+            raise RuntimeError(f"central service did not start on {self.url}")
+        return self
+
+    def stop(self) -> None:
+        self._server.should_exit = True
+        self._thread.join(timeout=10)
+
+    def __enter__(self) -> BackgroundServer:
+        return self.start()
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.stop()

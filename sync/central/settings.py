@@ -1,0 +1,21 @@
+"""Tunable numbers of the central service, each with its default and why."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import timedelta
+from zoneinfo import ZoneInfo
+
+
+@dataclass(frozen=True, slots=True)
+class CentralSettings:
+    #: No heartbeat for this long and a kiosk counts as offline (kiosks beat every ~60 s).
+    online_window: timedelta = timedelta(minutes=3)
+    #: Span the fleet's uptime, downtime and MTBF are computed over by default.
+    health_window: timedelta = timedelta(days=7)
+    #: Most changes one pull returns; a kiosk pages on with the cursor.
+    max_page: int = 1000
+    #: Most journal rows one push may carry, so one request cannot hold the kiosk lock for long.
+    max_batch: int = 5000
+    #: Statistics count days in the libraries' local time, not UTC.
+    timezone: ZoneInfo = field(default_factory=lambda: ZoneInfo("UTC"))

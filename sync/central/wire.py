@@ -1,0 +1,348 @@
+"""The JSON shapes kiosks and staff exchange with the central service, as plain dataclasses.
+
+Stdlib only, so the sync daemon on a kiosk can build requests and read replies with
+:func:`to_json` and :func:`from_json` without the web stack; FastAPI validates the same
+classes on the server, so there is one definition of the wire format.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import types
+import typing
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from typing import Any, Literal, TypeVar
+
+API_PREFIX = "/api/v1"
+
+TxnKind = Literal["checkout", "checkin", "renew", "cancel"]
+Decision = Literal["online", "offline"]
+TxnStatus = Literal["accepted", "duplicate", "conflict"]
+KioskState = Literal["in_service", "out_of_service"]
+Severity = Literal["info", "warning", "error", "critical"]
+Entity = Literal["policy", "item", "patron", "hold"]
+ChangeOp = Literal["upsert", "delete"]
+Resolution = Literal["apply", "dismiss"]
+ItemStatus = Literal["available", "on_loan", "not_for_loan", "lost", "missing", "in_transit"]
+CardKind = Literal["barcode", "nfc", "qr", "typed"]
+
+# --- kiosk → central ---------------------------------------------------------------------
+
+
+@dataclass(slots=True)
+class TransactionIn:
+    """One kiosk journal row; ``id`` is the kiosk's UUID the central dedupes on."""
+
+    id: str
+    seq: int
+    kind: TxnKind
+    patron_card: str
+    item_pii: str
+    at: datetime
+    decision: Decision
+    due_at: datetime | None = None
+    cancels: str | None = None
+
+
+@dataclass(slots=True)
+class TransactionBatch:
+    transactions: list[TransactionIn]
+
+
+@dataclass(slots=True)
+class TransactionResult:
+    """``reason`` says why for a conflict (and what the first copy got, for a duplicate)."""
+
+    id: str
+    status: TxnStatus
+    reason: str | None = None
+    conflict_id: int | None = None
+
+
+@dataclass(slots=True)
+class BatchResult:
+    results: list[TransactionResult]
+
+
+@dataclass(slots=True)
+class FaultReport:
+    device: str
+    code: str
+    severity: Severity
+    message: str
+    first_at: datetime
+    last_at: datetime
+    count: int = 1
+    cleared_at: datetime | None = None
+
+
+@dataclass(slots=True)
+class Heartbeat:
+    state: KioskState
+    outbox_depth: int
+    software_version: str
+    policy_version: str | None = None
+    offline_since: datetime | None = None
+    devices: dict[str, str] = field(default_factory=dict)
+    faults: list[FaultReport] = field(default_factory=list)
+
+
+@dataclass(slots=True)
+class HeartbeatAck:
+    """What the kiosk should fetch next: the latest policy version and change cursor."""
+
+    received_at: datetime
+    policy_version: str | None
+    latest_cursor: int
+
+
+# --- central → kiosk: replicated data -----------------------------------------------------
+
+
+@dataclass(slots=True)
+class ItemRecord:
+    pii: str
+    title: str
+    author: str = ""
+    call_number: str = ""
+    owner_isil: str = ""
+    branch: str = ""
+    item_class: str = "book"
+    set_size: int = 1
+    status: ItemStatus = "available"
+
+
+@dataclass(slots=True)
+class PatronRecord:
+    """Only what a kiosk needs to decide offline: no names, addresses or phone numbers."""
+
+    card_id: str
+    category: str = "adult"
+    card_kind: CardKind = "barcode"
+    initials: str = ""
+    pin_hash: str | None = None
+    expires_on: date | None = None
+    blocks: list[str] = field(default_factory=list)
+    fines_cents: int = 0
+
+
+@dataclass(slots=True)
+class HoldRecord:
+    item_pii: str
+    patron_card: str
+
+
+@dataclass(slots=True)
+class ECardKey:
+    key_id: str
+    secret: str  # base64url, as kiosk.ecard.decode_key reads it
+
+
+@dataclass(slots=True)
+class PolicyRecord:
+    """The loan policy document and the e-card keys a kiosk verifies QR cards with."""
+
+    version: str
+    document: dict[str, Any]
+    ecard_keys: list[ECardKey] = field(default_factory=list)
+    revoked_key_ids: list[str] = field(default_factory=list)
+
+
+@dataclass(slots=True)
+class Change:
+    """One delta; for an upsert exactly one record field is set, a delete names ``key``."""
+
+    seq: int
+    entity: Entity
+    op: ChangeOp
+    key: str
+    policy: PolicyRecord | None = None
+    item: ItemRecord | None = None
+    patron: PatronRecord | None = None
+    hold: HoldRecord | None = None
+
+
+@dataclass(slots=True)
+class ChangesPage:
+    """Resume by asking again with ``cursor=next_cursor`` until ``has_more`` is false."""
+
+    changes: list[Change]
+    next_cursor: int
+    has_more: bool
+
+
+# --- staff and admin ----------------------------------------------------------------------
+
+
+@dataclass(slots=True)
+class ItemBatch:
+    items: list[ItemRecord]
+
+
+@dataclass(slots=True)
+class PatronBatch:
+    patrons: list[PatronRecord]
+
+
+@dataclass(slots=True)
+class HoldBatch:
+    holds: list[HoldRecord]
+
+
+@dataclass(slots=True)
+class UpsertResult:
+    inserted: int
+    updated: int
+    deleted: int = 0
+
+
+@dataclass(slots=True)
+class PolicyIn:
+    document: dict[str, Any]
+
+
+@dataclass(slots=True)
+class ConflictRecord:
+    id: int
+    txn_id: str
+    kiosk_id: str
+    branch: str
+    kind: str
+    patron_card: str
+    item_pii: str
+    at: datetime
+    reason: str
+    detail: str
+    created_at: datetime
+    resolved_at: datetime | None = None
+    resolution: str | None = None
+    note: str | None = None
+    resolved_by: str | None = None
+
+
+@dataclass(slots=True)
+class ConflictResolution:
+    """``apply`` forces the transaction into the loans (ending another reader's loan)."""
+
+    action: Resolution
+    note: str = ""
+
+
+@dataclass(slots=True)
+class FaultRecord:
+    id: int
+    kiosk_id: str
+    device: str
+    code: str
+    severity: str
+    message: str
+    first_at: datetime
+    last_at: datetime
+    count: int
+    cleared_at: datetime | None = None
+
+
+@dataclass(slots=True)
+class KioskStatus:
+    """One fleet row; uptime, downtime and MTBF cover the last ``window_hours``."""
+
+    kiosk_id: str
+    branch: str
+    online: bool
+    revoked: bool
+    state: str | None
+    last_seen_at: datetime | None
+    offline_since: datetime | None
+    outbox_depth: int
+    software_version: str | None
+    policy_version: str | None
+    devices: dict[str, str]
+    open_faults: list[FaultRecord]
+    faults_by_device: dict[str, int]
+    window_hours: float
+    uptime_percent: float
+    downtime_seconds: float
+    failures: int
+    mtbf_seconds: float | None
+
+
+@dataclass(slots=True)
+class Fleet:
+    kiosks: list[KioskStatus]
+
+
+@dataclass(slots=True)
+class LoanRecord:
+    item_pii: str
+    patron_card: str
+    loaned_at: datetime
+    due_at: datetime
+    renewals: int
+    txn_id: str
+    kiosk_id: str
+    returned_at: datetime | None = None
+
+
+@dataclass(slots=True)
+class DailyStats:
+    branch: str
+    day: str
+    loans: int
+    returns: int
+    renewals: int
+    readers: int
+
+
+# --- encoding for the client side ---------------------------------------------------------
+
+T = TypeVar("T")
+
+
+def to_json(value: Any) -> Any:
+    """A JSON-ready copy: dataclasses to dicts, datetimes to ISO 8601 UTC with ``Z``."""
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return {f.name: to_json(getattr(value, f.name)) for f in dataclasses.fields(value)}
+    if isinstance(value, datetime):
+        if value.tzinfo is None:
+            raise ValueError("wire times must be aware UTC datetimes")
+        return value.astimezone(UTC).isoformat().replace("+00:00", "Z")
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, dict):
+        return {k: to_json(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [to_json(v) for v in value]
+    return value
+
+
+def from_json(cls: type[T], data: Any) -> T:
+    """Build ``cls`` from decoded JSON, converting nested dataclasses, dates and times."""
+    return typing.cast(T, _decode(cls, data))
+
+
+def _decode(tp: Any, data: Any) -> Any:
+    origin = typing.get_origin(tp)
+    if data is None:
+        return None
+    if origin in (typing.Union, types.UnionType):
+        options = [a for a in typing.get_args(tp) if a is not type(None)]
+        return _decode(options[0], data) if len(options) == 1 else data
+    if origin is list:
+        (inner,) = typing.get_args(tp)
+        return [_decode(inner, v) for v in data]
+    if origin is dict:
+        _, inner = typing.get_args(tp)
+        return {k: _decode(inner, v) for k, v in data.items()}
+    if origin is Literal or tp is Any:
+        return data
+    if dataclasses.is_dataclass(tp):
+        hints = typing.get_type_hints(tp)
+        names = {f.name for f in dataclasses.fields(tp)}
+        return tp(**{k: _decode(hints[k], v) for k, v in data.items() if k in names})
+    if tp is datetime:
+        value = datetime.fromisoformat(data.replace("Z", "+00:00"))
+        return value if value.tzinfo else value.replace(tzinfo=UTC)
+    if tp is date:
+        return date.fromisoformat(data)
+    return data

@@ -1,0 +1,285 @@
+"""Fixtures for the central service: a real PostgreSQL started here, SQLite files, live servers.
+
+Every storage test runs on both databases. PostgreSQL is started by these fixtures
+(``initdb`` as the ``postgres`` user into a temporary directory); when it cannot start, the
+tests fail and say why, they never skip.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import tempfile
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+import requests
+import sqlalchemy as sa
+
+from kiosk.clock import ManualClock
+from sync.central import auth, wire
+from sync.central.app import create_app
+from sync.central.database import make_engine, writing
+from sync.central.server import BackgroundServer, free_port
+from sync.central.settings import CentralSettings
+
+PG_BIN = Path(os.environ.get("SHUFANG_PG_BIN", "/usr/lib/postgresql/15/bin"))
+START = datetime(2026, 11, 24, 2, 0, tzinfo=UTC)
+
+
+class PostgresServer:
+    """A throwaway PostgreSQL cluster on 127.0.0.1, one database per test."""
+
+    def __init__(self) -> None:
+        self.base = Path(tempfile.mkdtemp(prefix="shufang-pg-"))
+        self.data = self.base / "data"
+        self.port = free_port()
+        self.as_root = os.geteuid() == 0
+
+    def _run(self, *argv: str) -> None:
+        command = [str(PG_BIN / argv[0]), *argv[1:]]
+        if self.as_root:  # initdb and pg_ctl refuse to run as root
+            command = ["runuser", "-u", "postgres", "--", *command]
+        done = subprocess.run(
+            command,
+            capture_output=True,
+            text=True,
+            timeout=120,
+            env={**os.environ, "LC_ALL": "C.UTF-8"},
+        )
+        if done.returncode:
+            log = self.base / "server.log"
+            tail = log.read_text()[-2000:] if log.exists() else ""
+            raise RuntimeError(
+                f"{' '.join(argv[:2])} failed ({done.returncode}):\n"
+                f"{done.stdout}{done.stderr}{tail}"
+            )
+
+    def start(self) -> None:
+        if not (PG_BIN / "initdb").exists():
+            raise RuntimeError(
+                f"no PostgreSQL server binaries in {PG_BIN} "
+                "(install Debian's postgresql or set SHUFANG_PG_BIN)"
+            )
+        if self.as_root:
+            shutil.chown(self.base, "postgres", "postgres")
+        self._run(
+            "initdb",
+            "-D",
+            str(self.data),
+            "-U",
+            "postgres",
+            "--auth=trust",
+            "-E",
+            "UTF8",
+            "--no-sync",
+        )
+        options = (
+            f"-p {self.port} -k {self.base} -c listen_addresses=127.0.0.1 "
+            "-c fsync=off -c synchronous_commit=off -c full_page_writes=off "
+            "-c max_connections=200"
+        )
+        self._run(
+            "pg_ctl",
+            "-D",
+            str(self.data),
+            "-l",
+            str(self.base / "server.log"),
+            "-w",
+            "-t",
+            "60",
+            "-o",
+            options,
+            "start",
+        )
+
+    def stop(self) -> None:
+        try:
+            self._run("pg_ctl", "-D", str(self.data), "-m", "immediate", "-w", "stop")
+        finally:
+            shutil.rmtree(self.base, ignore_errors=True)
+
+    def url(self, database: str) -> str:
+        return f"postgresql+psycopg://postgres@127.0.0.1:{self.port}/{database}"
+
+    def _admin(self, statement: str) -> None:
+        engine = sa.create_engine(self.url("postgres"), isolation_level="AUTOCOMMIT")
+        try:
+            with engine.connect() as conn:
+                conn.exec_driver_sql(statement)
+        finally:
+            engine.dispose()
+
+    def create_database(self) -> str:
+        name = "t_" + uuid.uuid4().hex[:12]
+        self._admin(f"CREATE DATABASE {name}")
+        return name
+
+    def drop_database(self, name: str) -> None:
+        self._admin(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+
+
+@pytest.fixture(scope="session")
+def postgres() -> Iterator[PostgresServer]:
+    server = PostgresServer()
+    try:
+        server.start()
+    except (RuntimeError, OSError, subprocess.SubprocessError) as error:
+        shutil.rmtree(server.base, ignore_errors=True)
+        pytest.fail(
+            f"PostgreSQL could not be started for the central tests: {error}", pytrace=False
+        )
+    yield server
+    server.stop()
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """A fresh empty database of each kind."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'central.db'}"
+        return
+    server: PostgresServer = request.getfixturevalue("postgres")
+    name = server.create_database()
+    yield server.url(name)
+    server.drop_database(name)
+
+
+@pytest.fixture
+def central_clock() -> ManualClock:
+    return ManualClock(START)
+
+
+class Api:
+    """A requests session for one token against a live server."""
+
+    def __init__(self, base: str, token: str | None) -> None:
+        self.base = base
+        self.session = requests.Session()
+        if token:
+            self.session.headers["Authorization"] = f"Bearer {token}"
+
+    def get(self, path: str, **params: Any) -> requests.Response:
+        return self.session.get(self.base + wire.API_PREFIX + path, params=params, timeout=60)
+
+    def post(self, path: str, body: Any = None) -> requests.Response:
+        return self.session.post(
+            self.base + wire.API_PREFIX + path, json=wire.to_json(body), timeout=120
+        )
+
+    def put(self, path: str, body: Any) -> requests.Response:
+        return self.session.put(
+            self.base + wire.API_PREFIX + path, json=wire.to_json(body), timeout=120
+        )
+
+    def delete(self, path: str) -> requests.Response:
+        return self.session.delete(self.base + wire.API_PREFIX + path, timeout=60)
+
+    def push(self, *rows: wire.TransactionIn) -> list[dict[str, Any]]:
+        reply = self.post("/transactions", wire.TransactionBatch(list(rows)))
+        assert reply.status_code == 200, reply.text
+        return reply.json()["results"]
+
+
+@dataclass
+class Central:
+    """A running service plus enrolled kiosks and a staff member, for API tests."""
+
+    db_url: str
+    clock: ManualClock
+    server: BackgroundServer
+    engine: sa.Engine
+    staff: Api
+    tokens: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def url(self) -> str:
+        return self.server.url
+
+    def enrol(self, kiosk_id: str, branch: str = "main") -> Api:
+        with writing(self.engine) as conn:
+            token = auth.enrol_kiosk(conn, kiosk_id, branch, self.clock.now())
+        self.tokens[kiosk_id] = token
+        return Api(self.url, token)
+
+    def as_token(self, token: str | None) -> Api:
+        return Api(self.url, token)
+
+
+def start_central(
+    db_url: str, clock: ManualClock, settings: CentralSettings | None = None
+) -> Central:
+    app = create_app(db_url, clock, settings or CentralSettings())
+    engine = app.state.runtime.engine
+    server = BackgroundServer(app).start()
+    with writing(engine) as conn:
+        staff_token = auth.enrol_staff(conn, "librarian", clock.now())
+    return Central(db_url, clock, server, engine, Api(server.url, staff_token))
+
+
+@pytest.fixture
+def central(db_url: str, central_clock: ManualClock) -> Iterator[Central]:
+    c = start_central(db_url, central_clock)
+    yield c
+    c.server.stop()
+    c.engine.dispose()
+
+
+# --- data helpers ---------------------------------------------------------------------------
+
+
+def txn(
+    seq: int,
+    kind: str,
+    item: str,
+    card: str = "P1",
+    *,
+    at: datetime | None = None,
+    due_days: int | None = 28,
+    decision: str = "offline",
+    cancels: str | None = None,
+    id: str | None = None,
+) -> wire.TransactionIn:
+    at = at or START + timedelta(minutes=seq)
+    due = at + timedelta(days=due_days) if due_days is not None and kind != "checkin" else None
+    return wire.TransactionIn(
+        id=id or str(uuid.uuid4()),
+        seq=seq,
+        kind=kind,
+        patron_card=card,
+        item_pii=item,
+        at=at,
+        decision=decision,
+        due_at=due,
+        cancels=cancels,
+    )
+
+
+def seed(central: Central, items: int = 10, patrons: tuple[str, ...] = ("P1", "P2")) -> None:
+    reply = central.staff.put(
+        "/admin/items",
+        wire.ItemBatch(
+            [wire.ItemRecord(pii=f"I{n}", title=f"Book {n}", branch="main") for n in range(items)]
+        ),
+    )
+    assert reply.status_code == 200, reply.text
+    reply = central.staff.put(
+        "/admin/patrons", wire.PatronBatch([wire.PatronRecord(card_id=card) for card in patrons])
+    )
+    assert reply.status_code == 200, reply.text
+
+
+def open_loans(central: Central, **params: Any) -> list[dict[str, Any]]:
+    reply = central.staff.get("/loans", **params)
+    assert reply.status_code == 200, reply.text
+    return reply.json()
+
+
+def engine_for(db_url: str) -> sa.Engine:
+    return make_engine(db_url)

@@ -1,0 +1,149 @@
+"""``shufang central``: enrol, revoke and CSV import on both databases; help; lazy imports."""
+
+from __future__ import annotations
+
+import argparse
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import requests
+import sqlalchemy as sa
+
+from kiosk.cli import central as central_cli
+from sync.central.app import create_app
+from sync.central.database import make_engine
+from sync.central.migrations import migrate
+from sync.central.schema import items, patrons
+from sync.central.server import BackgroundServer
+
+
+def shufang(*argv: str) -> int:
+    parser = argparse.ArgumentParser(prog="shufang")
+    central_cli.register(parser.add_subparsers(dest="command", required=True))
+    args = parser.parse_args(list(argv))
+    return args.func(args)
+
+
+@pytest.fixture
+def cli_db(db_url: str) -> Iterator[str]:
+    """The URL as a person types it: ``postgresql://`` rather than the driver-qualified form."""
+    yield db_url.replace("postgresql+psycopg://", "postgresql://")
+
+
+def rows(db: str, table: sa.Table) -> list[sa.Row]:
+    engine = make_engine(db)
+    try:
+        migrate(engine)  # a refused import must not even have created the tables
+        with engine.connect() as conn:
+            return list(conn.execute(sa.select(table)))
+    finally:
+        engine.dispose()
+
+
+def test_enrol_prints_a_token_that_works_until_revoked(
+    cli_db: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert shufang("central", "enrol", "k1", "--branch", "main", "--db", cli_db) == 0
+    token = capsys.readouterr().out.strip()
+    app = create_app(cli_db)
+    with BackgroundServer(app) as server:
+        url = f"{server.url}/api/v1/changes"
+        headers = {"Authorization": f"Bearer {token}"}
+        assert requests.get(url, headers=headers, timeout=30).status_code == 200
+        assert shufang("central", "revoke", "k1", "--db", cli_db) == 0
+        assert requests.get(url, headers=headers, timeout=30).status_code == 401
+    app.state.runtime.engine.dispose()
+    assert shufang("central", "revoke", "nobody", "--db", cli_db) == 1
+
+
+def test_a_kiosk_needs_a_branch_but_staff_do_not(
+    cli_db: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert shufang("central", "enrol", "k1", "--db", cli_db) == 2
+    assert shufang("central", "enrol", "ana", "--staff", "--db", cli_db) == 0
+    assert capsys.readouterr().out.startswith("sfs_")
+
+
+def test_a_clean_catalog_csv_is_imported(
+    cli_db: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    csv = tmp_path / "catalog.csv"
+    csv.write_text(
+        "pii,title,author,call_number,owner_isil,branch,item_class,set_size,status\n"
+        "1000000056,三体,刘慈欣,I247.5/L,CN-110000-1,main,book,1,available\n"
+        "1000000057,Audio course,,H31,CN-110000-1,east,cd,2,\n",
+        encoding="utf-8",
+    )
+    assert shufang("central", "import", "catalog", str(csv), "--db", cli_db) == 0
+    assert "2 new" in capsys.readouterr().out
+    stored = {r.pii: r for r in rows(cli_db, items)}
+    assert stored["1000000056"].title == "三体"
+    assert stored["1000000057"].set_size == 2 and stored["1000000057"].status == "available"
+    assert shufang("central", "import", "catalog", str(csv), "--db", cli_db) == 0
+    assert "0 new, 0 updated, 2 unchanged" in capsys.readouterr().out
+
+
+def test_rejected_rows_are_reported_by_line_and_nothing_is_imported(
+    cli_db: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    csv = tmp_path / "patrons.csv"
+    csv.write_text(
+        "card_id,category,card_kind,initials,pin_hash,expires_on,blocks,fines_cents\n"
+        "P1,adult,barcode,W.L.,,2027-01-31,,0\n"
+        "P2,child,carrier-pigeon,,,,,0\n"
+        "P3,adult,nfc,,1234,,,0\n"
+        "P4,adult,barcode,,,31/01/2027,,0\n"
+        "P5,adult,barcode,,,,debt;lost_card,-5\n"
+        "P1,adult,barcode,,,,,0\n"
+    )
+    assert shufang("central", "import", "patrons", str(csv), "--db", cli_db) == 1
+    err = capsys.readouterr().err
+    for line, words in (
+        (3, "card_kind"),
+        (4, "pin_hash"),
+        (5, "expires_on"),
+        (6, "fines_cents"),
+        (7, "repeats line 2"),
+    ):
+        assert f"patrons.csv:{line}: " in err and words in err
+    assert "5 row(s) rejected; nothing imported" in err
+    assert rows(cli_db, patrons) == []
+
+
+def test_a_file_with_unknown_columns_is_refused(
+    cli_db: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    csv = tmp_path / "patrons.csv"
+    csv.write_text("card_id,name,phone\nP1,Wang Li,13800000000\n")
+    assert shufang("central", "import", "patrons", str(csv), "--db", cli_db) == 1
+    assert "unknown column(s) name, phone" in capsys.readouterr().err
+
+
+def test_every_central_subcommand_and_option_has_help() -> None:
+    parser = argparse.ArgumentParser(prog="shufang")
+    subparsers = parser.add_subparsers()
+    central_cli.register(subparsers)
+    central = subparsers.choices["central"]
+    actions = next(a for a in central._actions if isinstance(a, argparse._SubParsersAction))
+    helps = {a.dest: a.help for a in actions._choices_actions}
+    assert set(helps) == {"serve", "enrol", "revoke", "import"}
+    for name, sub in actions.choices.items():
+        assert helps[name], name
+        for action in sub._actions:
+            if action.dest != "help":
+                assert action.help, f"central {name} {action.dest} has no help"
+
+
+def test_importing_the_cli_module_loads_no_web_or_database_library() -> None:
+    code = (
+        "import sys, kiosk.cli.central; "
+        "print(sorted(m for m in ('fastapi', 'sqlalchemy', 'uvicorn', 'psycopg') "
+        "if m in sys.modules))"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    ).stdout.strip()
+    assert out == "[]"

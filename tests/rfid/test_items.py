@@ -1,0 +1,85 @@
+"""Tags on a simulated pad become items: sets grouped, garbled tags reported, AFI written."""
+
+from __future__ import annotations
+
+import pytest
+
+from drivers.rfid.field import SimulatedTag, nxp_uid
+from drivers.rfid.items import AfiSecurity, PadItems, decode_tag
+from drivers.rfid.pad import PadWatcher
+from drivers.rfid.sim import SimReader
+from kiosk.ports import TagWriteError
+from kiosk.tags import dsfid_for, encode
+from tests.rfid.waiting import wait_until
+
+
+def library_tag(
+    serial: int, pii: str, part: int = 1, of: int = 1, fmt: str = "28560-2"
+) -> SimulatedTag:
+    data = encode(format=fmt, pii=pii, isil="CN-110000-1", set=(part, of), size=112)
+    return SimulatedTag(uid=nxp_uid(serial), dsfid=dsfid_for(fmt), afi=0x07, memory=data)
+
+
+@pytest.fixture
+def pad():
+    reader = SimReader()
+    seen: list[tuple] = []
+    items = PadItems(
+        on_item=lambda *a: seen.append(("item", *a)),
+        on_gone=lambda pii: seen.append(("gone", pii)),
+        on_unreadable=lambda uid, why: seen.append(("bad", uid, why)),
+    )
+    watcher = PadWatcher(
+        reader, decode_tag, on_event=items.handle, polls_per_second=50, missing_polls=2
+    ).start()
+    yield reader, seen
+    watcher.stop()
+
+
+def test_a_single_book_arrives_as_its_pii(pad):
+    reader, seen = pad
+    reader.place(library_tag(1, "100001", fmt="28560-3"))
+    wait_until(lambda: seen, what="item")
+    assert seen == [("item", "100001", None, (nxp_uid(1),))]
+
+
+def test_set_parts_are_grouped_and_leaving_needs_every_part_gone(pad):
+    reader, seen = pad
+    reader.place(library_tag(1, "300001", 1, 2))
+    wait_until(lambda: len(seen) == 1, what="first part")
+    assert seen[0][2] == frozenset({1})
+    reader.place(library_tag(2, "300001", 2, 2))
+    wait_until(lambda: len(seen) == 2, what="second part")
+    assert seen[1] == ("item", "300001", frozenset({1, 2}), (nxp_uid(1), nxp_uid(2)))
+    reader.remove(nxp_uid(1))
+    reader.remove(nxp_uid(2))
+    wait_until(lambda: ("gone", "300001") in seen, what="gone")
+    assert seen.count(("gone", "300001")) == 1
+
+
+def test_a_garbled_tag_is_reported_not_swallowed(pad):
+    reader, seen = pad
+    reader.place(SimulatedTag(uid=nxp_uid(9), dsfid=0x06, memory=bytes([0x11, 0x7F]) + b"ab"))
+    wait_until(lambda: seen, what="report")
+    kind, uid, why = seen[0]
+    assert kind == "bad" and uid == nxp_uid(9) and why
+
+
+def test_security_writes_every_part_and_eas():
+    reader = SimReader()
+    reader.open()
+    tags = [reader.place(library_tag(n, "300001", n, 2)) for n in (1, 2)]
+    security = AfiSecurity(reader, afi_secured=0x07, afi_on_loan=0xC2)
+    security.secure((tags[0].uid, tags[1].uid), on_loan=True)
+    assert [t.afi for t in tags] == [0xC2, 0xC2] and not any(t.eas for t in tags)
+    security.secure(tags[0].uid, on_loan=False)
+    assert tags[0].afi == 0x07 and tags[0].eas
+
+
+def test_locked_afi_surfaces_as_a_write_error():
+    reader = SimReader()
+    reader.open()
+    tag = reader.place(library_tag(1, "100001"))
+    tag.afi_locked = True
+    with pytest.raises(TagWriteError):
+        AfiSecurity(reader, 0x07, 0xC2).secure(tag.uid, on_loan=True)
