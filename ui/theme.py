@@ -121,6 +121,8 @@ def stylesheet(
     QLineEdit {{ min-height: {target}px; font-size: {s.title}px; border-radius: 14px;
                border: 2px solid {p.line}; padding: 4px 16px; background: {p.card}; }}
     QCheckBox {{ background: transparent; spacing: 16px; }}
-    QCheckBox::indicator {{ width: {target - 16}px; height: {target - 16}px; }}
+    QCheckBox::indicator {{ width: {target - 16}px; height: {target - 16}px;
+               border: 3px solid {p.ink}; border-radius: 10px; background: {p.card}; }}
+    QCheckBox::indicator:checked {{ background: {p.primary}; border-color: {p.primary}; }}
     QScrollArea {{ border: none; }}
     """

@@ -109,7 +109,11 @@ class ItemRow(QtWidgets.QFrame):
 
 
 class ItemList(QtWidgets.QScrollArea):
-    """A scrolling column of ItemRows keyed by PII, newest at the top."""
+    """A scrolling column of ItemRows keyed by PII, newest at the bottom.
+
+    Rows gather at the bottom of the list, next to the Finish button, so that on a portrait
+    screen what a reader touches stays within reach of a wheelchair user.
+    """
 
     def __init__(self) -> None:
         super().__init__()
@@ -125,8 +129,13 @@ class ItemList(QtWidgets.QScrollArea):
     def row(self, pii: str) -> ItemRow:
         if pii not in self.rows:
             self.rows[pii] = ItemRow(pii)
-            self.column.insertWidget(0, self.rows[pii])
+            self.column.addWidget(self.rows[pii])
+            QtCore.QTimer.singleShot(0, self._show_newest)
         return self.rows[pii]
+
+    def _show_newest(self) -> None:
+        bar = self.verticalScrollBar()
+        bar.setValue(bar.maximum())
 
     def clear(self) -> None:
         for row in self.rows.values():

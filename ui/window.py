@@ -138,6 +138,14 @@ class KioskWindow(QtWidgets.QWidget):
         layout.addLayout(banner_box)
         self.stack = QtWidgets.QStackedWidget()
         layout.addWidget(self.stack, 1)
+        # In portrait the language and text-size switches move down here, within reach.
+        self.footer = QtWidgets.QFrame()
+        self.footer.setObjectName("header")
+        self.footer_row = QtWidgets.QHBoxLayout(self.footer)
+        self.footer_row.setContentsMargins(32, 10, 32, 10)
+        self.footer_row.addStretch(1)
+        self.footer.hide()
+        layout.addWidget(self.footer)
         p = self.palette_
         self.home = HomeScreen(t, p, branch_name, hours_today)
         self.identify = IdentifyScreen(t, p)
@@ -160,6 +168,8 @@ class KioskWindow(QtWidgets.QWidget):
         for screen in self.screens.values():
             self.stack.addWidget(screen)
         self.idle = IdleOverlay(self, t)
+        self.portrait = True
+        self._place_switches(False)  # landscape until the first resize says otherwise
         self.header.text_size.connect(self.toggle_text_size)
         self.header.language.connect(t.toggle)
         t.changed.connect(lambda _: self._retranslate())
@@ -194,6 +204,17 @@ class KioskWindow(QtWidgets.QWidget):
         scale = TypeScale().scaled(LARGE_TEXT_FACTOR if self.large_text else 1.0)
         self.setStyleSheet(stylesheet(self.palette_, scale, dpi))
 
+    def _place_switches(self, portrait: bool) -> None:
+        """Header switches at the top in landscape, in a bottom bar in portrait."""
+        if portrait == self.portrait:
+            return
+        self.portrait = portrait
+        target = self.footer_row if portrait else self.header.layout()
+        for widget in (self.header.language_button, self.header.text_button):
+            target.addWidget(widget)
+        self.footer.setVisible(portrait)
+        self.identify.set_portrait(portrait)
+
     def _retranslate(self) -> None:
         self.header.retranslate()
         self.banner.setText(self.t.t("offline.banner"))
@@ -203,5 +224,6 @@ class KioskWindow(QtWidgets.QWidget):
 
     def resizeEvent(self, event) -> None:
         super().resizeEvent(event)
+        self._place_switches(self.height() > self.width())
         if self.idle.isVisible():
             self.idle.setGeometry(self.rect())

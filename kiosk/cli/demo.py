@@ -29,6 +29,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         help="run the scripted tour offscreen even if a display exists",
     )
     parser.add_argument(
+        "--scenario",
+        metavar="FILE",
+        help="with --headless: run this scenario (one step per line) instead of the built-in "
+        "one; a JSON summary is printed at the end",
+    )
+    parser.add_argument(
         "--core-only",
         action="store_true",
         help="print the circulation core walkthrough without any UI",
@@ -81,10 +87,10 @@ def run_demo(args: argparse.Namespace) -> int:
     headless = args.headless or not (os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
     if headless:
         os.environ["QT_QPA_PLATFORM"] = "offscreen"
-    return _run_ui(config, folder, headless)
+    return _run_ui(config, folder, headless, args.scenario)
 
 
-def _run_ui(config, folder: Path, headless: bool) -> int:
+def _run_ui(config, folder: Path, headless: bool, scenario: str | None = None) -> int:
     from kiosk.cli.run import start_kiosk
     from kiosk.core import open_core
     from ui.app import application
@@ -99,30 +105,7 @@ def _run_ui(config, folder: Path, headless: bool) -> int:
 
     try:
         if headless:
-            from ui.tour import Hands, run_tour
-
-            hands = Hands(
-                pad=station.hands,
-                scan=station.raw_scanner.scan,
-                tap=lambda card: station.raw_card.tap(
-                    b"\x04" + card.encode()[:6], ndef_texts=(card,)
-                ),
-                set_online=set_online,
-            )
-            shots = run_tour(kiosk, hands, folder / "screenshots")
-            receipts = sorted((folder / "receipts").glob("*.png"))
-            store = control.store
-            print(
-                f"\njournal: {store.counts()['journal']} rows, "
-                f"{store.outbox_depth()} waiting for the upstream; "
-                f"integrity {'ok' if not store.integrity_problems() else 'PROBLEMS'}"
-            )
-            print(
-                f"receipts printed by the simulated printer: {len(receipts)} "
-                f"({', '.join(p.name for p in receipts)})"
-            )
-            print(f"screenshots: {folder / 'screenshots'} ({len(shots)} PNG files)")
-            return 0
+            return _run_scenario(kiosk, station, control, folder, scenario, set_online)
         from ui.simulator import DemoCard, DemoItem, SimulatorPanel
 
         items = [DemoItem(i.pii, i.title, i.set_size) for i in _demo_items(control)]
@@ -175,3 +158,33 @@ def _demo_items(core):
         "300004",
     ]
     return [item for item in (core.store.item(p) for p in wanted) if item is not None]
+
+
+def _run_scenario(kiosk, station, control, folder: Path, scenario: str | None, set_online) -> int:
+    import json
+
+    from ui.scenario import BUILTIN, Hands, ScenarioRunner
+
+    path = Path(scenario) if scenario else BUILTIN
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as error:
+        print(f"shufang: cannot read scenario {path}: {error}")
+        return 2
+    hands = Hands(
+        pad=station.hands,
+        scan=station.raw_scanner.scan,
+        tap=lambda card: station.raw_card.tap(b"\x04" + card.encode()[:6], ndef_texts=(card,)),
+        set_online=set_online,
+    )
+    summary = ScenarioRunner(kiosk, hands, folder / "screenshots").run(text, path.name)
+    store = control.store
+    report = summary.to_json_dict()
+    report["journal"] = {
+        "rows": store.counts()["journal"],
+        "waiting_for_upstream": store.outbox_depth(),
+        "integrity_ok": not store.integrity_problems(),
+    }
+    report["receipts"] = sorted(str(p) for p in (folder / "receipts").glob("*.png"))
+    print(json.dumps(report, ensure_ascii=False, indent=2))
+    return 0 if summary.ok else 1

@@ -65,6 +65,7 @@ def make_kiosk(qtbot, probe):
             idle_countdown_s=10,
             status_poll_ms=100,
             goodbye_ms=200,
+            hours_today="08:00-22:00",
         )
         defaults_.update(options)
         controller = KioskController(probe, **defaults_)

@@ -1,6 +1,8 @@
-"""`shufang demo` end to end: sim pad, scanner, card reader and printer through the real UI."""
+"""`shufang demo --headless`: sim pad, scanner, card reader and printer through the real UI."""
 
 from __future__ import annotations
+
+import json
 
 import pytest
 from PIL import Image
@@ -9,19 +11,39 @@ from kiosk.cli import main
 from kiosk.store import Store
 
 
+def summary_of(out: str) -> dict:
+    return json.loads(out[out.index("\n{") + 1 :])
+
+
 @pytest.mark.slow
-def test_headless_demo_tours_every_flow(qtbot, tmp_path, capsys):
+def test_builtin_scenario_tours_every_flow(qtbot, tmp_path, capsys):
     assert main(["demo", "--headless", "--dir", str(tmp_path)]) == 0
-    out = capsys.readouterr().out
-    assert "网络中断期间每人最多借 3 本" in out  # the offline limit reached the screen
-    assert "请放入转运箱" in out and "Renewed" in out
-    shots = sorted((tmp_path / "screenshots").glob("*.png"))
-    assert len(shots) == 9
-    assert Image.open(shots[0]).size == (1080, 1920)
-    (receipt,) = (tmp_path / "receipts").glob("*.png")
+    summary = summary_of(capsys.readouterr().out)
+    assert summary["ok"] and summary["final_screen"] == "home"
+    assert all(step["ok"] for step in summary["steps"])
+    assert summary["journal"]["integrity_ok"]
+    shots = [
+        tmp_path / "screenshots" / p
+        for p in sorted(p.split("/")[-1] for p in summary["screenshots"])
+    ]
+    assert len(shots) == 9 and Image.open(shots[0]).size == (1080, 1920)
+    (receipt,) = summary["receipts"]
     assert Image.open(receipt).size[0] == 576
     store = Store(tmp_path / "kiosk.db")
-    assert store.integrity_problems() == []
     checkouts = [t for t in store.journal(100) if t.kind.value == "checkout"]
     assert len(checkouts) == 6 and all(t.security.value == "done" for t in checkouts)
     assert sum(t.decision.value == "offline" for t in checkouts) == 3
+
+
+def test_a_scenario_file_that_fails_says_where(qtbot, tmp_path, capsys):
+    scenario = tmp_path / "s.txt"
+    scenario.write_text(
+        "press 借书\nwait-for-text 请出示读者证\npress Nonexistent\nscreenshot never\n",
+        encoding="utf-8",
+    )
+    assert main(["demo", "--headless", "--dir", str(tmp_path), "--scenario", str(scenario)]) == 1
+    summary = summary_of(capsys.readouterr().out)
+    assert not summary["ok"]
+    assert [s["ok"] for s in summary["steps"]] == [True, True, False]
+    assert summary["steps"][-1]["line"] == 3
+    assert "no visible button says 'Nonexistent'" in summary["steps"][-1]["error"]

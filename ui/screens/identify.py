@@ -23,18 +23,26 @@ class IdentifyScreen(Screen):
         self.card = ""
         self.kind = CardKind.TYPED
         self.picture = QtWidgets.QLabel()
-        self.picture.setPixmap(pixmap("card", palette.primary, 140))
+        self.picture.setPixmap(pixmap("card", palette.primary, 220))
         self.picture.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.body.addStretch(1)
-        self.body.addWidget(self.picture)
+        # Portrait: picture, message, field and keypad in a column, keypad lowest. Landscape:
+        # the keypad stands beside them, so the screen fits 1080 pixels of height.
+        self.split = QtWidgets.QBoxLayout(QtWidgets.QBoxLayout.Direction.TopToBottom)
+        self.split.setSpacing(32)
+        column = QtWidgets.QVBoxLayout()
+        column.addStretch(1)
+        column.addWidget(self.picture)
+        column.addStretch(1)
         self.message = Message()
-        self.body.addWidget(self.message)
+        column.addWidget(self.message)
         self.field = QtWidgets.QLineEdit()
         self.field.setReadOnly(True)  # filled by the keypad only
         self.field.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.body.addWidget(self.field)
+        column.addWidget(self.field)
+        self.split.addLayout(column, 1)
         self.keypad = Keypad()
-        self.body.addWidget(self.keypad, 0, Qt.AlignmentFlag.AlignHCenter)
+        self.split.addWidget(self.keypad, 0, Qt.AlignmentFlag.AlignHCenter)
+        self.body.addLayout(self.split, 1)
         self.keypad.digit.connect(self._digit)
         self.keypad.delete.connect(lambda: self.field.setText(self.field.text()[:-1]))
         self.keypad.clear.connect(self.field.clear)
@@ -47,6 +55,13 @@ class IdentifyScreen(Screen):
         self.actions.addStretch(1)
         self.actions.addWidget(self.type_card)
         self.retranslate()
+
+    def set_portrait(self, portrait: bool) -> None:
+        self.split.setDirection(
+            QtWidgets.QBoxLayout.Direction.TopToBottom
+            if portrait
+            else QtWidgets.QBoxLayout.Direction.LeftToRight
+        )
 
     # --- stages --------------------------------------------------------------------------
 
