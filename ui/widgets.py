@@ -125,17 +125,15 @@ class ItemList(QtWidgets.QScrollArea):
         self.column.addStretch(1)
         self.setWidget(inner)
         self.rows: dict[str, ItemRow] = {}
+        # Whenever the list grows, follow it to the bottom so the newest item is in view.
+        bar = self.verticalScrollBar()
+        bar.rangeChanged.connect(lambda _low, high: bar.setValue(high))
 
     def row(self, pii: str) -> ItemRow:
         if pii not in self.rows:
             self.rows[pii] = ItemRow(pii)
             self.column.addWidget(self.rows[pii])
-            QtCore.QTimer.singleShot(0, self._show_newest)
         return self.rows[pii]
-
-    def _show_newest(self) -> None:
-        bar = self.verticalScrollBar()
-        bar.setValue(bar.maximum())
 
     def clear(self) -> None:
         for row in self.rows.values():

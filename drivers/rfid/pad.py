@@ -69,6 +69,7 @@ class PadWatcher:
         decode: Decode,
         *,
         on_event: Callable[[PadEvent], None] | None = None,
+        on_stack: Callable[[list[PadEvent]], None] | None = None,
         events: queue.Queue[PadEvent] | None = None,
         faults: FaultSink | None = None,
         device: str = "rfid",
@@ -84,6 +85,7 @@ class PadWatcher:
         self.reader = reader
         self.decode = decode
         self.on_event = on_event
+        self.on_stack = on_stack  # all arrivals of one poll together: a stack placed at once
         self.events = events
         self.faults = faults
         self.device = device
@@ -154,6 +156,7 @@ class PadWatcher:
             return
         self._clear_faults()
         seen_now = {tag.uid: tag for tag in tags}
+        arrivals: list[PadEvent] = []
         for uid, tag in seen_now.items():
             with self._lock:
                 known = self._present.get(uid)
@@ -161,26 +164,33 @@ class PadWatcher:
                     known.missing = 0
                     known.tag = tag
                     continue
-            self._arrive(tag)
+            event = self._arrive(tag)
+            if event is not None:
+                arrivals.append(event)
+        if arrivals and self.on_stack is not None:
+            try:
+                self.on_stack(arrivals)
+            except Exception:
+                log.exception("pad stack handler failed")
         with self._lock:
             gone = [uid for uid in self._present if uid not in seen_now]
         self._count_misses(gone)
         for uid in [uid for uid in self._read_failures if uid not in seen_now]:
             del self._read_failures[uid]
 
-    def _arrive(self, tag: TagInfo) -> None:
+    def _arrive(self, tag: TagInfo) -> PadEvent | None:
         count = tag.block_count or self.default_block_count
         error = ""
         try:
             data = self.reader.read_blocks(tag.uid, 0, count)
         except (NoTag, TagRemoved):
-            return  # it left before we could read it; the next poll tries again
+            return None  # it left before we could read it; the next poll tries again
         except DeviceError as exc:
             failures = self._read_failures.get(tag.uid, 0) + 1
             self._read_failures[tag.uid] = failures
             self._record(exc, Severity.WARNING, f"reading tag {tag.uid.hex()} failed: {exc}")
             if failures < self.read_attempts:
-                return
+                return None
             data, error = b"", f"could not read the tag: {exc}"
         self._read_failures.pop(tag.uid, None)
         item = None
@@ -191,7 +201,9 @@ class PadWatcher:
                 error = f"could not decode the tag: {type(exc).__name__}: {exc}"
         with self._lock:
             self._present[tag.uid] = _Seen(tag)
-        self._emit(PadEvent("arrived", tag, item=item, data=data, error=error))
+        event = PadEvent("arrived", tag, item=item, data=data, error=error)
+        self._emit(event)
+        return event
 
     def _count_blind_poll(self) -> None:
         with self._lock:

@@ -3,9 +3,34 @@
 from __future__ import annotations
 
 import sqlite3
+import time
+from collections.abc import Callable
 from pathlib import Path
+from typing import TypeVar
 
 from sqlite_utils import Database
+
+T = TypeVar("T")
+
+
+def retry_while_locked(action: Callable[[], T], timeout_s: float) -> T:
+    """Run ``action`` again while SQLite says the database is locked, up to ``timeout_s``.
+
+    SQLite skips its busy handler where waiting could deadlock (switching to WAL, two
+    deferred transactions both upgrading to write), so the UI process and the sync daemon
+    starting together on a new file can see "database is locked" at once. Backing off and
+    retrying is the documented remedy.
+    """
+    deadline, pause = time.monotonic() + timeout_s, 0.01
+    while True:
+        try:
+            return action()
+        except sqlite3.OperationalError as exc:
+            busy = "locked" in str(exc) or "busy" in str(exc)
+            if not busy or time.monotonic() > deadline:
+                raise
+        time.sleep(pause)
+        pause = min(pause * 2, 0.25)
 
 
 def open_database(path: str | Path, *, busy_timeout_ms: int = 5000) -> Database:
@@ -27,6 +52,6 @@ def open_database(path: str | Path, *, busy_timeout_ms: int = 5000) -> Database:
     conn.execute(f"PRAGMA busy_timeout = {int(busy_timeout_ms)}")
     conn.execute("PRAGMA foreign_keys = ON")
     if not memory:
-        db.enable_wal()
+        retry_while_locked(db.enable_wal, busy_timeout_ms / 1000)
     conn.execute("PRAGMA synchronous = FULL")
     return db

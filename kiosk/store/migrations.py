@@ -128,8 +128,25 @@ def m002_policy_cache_and_fault_reports(db: Database) -> None:
 SCHEMA_VERSION = len(MIGRATIONS._migrations)
 
 
-def migrate(db: Database) -> list[str]:
-    """Apply pending steps; return their names."""
-    pending = [m.name for m in MIGRATIONS.pending(db)]
-    MIGRATIONS.apply(db)
-    return pending
+def migrate(db: Database, timeout_s: float = 10.0) -> list[str]:
+    """Apply pending steps; return their names. Safe when two processes start together.
+
+    The whole upgrade holds SQLite's write lock (BEGIN IMMEDIATE) from reading what is pending
+    to the last step, so a second process waits and then finds nothing left to do; each step
+    still runs in its own savepoint with its record.
+    """
+    from kiosk.store.database import retry_while_locked
+
+    def apply_locked() -> list[str]:
+        db.conn.execute("BEGIN IMMEDIATE")
+        try:
+            pending = [m.name for m in MIGRATIONS.pending(db)]
+            MIGRATIONS.apply(db)
+            db.conn.execute("COMMIT")
+        except BaseException:
+            if db.conn.in_transaction:
+                db.conn.execute("ROLLBACK")
+            raise
+        return pending
+
+    return retry_while_locked(apply_locked, timeout_s)

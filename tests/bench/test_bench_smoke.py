@@ -13,3 +13,27 @@ def test_benchmark_runs_every_operation_through_the_core(tmp_path):
     # every checkout, renewal and checkin made a journal row unless a limit refused it
     assert 400 <= result["journal_rows"] <= 600
     assert all(t.p99 >= t.p50 > 0 for t in result["timings"])
+
+
+def test_rfid_benchmark_reports_decode_rates_and_the_stack_split():
+    from tests.bench import rfid_bench
+
+    rows = rfid_bench.run(decode_count=200, stack_runs=1)
+    assert [r.name for r in rows] == [
+        "decode 28560-2",
+        "decode 28560-3",
+        "10-tag stack, paced FEIG 38400 pty",
+    ]
+    assert "tags/s" in rows[0].figure and "% (target < 5%)" in rows[2].figure
+
+
+def test_ui_benchmark_runs_in_its_own_process():
+    from tests.bench import ui_bench
+
+    rows = ui_bench.run(items=5)
+    assert [r.name for r in rows] == [
+        "cold start to first paint",
+        "tag event -> row painted",
+        "peak memory (RSS)",
+    ]
+    assert rows[1].n == 5

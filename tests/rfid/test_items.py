@@ -83,3 +83,17 @@ def test_locked_afi_surfaces_as_a_write_error():
     tag.afi_locked = True
     with pytest.raises(TagWriteError):
         AfiSecurity(reader, 0x07, 0xC2).secure(tag.uid, on_loan=True)
+
+
+def test_a_stack_of_ten_tags_is_reported_as_one_event():
+    reader = SimReader()
+    stacks: list[list] = []
+    watcher = PadWatcher(reader, decode_tag, on_stack=stacks.append, polls_per_second=50)
+    for n in range(10):
+        reader.place(library_tag(100 + n, f"20000{n}"))
+    reader.open()
+    watcher.poll_once()
+    (stack,) = stacks
+    assert sorted(e.item.pii for e in stack) == [f"20000{n}" for n in range(10)]
+    watcher.poll_once()
+    assert len(stacks) == 1  # nothing new arrived: no second event

@@ -321,3 +321,17 @@ def test_a_junk_scan_is_refused_with_a_message(qtbot, kiosk):
 def test_scanning_a_library_card_at_home_starts_borrowing(qtbot, kiosk):
     kiosk.events.scan("P0001")
     qtbot.waitUntil(lambda: kiosk.window.identify.stage == "pin", timeout=WAIT)
+
+
+def test_the_newest_item_stays_in_view_on_a_long_list(qtbot, kiosk):
+    """Regression: the 12th item was added below the visible part of the list."""
+    sign_in(qtbot, kiosk)
+    piis = [f"1000{n:02d}" for n in range(10, 40, 3)] + ["100002", "100005", "100008"]
+    for pii in piis:
+        kiosk.events.place(pii)
+    qtbot.waitUntil(lambda: len(kiosk.session.outcomes) == len(piis), timeout=WAIT)
+    qtbot.wait(100)
+    listing = kiosk.window.borrow.list
+    newest = listing.rows[piis[-1]]
+    top_left = newest.mapTo(listing.viewport(), newest.rect().topLeft())
+    assert listing.viewport().rect().contains(top_left)

@@ -168,3 +168,27 @@ def test_upgrade_is_idempotent(tmp_path):
     Store(copy).close()
     again = Store(copy)
     assert len(again.schema_steps()) == 2
+
+
+def test_two_processes_opening_a_new_database_together_both_succeed(tmp_path):
+    """Regression: the UI and the sync daemon starting at once saw 'database is locked'."""
+    import subprocess
+    import sys
+
+    path = tmp_path / "fresh.db"
+    code = (
+        "import sys; from kiosk.store import Store; "
+        "s = Store(sys.argv[1]); print(len(s.schema_steps()))"
+    )
+    procs = [
+        subprocess.Popen(
+            [sys.executable, "-c", code, str(path)],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for _ in range(4)
+    ]
+    results = [p.communicate(timeout=60) for p in procs]
+    assert [p.returncode for p in procs] == [0, 0, 0, 0], [err for _, err in results]
+    assert [out.strip() for out, _ in results] == ["2"] * 4
