@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -20,6 +20,13 @@ from kiosk.store import Store
 ONLINE_KEY = "sync.online"  # "1" or "0", written by the sync daemon
 OFFLINE_SINCE_KEY = "sync.offline_since"
 OUT_OF_SERVICE_KEY = "kiosk.out_of_service"  # "1" while a technician has it out of service
+#: JSON object device name -> DeviceState value ("ready", "error", ...), written by the UI
+#: process from DeviceStation.health() whenever a device changes state; the sync daemon sends
+#: it in every heartbeat. Absent or unreadable means "unknown" and sends no device states.
+DEVICES_HEALTH_KEY = "devices.health"
+#: JSON object key id -> base64url secret of the central's e-card keys, written by the sync
+#: daemon from the replicated policy. Once present it replaces ``ecard.keys`` of the config.
+ECARD_KEYS_KEY = "ecard.central_keys"
 
 
 @dataclass
@@ -41,6 +48,39 @@ class Core:
 
     def out_of_service(self) -> bool:
         return self.store.get_state(OUT_OF_SERVICE_KEY, "0") == "1"
+
+    def publish_device_health(self, states: Mapping[str, str]) -> None:
+        """Tell the sync daemon the devices' states (see ``DEVICES_HEALTH_KEY``)."""
+        self.store.set_state(DEVICES_HEALTH_KEY, json.dumps(dict(states), sort_keys=True))
+
+
+class StoredECardKeys(Mapping[str, bytes]):
+    """E-card keys read from the store on each use, so keys the daemon pulls apply at once.
+
+    The config's keys are the fallback until the central service has sent its own.
+    """
+
+    def __init__(self, store: Store, fallback: Mapping[str, bytes]) -> None:
+        self._store = store
+        self._fallback = dict(fallback)
+
+    def _current(self) -> Mapping[str, bytes]:
+        text = self._store.get_state(ECARD_KEYS_KEY)
+        if not text:
+            return self._fallback
+        try:
+            return {kid: decode_key(secret) for kid, secret in json.loads(text).items()}
+        except (ValueError, AttributeError, TypeError):
+            return self._fallback
+
+    def __getitem__(self, key_id: str) -> bytes:
+        return self._current()[key_id]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._current())
+
+    def __len__(self) -> int:
+        return len(self._current())
 
 
 def site_from(config: Config) -> Site:
@@ -84,6 +124,7 @@ def open_core(
         clock,
         site,
         online=online or (lambda: store.get_state(ONLINE_KEY, "1") != "0"),
-        ecard_keys=keys,
     )
+    # Read through the store on every QR card rather than a copy taken at start-up.
+    circulation.ecard_keys = StoredECardKeys(store, keys)  # type: ignore[assignment]
     return Core(config, store, circulation, site, StoreFaults(store, clock))

@@ -35,6 +35,17 @@ class TagSecurity(Protocol):
     def secure(self, uids: tuple[bytes, ...] | bytes, on_loan: bool) -> None: ...
 
 
+class TechnicianDoor(Protocol):
+    """Diagnostics mode as the reader's flows see it (ui/diagnostics)."""
+
+    @property
+    def active(self) -> bool: ...
+
+    def card(self, card: str) -> bool:
+        """True when ``card`` is a technician's card and opened diagnostics mode."""
+        ...
+
+
 class KioskController(QObject):
     session_ended = Signal()
 
@@ -88,6 +99,7 @@ class KioskController(QObject):
         self._status.start()
         self.online = True
         self.out_of_service = False
+        self.technician: TechnicianDoor | None = None  # set by ui.diagnostics.install
         self.poll_status()
         self.window.show_screen("home")
 
@@ -164,12 +176,19 @@ class KioskController(QObject):
     # --- identification ------------------------------------------------------------------
 
     def card_presented(self, card: str, kind: CardKind) -> None:
+        if self._for_technician(card):
+            return
         self.touched()
         if self.session.mode is Mode.IDLE and self.window.current() == "home":
             self.session.start(Mode.BORROW)
             self.window.show_screen("identify")
         if self.session.mode in (Mode.BORROW, Mode.ACCOUNT) and self.session.patron is None:
             self.identify(card, kind, None)
+
+    def _for_technician(self, card: str) -> bool:
+        """Cards and scans belong to diagnostics mode while it is open, or when they open it."""
+        door = self.technician
+        return door is not None and (door.active or door.card(card))
 
     def identify(self, card: str, kind: CardKind, pin: str | None) -> None:
         self.window.identify.busy(self.t.t("identify.working"))
@@ -201,6 +220,8 @@ class KioskController(QObject):
 
     def scanned(self, text: str) -> None:
         """A barcode scan: an item, a library card, a QR e-card, or junk said to be junk."""
+        if self._for_technician(text):
+            return
         self.touched()
         waiting_for_card = self.window.current() in ("home", "identify")
         prefer = BarcodeKind.PATRON_CARD if waiting_for_card else BarcodeKind.ITEM

@@ -24,7 +24,10 @@ COMMAND_MODULES = (
     "kiosk.cli.loans",
     "kiosk.cli.card",
     "kiosk.cli.tag",
+    "kiosk.cli.diag",
     "kiosk.cli.central",
+    "kiosk.cli.sip2",
+    "kiosk.cli.sync",
 )
 
 

@@ -59,6 +59,7 @@ def start_kiosk(
     from kiosk.store import Store
     from ui.app import hours_today
     from ui.controller import KioskController
+    from ui.diagnostics import context_from, install, restart_application
 
     holder: dict[str, Any] = {}
 
@@ -109,6 +110,16 @@ def start_kiosk(
         **controller_options,
     )
     holder["controller"] = controller
+    install(
+        controller,
+        context_from(
+            config,
+            reader=station.reader,
+            printer=station.printer,
+            health=station.health,
+            restart=restart_application,
+        ),
+    )
     station.start()
     return KioskProcess(controller, station)
 

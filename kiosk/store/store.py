@@ -252,6 +252,80 @@ class Store:
             )
             return self.db.conn.total_changes - before
 
+    # --- replication from the central service (the sync daemon) ------------------------------
+
+    def replicate_items(self, items: Iterable[Item]) -> None:
+        """Upsert the central's copy, but keep the status of an item this kiosk has on loan.
+
+        The central may not yet know of a loan made here offline; its "available" must not
+        undo the local loan's "on_loan" until the return is replayed.
+        """
+        self._write_many(
+            "INSERT INTO items (pii, title, author, call_number, owner_isil, branch, item_class,"
+            " set_size, status) VALUES (?,?,?,?,?,?,?,?,?) ON CONFLICT(pii) DO UPDATE SET"
+            " title=excluded.title, author=excluded.author, call_number=excluded.call_number,"
+            " owner_isil=excluded.owner_isil, branch=excluded.branch,"
+            " item_class=excluded.item_class, set_size=excluded.set_size,"
+            " status=CASE WHEN EXISTS (SELECT 1 FROM loans WHERE loans.item_pii = excluded.pii)"
+            " THEN items.status ELSE excluded.status END",
+            (rows.item_to_row(i) for i in items),
+        )
+
+    def delete_item(self, pii: str) -> None:
+        """Forget an item; one still on loan here stays (its loan needs it) but cannot lend."""
+        with self.atomic():
+            self.db.conn.execute(
+                "UPDATE items SET status = ? WHERE pii = ?"
+                " AND EXISTS (SELECT 1 FROM loans WHERE item_pii = ?)",
+                (ItemStatus.NOT_FOR_LOAN.value, pii, pii),
+            )
+            self.db.conn.execute(
+                "DELETE FROM items WHERE pii = ?"
+                " AND NOT EXISTS (SELECT 1 FROM loans WHERE item_pii = ?)",
+                (pii, pii),
+            )
+
+    def delete_patron(self, card_id: str) -> None:
+        self._write("DELETE FROM patrons WHERE card_id = ?", (card_id,))
+
+    def place_hold_once(self, pii: str, card_id: str, placed_at: datetime) -> None:
+        """A replicated hold: replaying the same change twice must not queue the reader twice."""
+        self._write(
+            "INSERT INTO holds (item_pii, patron_card, placed_at) SELECT ?, ?, ?"
+            " WHERE NOT EXISTS (SELECT 1 FROM holds WHERE item_pii = ? AND patron_card = ?)",
+            (pii, card_id, to_text(placed_at), pii, card_id),
+        )
+
+    def remove_holds_of(self, pii: str, card_id: str) -> None:
+        self._write("DELETE FROM holds WHERE item_pii = ? AND patron_card = ?", (pii, card_id))
+
+    def data_version(self) -> int:
+        """Changes whenever another connection commits: a cheap "did the UI write?" probe."""
+        row = self._row("PRAGMA data_version")
+        return int(row[0]) if row else 0
+
+    # --- fault reports (the sync daemon's heartbeat) -----------------------------------------
+
+    def faults_to_report(self, cleared_after: str | None, limit: int = 200) -> list[Fault]:
+        """Faults whose count the central has not seen, and faults cleared after the watermark.
+
+        ``reported_count`` (schema m002) records the count last sent, so each change is sent
+        once; a clear does not change the count, so clears are found by their time instead.
+        """
+        found = self._rows(
+            "SELECT * FROM faults WHERE count != reported_count"
+            " OR (cleared_at IS NOT NULL AND cleared_at > ?) ORDER BY last_at, id LIMIT ?",
+            (cleared_after or "", limit),
+        )
+        return [rows.fault_from_row(r) for r in found]
+
+    def mark_faults_reported(self, reported: Iterable[tuple[int, int]]) -> None:
+        """``(fault id, count sent)`` pairs the central acknowledged."""
+        self._write_many(
+            "UPDATE faults SET reported_count = ? WHERE id = ?",
+            ((count, fault_id) for fault_id, count in reported),
+        )
+
     # --- PIN lockout ---------------------------------------------------------------------
 
     def pin_attempts(self, card_id: str) -> tuple[int, str | None]:
@@ -289,6 +363,18 @@ class Store:
         self._write(
             "UPDATE faults SET cleared_at = ? WHERE device = ? AND code = ? AND cleared_at IS NULL",
             (to_text(at), device, code),
+        )
+
+    def record_event(self, device: str, code: str, message: str, at: datetime) -> None:
+        """An info record that is closed at once: one row per event, never merged by count.
+
+        Diagnostics mode logs each technician action this way, so the fault log shows it and
+        the heartbeat reports it like a fault, without a table of its own.
+        """
+        self._write(
+            "INSERT INTO faults (device, code, severity, message, first_at, last_at, cleared_at)"
+            " VALUES (?,?,'info',?,?,?,?)",
+            (device, code, message, to_text(at), to_text(at), to_text(at)),
         )
 
     def faults(self, *, open_only: bool = False, limit: int = 200) -> list[Fault]:

@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-from importlib import resources
-
 from fastapi import FastAPI
-from fastapi.responses import HTMLResponse, RedirectResponse
+from fastapi.responses import RedirectResponse
 from sqlalchemy.engine import Engine
 
 from kiosk.clock import Clock, SystemClock
-from sync.central import routes_admin, routes_kiosk, routes_staff
+from sync.central import routes_admin, routes_kiosk, routes_staff, web
 from sync.central.database import make_engine
 from sync.central.migrations import migrate
 from sync.central.runtime import Runtime
@@ -45,16 +43,11 @@ def create_app(
     app.state.runtime = Runtime(engine=engine, clock=clock, settings=settings or CentralSettings())
     for module in (routes_kiosk, routes_staff, routes_admin):
         app.include_router(module.router, prefix=API_PREFIX)
+    app.include_router(web.router)  # the staff fleet pages under /dashboard
 
     @app.get("/", include_in_schema=False)
     def root() -> RedirectResponse:
         return RedirectResponse("/dashboard")
-
-    @app.get("/dashboard", include_in_schema=False)
-    def dashboard() -> HTMLResponse:
-        """The staff fleet page; it asks for a staff token and reads the same JSON API."""
-        page = resources.files("sync.central").joinpath("dashboard.html")
-        return HTMLResponse(page.read_text(encoding="utf-8"))
 
     @app.get(f"{API_PREFIX}/health", tags=["service"])
     def health() -> dict[str, str]:

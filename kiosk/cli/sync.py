@@ -1,0 +1,90 @@
+"""``shufang sync``: the sync daemon that pushes the outbox, pulls changes and sends heartbeats."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import signal
+
+from kiosk.cli.common import add_config_options, config_or_fail, fail
+
+#: Exit codes of ``--once``, so a systemd check or a technician's script can tell them apart.
+EXIT_UNREACHABLE = 1
+EXIT_UNAUTHORIZED = 3
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser(
+        "sync",
+        help="run the sync daemon (outbox push, change pull, heartbeats)",
+        description="Push the journal's unacknowledged rows to the central service, pull "
+        "policy, catalog, patron and hold changes, and send heartbeats with device health "
+        "and faults. Shares the kiosk database with `shufang run`. Uses [upstream] and "
+        "[sync] of the config.",
+    )
+    add_config_options(parser)
+    parser.add_argument(
+        "--once",
+        action="store_true",
+        help="run one pass (push, heartbeat, pull) and exit: 0 when done, "
+        f"{EXIT_UNREACHABLE} when the central is unreachable, "
+        f"{EXIT_UNAUTHORIZED} when it refuses this kiosk's token",
+    )
+    parser.add_argument("--verbose", action="store_true", help="log every pass, not only problems")
+    parser.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from kiosk.store import StoreError
+    from sync.daemon import SyncDaemon, SyncSettings
+
+    config = config_or_fail(args)
+    if isinstance(config, int):
+        return config
+    logging.basicConfig(
+        level=logging.INFO if args.verbose or not args.once else logging.WARNING,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
+    if config["upstream.kind"] != "central":
+        return fail(f"upstream.kind is {config['upstream.kind']!r}; sync needs 'central'")
+    settings = SyncSettings.from_config(config)
+    if not settings.token:
+        return fail("upstream.token is empty: enrol this kiosk (`shufang central enrol`)")
+    try:
+        daemon = SyncDaemon.from_config(config)
+    except StoreError as error:
+        return fail(str(error), 1)
+    try:
+        if args.once:
+            return _print_pass(daemon.run_once())
+        signal.signal(signal.SIGTERM, lambda *_: daemon.request_stop())
+        logging.getLogger("shufang.sync").info("syncing with %s", settings.url)
+        daemon.run_forever()
+        return 0
+    finally:
+        daemon.store.close()
+
+
+def _print_pass(report) -> int:  # a sync.daemon.PassReport (kiosk imports sync lazily)
+    push, pull = report.push, report.pull
+    if push is not None:
+        print(
+            f"pushed   {push.sent} rows, {push.acked} acknowledged "
+            f"({push.duplicates} duplicate, {push.conflicts} conflict), {push.left} waiting"
+        )
+    if report.beat is not None:
+        print(f"beat     sent, {report.beat.faults_sent} fault change(s) reported")
+    if pull is not None:
+        print(f"pulled   {pull.changes} changes in {pull.pages} page(s), cursor {pull.cursor}")
+        if pull.policy_version:
+            print(f"policy   now {pull.policy_version}")
+    if not report.authorized:
+        print(f"shufang: {report.error}; rows kept, fault recorded")
+        return EXIT_UNAUTHORIZED
+    if not report.reachable:
+        print(f"shufang: central unreachable: {report.error}; rows kept")
+        return EXIT_UNREACHABLE
+    if report.error:
+        print(f"shufang: {report.error}")
+        return EXIT_UNREACHABLE
+    return 0

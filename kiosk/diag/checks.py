@@ -1,0 +1,149 @@
+"""Health checks shared by diagnostics mode and ``shufang diag``: each says ok, warning or fail.
+
+They read the store and the config only; device checks get a probe from the caller, because
+opening a device is the composition root's business, not the core's.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import asdict, dataclass
+from enum import StrEnum
+from pathlib import Path
+
+from kiosk.config import Config, check_file
+from kiosk.core import OFFLINE_SINCE_KEY, ONLINE_KEY, OUT_OF_SERVICE_KEY
+from kiosk.store import SCHEMA_VERSION, Store
+
+#: Unsent journal rows above which the sync queue is worth a look (about a busy day offline).
+OUTBOX_WARNING = 200
+DEVICE_KINDS = ("rfid", "scanner", "card", "printer")
+FAILING_SEVERITIES = frozenset({"error", "critical"})
+
+#: ``probe(kind, uri)`` opens and closes one device; returns "" when it works, else why not.
+DeviceProbe = Callable[[str, str], str]
+
+
+class Status(StrEnum):
+    OK = "ok"
+    WARNING = "warning"
+    FAIL = "fail"
+
+
+@dataclass(frozen=True)
+class Check:
+    """One line of a health report; ``name`` is stable (``database.integrity``) for scripts."""
+
+    name: str
+    status: Status
+    detail: str
+    value: str = ""  # the measured thing alone (a count, a time, names), for screens to word
+
+    @property
+    def failed(self) -> bool:
+        return self.status is Status.FAIL
+
+    def to_json_dict(self) -> dict[str, str]:
+        return {**asdict(self), "status": self.status.value}
+
+
+def config_check(path: str | Path | None) -> Check:
+    if path is None:
+        return Check("config", Status.WARNING, "no config file: built-in defaults are in use")
+    issues = check_file(path)
+    if issues:
+        return Check("config", Status.FAIL, "; ".join(str(i) for i in issues))
+    return Check("config", Status.OK, f"{path} is valid")
+
+
+def technician_check(config: Config) -> Check:
+    if not config["technician.pin_hash"] and not config["technician.cards"]:
+        return Check(
+            "technician", Status.WARNING, "no technician PIN or card: diagnostics mode is locked"
+        )
+    return Check("technician", Status.OK, "diagnostics mode can be opened")
+
+
+def database_checks(store: Store) -> list[Check]:
+    problems = store.integrity_problems()
+    integrity = (
+        Check("database.integrity", Status.FAIL, "; ".join(problems[:5]))
+        if problems
+        else Check("database.integrity", Status.OK, "integrity and foreign-key checks pass")
+    )
+    steps = len(store.schema_steps())
+    schema = Check(
+        "database.schema",
+        Status.OK if steps == SCHEMA_VERSION else Status.FAIL,
+        f"schema step {steps} of {SCHEMA_VERSION}",
+    )
+    return [integrity, schema]
+
+
+def sync_checks(store: Store) -> list[Check]:
+    """Network as the sync daemon last saw it, and the queue of rows not yet sent."""
+    online = store.get_state(ONLINE_KEY, "1") != "0"
+    since = store.get_state(OFFLINE_SINCE_KEY, "") or "unknown"
+    network = (
+        Check("network", Status.OK, "upstream answered recently")
+        if online
+        else Check(
+            "network", Status.WARNING, f"offline since {since}: lending decides locally", since
+        )
+    )
+    depth = store.outbox_depth()
+    outbox = Check(
+        "sync.outbox",
+        Status.WARNING if depth > OUTBOX_WARNING else Status.OK,
+        f"{depth} journal rows waiting to be sent",
+        str(depth),
+    )
+    return [network, outbox]
+
+
+def service_check(store: Store) -> Check:
+    if store.get_state(OUT_OF_SERVICE_KEY, "0") == "1":
+        return Check("service", Status.WARNING, "out of service (set by a technician)")
+    return Check("service", Status.OK, "in service")
+
+
+def faults_check(store: Store) -> Check:
+    open_faults = [f for f in store.faults(open_only=True, limit=1000) if f.severity != "info"]
+    failing = [f for f in open_faults if f.severity in FAILING_SEVERITIES]
+    names = ", ".join(sorted({f"{f.device}/{f.code}" for f in open_faults}))
+    if failing:
+        return Check("faults", Status.FAIL, f"{len(open_faults)} open: {names}", names)
+    if open_faults:
+        return Check("faults", Status.WARNING, f"{len(open_faults)} open: {names}", names)
+    return Check("faults", Status.OK, "no open faults")
+
+
+def store_checks(store: Store, *, integrity: bool = True) -> list[Check]:
+    """Everything that needs only the database: what the diagnostics status page shows.
+
+    ``integrity=False`` skips the integrity scan, which reads the whole file: the status page
+    runs it once when shown, and the cheap checks every few seconds.
+    """
+    database = database_checks(store) if integrity else []
+    return [*database, *sync_checks(store), service_check(store), faults_check(store)]
+
+
+def device_checks(config: Config, probe: DeviceProbe) -> list[Check]:
+    checks = []
+    for kind in DEVICE_KINDS:
+        uri = config[f"devices.{kind}"]
+        name = f"device.{kind}"
+        if uri == "none":
+            checks.append(Check(name, Status.OK, "not installed (none)"))
+            continue
+        problem = probe(kind, uri)
+        checks.append(
+            Check(name, Status.FAIL, f"{uri}: {problem}")
+            if problem
+            else Check(name, Status.OK, f"{uri} opens")
+        )
+    return checks
+
+
+def all_failed(checks: Iterable[Check]) -> list[Check]:
+    return [c for c in checks if c.failed]

@@ -1,0 +1,75 @@
+"""What every staff page shares: security headers, the signed-in check and page rendering."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Coroutine
+from typing import Annotated, Any
+from urllib.parse import quote
+
+from fastapi import APIRouter, Depends, HTTPException, Request, Response, status
+from fastapi.responses import HTMLResponse
+from fastapi.routing import APIRoute
+
+from sync.central.database import reading
+from sync.central.deps import RuntimeDep
+from sync.central.runtime import Runtime
+from sync.central.web import session
+from sync.central.web.render import render
+
+PREFIX = "/dashboard"
+#: No script runs on these pages, so none may: a kiosk name that slipped past escaping
+#: still could not execute. Styles come only from our own stylesheet.
+SECURITY_HEADERS = {
+    "Content-Security-Policy": (
+        "default-src 'none'; style-src 'self'; img-src 'self' data:; form-action 'self'; "
+        "frame-ancestors 'none'; base-uri 'none'"
+    ),
+    "X-Content-Type-Options": "nosniff",
+    # Not no-referrer: with it Chromium sends "Origin: null" on our own form posts.
+    "Referrer-Policy": "same-origin",
+    "X-Frame-Options": "DENY",
+}
+
+
+class HardenedRoute(APIRoute):
+    """Adds the security headers to every page, and forbids caching what staff saw."""
+
+    def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
+        handler = super().get_route_handler()
+
+        async def harden(request: Request) -> Response:
+            response = await handler(request)
+            response.headers.update(SECURITY_HEADERS)
+            response.headers.setdefault("Cache-Control", "no-store")
+            return response
+
+        return harden
+
+
+def new_router() -> APIRouter:
+    """A router for pages under ``/dashboard``, kept out of the API schema."""
+    return APIRouter(prefix=PREFIX, include_in_schema=False, route_class=HardenedRoute)
+
+
+def signed_in(request: Request, rt: RuntimeDep) -> session.StaffSession:
+    """The staff session from the cookie; otherwise off to the sign-in page and back."""
+    with reading(rt.engine) as conn:
+        found = session.session_for(conn, request.cookies.get(session.COOKIE), rt.clock.now())
+    if found is None:
+        target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+        raise HTTPException(
+            status.HTTP_303_SEE_OTHER,
+            headers={"Location": f"{PREFIX}/signin?next={quote(target, safe='')}"},
+        )
+    return found
+
+
+SignedIn = Annotated[session.StaffSession, Depends(signed_in)]
+
+
+def page(
+    rt: Runtime, template: str, staff: session.StaffSession | None, code: int = 200, **context: Any
+) -> HTMLResponse:
+    now = rt.clock.now()
+    html = render(template, staff=staff, now=now, tz=rt.settings.timezone, **context)
+    return HTMLResponse(html, status_code=code)

@@ -1,0 +1,243 @@
+"""What the fleet pages show, read from the database: kiosk states, rankings, one kiosk's history.
+
+Built on ``health.fleet`` so the pages and the ``/fleet`` API never disagree on a number.
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection
+
+from sync.central import health, ledger, wire
+from sync.central.runtime import Runtime
+from sync.central.schema import faults, uptime_spans
+
+#: Device states that still lend books; anything else a kiosk reports is a device fault.
+HEALTHY_DEVICE_STATES = frozenset({"ready", "ok", "connecting"})
+#: Worst first: the order kiosks are listed in within a branch.
+STATE_ORDER = (
+    "device_fault",
+    "offline",
+    "out_of_service",
+    "never_seen",
+    "in_service",
+    "revoked",
+)
+RANKING_DAYS = (30, 90, 365)
+RANKING_SIZE = 10
+
+
+@dataclass(frozen=True, slots=True)
+class KioskRow:
+    status: wire.KioskStatus
+    state: str
+
+    @property
+    def faulty_devices(self) -> list[str]:
+        return sorted(
+            name
+            for name, value in self.status.devices.items()
+            if value not in HEALTHY_DEVICE_STATES
+        )
+
+
+@dataclass(slots=True)
+class Branch:
+    name: str
+    kiosks: list[KioskRow] = field(default_factory=list)
+
+    @property
+    def counts(self) -> Counter[str]:
+        return Counter(k.state for k in self.kiosks)
+
+
+def kiosk_state(status: wire.KioskStatus) -> str:
+    """One word for a manager: revoked, never seen, offline, out of service, fault, in service.
+
+    Offline wins over everything the kiosk last said, because that may no longer be true.
+    """
+    if status.revoked:
+        return "revoked"
+    if status.last_seen_at is None:
+        return "never_seen"
+    if not status.online:
+        return "offline"
+    if status.state == "out_of_service":
+        return "out_of_service"
+    failing = any(f.severity in health.FAILURE_SEVERITIES for f in status.open_faults)
+    if failing or any(v not in HEALTHY_DEVICE_STATES for v in status.devices.values()):
+        return "device_fault"
+    return "in_service"
+
+
+def _statuses(
+    conn: Connection, rt: Runtime, window: timedelta, now: datetime
+) -> list[wire.KioskStatus]:
+    return health.fleet(conn, now, rt.settings.online_window, window)
+
+
+def branches(conn: Connection, rt: Runtime, now: datetime) -> list[Branch]:
+    """Kiosks grouped by branch (branches by name), worst state first within each."""
+    grouped: dict[str, Branch] = {}
+    for status in _statuses(conn, rt, rt.settings.health_window, now):
+        row = KioskRow(status, kiosk_state(status))
+        grouped.setdefault(status.branch, Branch(status.branch)).kiosks.append(row)
+    for branch in grouped.values():
+        branch.kiosks.sort(key=lambda k: (STATE_ORDER.index(k.state), k.status.kiosk_id))
+    return [grouped[name] for name in sorted(grouped)]
+
+
+@dataclass(frozen=True, slots=True)
+class Ranked:
+    status: wire.KioskStatus
+    faults: int
+    last_fault_at: datetime | None
+
+
+@dataclass(frozen=True, slots=True)
+class Ranking:
+    days: int
+    by_faults: list[Ranked]
+    by_downtime: list[Ranked]
+
+
+def ranking(conn: Connection, rt: Runtime, days: int, now: datetime) -> Ranking:
+    """The machines with most faults and most downtime over ``days``; revoked ones left out."""
+    start = now - timedelta(days=days)
+    last_fault: dict[str, datetime] = {
+        row.kiosk_id: row.last
+        for row in conn.execute(
+            sa.select(faults.c.kiosk_id, sa.func.max(faults.c.last_at).label("last"))
+            .where(faults.c.last_at >= start)
+            .group_by(faults.c.kiosk_id)
+        )
+    }
+    ranked = [
+        Ranked(s, sum(s.faults_by_device.values()), last_fault.get(s.kiosk_id))
+        for s in _statuses(conn, rt, timedelta(days=days), now)
+        if not s.revoked
+    ]
+    by_faults = sorted(
+        (r for r in ranked if r.faults),
+        key=lambda r: (-r.faults, -r.status.failures, -r.status.downtime_seconds),
+    )
+    by_downtime = sorted(
+        (r for r in ranked if r.status.downtime_seconds > 0),
+        key=lambda r: (-r.status.downtime_seconds, r.status.kiosk_id),
+    )
+    return Ranking(days, by_faults[:RANKING_SIZE], by_downtime[:RANKING_SIZE])
+
+
+@dataclass(frozen=True, slots=True)
+class Segment:
+    """A stretch of one state on the service-history strip: in_service, out_of_service, offline."""
+
+    start: datetime
+    end: datetime
+    state: str
+
+
+@dataclass(frozen=True, slots=True)
+class DeviceHistory:
+    device: str
+    status: str | None
+    faults_by_days: dict[int, int]
+    last_fault: wire.FaultRecord | None
+
+
+@dataclass(frozen=True, slots=True)
+class KioskDetail:
+    row: KioskRow
+    start: datetime
+    end: datetime
+    segments: list[Segment]
+    faults: list[wire.FaultRecord]
+    devices: list[DeviceHistory]
+    conflicts: list[wire.ConflictRecord]
+
+
+def kiosk_detail(
+    conn: Connection, rt: Runtime, kiosk_id: str, days: int, now: datetime
+) -> KioskDetail | None:
+    """One kiosk's service history and fault timeline over ``days``, and its devices' record."""
+    status = next(
+        (s for s in _statuses(conn, rt, rt.settings.health_window, now) if s.kiosk_id == kiosk_id),
+        None,
+    )
+    if status is None:
+        return None
+    start = now - timedelta(days=days)
+    year_ago = now - timedelta(days=max(RANKING_DAYS))
+    recent = health.list_faults(conn, kiosk_id=kiosk_id, since=min(start, year_ago), limit=5000)
+    return KioskDetail(
+        row=KioskRow(status, kiosk_state(status)),
+        start=start,
+        end=now,
+        segments=segments(conn, kiosk_id, start, now, rt.settings.online_window),
+        faults=[f for f in recent if f.last_at >= start],
+        devices=_device_history(status, recent, now),
+        conflicts=ledger.list_conflicts(conn, open_only=True, kiosk_id=kiosk_id, limit=100),
+    )
+
+
+def segments(
+    conn: Connection, kiosk_id: str, start: datetime, end: datetime, online_window: timedelta
+) -> list[Segment]:
+    """Heartbeat spans as the same up/down stretches ``health.availability`` counts."""
+    spans = conn.execute(
+        sa.select(uptime_spans)
+        .where(
+            uptime_spans.c.kiosk_id == kiosk_id,
+            uptime_spans.c.end_at >= start - online_window,
+            uptime_spans.c.start_at <= end,
+        )
+        .order_by(uptime_spans.c.start_at, uptime_spans.c.id)
+    ).all()
+    out: list[Segment] = []
+    cursor = start
+    for index, span in enumerate(spans):
+        until = span.end_at + online_window
+        if index + 1 < len(spans):
+            until = min(until, spans[index + 1].start_at)
+        lo, hi = max(span.start_at, start), min(until, end)
+        if hi <= lo:
+            continue
+        if lo > cursor:
+            out.append(Segment(cursor, lo, "offline"))
+        out.append(Segment(lo, hi, span.state))
+        cursor = hi
+    if cursor < end:
+        out.append(Segment(cursor, end, "offline"))
+    return out
+
+
+def _device_history(
+    status: wire.KioskStatus, recent: list[wire.FaultRecord], now: datetime
+) -> list[DeviceHistory]:
+    by_device: dict[str, list[wire.FaultRecord]] = defaultdict(list)
+    for fault in recent:
+        by_device[fault.device].append(fault)
+    names = sorted(set(status.devices) | set(by_device))
+    return [
+        DeviceHistory(
+            device=name,
+            status=status.devices.get(name),
+            faults_by_days={
+                days: sum(1 for f in by_device[name] if f.last_at >= now - timedelta(days=days))
+                for days in RANKING_DAYS
+            },
+            last_fault=max(by_device[name], key=lambda f: f.last_at, default=None),
+        )
+        for name in names
+    ]
+
+
+def mask_card(card: str) -> str:
+    """Enough of a card for staff to match it with the reader in front of them, no more."""
+    if len(card) <= 4:
+        return "*" * len(card)
+    return "*" * min(len(card) - 4, 6) + card[-4:]

@@ -1,0 +1,148 @@
+"""Bilingual labels of the staff pages: Chinese first, English beside it, one place for both."""
+
+from __future__ import annotations
+
+from markupsafe import Markup
+
+#: key -> (Chinese, English). Templates show both, so a manager reads either language.
+LABELS: dict[str, tuple[str, str]] = {
+    "app": ("书房 设备管理", "Shufang fleet"),
+    "nav_fleet": ("设备", "Kiosks"),
+    "nav_ranking": ("可靠性排行", "Reliability"),
+    "nav_conflicts": ("待处理冲突", "Open conflicts"),
+    "nav_statistics": ("借还统计", "Statistics"),
+    "sign_in": ("员工登录", "Staff sign-in"),
+    "sign_out": ("退出", "Sign out"),
+    "staff_token": ("员工令牌", "Staff token"),
+    "token_help": (
+        "由管理员用 shufang central enrol 姓名 --staff 发放，以 sfs_ 开头",
+        "Issued by an administrator with shufang central enrol NAME --staff; starts with sfs_",
+    ),
+    "bad_token": ("令牌无效或已吊销", "Token unknown or revoked"),
+    "signed_in_as": ("已登录", "Signed in as"),
+    "kiosk": ("设备", "Kiosk"),
+    "branch": ("分馆", "Branch"),
+    "state": ("状态", "State"),
+    "last_seen": ("最后心跳", "Last seen"),
+    "outbox": ("待上传", "Outbox"),
+    "software": ("软件版本", "Software"),
+    "policy": ("规则版本", "Policy"),
+    "open_faults": ("未清除故障", "Open faults"),
+    "uptime": ("可用率", "Uptime"),
+    "downtime_h": ("停机(小时)", "Downtime (h)"),
+    "mtbf_h": ("平均无故障(小时)", "MTBF (h)"),
+    "faults": ("故障次数", "Faults"),
+    "failures": ("严重故障", "Failures"),
+    "last_fault": ("最近故障", "Last fault"),
+    "most_faults": ("故障最多", "Most faults"),
+    "most_downtime": ("停机最长", "Most downtime"),
+    "days": ("天", "days"),
+    "last_days": ("最近", "Last"),
+    "never": ("从未连接", "never"),
+    "none": ("无", "none"),
+    "upstream_offline": ("图书馆系统离线，自", "library system offline since"),
+    "devices": ("外设", "Devices"),
+    "device": ("外设", "Device"),
+    "device_status": ("当前状态", "Current status"),
+    "fault_timeline": ("故障时间线", "Fault timeline"),
+    "service_history": ("服务状态历史", "Service history"),
+    "code": ("故障码", "Code"),
+    "severity": ("级别", "Severity"),
+    "message": ("说明", "Message"),
+    "first_at": ("首次", "First"),
+    "last_at": ("最近", "Last"),
+    "count": ("次数", "Count"),
+    "cleared": ("已清除", "Cleared"),
+    "still_open": ("未清除", "open"),
+    "no_faults": ("此期间没有故障", "No faults in this period"),
+    "no_kiosks": ("还没有登记的设备", "No kiosks enrolled yet"),
+    "no_conflicts": ("没有待处理的冲突", "No open conflicts"),
+    "no_statistics": ("此期间没有借还记录", "No loans, returns or renewals in this period"),
+    "conflict_no": ("编号", "No."),
+    "created": ("记录时间", "Recorded"),
+    "kind": ("类型", "Kind"),
+    "item": ("条码", "Item"),
+    "card": ("读者证(部分隐藏)", "Card (masked)"),
+    "reason": ("原因", "Reason"),
+    "detail": ("详情", "Detail"),
+    "happened": ("发生时间", "Happened"),
+    "loans": ("借出", "Loans"),
+    "returns": ("归还", "Returns"),
+    "renewals": ("续借", "Renewals"),
+    "readers": ("读者人数", "Readers"),
+    "reader_visits": ("读者人次", "Reader visits"),
+    "day": ("日期", "Day"),
+    "total": ("合计", "Total"),
+    "all_branches": ("全部分馆", "All branches"),
+    "since": ("从", "From"),
+    "until": ("到", "To"),
+    "show": ("显示", "Show"),
+    "download_csv": ("下载 CSV", "Download CSV"),
+    "data_table": ("数据表", "Data table"),
+    "window": ("统计区间", "Period"),
+    "checkout": ("借出", "checkout"),
+    "checkin": ("归还", "checkin"),
+    "renew": ("续借", "renewal"),
+    "cancel": ("撤销", "cancel"),
+    "kiosks_total": ("台设备", "kiosks"),
+    "updated": ("数据时间", "As of"),
+    "back_to_fleet": ("返回设备总览", "Back to all kiosks"),
+    "unknown_kiosk": ("没有这台设备", "No such kiosk"),
+    "in_window": ("区间内", "in period"),
+    "state_in_service": ("正常服务", "In service"),
+    "state_out_of_service": ("暂停服务", "Out of service"),
+    "state_offline": ("离线", "Offline"),
+    "state_device_fault": ("外设故障", "Device fault"),
+    "state_never_seen": ("未上线", "Never seen"),
+    "state_revoked": ("已停用", "Revoked"),
+    "legend_offline": ("无心跳", "no heartbeat"),
+    "fault_error": ("故障(错误)", "fault (error)"),
+    "fault_warning": ("故障(警告)", "fault (warning)"),
+    "weekend_note": ("灰色底纹为周末", "shaded days are weekends"),
+}
+
+#: Conflict reasons from ``sync.central.ledger``, said the way a librarian would say them.
+REASONS: dict[str, tuple[str, str]] = {
+    "unknown_item": ("馆藏中没有这个条码", "item not in the catalogue"),
+    "unknown_patron": ("中心没有这张读者证", "card not known centrally"),
+    "item_on_loan_to_another_patron": ("此书已借给另一位读者", "on loan to another reader"),
+    "patron_blocked_since_last_sync": ("离线期间读者被停借", "reader blocked while offline"),
+    "patron_blocked": ("读者被停借", "reader blocked"),
+    "item_not_on_loan": ("续借时此书不在借", "renewed but not on loan"),
+    "no_due_date": ("缺少应还日期", "no due date"),
+    "out_of_order": ("交易顺序错乱", "arrived out of order"),
+    "seq_reused": ("交易序号重复", "sequence number reused"),
+    "cancelled_transaction_unknown": ("撤销的交易不存在", "cancelled transaction unknown"),
+    "only_checkouts_can_be_cancelled": ("只能撤销借出", "only checkouts can be cancelled"),
+}
+
+
+def label(key: str) -> Markup:
+    """Both languages, each tagged with its ``lang`` so fonts and screen readers pick right."""
+    zh, en = LABELS[key]
+    return Markup('<span lang="zh-CN">{}</span> <span class="en" lang="en">{}</span>').format(
+        zh, en
+    )
+
+
+def period(days: int) -> Markup:
+    """ "最近 30 天 · last 30 days": a number inside each language reads naturally in both."""
+    return Markup(
+        '<span lang="zh-CN">最近 {n} 天</span> <span class="en" lang="en">last {n} days</span>'
+    ).format(n=days)
+
+
+def reason(code: str) -> Markup:
+    """A conflict reason in both languages; an unknown code is shown as it came."""
+    if code not in REASONS:
+        return Markup("<code>{}</code>").format(code)
+    zh, en = REASONS[code]
+    return Markup('<span lang="zh-CN">{}</span> <span class="en" lang="en">{}</span>').format(
+        zh, en
+    )
+
+
+def plain(key: str) -> str:
+    """Both languages as plain text, for titles, attributes and SVG labels."""
+    zh, en = LABELS[key]
+    return f"{zh} {en}"

@@ -1,0 +1,218 @@
+"""The staff pages: fleet by branch, reliability ranking, one kiosk, conflicts, statistics."""
+
+from __future__ import annotations
+
+from collections import Counter
+from datetime import date, timedelta
+from typing import Any
+from urllib.parse import quote
+
+import sqlalchemy as sa
+from fastapi import Response
+
+from sync.central import ledger, stats
+from sync.central.database import reading
+from sync.central.deps import RuntimeDep
+from sync.central.runtime import Runtime
+from sync.central.schema import kiosks
+from sync.central.web import charts, fleetview
+from sync.central.web.common import PREFIX, SignedIn, new_router, page
+from sync.central.web.csvexport import statistics_csv
+from sync.central.web.labels import plain
+
+#: The statistics page charts at most this many days; the CSV has no such limit.
+MAX_CHART_DAYS = 366
+
+router = new_router()
+
+
+@router.get("")
+def fleetpage(staff: SignedIn, rt: RuntimeDep) -> Response:
+    now = rt.clock.now()
+    with reading(rt.engine) as conn:
+        branches = fleetview.branches(conn, rt, now)
+        open_conflicts = len(ledger.list_conflicts(conn, open_only=True, limit=5000))
+    totals = sum((b.counts for b in branches), start=Counter())
+    return page(
+        rt,
+        "fleet.html",
+        staff,
+        active="fleet",
+        branches=branches,
+        totals=totals,
+        kiosk_count=sum(len(b.kiosks) for b in branches),
+        open_conflicts=open_conflicts,
+        states=fleetview.STATE_ORDER,
+        window_days=rt.settings.health_window.total_seconds() / 86400,
+    )
+
+
+@router.get("/ranking")
+def rankingpage(staff: SignedIn, rt: RuntimeDep, days: int = 30) -> Response:
+    days = days if days in fleetview.RANKING_DAYS else fleetview.RANKING_DAYS[0]
+    with reading(rt.engine) as conn:
+        ranking = fleetview.ranking(conn, rt, days, rt.clock.now())
+    peak_faults = max((r.faults for r in ranking.by_faults), default=0)
+    peak_down = max((r.status.downtime_seconds for r in ranking.by_downtime), default=0.0)
+    return page(
+        rt,
+        "ranking.html",
+        staff,
+        active="ranking",
+        ranking=ranking,
+        choices=fleetview.RANKING_DAYS,
+        meter=charts.meter,
+        peak_faults=peak_faults,
+        peak_down=peak_down,
+    )
+
+
+@router.get("/kiosks/{kiosk_id:path}")
+def kioskpage(kiosk_id: str, staff: SignedIn, rt: RuntimeDep, days: int = 7) -> Response:
+    days = days if days in (7, 30, 90) else 7
+    now = rt.clock.now()
+    with reading(rt.engine) as conn:
+        detail = fleetview.kiosk_detail(conn, rt, kiosk_id, days, now)
+    if detail is None:
+        return page(rt, "missing.html", staff, code=404, active="fleet", kiosk_id=kiosk_id)
+    strip = charts.state_strip(
+        detail.segments,
+        [(f.first_at, f.severity, f"{f.device} {f.code} ({f.severity})") for f in detail.faults],
+        detail.start,
+        detail.end,
+        rt.settings.timezone,
+        {
+            "title": plain("service_history"),
+            "in_service": plain("state_in_service"),
+            "out_of_service": plain("state_out_of_service"),
+            "offline": plain("state_offline"),
+        },
+    )
+    return page(
+        rt,
+        "kiosk.html",
+        staff,
+        active="fleet",
+        detail=detail,
+        strip=strip,
+        days=days,
+        choices=(7, 30, 90),
+        ranking_days=fleetview.RANKING_DAYS,
+        window_days=rt.settings.health_window.total_seconds() / 86400,
+        mask_card=fleetview.mask_card,
+    )
+
+
+@router.get("/conflicts")
+def conflictspage(staff: SignedIn, rt: RuntimeDep) -> Response:
+    with reading(rt.engine) as conn:
+        rows = ledger.list_conflicts(conn, open_only=True, limit=1000)
+    return page(
+        rt,
+        "conflicts.html",
+        staff,
+        active="conflicts",
+        conflicts=rows,
+        mask_card=fleetview.mask_card,
+    )
+
+
+def _period(rt: Runtime, since: str | None, until: str | None) -> tuple[date, date]:
+    """The days asked for, or the last 30 local days; unreadable dates fall back quietly."""
+    today = rt.clock.now().astimezone(rt.settings.timezone).date()
+    end = _date(until) or today
+    start = _date(since) or end - timedelta(days=29)
+    if start > end:
+        start, end = end, start
+    return start, end
+
+
+def _date(text: str | None) -> date | None:
+    try:
+        return date.fromisoformat(text) if text else None
+    except ValueError:
+        return None
+
+
+def _branch_names(rt: Runtime) -> list[str]:
+    with reading(rt.engine) as conn:
+        return sorted({r.branch for r in conn.execute(sa.select(kiosks.c.branch).distinct())})
+
+
+@router.get("/statistics")
+def statisticspage(
+    staff: SignedIn,
+    rt: RuntimeDep,
+    since: str | None = None,
+    until: str | None = None,
+    branch: str | None = None,
+) -> Response:
+    start, end = _period(rt, since, until)
+    branch = branch or None
+    with reading(rt.engine) as conn:
+        rows = stats.daily(conn, since=start.isoformat(), until=end.isoformat(), branch=branch)
+    chart_start = max(start, end - timedelta(days=MAX_CHART_DAYS - 1))
+    days = [
+        (chart_start + timedelta(days=n)).isoformat() for n in range((end - chart_start).days + 1)
+    ]
+    by_branch: dict[str, dict[str, Any]] = {}
+    for row in rows:
+        by_branch.setdefault(row.branch, {})[row.day] = row
+    sections = []
+    for name in sorted(by_branch):
+        per_day = by_branch[name]
+        series = [
+            charts.Series(key, plain(key), [getattr(per_day.get(d), key, 0) for d in days])
+            for key in ("loans", "returns", "renewals")
+        ]
+        totals = {
+            key: sum(getattr(r, key) for r in per_day.values())
+            for key in ("loans", "returns", "renewals", "readers")
+        }
+        sections.append(
+            {
+                "branch": name,
+                "chart": charts.daily_bars(f"{name} · {plain('nav_statistics')}", days, series),
+                "totals": totals,
+                "rows": [per_day[d] for d in sorted(per_day)],
+            }
+        )
+    query = {"since": start.isoformat(), "until": end.isoformat()}
+    if branch:
+        query["branch"] = branch
+    csv_href = f"{PREFIX}/statistics.csv?" + "&".join(
+        f"{k}={quote(v, safe='')}" for k, v in query.items()
+    )
+    return page(
+        rt,
+        "statistics.html",
+        staff,
+        active="statistics",
+        since=start.isoformat(),
+        until=end.isoformat(),
+        branch=branch,
+        branches=_branch_names(rt),
+        sections=sections,
+        csv_href=csv_href,
+    )
+
+
+@router.get("/statistics.csv")
+def statistics_csv_download(
+    staff: SignedIn,
+    rt: RuntimeDep,
+    since: str | None = None,
+    until: str | None = None,
+    branch: str | None = None,
+) -> Response:
+    start, end = _period(rt, since, until)
+    with reading(rt.engine) as conn:
+        rows = stats.daily(
+            conn, since=start.isoformat(), until=end.isoformat(), branch=branch or None
+        )
+    filename = f"shufang-statistics-{start.isoformat()}-{end.isoformat()}.csv"
+    return Response(
+        statistics_csv(rows),
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    )

@@ -1,0 +1,1 @@
+"""Jinja2 templates of the staff pages (a package, so setuptools ships the files with it)."""

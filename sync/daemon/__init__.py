@@ -1,0 +1,8 @@
+"""The kiosk's sync daemon: pushes the outbox, pulls central changes, sends heartbeats."""
+
+from __future__ import annotations
+
+from sync.daemon.loop import PassReport, SyncDaemon
+from sync.daemon.settings import SyncSettings
+
+__all__ = ["PassReport", "SyncDaemon", "SyncSettings"]

@@ -1,0 +1,80 @@
+"""An embedded central service on a SQLite file, for ``shufang demo`` and end-to-end tests."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from kiosk.clock import Clock, SystemClock
+from sync.central.client import Unavailable
+
+
+@dataclass
+class EmbeddedCentral:
+    """A running central service with one kiosk and one staff member enrolled."""
+
+    url: str
+    kiosk_token: str
+    staff_token: str
+    server: Any  # sync.central.server.BackgroundServer
+    engine: Any  # sqlalchemy Engine
+
+    def stop(self) -> None:
+        self.server.stop()
+        self.engine.dispose()
+
+
+def start_embedded_central(
+    db: str | Path,
+    kiosk_id: str,
+    branch: str,
+    *,
+    clock: Clock | None = None,
+    staff_name: str = "demo-staff",
+) -> EmbeddedCentral:
+    """Migrate ``db`` (a SQLite file path or a database URL), enrol, and serve on 127.0.0.1.
+
+    Enrolling again replaces the kiosk's old token, so restarting the demo on the same folder
+    hands out fresh tokens rather than failing.
+    """
+    # The web stack is imported here so importing sync.daemon stays light on a kiosk.
+    from sync.central import auth
+    from sync.central.app import create_app
+    from sync.central.database import writing
+    from sync.central.server import BackgroundServer
+
+    url = str(db) if "://" in str(db) else f"sqlite:///{Path(db).resolve()}"
+    clock = clock or SystemClock()
+    app = create_app(url, clock)
+    engine = app.state.runtime.engine
+    with writing(engine) as conn:
+        kiosk_token = auth.enrol_kiosk(conn, kiosk_id, branch, clock.now())
+        staff_token = auth.enrol_staff(conn, staff_name, clock.now())
+    server = BackgroundServer(app).start()
+    return EmbeddedCentral(server.url, kiosk_token, staff_token, server, engine)
+
+
+class NetworkSwitch:
+    """Wraps a client and fails every call while ``down``: the demo's "pull the cable" switch.
+
+    The daemon then sees exactly what a real outage looks like (``Unavailable``), marks the
+    kiosk offline and queues loans; switching back up and calling ``SyncDaemon.wake()``
+    delivers them at once.
+    """
+
+    def __init__(self, client: Any) -> None:
+        self.client = client
+        self.down = False
+
+    def __getattr__(self, name: str) -> Any:
+        attribute = getattr(self.client, name)
+        if not callable(attribute):
+            return attribute
+
+        def call(*args: Any, **kwargs: Any) -> Any:
+            if self.down:
+                raise Unavailable("network switched off (demo)")
+            return attribute(*args, **kwargs)
+
+        return call

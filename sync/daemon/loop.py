@@ -1,0 +1,259 @@
+"""The daemon's loop: push, beat, pull; poll for new rows; back off while the central is away.
+
+Runs in its own process (``shufang sync``) or on a thread (``SyncDaemon.start()``, for the
+demo). Either way it opens its own Store on the kiosk database and shares the file with the
+UI process through WAL and short transactions. Time comes from a clock and every pause from
+a wait function, so tests drive the loop without sleeping for real.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import random
+import sqlite3
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Protocol
+
+from kiosk.clock import Clock, SystemClock
+from kiosk.config import Config
+from kiosk.models import Severity, Transaction
+from kiosk.ports import TxnReply
+from kiosk.store import Store, StoreError
+from sync.central import wire
+from sync.central.client import Rejected, Unauthorized, Unavailable
+from sync.daemon.backoff import Backoff
+from sync.daemon.connectivity import mark_offline, mark_online
+from sync.daemon.heartbeat import BeatReport, send_heartbeat
+from sync.daemon.pull import PullReport, cursor_of, pull_changes
+from sync.daemon.push import PushReport, push_outbox
+from sync.daemon.settings import SyncSettings
+from sync.daemon.upstream import RetryLater
+
+log = logging.getLogger("shufang.sync")
+
+#: The fault a technician sees when the central refuses this kiosk's token.
+UPSTREAM_DEVICE = "upstream"
+UNAUTHORIZED_CODE = "unauthorized"
+REJECTED_CODE = "rejected"
+
+
+class CentralUpstream(Protocol):
+    """What the loop needs from the central (``DaemonClient``; fakes in tests)."""
+
+    def push_journal(self, txns: list[Transaction]) -> list[TxnReply]: ...
+
+    def changes_json(self, cursor: int, limit: int) -> dict: ...
+
+    def heartbeat(self, beat: wire.Heartbeat) -> wire.HeartbeatAck: ...
+
+
+@dataclass(slots=True)
+class PassReport:
+    """What one pass did; ``reachable`` false means the central could not be reached."""
+
+    reachable: bool = True
+    authorized: bool = True
+    error: str = ""
+    retry_after_s: float | None = None
+    push: PushReport | None = None
+    pull: PullReport | None = None
+    beat: BeatReport | None = None
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return self.reachable and self.authorized and not self.error
+
+
+class SyncDaemon:
+    def __init__(
+        self,
+        store: Store,
+        client: CentralUpstream,
+        settings: SyncSettings,
+        *,
+        clock: Clock | None = None,
+        wait: Callable[[float], bool] | None = None,
+        rng: random.Random | None = None,
+    ) -> None:
+        """``wait(seconds)`` pauses and returns True when the daemon should stop."""
+        self.store = store
+        self.client = client
+        self.settings = settings
+        self.clock = clock or SystemClock()
+        self._stopping = threading.Event()
+        self._woken = threading.Event()
+        self._wait = wait or self._wait_for_wake
+        self.backoff = Backoff(settings.min_backoff_s, settings.max_backoff_s, rng)
+        self.unauthorized = False
+        self._next_beat: datetime | None = None  # None: due now
+        self._pull_wanted = True
+        self._fault_may_be_open = True  # a previous run may have left upstream faults open
+        self._thread: threading.Thread | None = None
+
+    # --- one pass ---------------------------------------------------------------------------
+
+    def run_once(self, *, beat: bool = True, push: bool = True) -> PassReport:
+        """Push the outbox, send a heartbeat, pull what the ack says is new; never raises
+        for an upstream problem: the report says what went wrong and the rows stay queued."""
+        report = PassReport()
+        try:
+            if push and not self.unauthorized:
+                report.push = push_outbox(
+                    self.store, self.client, self.clock, self.settings.batch_size
+                )
+                if report.push.sent:  # the central answered: the UI may decide online again
+                    self._answered()
+            if beat or self.unauthorized:
+                report.beat = send_heartbeat(self.store, self.client, self._policy_version())
+                self._next_beat = self.clock.now() + timedelta(seconds=self.settings.heartbeat_s)
+                if report.beat.ack.latest_cursor > cursor_of(self.store):
+                    self._pull_wanted = True
+            if self._pull_wanted:
+                report.pull = pull_changes(
+                    self.store, self.client, self.clock, self.settings.page_size
+                )
+                self._pull_wanted = False
+        except Unauthorized as error:
+            report.authorized = False
+            report.error = str(error)
+            self._refused(str(error))
+            return report
+        except Unavailable as error:
+            report.reachable = False
+            report.error = str(error)
+            report.retry_after_s = error.retry_after_s if isinstance(error, RetryLater) else None
+            mark_offline(self.store, self.clock.now())
+            return report
+        except Rejected as error:
+            # A bug on one side, not the network: keep the rows, tell a technician, retry slowly.
+            report.error = f"central rejected a request: {error.status}"
+            self.store.record_fault(
+                UPSTREAM_DEVICE, REJECTED_CODE, Severity.ERROR.value, report.error, self.clock.now()
+            )
+            self._fault_may_be_open = True
+            return report
+        except (sqlite3.OperationalError, StoreError) as error:
+            # The UI process held the database past the busy timeout: try again shortly.
+            report.error = f"kiosk database busy: {error}"
+            return report
+        self._answered()
+        return report
+
+    def _answered(self) -> None:
+        mark_online(self.store)
+        if self.unauthorized:
+            log.info("central accepts this kiosk's token again; pushing resumes")
+            self.unauthorized = False
+        if self._fault_may_be_open:
+            now = self.clock.now()
+            self.store.clear_fault(UPSTREAM_DEVICE, UNAUTHORIZED_CODE, now)
+            self.store.clear_fault(UPSTREAM_DEVICE, REJECTED_CODE, now)
+            self._fault_may_be_open = False
+
+    def _refused(self, message: str) -> None:
+        """Stop pushing (retrying cannot help) but keep every row; a technician must re-enrol."""
+        if not self.unauthorized:
+            log.error("central refused this kiosk's token; pushes stop until it is re-enrolled")
+        self.unauthorized = True
+        self._fault_may_be_open = True
+        now = self.clock.now()
+        self.store.record_fault(
+            UPSTREAM_DEVICE, UNAUTHORIZED_CODE, Severity.ERROR.value, message, now
+        )
+        mark_offline(self.store, now)
+
+    def _policy_version(self) -> str | None:
+        document = self.store.active_policy_document()
+        if not document:
+            return None
+        try:
+            return json.loads(document).get("version")
+        except (ValueError, AttributeError):
+            return None
+
+    # --- the loop ---------------------------------------------------------------------------
+
+    def _beat_due(self) -> bool:
+        return self._next_beat is None or self.clock.now() >= self._next_beat
+
+    def _wait_for_wake(self, seconds: float) -> bool:
+        self._woken.wait(seconds)
+        self._woken.clear()
+        return self._stopping.is_set()
+
+    def wake(self) -> None:
+        """Cut the current pause short: retry now (network back, "sync now" pressed)."""
+        self._woken.set()
+
+    def _pause(self, seconds: float) -> bool:
+        return bool(self._wait(seconds)) or self._stopping.is_set()
+
+    def run_forever(self) -> None:
+        """Until stopped: a full pass, then cheap polls for fresh journal rows between beats."""
+        seen_version = self.store.data_version()
+        report = self.run_once(beat=True)
+        while True:
+            if not report.ok:
+                delay = (
+                    self.settings.max_backoff_s
+                    if not report.authorized
+                    else self.backoff.next_delay(report.retry_after_s)
+                )
+                log.info("central unreachable (%s); retrying in %.1f s", report.error, delay)
+                if self._pause(delay):
+                    return
+                report = self.run_once(beat=True)
+                continue
+            self.backoff.reset()
+            if self._pause(self.settings.poll_s):
+                return
+            if self._beat_due():
+                report = self.run_once(beat=True)
+                continue
+            version = self.store.data_version()
+            if version != seen_version:
+                # Another connection committed (the UI, usually a loan): send it now.
+                seen_version = version
+                if self.store.pending_journal(1):
+                    report = self.run_once(beat=False)
+
+    # --- on a thread (the demo, tests) -------------------------------------------------------
+
+    @classmethod
+    def from_config(cls, config: Config, *, clock: Clock | None = None) -> SyncDaemon:
+        """The daemon as ``shufang sync`` runs it: its own Store on the configured database."""
+        from sync.daemon.upstream import DaemonClient
+
+        settings = SyncSettings.from_config(config)
+        store = Store(config["database.path"], busy_timeout_ms=config["database.busy_timeout_ms"])
+        client = DaemonClient(settings.url, settings.token, timeout=settings.timeout_s)
+        return cls(store, client, settings, clock=clock)
+
+    def start(self) -> SyncDaemon:
+        self._stopping.clear()
+        self._thread = threading.Thread(target=self._run_logged, name="sync-daemon", daemon=True)
+        self._thread.start()
+        return self
+
+    def _run_logged(self) -> None:
+        try:
+            self.run_forever()
+        except Exception:  # a thread's death must be visible, never silent
+            log.exception("sync daemon stopped by an unexpected error")
+            raise
+
+    def request_stop(self) -> None:
+        """Ask the loop to end after its current step (safe from a signal handler)."""
+        self._stopping.set()
+        self._woken.set()
+
+    def stop(self, timeout: float = 10.0) -> None:
+        self.request_stop()
+        if self._thread is not None:
+            self._thread.join(timeout)
+            self._thread = None

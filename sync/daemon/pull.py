@@ -1,0 +1,165 @@
+"""Pulls the central's change feed and applies each page atomically, cursor included.
+
+The cursor is stored in the same SQLite transaction as the page's changes, so a pull cut
+short (power, network, a kill) resumes at the first page not applied, and a page applied
+twice changes nothing (every change is an upsert or a delete by key).
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import date
+from typing import Any, Protocol
+
+from kiosk.clock import Clock
+from kiosk.core import ECARD_KEYS_KEY
+from kiosk.models import CardKind, Item, ItemStatus, Patron
+from kiosk.store import Store
+
+#: State key holding the last change seq this kiosk applied.
+CURSOR_KEY = "sync.changes_cursor"
+
+
+class ChangeFeed(Protocol):
+    def changes_json(self, cursor: int, limit: int) -> dict[str, Any]: ...
+
+
+@dataclass(frozen=True, slots=True)
+class PullReport:
+    pages: int = 0
+    changes: int = 0
+    cursor: int = 0
+    policy_version: str | None = None  # set when a new policy arrived
+
+
+def cursor_of(store: Store) -> int:
+    return int(store.get_state(CURSOR_KEY, "0") or 0)
+
+
+def pull_changes(
+    store: Store, feed: ChangeFeed, clock: Clock, page_size: int, max_pages: int | None = None
+) -> PullReport:
+    """Apply pages until the feed says there is no more (or ``max_pages`` were applied)."""
+    cursor = cursor_of(store)
+    pages = count = 0
+    policy_version: str | None = None
+    while max_pages is None or pages < max_pages:
+        page = feed.changes_json(cursor, page_size)
+        changes = page.get("changes") or []
+        next_cursor = int(page.get("next_cursor", cursor))
+        if changes or next_cursor != cursor:
+            policy_version = apply_page(store, changes, next_cursor, clock) or policy_version
+            count += len(changes)
+            cursor = next_cursor
+        pages += 1
+        if not page.get("has_more") or not changes:
+            break
+    return PullReport(pages, count, cursor, policy_version)
+
+
+def apply_page(
+    store: Store, changes: list[dict[str, Any]], next_cursor: int, clock: Clock
+) -> str | None:
+    """Apply one page in order and move the cursor, all in one transaction.
+
+    Runs of item or patron upserts go to the store as one statement each; anything else
+    (a delete, a hold, a policy) ends the run, so the page's order is kept.
+    """
+    now = clock.now()
+    policy_version: str | None = None
+    items: list[Item] = []
+    patrons: list[Patron] = []
+
+    def flush() -> None:
+        if items:
+            store.replicate_items(items)
+            items.clear()
+        if patrons:
+            store.upsert_patrons(patrons)
+            patrons.clear()
+
+    with store.atomic():
+        for change in changes:
+            entity, op = change["entity"], change["op"]
+            if op == "upsert" and entity == "item":
+                if patrons:
+                    flush()
+                items.append(item_from_json(change["item"]))
+                continue
+            if op == "upsert" and entity == "patron":
+                if items:
+                    flush()
+                patrons.append(patron_from_json(change["patron"]))
+                continue
+            flush()
+            if entity == "item":
+                store.delete_item(change["key"])
+            elif entity == "patron":
+                store.delete_patron(change["key"])
+            elif entity == "hold":
+                pii, card = _hold_key(change)
+                if op == "upsert":
+                    store.place_hold_once(pii, card, now)
+                else:
+                    store.remove_holds_of(pii, card)
+            elif entity == "policy" and change.get("policy"):
+                policy_version = apply_policy(store, change["policy"], clock) or policy_version
+        flush()
+        store.set_state(CURSOR_KEY, str(next_cursor))
+    return policy_version
+
+
+def apply_policy(store: Store, record: dict[str, Any], clock: Clock) -> str | None:
+    """Save the policy document and the e-card keys; return the version when a policy came.
+
+    A record with an empty document only carries keys (no policy was ever set centrally): the
+    kiosk keeps its config policy then. Keys replace the config's only once the central has
+    issued any, so a fleet that signs e-cards with config keys keeps working.
+    """
+    keys = record.get("ecard_keys") or []
+    if keys or record.get("revoked_key_ids"):
+        secrets = {k["key_id"]: k["secret"] for k in keys}
+        store.set_state(ECARD_KEYS_KEY, json.dumps(secrets, sort_keys=True))
+    document = record.get("document") or {}
+    if not document:
+        return None
+    version = str(record.get("version") or document.get("version"))
+    store.save_policy(version, json.dumps(document, sort_keys=True), clock.now())
+    return version
+
+
+def item_from_json(data: dict[str, Any]) -> Item:
+    return Item(
+        pii=data["pii"],
+        title=data.get("title") or "",
+        author=data.get("author") or "",
+        call_number=data.get("call_number") or "",
+        owner_isil=data.get("owner_isil") or "",
+        branch=data.get("branch") or "",
+        item_class=data.get("item_class") or "book",
+        set_size=int(data.get("set_size") or 1),
+        status=ItemStatus(data.get("status") or "available"),
+    )
+
+
+def patron_from_json(data: dict[str, Any]) -> Patron:
+    expires = data.get("expires_on")
+    return Patron(
+        card_id=data["card_id"],
+        category=data.get("category") or "adult",
+        card_kind=CardKind(data.get("card_kind") or "barcode"),
+        initials=data.get("initials") or "",
+        pin_hash=data.get("pin_hash"),
+        expires_on=date.fromisoformat(expires) if expires else None,
+        blocks=tuple(data.get("blocks") or ()),
+        fines_cents=int(data.get("fines_cents") or 0),
+    )
+
+
+def _hold_key(change: dict[str, Any]) -> tuple[str, str]:
+    hold = change.get("hold")
+    if hold:
+        return hold["item_pii"], hold["patron_card"]
+    pii, _, card = change["key"].partition("\t")
+    return pii, card

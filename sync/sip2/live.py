@@ -1,0 +1,209 @@
+"""Circulation with the library system deciding while it answers, and the kiosk when it may not."""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from collections.abc import Callable
+from dataclasses import replace
+from datetime import datetime
+
+from kiosk.circulation import Circulation
+from kiosk.models import (
+    CardKind,
+    Decision,
+    Item,
+    ItemStatus,
+    Loan,
+    Patron,
+    Security,
+    Transaction,
+    TxnKind,
+)
+from kiosk.outcomes import Identification, Outcome, OutcomeKind
+from kiosk.ports import TxnReply
+from kiosk.reasons import Reason
+from sync.sip2.errors import Unavailable
+from sync.sip2.upstream import Sip2Upstream
+
+log = logging.getLogger(__name__)
+
+#: Stand-in until the core has a reason of its own for "the library system is unreachable
+#: and does not allow offline lending" (see the SIP2 report): the reader sees "closed".
+NO_LIBRARY_SYSTEM = Reason.KIOSK_CLOSED
+
+
+class LiveCirculation:
+    """The kiosk's use cases with a SIP2 library system as the authority while online.
+
+    Online, the ACS's verdict rules: a refusal is shown with the ACS's words, an acceptance
+    is journaled as decided online with the ACS's due date and marked synced at once (the
+    ACS already applied it, so the replay must not send it again). When the ACS
+    cannot answer within the budget the core decides offline, but only if the ACS's last
+    status allowed offline transactions (or the site's policy overrides). ``circulation``
+    must be built with ``online=upstream.online`` so its journal rows say who decided.
+    """
+
+    def __init__(
+        self,
+        circulation: Circulation,
+        upstream: Sip2Upstream,
+        *,
+        new_id: Callable[[], str] = lambda: str(uuid.uuid4()),
+    ) -> None:
+        self.circulation = circulation
+        self.upstream = upstream
+        self.store = circulation.store
+        self._new_id = new_id
+
+    def _closed(self, pii: str = "") -> Outcome:
+        return Outcome(
+            OutcomeKind.REFUSED, NO_LIBRARY_SYSTEM, pii=pii, details={"upstream": "unavailable"}
+        )
+
+    # --- identification ------------------------------------------------------------------
+
+    def identify(
+        self, card: str, kind: CardKind = CardKind.BARCODE, pin: str | None = None
+    ) -> Identification:
+        try:
+            answer = self.upstream.identify(card, pin, kind)
+        except Unavailable:
+            if self.upstream.offline_allowed():
+                return self.circulation.identify(card, kind, pin)
+            return Identification(False, NO_LIBRARY_SYSTEM)
+        ident = answer.identification
+        if ident.ok and ident.patron is not None:
+            local = self.store.patron(card)
+            if local is not None:  # keep the local category (loan rules) and card kind
+                patron = replace(ident.patron, category=local.category, pin_hash=local.pin_hash)
+                ident = replace(ident, patron=patron)
+        return ident
+
+    # --- checkout ------------------------------------------------------------------------
+
+    def checkout(
+        self, patron: Patron, pii: str, parts_seen: frozenset[int] | None = None
+    ) -> Outcome:
+        try:
+            verdict = self.upstream.checkout(patron.card_id, pii)
+        except Unavailable:
+            if not self.upstream.offline_allowed():
+                return self._closed(pii)
+            return self.circulation.checkout(patron, pii, parts_seen)
+        item = self.store.item(pii)
+        if not verdict.ok:
+            return replace(verdict, item=item)
+        now = self.circulation.clock.now()
+        due = verdict.due_at or now
+        txn_id = self._new_id()
+        with self.store.atomic():
+            if item is None:  # the ACS knows it, the local copy of the catalog not yet
+                item = Item(pii, verdict.details.get("title", ""))
+                self.store.upsert_items([item])
+            self.store.delete_loan(pii)
+            self.store.insert_loan(Loan(pii, patron.card_id, now, due, 0, False, txn_id))
+            self.store.set_item_status(pii, ItemStatus.ON_LOAN)
+            self.store.append_journal(
+                self._row(txn_id, TxnKind.CHECKOUT, patron.card_id, pii, due, Security.PENDING)
+            )
+            self._synced(txn_id)
+        return replace(
+            verdict,
+            item=item,
+            txn_id=txn_id,
+            loan=Loan(pii, patron.card_id, now, due, 0, False, txn_id),
+        )
+
+    def security_done(self, txn_id: str) -> None:
+        self.circulation.security_done(txn_id)
+
+    def security_failed(self, txn_id: str) -> Outcome:
+        """The tag write failed for good: cancel at the ACS (09 with BI = Y), then locally.
+
+        If the ACS cannot be told now, the core journals the cancel as offline and the
+        replay sends it later, so the ACS and the kiosk end up agreeing either way.
+        """
+        original = self.store.transaction(txn_id)
+        told = False
+        if (
+            original is not None
+            and original.kind is TxnKind.CHECKOUT
+            and original.decision is Decision.ONLINE
+        ):
+            try:
+                told = self.upstream.cancel_checkout(original.patron_card, original.item_pii).ok
+            except Unavailable:
+                log.warning("sip2: cancel of %s deferred to the replay", txn_id)
+        outcome = self.circulation.security_failed(txn_id)
+        if told and outcome.txn_id:
+            self._synced(outcome.txn_id)
+        return outcome
+
+    # --- checkin and renew ---------------------------------------------------------------
+
+    def checkin(self, pii: str, parts_seen: frozenset[int] | None = None) -> Outcome:
+        try:
+            verdict = self.upstream.checkin(pii)
+        except Unavailable:
+            if not self.upstream.offline_allowed():
+                return self._closed(pii)
+            return self.circulation.checkin(pii, parts_seen)
+        local = self.circulation.checkin(pii, parts_seen)
+        if verdict.ok and local.txn_id:
+            self._synced(local.txn_id)
+        if not verdict.ok and not local.ok:
+            return replace(verdict, item=local.item)
+        return replace(
+            local if local.ok else verdict,
+            send_to_owner=verdict.send_to_owner or local.send_to_owner,
+            hold_waiting=verdict.hold_waiting or local.hold_waiting,
+            details={**local.details, **verdict.details},
+        )
+
+    def renew(self, patron: Patron, pii: str) -> Outcome:
+        try:
+            verdict = self.upstream.renew(patron.card_id, pii)
+        except Unavailable:
+            if not self.upstream.offline_allowed():
+                return self._closed(pii)
+            return self.circulation.renew(patron, pii)
+        item, loan = self.store.item(pii), self.store.loan(pii)
+        if not verdict.ok or loan is None:
+            return replace(verdict, item=item)
+        due = verdict.due_at or loan.due_at
+        txn_id = self._new_id()
+        with self.store.atomic():
+            self.store.renew_loan(pii, due, loan.renewals + 1, txn_id)
+            self.store.append_journal(
+                self._row(txn_id, TxnKind.RENEW, patron.card_id, pii, due, Security.NOT_NEEDED)
+            )
+            self._synced(txn_id)
+        renewed = replace(loan, due_at=due, renewals=loan.renewals + 1, txn_id=txn_id)
+        return replace(verdict, item=item, loan=renewed, txn_id=txn_id)
+
+    def _synced(self, txn_id: str) -> None:
+        reply = TxnReply(txn_id, "accepted", "decided online by the ACS")
+        self.store.mark_acked([reply], self.circulation.clock.now())
+
+    def _row(
+        self,
+        txn_id: str,
+        kind: TxnKind,
+        card: str,
+        pii: str,
+        due: datetime | None,
+        security: Security,
+    ) -> Transaction:
+        return Transaction(
+            id=txn_id,
+            seq=0,
+            kind=kind,
+            patron_card=card,
+            item_pii=pii,
+            at=self.circulation.clock.now(),
+            due_at=due,
+            decision=Decision.ONLINE,
+            reason=Reason.OK.value,
+            security=security,
+        )

@@ -1,0 +1,482 @@
+"""The library system as the kiosk's live upstream: SIP2 answers mapped to Outcome and Reason."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, tzinfo
+from typing import Any, Protocol
+
+from kiosk.models import CardKind, Loan, Patron
+from kiosk.outcomes import Identification, Outcome, OutcomeKind
+from kiosk.reasons import Reason
+from sync.sip2 import messages
+from sync.sip2.client import Sip2Client
+from sync.sip2.dialects import Dialect
+from sync.sip2.errors import Unavailable
+from sync.sip2.fields import (
+    ALERT_TYPE,
+    CANCEL,
+    CIRCULATION_STATUS,
+    CURRENT_LOCATION,
+    DUE_DATE,
+    FEE_AMOUNT,
+    HOLD_QUEUE_LENGTH,
+    INSTITUTION,
+    ITEM_ID,
+    OWNER,
+    PATRON_ID,
+    PATRON_PASSWORD,
+    PATRON_STATUS_FLAGS,
+    PERMANENT_LOCATION,
+    PERSONAL_NAME,
+    PRINT_LINE,
+    SCREEN_MESSAGE,
+    SORT_BIN,
+    TERMINAL_PASSWORD,
+    TITLE,
+    VALID_PATRON,
+    VALID_PATRON_PASSWORD,
+    parse_date,
+    sip_date,
+)
+from sync.sip2.messages import Message
+from sync.sip2.pool import Sip2Pool
+
+log = logging.getLogger(__name__)
+
+OFFLINE_OK_KEY = "sip2.offline_ok"
+
+
+class StateStore(Protocol):
+    """Where the last ACS status survives a restart (the kiosk store's key-value state)."""
+
+    def get_state(self, key: str, default: str | None = None) -> str | None: ...
+
+    def set_state(self, key: str, value: str) -> None: ...
+
+
+#: Patron-status flags that stop borrowing, most specific reason first.
+_BORROW_BLOCKS = (
+    ("too_many_overdue", Reason.TOO_MANY_OVERDUE),
+    ("excessive_fines", Reason.FINES_TOO_HIGH),
+    ("excessive_fees", Reason.FINES_TOO_HIGH),
+    ("too_many_charged", Reason.LIMIT_REACHED),
+    ("charge_denied", Reason.PATRON_BLOCKED),
+)
+
+
+@dataclass(frozen=True)
+class PatronAnswer:
+    """What the ACS said about a card: the kiosk's identification plus the ACS's own words."""
+
+    identification: Identification
+    flags: tuple[str, ...] = ()
+    screen_messages: tuple[str, ...] = ()
+    print_lines: tuple[str, ...] = ()
+    holds: int | None = None
+    holds_available: int | None = None
+    overdue: int | None = None
+    charged: int | None = None
+
+
+@dataclass(frozen=True)
+class ItemFacts:
+    """Item information (17/18): what the ACS knows about one item right now."""
+
+    pii: str
+    title: str
+    circulation_status: str
+    due_at: datetime | None
+    hold_queue_length: int | None
+    owner: str
+    permanent_location: str
+    current_location: str
+    screen_messages: tuple[str, ...] = field(default_factory=tuple)
+
+
+def _count(text: str | None) -> int | None:
+    text = (text or "").strip()
+    return int(text) if text.isdigit() else None
+
+
+def _cents(text: str | None) -> int:
+    try:
+        return round(float((text or "0").strip() or "0") * 100)
+    except ValueError:
+        return 0
+
+
+def _initials(name: str | None) -> str:
+    """Initials for a receipt; the name itself is neither kept nor logged."""
+    words = (name or "").replace(",", " ").split()
+    return "".join(w[0] for w in words)[:3].upper()
+
+
+class Sip2Upstream:
+    """Live decisions from a library system, each within the kiosk's latency budget.
+
+    Raises ``Unavailable`` when the ACS cannot answer in time; the caller then decides
+    offline, but only if ``offline_allowed()`` says so (the ACS's last ``98`` said "off-line
+    ok", or the site's policy overrides it).
+    """
+
+    def __init__(
+        self,
+        client: Sip2Client | Sip2Pool,
+        dialect: Dialect,
+        *,
+        budget_s: float = 2.0,
+        offline_policy: str = "acs",
+        tz: tzinfo = UTC,
+        now: Callable[[], datetime] | None = None,
+        state: StateStore | None = None,
+    ) -> None:
+        if offline_policy not in ("acs", "allow", "deny"):
+            raise ValueError("offline_policy must be acs, allow or deny")
+        self.client = client
+        self.dialect = dialect
+        self.budget_s = budget_s
+        self.offline_policy = offline_policy
+        self.tz = tz
+        self.now = now or client.now
+        self.state = state
+        self._healthy = False
+        self._remembered: datetime | None = None
+
+    # --- state ---------------------------------------------------------------------------
+
+    def online(self) -> bool:
+        """Whether the last exchange with the ACS worked (the core's ``online`` callable)."""
+        return self._healthy and (self.client.status is None or self.client.status.online)
+
+    def offline_allowed(self) -> bool:
+        if self.offline_policy != "acs":
+            return self.offline_policy == "allow"
+        status = self.client.status
+        if status is not None:
+            return status.offline_ok
+        # after a restart while the ACS is down, the last status seen before still rules
+        return self.state is not None and self.state.get_state(OFFLINE_OK_KEY) == "Y"
+
+    def _remember_status(self) -> None:
+        status = self.client.status
+        if self.state is None or status is None or status.at == self._remembered:
+            return
+        self._remembered = status.at
+        self.state.set_state(OFFLINE_OK_KEY, "Y" if status.offline_ok else "N")
+
+    def refresh_status(self) -> bool:
+        """Ask 99 now; returns whether the ACS is online. Never raises for a network fault."""
+        try:
+            status = self.client.sc_status(self.budget_s)
+        except Unavailable:
+            self._healthy = False
+            return False
+        self._healthy = True
+        self._remember_status()
+        return status.online
+
+    def _ask(self, message: Message) -> Message:
+        try:
+            reply = self.client.exchange(message, self.budget_s)
+        except Unavailable:
+            self._healthy = False
+            raise
+        self._healthy = True
+        self._remember_status()
+        return reply
+
+    def date_field(self, when: datetime) -> str:
+        """An 18-character date in the zone the dialect expects."""
+        return sip_date(when, self.tz if self.dialect.due_dates_local else None)
+
+    def _common(self) -> tuple[tuple[str, str | None], ...]:
+        account = self.client.account
+        return ((INSTITUTION, account.institution_id),)
+
+    def _terminal(self) -> tuple[str, str | None]:
+        return (TERMINAL_PASSWORD, self.client.account.terminal_password)
+
+    # --- patrons -------------------------------------------------------------------------
+
+    def identify(
+        self, card: str, pin: str | None = None, kind: CardKind = CardKind.BARCODE
+    ) -> PatronAnswer:
+        """Patron status (23) or information (63, per dialect) with the PIN checked by the ACS."""
+        now = self.date_field(self.now())
+        if self.dialect.patron_query == "23":
+            message = messages.request(
+                "23",
+                {"language": self.client.account.language, "transaction_date": now},
+                *self._common(),
+                (PATRON_ID, card),
+                self._terminal(),
+                (PATRON_PASSWORD, pin or ""),
+            )
+        else:
+            message = messages.request(
+                "63",
+                {
+                    "language": self.client.account.language,
+                    "transaction_date": now,
+                    "summary": " " * 10,
+                },
+                *self._common(),
+                (PATRON_ID, card),
+                self._terminal(),
+                (PATRON_PASSWORD, pin),
+            )
+        return self._patron_answer(self._ask(message), card, pin, kind)
+
+    def _patron_answer(
+        self, reply: Message, card: str, pin: str | None, kind: CardKind
+    ) -> PatronAnswer:
+        status = reply.fixed.get("patron_status", "").ljust(14)
+        flags = tuple(n for n, c in zip(PATRON_STATUS_FLAGS, status, strict=True) if c == "Y")
+        screens = tuple(reply.all(SCREEN_MESSAGE))
+        patron = Patron(
+            card_id=card,
+            card_kind=kind,
+            initials=_initials(reply.get(PERSONAL_NAME)),
+            blocks=flags,
+            fines_cents=_cents(reply.get(FEE_AMOUNT)),
+        )
+        extra: dict[str, Any] = {}
+        if reply.command == "64":
+            holds = _count(reply.fixed.get("hold_items_count"))
+            unavailable = _count(reply.fixed.get("unavailable_holds_count"))
+            available = holds if self.dialect.hold_count_means == "available" else None
+            extra = {
+                "holds": holds if self.dialect.hold_count_means == "placed" else None,
+                "holds_available": available,
+                "overdue": _count(reply.fixed.get("overdue_items_count")),
+                "charged": _count(reply.fixed.get("charged_items_count")),
+            }
+            if unavailable is not None and extra["holds"] is not None and available is None:
+                extra["holds_available"] = max(extra["holds"] - unavailable, 0)
+
+        def answer(ok: bool, reason: Reason, block: Reason | None = None) -> PatronAnswer:
+            identification = Identification(ok, reason, patron if ok else None, borrow_block=block)
+            return PatronAnswer(
+                identification, flags, screens, tuple(reply.all(PRINT_LINE)), **extra
+            )
+
+        if reply.get(VALID_PATRON) == "N":
+            return answer(False, Reason.UNKNOWN_CARD)
+        if pin is not None and reply.get(VALID_PATRON_PASSWORD) == "N":
+            return answer(False, Reason.PIN_WRONG)
+        if "card_lost" in flags:
+            return answer(False, Reason.CARD_LOST)
+        block = next((reason for name, reason in _BORROW_BLOCKS if name in flags), None)
+        if block is None and not self.dialect.blocks_in_patron_status and screens:
+            found = self.dialect.refusal_reason(list(screens), Reason.OK)
+            if found in (
+                Reason.PATRON_BLOCKED,
+                Reason.FINES_TOO_HIGH,
+                Reason.TOO_MANY_OVERDUE,
+                Reason.CARD_EXPIRED,
+                Reason.LIMIT_REACHED,
+            ):
+                block = found
+        return answer(True, Reason.OK, block)
+
+    # --- items ---------------------------------------------------------------------------
+
+    def _outcome(
+        self, reply: Message, pii: str, ok: bool, refused: Reason, **extra: Any
+    ) -> Outcome:
+        screens = reply.all(SCREEN_MESSAGE)
+        details = {
+            "screen_messages": screens,
+            "print_lines": reply.all(PRINT_LINE),
+            "title": reply.get(TITLE, "") or "",
+            "decided_by": "sip2",
+        }
+        details.update(extra.pop("details", {}))
+        if ok:
+            return Outcome(OutcomeKind.ACCEPTED, Reason.OK, pii=pii, details=details, **extra)
+        reason = self.dialect.refusal_reason(screens, refused)
+        return Outcome(OutcomeKind.REFUSED, reason, pii=pii, details=details, **extra)
+
+    def checkout(self, card: str, pii: str, pin: str | None = None) -> Outcome:
+        now = self.now()
+        message = messages.request(
+            "11",
+            {
+                "sc_renewal_policy": "N",
+                "no_block": "N",
+                "transaction_date": self.date_field(now),
+                "nb_due_date": self.date_field(now),
+            },
+            *self._common(),
+            (PATRON_ID, card),
+            (ITEM_ID, pii),
+            self._terminal(),
+            (PATRON_PASSWORD, pin),
+        )
+        reply = self._ask(message)
+        due = parse_date(reply.get(DUE_DATE), self.tz)
+        ok = reply.flag("ok")
+        loan = Loan(pii, card, now, due) if ok and due is not None else None
+        return self._outcome(
+            reply,
+            pii,
+            ok,
+            Reason.ITEM_NOT_AVAILABLE,
+            due_at=due if ok else None,
+            loan=loan,
+            details={"desensitize": reply.fixed.get("desensitize", "U")},
+        )
+
+    def checkout_stack(self, card: str, piis: list[str], pin: str | None = None) -> list[Outcome]:
+        """Check out a stack of items at once, one request per free session, answers in order.
+
+        With one session this is the plain one-at-a-time loop; with a ``Sip2Pool`` the ACS
+        works on every item of the stack at the same time. An item the ACS could not answer
+        for in time comes back refused with ``details["unavailable"]``, for the caller to
+        decide offline if it may.
+        """
+        sessions = getattr(self.client, "size", 1)
+        if sessions <= 1 or len(piis) <= 1:
+            return [self._checkout_or_unavailable(card, pii, pin) for pii in piis]
+        with ThreadPoolExecutor(min(sessions, len(piis))) as workers:
+            return list(workers.map(lambda p: self._checkout_or_unavailable(card, p, pin), piis))
+
+    def _checkout_or_unavailable(self, card: str, pii: str, pin: str | None) -> Outcome:
+        try:
+            return self.checkout(card, pii, pin)
+        except Unavailable:
+            return Outcome(
+                OutcomeKind.REFUSED,
+                Reason.ITEM_NOT_AVAILABLE,
+                pii=pii,
+                details={"unavailable": True, "decided_by": "sip2"},
+            )
+
+    def cancel_checkout(self, card: str, pii: str) -> Outcome:
+        """Undo an online checkout whose tag-security write failed (``BI`` = Y)."""
+        now = self.date_field(self.now())
+        if self.dialect.cancel_with == "11":
+            message = messages.request(
+                "11",
+                {
+                    "sc_renewal_policy": "N",
+                    "no_block": "N",
+                    "transaction_date": now,
+                    "nb_due_date": now,
+                },
+                *self._common(),
+                (PATRON_ID, card),
+                (ITEM_ID, pii),
+                self._terminal(),
+                (CANCEL, "Y"),
+            )
+        else:
+            message = messages.request(
+                "09",
+                {"no_block": "N", "transaction_date": now, "return_date": now},
+                (CURRENT_LOCATION, self.client.account.location_code),
+                *self._common(),
+                (ITEM_ID, pii),
+                self._terminal(),
+                (CANCEL, "Y"),
+            )
+        reply = self._ask(message)
+        return self._outcome(reply, pii, reply.flag("ok"), Reason.SECURITY_FAILED)
+
+    def checkin(self, pii: str) -> Outcome:
+        now = self.date_field(self.now())
+        message = messages.request(
+            "09",
+            {"no_block": "N", "transaction_date": now, "return_date": now},
+            (CURRENT_LOCATION, self.client.account.location_code),
+            *self._common(),
+            (ITEM_ID, pii),
+            self._terminal(),
+        )
+        reply = self._ask(message)
+        transfer, hold = self.checkin_alerts(reply)
+        return self._outcome(
+            reply,
+            pii,
+            reply.flag("ok"),
+            Reason.NOT_ON_LOAN,
+            send_to_owner=transfer,
+            hold_waiting=hold,
+            details={
+                "sort_bin": reply.get(SORT_BIN, "") or "",
+                "resensitize": reply.fixed.get("resensitize", "Y"),
+                "permanent_location": reply.get(PERMANENT_LOCATION, "") or "",
+            },
+        )
+
+    def checkin_alerts(self, reply: Message) -> tuple[bool, bool]:
+        """(send to owner, hold waiting) from the alert type, or from the alert flag and where
+        the item lives when the ACS does not send alert types."""
+        alert_type = (reply.get(ALERT_TYPE) or "").strip()
+        if alert_type:
+            return alert_type in ("02", "04"), alert_type in ("01", "02")
+        if not reply.flag("alert"):
+            return False, False
+        home = (reply.get(PERMANENT_LOCATION) or "").strip()
+        here = {self.client.account.location_code, self.client.account.institution_id}
+        if self.dialect.transfer_when_location_differs and home and home not in here:
+            return True, False
+        return False, True
+
+    def renew(self, card: str, pii: str, pin: str | None = None) -> Outcome:
+        now = self.now()
+        message = messages.request(
+            "29",
+            {
+                "third_party_allowed": "N",
+                "no_block": "N",
+                "transaction_date": self.date_field(now),
+                "nb_due_date": self.date_field(now),
+            },
+            *self._common(),
+            (PATRON_ID, card),
+            (PATRON_PASSWORD, pin),
+            (ITEM_ID, pii),
+            self._terminal(),
+        )
+        reply = self._ask(message)
+        due = parse_date(reply.get(DUE_DATE), self.tz)
+        ok = reply.flag("ok")
+        return self._outcome(reply, pii, ok, Reason.RENEWAL_LIMIT, due_at=due if ok else None)
+
+    def item_information(self, pii: str) -> ItemFacts:
+        message = messages.request(
+            "17",
+            {"transaction_date": self.date_field(self.now())},
+            *self._common(),
+            (ITEM_ID, pii),
+            self._terminal(),
+        )
+        reply = self._ask(message)
+        code = reply.fixed.get("circulation_status", "01")
+        return ItemFacts(
+            pii=pii,
+            title=reply.get(TITLE, "") or "",
+            circulation_status=CIRCULATION_STATUS.get(code, "other"),
+            due_at=parse_date(reply.get(DUE_DATE), self.tz),
+            hold_queue_length=_count(reply.get(HOLD_QUEUE_LENGTH)),
+            owner=reply.get(OWNER, "") or "",
+            permanent_location=reply.get(PERMANENT_LOCATION, "") or "",
+            current_location=reply.get(CURRENT_LOCATION, "") or "",
+            screen_messages=tuple(reply.all(SCREEN_MESSAGE)),
+        )
+
+    def end_session(self, card: str) -> bool:
+        """End the patron session (35); some ACSs hold per-patron state until told."""
+        message = messages.request(
+            "35",
+            {"transaction_date": self.date_field(self.now())},
+            *self._common(),
+            (PATRON_ID, card),
+            self._terminal(),
+        )
+        return self._ask(message).flag("end_session")

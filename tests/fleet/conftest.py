@@ -1,0 +1,102 @@
+"""Fixtures for the fleet pages: the central service fixtures, signed-in sessions, Chromium.
+
+Chromium is Debian's ``/usr/bin/chromium`` driven by Playwright; when it cannot start, the
+browser tests fail and say why, they never skip.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import requests
+
+from kiosk.clock import ManualClock
+from sync.central import auth
+from sync.central.database import writing
+from tests.central import conftest as central_fixtures
+from tests.central.conftest import Central, start_central
+
+# The central service's fixtures, shared: a live uvicorn on SQLite and on a real PostgreSQL.
+postgres = central_fixtures.postgres
+db_url = central_fixtures.db_url
+central_clock = central_fixtures.central_clock
+central = central_fixtures.central
+
+CHROMIUM = Path(os.environ.get("SHUFANG_CHROMIUM", "/usr/bin/chromium"))
+CHROMIUM_FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+SHOTS = Path(os.environ.get("SHUFANG_FLEET_SHOTS", "/tmp/fleet-shots"))
+
+
+def staff_token(central: Central) -> str:
+    """The bearer token of the fixture's staff member (``librarian``)."""
+    return central.staff.session.headers["Authorization"].removeprefix("Bearer ")
+
+
+def signed_in(central: Central, token: str | None = None) -> requests.Session:
+    """A plain HTTP session that signed in through the form, as a browser would."""
+    web = requests.Session()
+    reply = web.post(
+        central.url + "/dashboard/signin",
+        data={"token": token or staff_token(central)},
+        allow_redirects=False,
+        timeout=30,
+    )
+    assert reply.status_code == 303, reply.text
+    return web
+
+
+@pytest.fixture
+def sqlite_central(tmp_path: Path, central_clock: ManualClock) -> Iterator[Central]:
+    """One service on SQLite, for the browser tests (the page tests cover PostgreSQL)."""
+    c = start_central(f"sqlite:///{tmp_path / 'central.db'}", central_clock)
+    yield c
+    c.server.stop()
+    c.engine.dispose()
+
+
+@pytest.fixture
+def chromium(tmp_path: Path) -> Iterator[object]:
+    """A fresh headless Chromium profile (its own user-data-dir) that accepts downloads."""
+    try:
+        from playwright.sync_api import Error, sync_playwright
+    except ImportError as error:
+        pytest.fail(f"the Python package playwright is missing: {error}", pytrace=False)
+    if not CHROMIUM.exists():
+        pytest.fail(
+            f"no Chromium at {CHROMIUM}: install Debian's chromium (or set SHUFANG_CHROMIUM)",
+            pytrace=False,
+        )
+    with sync_playwright() as playwright:
+        try:
+            context = playwright.chromium.launch_persistent_context(
+                str(tmp_path / "chromium-profile"),
+                executable_path=str(CHROMIUM),
+                headless=True,
+                args=CHROMIUM_FLAGS,
+                accept_downloads=True,
+                locale="zh-CN",
+                timezone_id="UTC",
+                viewport={"width": 1280, "height": 900},
+            )
+        except Error as error:
+            pytest.fail(f"Chromium ({CHROMIUM}) could not be started: {error}", pytrace=False)
+        context.set_default_timeout(15_000)
+        yield context
+        context.close()
+
+
+def revoke_staff(central: Central, name: str = "librarian") -> None:
+    with writing(central.engine) as conn:
+        auth.revoke_staff(conn, name, central.clock.now())

@@ -1,0 +1,305 @@
+"""The fleet pages over plain HTTP, on SQLite and PostgreSQL: sign-in, escaping, states, CSV."""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from datetime import timedelta
+from html import unescape
+from urllib.parse import quote
+
+import pytest
+import requests
+
+from tests.central.conftest import START, Central
+from tests.fleet.conftest import revoke_staff, signed_in, staff_token
+from tests.fleet.fleetdata import MINUTE, Journal, beat, fault, put_catalog
+
+PAGES = (
+    "/dashboard",
+    "/dashboard/ranking",
+    "/dashboard/conflicts",
+    "/dashboard/statistics",
+    "/dashboard/statistics.csv",
+    "/dashboard/kiosks/k1",
+)
+
+
+def get(web: requests.Session, central: Central, path: str) -> requests.Response:
+    reply = web.get(central.url + path, timeout=30, allow_redirects=False)
+    assert reply.status_code == 200, (path, reply.status_code, reply.text[:500])
+    return reply
+
+
+def state_of(html: str, kiosk_id: str) -> str:
+    row = re.search(rf'<tr data-kiosk="{re.escape(kiosk_id)}">(.*?)</tr>', html, re.S)
+    assert row, f"{kiosk_id} not on the page"
+    found = re.search(r'data-state="(\w+)"', row.group(1))
+    assert found
+    return found.group(1)
+
+
+def test_every_page_sends_a_stranger_to_sign_in_and_back(central: Central) -> None:
+    central.enrol("k1")
+    stranger = requests.Session()
+    for path in PAGES:
+        reply = stranger.get(central.url + path, allow_redirects=False, timeout=30)
+        assert reply.status_code == 303, path
+        assert reply.headers["location"] == "/dashboard/signin?next=" + quote(path, safe="")
+    page = stranger.get(central.url + "/", timeout=30)  # / -> /dashboard -> sign-in
+    assert page.status_code == 200 and 'name="token"' in page.text
+    assert "librarian" not in page.text
+
+
+def test_sign_in_sets_a_strict_http_only_cookie_that_is_not_the_token(central: Central) -> None:
+    token = staff_token(central)
+    web = requests.Session()
+    reply = web.post(
+        central.url + "/dashboard/signin",
+        data={"token": token, "next": "/dashboard/ranking?days=90"},
+        allow_redirects=False,
+        timeout=30,
+    )
+    assert reply.status_code == 303
+    assert reply.headers["location"] == "/dashboard/ranking?days=90"
+    cookie = reply.headers["set-cookie"]
+    assert "HttpOnly" in cookie and "SameSite=strict" in cookie and "Path=/dashboard" in cookie
+    assert token not in cookie and token.removeprefix("sfs_") not in cookie
+    page = get(web, central, "/dashboard/ranking?days=90")
+    assert "librarian" in page.text and "最近 90 天" in page.text
+    out = web.post(central.url + "/dashboard/signout", allow_redirects=False, timeout=30)
+    assert out.status_code == 303 and 'shufang_staff=""' in out.headers["set-cookie"]
+    again = web.get(central.url + "/dashboard", allow_redirects=False, timeout=30)
+    assert again.status_code == 303
+
+
+def test_a_wrong_token_is_refused_and_says_so(central: Central) -> None:
+    web = requests.Session()
+    for token in ("sfs_not-a-real-token", "", "sfk_" + "x" * 40):
+        reply = web.post(central.url + "/dashboard/signin", data={"token": token}, timeout=30)
+        assert reply.status_code == 401
+        assert "令牌无效或已吊销" in reply.text and "Token unknown or revoked" in reply.text
+        assert "set-cookie" not in reply.headers
+
+
+def test_revoking_the_staff_token_ends_its_sessions(central: Central) -> None:
+    web = signed_in(central)
+    get(web, central, "/dashboard")
+    revoke_staff(central)
+    assert web.get(central.url + "/dashboard", allow_redirects=False, timeout=30).status_code == 303
+
+
+def test_a_session_ends_after_twelve_hours_on_the_service_clock(central: Central) -> None:
+    web = signed_in(central)
+    central.clock.advance(timedelta(hours=12) - timedelta(seconds=1))
+    get(web, central, "/dashboard")
+    central.clock.advance(timedelta(seconds=1))
+    assert web.get(central.url + "/dashboard", allow_redirects=False, timeout=30).status_code == 303
+
+
+def test_a_forged_or_altered_cookie_is_refused(central: Central) -> None:
+    web = signed_in(central)
+    name, expires, signature = web.cookies["shufang_staff"].split(".")
+    for forged in (
+        f"{name}.{int(expires) + 86400}.{signature}",
+        f"{name}.{expires}.{'0' * len(signature)}",
+        "YWRtaW4.9999999999.abc",
+        "garbage",
+    ):
+        forger = requests.Session()
+        forger.cookies.set("shufang_staff", forged, path="/dashboard")
+        reply = forger.get(central.url + "/dashboard", allow_redirects=False, timeout=30)
+        assert reply.status_code == 303, forged
+
+
+def test_only_our_own_pages_are_redirect_targets(central: Central) -> None:
+    for target in ("https://evil.example/", "//evil.example/dashboard", "/dashboard//evil"):
+        reply = requests.post(
+            central.url + "/dashboard/signin",
+            data={"token": staff_token(central), "next": target},
+            allow_redirects=False,
+            timeout=30,
+        )
+        assert reply.headers["location"] == "/dashboard", target
+
+
+def test_sign_in_from_another_site_or_with_a_huge_form_is_refused(central: Central) -> None:
+    url = central.url + "/dashboard/signin"
+    token = staff_token(central)
+    foreign = requests.post(
+        url, data={"token": token}, headers={"Origin": "https://evil.example"}, timeout=30
+    )
+    assert foreign.status_code == 403 and "set-cookie" not in foreign.headers
+    opaque = requests.post(url, data={"token": token}, headers={"Origin": "null"}, timeout=30)
+    assert opaque.status_code == 403
+    ours = requests.post(
+        url,
+        data={"token": token},
+        headers={"Origin": central.url},
+        allow_redirects=False,
+        timeout=30,
+    )
+    assert ours.status_code == 303
+    huge = requests.post(url, data={"token": token, "next": "x" * 10_000}, timeout=30)
+    assert huge.status_code == 413
+
+
+def test_kiosk_names_branches_and_fault_texts_are_escaped(central: Central) -> None:
+    evil_id = "<script>alert(1)</script>"
+    evil_branch = '"><img src=x onerror=alert(2)>'
+    kiosk = central.enrol(evil_id, evil_branch)
+    beat(
+        kiosk,
+        software="<b>1.0</b>",
+        devices={"<svg onload=alert(3)>": "error"},
+        faults=[fault("rfid", "<i>x</i>", START, message="\"'><script>alert(4)</script>")],
+    )
+    web = signed_in(central)
+    pages = [
+        get(web, central, "/dashboard").text,
+        get(web, central, "/dashboard/ranking").text,
+        get(web, central, "/dashboard/kiosks/" + quote(evil_id, safe="")).text,
+    ]
+    for html in pages:
+        assert "<script>" not in html and "<img" not in html and "<svg onload" not in html
+        assert "<b>1.0" not in html and "<i>x" not in html
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in pages[0]
+    assert unescape(evil_branch) in unescape(pages[0])
+    headers = web.get(central.url + "/dashboard", timeout=30).headers
+    assert "script-src" not in headers["content-security-policy"]  # no script may run at all
+    assert "default-src 'none'" in headers["content-security-policy"]
+    assert headers["x-content-type-options"] == "nosniff"
+    assert headers["cache-control"] == "no-store"
+
+
+def test_fleet_page_shows_each_state_with_text(central: Central) -> None:
+    kiosks = {kid: central.enrol(kid, "东城书房") for kid in ("ok", "away", "hurt", "quiet")}
+    central.enrol("new", "西城书房")
+    beat(kiosks["ok"], outbox_depth=4)
+    beat(kiosks["away"], "out_of_service")
+    beat(kiosks["hurt"], devices={"rfid": "ready", "printer": "disconnected"})
+    beat(kiosks["quiet"])
+    central.clock.advance(2 * MINUTE)
+    for kid in ("ok", "away", "hurt"):
+        beat(kiosks[kid], "out_of_service" if kid == "away" else "in_service")
+    central.clock.advance(2 * MINUTE)  # quiet's last beat is now 4 minutes old: offline
+    web = signed_in(central)
+    html = get(web, central, "/dashboard").text
+    assert state_of(html, "ok") == "in_service"
+    assert state_of(html, "away") == "out_of_service"
+    assert state_of(html, "quiet") == "offline"
+    assert state_of(html, "new") == "never_seen"
+    assert state_of(html, "hurt") == "in_service"  # its last beat said the printer was fine
+    beat(kiosks["hurt"], devices={"rfid": "ready", "printer": "disconnected"})
+    html = get(web, central, "/dashboard").text
+    assert state_of(html, "hurt") == "device_fault"
+    assert "printer: disconnected" in html
+    for text in ("正常服务", "In service", "暂停服务", "离线", "外设故障", "未上线"):
+        assert text in html
+    assert html.index("东城书房") < html.index("西城书房")
+
+
+def test_kiosk_page_shows_its_fault_timeline_and_devices(central: Central) -> None:
+    kiosk = central.enrol("k1", "东城书房")
+    beat(kiosk, faults=[fault("rfid", "tag_write_failed", START - timedelta(hours=3))])
+    central.clock.advance(MINUTE)
+    beat(
+        kiosk,
+        devices={"rfid": "ready", "printer": "error"},
+        faults=[fault("printer", "paper_out", START, message="纸卷用完")],
+    )
+    web = signed_in(central)
+    html = get(web, central, "/dashboard/kiosks/k1").text
+    timeline = html[html.index('id="faults"') :]
+    assert timeline.index("paper_out") < timeline.index("tag_write_failed")  # newest first
+    assert "纸卷用完" in timeline and "未清除" in timeline
+    devices = html[html.index('id="devices"') : html.index('id="faults"')]
+    assert "printer" in devices and "error" in devices and "rfid" in devices
+    assert "<svg" in html and "fault-mark" in html
+    missing = web.get(central.url + "/dashboard/kiosks/nope", timeout=30)
+    assert missing.status_code == 404 and "没有这台设备" in missing.text
+
+
+def test_ranking_puts_the_most_failing_kiosk_first(central: Central) -> None:
+    good, bad = central.enrol("good"), central.enrol("bad")
+    beat(good, faults=[fault("rfid", "timeout", START, severity="warning")])
+    beat(bad, faults=[fault("rfid", f"e{n}", START + n * MINUTE) for n in range(3)])
+    web = signed_in(central)
+    html = get(web, central, "/dashboard/ranking?days=30").text
+    table = html[html.index('id="most-faults"') :]
+    assert table.index(">bad<") < table.index(">good<")
+    assert "最近 365 天" in get(web, central, "/dashboard/ranking?days=365").text
+
+
+def test_conflicts_page_masks_the_card(central: Central) -> None:
+    put_catalog(central, ["B1"], ["21000000123456", "21000000999999"])
+    first, second = Journal(central.enrol("k1")), Journal(central.enrol("k2"))
+    first.add("checkout", "B1", "21000000123456", START - timedelta(hours=1))
+    first.push()
+    second.add("checkout", "B1", "21000000999999", START, decision="offline")
+    assert second.push()[0]["status"] == "conflict"
+    html = get(signed_in(central), central, "/dashboard/conflicts").text
+    assert "B1" in html and "******9999" in html
+    assert "21000000999999" not in html and "21000000123456" not in html
+    assert "此书已借给另一位读者" in html
+
+
+def test_statistics_csv_is_an_attachment_with_the_api_rows(central: Central) -> None:
+    put_catalog(central, ["A", "B", "C"], ["P1", "P2"])
+    journal = Journal(central.enrol("k1", "=HYPERLINK(1)"))
+    other = Journal(central.enrol("k2", "西城书房"))
+    journal.add("checkout", "A", "P1", START - timedelta(days=2))
+    journal.add("checkout", "B", "P2", START - timedelta(days=2, minutes=-5))
+    journal.add("renew", "A", "P1", START - timedelta(days=1))
+    journal.add("checkin", "B", "P2", START - timedelta(days=1))
+    other.add("checkout", "C", "P2", START)
+    journal.push()
+    other.push()
+    web = signed_in(central)
+    since = (START - timedelta(days=5)).date().isoformat()
+    until = START.date().isoformat()
+    reply = get(web, central, f"/dashboard/statistics.csv?since={since}&until={until}")
+    assert reply.headers["content-type"].startswith("text/csv")
+    assert reply.headers["content-disposition"] == (
+        f'attachment; filename="shufang-statistics-{since}-{until}.csv"'
+    )
+    assert reply.content.startswith(b"\xef\xbb\xbf")  # BOM: Excel reads it as UTF-8
+    rows = list(csv.DictReader(io.StringIO(reply.content.decode("utf-8-sig"))))
+    api = central.staff.get("/statistics", since=since, until=until).json()
+    assert len(rows) == len(api) == 3
+    for row, expected in zip(rows, api, strict=True):
+        branch = expected["branch"]
+        assert row["branch"] == ("'" + branch if branch.startswith("=") else branch)
+        assert {k: int(row[k]) for k in ("loans", "returns", "renewals", "readers")} == {
+            k: expected[k] for k in ("loans", "returns", "renewals", "readers")
+        }
+        assert row["day"] == expected["day"]
+    assert [(r["branch"], r["day"], r["loans"], r["returns"], r["renewals"]) for r in rows] == [
+        ("'=HYPERLINK(1)", "2026-11-22", "2", "0", "0"),
+        ("'=HYPERLINK(1)", "2026-11-23", "0", "1", "1"),
+        ("西城书房", "2026-11-24", "1", "0", "0"),
+    ]
+    only = get(web, central, f"/dashboard/statistics.csv?since={since}&branch=西城书房")
+    assert len(list(csv.DictReader(io.StringIO(only.text.lstrip("\ufeff"))))) == 1
+    page = get(web, central, f"/dashboard/statistics?since={since}&until={until}").text
+    assert 'id="csv"' in page and "statistics.csv?since=" in page
+    assert page.count('class="chart"') == 2
+
+
+@pytest.mark.parametrize("path", ["/dashboard/static/fleet.css"])
+def test_the_stylesheet_is_served_without_sign_in(central: Central, path: str) -> None:
+    reply = requests.get(central.url + path, timeout=30)
+    assert reply.status_code == 200 and reply.headers["content-type"].startswith("text/css")
+    assert "http" not in reply.text  # nothing fetched from elsewhere
+    assert requests.get(central.url + "/dashboard/static/x.js", timeout=30).status_code == 404
+
+
+def test_a_new_service_with_no_kiosks_says_so_on_every_page(central: Central) -> None:
+    web = signed_in(central)
+    assert "还没有登记的设备" in get(web, central, "/dashboard").text
+    assert "此期间没有故障" in get(web, central, "/dashboard/ranking").text
+    assert "没有待处理的冲突" in get(web, central, "/dashboard/conflicts").text
+    assert "此期间没有借还记录" in get(web, central, "/dashboard/statistics").text
+    csv_text = get(web, central, "/dashboard/statistics.csv").text
+    assert csv_text == "\ufeffbranch,day,loans,returns,renewals,readers\r\n"

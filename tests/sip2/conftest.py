@@ -1,0 +1,66 @@
+"""Fixtures for the SIP2 tests: a pysip2 server with a small library, and clients for it."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+
+from sync.sip2.client import Account, Sip2Client
+from sync.sip2.dialects import profile
+from sync.sip2.transport import Endpoint
+from sync.sip2.upstream import Sip2Upstream
+from tests.sip2.library import Book, Library, Reader, RunningServer, build_app
+
+
+def small_library() -> Library:
+    return Library(
+        readers={
+            "R0001": Reader(),
+            "R0002": Reader(blocked=True),
+            "R0003": Reader(lost=True),
+            "R0004": Reader(holds=2),
+        },
+        books={
+            "1000001": Book("三体"),
+            "1000002": Book("活着"),
+            "1000003": Book("Held book", holds=["R0004"]),
+            "1000004": Book("Other branch book", home="EAST"),
+        },
+    )
+
+
+@pytest.fixture
+def library() -> Library:
+    return small_library()
+
+
+@pytest.fixture
+def server(library: Library) -> Iterator[RunningServer]:
+    running = RunningServer(build_app(library))
+    running.start()
+    yield running
+    running.stop()
+
+
+def make_client(port: int, **account: object) -> Sip2Client:
+    settings = {
+        "institution_id": "CITY",
+        "location_code": "MAIN",
+        "timeout_s": 0.5,
+        "retries": 2,
+        **account,
+    }
+    return Sip2Client(Endpoint("127.0.0.1", port, connect_timeout_s=1.0), Account(**settings))
+
+
+@pytest.fixture
+def client(server: RunningServer) -> Iterator[Sip2Client]:
+    c = make_client(server.port)
+    yield c
+    c.close()
+
+
+@pytest.fixture
+def upstream(client: Sip2Client) -> Sip2Upstream:
+    return Sip2Upstream(client, profile("standard"), budget_s=2.0)

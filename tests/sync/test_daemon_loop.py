@@ -1,0 +1,250 @@
+"""The daemon's loop, back-off and pull resumption against fakes, on a manual clock."""
+
+from __future__ import annotations
+
+import random
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from kiosk.clock import ManualClock
+from kiosk.core import DEVICES_HEALTH_KEY, OFFLINE_SINCE_KEY, ONLINE_KEY
+from kiosk.models import Decision, Security, Transaction, TxnKind
+from kiosk.ports import TxnReply
+from kiosk.store import Store
+from sync.central import wire
+from sync.central.client import Unavailable
+from sync.daemon import SyncDaemon, SyncSettings
+from sync.daemon.backoff import Backoff
+from sync.daemon.heartbeat import build_heartbeat
+from sync.daemon.pull import CURSOR_KEY, pull_changes
+from sync.daemon.push import push_outbox
+from sync.daemon.upstream import RetryLater, retry_after_seconds, txn_to_json
+
+START = datetime(2026, 11, 24, 2, 0, tzinfo=UTC)
+
+
+class FakeCentral:
+    """Answers like the central; ``down`` calls fail first, each a failure of ``error``."""
+
+    def __init__(self, down: int = 0, error: Exception | None = None) -> None:
+        self.down = down
+        self.error = error or Unavailable("connection refused")
+        self.pushed: list[str] = []
+        self.beats: list[wire.Heartbeat] = []
+        self.pages: list[dict] = []
+
+    def _gate(self) -> None:
+        if self.down > 0:
+            self.down -= 1
+            raise self.error
+
+    def push_journal(self, txns):
+        self._gate()
+        self.pushed += [t.id for t in txns]
+        return [TxnReply(t.id, "accepted") for t in txns]
+
+    def heartbeat(self, beat):
+        self._gate()
+        self.beats.append(beat)
+        return wire.HeartbeatAck(received_at=START, policy_version=None, latest_cursor=0)
+
+    def changes_json(self, cursor, limit):
+        self._gate()
+        return {"changes": [], "next_cursor": cursor, "has_more": False}
+
+
+class ScriptedWait:
+    """A wait that moves the manual clock instead of sleeping, and stops after ``until``."""
+
+    def __init__(self, clock: ManualClock, until) -> None:
+        self.clock = clock
+        self.until = until
+        self.waits: list[float] = []
+
+    def __call__(self, seconds: float) -> bool:
+        self.waits.append(seconds)
+        self.clock.advance(timedelta(seconds=seconds))
+        return bool(self.until(self))
+
+
+def _txn(n: int) -> Transaction:
+    return Transaction(
+        id=f"t{n}",
+        seq=0,
+        kind=TxnKind.CHECKOUT,
+        patron_card="P1",
+        item_pii=f"I{n}",
+        at=START,
+        due_at=START + timedelta(days=28),
+        decision=Decision.OFFLINE,
+        reason="ok",
+        security=Security.DONE,
+    )
+
+
+def _daemon(store: Store, central: FakeCentral, wait=None, **settings) -> SyncDaemon:
+    clock = wait.clock if wait else ManualClock(START)
+    options = {"min_backoff_s": 1.0, "max_backoff_s": 60.0, "heartbeat_s": 30.0, **settings}
+    return SyncDaemon(
+        store, central, SyncSettings(**options), clock=clock, wait=wait, rng=random.Random(7)
+    )
+
+
+def test_backoff_grows_with_jitter_up_to_the_cap():
+    backoff = Backoff(1.0, 60.0, random.Random(1))
+    delays = [backoff.next_delay() for _ in range(12)]
+    ceilings = [min(60.0, 2.0**n) for n in range(12)]
+    assert all(0.5 <= d <= c for d, c in zip(delays, ceilings, strict=True))
+    assert max(delays) > 16  # it did grow
+    assert len(set(delays)) == len(delays)  # jittered, not lockstep
+    backoff.reset()
+    assert backoff.next_delay() <= 1.0
+
+
+def test_backoff_never_retries_before_retry_after():
+    backoff = Backoff(1.0, 60.0, random.Random(1))
+    assert backoff.next_delay(retry_after_s=120) == 120
+    assert backoff.next_delay(retry_after_s=10**9) == 3600.0  # a silly header is capped
+
+
+def test_retry_after_reads_seconds_and_http_dates():
+    now = datetime(2026, 11, 24, 2, 0, tzinfo=UTC)
+    assert retry_after_seconds("30", now) == 30
+    assert retry_after_seconds("Tue, 24 Nov 2026 02:01:00 GMT", now) == 60
+    assert retry_after_seconds("soon", now) is None and retry_after_seconds(None, now) is None
+
+
+def test_wire_rows_carry_utc_times_and_the_kiosk_seq(store: Store):
+    row = store.append_journal(_txn(1))
+    body = txn_to_json(row)
+    assert body["seq"] == row.seq and body["at"] == "2026-11-24T02:00:00Z"
+    assert body["decision"] == "offline" and body["cancels"] is None
+
+
+def test_unreachable_central_backs_off_marks_offline_then_recovers(store: Store):
+    central = FakeCentral(down=5)
+    store.append_journal(_txn(1))
+    wait = ScriptedWait(ManualClock(START), until=lambda w: central.pushed)
+    daemon = _daemon(store, central, wait)
+    daemon.run_forever()
+    backoffs = wait.waits[:5]
+    assert all(0.5 <= w <= 2.0**n for n, w in enumerate(backoffs))
+    assert central.pushed == ["t1"]
+    assert store.get_state(ONLINE_KEY) == "1" and store.get_state(OFFLINE_SINCE_KEY) == ""
+
+
+def test_offline_since_keeps_the_first_failure_time(store: Store):
+    central = FakeCentral(down=3)
+    clock = ManualClock(START)
+    daemon = _daemon(store, central, ScriptedWait(clock, until=lambda w: False))
+    daemon.run_once()
+    clock.advance(timedelta(minutes=5))
+    daemon.run_once()
+    assert store.get_state(ONLINE_KEY) == "0"
+    assert store.get_state(OFFLINE_SINCE_KEY) == "2026-11-24T02:00:00.000000Z"
+
+
+def test_retry_after_is_honoured_by_the_loop(store: Store):
+    central = FakeCentral(down=1, error=RetryLater("busy", 45.0))
+    wait = ScriptedWait(ManualClock(START), until=lambda w: central.beats)
+    _daemon(store, central, wait).run_forever()
+    assert wait.waits[0] >= 45.0
+
+
+def test_heartbeats_follow_the_interval_and_new_rows_go_out_between_them(store: Store):
+    central = FakeCentral()
+    other = Store(store.path)  # the UI process's connection
+
+    def until(w: ScriptedWait) -> bool:
+        if len(w.waits) == 10:
+            other.append_journal(_txn(2))
+        return w.clock.now() >= START + timedelta(seconds=95)
+
+    wait = ScriptedWait(ManualClock(START), until)
+    _daemon(store, central, wait, poll_s=0.2).run_forever()
+    assert len(central.beats) == 4  # at 0, 30, 60 and 90 s
+    assert central.pushed == ["t2"]
+    assert wait.waits.index(0.2) == 0
+    other.close()
+
+
+def test_a_pull_cut_short_resumes_at_the_first_page_not_applied(store: Store):
+    def item(n):
+        return {
+            "seq": n,
+            "entity": "item",
+            "op": "upsert",
+            "key": f"I{n}",
+            "item": {"pii": f"I{n}", "title": f"Book {n}"},
+        }
+
+    hold = {
+        "seq": 3,
+        "entity": "hold",
+        "op": "upsert",
+        "key": "I1\tP1",
+        "hold": {"item_pii": "I1", "patron_card": "P1"},
+    }
+    pages = {
+        0: {"changes": [item(1), item(2)], "next_cursor": 2, "has_more": True},
+        2: {"changes": [hold, item(4)], "next_cursor": 4, "has_more": False},
+    }
+
+    class Feed:
+        fail_at: int | None = 2
+
+        def changes_json(self, cursor, limit):
+            if cursor == self.fail_at:
+                raise Unavailable("network dropped")
+            return pages[cursor]
+
+    feed = Feed()
+    clock = ManualClock(START)
+    with pytest.raises(Unavailable):
+        pull_changes(store, feed, clock, 2)
+    assert store.get_state(CURSOR_KEY) == "2" and store.item("I2") and not store.item("I4")
+    feed.fail_at = None
+    report = pull_changes(store, feed, clock, 2)
+    assert report.changes == 2 and report.cursor == 4 and store.item("I4")
+    store.set_state(CURSOR_KEY, "2")  # a page applied twice changes nothing
+    pull_changes(store, feed, clock, 2)
+    assert store.counts()["holds"] == 1
+
+
+def test_heartbeat_reads_device_states_and_out_of_service(store: Store):
+    store.set_state(DEVICES_HEALTH_KEY, '{"rfid": "ready", "printer": "error"}')
+    store.set_state("kiosk.out_of_service", "1")
+    beat, _ = build_heartbeat(store, "central-3")
+    assert beat.devices == {"rfid": "ready", "printer": "error"}
+    assert beat.state == "out_of_service" and beat.policy_version == "central-3"
+    store.set_state(DEVICES_HEALTH_KEY, "not json")
+    assert build_heartbeat(store, None)[0].devices == {}
+
+
+class PartialCentral(FakeCentral):
+    """Answers for every other row only, plus one id it was never sent."""
+
+    def push_journal(self, txns):
+        self.pushed += [t.id for t in txns]
+        return [TxnReply(t.id, "accepted") for t in txns[::2]] + [TxnReply("stranger", "accepted")]
+
+
+def test_only_rows_named_in_the_reply_are_acknowledged(store: Store):
+    for n in range(4):
+        store.append_journal(_txn(n))
+    central = PartialCentral()
+    report = push_outbox(store, central, ManualClock(START), 10, max_batches=1)
+    assert report.acked == 2 and report.left == 2
+    assert [t.id for t in store.pending_journal(10)] == ["t1", "t3"]
+    push_outbox(store, central, ManualClock(START), 10)  # unanswered rows go again, in order
+    assert central.pushed[4:] == ["t1", "t3", "t3"] and store.outbox_depth() == 0
+
+
+def test_a_rejected_request_keeps_the_rows_and_records_a_fault(store: Store):
+    from sync.central.client import Rejected
+
+    store.append_journal(_txn(1))
+    report = _daemon(store, FakeCentral(down=1, error=Rejected(422, "bad row"))).run_once()
+    assert not report.ok and store.outbox_depth() == 1
+    assert [(f.device, f.code) for f in store.faults(open_only=True)] == [("upstream", "rejected")]

@@ -1,0 +1,201 @@
+"""End to end: a kiosk Store and the daemon against the real central (SQLite and PostgreSQL)."""
+
+from __future__ import annotations
+
+import base64
+from datetime import UTC, datetime, timedelta
+
+from kiosk import ecard
+from kiosk.core import ECARD_KEYS_KEY, OFFLINE_SINCE_KEY, ONLINE_KEY
+from kiosk.models import CardKind, Decision
+from kiosk.outcomes import OutcomeKind
+from kiosk.reasons import Reason
+from sync.central import auth, wire
+from sync.central.client import Unavailable
+from sync.central.database import writing
+from sync.daemon import SyncDaemon
+from sync.daemon.upstream import DaemonClient
+from tests.central.conftest import open_loans
+from tests.sync.conftest import Kiosk, restart_on_same_port
+
+
+def _lend(kiosk: Kiosk, card: str, *piis: str) -> list[str]:
+    patron = kiosk.patron(card)
+    txn_ids = []
+    for pii in piis:
+        outcome = kiosk.core.circulation.checkout(patron, pii)
+        assert outcome.kind is OutcomeKind.ACCEPTED, outcome.reason
+        txn_ids.append(outcome.txn_id)
+    return txn_ids
+
+
+def test_first_pass_replicates_catalog_and_patrons_and_marks_online(kiosk: Kiosk):
+    report = kiosk.sync()
+    assert report.ok, report.error
+    assert kiosk.store.item("I3") is not None and kiosk.store.patron("P2") is not None
+    assert kiosk.store.get_state(ONLINE_KEY) == "1"
+    assert kiosk.store.get_state(OFFLINE_SINCE_KEY) == ""
+
+
+def test_offline_loans_arrive_exactly_once_after_the_central_comes_back(kiosk: Kiosk, central):
+    assert kiosk.sync().ok
+    central.server.stop()
+
+    down = kiosk.sync()
+    assert not down.reachable
+    assert kiosk.store.get_state(ONLINE_KEY) == "0"
+    assert kiosk.store.get_state(OFFLINE_SINCE_KEY)
+    ids = _lend(kiosk, "P1", "I1", "I2", "I3")
+    assert all(kiosk.store.transaction(i).decision is Decision.OFFLINE for i in ids)
+    assert not kiosk.sync().reachable  # still down: nothing lost, nothing acknowledged
+    assert kiosk.store.outbox_depth() == 3
+
+    back = restart_on_same_port(central)
+    try:
+        report = kiosk.sync()
+        assert report.ok, report.error
+        assert report.push.acked == 3
+        assert kiosk.store.outbox_depth() == 0
+        assert [kiosk.store.transaction(i).upstream_status for i in ids] == ["accepted"] * 3
+        loans = open_loans(back, patron_card="P1")
+        assert sorted(loan["txn_id"] for loan in loans) == sorted(ids)
+        assert kiosk.store.get_state(ONLINE_KEY) == "1"
+        again = kiosk.sync()
+        assert again.push.sent == 0
+        assert len(open_loans(back, patron_card="P1")) == 3
+    finally:
+        back.server.stop()
+        back.engine.dispose()
+
+
+class LostReply:
+    """Forwards the push to the real central, then loses the reply (the daemon is killed)."""
+
+    def __init__(self, client: DaemonClient) -> None:
+        self.client = client
+        self.pushed = 0
+
+    def push_journal(self, txns):
+        self.client.push_journal(txns)
+        self.pushed += len(txns)
+        raise Unavailable("killed before the reply was stored")
+
+    def __getattr__(self, name):
+        return getattr(self.client, name)
+
+
+def test_a_daemon_killed_mid_batch_neither_duplicates_nor_loses(kiosk: Kiosk, central):
+    assert kiosk.sync().ok
+    kiosk.store.set_state(ONLINE_KEY, "0")  # lend offline so the rows queue
+    ids = _lend(kiosk, "P1", "I1", "I2") + _lend(kiosk, "P2", "I5")
+    lost = LostReply(kiosk.client)
+    dying = SyncDaemon(kiosk.daemon.store, lost, kiosk.daemon.settings, clock=kiosk.clock)
+    assert not dying.run_once().reachable
+    assert lost.pushed == 3
+    assert kiosk.store.outbox_depth() == 3  # nothing acknowledged without a reply
+
+    report = kiosk.sync()  # the restarted daemon sends the same rows again
+    assert report.ok and report.push.duplicates == 3 and report.push.acked == 3
+    assert kiosk.store.outbox_depth() == 0
+    assert {kiosk.store.transaction(i).upstream_status for i in ids} == {"duplicate"}
+    loans = open_loans(central)
+    assert sorted(loan["txn_id"] for loan in loans) == sorted(ids)
+
+
+def test_a_policy_change_on_central_is_enforced_by_the_kiosk(kiosk: Kiosk, central):
+    assert kiosk.sync().ok
+    _lend(kiosk, "P1", "I1")
+    document = {"max_loans": {"*": 1}, "rules": [{"category": "*", "item_class": "*"}]}
+    reply = central.staff.put("/admin/policy", wire.PolicyIn(document))
+    assert reply.status_code == 200, reply.text
+    version = reply.json()["version"]
+
+    report = kiosk.sync()
+    assert report.ok and report.pull.policy_version == version
+    assert kiosk.core.circulation.policy.version == version
+    outcome = kiosk.core.circulation.checkout(kiosk.patron("P1"), "I2")
+    assert outcome.reason is Reason.LIMIT_REACHED
+    assert kiosk.sync().beat is not None  # the next heartbeat reports the version in force
+    fleet = central.staff.get("/fleet").json()["kiosks"]
+    assert [k["policy_version"] for k in fleet if k["kiosk_id"] == "k1"] == [version]
+
+
+def test_a_patron_blocked_centrally_is_refused_after_the_pull(kiosk: Kiosk, central):
+    assert kiosk.sync().ok
+    assert kiosk.core.circulation.identify("P2").borrow_block is None
+    blocked = wire.PatronBatch([wire.PatronRecord(card_id="P2", blocks=["manual"])])
+    assert central.staff.put("/admin/patrons", blocked).status_code == 200
+    assert kiosk.sync().ok
+    assert kiosk.core.circulation.identify("P2").borrow_block is Reason.PATRON_BLOCKED
+    outcome = kiosk.core.circulation.checkout(kiosk.patron("P2"), "I4")
+    assert outcome.reason is Reason.PATRON_BLOCKED
+
+
+def test_deletes_and_holds_replicate(kiosk: Kiosk, central):
+    assert kiosk.sync().ok
+    assert central.staff.delete("/admin/items/I9").status_code in (200, 204)
+    assert central.staff.delete("/admin/patrons/P2").status_code in (200, 204)
+    hold = wire.HoldBatch([wire.HoldRecord(item_pii="I7", patron_card="P1")])
+    assert central.staff.post("/admin/holds", hold).status_code == 200
+    assert kiosk.sync().ok
+    assert kiosk.store.item("I9") is None and kiosk.store.patron("P2") is None
+    assert kiosk.store.first_hold("I7").patron_card == "P1"
+    assert central.staff.post("/admin/holds/remove", hold).status_code == 200
+    assert kiosk.sync().ok
+    assert kiosk.store.first_hold("I7") is None
+
+
+def test_a_fault_recorded_at_the_kiosk_shows_in_the_fleet_api_once(kiosk: Kiosk, central):
+    kiosk.store.record_fault("printer", "paper_out", "error", "paper out", kiosk.clock.now())
+    kiosk.store.set_state("devices.health", '{"printer": "error", "rfid": "ready"}')
+    report = kiosk.sync()
+    assert report.ok and report.beat.faults_sent == 1
+    faults = central.staff.get("/faults", kiosk_id="k1").json()
+    assert [(f["device"], f["code"], f["count"]) for f in faults] == [("printer", "paper_out", 1)]
+    fleet = {k["kiosk_id"]: k for k in central.staff.get("/fleet").json()["kiosks"]}
+    assert fleet["k1"]["devices"] == {"printer": "error", "rfid": "ready"}
+
+    assert kiosk.sync().beat.faults_sent == 0  # nothing new: nothing resent
+    kiosk.store.record_fault("printer", "paper_out", "error", "paper out", kiosk.clock.now())
+    assert kiosk.sync().beat.faults_sent == 1
+    kiosk.clock.advance(timedelta(minutes=1))
+    kiosk.store.clear_fault("printer", "paper_out", kiosk.clock.now())
+    assert kiosk.sync().beat.faults_sent == 1
+    assert kiosk.sync().beat.faults_sent == 0
+    (fault,) = central.staff.get("/faults", kiosk_id="k1").json()
+    assert fault["count"] == 2 and fault["cleared_at"] is not None
+
+
+def test_a_revoked_token_stops_pushes_keeps_rows_and_records_a_fault(kiosk: Kiosk, central):
+    assert kiosk.sync().ok
+    ids = _lend(kiosk, "P1", "I1")
+    with writing(central.engine) as conn:
+        auth.revoke_kiosk(conn, "k1", central.clock.now())
+    report = kiosk.sync()
+    assert not report.authorized
+    assert kiosk.store.outbox_depth() == 1 and kiosk.store.transaction(ids[0]).acked_at is None
+    faults = kiosk.store.faults(open_only=True)
+    assert [(f.device, f.code) for f in faults] == [("upstream", "unauthorized")]
+    assert kiosk.store.get_state(ONLINE_KEY) == "0"
+    assert kiosk.daemon.unauthorized
+    # Re-enrolled: the next pass (a heartbeat first) finds the token good and pushes again.
+    token = central.enrol("k1").session.headers["Authorization"]
+    kiosk.client.session.headers["Authorization"] = token
+    assert kiosk.sync().ok and kiosk.sync().push.acked == 1
+    assert kiosk.store.faults(open_only=True) == []
+
+
+def test_central_ecard_keys_replace_the_config_keys_for_qr_cards(kiosk: Kiosk, central):
+    reply = central.staff.post("/admin/ecard-keys")
+    assert reply.status_code == 201, reply.text
+    key = reply.json()
+    assert kiosk.sync().ok
+    assert key["key_id"] in kiosk.store.get_state(ECARD_KEYS_KEY)
+    secret = ecard.decode_key(key["secret"])
+    token = ecard.sign("P1", key["key_id"], secret, datetime(2030, 1, 1, tzinfo=UTC))
+    found = kiosk.core.circulation.identify(token, CardKind.QR)
+    assert found.ok and found.patron.card_id == "P1"
+    forged = ecard.sign(
+        "P1", key["key_id"], base64.b64decode("A" * 44), datetime(2030, 1, 1, tzinfo=UTC)
+    )
+    assert kiosk.core.circulation.identify(forged, CardKind.QR).reason is Reason.ECARD_INVALID

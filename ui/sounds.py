@@ -1,0 +1,89 @@
+"""Short sound cues for success and problems, made at start-up and played without blocking.
+
+The cues are generated (two soft sine chimes), so nothing is bundled or licensed, and played
+by the system's ALSA or PulseAudio player in a child process, so a slow or missing sound
+device can never hold up the screen. With ``ui.sounds = false`` nothing is played.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import shutil
+import struct
+import subprocess
+import tempfile
+import wave
+from collections.abc import Callable
+from pathlib import Path
+
+log = logging.getLogger(__name__)
+
+RATE = 22_050
+CUES = {
+    "ok": ((880.0, 0.09), (1318.5, 0.14)),  # rising fifth: done
+    "problem": ((523.3, 0.16), (392.0, 0.22)),  # falling fourth: look at the screen
+}
+
+Player = Callable[[Path], None]
+
+
+def chime(notes: tuple[tuple[float, float], ...], volume: float = 0.35) -> bytes:
+    """16-bit mono PCM of the notes in turn, each with a short fade to avoid clicks."""
+    frames = bytearray()
+    for frequency, seconds in notes:
+        count = int(RATE * seconds)
+        fade = max(1, int(RATE * 0.01))
+        for n in range(count):
+            envelope = min(1.0, n / fade, (count - n) / fade)
+            sample = volume * envelope * math.sin(2 * math.pi * frequency * n / RATE)
+            frames += struct.pack("<h", int(sample * 32767))
+    return bytes(frames)
+
+
+def write_cues(folder: Path) -> dict[str, Path]:
+    folder.mkdir(parents=True, exist_ok=True)
+    paths = {}
+    for name, notes in CUES.items():
+        path = folder / f"{name}.wav"
+        with wave.open(str(path), "wb") as out:
+            out.setnchannels(1)
+            out.setsampwidth(2)
+            out.setframerate(RATE)
+            out.writeframes(chime(notes))
+        paths[name] = path
+    return paths
+
+
+def system_player() -> Player | None:
+    """aplay (ALSA) or paplay (PulseAudio), whichever the kiosk has; None when neither."""
+    for program, args in (("paplay", []), ("aplay", ["-q"])):
+        found = shutil.which(program)
+        if found:
+            return lambda path, f=found, a=args: subprocess.Popen(
+                [f, *a, str(path)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+            )
+    return None
+
+
+class Sounds:
+    def __init__(
+        self, enabled: bool, player: Player | None = None, folder: Path | None = None
+    ) -> None:
+        self.enabled = enabled
+        self.player = player if player is not None else (system_player() if enabled else None)
+        if enabled and self.player is None:
+            log.info("no sound player found (aplay/paplay): sound cues are off")
+        self.paths = (
+            write_cues(folder or Path(tempfile.mkdtemp(prefix="shufang-cues-")))
+            if enabled and self.player is not None
+            else {}
+        )
+
+    def play(self, cue: str) -> None:
+        if not self.enabled or self.player is None or cue not in self.paths:
+            return
+        try:
+            self.player(self.paths[cue])
+        except OSError as error:  # a broken sound device must not disturb a loan
+            log.warning("sound cue failed: %s", error)
