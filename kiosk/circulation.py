@@ -71,6 +71,10 @@ class Circulation:
     def policy(self) -> Policy:
         return self._policy()
 
+    def set_online_source(self, online: Callable[[], bool]) -> None:
+        """Who says whether the kiosk is online (the SIP2 upstream replaces the daemon's flag)."""
+        self._online = online
+
     def _decision(self) -> Decision:
         return Decision.ONLINE if self._online() else Decision.OFFLINE
 

@@ -23,6 +23,7 @@ from ui.devices import DeviceEvents
 from ui.i18n import Translator
 from ui.qt import QObject, QtCore, QtGui, QtWidgets, Signal
 from ui.session import Mode, Session
+from ui.sounds import Sounds
 from ui.text import format_date, identification_text
 from ui.window import KioskWindow
 
@@ -65,6 +66,7 @@ class KioskController(QObject):
         status_poll_ms: int = 2000,
         goodbye_ms: int = 4000,
         barcode_rules: BarcodeRules | None = None,
+        sounds: Sounds | None = None,
     ) -> None:
         super().__init__()
         from ui.worker import CoreClient
@@ -81,6 +83,9 @@ class KioskController(QObject):
         self.core.failed.connect(self._job_failed)
         self.device_jobs.failed.connect(self._job_failed)
         self.session = Session()
+        self.sounds = sounds or Sounds(False)
+        self.devices_missing = False  # no way to identify items (reader and scanner gone)
+        self._state_out_of_service = False
         self.events = DeviceEvents()
         self.on_pad: dict[str, tuple[Any, Any]] = {}
         self.window = KioskWindow(self.t, branch_name=branch_name, hours_today=hours_today, tz=tz)
@@ -211,6 +216,7 @@ class KioskController(QObject):
         elif ident.reason is Reason.PIN_REQUIRED:
             screen.ask_pin(card, kind)
         elif ident.reason is Reason.PIN_WRONG:
+            self.sounds.play("problem")
             screen.ask_pin(card, kind, identification_text(self.t, ident, self.tz), "error")
         else:
             screen.reset()
@@ -311,6 +317,7 @@ class KioskController(QObject):
             return  # the session ended while the job ran: show nothing of it
         self.session.outcomes[outcome.pii] = outcome
         screen.show_outcome(outcome)
+        self.sounds.play("ok" if outcome.ok else "problem")
 
     def _item_failed(self, pii: str, error: str) -> None:
         self.session.in_flight.discard(pii)
@@ -452,9 +459,16 @@ class KioskController(QObject):
             lambda status: self._status_changed(*status),
         )
 
+    def set_devices_missing(self, missing: bool) -> None:
+        """No reader and no scanner to identify items with: the kiosk cannot lend."""
+        self.devices_missing = missing
+        self._status_changed(self.online, self._state_out_of_service)
+
     def _status_changed(self, online: bool, out_of_service: bool) -> None:
         self.online = online
         self.window.set_online(online)
+        self._state_out_of_service = out_of_service
+        out_of_service = out_of_service or self.devices_missing
         if out_of_service != self.out_of_service:
             self.out_of_service = out_of_service
             if out_of_service:

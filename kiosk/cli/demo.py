@@ -95,17 +95,33 @@ def _run_ui(config, folder: Path, headless: bool, scenario: str | None = None) -
     from kiosk.core import open_core
     from ui.app import application
 
+    central, config = _start_central(config, folder)
+    daemon, switch = _start_daemon(config)
+
+    def set_online(up: bool) -> None:
+        switch.down = not up  # the cable: the daemon meets a real outage and says so
+        daemon.wake()
+
     app = application()
     process = start_kiosk(config, receipt_folder=str(folder / "receipts"))
     station, kiosk = process.station, process.controller
-    control = open_core(config)  # the demo's own handle for its network switch
-
-    def set_online(up: bool) -> None:
-        control.set_online(up)
-
+    control = open_core(config)  # the demo's own handle for its switches
+    print(
+        f"central service {central.url}  fleet page {central.url}/dashboard  "
+        f"staff token {central.staff_token}"
+    )
     try:
         if headless:
-            return _run_scenario(kiosk, station, control, folder, scenario, set_online)
+            return _run_scenario(
+                kiosk,
+                station,
+                control,
+                folder,
+                scenario,
+                set_online,
+                daemon=daemon,
+                central=central,
+            )
         from ui.simulator import DemoCard, DemoItem, SimulatorPanel
 
         items = [DemoItem(i.pii, i.title, i.set_size) for i in _demo_items(control)]
@@ -139,6 +155,42 @@ def _run_ui(config, folder: Path, headless: bool, scenario: str | None = None) -
     finally:
         control.close()
         process.stop()
+        daemon.stop()
+        central.stop()
+
+
+def _start_central(config, folder: Path):
+    """An embedded central service on SQLite holding the same catalog and patrons."""
+    from kiosk.store import Store
+    from sync.daemon.embedded import seed_from_store, start_embedded_central
+
+    central = start_embedded_central(
+        folder / "central.db", config["kiosk.id"], config["kiosk.branch"]
+    )
+    store = Store(config["database.path"])
+    seed_from_store(central, store)
+    store.close()
+    config = config.replace(
+        upstream__kind="central",
+        upstream__url=central.url,
+        upstream__token=central.kiosk_token,
+        sync__heartbeat_s=5,
+    )
+    return central, config
+
+
+def _start_daemon(config):
+    """The sync daemon on a thread, behind a switch that can 'pull the network cable'."""
+    from kiosk.store import Store
+    from sync.daemon.embedded import NetworkSwitch
+    from sync.daemon.loop import SyncDaemon
+    from sync.daemon.settings import SyncSettings
+    from sync.daemon.upstream import DaemonClient
+
+    settings = SyncSettings.from_config(config)
+    switch = NetworkSwitch(DaemonClient(settings.url, settings.token, timeout=settings.timeout_s))
+    store = Store(config["database.path"], busy_timeout_ms=config["database.busy_timeout_ms"])
+    return SyncDaemon(store, switch, settings).start(), switch
 
 
 def _demo_items(core):
@@ -160,8 +212,19 @@ def _demo_items(core):
     return [item for item in (core.store.item(p) for p in wanted) if item is not None]
 
 
-def _run_scenario(kiosk, station, control, folder: Path, scenario: str | None, set_online) -> int:
+def _run_scenario(
+    kiosk,
+    station,
+    control,
+    folder: Path,
+    scenario: str | None,
+    set_online,
+    *,
+    daemon=None,
+    central=None,
+) -> int:
     import json
+    import time
 
     from ui.scenario import BUILTIN, Hands, ScenarioRunner
 
@@ -179,6 +242,11 @@ def _run_scenario(kiosk, station, control, folder: Path, scenario: str | None, s
     )
     summary = ScenarioRunner(kiosk, hands, folder / "screenshots").run(text, path.name)
     store = control.store
+    if daemon is not None:  # give the daemon its moment: everything queued should arrive
+        daemon.wake()
+        deadline = time.monotonic() + 20
+        while store.outbox_depth() and time.monotonic() < deadline:
+            time.sleep(0.1)
     report = summary.to_json_dict()
     report["journal"] = {
         "rows": store.counts()["journal"],
@@ -186,5 +254,9 @@ def _run_scenario(kiosk, station, control, folder: Path, scenario: str | None, s
         "integrity_ok": not store.integrity_problems(),
     }
     report["receipts"] = sorted(str(p) for p in (folder / "receipts").glob("*.png"))
+    if central is not None:
+        from sync.daemon.embedded import what_central_knows
+
+        report["central"] = what_central_knows(central)
     print(json.dumps(report, ensure_ascii=False, indent=2))
     return 0 if summary.ok else 1

@@ -54,12 +54,12 @@ def start_kiosk(
     from drivers.station import DeviceStation, StationCallbacks, StationConfig
     from kiosk.barcodes import BarcodeRules
     from kiosk.clock import SystemClock
-    from kiosk.core import open_core
     from kiosk.faults import StoreFaults
     from kiosk.store import Store
     from ui.app import hours_today
     from ui.controller import KioskController
     from ui.diagnostics import context_from, install, restart_application
+    from ui.sounds import Sounds
 
     holder: dict[str, Any] = {}
 
@@ -94,7 +94,7 @@ def start_kiosk(
         callbacks,
     )
     controller = KioskController(
-        lambda: open_core(config),
+        core_factory(config),
         branch_name=config["kiosk.branch_name"],
         tz=ZoneInfo(config["kiosk.timezone"]),
         language=config["kiosk.language"],
@@ -107,9 +107,11 @@ def start_kiosk(
         barcode_rules=BarcodeRules(
             item=config["barcodes.item_pattern"], patron_card=config["barcodes.patron_card_pattern"]
         ),
+        sounds=Sounds(config["ui.sounds"]),
         **controller_options,
     )
     holder["controller"] = controller
+    watch_devices(controller, station)
     install(
         controller,
         context_from(
@@ -122,6 +124,47 @@ def start_kiosk(
     )
     station.start()
     return KioskProcess(controller, station)
+
+
+def core_factory(config: Config):
+    """Opens the core on the worker thread; with a SIP2 library system as the upstream, the
+    library system decides online and the core decides offline when it allows that."""
+    from kiosk.core import open_core
+
+    def make():
+        core = open_core(config)
+        if config["upstream.kind"] == "sip2":
+            from sync.sip2.config import connector_from
+            from sync.sip2.live import LiveCirculation
+
+            connector = connector_from(config, core.store)
+            core.circulation.set_online_source(connector.upstream.online)
+            core.circulation = LiveCirculation(core.circulation, connector.upstream)
+        return core
+
+    return make
+
+
+def watch_devices(controller: Any, station: Any, period_ms: int = 5000) -> None:
+    """Every few seconds: tell the sync daemon the devices' states (for the heartbeat) and
+    put the kiosk out of service while nothing can identify items."""
+    import time
+
+    from kiosk.availability import LendingDevices
+    from ui.qt import QtCore
+
+    lending = LendingDevices()
+
+    def check() -> None:
+        states = station.health()
+        controller.core.call(lambda core: core.publish_device_health(states), lambda _: None)
+        missing = lending.missing(states, time.monotonic())
+        if missing != controller.devices_missing:
+            controller.set_devices_missing(missing)
+
+    timer = QtCore.QTimer(controller, interval=period_ms, timeout=check)
+    timer.start()
+    check()
 
 
 def run(args: argparse.Namespace) -> int:

@@ -78,3 +78,67 @@ class NetworkSwitch:
             return attribute(*args, **kwargs)
 
         return call
+
+
+def _staff_session(central: EmbeddedCentral):
+    import requests
+
+    session = requests.Session()
+    session.headers["Authorization"] = f"Bearer {central.staff_token}"
+    return session, central.url + "/api/v1"
+
+
+def seed_from_store(central: EmbeddedCentral, store: Any) -> None:
+    """Give the demo's central service the kiosk's catalog, patrons and holds (admin API)."""
+    items = [
+        {
+            k: r[k]
+            for k in (
+                "pii",
+                "title",
+                "author",
+                "call_number",
+                "owner_isil",
+                "branch",
+                "item_class",
+                "set_size",
+                "status",
+            )
+        }
+        for r in store.db.query("SELECT * FROM items")
+    ]
+    patrons = [
+        {
+            "card_id": r["card_id"],
+            "category": r["category"],
+            "card_kind": r["card_kind"],
+            "initials": r["initials"],
+            "pin_hash": r["pin_hash"],
+            "expires_on": r["expires_on"],
+            "blocks": [b for b in r["blocks"].split(",") if b],
+            "fines_cents": r["fines_cents"],
+        }
+        for r in store.db.query("SELECT * FROM patrons")
+    ]
+    holds = [
+        {"item_pii": r["item_pii"], "patron_card": r["patron_card"]}
+        for r in store.db.query("SELECT * FROM holds")
+    ]
+    session, api = _staff_session(central)
+    session.put(api + "/admin/items", json={"items": items}, timeout=60).raise_for_status()
+    session.put(api + "/admin/patrons", json={"patrons": patrons}, timeout=60).raise_for_status()
+    session.post(api + "/admin/holds", json={"holds": holds}, timeout=60).raise_for_status()
+
+
+def what_central_knows(central: EmbeddedCentral) -> dict[str, Any]:
+    """Open loans, conflicts and daily statistics, read from the staff API."""
+    session, api = _staff_session(central)
+    loans = session.get(api + "/loans", params={"open": "true"}, timeout=30).json()
+    conflicts = session.get(api + "/conflicts", timeout=30).json()
+    stats = session.get(api + "/statistics", timeout=30).json()
+    return {
+        "url": central.url,
+        "open_loans": len(loans),
+        "conflicts": len(conflicts),
+        "statistics": stats,
+    }

@@ -207,3 +207,11 @@ class LiveCirculation:
             reason=Reason.OK.value,
             security=security,
         )
+
+    def renew_all(self, patron: Patron) -> list[Outcome]:
+        """Each current loan renewed through the library system, one outcome per item."""
+        return [self.renew(patron, loan.item_pii) for loan in self.store.loans_for(patron.card_id)]
+
+    def __getattr__(self, name: str):
+        # loans(), policy, site, clock...: what the local core already answers
+        return getattr(self.circulation, name)

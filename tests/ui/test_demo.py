@@ -33,6 +33,12 @@ def test_builtin_scenario_tours_every_flow(qtbot, tmp_path, capsys):
     checkouts = [t for t in store.journal(100) if t.kind.value == "checkout"]
     assert len(checkouts) == 6 and all(t.security.value == "done" for t in checkouts)
     assert sum(t.decision.value == "offline" for t in checkouts) == 3
+    # the embedded central service got every transaction exactly once, offline ones included
+    assert summary["journal"]["waiting_for_upstream"] == 0
+    central = summary["central"]
+    assert central["conflicts"] == 0 and central["open_loans"] == 4
+    (day,) = central["statistics"]
+    assert (day["loans"], day["returns"], day["renewals"]) == (6, 2, 2)
 
 
 def test_a_scenario_file_that_fails_says_where(qtbot, tmp_path, capsys):
