@@ -164,6 +164,7 @@ class KioskController(QObject):
         w.identify.reset()
         w.receipt.entered()
         self.t.set_language(self.default_language)
+        w.reset_accessibility()
         w.show_screen("out_of_service" if self.out_of_service else "home")
         self.session_ended.emit()
 

@@ -28,6 +28,7 @@ class Hands:
     scan: Callable[[str], None]
     tap: Callable[[str], None]
     set_online: Callable[[bool], None]
+    ecard: Callable[[str], str] | None = None  # card id -> signed QR e-card text
 
 
 @dataclass
@@ -168,6 +169,10 @@ class ScenarioRunner:
             self.saved.append(str(path))
         elif verb == "scan":
             hands.scan(" ".join(args))
+        elif verb == "show-ecard":
+            if hands.ecard is None:
+                raise StepFailed("this kiosk has no e-card signing key")
+            hands.scan(hands.ecard(args[0]))  # the 2D imager reads the phone's QR code
         elif verb == "tap-card":
             hands.tap(args[0])
         elif verb == "type-pin":

@@ -38,9 +38,9 @@ HIGH_CONTRAST = Palette(
     muted="#E6E6E6",
     primary="#FFD400",
     primary_ink="#000000",
-    accent="#FFD400",
+    accent="#FFFFFF",
     accent_ink="#000000",
-    calm="#FFD400",
+    calm="#7FDBFF",
     success="#7CFF9B",
     success_bg="#0B2A14",
     warning="#FFD400",
@@ -113,6 +113,9 @@ def stylesheet(
     QPushButton[kind="accent"] {{ background: {p.accent}; color: {p.accent_ink};
                border: none; }}
     QPushButton[kind="calm"] {{ background: {p.calm}; color: {p.primary_ink}; border: none; }}
+    QPushButton[kind="primary"] QLabel, QPushButton[kind="calm"] QLabel {{
+               color: {p.primary_ink}; }}
+    QPushButton[kind="accent"] QLabel {{ color: {p.accent_ink}; }}
     QPushButton[kind="chip"] {{ min-height: {target}px; font-size: {s.small}px;
                padding: 6px 18px; border-radius: {target // 2}px; }}
     QPushButton[kind="key"] {{ font-size: {s.title}px; min-width: {round(target * 1.5)}px;

@@ -31,6 +31,7 @@ def button(
     if icon_name:
         widget.setIcon(icon(icon_name, colour, icon_px * 2))
         widget.setIconSize(QtCore.QSize(icon_px, icon_px))
+        widget.setProperty("icon_name", icon_name)  # so a theme change can recolour it
     widget.setFocusPolicy(Qt.FocusPolicy.NoFocus)
     widget.setCursor(Qt.CursorShape.PointingHandCursor)
     return widget
@@ -41,6 +42,7 @@ class BigAction(QtWidgets.QPushButton):
 
     def __init__(self, icon_name: str, kind: str, colour: str = "#FFFFFF") -> None:
         super().__init__()
+        self.icon_name = icon_name
         self.setProperty("kind", kind)
         self.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         self.setSizePolicy(
@@ -56,11 +58,10 @@ class BigAction(QtWidgets.QPushButton):
         layout.addWidget(self.picture)
         texts = QtWidgets.QVBoxLayout()
         self.word = QtWidgets.QLabel()
-        self.word.setStyleSheet(
-            f"background: transparent; color: {colour}; font-size: 44px; font-weight: 700;"
-        )
+        # colours come from the theme's stylesheet (QPushButton[kind] QLabel), sizes from here
+        self.word.setStyleSheet("background: transparent; font-size: 44px; font-weight: 700;")
         self.hint = QtWidgets.QLabel()
-        self.hint.setStyleSheet(f"background: transparent; color: {colour}; font-size: 22px;")
+        self.hint.setStyleSheet("background: transparent; font-size: 22px;")
         self.hint.setWordWrap(True)
         texts.addStretch(1)
         texts.addWidget(self.word)
@@ -73,6 +74,26 @@ class BigAction(QtWidgets.QPushButton):
     def set_texts(self, word: str, hint: str) -> None:
         self.word.setText(word)
         self.hint.setText(hint)
+
+
+def ink_for(kind: str, palette) -> str:
+    """The colour of text and icons on a button of ``kind`` in ``palette``."""
+    return {
+        "primary": palette.primary_ink,
+        "calm": palette.primary_ink,
+        "accent": palette.accent_ink,
+    }.get(kind, palette.ink)
+
+
+def recolour(root: QtWidgets.QWidget, palette) -> None:
+    """Re-render every themed icon under ``root`` for ``palette`` (high contrast switch)."""
+    for widget in root.findChildren(QtWidgets.QPushButton):
+        kind = widget.property("kind") or ""
+        if isinstance(widget, BigAction):
+            widget.picture.setPixmap(pixmap(widget.icon_name, ink_for(kind, palette), 88))
+        elif widget.property("icon_name"):
+            size = widget.iconSize().width()
+            widget.setIcon(icon(widget.property("icon_name"), ink_for(kind, palette), size * 2))
 
 
 class ItemRow(QtWidgets.QFrame):

@@ -13,8 +13,8 @@ from ui.screens.closing import GoodbyeScreen, OutOfServiceScreen, ReceiptScreen
 from ui.screens.home import HomeScreen
 from ui.screens.identify import IdentifyScreen
 from ui.screens.items import ItemsScreen
-from ui.theme import LARGE_TEXT_FACTOR, Palette, TypeScale, stylesheet
-from ui.widgets import button, label
+from ui.theme import HIGH_CONTRAST, LARGE_TEXT_FACTOR, Palette, TypeScale, stylesheet
+from ui.widgets import button, label, recolour
 
 Qt = QtCore.Qt
 
@@ -22,6 +22,7 @@ Qt = QtCore.Qt
 class Header(QtWidgets.QFrame):
     language = Signal()
     text_size = Signal()
+    contrast = Signal()
 
     def __init__(self, t: Translator, palette: Palette, branch_name: str) -> None:
         super().__init__()
@@ -37,8 +38,10 @@ class Header(QtWidgets.QFrame):
         self.clock = label("", role="muted", wrap=False)
         self.language_button = button("", "chip", "language", palette.ink, 30)
         self.text_button = button("", "chip", "text-size", palette.ink, 30)
+        self.contrast_button = button("", "chip", "contrast", palette.ink, 30)
         self.language_button.clicked.connect(self.language.emit)
         self.text_button.clicked.connect(self.text_size.emit)
+        self.contrast_button.clicked.connect(self.contrast.emit)
         row.addWidget(self.branch)
         row.addStretch(1)
         for widget in (
@@ -51,6 +54,7 @@ class Header(QtWidgets.QFrame):
             row.addWidget(widget)
         self.online = True
         self.large = False
+        self.high_contrast = False
         self.retranslate()
 
     def set_online(self, online: bool) -> None:
@@ -70,6 +74,9 @@ class Header(QtWidgets.QFrame):
         self.network.setText(t("header.online" if self.online else "header.offline"))
         self.language_button.setText(t("header.language"))
         self.text_button.setText(t("header.normal_text" if self.large else "header.large_text"))
+        self.contrast_button.setText(
+            t("header.normal_contrast" if self.high_contrast else "header.high_contrast")
+        )
 
 
 class IdleOverlay(QtWidgets.QFrame):
@@ -171,6 +178,7 @@ class KioskWindow(QtWidgets.QWidget):
         self.portrait = True
         self._place_switches(False)  # landscape until the first resize says otherwise
         self.header.text_size.connect(self.toggle_text_size)
+        self.header.contrast.connect(self.toggle_contrast)
         self.header.language.connect(t.toggle)
         t.changed.connect(lambda _: self._retranslate())
         self.apply_theme()
@@ -199,6 +207,29 @@ class KioskWindow(QtWidgets.QWidget):
         self.header.retranslate()
         self.apply_theme()
 
+    def toggle_contrast(self) -> None:
+        """High contrast: yellow and white on black, for readers with low vision."""
+        self.set_contrast(not self.header.high_contrast)
+
+    def set_contrast(self, high: bool) -> None:
+        self.palette_ = HIGH_CONTRAST if high else Palette()
+        self.header.high_contrast = high
+        self.header.palette_ = self.palette_
+        for screen in self.screens.values():
+            screen.palette_ = self.palette_
+            screen.retranslate()  # repaints item rows in the new colours
+        self.identify.picture.setPixmap(pixmap("card", self.palette_.primary, 220))
+        self.header.retranslate()
+        self.apply_theme()
+        recolour(self, self.palette_)
+
+    def reset_accessibility(self) -> None:
+        """Back to the defaults for the next reader (their own choices end with them)."""
+        if self.large_text:
+            self.toggle_text_size()
+        if self.header.high_contrast:
+            self.set_contrast(False)
+
     def apply_theme(self) -> None:
         dpi = self.logicalDpiX() or 96
         scale = TypeScale().scaled(LARGE_TEXT_FACTOR if self.large_text else 1.0)
@@ -210,7 +241,11 @@ class KioskWindow(QtWidgets.QWidget):
             return
         self.portrait = portrait
         target = self.footer_row if portrait else self.header.layout()
-        for widget in (self.header.language_button, self.header.text_button):
+        for widget in (
+            self.header.language_button,
+            self.header.text_button,
+            self.header.contrast_button,
+        ):
             target.addWidget(widget)
         self.footer.setVisible(portrait)
         self.identify.set_portrait(portrait)

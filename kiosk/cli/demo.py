@@ -126,7 +126,7 @@ def _run_ui(config, folder: Path, headless: bool, scenario: str | None = None) -
 
         items = [DemoItem(i.pii, i.title, i.set_size) for i in _demo_items(control)]
         cards = [
-            DemoCard(c, note)
+            DemoCard(c, note, _ecard(config, c))
             for c, note in (
                 ("P0001", "adult"),
                 ("P0002", "adult"),
@@ -157,6 +157,17 @@ def _run_ui(config, folder: Path, headless: bool, scenario: str | None = None) -
         process.stop()
         daemon.stop()
         central.stop()
+
+
+def _ecard(config, card: str) -> str:
+    """A QR e-card for the demo's simulator panel, signed with the demo's key."""
+    from datetime import UTC, datetime, timedelta
+
+    from kiosk import ecard
+
+    kid = config["ecard.signing_key_id"]
+    key = ecard.decode_key(config["ecard.keys"][kid])
+    return ecard.sign(card, kid, key, datetime.now(UTC) + timedelta(days=1))
 
 
 def _start_central(config, folder: Path):
@@ -239,6 +250,7 @@ def _run_scenario(
         scan=station.raw_scanner.scan,
         tap=lambda card: station.raw_card.tap(b"\x04" + card.encode()[:6], ndef_texts=(card,)),
         set_online=set_online,
+        ecard=lambda card: _ecard(control.config, card),
     )
     summary = ScenarioRunner(kiosk, hands, folder / "screenshots").run(text, path.name)
     store = control.store

@@ -26,7 +26,7 @@ def test_builtin_scenario_tours_every_flow(qtbot, tmp_path, capsys):
         tmp_path / "screenshots" / p
         for p in sorted(p.split("/")[-1] for p in summary["screenshots"])
     ]
-    assert len(shots) == 9 and Image.open(shots[0]).size == (1080, 1920)
+    assert len(shots) == 10 and Image.open(shots[0]).size == (1080, 1920)
     (receipt,) = summary["receipts"]
     assert Image.open(receipt).size[0] == 576
     store = Store(tmp_path / "kiosk.db")

@@ -335,3 +335,20 @@ def test_the_newest_item_stays_in_view_on_a_long_list(qtbot, kiosk):
     newest = listing.rows[piis[-1]]
     top_left = newest.mapTo(listing.viewport(), newest.rect().topLeft())
     assert listing.viewport().rect().contains(top_left)
+
+
+def test_high_contrast_recolours_everything_and_resets_for_the_next_reader(qtbot, kiosk):
+    home = kiosk.window.home
+    qtbot.mouseClick(kiosk.window.header.contrast_button, Qt.MouseButton.LeftButton)
+    assert "#000000" in kiosk.window.styleSheet()  # black paper
+    word = home.borrow_button.word
+    word.ensurePolished()
+    assert word.palette().color(word.foregroundRole()).name() == "#000000"  # black on yellow
+    assert kiosk.window.header.contrast_button.text() == kiosk.t.t("header.normal_contrast")
+    sign_in(qtbot, kiosk)
+    kiosk.events.place("100001")
+    qtbot.waitUntil(lambda: bool(kiosk.session.accepted), timeout=WAIT)
+    kiosk.end_session()
+    assert not kiosk.window.header.high_contrast and "#F6F1E7" in kiosk.window.styleSheet()
+    word.ensurePolished()
+    assert word.palette().color(word.foregroundRole()).name() == "#ffffff"

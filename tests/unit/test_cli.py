@@ -162,4 +162,4 @@ def test_demo_runs_as_a_console_script(tmp_path):
     assert result.returncode == 0, result.stderr
     assert "wait-for-text 网络中断期间每人最多借 3 本" in result.stdout  # offline limit shown
     assert '"integrity_ok": true' in result.stdout
-    assert len(list((tmp_path / "screenshots").glob("*.png"))) == 9
+    assert len(list((tmp_path / "screenshots").glob("*.png"))) == 10
