@@ -19,15 +19,17 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         help="run the sync daemon (outbox push, change pull, heartbeats)",
         description="Push the journal's unacknowledged rows to the central service, pull "
         "policy, catalog, patron and hold changes, and send heartbeats with device health "
-        "and faults. Shares the kiosk database with `shufang run`. Uses [upstream] and "
-        "[sync] of the config.",
+        'and faults. With upstream.kind = "sip2" the rows are replayed to the library '
+        "system instead (refusals become conflicts, reported as faults), and the central, "
+        "when upstream.token is set, still gets heartbeats and serves changes. Shares the "
+        "kiosk database with `shufang run`. Uses [upstream], [sip2] and [sync] of the config.",
     )
     add_config_options(parser)
     parser.add_argument(
         "--once",
         action="store_true",
         help="run one pass (push, heartbeat, pull) and exit: 0 when done, "
-        f"{EXIT_UNREACHABLE} when the central is unreachable, "
+        f"{EXIT_UNREACHABLE} when the central or the library system is unreachable, "
         f"{EXIT_UNAUTHORIZED} when it refuses this kiosk's token",
     )
     parser.add_argument("--verbose", action="store_true", help="log every pass, not only problems")
@@ -45,10 +47,11 @@ def run(args: argparse.Namespace) -> int:
         level=logging.INFO if args.verbose or not args.once else logging.WARNING,
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
-    if config["upstream.kind"] != "central":
-        return fail(f"upstream.kind is {config['upstream.kind']!r}; sync needs 'central'")
+    kind = config["upstream.kind"]
+    if kind not in ("central", "sip2"):
+        return fail(f"upstream.kind is {kind!r}; sync needs 'central' or 'sip2'")
     settings = SyncSettings.from_config(config)
-    if not settings.token:
+    if kind == "central" and not settings.token:
         return fail("upstream.token is empty: enrol this kiosk (`shufang central enrol`)")
     try:
         daemon = SyncDaemon.from_config(config)
@@ -58,15 +61,24 @@ def run(args: argparse.Namespace) -> int:
         if args.once:
             return _print_pass(daemon.run_once())
         signal.signal(signal.SIGTERM, lambda *_: daemon.request_stop())
-        logging.getLogger("shufang.sync").info("syncing with %s", settings.url)
+        central = settings.url if daemon.client is not None else "no central"
+        where = f"{config['sip2.host']}:{config['sip2.port']}, {central}"
+        logging.getLogger("shufang.sync").info(
+            "syncing with %s", where if kind == "sip2" else settings.url
+        )
         daemon.run_forever()
         return 0
     finally:
-        daemon.store.close()
+        daemon.close()
 
 
 def _print_pass(report) -> int:  # a sync.daemon.PassReport (kiosk imports sync lazily)
-    push, pull = report.push, report.pull
+    push, pull, acs = report.push, report.pull, report.acs
+    if acs is not None:
+        print(
+            f"replayed {acs.answered} rows to the library system "
+            f"({acs.conflicts} conflict), {acs.left} waiting"
+        )
     if push is not None:
         print(
             f"pushed   {push.sent} rows, {push.acked} acknowledged "
@@ -86,5 +98,8 @@ def _print_pass(report) -> int:  # a sync.daemon.PassReport (kiosk imports sync 
         return EXIT_UNREACHABLE
     if report.error:
         print(f"shufang: {report.error}")
+        return EXIT_UNREACHABLE
+    if acs is not None and not acs.reachable:
+        print(f"shufang: {acs.error}; rows kept")
         return EXIT_UNREACHABLE
     return 0

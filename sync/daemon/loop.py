@@ -1,5 +1,10 @@
 """The daemon's loop: push, beat, pull; poll for new rows; back off while the central is away.
 
+With a SIP2 library system as the upstream (``replay`` given), the push goes to the ACS
+instead (``acs.py``) and the online flag follows the ACS; the central, when one is
+configured (``client``), still gets heartbeats with the faults and the online state, and
+changes are still pulled from it. Without a central those two steps are skipped.
+
 Runs in its own process (``shufang sync``) or on a thread (``SyncDaemon.start()``, for the
 demo). Either way it opens its own Store on the kiosk database and shares the file with the
 UI process through WAL and short transactions. Time comes from a clock and every pause from
@@ -16,7 +21,7 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from kiosk.clock import Clock, SystemClock
 from kiosk.config import Config
@@ -25,6 +30,7 @@ from kiosk.ports import TxnReply
 from kiosk.store import Store, StoreError
 from sync.central import wire
 from sync.central.client import Rejected, Unauthorized, Unavailable
+from sync.daemon.acs import AcsReport, ConflictJournal, forward_to_acs
 from sync.daemon.backoff import Backoff
 from sync.daemon.connectivity import mark_offline, mark_online
 from sync.daemon.heartbeat import BeatReport, send_heartbeat
@@ -32,6 +38,9 @@ from sync.daemon.pull import PullReport, cursor_of, pull_changes
 from sync.daemon.push import PushReport, push_outbox
 from sync.daemon.settings import SyncSettings
 from sync.daemon.upstream import RetryLater
+
+if TYPE_CHECKING:
+    from sync.sip2.replay import Sip2Replay
 
 log = logging.getLogger("shufang.sync")
 
@@ -53,7 +62,8 @@ class CentralUpstream(Protocol):
 
 @dataclass(slots=True)
 class PassReport:
-    """What one pass did; ``reachable`` false means the central could not be reached."""
+    """What one pass did; ``reachable`` false means the central could not be reached, and
+    ``acs`` (SIP2 sites) says how the library system's leg went."""
 
     reachable: bool = True
     authorized: bool = True
@@ -62,27 +72,40 @@ class PassReport:
     push: PushReport | None = None
     pull: PullReport | None = None
     beat: BeatReport | None = None
+    acs: AcsReport | None = None
     notes: list[str] = field(default_factory=list)
 
     @property
-    def ok(self) -> bool:
+    def central_ok(self) -> bool:
         return self.reachable and self.authorized and not self.error
+
+    @property
+    def ok(self) -> bool:
+        return self.central_ok and (self.acs is None or self.acs.reachable)
 
 
 class SyncDaemon:
     def __init__(
         self,
         store: Store,
-        client: CentralUpstream,
+        client: CentralUpstream | None,
         settings: SyncSettings,
         *,
+        replay: Sip2Replay | None = None,
         clock: Clock | None = None,
         wait: Callable[[float], bool] | None = None,
         rng: random.Random | None = None,
     ) -> None:
-        """``wait(seconds)`` pauses and returns True when the daemon should stop."""
+        """``wait(seconds)`` pauses and returns True when the daemon should stop.
+
+        ``replay`` makes the SIP2 library system the rows' destination; ``client`` is then
+        optional (None: no central, so no heartbeats or pulls)."""
+        if client is None and replay is None:
+            raise ValueError("the daemon needs a central client, a SIP2 replay, or both")
         self.store = store
         self.client = client
+        self.replay = replay
+        self._journal = ConflictJournal(store)
         self.settings = settings
         self.clock = clock or SystemClock()
         self._stopping = threading.Event()
@@ -99,24 +122,32 @@ class SyncDaemon:
 
     def run_once(self, *, beat: bool = True, push: bool = True) -> PassReport:
         """Push the outbox, send a heartbeat, pull what the ack says is new; never raises
-        for an upstream problem: the report says what went wrong and the rows stay queued."""
+        for an upstream problem: the report says what went wrong and the rows stay queued.
+
+        On a SIP2 site the ACS leg runs first, so the heartbeat of the same pass already
+        carries its refusals and the online state it found."""
         report = PassReport()
+        client = self.client
         try:
-            if push and not self.unauthorized:
-                report.push = push_outbox(
-                    self.store, self.client, self.clock, self.settings.batch_size
-                )
+            if self.replay is not None:
+                report.acs = self._forward_to_acs(self.replay)
+            if client is None:  # no central: the beat is only the ACS status probe
+                if beat:
+                    self._next_beat = self.clock.now() + timedelta(
+                        seconds=self.settings.heartbeat_s
+                    )
+                return report
+            if push and not self.unauthorized and self.replay is None:
+                report.push = push_outbox(self.store, client, self.clock, self.settings.batch_size)
                 if report.push.sent:  # the central answered: the UI may decide online again
                     self._answered()
             if beat or self.unauthorized:
-                report.beat = send_heartbeat(self.store, self.client, self._policy_version())
+                report.beat = send_heartbeat(self.store, client, self._policy_version())
                 self._next_beat = self.clock.now() + timedelta(seconds=self.settings.heartbeat_s)
                 if report.beat.ack.latest_cursor > cursor_of(self.store):
                     self._pull_wanted = True
             if self._pull_wanted:
-                report.pull = pull_changes(
-                    self.store, self.client, self.clock, self.settings.page_size
-                )
+                report.pull = pull_changes(self.store, client, self.clock, self.settings.page_size)
                 self._pull_wanted = False
         except Unauthorized as error:
             report.authorized = False
@@ -127,7 +158,8 @@ class SyncDaemon:
             report.reachable = False
             report.error = str(error)
             report.retry_after_s = error.retry_after_s if isinstance(error, RetryLater) else None
-            mark_offline(self.store, self.clock.now())
+            if self.replay is None:  # on a SIP2 site the ACS, not the central, is the link
+                mark_offline(self.store, self.clock.now())
             return report
         except Rejected as error:
             # A bug on one side, not the network: keep the rows, tell a technician, retry slowly.
@@ -144,8 +176,25 @@ class SyncDaemon:
         self._answered()
         return report
 
+    def _forward_to_acs(self, replay: Sip2Replay) -> AcsReport:
+        """Replay to the ACS; its answering (or not) is what the UI's online flag means here."""
+        report = forward_to_acs(
+            self.store,
+            replay,
+            self._journal,
+            batch_size=self.settings.batch_size,
+            now=self.clock.now,
+        )
+        if report.reachable:
+            mark_online(self.store)
+        else:
+            mark_offline(self.store, self.clock.now())
+        return report
+
     def _answered(self) -> None:
-        mark_online(self.store)
+        """The central answered: clear its faults (and, when it is the upstream, go online)."""
+        if self.replay is None:
+            mark_online(self.store)
         if self.unauthorized:
             log.info("central accepts this kiosk's token again; pushing resumes")
             self.unauthorized = False
@@ -165,7 +214,8 @@ class SyncDaemon:
         self.store.record_fault(
             UPSTREAM_DEVICE, UNAUTHORIZED_CODE, Severity.ERROR.value, message, now
         )
-        mark_offline(self.store, now)
+        if self.replay is None:
+            mark_offline(self.store, now)
 
     def _policy_version(self) -> str | None:
         document = self.store.active_policy_document()
@@ -177,6 +227,21 @@ class SyncDaemon:
             return None
 
     # --- the loop ---------------------------------------------------------------------------
+
+    def _healthy(self, report: PassReport) -> bool:
+        """Whether the loop may go on polling for fresh rows. On a SIP2 site only the ACS
+        counts: a central in trouble must not hold back the replay, so it is simply tried
+        again at a later beat (never sooner than its Retry-After)."""
+        if self.replay is None or report.acs is None:
+            return report.ok
+        if not report.central_ok:
+            wait = (
+                self.settings.max_backoff_s
+                if not report.authorized
+                else max(self.settings.heartbeat_s, report.retry_after_s or 0.0)
+            )
+            self._next_beat = self.clock.now() + timedelta(seconds=wait)
+        return report.acs.reachable
 
     def _beat_due(self) -> bool:
         return self._next_beat is None or self.clock.now() >= self._next_beat
@@ -198,13 +263,18 @@ class SyncDaemon:
         seen_version = self.store.data_version()
         report = self.run_once(beat=True)
         while True:
-            if not report.ok:
+            if not self._healthy(report):
                 delay = (
                     self.settings.max_backoff_s
                     if not report.authorized
                     else self.backoff.next_delay(report.retry_after_s)
                 )
-                log.info("central unreachable (%s); retrying in %.1f s", report.error, delay)
+                if self.replay is not None:
+                    # the ACS is away: probe it (and beat, so the fleet sees the kiosk
+                    # offline) at least once a heartbeat period
+                    delay = min(delay, self.settings.heartbeat_s)
+                why = report.error or (report.acs.error if report.acs else "")
+                log.info("upstream unreachable (%s); retrying in %.1f s", why, delay)
                 if self._pause(delay):
                     return
                 report = self.run_once(beat=True)
@@ -226,13 +296,28 @@ class SyncDaemon:
 
     @classmethod
     def from_config(cls, config: Config, *, clock: Clock | None = None) -> SyncDaemon:
-        """The daemon as ``shufang sync`` runs it: its own Store on the configured database."""
+        """The daemon as ``shufang sync`` runs it: its own Store on the configured database,
+        and for ``upstream.kind = "sip2"`` its own SIP2 session (separate from the UI's)."""
         from sync.daemon.upstream import DaemonClient
 
         settings = SyncSettings.from_config(config)
         store = Store(config["database.path"], busy_timeout_ms=config["database.busy_timeout_ms"])
-        client = DaemonClient(settings.url, settings.token, timeout=settings.timeout_s)
-        return cls(store, client, settings, clock=clock)
+        replay = None
+        if config["upstream.kind"] == "sip2":
+            from sync.sip2.config import connector_from
+
+            replay = connector_from(config, store).replay
+        client = None
+        if replay is None or settings.central_configured:
+            client = DaemonClient(settings.url, settings.token, timeout=settings.timeout_s)
+        return cls(store, client, settings, replay=replay, clock=clock)
+
+    def close(self) -> None:
+        """Stop, then close the SIP2 session and the daemon's own Store."""
+        self.stop()
+        if self.replay is not None:
+            self.replay.upstream.client.close()
+        self.store.close()
 
     def start(self) -> SyncDaemon:
         self._stopping.clear()

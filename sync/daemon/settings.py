@@ -23,6 +23,11 @@ class SyncSettings:
     #: Changes asked for per pull request (the central caps it at its own max_page).
     page_size: int = 1000
 
+    @property
+    def central_configured(self) -> bool:
+        """A SIP2 site may run without a central: heartbeats and pulls need URL and token."""
+        return bool(self.url and self.token)
+
     @classmethod
     def from_config(cls, config: Config) -> SyncSettings:
         return cls(
