@@ -352,3 +352,19 @@ def test_high_contrast_recolours_everything_and_resets_for_the_next_reader(qtbot
     assert not kiosk.window.header.high_contrast and "#F6F1E7" in kiosk.window.styleSheet()
     word.ensurePolished()
     assert word.palette().color(word.foregroundRole()).name() == "#ffffff"
+
+
+def test_the_library_systems_screen_message_reaches_the_reader(qtbot, kiosk):
+    from kiosk.outcomes import Outcome, OutcomeKind
+
+    kiosk.begin(Mode.RETURN)
+    kiosk.window.give_back.show_outcome(
+        Outcome(
+            OutcomeKind.ACCEPTED,
+            Reason.HOLD_WAITING,
+            pii="1000003",
+            details={"screen_messages": ["Please put this on the holds shelf (desk 2)"]},
+        )
+    )
+    detail = kiosk.window.give_back.list.rows["1000003"].detail.text()
+    assert detail.endswith("Please put this on the holds shelf (desk 2)")

@@ -77,6 +77,10 @@ class ItemsScreen(Screen):
             detail, tone, colour = outcome_text(self.t, outcome), "error", p.error
         if outcome.offline and outcome.ok:
             detail += "  ·  " + t("item.recorded_offline")
+        # the library system's own words for the reader (SIP2 AF), shown as it sent them
+        for message in outcome.details.get("screen_messages", ()):
+            if message and message not in detail:
+                detail += "\n" + message
         row.show_state(title, detail, tone, colour)
         self._offer_renewal(row, outcome)
 
