@@ -118,6 +118,10 @@ class TagReader(Protocol):
 
     def write_afi(self, uid: bytes, afi: int) -> None: ...
 
+    def write_dsfid(self, uid: bytes, dsfid: int) -> None:
+        """ISO 15693 Write DSFID (0x29); ``UnsupportedOperation`` where the reader cannot."""
+        ...
+
     def set_eas(self, uid: bytes, enabled: bool) -> None: ...
 
 

@@ -48,7 +48,7 @@ def nxp_uid(serial: int) -> bytes:
 
 @dataclass(eq=False)
 class SimulatedTag:
-    """One ISO 15693 tag: identity, memory, AFI, EAS flag and lock bits (defaults: ICODE SLIX)."""
+    """One ISO 15693 tag: identity, memory, AFI, DSFID, EAS flag and lock bits (ICODE SLIX)."""
 
     uid: bytes
     dsfid: int = 0
@@ -60,6 +60,7 @@ class SimulatedTag:
     eas_supported: bool = True
     locked_blocks: set[int] = field(default_factory=set)
     afi_locked: bool = False
+    dsfid_locked: bool = False
     eas_locked: bool = False
     ic_reference: int = 0x01
 
@@ -179,6 +180,16 @@ class TagField:
             if tag.afi_locked:
                 raise BlockLocked("AFI is locked")
             tag.afi = afi
+
+    def write_dsfid(self, uid: bytes, dsfid: int, *, leave: bool = False) -> None:
+        with self._lock:
+            tag = self._present(uid)
+            if leave:
+                self._tags.pop(uid, None)
+                raise TagLeft(0)
+            if tag.dsfid_locked:
+                raise BlockLocked("DSFID is locked")
+            tag.dsfid = dsfid
 
     def set_eas(self, uid: bytes, enabled: bool, *, leave: bool = False) -> None:
         with self._lock:

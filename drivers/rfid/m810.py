@@ -6,6 +6,8 @@ command sent after it, inventory ``FE``, read blocks ``02``, write blocks ``04``
 failure. Not known, and therefore not sent:
 
 - EAS set/reset: no capture of it exists, so ``set_eas`` raises ``UnsupportedOperation``.
+- Write DSFID: no capture of it exists either, so ``write_dsfid`` raises
+  ``UnsupportedOperation`` rather than guess at a command byte.
 - Tag system information (block size, block count): the driver assumes 4-byte blocks.
 - The meaning of the bytes around the block count in write requests: captures only show
   writes starting at block 0 (``04 UID 00 N 00 DATA``), so a write starting elsewhere is
@@ -187,6 +189,14 @@ class M810Reader:
             if len(reply) < 11:
                 raise FrameError(f"AFI reply too short: {reply.hex(' ')}")
             return reply[10]
+
+    def write_dsfid(self, uid: bytes, dsfid: int) -> None:
+        """Not known for the 3M 810: no public capture shows a Write DSFID command.
+
+        Biblio-RFID's captures cover version, init, inventory, read/write blocks and read/write
+        AFI only; sending a guessed byte to a reader could do anything, so nothing is sent.
+        """
+        raise UnsupportedOperation("3M 810 Write DSFID is not publicly documented")
 
     def set_eas(self, uid: bytes, enabled: bool) -> None:
         """Not known for the 3M 810: no public capture shows an EAS command."""

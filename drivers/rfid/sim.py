@@ -106,6 +106,12 @@ class SimReader:
             with _write_errors(uid):
                 self.field.write_afi(uid, afi, leave=self.faults.take_removal(uid) is not None)
 
+    def write_dsfid(self, uid: bytes, dsfid: int) -> None:
+        with self._lock:
+            self._exchange()
+            with _write_errors(uid):
+                self.field.write_dsfid(uid, dsfid, leave=self.faults.take_removal(uid) is not None)
+
     def set_eas(self, uid: bytes, enabled: bool) -> None:
         with self._lock:
             self._exchange()

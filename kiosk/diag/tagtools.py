@@ -7,10 +7,10 @@ a 3M 810 or the simulator, and never touch the UI.
 from __future__ import annotations
 
 import contextlib
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
-from kiosk.ports import DeviceError, TagInfo, TagReader, UnsupportedOperation
-from kiosk.tags import TagData, TagDecodeError, decode, encode
+from kiosk.ports import DeviceError, TagInfo, TagReader, TagWriteError, UnsupportedOperation
+from kiosk.tags import TagData, TagDecodeError, decode, dsfid_for, encode
 
 #: Blocks read when the reader does not report a tag's size (ICODE SLIX has 28).
 DEFAULT_BLOCK_COUNT = 28
@@ -24,6 +24,7 @@ class TagReport:
     raw: bytes = b""
     decoded: TagData | None = None
     problem: str = ""  # why the tag could not be read or decoded
+    warnings: tuple[str, ...] = ()  # what a tool could not do, for the technician to know
 
     @property
     def uid_hex(self) -> str:
@@ -62,18 +63,40 @@ def inventory(reader: TagReader) -> list[TagReport]:
 def reencode(
     reader: TagReader, info: TagInfo, *, pii: str, isil: str, tag_format: str
 ) -> TagReport:
-    """Write a fresh tag for ``pii`` over the whole memory, then read it back.
+    """Write a fresh tag for ``pii`` over the whole memory, then its DSFID, then read it back.
 
     The whole memory is written so nothing of a damaged encoding survives behind the new one.
-    The DSFID is not written: the port has no command for it, and the decoder recognises
-    both data models by their content.
+    The DSFID for ``tag_format`` (0x06 or 0x3E) is written after the blocks so other
+    libraries' readers pick the right data model. A reader that cannot write it (the 3M 810)
+    or a tag whose DSFID is locked does not fail the re-encode: the data is on the tag and
+    the decoder recognises both data models by their content, but the report carries a
+    warning saying the DSFID was left as it was.
     """
     size, count = block_geometry(info)
     data = encode(format=tag_format, pii=pii, isil=isil, size=size * count, block_size=size)
+    dsfid = dsfid_for(tag_format)
     if tag_format != "28560-2":
         data += bytes(-len(data) % size)
     reader.write_blocks(info.uid, 0, data)
-    return read_tag(reader, info)
+    warnings: tuple[str, ...] = ()
+    try:
+        reader.write_dsfid(info.uid, dsfid)
+    except UnsupportedOperation as error:
+        warnings = (
+            f"DSFID not written (this reader or tag cannot write it: {error});"
+            f" the DSFID stays as it was (reader reported 0x{info.dsfid:02X}), not 0x{dsfid:02X}"
+            f" for ISO {tag_format}, so other libraries' readers may misread the tag",
+        )
+    except TagWriteError as error:
+        warnings = (
+            f"DSFID not written (the tag refused it, it may be locked: {error});"
+            f" the DSFID stays as it was (reader reported 0x{info.dsfid:02X}), not 0x{dsfid:02X}"
+            f" for ISO {tag_format}, so other libraries' readers may misread the tag",
+        )
+    else:
+        info = replace(info, dsfid=dsfid)
+    report = read_tag(reader, info)
+    return replace(report, warnings=report.warnings + warnings)
 
 
 def set_security(reader: TagReader, uid: bytes, *, secured: bool, afi: int) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from drivers.rfid.field import SimulatedTag, nxp_uid
+from kiosk.ports import UnsupportedOperation
 from kiosk.tags import decode, dsfid_for
 from tests.diagnostics.conftest import TECHNICIAN_CARD, WAIT
 from ui.qt import QtCore
@@ -37,12 +38,13 @@ def test_a_blank_tag_is_encoded_from_a_scanned_barcode_and_reads_back_the_same(
     qtbot.mouseClick(page.keypad.ok_button, Qt.MouseButton.LeftButton)
     written = kiosk.controller.t.t("diag.tags.written")
     qtbot.waitUntil(lambda: page.write_section.result.text() == written, timeout=WAIT)
-    # the port cannot write the DSFID, so decode as a reader reporting the format's DSFID would
-    decoded = decode(bytes(tag.memory), dsfid=dsfid_for(tag_format), block_size=tag.block_size)
+    assert tag.dsfid == dsfid_for(tag_format)  # the DSFID was written after the blocks
+    decoded = decode(bytes(tag.memory), dsfid=tag.dsfid, block_size=tag.block_size)
     assert (decoded.format, decoded.pii, decoded.isil) == (tag_format, "100001", "CN-110000-1")
     assert decoded.warnings == []
-    assert decode(bytes(tag.memory), dsfid=tag.dsfid).pii == "100001"  # as the pad sees it now
     assert "PII 100001" in page.decoded_text.text()
+    assert f"DSFID 0x{dsfid_for(tag_format):02X}" in page.decoded_text.text()
+    assert "  ! " not in page.decoded_text.text()
     assert page.raw_text.text().startswith("00  ")
     assert kiosk.controller.session.mode.value == "idle"  # the scan started no loan
 
@@ -96,3 +98,31 @@ def test_security_is_set_and_cleared_with_the_policy_afi(qtbot, diag):
     qtbot.waitUntil(lambda: "0xC2" in page.security_section.result.text(), timeout=WAIT)
     qtbot.mouseClick(page.secure_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: tag.afi == 0x07 and tag.eas, timeout=WAIT)
+
+
+class NoDsfidReader:
+    """The station's reader, but like a 3M 810: it cannot write the DSFID."""
+
+    def __init__(self, reader) -> None:
+        self._reader = reader
+
+    def __getattr__(self, name):
+        return getattr(self._reader, name)
+
+    def write_dsfid(self, uid: bytes, dsfid: int) -> None:
+        raise UnsupportedOperation("3M 810 Write DSFID is not publicly documented")
+
+
+def test_a_reader_that_cannot_write_the_dsfid_still_encodes_but_warns(qtbot, make_diag, station):
+    kiosk = make_diag(tag_format="28560-3", reader=NoDsfidReader(station.reader))
+    page = tags_page(kiosk)
+    tag = station.reader.place(blank_tag())
+    page.pii.setText("100001")
+    qtbot.mouseClick(page.keypad.ok_button, Qt.MouseButton.LeftButton)
+    written = kiosk.controller.t.t("diag.tags.written")
+    qtbot.waitUntil(lambda: page.write_section.result.text().startswith(written), timeout=WAIT)
+    assert tag.dsfid == 0x00
+    assert decode(bytes(tag.memory), dsfid=tag.dsfid).pii == "100001"
+    for shown in (page.write_section.result.text(), page.decoded_text.text()):
+        assert "DSFID not written" in shown
+        assert "0x3E" in shown

@@ -27,6 +27,11 @@ class Rig:
     reports_tag_details: bool
     server: EmulatorServer | None = None
 
+    @property
+    def writes_dsfid(self) -> bool:
+        """The 3M 810's Write DSFID is not publicly documented, so its driver refuses it."""
+        return not self.name.startswith("3m810")
+
 
 RIGS = ["sim", "feig-pty", "feig-tcp", "3m810-pty", "3m810-tcp"]
 

@@ -92,6 +92,29 @@ def test_write_afi_changes_the_tag(open_rig: Rig) -> None:
     assert tag.afi == 0x07
 
 
+def test_write_dsfid_changes_the_tag_where_supported(open_rig: Rig) -> None:
+    tag = place(open_rig, dsfid=0x00)
+    if not open_rig.writes_dsfid:
+        with pytest.raises(UnsupportedOperation):
+            open_rig.reader.write_dsfid(tag.uid, 0x3E)
+        assert tag.dsfid == 0x00
+        return
+    open_rig.reader.write_dsfid(tag.uid, 0x3E)
+    assert tag.dsfid == 0x3E
+    open_rig.reader.write_dsfid(tag.uid, 0x06)
+    assert tag.dsfid == 0x06
+
+
+def test_a_written_dsfid_is_what_the_next_inventory_reports(open_rig: Rig) -> None:
+    tag = place(open_rig, dsfid=0x00)
+    open_rig.reader.inventory()  # the reader may remember the tag's details from this visit
+    if not open_rig.writes_dsfid:
+        return
+    open_rig.reader.write_dsfid(tag.uid, 0x3E)
+    (seen,) = open_rig.reader.inventory()
+    assert seen.dsfid == 0x3E
+
+
 def test_eas_is_set_and_reset_where_supported(open_rig: Rig) -> None:
     tag = place(open_rig)
     if not open_rig.supports_eas:
@@ -136,6 +159,28 @@ def test_a_tag_leaving_during_an_afi_write_is_tag_removed(open_rig: Rig) -> None
     open_rig.faults.remove_during_write(tag.uid)
     with pytest.raises(TagRemoved):
         open_rig.reader.write_afi(tag.uid, 0xC2)
+
+
+def test_writing_a_dsfid_to_a_tag_that_is_gone_is_tag_removed(open_rig: Rig) -> None:
+    expected = TagRemoved if open_rig.writes_dsfid else UnsupportedOperation
+    with pytest.raises(expected):
+        open_rig.reader.write_dsfid(nxp_uid(99), 0x3E)
+
+
+def test_a_tag_leaving_during_a_dsfid_write_is_tag_removed(open_rig: Rig) -> None:
+    tag = place(open_rig, dsfid=0x00)
+    if not open_rig.writes_dsfid:
+        return
+    open_rig.faults.remove_during_write(tag.uid)
+    with pytest.raises(TagRemoved):
+        open_rig.reader.write_dsfid(tag.uid, 0x3E)
+
+
+def test_writing_a_locked_dsfid_is_a_write_error(open_rig: Rig) -> None:
+    tag = place(open_rig, dsfid=0x00, dsfid_locked=True)
+    with pytest.raises(TagWriteError if open_rig.writes_dsfid else UnsupportedOperation):
+        open_rig.reader.write_dsfid(tag.uid, 0x3E)
+    assert tag.dsfid == 0x00
 
 
 def test_writing_a_locked_block_is_a_write_error(open_rig: Rig) -> None:

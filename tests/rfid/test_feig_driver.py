@@ -99,6 +99,29 @@ def test_write_afi_frame() -> None:
     assert port.written == [hexbytes("10 FF B0 27 01 E0 04 01 00 00 00 00 01 C2 49 A1")]
 
 
+def test_write_dsfid_frame() -> None:
+    # [0xB0] sub-command 0x29 (ISO 15693 Write DSFID), MODE 01 addressed, UID, DSFID 0x3E
+    reader, port = opened(OK_REPLY)
+    reader.write_dsfid(UID, 0x3E)
+    assert port.written == [hexbytes("10 FF B0 29 01 E0 04 01 00 00 00 00 01 3E 77 D5")]
+
+
+def test_write_dsfid_updates_the_remembered_tag_details() -> None:
+    inventory = hexbytes("11 00 B0 00 01 03 00 E0 04 01 00 00 00 00 01 A1 43")
+    sysinfo = hexbytes("13 00 B0 00 00 E0 04 01 00 00 00 00 01 07 03 1B 01 88 AC")
+    reader, _ = opened(inventory, sysinfo, OK_REPLY, inventory)
+    assert reader.inventory()[0].dsfid == 0x00
+    reader.write_dsfid(UID, 0x3E)
+    assert reader.inventory() == [TagInfo(UID, dsfid=0x3E, afi=0x07, block_size=4, block_count=28)]
+
+
+def test_write_dsfid_refuses_a_value_that_is_not_a_byte() -> None:
+    reader, port = opened()
+    with pytest.raises(ValueError):
+        reader.write_dsfid(UID, 0x100)
+    assert port.written == []
+
+
 def test_set_eas_goes_through_the_nxp_custom_command() -> None:
     reader, port = opened(hexbytes("06 00 B1 00 0D 6B"))
     reader.set_eas(UID, True)
@@ -135,6 +158,23 @@ def test_write_statuses_map_onto_the_error_tree(
     reader, _ = opened(status_reply(status, data))
     with pytest.raises(error):
         reader.write_afi(UID, 0xC2)
+
+
+@pytest.mark.parametrize(
+    ("status", "data", "error"),
+    [
+        (0x01, b"", TagRemoved),
+        (0x95, b"\x12", TagWriteError),
+        (0x95, b"\x01", UnsupportedOperation),
+        (0x80, b"", UnsupportedOperation),
+    ],
+)
+def test_write_dsfid_statuses_map_onto_the_error_tree(
+    status: int, data: bytes, error: type[Exception]
+) -> None:
+    reader, _ = opened(status_reply(status, data))
+    with pytest.raises(error):
+        reader.write_dsfid(UID, 0x3E)
 
 
 def test_reading_with_no_transponder_is_no_tag() -> None:

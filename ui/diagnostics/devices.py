@@ -18,14 +18,15 @@ def tag_line(report: tagtools.TagReport) -> str:
     info, decoded = report.info, report.decoded
     afi = "--" if info.afi is None else f"0x{info.afi:02X}"
     head = f"UID {report.uid_hex}  AFI {afi}  DSFID 0x{info.dsfid:02X}"
+    tool_notes = "".join(f"\n  ! {w}" for w in report.warnings)
     if decoded is None:
-        return f"{head}\n  ✗ {report.problem}"
+        return f"{head}\n  ✗ {report.problem}{tool_notes}"
     body = f"  {decoded.format}  PII {decoded.pii or '—'}  ISIL {decoded.isil or '—'}"
     if decoded.set:
         body += f"  {decoded.set[0]}/{decoded.set[1]}"
     body += f"  CRC {report.crc_text}"
     notes = "".join(f"\n  ! {w}" for w in decoded.warnings)
-    return f"{head}\n{body}{notes}"
+    return f"{head}\n{body}{notes}{tool_notes}"
 
 
 def test_receipt(kiosk_id: str, branch: str, language: str) -> Receipt:

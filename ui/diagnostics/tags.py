@@ -158,14 +158,15 @@ class TagsPage(Page):
         self._show_report(report, self.write_section)
         written = report.decoded.pii if report.decoded else None
         ok = written == self.pii.text().strip()
-        self.write_section.result.show_text(
-            self.t.t("diag.tags.written" if ok else "diag.tags.verify_failed"),
-            "ok" if ok else "error",
-        )
+        text = self.t.t("diag.tags.written" if ok else "diag.tags.verify_failed")
+        # what the tool could not do (e.g. a reader that cannot write the DSFID) stays visible
+        text += "".join(f"\n! {warning}" for warning in report.warnings)
+        self.write_section.result.show_text(text, "ok" if ok else "error")
+        notes = "".join(f"; {warning}" for warning in report.warnings)
         self.mode.audit(
             "tag_encoded",
             f"tag {report.uid_hex} written as {self.mode.ctx.tag_format}"
-            f" for item {written}: {'verified' if ok else 'read-back differs'}",
+            f" for item {written}: {'verified' if ok else 'read-back differs'}{notes}",
         )
 
     def set_security(self, secured: bool) -> None:

@@ -15,6 +15,7 @@ from drivers.rfid.feig import (
     ISO_READ_MULTIPLE,
     ISO_SYSTEM_INFO,
     ISO_WRITE_AFI,
+    ISO_WRITE_DSFID,
     ISO_WRITE_MULTIPLE,
     NXP,
     NXP_RESET_EAS,
@@ -133,6 +134,10 @@ class FeigEmulator:
             if sub == ISO_WRITE_AFI:
                 leave = self.faults.take_removal(uid) is not None
                 self.field.write_afi(uid, args[0], leave=leave)
+                return STATUS_OK, b"", COMMAND_AIR
+            if sub == ISO_WRITE_DSFID:
+                leave = self.faults.take_removal(uid) is not None
+                self.field.write_dsfid(uid, args[0], leave=leave)
                 return STATUS_OK, b"", COMMAND_AIR
         except AirError as exc:
             return (*_status_for(exc), COMMAND_AIR)
