@@ -191,6 +191,7 @@ class ReceiptLine:
     offline: bool = False
     send_to_owner: bool = False
     outcome: str = "ok"
+    notes: tuple[str, ...] = ()  # the library system's print lines (SIP2 AG) for this item
 
 
 @dataclass(frozen=True, slots=True)

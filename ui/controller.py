@@ -374,6 +374,7 @@ class KioskController(QObject):
                 due_at=o.due_at if kind == "checkout" else None,
                 offline=o.offline,
                 send_to_owner=o.send_to_owner,
+                notes=tuple(o.details.get("print_lines", ())),
             )
             for o in self.session.accepted
         )

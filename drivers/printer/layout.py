@@ -203,3 +203,5 @@ def _item(
         sheet.badge(words.offline_mark, style.small_size, indent=indent)
     if line.send_to_owner:
         sheet.text(f"→ {words.send_to_owner}", style.small_size, indent=indent)
+    for note in line.notes:
+        sheet.text(note, style.small_size, indent=indent)

@@ -243,3 +243,24 @@ def wait_for(condition, timeout: float = 5.0) -> None:  # type: ignore[no-untype
         if time.monotonic() > deadline:
             raise AssertionError("condition not met in time")
         time.sleep(0.01)
+
+
+def test_the_library_systems_print_lines_go_on_the_receipt():
+    """SIP2 AG print lines for an item are printed under it."""
+    from dataclasses import replace
+
+    from drivers.printer.fonts import find_receipt_fonts
+    from drivers.printer.layout import render_receipt
+    from tests.devices.receipts import borrow_receipt
+
+    plain = borrow_receipt("en", count=1)
+    noted = replace(
+        plain,
+        lines=(
+            replace(
+                plain.lines[0], notes=("Return to Chaoyang branch", "Fine-free week until 30 Nov")
+            ),
+        ),
+    )
+    fonts = find_receipt_fonts()
+    assert render_receipt(noted, fonts).height > render_receipt(plain, fonts).height + 40
