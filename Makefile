@@ -8,7 +8,7 @@ STAMP  := $(VENV)/.installed
 # Debian packages: CJK fonts (Chinese on screen and on receipts), the libraries Qt needs
 # offscreen, PostgreSQL for the central service's tests, Chromium for the fleet-page tests.
 DEB_PACKAGES := fonts-noto-cjk fontconfig libegl1 libgl1 libxkbcommon0 libfontconfig1 \
-                libdbus-1-3 libglib2.0-0 postgresql socat chromium
+                libdbus-1-3 libglib2.0-0 postgresql socat chromium libusb-1.0-0
 PYTEST_ARGS ?=
 
 .PHONY: demo test bench lint format deps venv clean

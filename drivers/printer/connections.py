@@ -13,6 +13,8 @@ from typing import Any, Protocol
 
 from kiosk.ports import DeviceError, DeviceGone
 
+USB_CLASS_PRINTER = 0x07
+
 
 class EscposLink(Protocol):
     def open(self) -> None: ...
@@ -65,11 +67,15 @@ class _EscposPrinterLink:
         try:
             printer._raw(data)
         except (OSError, ValueError) as error:
-            self._printer = None
+            self._forget()
             raise DeviceGone(f"{self.description} went away while printing: {error}") from error
 
     def discard_input(self) -> None:
         pass
+
+    def _forget(self) -> None:
+        """The device is lost: drop it, so the next open starts afresh."""
+        self._printer = None
 
     def _require(self) -> Any:
         if self._printer is None:
@@ -150,25 +156,106 @@ class NetworkLink(_EscposPrinterLink):
 
 
 class UsbLink(_EscposPrinterLink):
-    """USB printer class devices through python-escpos and pyusb (needs the pyusb package)."""
+    """USB printer class devices through python-escpos and pyusb (needs the pyusb package).
 
-    def __init__(self, vendor_id: int, product_id: int, *, timeout_ms: int = 2000) -> None:
+    python-escpos writes to endpoint 0x01 and reads 0x82 unless told otherwise, and many
+    printers (0416:5011 among them: 0x03 and 0x81) use others; so the bulk endpoints are
+    taken from the device's own descriptors once it is open.
+    """
+
+    def __init__(
+        self, vendor_id: int, product_id: int, *, timeout_ms: int = 2000, backend: Any = None
+    ) -> None:
         super().__init__()
         self.vendor_id, self.product_id, self.timeout_ms = vendor_id, product_id, timeout_ms
+        self.backend = backend  # a pyusb backend; None lets pyusb load libusb
         self.description = f"USB printer {vendor_id:04x}:{product_id:04x}"
+        self._in_size = 64
 
     def _make(self) -> Any:
         from escpos.printer import Usb
 
-        return Usb(self.vendor_id, self.product_id, timeout=self.timeout_ms)
+        usb_args = {} if self.backend is None else {"backend": self.backend}
+        return Usb(self.vendor_id, self.product_id, usb_args=usb_args, timeout=self.timeout_ms)
+
+    def open(self) -> None:
+        try:
+            super().open()
+        except ValueError as error:  # pyusb: NoBackendError, or a configuration it refuses
+            hint = " (is libusb-1.0 installed?)" if type(error).__name__ == "NoBackendError" else ""
+            raise DeviceError(f"cannot open {self.description}: {error}{hint}") from error
+        printer = self._require()
+        if printer.device is None:  # python-escpos checks with assert, gone under -O
+            self._printer = None
+            raise DeviceGone(f"{self.description} not found")
+        try:
+            out_ep, in_ep = self._endpoints(printer.device)
+        except (OSError, ValueError) as error:
+            self._forget()
+            raise DeviceGone(f"cannot open {self.description}: {error}") from error
+        except DeviceError:
+            self._forget()
+            raise
+        printer.out_ep = out_ep.bEndpointAddress
+        printer.in_ep = in_ep.bEndpointAddress if in_ep is not None else None
+        self._in_size = in_ep.wMaxPacketSize if in_ep is not None else 64
+
+    def _endpoints(self, device: Any) -> tuple[Any, Any]:
+        """The bulk OUT and (if any) bulk IN endpoint of the printer interface."""
+        import usb.util
+
+        def bulk(interface: Any, direction: int) -> Any:
+            return usb.util.find_descriptor(
+                interface,
+                custom_match=lambda ep: (
+                    usb.util.endpoint_type(ep.bmAttributes) == usb.util.ENDPOINT_TYPE_BULK
+                    and usb.util.endpoint_direction(ep.bEndpointAddress) == direction
+                ),
+            )
+
+        interfaces = sorted(
+            (i for i in device.get_active_configuration() if i.bAlternateSetting == 0),
+            key=lambda i: i.bInterfaceClass != USB_CLASS_PRINTER,
+        )
+        for interface in interfaces:
+            out_ep = bulk(interface, usb.util.ENDPOINT_OUT)
+            if out_ep is not None:
+                return out_ep, bulk(interface, usb.util.ENDPOINT_IN)
+        raise DeviceError(f"{self.description} has no bulk OUT endpoint; is it a printer?")
+
+    def _forget(self) -> None:
+        """Release the interface and handle of a lost device, so a replug can claim it."""
+        printer, self._printer = self._printer, None
+        if printer is not None:
+            with contextlib.suppress(Exception):  # it is gone; releasing may fail too
+                printer.close()  # python-escpos: usb.util.dispose_resources
 
     def read_byte(self, timeout: float) -> int | None:
         printer = self._require()
+        if printer.in_ep is None:  # a unidirectional printer cannot answer
+            return None
         try:
-            data = printer.device.read(printer.in_ep, 16, max(1, int(timeout * 1000)))
-        except Exception as error:  # pyusb: a timeout and an unplug are both USBError
-            if "timeout" in str(error).lower() or "timed out" in str(error).lower():
-                return None
-            self._printer = None
+            data = self._read(printer, max(1, int(timeout * 1000)))
+        except (OSError, ValueError) as error:
+            self._forget()
             raise DeviceGone(f"{self.description} went away: {error}") from error
-        return data[-1] if len(data) else None
+        return data[-1] if data else None
+
+    def discard_input(self) -> None:
+        """Drain replies nobody waited for (a late status byte) with a short read."""
+        printer = self._require()
+        if printer.in_ep is None:
+            return
+        with contextlib.suppress(Exception):  # a real failure shows at the next write
+            for _ in range(16):  # bounded: a printer that chatters must not hang us
+                if not self._read(printer, 1):
+                    break
+
+    def _read(self, printer: Any, timeout_ms: int) -> bytes:
+        """Whatever the bulk IN endpoint holds, or b"" when nothing comes within the timeout."""
+        import usb.core
+
+        try:
+            return bytes(printer.device.read(printer.in_ep, self._in_size, timeout_ms))
+        except usb.core.USBTimeoutError:
+            return b""

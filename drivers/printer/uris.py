@@ -59,7 +59,8 @@ def usb_printer(uri: DeviceUri, options: Mapping[str, Any]) -> EscposPrinter:
         ids = int(vendor, 16), int(product, 16)
     except ValueError:
         raise ValueError(f"{uri.raw!r}: expected escpos+usb:VID:PID in hex") from None
-    return _printer(UsbLink(*ids), opts, options)
+    link = UsbLink(*ids, backend=options.get("usb_backend"))  # a pyusb backend; None: libusb
+    return _printer(link, opts, options)
 
 
 def network_printer(uri: DeviceUri, options: Mapping[str, Any]) -> EscposPrinter:
