@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -11,7 +12,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from sync.central import wire
-from sync.central.schema import changes, counters, kiosks
+from sync.central.schema import Seq, changes, counters, kiosks
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,15 +64,89 @@ def latest_cursor(conn: Connection) -> int:
 
 
 def page(conn: Connection, cursor: int, limit: int) -> wire.ChangesPage:
+    return wire.from_json(wire.ChangesPage, page_json(conn, cursor, limit))
+
+
+def page_json(conn: Connection, cursor: int, limit: int) -> dict[str, Any]:
+    """The page as JSON-ready data: stored payloads pass straight through.
+
+    A payload is stored as the record's own JSON (``wire.to_json``/``asdict``), which is what
+    decoding and re-encoding it would produce; only one whose fields differ from the record's
+    today (written by an older version) goes through the decoder, so it gets the defaults.
+    """
     rows = conn.execute(
-        sa.select(changes).where(changes.c.seq > cursor).order_by(changes.c.seq).limit(limit + 1)
+        sa.select(changes.c.seq, changes.c.entity, changes.c.key, changes.c.op, changes.c.payload)
+        .where(changes.c.seq > cursor)
+        .order_by(changes.c.seq)
+        .limit(limit + 1)
     ).all()
     has_more = len(rows) > limit
     rows = rows[:limit]
-    out = [_change(row) for row in rows]
-    return wire.ChangesPage(
-        changes=out, next_cursor=rows[-1].seq if rows else cursor, has_more=has_more
+    out = []
+    for seq, entity, key, op, payload in rows:
+        change: dict[str, Any] = {"seq": seq, "entity": entity, "op": op, "key": key}
+        change.update(_NO_RECORD)
+        if payload is not None:
+            change[entity] = _payload(entity, payload)
+        out.append(change)
+    return {
+        "changes": out,
+        "next_cursor": rows[-1].seq if rows else cursor,
+        "has_more": has_more,
+    }
+
+
+def page_body(conn: Connection, cursor: int, limit: int) -> bytes:
+    """The page as the JSON body of the reply, with the stored payloads' text spliced in.
+
+    Same document as ``page_json`` gives, without parsing and re-serialising every record:
+    a flat record (item, patron, hold) whose stored text has each of today's fields goes in
+    as stored; anything else (a policy, a payload from an older version) is decoded first.
+    """
+    rows = conn.execute(
+        sa.select(
+            changes.c.seq,
+            changes.c.entity,
+            changes.c.key,
+            changes.c.op,
+            sa.cast(changes.c.payload, sa.Text),
+        )
+        .where(changes.c.seq > cursor)
+        .order_by(changes.c.seq)
+        .limit(limit + 1)
+    ).all()
+    has_more = len(rows) > limit
+    rows = rows[:limit]
+    dumps = _dumps
+    parts = []
+    for seq, entity, key, op, text in rows:
+        records = dict.fromkeys(_RECORD_TYPES, "null")
+        if text is not None and text != "null":
+            marks = _FLAT_MARKS.get(entity)
+            if (
+                marks is not None
+                and '\\"' not in text
+                and text.count('": ') == len(marks)
+                and all(mark in text for mark in marks)
+            ):
+                records[entity] = text
+            else:
+                records[entity] = dumps(_payload(entity, json.loads(text)))
+        parts.append(
+            f'{{"seq":{int(seq)},"entity":{dumps(entity)},"op":{dumps(op)},"key":{dumps(key)},'
+            f'"policy":{records["policy"]},"item":{records["item"]},'
+            f'"patron":{records["patron"]},"hold":{records["hold"]}}}'
+        )
+    next_cursor = int(rows[-1].seq) if rows else cursor
+    body = (
+        f'{{"changes":[{",".join(parts)}],"next_cursor":{next_cursor},'
+        f'"has_more":{"true" if has_more else "false"}}}'
     )
+    return body.encode()
+
+
+#: ``json.dumps`` with these options builds a new encoder per call; this one is reused.
+_dumps = json.JSONEncoder(ensure_ascii=False, allow_nan=False, separators=(",", ":")).encode
 
 
 def note_kiosk_cursor(conn: Connection, kiosk_id: str, cursor: int) -> None:
@@ -79,23 +154,36 @@ def note_kiosk_cursor(conn: Connection, kiosk_id: str, cursor: int) -> None:
 
     Clamped to the log's end, so a bogus cursor cannot hide later blocks from conflict checks.
     """
-    cursor = min(cursor, latest_cursor(conn))
-    conn.execute(
+    latest = sa.select(counters.c.value).where(counters.c.name == "changes").scalar_subquery()
+    clamped = sa.case((latest < cursor, latest), else_=sa.literal(cursor, Seq))
+    conn.execute(  # one statement: the clamp is a subquery
         kiosks.update()
-        .where(kiosks.c.kiosk_id == kiosk_id, kiosks.c.known_cursor < cursor)
-        .values(known_cursor=cursor)
+        .where(kiosks.c.kiosk_id == kiosk_id, kiosks.c.known_cursor < clamped)
+        .values(known_cursor=clamped)
     )
 
 
-def _change(row: Any) -> wire.Change:
-    change = wire.Change(seq=row.seq, entity=row.entity, op=row.op, key=row.key)
-    payload = row.payload
-    if payload is not None:
-        record_type = {
-            "policy": wire.PolicyRecord,
-            "item": wire.ItemRecord,
-            "patron": wire.PatronRecord,
-            "hold": wire.HoldRecord,
-        }[row.entity]
-        setattr(change, row.entity, wire.from_json(record_type, payload))
-    return change
+_RECORD_TYPES: dict[str, type] = {
+    "policy": wire.PolicyRecord,
+    "item": wire.ItemRecord,
+    "patron": wire.PatronRecord,
+    "hold": wire.HoldRecord,
+}
+_RECORD_FIELDS = {
+    entity: frozenset(record.__dataclass_fields__)  # type: ignore[attr-defined]
+    for entity, record in _RECORD_TYPES.items()
+}
+_NO_RECORD: dict[str, None] = dict.fromkeys(_RECORD_TYPES)
+#: How each field of a flat record shows in its stored text (``json.dumps`` separators).
+#: With no escaped quote in the text, every ``": `` ends a key, so all marks present and no
+#: other ``": `` means exactly these keys; text with escaped quotes is decoded instead.
+_FLAT_MARKS = {
+    entity: tuple(f'"{name}": ' for name in sorted(_RECORD_FIELDS[entity]))
+    for entity in ("item", "patron", "hold")
+}
+
+
+def _payload(entity: str, payload: dict[str, Any]) -> dict[str, Any]:
+    if payload.keys() == _RECORD_FIELDS[entity]:
+        return payload
+    return wire.to_json(wire.from_json(_RECORD_TYPES[entity], payload))

@@ -19,7 +19,14 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from sync.central import wire
-from sync.central.schema import faults, heartbeats, kiosks, uptime_spans
+from sync.central.schema import (
+    counters,
+    faults,
+    heartbeats,
+    kiosks,
+    policies,
+    uptime_spans,
+)
 
 #: Severities that count as a failure for MTBF; info and warning do not stop lending.
 FAILURE_SEVERITIES = ("error", "critical")
@@ -130,18 +137,43 @@ def record_heartbeat(
 def _extend_span(
     conn: Connection, kiosk_id: str, state: str, now: datetime, online_window: timedelta
 ) -> None:
-    latest = conn.execute(
-        sa.select(uptime_spans)
+    """Extend the kiosk's latest span if it is in this state and recent, else start one.
+
+    One UPDATE whose subquery picks the latest span (the usual case), an INSERT otherwise.
+    """
+    latest = (
+        sa.select(uptime_spans.c.id)
         .where(uptime_spans.c.kiosk_id == kiosk_id)
         .order_by(uptime_spans.c.end_at.desc(), uptime_spans.c.id.desc())
         .limit(1)
-    ).first()
-    if latest is not None and latest.state == state and now - latest.end_at <= online_window:
-        conn.execute(uptime_spans.update().where(uptime_spans.c.id == latest.id).values(end_at=now))
-    else:
+        .scalar_subquery()
+    )
+    extended = conn.execute(
+        uptime_spans.update()
+        .where(
+            uptime_spans.c.id == latest,
+            uptime_spans.c.state == state,
+            uptime_spans.c.end_at >= now - online_window,
+        )
+        .values(end_at=now)
+    ).rowcount
+    if not extended:
         conn.execute(
             uptime_spans.insert().values(kiosk_id=kiosk_id, state=state, start_at=now, end_at=now)
         )
+
+
+def policy_version_and_cursor(conn: Connection) -> tuple[str, int]:
+    """The current policy version and the change log's end, in one statement."""
+    document = (
+        sa.select(policies.c.document)
+        .order_by(policies.c.version.desc())
+        .limit(1)
+        .scalar_subquery()
+    )
+    cursor = sa.select(counters.c.value).where(counters.c.name == "changes").scalar_subquery()
+    latest, value = conn.execute(sa.select(document, cursor)).one()
+    return (latest["version"] if latest else "central-0"), value
 
 
 def list_faults(

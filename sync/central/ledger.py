@@ -10,7 +10,7 @@ At most one open loan per item is a unique index, whatever the code above it doe
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -51,10 +51,27 @@ class Outcome:
 
 @dataclass(slots=True)
 class _OpenLoan:
-    id: int
     patron_card: str
     loaned_at: datetime
     txn_id: str
+    #: The loan's row while it is still only queued for insertion at the end of the batch.
+    pending: dict[str, Any] | None = None
+
+
+@dataclass(slots=True)
+class _Writes:
+    """A batch's writes, queued and sent as a few multi-row statements (``flush``).
+
+    Loans are addressed by ``txn_id`` (unique), so a loan opened earlier in the batch and
+    changed later is changed in its queued row; changes to stored loans go first, so a stored
+    loan closed in the batch is closed before a new loan of the same item is inserted.
+    """
+
+    closed: dict[str, dict[str, Any]] = field(default_factory=dict)  # stored loans by txn_id
+    renewed: dict[str, dict[str, Any]] = field(default_factory=dict)
+    new_loans: list[dict[str, Any]] = field(default_factory=list)
+    journal: list[dict[str, Any]] = field(default_factory=list)
+    conflicts: list[tuple[int, dict[str, Any]]] = field(default_factory=list)  # (reply index, row)
 
 
 @dataclass(slots=True)
@@ -66,6 +83,9 @@ class _Batch:
     items: dict[str, Any]
     patrons: dict[str, Any]
     open_loans: dict[str, _OpenLoan]
+    writes: _Writes = field(default_factory=_Writes)
+    #: Seqs applied by this batch so far (queued, not yet in ``transactions``).
+    applied_seqs: set[int] = field(default_factory=set)
 
 
 def apply_batch(
@@ -81,14 +101,16 @@ def apply_batch(
     batch's items by PII (two kiosks lending the same books wait for each other instead of
     deadlocking). A unique-constraint clash that slips past them aborts the whole batch, and
     the caller runs it again: the re-run then sees the winner's rows.
+
+    Decisions are made in memory from what the batch read up front; the writes are queued
+    and sent in a few multi-row statements at the end (and before a cancel, which reads
+    the journal).
     """
-    conn.execute(
-        kiosks.update().where(kiosks.c.kiosk_id == kiosk.kiosk_id).values(last_push_at=now)
-    )
     state = conn.execute(
-        sa.select(kiosks.c.last_seq, kiosks.c.known_cursor).where(
-            kiosks.c.kiosk_id == kiosk.kiosk_id
-        )
+        kiosks.update()
+        .where(kiosks.c.kiosk_id == kiosk.kiosk_id)
+        .values(last_push_at=now)
+        .returning(kiosks.c.last_seq, kiosks.c.known_cursor)
     ).one()
     last_seq = state.last_seq
     piis = [r.item_pii for r in rows]
@@ -99,7 +121,7 @@ def apply_batch(
         items=rows_by_key(conn, items.c.pii, piis, lock=True),
         patrons=rows_by_key(conn, patrons.c.card_id, [r.patron_card for r in rows]),
         open_loans={
-            pii: _OpenLoan(loan.id, loan.patron_card, loan.loaned_at, loan.txn_id)
+            pii: _OpenLoan(loan.patron_card, loan.loaned_at, loan.txn_id)
             for pii, loan in rows_by_key(
                 conn, loans.c.item_pii, piis, where=loans.c.returned_at.is_(None)
             ).items()
@@ -116,30 +138,75 @@ def apply_batch(
             continue
         handled.add(row.id)
         in_order = row.seq > last_seq
+        if row.kind == "cancel" and in_order:
+            _flush(conn, batch, results)
         outcome = (
             _decide_and_apply(conn, batch, row)
             if in_order
-            else _out_of_order(conn, kiosk, row, last_seq)
+            else _out_of_order(conn, batch, row, last_seq)
         )
-        results[index] = _record(conn, kiosk, row, outcome, now, tz, in_order)
+        results[index] = _record(batch, index, row, outcome, now, tz, in_order)
         if in_order:
             last_seq = row.seq
+            batch.applied_seqs.add(row.seq)
+    _flush(conn, batch, results)
     conn.execute(
         kiosks.update().where(kiosks.c.kiosk_id == kiosk.kiosk_id).values(last_seq=last_seq)
     )
     return [results[i] for i in range(len(rows))]
 
 
+def _flush(conn: Connection, batch: _Batch, results: dict[int, wire.TransactionResult]) -> None:
+    """Send the queued writes; fill in the conflict ids of the replies."""
+    writes = batch.writes
+    key = sa.bindparam("key")
+    if writes.closed:
+        conn.execute(
+            loans.update()
+            .where(loans.c.txn_id == key)
+            .values(returned_at=sa.bindparam("returned_at"), return_txn_id=sa.bindparam("by")),
+            list(writes.closed.values()),
+        )
+    if writes.renewed:
+        conn.execute(
+            loans.update()
+            .where(loans.c.txn_id == key)
+            .values(
+                due_at=sa.bindparam("due_at"),
+                renewals=loans.c.renewals + sa.bindparam("times", type_=sa.Integer),
+            ),
+            list(writes.renewed.values()),
+        )
+    if writes.new_loans:
+        conn.execute(loans.insert(), writes.new_loans)
+    if writes.journal:
+        conn.execute(transactions.insert(), writes.journal)
+    if writes.conflicts:
+        ids = conn.execute(
+            conflicts.insert().returning(conflicts.c.id, sort_by_parameter_order=True),
+            [row for _, row in writes.conflicts],
+        ).scalars()
+        for (index, _), conflict_id in zip(writes.conflicts, ids, strict=True):
+            results[index].conflict_id = conflict_id
+    for loan in batch.open_loans.values():
+        loan.pending = None
+    batch.writes = _Writes()
+
+
 def _out_of_order(
-    conn: Connection, kiosk: KioskIdentity, row: wire.TransactionIn, last_seq: int
+    conn: Connection, batch: _Batch, row: wire.TransactionIn, last_seq: int
 ) -> Outcome:
     """A row behind what was already applied: kept for staff, never applied behind the
     kiosk's back (its effect may contradict later rows)."""
-    taken = conn.execute(
-        sa.select(transactions.c.id).where(
-            transactions.c.kiosk_id == kiosk.kiosk_id, transactions.c.applied_seq == row.seq
-        )
-    ).first()
+    taken = row.seq in batch.applied_seqs or (
+        conn.execute(
+            sa.select(transactions.c.id).where(
+                transactions.c.kiosk_id == batch.kiosk.kiosk_id,
+                transactions.c.applied_seq == row.seq,
+            )
+        ).first()
+        is not None
+    )
     reason = SEQ_REUSED if taken else OUT_OF_ORDER
     return Outcome("conflict", reason, f"seq {row.seq} is not after {last_seq}", applied=False)
 
@@ -150,16 +217,20 @@ def _decide_and_apply(conn: Connection, batch: _Batch, row: wire.TransactionIn) 
     if row.item_pii not in batch.items:
         return Outcome("conflict", UNKNOWN_ITEM, f"no item {row.item_pii!r}", applied=False)
     open_loan = batch.open_loans.get(row.item_pii)
+    writes = batch.writes
     if row.kind == "checkin":
         if open_loan is None:
             return Outcome("accepted", None, "was not on loan", applied=False)
         if open_loan.loaned_at > row.at:  # a late-arriving return must not end a newer loan
             return Outcome("accepted", None, "return predates the current loan", applied=False)
-        conn.execute(
-            loans.update()
-            .where(loans.c.id == open_loan.id)
-            .values(returned_at=row.at, return_txn_id=row.id)
-        )
+        if open_loan.pending is not None:
+            open_loan.pending.update(returned_at=row.at, return_txn_id=row.id)
+        else:
+            writes.closed[open_loan.txn_id] = {
+                "key": open_loan.txn_id,
+                "returned_at": row.at,
+                "by": row.id,
+            }
         del batch.open_loans[row.item_pii]
         return Outcome("accepted")
     patron = batch.patrons.get(row.patron_card)
@@ -185,16 +256,31 @@ def _decide_and_apply(conn: Connection, batch: _Batch, row: wire.TransactionIn) 
     if row.kind == "renew":
         if open_loan is None:
             return Outcome("conflict", NOT_ON_LOAN, "nothing to renew", applied=False)
-        conn.execute(
-            loans.update()
-            .where(loans.c.id == open_loan.id)
-            .values(due_at=row.due_at, renewals=loans.c.renewals + 1)
-        )
+        if open_loan.pending is not None:
+            open_loan.pending["due_at"] = row.due_at
+            open_loan.pending["renewals"] += 1
+        else:
+            renewal = writes.renewed.setdefault(
+                open_loan.txn_id, {"key": open_loan.txn_id, "times": 0}
+            )
+            renewal["due_at"] = row.due_at
+            renewal["times"] += 1
         return Outcome("accepted")
     if open_loan is not None:  # the same reader again: one loan, not two
         return Outcome("accepted", None, "already on loan to this patron", applied=False)
-    loan_id = _open_loan(conn, batch.kiosk.kiosk_id, row)
-    batch.open_loans[row.item_pii] = _OpenLoan(loan_id, row.patron_card, row.at, row.id)
+    loan = {
+        "item_pii": row.item_pii,
+        "patron_card": row.patron_card,
+        "loaned_at": row.at,
+        "due_at": row.due_at,
+        "renewals": 0,
+        "txn_id": row.id,
+        "kiosk_id": batch.kiosk.kiosk_id,
+        "returned_at": None,
+        "return_txn_id": None,
+    }
+    writes.new_loans.append(loan)
+    batch.open_loans[row.item_pii] = _OpenLoan(row.patron_card, row.at, row.id, pending=loan)
     return Outcome("accepted")
 
 
@@ -212,7 +298,10 @@ def _open_loan(conn: Connection, kiosk_id: str, row: Any) -> int:
 
 
 def _cancel(conn: Connection, batch: _Batch, row: wire.TransactionIn) -> Outcome:
-    """Undo a checkout whose tag-security write failed: the loan never really happened."""
+    """Undo a checkout whose tag-security write failed: the loan never really happened.
+
+    The batch's queued writes were flushed before this, so the journal is up to date.
+    """
     target = conn.execute(
         sa.select(transactions).where(transactions.c.id == (row.cancels or ""))
     ).first()
@@ -245,53 +334,57 @@ def _cancel(conn: Connection, batch: _Batch, row: wire.TransactionIn) -> Outcome
 
 
 def _record(
-    conn: Connection,
-    kiosk: KioskIdentity,
+    batch: _Batch,
+    index: int,
     row: wire.TransactionIn,
     outcome: Outcome,
     now: datetime,
     tz: ZoneInfo,
     in_order: bool,
 ) -> wire.TransactionResult:
-    """Write the journal row (and its conflict, which staff must see: never dropped)."""
-    conn.execute(
-        transactions.insert().values(
-            id=row.id,
-            kiosk_id=kiosk.kiosk_id,
-            branch=kiosk.branch,
-            seq=row.seq,
-            applied_seq=row.seq if in_order else None,
-            kind=row.kind,
-            patron_card=row.patron_card,
-            item_pii=row.item_pii,
-            at=row.at,
-            due_at=row.due_at,
-            decision=row.decision,
-            cancels=row.cancels,
-            status=outcome.status,
-            reason=outcome.reason,
-            applied=outcome.applied,
-            received_at=now,
-            day=row.at.astimezone(tz).date().isoformat(),
-        )
+    """Queue the journal row (and its conflict, which staff must see: never dropped)."""
+    kiosk = batch.kiosk
+    batch.writes.journal.append(
+        {
+            "id": row.id,
+            "kiosk_id": kiosk.kiosk_id,
+            "branch": kiosk.branch,
+            "seq": row.seq,
+            "applied_seq": row.seq if in_order else None,
+            "kind": row.kind,
+            "patron_card": row.patron_card,
+            "item_pii": row.item_pii,
+            "at": row.at,
+            "due_at": row.due_at,
+            "decision": row.decision,
+            "cancels": row.cancels,
+            "status": outcome.status,
+            "reason": outcome.reason,
+            "applied": outcome.applied,
+            "cancelled_by": None,
+            "received_at": now,
+            "day": row.at.astimezone(tz).date().isoformat(),
+        }
     )
-    conflict_id = None
     if outcome.status == "conflict":
-        conflict_id = conn.execute(
-            conflicts.insert().values(
-                txn_id=row.id,
-                kiosk_id=kiosk.kiosk_id,
-                branch=kiosk.branch,
-                kind=row.kind,
-                patron_card=row.patron_card,
-                item_pii=row.item_pii,
-                at=row.at,
-                reason=outcome.reason,
-                detail=outcome.detail,
-                created_at=now,
+        batch.writes.conflicts.append(
+            (
+                index,
+                {
+                    "txn_id": row.id,
+                    "kiosk_id": kiosk.kiosk_id,
+                    "branch": kiosk.branch,
+                    "kind": row.kind,
+                    "patron_card": row.patron_card,
+                    "item_pii": row.item_pii,
+                    "at": row.at,
+                    "reason": outcome.reason,
+                    "detail": outcome.detail,
+                    "created_at": now,
+                },
             )
-        ).inserted_primary_key[0]
-    return wire.TransactionResult(row.id, outcome.status, outcome.reason, conflict_id)
+        )
+    return wire.TransactionResult(row.id, outcome.status, outcome.reason)
 
 
 # --- staff side -------------------------------------------------------------------------

@@ -323,21 +323,23 @@ def run(
     postgres: bool = True,
     folder: Path | None = None,
     progress: Callable[[str], None] | None = None,
+    push_batches: tuple[int, ...] = (100, 1000),
 ) -> list[Row]:
     """Every sync benchmark; rows of (name, n, seconds, per second, p50 ms, p99 ms, target).
 
-    ``ingest_requests`` is per thread; ``ingest_seconds`` bounds each ingest run.
+    ``ingest_requests`` is per thread; ``ingest_seconds`` bounds each ingest run;
+    ``push_batches`` are the batch sizes the push is measured with.
     """
     if folder is None:  # a 1M-row run leaves ~500 MB behind: remove it afterwards
         with tempfile.TemporaryDirectory(prefix="shufang-sync-bench-") as scratch:
             return run(
                 push_txns, pull_rows, ingest_threads, ingest_requests, ingest_seconds,
-                postgres, Path(scratch), progress,
+                postgres, Path(scratch), progress, push_batches,
             )  # fmt: skip
     say = progress or (lambda _message: None)
     folder.mkdir(parents=True, exist_ok=True)
     rows: list[Row] = []
-    for batch in (100, 1000):
+    for batch in push_batches:
         say(f"push: {push_txns:,} rows in batches of {batch}")
         rows.append(bench_push(folder, push_txns, batch))
     say(f"pull: seeding {pull_rows:,} catalog rows centrally")
