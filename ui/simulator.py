@@ -80,6 +80,7 @@ class SimulatorPanel(QtWidgets.QWidget):
             remove = QtWidgets.QPushButton("take 拿走")
             remove.clicked.connect(lambda _=False, i=item: self.remove(i.pii))
             rows.addWidget(remove, row, 3)
+        rows.setRowStretch(len(items), 1)  # rows stay together at the top
         scroll = QtWidgets.QScrollArea()
         scroll.setWidget(scroll_inner)
         scroll.setWidgetResizable(True)
