@@ -20,8 +20,6 @@ from typing import Any, TypeVar
 from urllib.parse import parse_qsl
 
 from kiosk.ports import (
-    BarcodeScanner,
-    CardReader,
     CardTap,
     DeviceError,
     DeviceGone,
@@ -29,7 +27,6 @@ from kiosk.ports import (
     FaultSink,
     PrinterStatus,
     Receipt,
-    ReceiptPrinter,
     Scan,
 )
 
@@ -372,46 +369,36 @@ class Supervisor:
 STICKY_CODES = frozenset({"paper_out", "paper_low", "cover_open", "printer_offline"})
 
 
-class SupervisedScanner:
+class _Supervised:
+    """What every supervised port shares: the supervisor owns its state, opening and closing."""
+
+    def __init__(self, device: Any, supervisor: Supervisor) -> None:
+        self._device = device
+        self.supervisor = supervisor
+
+    @property
+    def state(self) -> DeviceState:
+        return self.supervisor.state
+
+    def open(self) -> None:
+        self.supervisor.open()
+
+    def close(self) -> None:
+        self.supervisor.close()
+
+
+class SupervisedScanner(_Supervised):
     """A BarcodeScanner that never raises: failures become faults and ``None``."""
 
-    def __init__(self, scanner: BarcodeScanner, supervisor: Supervisor) -> None:
-        self._scanner = scanner
-        self.supervisor = supervisor
-
-    @property
-    def state(self) -> DeviceState:
-        return self.supervisor.state
-
-    def open(self) -> None:
-        self.supervisor.open()
-
-    def close(self) -> None:
-        self.supervisor.close()
-
     def read(self, timeout: float) -> Scan | None:
-        return self.supervisor.call(lambda: self._scanner.read(timeout), None, timeout=timeout)
+        return self.supervisor.call(lambda: self._device.read(timeout), None, timeout=timeout)
 
 
-class SupervisedCardReader:
+class SupervisedCardReader(_Supervised):
     """A CardReader that never raises: failures become faults and ``None``."""
 
-    def __init__(self, reader: CardReader, supervisor: Supervisor) -> None:
-        self._reader = reader
-        self.supervisor = supervisor
-
-    @property
-    def state(self) -> DeviceState:
-        return self.supervisor.state
-
-    def open(self) -> None:
-        self.supervisor.open()
-
-    def close(self) -> None:
-        self.supervisor.close()
-
     def poll(self, timeout: float) -> CardTap | None:
-        return self.supervisor.call(lambda: self._reader.poll(timeout), None, timeout=timeout)
+        return self.supervisor.call(lambda: self._device.poll(timeout), None, timeout=timeout)
 
 
 _STATUS_FAULTS = MappingProxyType(
@@ -424,30 +411,16 @@ _STATUS_FAULTS = MappingProxyType(
 )
 
 
-class SupervisedPrinter:
+class SupervisedPrinter(_Supervised):
     """A ReceiptPrinter whose status never raises and whose printing raises only DeviceError."""
 
-    def __init__(self, printer: ReceiptPrinter, supervisor: Supervisor) -> None:
-        self._printer = printer
-        self.supervisor = supervisor
-
-    @property
-    def state(self) -> DeviceState:
-        return self.supervisor.state
-
-    def open(self) -> None:
-        self.supervisor.open()
-
-    def close(self) -> None:
-        self.supervisor.close()
-
     def status(self) -> PrinterStatus:
-        status = self.supervisor.call(self._printer.status, PrinterStatus.OFFLINE)
+        status = self.supervisor.call(self._device.status, PrinterStatus.OFFLINE)
         self._note(status)
         return status
 
     def print_receipt(self, receipt: Receipt) -> None:
-        self.supervisor.call_or_raise(lambda: self._printer.print_receipt(receipt))
+        self.supervisor.call_or_raise(lambda: self._device.print_receipt(receipt))
         self._note(PrinterStatus.READY)
 
     def _note(self, status: PrinterStatus) -> None:
