@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -196,25 +196,10 @@ class Circulation:
         if refusal is not None:
             return refuse(refusal, item)
         due = policy.due_at(now, rule.loan_days, self.site.tz)
-        txn_id = self._new_id()
-        loan = Loan(pii, patron.card_id, now, due, 0, offline, txn_id)
-        with self.store.atomic():
-            self.store.insert_loan(loan)
-            self.store.set_item_status(pii, ItemStatus.ON_LOAN)
-            if hold is not None:  # the patron's own hold is filled by this loan
-                self.store.remove_hold(hold.id)
-            self.store.append_journal(
-                self._txn(
-                    txn_id,
-                    TxnKind.CHECKOUT,
-                    patron.card_id,
-                    pii,
-                    now,
-                    due,
-                    decision,
-                    Security.PENDING,
-                )
-            )
+        loan = self.record_checkout(
+            patron.card_id, pii, due, decision, at=now, hold_id=hold.id if hold else None
+        )
+        txn_id = loan.txn_id
         return Outcome(
             OutcomeKind.ACCEPTED,
             Reason.OK,
@@ -321,24 +306,8 @@ class Circulation:
                 offline=offline,
             )
         due = max(loan.due_at, policy.due_at(now, rule.loan_days, self.site.tz))
-        txn_id = self._new_id()
-        with self.store.atomic():
-            self.store.renew_loan(pii, due, loan.renewals + 1, txn_id)
-            self.store.append_journal(
-                self._txn(
-                    txn_id,
-                    TxnKind.RENEW,
-                    patron.card_id,
-                    pii,
-                    now,
-                    due,
-                    decision,
-                    Security.NOT_NEEDED,
-                )
-            )
-        renewed = Loan(
-            pii, patron.card_id, loan.loaned_at, due, loan.renewals + 1, loan.offline, txn_id
-        )
+        renewed = self.record_renewal(loan, due, decision, at=now)
+        txn_id = renewed.txn_id
         return Outcome(
             OutcomeKind.ACCEPTED,
             Reason.OK,
@@ -349,6 +318,60 @@ class Circulation:
             due_at=due,
             offline=offline,
         )
+
+    # --- writing a decision: the loan change and its journal row, in one transaction ----------
+
+    def record_checkout(
+        self,
+        card: str,
+        pii: str,
+        due: datetime,
+        decision: Decision = Decision.ONLINE,
+        *,
+        at: datetime | None = None,
+        hold_id: int | None = None,
+    ) -> Loan:
+        """Lend ``pii`` to ``card`` until ``due`` and journal it; the rules were applied by
+        the caller (this core's checkout, or a library system that decided online)."""
+        now = self.clock.now()
+        loan = Loan(pii, card, now, due, 0, decision is Decision.OFFLINE, self._new_id())
+        with self.store.atomic():
+            self.store.insert_loan(loan)
+            self.store.set_item_status(pii, ItemStatus.ON_LOAN)
+            if hold_id is not None:  # the patron's own hold is filled by this loan
+                self.store.remove_hold(hold_id)
+            self.store.append_journal(
+                self._txn(
+                    loan.txn_id, TxnKind.CHECKOUT, card, pii, now, due, decision, Security.PENDING
+                )
+            )
+        return loan
+
+    def record_renewal(
+        self,
+        loan: Loan,
+        due: datetime,
+        decision: Decision = Decision.ONLINE,
+        *,
+        at: datetime | None = None,
+    ) -> Loan:
+        """Move ``loan`` to ``due`` as one more renewal and journal it (rules already applied)."""
+        renewed = replace(loan, due_at=due, renewals=loan.renewals + 1, txn_id=self._new_id())
+        with self.store.atomic():
+            self.store.renew_loan(loan.item_pii, due, renewed.renewals, renewed.txn_id)
+            self.store.append_journal(
+                self._txn(
+                    renewed.txn_id,
+                    TxnKind.RENEW,
+                    loan.patron_card,
+                    loan.item_pii,
+                    at or self.clock.now(),
+                    due,
+                    decision,
+                    Security.NOT_NEEDED,
+                )
+            )
+        return renewed
 
     def renew_all(self, patron: Patron) -> list[Outcome]:
         return [self.renew(patron, loan.item_pii) for loan in self.store.loans_for(patron.card_id)]

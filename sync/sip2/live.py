@@ -3,21 +3,14 @@
 from __future__ import annotations
 
 import logging
-import uuid
-from collections.abc import Callable
 from dataclasses import replace
-from datetime import datetime
 
 from kiosk.circulation import Circulation
 from kiosk.models import (
     CardKind,
     Decision,
     Item,
-    ItemStatus,
-    Loan,
     Patron,
-    Security,
-    Transaction,
     TxnKind,
 )
 from kiosk.outcomes import Identification, Outcome, OutcomeKind
@@ -48,13 +41,10 @@ class LiveCirculation:
         self,
         circulation: Circulation,
         upstream: Sip2Upstream,
-        *,
-        new_id: Callable[[], str] = lambda: str(uuid.uuid4()),
     ) -> None:
         self.circulation = circulation
         self.upstream = upstream
         self.store = circulation.store
-        self._new_id = new_id
 
     def _closed(self, pii: str = "") -> Outcome:
         return Outcome(
@@ -94,26 +84,15 @@ class LiveCirculation:
         item = self.store.item(pii)
         if not verdict.ok:
             return replace(verdict, item=item)
-        now = self.circulation.clock.now()
-        due = verdict.due_at or now
-        txn_id = self._new_id()
+        due = verdict.due_at or self.circulation.clock.now()
         with self.store.atomic():
             if item is None:  # the ACS knows it, the local copy of the catalog not yet
                 item = Item(pii, verdict.details.get("title", ""))
                 self.store.upsert_items([item])
             self.store.delete_loan(pii)
-            self.store.insert_loan(Loan(pii, patron.card_id, now, due, 0, False, txn_id))
-            self.store.set_item_status(pii, ItemStatus.ON_LOAN)
-            self.store.append_journal(
-                self._row(txn_id, TxnKind.CHECKOUT, patron.card_id, pii, due, Security.PENDING)
-            )
-            self._synced(txn_id)
-        return replace(
-            verdict,
-            item=item,
-            txn_id=txn_id,
-            loan=Loan(pii, patron.card_id, now, due, 0, False, txn_id),
-        )
+            loan = self.circulation.record_checkout(patron.card_id, pii, due)
+            self._synced(loan.txn_id)
+        return replace(verdict, item=item, txn_id=loan.txn_id, loan=loan)
 
     def security_done(self, txn_id: str) -> None:
         self.circulation.security_done(txn_id)
@@ -171,42 +150,14 @@ class LiveCirculation:
         item, loan = self.store.item(pii), self.store.loan(pii)
         if not verdict.ok or loan is None:
             return replace(verdict, item=item)
-        due = verdict.due_at or loan.due_at
-        txn_id = self._new_id()
         with self.store.atomic():
-            self.store.renew_loan(pii, due, loan.renewals + 1, txn_id)
-            self.store.append_journal(
-                self._row(txn_id, TxnKind.RENEW, patron.card_id, pii, due, Security.NOT_NEEDED)
-            )
-            self._synced(txn_id)
-        renewed = replace(loan, due_at=due, renewals=loan.renewals + 1, txn_id=txn_id)
-        return replace(verdict, item=item, loan=renewed, txn_id=txn_id)
+            renewed = self.circulation.record_renewal(loan, verdict.due_at or loan.due_at)
+            self._synced(renewed.txn_id)
+        return replace(verdict, item=item, loan=renewed, txn_id=renewed.txn_id)
 
     def _synced(self, txn_id: str) -> None:
         reply = TxnReply(txn_id, "accepted", "decided online by the ACS")
         self.store.mark_acked([reply], self.circulation.clock.now())
-
-    def _row(
-        self,
-        txn_id: str,
-        kind: TxnKind,
-        card: str,
-        pii: str,
-        due: datetime | None,
-        security: Security,
-    ) -> Transaction:
-        return Transaction(
-            id=txn_id,
-            seq=0,
-            kind=kind,
-            patron_card=card,
-            item_pii=pii,
-            at=self.circulation.clock.now(),
-            due_at=due,
-            decision=Decision.ONLINE,
-            reason=Reason.OK.value,
-            security=security,
-        )
 
     def renew_all(self, patron: Patron) -> list[Outcome]:
         """Each current loan renewed through the library system, one outcome per item."""
