@@ -92,12 +92,26 @@ def site_from(config: Config) -> Site:
     )
 
 
-def policy_from(config: Config, store: Store) -> Policy:
-    """The central service's policy once one has been replicated, the config's until then."""
-    document = store.active_policy_document()
-    if document:
-        return Policy.from_dict(json.loads(document))
-    return Policy.from_dict(config.section("policy"))
+class PolicySource:
+    """The central service's policy once one has been replicated, the config's until then.
+
+    Asked on every circulation operation, so the policy is built again only when the stored
+    document changes (the sync daemon may replace it at any time from its own process).
+    """
+
+    def __init__(self, config: Config, store: Store) -> None:
+        self.store = store
+        self._config_policy = Policy.from_dict(config.section("policy"))
+        self._document: str | None = None
+        self._policy: Policy | None = None
+
+    def __call__(self) -> Policy:
+        document = self.store.active_policy_document()
+        if not document:
+            return self._config_policy
+        if document != self._document or self._policy is None:
+            self._policy, self._document = Policy.from_dict(json.loads(document)), document
+        return self._policy
 
 
 def open_core(
@@ -120,7 +134,7 @@ def open_core(
     keys = {kid: decode_key(secret) for kid, secret in config["ecard.keys"].items()}
     circulation = Circulation(
         store,
-        lambda: policy_from(config, store),
+        PolicySource(config, store),
         clock,
         site,
         online=online or (lambda: store.get_state(ONLINE_KEY, "1") != "0"),
