@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import shutil
+import subprocess
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
@@ -16,6 +18,7 @@ from kiosk.circulation import Circulation, Site
 from kiosk.clock import ManualClock
 from kiosk.policy import Policy, Rule
 from kiosk.store import Store
+from tests.postgres import PostgresServer
 
 # 10:00 in Beijing on a Tuesday.
 START = datetime(2026, 11, 24, 2, 0, tzinfo=UTC)
@@ -75,3 +78,16 @@ def make_circulation(
 @pytest.fixture
 def circ(make_circulation) -> Circulation:
     return make_circulation()
+
+
+@pytest.fixture(scope="session")
+def postgres() -> Iterator[PostgresServer]:
+    """One PostgreSQL cluster for the whole session; each test takes a fresh database."""
+    server = PostgresServer()
+    try:
+        server.start()
+    except (RuntimeError, OSError, subprocess.SubprocessError) as error:
+        shutil.rmtree(server.base, ignore_errors=True)
+        pytest.fail(f"PostgreSQL could not be started for the tests: {error}", pytrace=False)
+    yield server
+    server.stop()

@@ -53,6 +53,13 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "--timezone", default="UTC", help="time zone of the statistics' days, e.g. Asia/Shanghai"
     )
     serve.add_argument(
+        "--workers",
+        type=int,
+        default=1,
+        metavar="N",
+        help="API processes sharing the port (default 1); use with PostgreSQL",
+    )
+    serve.add_argument(
         "--access-log",
         action="store_true",
         help="log every request (off by default: paths can carry card numbers)",
@@ -113,6 +120,23 @@ def run_serve(args: argparse.Namespace) -> int:
     from sync.central.server import serve
     from sync.central.settings import CentralSettings
 
+    if args.workers < 1:
+        print("shufang: --workers must be at least 1", file=sys.stderr)
+        return 2
+    if args.workers > 1:
+        from sync.central.server import serve_workers
+
+        _engine(args.db).dispose()  # migrate once, before the workers start
+        serve_workers(
+            args.db,
+            args.workers,
+            args.host,
+            args.port,
+            online_window=args.online_window,
+            timezone=args.timezone,
+            access_log=args.access_log,
+        )
+        return 0
     settings = CentralSettings(
         online_window=timedelta(seconds=args.online_window), timezone=ZoneInfo(args.timezone)
     )

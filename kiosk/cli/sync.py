@@ -20,8 +20,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         description="Push the journal's unacknowledged rows to the central service, pull "
         "policy, catalog, patron and hold changes, and send heartbeats with device health "
         'and faults. With upstream.kind = "sip2" the rows are replayed to the library '
-        "system instead (refusals become conflicts, reported as faults), and the central, "
-        "when upstream.token is set, still gets heartbeats and serves changes. Shares the "
+        "system instead, and the central, when upstream.token is set, gets the refused rows as "
+        "conflicts for staff to settle, heartbeats, and serves changes. Shares the "
         "kiosk database with `shufang run`. Uses [upstream], [sip2] and [sync] of the config.",
     )
     add_config_options(parser)
@@ -78,6 +78,12 @@ def _print_pass(report) -> int:  # a sync.daemon.PassReport (kiosk imports sync 
         print(
             f"replayed {acs.answered} rows to the library system "
             f"({acs.conflicts} conflict), {acs.left} waiting"
+        )
+    reported = report.reported
+    if reported is not None and reported.sent:
+        print(
+            f"reported {reported.recorded} refusal(s) to the central's conflicts "
+            f"({reported.duplicates} duplicate), {reported.left} waiting"
         )
     if push is not None:
         print(

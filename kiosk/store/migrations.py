@@ -125,6 +125,23 @@ def m002_policy_cache_and_fault_reports(db: Database) -> None:
     )
 
 
+@MIGRATIONS()
+def m003_conflict_reports(db: Database) -> None:
+    """Remember which rows the library system refused have reached the central's conflicts.
+
+    On a SIP2 site a refusal is acknowledged in the journal at once (``upstream_status`` =
+    'conflict'); ``conflict_reported_at`` is set only from the central's reply, so a refusal
+    the central has not recorded yet is sent again on the next pass, after a restart too.
+    """
+    db.executescript(
+        """
+        ALTER TABLE journal ADD COLUMN conflict_reported_at TEXT;
+        CREATE INDEX journal_conflicts_unreported ON journal(seq)
+            WHERE upstream_status = 'conflict' AND conflict_reported_at IS NULL;
+        """
+    )
+
+
 SCHEMA_VERSION = len(MIGRATIONS._migrations)
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date
 from typing import Any
 
@@ -47,6 +48,30 @@ def item_to_row(item: Item) -> tuple:
         item.item_class,
         item.set_size,
         item.status.value,
+    )
+
+
+#: Item status values, for checking a replicated record without building the enum.
+_ITEM_STATUSES = frozenset(s.value for s in ItemStatus)
+
+
+def item_row_from_record(record: Mapping[str, Any]) -> tuple:
+    """A replicated item record (field names as in ``Item``, missing or null fields at their
+    defaults) as ``item_to_row`` lays it out; an unknown status is refused as ``Item`` would."""
+    get = record.get
+    status = get("status") or "available"
+    if status not in _ITEM_STATUSES:
+        raise ValueError(f"{status!r} is not a valid ItemStatus")
+    return (
+        record["pii"],
+        get("title") or "",
+        get("author") or "",
+        get("call_number") or "",
+        get("owner_isil") or "",
+        get("branch") or "",
+        get("item_class") or "book",
+        int(get("set_size") or 1),
+        status,
     )
 
 

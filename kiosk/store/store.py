@@ -227,12 +227,14 @@ class Store:
     def set_security(self, txn_id: str, security: Security) -> None:
         self._write("UPDATE journal SET security = ? WHERE id = ?", (security.value, txn_id))
 
-    def pending_journal(self, limit: int) -> list[Transaction]:
-        """Unacknowledged rows in the order they were made: what the sync daemon sends next."""
+    def pending_journal(self, limit: int, *, after_seq: int = 0) -> list[Transaction]:
+        """Unacknowledged rows in the order they were made: what the sync daemon sends next
+        (after ``after_seq``: the batch after one that is out but not yet answered)."""
         return [
             rows.txn_from_row(r)
             for r in self._rows(
-                "SELECT * FROM journal WHERE acked_at IS NULL ORDER BY seq LIMIT ?", (limit,)
+                "SELECT * FROM journal WHERE acked_at IS NULL AND seq > ? ORDER BY seq LIMIT ?",
+                (after_seq, limit),
             )
         ]
 
@@ -252,6 +254,29 @@ class Store:
             )
             return self.db.conn.total_changes - before
 
+    def unreported_conflicts(self, limit: int) -> list[Transaction]:
+        """Rows the library system refused that the central has not recorded, oldest first."""
+        return [
+            rows.txn_from_row(r)
+            for r in self._rows(
+                "SELECT * FROM journal WHERE upstream_status = 'conflict'"
+                " AND conflict_reported_at IS NULL ORDER BY seq LIMIT ?",
+                (limit,),
+            )
+        ]
+
+    def mark_conflicts_reported(self, txn_ids: Iterable[str], at: datetime) -> int:
+        """The central answered for these refused rows (recorded, or already had them)."""
+        params = [(to_text(at), txn_id) for txn_id in txn_ids]
+        with self.atomic():
+            before = self.db.conn.total_changes
+            self.db.conn.executemany(
+                "UPDATE journal SET conflict_reported_at = ? WHERE id = ?"
+                " AND upstream_status = 'conflict' AND conflict_reported_at IS NULL",
+                params,
+            )
+            return self.db.conn.total_changes - before
+
     # --- replication from the central service (the sync daemon) ------------------------------
 
     def replicate_items(self, items: Iterable[Item]) -> None:
@@ -260,6 +285,12 @@ class Store:
         The central may not yet know of a loan made here offline; its "available" must not
         undo the local loan's "on_loan" until the return is replayed.
         """
+        self.replicate_item_records(rows.item_to_row(i) for i in items)
+
+    def replicate_item_records(self, records: Iterable[tuple]) -> None:
+        """``replicate_items`` for rows already in ``rows.item_to_row``'s layout (made by
+        ``rows.item_row_from_record`` from the central's JSON): a pull of a million items
+        need not build an ``Item`` per row only to take it apart again."""
         self._write_many(
             "INSERT INTO items (pii, title, author, call_number, owner_isil, branch, item_class,"
             " set_size, status) VALUES (?,?,?,?,?,?,?,?,?) ON CONFLICT(pii) DO UPDATE SET"
@@ -268,7 +299,7 @@ class Store:
             " item_class=excluded.item_class, set_size=excluded.set_size,"
             " status=CASE WHEN EXISTS (SELECT 1 FROM loans WHERE loans.item_pii = excluded.pii)"
             " THEN items.status ELSE excluded.status END",
-            (rows.item_to_row(i) for i in items),
+            records,
         )
 
     def delete_item(self, pii: str) -> None:

@@ -7,7 +7,7 @@ from fastapi.responses import RedirectResponse
 from sqlalchemy.engine import Engine
 
 from kiosk.clock import Clock, SystemClock
-from sync.central import routes_admin, routes_kiosk, routes_staff, web
+from sync.central import routes_admin, routes_kiosk, routes_staff, routes_upstream, web
 from sync.central.database import make_engine
 from sync.central.migrations import migrate
 from sync.central.runtime import Runtime
@@ -31,8 +31,9 @@ def create_app(
         title="Shufang central service",
         version="1",
         description=(
-            "Kiosk endpoints (transactions, changes, heartbeat, policy) take the kiosk's "
-            "enrolment token; staff endpoints (fleet, faults, conflicts, statistics, loans) "
+            "Kiosk endpoints (transactions, upstream-conflicts, changes, heartbeat, policy) "
+            "take the kiosk's enrolment token; staff endpoints (fleet, faults, conflicts, "
+            "statistics, loans) "
             "and /admin take a staff token from `shufang central enrol NAME --staff`. "
             "Both as `Authorization: Bearer <token>`."
         ),
@@ -41,7 +42,7 @@ def create_app(
         redoc_url=None,
     )
     app.state.runtime = Runtime(engine=engine, clock=clock, settings=settings or CentralSettings())
-    for module in (routes_kiosk, routes_staff, routes_admin):
+    for module in (routes_kiosk, routes_upstream, routes_staff, routes_admin):
         app.include_router(module.router, prefix=API_PREFIX)
     app.include_router(web.router)  # the staff fleet pages under /dashboard
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+import threading
+import time
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -84,6 +86,44 @@ def revoke_staff(conn: Connection, name: str, now: datetime) -> bool:
             .values(revoked_at=now, token_hash=None)
         ).rowcount
     )
+
+
+class TokenRevoked(Exception):
+    """A write made with a cached identity found the kiosk's token revoked or replaced."""
+
+
+class TokenCache:
+    """Token hash → kiosk, remembered for a short while by one API process.
+
+    Only for the write paths that check the token again inside their own transaction
+    (heartbeats in ``health.record_heartbeats``, pushes in ``ledger.apply_batch``):
+    there a cached identity saves a lookup per request and a revoked token is still refused
+    at once. Bounded, so a flood of made-up
+    tokens cannot grow it without end (misses are not remembered at all). Entries outlive
+    the kiosks' one-minute heartbeat interval, or every beat would miss.
+    """
+
+    def __init__(self, ttl_seconds: float = 900.0, max_entries: int = 200_000) -> None:
+        self.ttl = ttl_seconds
+        self.max_entries = max_entries
+        self._entries: dict[str, tuple[KioskIdentity, float]] = {}
+        self._lock = threading.Lock()
+
+    def get(self, token_hash: str) -> KioskIdentity | None:
+        entry = self._entries.get(token_hash)
+        if entry is None or entry[1] < time.monotonic():
+            return None
+        return entry[0]
+
+    def put(self, token_hash: str, identity: KioskIdentity) -> None:
+        with self._lock:
+            if len(self._entries) >= self.max_entries:
+                self._entries.clear()  # rare; the next requests simply look up again
+            self._entries[token_hash] = (identity, time.monotonic() + self.ttl)
+
+    def forget(self, token_hash: str) -> None:
+        with self._lock:
+            self._entries.pop(token_hash, None)
 
 
 def kiosk_for_token(conn: Connection, token: str) -> KioskIdentity | None:

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from json.encoder import encode_basestring
 from typing import Any
 
 import sqlalchemy as sa
@@ -117,25 +119,24 @@ def page_body(conn: Connection, cursor: int, limit: int) -> bytes:
     ).all()
     has_more = len(rows) > limit
     rows = rows[:limit]
-    dumps = _dumps
+    dumps, string, flat_text, slots = _dumps, _json_string, _FLAT_TEXT, _RECORD_SLOTS
     parts = []
     for seq, entity, key, op, text in rows:
-        records = dict.fromkeys(_RECORD_TYPES, "null")
-        if text is not None and text != "null":
-            marks = _FLAT_MARKS.get(entity)
-            if (
-                marks is not None
-                and '\\"' not in text
-                and text.count('": ') == len(marks)
-                and all(mark in text for mark in marks)
-            ):
-                records[entity] = text
+        if text is None or text == "null":
+            record = "null"
+        else:
+            shape = flat_text.get(entity)
+            if shape is not None and (shape(text) is not None or _has_marks(entity, text)):
+                record = text
             else:
-                records[entity] = dumps(_payload(entity, json.loads(text)))
+                record = dumps(_payload(entity, json.loads(text)))
+        slot = slots.get(entity)
+        if slot is None:  # no member for it: its record is not sent, as in ``page_json``
+            slot, record = (_NO_RECORD_MEMBERS, ""), ""
+        before, after = slot
         parts.append(
-            f'{{"seq":{int(seq)},"entity":{dumps(entity)},"op":{dumps(op)},"key":{dumps(key)},'
-            f'"policy":{records["policy"]},"item":{records["item"]},'
-            f'"patron":{records["patron"]},"hold":{records["hold"]}}}'
+            f'{{"seq":{int(seq)},"entity":{string(entity)},"op":{string(op)},'
+            f'"key":{string(key)}{before}{record}{after}'
         )
     next_cursor = int(rows[-1].seq) if rows else cursor
     body = (
@@ -147,6 +148,8 @@ def page_body(conn: Connection, cursor: int, limit: int) -> bytes:
 
 #: ``json.dumps`` with these options builds a new encoder per call; this one is reused.
 _dumps = json.JSONEncoder(ensure_ascii=False, allow_nan=False, separators=(",", ":")).encode
+#: What ``_dumps`` does with a string, without its type checks (a call per key of a page).
+_json_string = encode_basestring
 
 
 def note_kiosk_cursor(conn: Connection, kiosk_id: str, cursor: int) -> None:
@@ -174,6 +177,18 @@ _RECORD_FIELDS = {
     for entity, record in _RECORD_TYPES.items()
 }
 _NO_RECORD: dict[str, None] = dict.fromkeys(_RECORD_TYPES)
+
+
+def _record_slot(entity: str) -> tuple[str, str]:
+    """The record members of a change of ``entity``, all null but its own: the text before
+    and after where its record goes, up to the change's closing brace (``page_body``)."""
+    members = [f',"{name}":null' for name in _RECORD_TYPES]
+    at = list(_RECORD_TYPES).index(entity)
+    return "".join(members[:at]) + f',"{entity}":', "".join(members[at + 1 :]) + "}"
+
+
+_RECORD_SLOTS = {entity: _record_slot(entity) for entity in _RECORD_TYPES}
+_NO_RECORD_MEMBERS = "".join(f',"{name}":null' for name in _RECORD_TYPES) + "}"
 #: How each field of a flat record shows in its stored text (``json.dumps`` separators).
 #: With no escaped quote in the text, every ``": `` ends a key, so all marks present and no
 #: other ``": `` means exactly these keys; text with escaped quotes is decoded instead.
@@ -181,6 +196,27 @@ _FLAT_MARKS = {
     entity: tuple(f'"{name}": ' for name in sorted(_RECORD_FIELDS[entity]))
     for entity in ("item", "patron", "hold")
 }
+#: A flat record's text as today's version stores it: each field in the record's order, each
+#: value a string with no quote or backslash in it, a number or literal, or a list of such
+#: strings. One match is cheaper than looking for each mark; text that does not match (an
+#: escaped quote, another order) still gets the marks check.
+_VALUE = r'(?:"[^"\\]*"|[-+.\w]+|\[(?:"[^"\\]*"(?:, "[^"\\]*")*)?\])'
+_FLAT_TEXT = {
+    entity: re.compile(
+        r"\{"
+        + ", ".join(f'"{name}": {_VALUE}' for name in _RECORD_TYPES[entity].__dataclass_fields__)
+        + r"\}"
+    ).fullmatch
+    for entity in _FLAT_MARKS
+}
+
+
+def _has_marks(entity: str, text: str) -> bool:
+    """Whether the stored ``text`` of a flat record has exactly today's fields, in any order."""
+    marks = _FLAT_MARKS[entity]
+    return (
+        '\\"' not in text and text.count('": ') == len(marks) and all(map(text.__contains__, marks))
+    )
 
 
 def _payload(entity: str, payload: dict[str, Any]) -> dict[str, Any]:

@@ -56,6 +56,14 @@ class CentralClient:
         body = wire.to_json(wire.TransactionBatch(list(rows)))
         return self._call("POST", "/transactions", wire.BatchResult, json=body).results
 
+    def report_upstream_conflicts(
+        self, rows: Sequence[wire.UpstreamConflictIn]
+    ) -> list[wire.UpstreamConflictResult]:
+        """Send rows the library system refused; each is ``recorded`` or ``duplicate``."""
+        body = wire.to_json(wire.UpstreamConflictBatch(list(rows)))
+        reply = self._call("POST", "/upstream-conflicts", wire.UpstreamConflictReply, json=body)
+        return reply.results
+
     def changes(self, cursor: int, limit: int = 500) -> wire.ChangesPage:
         params = {"cursor": cursor, "limit": limit}
         return self._call("GET", "/changes", wire.ChangesPage, params=params)

@@ -38,7 +38,10 @@ def make_engine(db: str) -> Engine:
         engine = sa.create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
         _make_sqlite_transactional(engine)
         return engine
-    return sa.create_engine(url, pool_size=10, max_overflow=20, pool_pre_ping=True)
+    # No pre-ping: it costs a round trip per transaction. After a database restart the first
+    # use of a dead pooled connection fails, SQLAlchemy then recycles the whole pool, and
+    # ``write_with_retry`` runs the write again on a fresh connection.
+    return sa.create_engine(url, pool_size=40, max_overflow=10)
 
 
 def _make_sqlite_transactional(engine: Engine) -> None:
@@ -81,6 +84,8 @@ def write_with_retry(engine: Engine, work: Callable[[Connection], T], attempts: 
     Losing means a PostgreSQL deadlock or serialization failure, or a unique constraint
     broken by a transaction that committed first. All of ``work`` rolled back, so repeating it
     is safe, and the repeat sees the winner's rows (a duplicate, a loan already taken).
+    A connection found dead (the database restarted) is also a reason to run again; should
+    it have died just after a commit, the repeat finds its own rows as duplicates.
     """
     for attempt in range(attempts):
         try:
@@ -89,9 +94,10 @@ def write_with_retry(engine: Engine, work: Callable[[Connection], T], attempts: 
         except sa.exc.IntegrityError:
             if attempt == attempts - 1:
                 raise
-        except sa.exc.OperationalError as error:
+        except sa.exc.DBAPIError as error:
             code = getattr(error.orig, "sqlstate", None)
-            if code not in RETRYABLE_PGCODES or attempt == attempts - 1:
+            again = error.connection_invalidated or code in RETRYABLE_PGCODES
+            if not again or attempt == attempts - 1:
                 raise
     raise AssertionError("unreachable")
 

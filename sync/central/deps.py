@@ -2,23 +2,35 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Annotated
 
 from fastapi import Depends, HTTPException, Request, status
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from starlette.concurrency import run_in_threadpool
 
-from sync.central.auth import KioskIdentity, StaffIdentity, kiosk_for_token, staff_for_token
+from sync.central.auth import (
+    KioskIdentity,
+    StaffIdentity,
+    hash_token,
+    kiosk_for_token,
+    staff_for_token,
+)
 from sync.central.database import reading
 from sync.central.runtime import Runtime
 
 _bearer = HTTPBearer(auto_error=False, description="kiosk or staff token")
 
 
-def runtime(request: Request) -> Runtime:
+# Dependencies are ``async def``: FastAPI runs a plain ``def`` dependency on its thread pool,
+# and that hop cost more than the work of these small functions.
+
+
+async def runtime(request: Request) -> Runtime:
     return request.app.state.runtime
 
 
-def _unauthorized(what: str) -> HTTPException:
+def unauthorized(what: str) -> HTTPException:
     return HTTPException(
         status.HTTP_401_UNAUTHORIZED,
         detail=f"{what} token missing, unknown or revoked",
@@ -26,30 +38,70 @@ def _unauthorized(what: str) -> HTTPException:
     )
 
 
-def kiosk(
+def _lookup_kiosk(rt: Runtime, token: str) -> KioskIdentity | None:
+    with reading(rt.engine) as conn:
+        return kiosk_for_token(conn, token)
+
+
+def _lookup_staff(rt: Runtime, token: str) -> StaffIdentity | None:
+    with reading(rt.engine) as conn:
+        return staff_for_token(conn, token)
+
+
+async def kiosk(
     request: Request, credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]
 ) -> KioskIdentity:
+    """The calling kiosk, looked up in the database on every request."""
     if credentials is None:
-        raise _unauthorized("kiosk")
-    with reading(runtime(request).engine) as conn:
-        identity = kiosk_for_token(conn, credentials.credentials)
+        raise unauthorized("kiosk")
+    identity = await run_in_threadpool(
+        _lookup_kiosk, request.app.state.runtime, credentials.credentials
+    )
     if identity is None:
-        raise _unauthorized("kiosk")
+        raise unauthorized("kiosk")
     return identity
 
 
-def staff(
+@dataclass(frozen=True, slots=True)
+class KioskToken:
+    """A kiosk identity possibly from the cache, with the token hash to check it against
+    inside the write transaction (see ``auth.TokenCache``)."""
+
+    identity: KioskIdentity
+    token_hash: str
+
+
+async def kiosk_token(
+    request: Request, credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]
+) -> KioskToken:
+    if credentials is None:
+        raise unauthorized("kiosk")
+    rt: Runtime = request.app.state.runtime
+    token_hash = hash_token(credentials.credentials)
+    identity = rt.tokens.get(token_hash)
+    if identity is None:
+        identity = await run_in_threadpool(_lookup_kiosk, rt, credentials.credentials)
+        if identity is None:
+            raise unauthorized("kiosk")
+        rt.tokens.put(token_hash, identity)
+    return KioskToken(identity, token_hash)
+
+
+async def staff(
     request: Request, credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]
 ) -> StaffIdentity:
     if credentials is None:
-        raise _unauthorized("staff")
-    with reading(runtime(request).engine) as conn:
-        identity = staff_for_token(conn, credentials.credentials)
+        raise unauthorized("staff")
+    identity = await run_in_threadpool(
+        _lookup_staff, request.app.state.runtime, credentials.credentials
+    )
     if identity is None:
-        raise _unauthorized("staff")
+        raise unauthorized("staff")
     return identity
 
 
 Kiosk = Annotated[KioskIdentity, Depends(kiosk)]
+#: Only for handlers that check ``token_hash`` again in their write transaction.
+CheckedKiosk = Annotated[KioskToken, Depends(kiosk_token)]
 Staff = Annotated[StaffIdentity, Depends(staff)]
 RuntimeDep = Annotated[Runtime, Depends(runtime)]

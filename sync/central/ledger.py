@@ -19,7 +19,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from sync.central import wire
-from sync.central.auth import KioskIdentity
+from sync.central.auth import KioskIdentity, TokenRevoked
 from sync.central.database import rows_by_key
 from sync.central.schema import conflicts, items, kiosks, loans, patrons, transactions
 
@@ -35,6 +35,11 @@ OUT_OF_ORDER = "out_of_order"
 SEQ_REUSED = "seq_reused"
 UNKNOWN_CANCELLED = "cancelled_transaction_unknown"
 NOT_CANCELLABLE = "only_checkouts_can_be_cancelled"
+
+
+#: Who refused a conflict's transaction: the central's own ledger, unless a kiosk reported
+#: a refusal from its library system (``record_upstream_conflicts``).
+CENTRAL = "central"
 
 
 class ResolutionError(ValueError):
@@ -94,8 +99,13 @@ def apply_batch(
     rows: Sequence[wire.TransactionIn],
     now: datetime,
     tz: ZoneInfo,
+    token_hash: str | None = None,
 ) -> list[wire.TransactionResult]:
     """Apply ``rows`` in seq order; the reply is in the order the rows were sent.
+
+    With ``token_hash`` (the caller's identity came from a cache), the kiosk's row is only
+    taken if that is still its live token, else :class:`auth.TokenRevoked` is raised and
+    nothing is written.
 
     Locks, always in this order: the kiosk's row (one batch per kiosk at a time), then the
     batch's items by PII (two kiosks lending the same books wait for each other instead of
@@ -106,25 +116,25 @@ def apply_batch(
     and sent in a few multi-row statements at the end (and before a cancel, which reads
     the journal).
     """
+    lock = kiosks.update().where(kiosks.c.kiosk_id == kiosk.kiosk_id)
+    if token_hash is not None:
+        lock = lock.where(kiosks.c.token_hash == token_hash, kiosks.c.revoked_at.is_(None))
     state = conn.execute(
-        kiosks.update()
-        .where(kiosks.c.kiosk_id == kiosk.kiosk_id)
-        .values(last_push_at=now)
-        .returning(kiosks.c.last_seq, kiosks.c.known_cursor)
-    ).one()
+        lock.values(last_push_at=now).returning(kiosks.c.last_seq, kiosks.c.known_cursor)
+    ).first()
+    if state is None:
+        raise TokenRevoked(kiosk.kiosk_id)
     last_seq = state.last_seq
     piis = [r.item_pii for r in rows]
-    seen = rows_by_key(conn, transactions.c.id, [r.id for r in rows])
+    seen = _by_key(conn, _SEEN, [r.id for r in rows])
     batch = _Batch(
         kiosk=kiosk,
         known_cursor=state.known_cursor,
-        items=rows_by_key(conn, items.c.pii, piis, lock=True),
-        patrons=rows_by_key(conn, patrons.c.card_id, [r.patron_card for r in rows]),
+        items=_by_key(conn, _LOCK_ITEMS, piis),
+        patrons=_by_key(conn, _PATRONS, [r.patron_card for r in rows]),
         open_loans={
             pii: _OpenLoan(loan.patron_card, loan.loaned_at, loan.txn_id)
-            for pii, loan in rows_by_key(
-                conn, loans.c.item_pii, piis, where=loans.c.returned_at.is_(None)
-            ).items()
+            for pii, loan in _by_key(conn, _OPEN_LOANS, piis).items()
         },
     )
     results: dict[int, wire.TransactionResult] = {}
@@ -154,6 +164,44 @@ def apply_batch(
         kiosks.update().where(kiosks.c.kiosk_id == kiosk.kiosk_id).values(last_seq=last_seq)
     )
     return [results[i] for i in range(len(rows))]
+
+
+def _keyed(
+    key: sa.Column[Any],
+    *columns: sa.Column[Any],
+    lock: bool = False,
+    where: sa.ColumnElement[bool] | None = None,
+) -> sa.Select[Any]:
+    """What a batch reads up front, built once: ``key`` and only the ``columns`` it uses
+    (not every stored time and JSON of each row), for the keys bound as ``keys``."""
+    query = sa.select(key, *columns).where(key.in_(sa.bindparam("keys", expanding=True)))
+    if where is not None:
+        query = query.where(where)
+    if lock:  # in key order, as ``rows_by_key`` locks
+        query = query.order_by(key).with_for_update()
+    return query
+
+
+_SEEN = _keyed(transactions.c.id, transactions.c.status)
+_LOCK_ITEMS = _keyed(items.c.pii, lock=True)
+_PATRONS = _keyed(patrons.c.card_id, patrons.c.blocks, patrons.c.blocked_seq)
+_OPEN_LOANS = _keyed(
+    loans.c.item_pii,
+    loans.c.patron_card,
+    loans.c.loaned_at,
+    loans.c.txn_id,
+    where=loans.c.returned_at.is_(None),
+)
+
+
+def _by_key(conn: Connection, query: sa.Select[Any], keys: Sequence[str]) -> dict[str, Any]:
+    """Rows of a ``_keyed`` query by key, in chunks (SQLite limits bound parameters)."""
+    found: dict[str, Any] = {}
+    unique = sorted(set(keys))
+    for start in range(0, len(unique), 500):
+        for row in conn.execute(query, {"keys": unique[start : start + 500]}):
+            found[row[0]] = row
+    return found
 
 
 def _flush(conn: Connection, batch: _Batch, results: dict[int, wire.TransactionResult]) -> None:
@@ -387,6 +435,98 @@ def _record(
     return wire.TransactionResult(row.id, outcome.status, outcome.reason)
 
 
+# --- refusals from a kiosk's library system (SIP2 sites) ---------------------------------
+
+
+def record_upstream_conflicts(
+    conn: Connection,
+    kiosk: KioskIdentity,
+    rows: Sequence[wire.UpstreamConflictIn],
+    now: datetime,
+    tz: ZoneInfo,
+) -> list[wire.UpstreamConflictResult]:
+    """Keep each refused row once, as a transaction that was not applied and its conflict.
+
+    The central is not the system of record here, so nothing touches loans: the row goes
+    into ``transactions`` with status ``conflict`` and ``applied`` false (statistics count
+    applied rows only), which also makes its id the dedupe key shared with ``apply_batch``.
+    No ``applied_seq``: the seq is the kiosk's, not a place in the central's order. Rows are
+    recorded in seq order, so conflict ids follow the kiosk's order; a resend, or a row the
+    central already received any other way, is answered ``duplicate`` and changes nothing.
+    A concurrent insert of the same id fails on the primary key and the caller's retry then
+    finds it.
+    """
+    ids = [r.id for r in rows]
+    seen = rows_by_key(conn, transactions.c.id, ids)
+    kept = rows_by_key(conn, conflicts.c.txn_id, ids)
+    results: dict[int, wire.UpstreamConflictResult] = {}
+    journal: list[dict[str, Any]] = []
+    new: list[tuple[int, dict[str, Any]]] = []
+    handled: set[str] = set()
+    for index in sorted(range(len(rows)), key=lambda i: rows[i].seq):
+        row = rows[index]
+        if row.id in seen or row.id in handled:
+            first = seen.get(row.id)
+            conflict = kept.get(row.id)
+            results[index] = wire.UpstreamConflictResult(
+                row.id,
+                "duplicate",
+                conflict.id if conflict is not None else None,
+                f"already received: {first.status}" if first else "repeated in batch",
+            )
+            continue
+        handled.add(row.id)
+        journal.append(
+            {
+                "id": row.id,
+                "kiosk_id": kiosk.kiosk_id,
+                "branch": kiosk.branch,
+                "seq": row.seq,
+                "applied_seq": None,
+                "kind": row.kind,
+                "patron_card": row.patron_card,
+                "item_pii": row.item_pii,
+                "at": row.at,
+                "due_at": row.due_at,
+                "decision": row.decision,
+                "cancels": row.cancels,
+                "status": "conflict",
+                "reason": row.reason,
+                "applied": False,
+                "cancelled_by": None,
+                "received_at": now,
+                "day": row.at.astimezone(tz).date().isoformat(),
+            }
+        )
+        new.append(
+            (
+                index,
+                {
+                    "txn_id": row.id,
+                    "kiosk_id": kiosk.kiosk_id,
+                    "branch": kiosk.branch,
+                    "kind": row.kind,
+                    "patron_card": row.patron_card,
+                    "item_pii": row.item_pii,
+                    "at": row.at,
+                    "reason": row.reason,
+                    "detail": row.message,
+                    "created_at": now,
+                    "source": row.source,
+                },
+            )
+        )
+    if new:
+        conn.execute(transactions.insert(), journal)
+        conflict_ids = conn.execute(
+            conflicts.insert().returning(conflicts.c.id, sort_by_parameter_order=True),
+            [row for _, row in new],
+        ).scalars()
+        for (index, values), conflict_id in zip(new, conflict_ids, strict=True):
+            results[index] = wire.UpstreamConflictResult(values["txn_id"], "recorded", conflict_id)
+    return [results[i] for i in range(len(rows))]
+
+
 # --- staff side -------------------------------------------------------------------------
 
 
@@ -415,7 +555,12 @@ def resolve_conflict(
     staff: str,
     now: datetime,
 ) -> wire.ConflictRecord:
-    """``dismiss`` closes it; ``apply`` forces a checkout or renewal into the loans table."""
+    """``dismiss`` closes it; ``apply`` forces a checkout or renewal into the loans table.
+
+    A conflict from a library system (``source`` not ``central``) is only dismissed: the
+    loan lives in that system, so staff settle it there and note how; forcing it into the
+    central's loans would create a loan the library system never had.
+    """
     query = sa.select(conflicts).where(conflicts.c.id == conflict_id)
     conflict = conn.execute(query).first()
     if conflict is None:
@@ -425,6 +570,11 @@ def resolve_conflict(
     conflict = conn.execute(query.with_for_update()).one()
     if conflict.resolved_at is not None:
         raise ResolutionError(f"conflict {conflict_id} was already {conflict.resolution}")
+    if resolution.action == "apply" and conflict.source != CENTRAL:
+        raise ResolutionError(
+            f"conflict {conflict_id} was refused by the library system ({conflict.source}), "
+            "which holds the loans: settle it there, then dismiss it here with a note"
+        )
     txn = conn.execute(sa.select(transactions).where(transactions.c.id == conflict.txn_id)).one()
     if resolution.action == "apply":
         _force(conn, txn)

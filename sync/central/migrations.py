@@ -35,7 +35,30 @@ def _seed(conn: Connection) -> None:
         conn.execute(schema.counters.insert().values(name="changes", value=0))
 
 
-STEPS: tuple[Step, ...] = (Step(1, "initial schema", _initial),)
+def _add_column(conn: Connection, column: sa.Column[object]) -> None:
+    """``ALTER TABLE … ADD COLUMN`` rendered from the column as ``schema`` declares it, so the
+    upgraded table matches a fresh one on either database."""
+    table = conn.dialect.identifier_preparer.format_table(column.table)
+    spec = sa.schema.CreateColumn(column).compile(dialect=conn.dialect)
+    conn.execute(sa.text(f"ALTER TABLE {table} ADD COLUMN {spec}"))
+
+
+def _conflict_sources(conn: Connection) -> None:
+    """Conflicts say who refused the row; every existing one was the central's own."""
+    _add_column(conn, schema.conflicts.c.source)
+
+
+def _drop_raw_heartbeats(conn: Connection) -> None:
+    """A row per heartbeat was written and never read: 86 million a day for 60,000 kiosks.
+    The kiosk row keeps the latest beat and ``uptime_spans`` the history."""
+    conn.execute(sa.schema.DropTable(sa.Table("heartbeats", sa.MetaData()), if_exists=True))
+
+
+STEPS: tuple[Step, ...] = (
+    Step(1, "initial schema", _initial),
+    Step(2, "conflict sources", _conflict_sources),
+    Step(3, "no raw heartbeat rows", _drop_raw_heartbeats),
+)
 
 # Arbitrary constant: the PostgreSQL advisory lock that keeps two starting processes from
 # migrating at once (SQLite's BEGIN IMMEDIATE already does that).

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import json
 from typing import Annotated
 
 from fastapi import APIRouter, HTTPException, Query, Response, status
+from sqlalchemy.engine import Connection
 
-from sync.central import catalog, changes, health, ledger, wire
+from sync.central import auth, beat_writer, catalog, changes, health, ledger, wire
 from sync.central.database import reading, write_with_retry, writing
-from sync.central.deps import Kiosk, RuntimeDep
+from sync.central.deps import CheckedKiosk, Kiosk, RuntimeDep, unauthorized
 
 router = APIRouter(tags=["kiosk"])
 
@@ -17,8 +19,8 @@ MAX_KEY = 64
 
 
 @router.post("/transactions", response_model=wire.BatchResult)
-def push_transactions(
-    batch: wire.TransactionBatch, kiosk: Kiosk, rt: RuntimeDep
+async def push_transactions(
+    batch: wire.TransactionBatch, caller: CheckedKiosk, rt: RuntimeDep
 ) -> wire.BatchResult:
     """Apply journal rows exactly once, in the kiosk's seq order; conflicts are kept."""
     if len(batch.transactions) > rt.settings.max_batch:
@@ -32,12 +34,19 @@ def push_transactions(
             raise HTTPException(
                 status.HTTP_422_UNPROCESSABLE_CONTENT, f"transaction {row.id[:64]!r}: {problem}"
             )
-    results = write_with_retry(
-        rt.engine,
-        lambda conn: ledger.apply_batch(
-            conn, kiosk, batch.transactions, rt.clock.now(), rt.settings.timezone
-        ),
-    )
+
+    def apply(conn: Connection) -> list[wire.TransactionResult]:
+        # The identity may be cached: the ledger checks the token in this transaction.
+        return ledger.apply_batch(
+            conn, caller.identity, batch.transactions, rt.clock.now(), rt.settings.timezone,
+            token_hash=caller.token_hash,
+        )  # fmt: skip
+
+    try:
+        results = await rt.run_db(write_with_retry, rt.engine, apply)
+    except auth.TokenRevoked:
+        rt.tokens.forget(caller.token_hash)
+        raise unauthorized("kiosk") from None
     return wire.BatchResult(results=results)
 
 
@@ -61,10 +70,16 @@ def pull_changes(
     rt: RuntimeDep,
     cursor: Annotated[int, Query(ge=0)] = 0,
     limit: Annotated[int, Query(ge=1)] = 500,
+    known: Annotated[int | None, Query(ge=0)] = None,
 ) -> wire.ChangesPage:
-    """Changes after ``cursor``, oldest first; repeat with ``next_cursor`` to resume."""
+    """Changes after ``cursor``, oldest first; repeat with ``next_cursor`` to resume.
+
+    ``known``: what the kiosk has applied, when it asks ahead of that (it fetches the next
+    page while applying one); without it, ``cursor`` is taken as known.
+    """
     with writing(rt.engine) as conn:
-        changes.note_kiosk_cursor(conn, kiosk.kiosk_id, cursor)
+        applied = cursor if known is None else min(known, cursor)
+        changes.note_kiosk_cursor(conn, kiosk.kiosk_id, applied)
     with reading(rt.engine) as conn:
         body = changes.page_body(conn, cursor, min(limit, rt.settings.max_page))
     # Stored payloads spliced in as JSON text: sent as is, not decoded and re-validated.
@@ -79,10 +94,21 @@ def get_policy(kiosk: Kiosk, rt: RuntimeDep) -> wire.PolicyRecord:
 
 
 @router.post("/heartbeat", response_model=wire.HeartbeatAck)
-def heartbeat(beat: wire.Heartbeat, kiosk: Kiosk, rt: RuntimeDep) -> wire.HeartbeatAck:
-    """Record the kiosk's state and faults; the reply tells it what to pull next."""
-    now = rt.clock.now()
-    with writing(rt.engine) as conn:
-        health.record_heartbeat(conn, kiosk.kiosk_id, beat, now, rt.settings.online_window)
-        policy_version, cursor = health.policy_version_and_cursor(conn)
-    return wire.HeartbeatAck(received_at=now, policy_version=policy_version, latest_cursor=cursor)
+async def heartbeat(
+    beat: wire.Heartbeat, caller: CheckedKiosk, rt: RuntimeDep
+) -> wire.HeartbeatAck:
+    """Record the kiosk's state and faults; the reply tells it what to pull next.
+
+    Recorded together with other kiosks' beats in one transaction (``beat_writer``); the reply
+    comes after that transaction has committed.
+    """
+    received = health.ReceivedBeat(
+        caller.identity.kiosk_id, beat, rt.clock.now(), token_hash=caller.token_hash
+    )
+    try:
+        ack = await rt.heartbeats.record(received)
+    except beat_writer.Refused:
+        rt.tokens.forget(caller.token_hash)
+        raise unauthorized("kiosk") from None
+    # Encoded here rather than re-validated against the response model: the ack is ours.
+    return Response(json.dumps(wire.to_json(ack)), media_type="application/json")  # type: ignore[return-value]

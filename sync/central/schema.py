@@ -198,18 +198,9 @@ conflicts = sa.Table(
     sa.Column("resolution", sa.String()),  # applied | dismissed | cancelled
     sa.Column("note", sa.Text),
     sa.Column("resolved_by", sa.String()),
-)
-
-heartbeats = sa.Table(
-    "heartbeats",
-    metadata,
-    sa.Column("id", Id, primary_key=True),
-    sa.Column("kiosk_id", sa.String(), nullable=False),
-    sa.Column("at", UTCDateTime, nullable=False),  # the central's clock: kiosk clocks drift
-    sa.Column("state", sa.String(), nullable=False),
-    sa.Column("offline_since", UTCDateTime),
-    sa.Column("outbox_depth", sa.Integer, nullable=False),
-    sa.Index("ix_heartbeats_kiosk_at", "kiosk_id", "at"),
+    # Who refused the transaction: "central" (its ledger) or the library system a kiosk
+    # replays to ("sip2"), reported by the kiosk (step 2); staff settle the latter there.
+    sa.Column("source", sa.String(), nullable=False, server_default="central"),
 )
 
 # Heartbeats folded into runs: one row per stretch of beats in one state with no gap longer

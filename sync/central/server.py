@@ -19,6 +19,63 @@ def serve(
     )
 
 
+def serve_workers(
+    db: str,
+    workers: int,
+    host: str,
+    port: int,
+    *,
+    online_window: int,
+    timezone: str,
+    access_log: bool = False,
+) -> None:
+    """Several API processes on one port (uvicorn's supervisor), each building its own app.
+
+    The workers are fresh processes, so the settings travel in the environment and
+    ``app_from_environment`` reads them back. The database must already be migrated.
+    """
+    import os
+
+    os.environ.update(
+        {
+            ENV_DB: db,
+            ENV_ONLINE_WINDOW: str(online_window),
+            ENV_TIMEZONE: timezone,
+        }
+    )
+    uvicorn.run(
+        "sync.central.server:app_from_environment",
+        factory=True,
+        workers=workers,
+        host=host,
+        port=port,
+        log_level="info",
+        access_log=access_log,
+        proxy_headers=True,
+    )
+
+
+ENV_DB = "SHUFANG_CENTRAL_DB"
+ENV_ONLINE_WINDOW = "SHUFANG_CENTRAL_ONLINE_WINDOW"
+ENV_TIMEZONE = "SHUFANG_CENTRAL_TIMEZONE"
+
+
+def app_from_environment() -> FastAPI:
+    """The app a ``serve_workers`` worker runs (already migrated by the parent)."""
+    import os
+    from datetime import timedelta
+    from zoneinfo import ZoneInfo
+
+    from sync.central.app import create_app
+    from sync.central.settings import CentralSettings
+
+    settings = CentralSettings(
+        online_window=timedelta(seconds=int(os.environ[ENV_ONLINE_WINDOW])),
+        timezone=ZoneInfo(os.environ[ENV_TIMEZONE]),
+    )
+    return create_app(os.environ[ENV_DB], settings=settings, migrate_now=False)
+
+
 def free_port(host: str = "127.0.0.1") -> int:
     with socket.socket() as s:
         s.bind((host, 0))

@@ -220,11 +220,16 @@ class ConflictRecord:
     resolution: str | None = None
     note: str | None = None
     resolved_by: str | None = None
+    #: ``central`` (refused by the central's ledger) or ``sip2`` (refused by the library
+    #: system, reported by the kiosk: settled there, so only ``dismiss`` closes it here).
+    source: str = "central"
 
 
 @dataclass(slots=True)
 class ConflictResolution:
-    """``apply`` forces the transaction into the loans (ending another reader's loan)."""
+    """``apply`` forces the transaction into the loans (ending another reader's loan);
+    a conflict from the library system (``source`` other than ``central``) can only be
+    dismissed, with a note saying how it was settled there."""
 
     action: Resolution
     note: str = ""
@@ -293,6 +298,56 @@ class DailyStats:
     returns: int
     renewals: int
     readers: int
+
+
+# --- kiosk → central: refusals from the library system (SIP2 sites) ---------------------
+
+UpstreamSource = Literal["sip2"]
+UpstreamConflictStatus = Literal["recorded", "duplicate"]
+
+
+@dataclass(slots=True)
+class UpstreamConflictIn:
+    """A journal row the library system refused when the kiosk replayed it.
+
+    The row's facts as in ``TransactionIn``, plus who refused it (``source``), the kiosk's
+    reason code read from the reply (``reason``, e.g. ``patron_blocked``) and what the
+    library system said (``message``, its screen messages). ``id`` is deduplicated on.
+    """
+
+    id: str
+    seq: int
+    kind: TxnKind
+    patron_card: str
+    item_pii: str
+    at: datetime
+    decision: Decision
+    source: UpstreamSource
+    reason: str
+    message: str = ""
+    due_at: datetime | None = None
+    cancels: str | None = None
+
+
+@dataclass(slots=True)
+class UpstreamConflictBatch:
+    conflicts: list[UpstreamConflictIn]
+
+
+@dataclass(slots=True)
+class UpstreamConflictResult:
+    """``recorded`` now, or ``duplicate`` (already received; ``reason`` says as what).
+    ``conflict_id`` names the conflict staff see, either way, when there is one."""
+
+    id: str
+    status: UpstreamConflictStatus
+    conflict_id: int | None = None
+    reason: str | None = None
+
+
+@dataclass(slots=True)
+class UpstreamConflictReply:
+    results: list[UpstreamConflictResult]
 
 
 # --- encoding for the client side ---------------------------------------------------------

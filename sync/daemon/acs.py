@@ -2,22 +2,29 @@
 
 Rows go through ``sync.sip2.replay.forward`` (in order, no block = Y, original dates, each
 row marked as soon as the ACS answers it). A refusal is acknowledged as a ``conflict`` in the
-journal and, in the same SQLite transaction, recorded as an ``upstream/sip2_conflict`` event,
-so the heartbeat carries it to the central's fault log when a central is configured; with no
-central the event still stays in the kiosk's own fault log. The message names the item and
-the ACS's reason, never the patron's card.
+journal and, in the same SQLite transaction, recorded as an ``upstream/sip2_conflict`` event
+for the technician's fault timeline (the kiosk's own, and the central's through the
+heartbeat). The message names the item and the ACS's reason, never the patron's card.
+
+When a central is configured, ``report_conflicts`` then sends each refused row to its
+conflicts (``POST /upstream-conflicts``), in journal order, for staff to settle. A row is
+marked reported only from the central's reply (recorded, or duplicate after a lost reply),
+so a refusal made while the central is away, or before a restart, is sent on a later pass;
+the central deduplicates on the row's id, so a resend never makes a second conflict.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Protocol, cast
 
 from kiosk.models import Transaction
 from kiosk.ports import TxnReply
 from kiosk.store import Store
+from sync.central import wire
 from sync.sip2.errors import Sip2Error, Unavailable
 from sync.sip2.replay import CONFLICT, Sip2Replay, forward
 
@@ -25,6 +32,10 @@ log = logging.getLogger("shufang.sync.acs")
 
 UPSTREAM_DEVICE = "upstream"
 CONFLICT_CODE = "sip2_conflict"
+
+
+#: Who refused, as the central's conflicts name it.
+SOURCE = "sip2"
 
 
 @dataclass(frozen=True, slots=True)
@@ -131,6 +142,89 @@ def forward_to_acs(
             False, conflicts=journal.conflicts, left=store.outbox_depth(), error=error_text
         )
     if journal.conflicts:
-        log.warning("%d offline rows refused by the library system (faults)", journal.conflicts)
+        log.warning("%d offline rows refused by the library system (conflicts)", journal.conflicts)
     error = "" if reachable else "library system offline or unreachable"
     return AcsReport(reachable, answered, journal.conflicts, store.outbox_depth(), error)
+
+
+# --- refusals to the central's conflicts ------------------------------------------------
+
+
+class ConflictReporter(Protocol):
+    """The part of the central client the report needs (``CentralClient``; fakes in tests)."""
+
+    def report_upstream_conflicts(
+        self, rows: Sequence[wire.UpstreamConflictIn]
+    ) -> list[wire.UpstreamConflictResult]: ...
+
+
+@dataclass(frozen=True, slots=True)
+class ConflictReport:
+    """One pass of refusals to the central: sent, newly recorded there, already there, and
+    how many still wait (counted up to one batch)."""
+
+    sent: int = 0
+    recorded: int = 0
+    duplicates: int = 0
+    left: int = 0
+
+
+def upstream_conflict(txn: Transaction) -> wire.UpstreamConflictIn:
+    """A refused journal row as the central's ``UpstreamConflictIn``.
+
+    The replay acknowledges a refusal as ``"<reason code>: <the ACS's screen messages>"``
+    (or the code alone); the two go to the central apart, the code for staff's lists and
+    the text as the library system said it, less the card: the card travels in its own
+    field, which the fleet page masks, while the text is shown as it is.
+    """
+    reason, _, message = (txn.upstream_reason or "").partition(": ")
+    if txn.patron_card:
+        message = message.replace(txn.patron_card, "[card]")
+    return wire.UpstreamConflictIn(
+        id=txn.id,
+        seq=txn.seq,
+        kind=cast(wire.TxnKind, txn.kind.value),
+        patron_card=txn.patron_card,
+        item_pii=txn.item_pii,
+        at=txn.at,
+        decision=cast(wire.Decision, txn.decision.value),
+        source=SOURCE,
+        reason=reason.strip()[:64] or "refused",
+        message=message.strip()[:500],
+        due_at=txn.due_at,
+        cancels=txn.cancels,
+    )
+
+
+def report_conflicts(
+    store: Store,
+    client: ConflictReporter,
+    *,
+    batch_size: int,
+    now: Callable[[], datetime],
+) -> ConflictReport:
+    """Send every refusal the central has not recorded yet, oldest first.
+
+    Errors from the client (central away, token refused, request rejected) propagate with
+    every unanswered refusal still waiting; the caller treats them as for any central call.
+    """
+    sent = recorded = duplicates = 0
+    while rows := store.unreported_conflicts(batch_size):
+        wanted = {t.id for t in rows}
+        results = [
+            r
+            for r in client.report_upstream_conflicts([upstream_conflict(t) for t in rows])
+            if r.id in wanted
+        ]
+        sent += len(rows)
+        store.mark_conflicts_reported((r.id for r in results), now())
+        recorded += sum(r.status == "recorded" for r in results)
+        duplicates += sum(r.status == "duplicate" for r in results)
+        answered = len({r.id for r in results})
+        if answered < len(rows):  # resending at once would loop: wait for the next pass
+            log.warning("central answered %d of %d refusals; the rest wait", answered, len(rows))
+            break
+    if recorded:
+        log.info("%d library-system refusals recorded as central conflicts", recorded)
+    left = len(store.unreported_conflicts(batch_size))
+    return ConflictReport(sent, recorded, duplicates, left)

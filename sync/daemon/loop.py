@@ -2,8 +2,9 @@
 
 With a SIP2 library system as the upstream (``replay`` given), the push goes to the ACS
 instead (``acs.py``) and the online flag follows the ACS; the central, when one is
-configured (``client``), still gets heartbeats with the faults and the online state, and
-changes are still pulled from it. Without a central those two steps are skipped.
+configured (``client``), gets the rows the ACS refused as conflicts in place of the push,
+still gets heartbeats with the faults and the online state, and changes are still pulled
+from it. Without a central those steps are skipped.
 
 Runs in its own process (``shufang sync``) or on a thread (``SyncDaemon.start()``, for the
 demo). Either way it opens its own Store on the kiosk database and shares the file with the
@@ -18,7 +19,7 @@ import logging
 import random
 import sqlite3
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Protocol
@@ -30,7 +31,13 @@ from kiosk.ports import TxnReply
 from kiosk.store import Store, StoreError
 from sync.central import wire
 from sync.central.client import Rejected, Unauthorized, Unavailable
-from sync.daemon.acs import AcsReport, ConflictJournal, forward_to_acs
+from sync.daemon.acs import (
+    AcsReport,
+    ConflictJournal,
+    ConflictReport,
+    forward_to_acs,
+    report_conflicts,
+)
 from sync.daemon.backoff import Backoff
 from sync.daemon.connectivity import mark_offline, mark_online
 from sync.daemon.heartbeat import BeatReport, send_heartbeat
@@ -55,15 +62,20 @@ class CentralUpstream(Protocol):
 
     def push_journal(self, txns: list[Transaction]) -> list[TxnReply]: ...
 
-    def changes_json(self, cursor: int, limit: int) -> dict: ...
+    def changes_json(self, cursor: int, limit: int, *, known: int | None = None) -> dict: ...
 
     def heartbeat(self, beat: wire.Heartbeat) -> wire.HeartbeatAck: ...
+
+    def report_upstream_conflicts(
+        self, rows: Sequence[wire.UpstreamConflictIn]
+    ) -> list[wire.UpstreamConflictResult]: ...
 
 
 @dataclass(slots=True)
 class PassReport:
     """What one pass did; ``reachable`` false means the central could not be reached, and
-    ``acs`` (SIP2 sites) says how the library system's leg went."""
+    ``acs`` (SIP2 sites) says how the library system's leg went, ``reported`` how its
+    refusals reached the central's conflicts."""
 
     reachable: bool = True
     authorized: bool = True
@@ -73,6 +85,7 @@ class PassReport:
     pull: PullReport | None = None
     beat: BeatReport | None = None
     acs: AcsReport | None = None
+    reported: ConflictReport | None = None
     notes: list[str] = field(default_factory=list)
 
     @property
@@ -149,6 +162,12 @@ class SyncDaemon:
             if self._pull_wanted:
                 report.pull = pull_changes(self.store, client, self.clock, self.settings.page_size)
                 self._pull_wanted = False
+            if push and not self.unauthorized and self.replay is not None:
+                # What the ACS refused goes to the central's conflicts, in place of a push;
+                # last, so a report the central rejects never holds back heartbeats or pulls.
+                report.reported = report_conflicts(
+                    self.store, client, batch_size=self.settings.batch_size, now=self.clock.now
+                )
         except Unauthorized as error:
             report.authorized = False
             report.error = str(error)

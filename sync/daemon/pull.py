@@ -3,26 +3,35 @@
 The cursor is stored in the same SQLite transaction as the page's changes, so a pull cut
 short (power, network, a kill) resumes at the first page not applied, and a page applied
 twice changes nothing (every change is an upsert or a delete by key).
+
+While one page is applied the next is already being fetched (HTTP and JSON decoding) on a
+helper thread, so on a long pull the central and the kiosk work at the same time. Only the
+fetching moves: pages are applied on the caller's thread, in order, by the store's one
+connection.
 """
 
 from __future__ import annotations
 
 import json
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import date
 from typing import Any, Protocol
 
 from kiosk.clock import Clock
 from kiosk.core import ECARD_KEYS_KEY
-from kiosk.models import CardKind, Item, ItemStatus, Patron
+from kiosk.models import CardKind, Patron
 from kiosk.store import Store
+from kiosk.store.rows import item_row_from_record
 
 #: State key holding the last change seq this kiosk applied.
 CURSOR_KEY = "sync.changes_cursor"
 
 
 class ChangeFeed(Protocol):
-    def changes_json(self, cursor: int, limit: int) -> dict[str, Any]: ...
+    def changes_json(
+        self, cursor: int, limit: int, *, known: int | None = None
+    ) -> dict[str, Any]: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,21 +49,41 @@ def cursor_of(store: Store) -> int:
 def pull_changes(
     store: Store, feed: ChangeFeed, clock: Clock, page_size: int, max_pages: int | None = None
 ) -> PullReport:
-    """Apply pages until the feed says there is no more (or ``max_pages`` were applied)."""
+    """Apply pages until the feed says there is no more (or ``max_pages`` were applied).
+
+    A page that says more follows has the next one fetched while it is applied. That request
+    goes out with the cursor the page will move to, and with ``known`` = the cursor stored
+    so far, since the central takes the cursor asked from as what the kiosk knows. An error
+    from a fetch is raised here once every page before it is applied, as if fetched in turn;
+    a failed apply waits for the fetch under way and drops its page.
+    """
     cursor = cursor_of(store)
     pages = count = 0
     policy_version: str | None = None
-    while max_pages is None or pages < max_pages:
-        page = feed.changes_json(cursor, page_size)
-        changes = page.get("changes") or []
-        next_cursor = int(page.get("next_cursor", cursor))
-        if changes or next_cursor != cursor:
-            policy_version = apply_page(store, changes, next_cursor, clock) or policy_version
-            count += len(changes)
-            cursor = next_cursor
-        pages += 1
-        if not page.get("has_more") or not changes:
-            break
+    if max_pages is not None and max_pages < 1:
+        return PullReport(0, 0, cursor, None)
+    page = feed.changes_json(cursor, page_size)  # most pulls are one page: no helper thread
+    fetcher: ThreadPoolExecutor | None = None
+    try:
+        while True:
+            changes = page.get("changes") or []
+            next_cursor = int(page.get("next_cursor", cursor))
+            pages += 1
+            more = bool(page.get("has_more") and changes)
+            ahead: Future[dict[str, Any]] | None = None
+            if more and (max_pages is None or pages < max_pages):
+                fetcher = fetcher or ThreadPoolExecutor(1, thread_name_prefix="shufang-pull")
+                ahead = fetcher.submit(feed.changes_json, next_cursor, page_size, known=cursor)
+            if changes or next_cursor != cursor:
+                policy_version = apply_page(store, changes, next_cursor, clock) or policy_version
+                count += len(changes)
+                cursor = next_cursor
+            if ahead is None:
+                break
+            page = ahead.result()
+    finally:
+        if fetcher is not None:
+            fetcher.shutdown(wait=True, cancel_futures=True)
     return PullReport(pages, count, cursor, policy_version)
 
 
@@ -68,12 +97,12 @@ def apply_page(
     """
     now = clock.now()
     policy_version: str | None = None
-    items: list[Item] = []
+    items: list[tuple] = []  # rows as the store lays them out: no Item per row
     patrons: list[Patron] = []
 
     def flush() -> None:
         if items:
-            store.replicate_items(items)
+            store.replicate_item_records(items)
             items.clear()
         if patrons:
             store.upsert_patrons(patrons)
@@ -85,7 +114,7 @@ def apply_page(
             if op == "upsert" and entity == "item":
                 if patrons:
                     flush()
-                items.append(item_from_json(change["item"]))
+                items.append(item_row_from_record(change["item"]))
                 continue
             if op == "upsert" and entity == "patron":
                 if items:
@@ -127,20 +156,6 @@ def apply_policy(store: Store, record: dict[str, Any], clock: Clock) -> str | No
     version = str(record.get("version") or document.get("version"))
     store.save_policy(version, json.dumps(document, sort_keys=True), clock.now())
     return version
-
-
-def item_from_json(data: dict[str, Any]) -> Item:
-    return Item(
-        pii=data["pii"],
-        title=data.get("title") or "",
-        author=data.get("author") or "",
-        call_number=data.get("call_number") or "",
-        owner_isil=data.get("owner_isil") or "",
-        branch=data.get("branch") or "",
-        item_class=data.get("item_class") or "book",
-        set_size=int(data.get("set_size") or 1),
-        status=ItemStatus(data.get("status") or "available"),
-    )
 
 
 def patron_from_json(data: dict[str, Any]) -> Patron:

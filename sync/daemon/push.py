@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -32,28 +33,60 @@ def push_outbox(
 ) -> PushReport:
     """Push batches until the outbox is empty (or ``max_batches`` were sent).
 
+    One batch is out at a time, and the next goes only after the central answered for every
+    row of this one: it applies a kiosk's rows in seq order, and rows are acknowledged only
+    from its reply. While a full batch is out (more rows may follow), a helper thread waits
+    for the reply and this thread stores the previous batch's verdicts and reads the next
+    batch, so the kiosk's share of the work overlaps the central's.
+
     A reply that names none of the batch's rows stops the pass: sending the same rows again
-    at once would loop forever, and the rows stay queued for the next pass. Errors from the
-    client propagate with every unanswered row still pending, so a lost reply only means the
-    rows are sent again and answered "duplicate".
+    at once would loop forever, and the rows stay queued for the next pass. A reply naming
+    only some is stored at once and the next batch is read again from the oldest pending
+    row. Errors from the client propagate with every unanswered row still pending, so a lost
+    reply only means the rows are sent again and answered "duplicate".
     """
     sent = acked = conflicts = duplicates = batches = 0
-    while max_batches is None or batches < max_batches:
-        batch = store.pending_journal(batch_size)
-        if not batch:
-            break
-        wanted = {t.id for t in batch}
-        replies = [r for r in client.push_journal(batch) if r.txn_id in wanted]
-        batches += 1
-        sent += len(batch)
-        newly = store.mark_acked(replies, clock.now())
-        acked += newly
-        conflicts += sum(r.status == "conflict" for r in replies)
-        duplicates += sum(r.status == "duplicate" for r in replies)
-        if len(replies) < len(batch):
-            log.warning("central answered %d of %d rows; the rest wait", len(replies), len(batch))
-        if not replies:
-            break
+    answered: list[TxnReply] = []  # the previous batch's verdicts, not stored yet
+    sender: ThreadPoolExecutor | None = None
+    batch = store.pending_journal(batch_size)
+    try:
+        while batch and (max_batches is None or batches < max_batches):
+            batches += 1
+            sent += len(batch)
+            following: list[Transaction] = []
+            if len(batch) == batch_size and (max_batches is None or batches < max_batches):
+                sender = sender or ThreadPoolExecutor(1, thread_name_prefix="shufang-push")
+                reply = sender.submit(client.push_journal, batch)
+                acked += _store(store, answered, clock)
+                answered = []
+                following = store.pending_journal(batch_size, after_seq=batch[-1].seq)
+                replies = reply.result()
+            else:
+                acked += _store(store, answered, clock)
+                answered = []
+                replies = client.push_journal(batch)
+            wanted = {t.id for t in batch}
+            answered = [r for r in replies if r.txn_id in wanted]
+            conflicts += sum(r.status == "conflict" for r in answered)
+            duplicates += sum(r.status == "duplicate" for r in answered)
+            if len(answered) < len(batch):
+                log.warning(
+                    "central answered %d of %d rows; the rest wait", len(answered), len(batch)
+                )
+                if not answered:
+                    break
+                acked += _store(store, answered, clock)
+                answered = []
+                following = store.pending_journal(batch_size)  # the unanswered rows first
+            batch = following
+        acked += _store(store, answered, clock)
+    finally:
+        if sender is not None:
+            sender.shutdown(wait=True, cancel_futures=True)
     if conflicts:
         log.warning("%d pushed rows came back as conflicts (visible centrally)", conflicts)
     return PushReport(sent, acked, conflicts, duplicates, store.outbox_depth())
+
+
+def _store(store: Store, replies: list[TxnReply], clock: Clock) -> int:
+    return store.mark_acked(replies, clock.now()) if replies else 0

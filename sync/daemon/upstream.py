@@ -73,9 +73,16 @@ class DaemonClient(CentralClient):
             TxnReply(r["id"], r["status"], r.get("reason") or "") for r in reply.get("results", [])
         ]
 
-    def changes_json(self, cursor: int, limit: int) -> dict[str, Any]:
-        """A raw ``ChangesPage``: the puller reads the records straight into kiosk models."""
-        return self._json("GET", "/changes", params={"cursor": cursor, "limit": limit})
+    def changes_json(self, cursor: int, limit: int, *, known: int | None = None) -> dict[str, Any]:
+        """A raw ``ChangesPage``: the puller reads the records straight into kiosk models.
+
+        ``known``: the cursor the kiosk has stored, when it asks ahead of it (the next page
+        while this one is applied); the central otherwise takes ``cursor`` as known.
+        """
+        params = {"cursor": cursor, "limit": limit}
+        if known is not None:
+            params["known"] = known
+        return self._json("GET", "/changes", params=params)
 
     def _call(self, method: str, path: str, reply_type: type[Any], **kwargs: Any) -> Any:
         return wire.from_json(reply_type, self._json(method, path, **kwargs))

@@ -220,7 +220,7 @@ class Sip2Replay:
         screens = reply.all(SCREEN_MESSAGE)
         if reply.flag("ok"):
             note = ""
-            if reply.command == "10" and reply.flag("alert"):
+            if reply.command == "10":  # an alert type may come without the alert flag
                 transfer, hold = self.upstream.checkin_alerts(reply)
                 home = reply.get(PERMANENT_LOCATION, "") or ""
                 note = f"transfer to {home}" if transfer else ("hold waiting" if hold else "")

@@ -49,6 +49,19 @@ log = logging.getLogger(__name__)
 
 OFFLINE_OK_KEY = "sip2.offline_ok"
 
+#: A checkin's alert type (CV, the 3M extension Evergreen and Koha send) as (send to
+#: owner, hold waiting): 01 hold here, 02 hold at another branch (it travels there first),
+#: 03 inter-library loan going back, 04 transfer home.
+ALERT_TYPES: dict[str, tuple[bool, bool]] = {
+    "01": (False, True),
+    "02": (True, True),
+    "03": (True, False),
+    "04": (True, False),
+}
+#: Alert types that say there is an alert but not why (00 unknown, 99 other): the alert
+#: flag and the item's home decide, as when no alert type is sent.
+VAGUE_ALERT_TYPES = frozenset({"00", "99"})
+
 
 class StateStore(Protocol):
     """Where the last ACS status survives a restart (the kiosk store's key-value state)."""
@@ -415,10 +428,17 @@ class Sip2Upstream:
 
     def checkin_alerts(self, reply: Message) -> tuple[bool, bool]:
         """(send to owner, hold waiting) from the alert type, or from the alert flag and where
-        the item lives when the ACS does not send alert types."""
+        the item lives when the ACS does not send alert types, or sends one that names no
+        destination (00 unknown, 99 other) or one no standard defines (logged)."""
         alert_type = (reply.get(ALERT_TYPE) or "").strip()
-        if alert_type:
-            return alert_type in ("02", "04"), alert_type in ("01", "02")
+        if alert_type in ALERT_TYPES:
+            return ALERT_TYPES[alert_type]
+        if alert_type and alert_type not in VAGUE_ALERT_TYPES:
+            log.warning(
+                "sip2 %s: unknown alert type %r; reading the alert flag instead",
+                reply.command,
+                alert_type[:8],
+            )
         if not reply.flag("alert"):
             return False, False
         home = (reply.get(PERMANENT_LOCATION) or "").strip()

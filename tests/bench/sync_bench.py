@@ -18,7 +18,6 @@ import os
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -217,125 +216,31 @@ def _percentile(samples: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
 
 
-def bench_ingest(
-    service: Service, label: str, threads: int, requests_per_thread: int, max_seconds: float
-) -> list[Row]:
-    """Each thread is one kiosk alternating a heartbeat (with a fault) and a push of 10 rows.
-
-    Latency is per request kind; the rate is all requests of the run per second.
-    """
-    tokens = service.enrol_kiosks(threads)
-    beats: list[float] = []
-    pushes: list[float] = []
-    lock = threading.Lock()
-    deadline = time.monotonic() + max_seconds
-    errors: list[str] = []
-
-    def kiosk(index: int, token: str) -> None:
-        client = DaemonClient(service.url, token, timeout=60)
-        mine_b, mine_p = [], []
-        for n in range(requests_per_thread):
-            if time.monotonic() > deadline:
-                break
-            started = time.perf_counter()
-            try:
-                if n % 2 == 0:
-                    client.heartbeat(_beat(n))
-                    mine_b.append((time.perf_counter() - started) * 1000)
-                else:
-                    client.push_journal(_rows(index, n))
-                    mine_p.append((time.perf_counter() - started) * 1000)
-            except Exception as error:  # counted and reported, not hidden
-                errors.append(type(error).__name__)
-        with lock:
-            beats.extend(mine_b)
-            pushes.extend(mine_p)
-
-    started = time.perf_counter()
-    workers = [threading.Thread(target=kiosk, args=(i, t)) for i, t in enumerate(tokens)]
-    for worker in workers:
-        worker.start()
-    for worker in workers:
-        worker.join()
-    seconds = time.perf_counter() - started
-    if errors:
-        raise RuntimeError(f"{len(errors)} ingest requests failed: {sorted(set(errors))}")
-    total = len(beats) + len(pushes)
-    return [
-        (
-            f"heartbeat, {threads} threads, {label}",
-            len(beats),
-            seconds,
-            total / seconds,
-            _percentile(beats, 0.5),
-            _percentile(beats, 0.99),
-            "",
-        ),
-        (
-            f"push 10 rows, {threads} threads, {label}",
-            len(pushes),
-            seconds,
-            total / seconds,
-            _percentile(pushes, 0.5),
-            _percentile(pushes, 0.99),
-            "",
-        ),
-    ]
-
-
-def _beat(n: int) -> wire.Heartbeat:
-    return wire.Heartbeat(
-        state="in_service",
-        outbox_depth=n,
-        software_version="bench",
-        devices={"rfid": "ready", "printer": "ready"},
-        faults=[
-            wire.FaultReport("printer", "paper_low", "warning", "paper low", START, START, n + 1)
-        ],
-    )
-
-
-def _rows(kiosk: int, n: int) -> list[Transaction]:
-    at = START + timedelta(seconds=n)
-    return [
-        Transaction(
-            id=f"ingest-{kiosk}-{n}-{k}",
-            seq=n * 10 + k,
-            kind=TxnKind.RENEW,
-            patron_card="P000001",
-            item_pii=f"{kiosk:04d}{n:05d}{k}",
-            at=at,
-            due_at=at + timedelta(days=28),
-            decision=Decision.OFFLINE,
-            reason="ok",
-            security=Security.NOT_NEEDED,
-        )
-        for k in range(10)
-    ]
-
-
 def run(
     push_txns: int = 50_000,
     pull_rows: int = 1_000_000,
-    ingest_threads: int = 8,
-    ingest_requests: int = 200,
-    ingest_seconds: float = 60.0,
+    ingest_kiosks: int = 2000,
+    ingest_rate: float = 1000.0,
+    ingest_seconds: float = 20.0,
     postgres: bool = True,
     folder: Path | None = None,
     progress: Callable[[str], None] | None = None,
     push_batches: tuple[int, ...] = (100, 1000),
+    ingest_processes: int = 2,
 ) -> list[Row]:
     """Every sync benchmark; rows of (name, n, seconds, per second, p50 ms, p99 ms, target).
 
-    ``ingest_requests`` is per thread; ``ingest_seconds`` bounds each ingest run;
-    ``push_batches`` are the batch sizes the push is measured with.
+    ``push_batches`` are the batch sizes the push is measured with; the ingest figures come
+    from ``tests.bench.ingest_bench`` (``ingest_processes`` API processes at most, PostgreSQL).
     """
     if folder is None:  # a 1M-row run leaves ~500 MB behind: remove it afterwards
         with tempfile.TemporaryDirectory(prefix="shufang-sync-bench-") as scratch:
             return run(
-                push_txns, pull_rows, ingest_threads, ingest_requests, ingest_seconds,
-                postgres, Path(scratch), progress, push_batches,
+                push_txns, pull_rows, ingest_kiosks, ingest_rate, ingest_seconds, postgres,
+                Path(scratch), progress, push_batches, ingest_processes,
             )  # fmt: skip
+    from tests.bench import ingest_bench
+
     say = progress or (lambda _message: None)
     folder.mkdir(parents=True, exist_ok=True)
     rows: list[Row] = []
@@ -348,23 +253,9 @@ def run(
     rows.append(pull_row)
     say("kiosk side alone: the same push and pull without HTTP")
     rows += bench_kiosk_side(folder, push_txns, pull_rows)
-    say(f"ingest: {ingest_threads} threads on SQLite")
-    with central_process(f"sqlite:///{folder / 'ingest-central.db'}", folder) as svc:
-        rows += bench_ingest(svc, "SQLite", ingest_threads, ingest_requests, ingest_seconds)
-    if postgres:
-        from tests.central.conftest import PostgresServer
-
-        say(f"ingest: {ingest_threads} threads on PostgreSQL")
-        server = PostgresServer()
-        server.start()
-        try:
-            url = server.url(server.create_database())
-            with central_process(url, folder) as svc:
-                rows += bench_ingest(
-                    svc, "PostgreSQL", ingest_threads, ingest_requests, ingest_seconds
-                )
-        finally:
-            server.stop()
+    rows += ingest_bench.run(
+        folder, ingest_kiosks, ingest_rate, ingest_seconds, postgres, ingest_processes, say
+    )
     return rows
 
 

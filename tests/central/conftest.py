@@ -1,16 +1,11 @@
-"""Fixtures for the central service: a real PostgreSQL started here, SQLite files, live servers.
+"""Fixtures for the central service: SQLite files, a real PostgreSQL, live servers.
 
-Every storage test runs on both databases. PostgreSQL is started by these fixtures
-(``initdb`` as the ``postgres`` user into a temporary directory); when it cannot start, the
-tests fail and say why, they never skip.
+Every storage test runs on both databases. The PostgreSQL cluster is the session's one
+``postgres`` fixture (``tests/conftest.py``), shared with the sync, SIP2 and fleet tests.
 """
 
 from __future__ import annotations
 
-import os
-import shutil
-import subprocess
-import tempfile
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -26,117 +21,11 @@ from kiosk.clock import ManualClock
 from sync.central import auth, wire
 from sync.central.app import create_app
 from sync.central.database import make_engine, writing
-from sync.central.server import BackgroundServer, free_port
+from sync.central.server import BackgroundServer
 from sync.central.settings import CentralSettings
+from tests.postgres import PostgresServer
 
-PG_BIN = Path(os.environ.get("SHUFANG_PG_BIN", "/usr/lib/postgresql/15/bin"))
 START = datetime(2026, 11, 24, 2, 0, tzinfo=UTC)
-
-
-class PostgresServer:
-    """A throwaway PostgreSQL cluster on 127.0.0.1, one database per test."""
-
-    def __init__(self) -> None:
-        self.base = Path(tempfile.mkdtemp(prefix="shufang-pg-"))
-        self.data = self.base / "data"
-        self.port = free_port()
-        self.as_root = os.geteuid() == 0
-
-    def _run(self, *argv: str) -> None:
-        command = [str(PG_BIN / argv[0]), *argv[1:]]
-        if self.as_root:  # initdb and pg_ctl refuse to run as root
-            command = ["runuser", "-u", "postgres", "--", *command]
-        done = subprocess.run(
-            command,
-            capture_output=True,
-            text=True,
-            timeout=120,
-            env={**os.environ, "LC_ALL": "C.UTF-8"},
-        )
-        if done.returncode:
-            log = self.base / "server.log"
-            tail = log.read_text()[-2000:] if log.exists() else ""
-            raise RuntimeError(
-                f"{' '.join(argv[:2])} failed ({done.returncode}):\n"
-                f"{done.stdout}{done.stderr}{tail}"
-            )
-
-    def start(self) -> None:
-        if not (PG_BIN / "initdb").exists():
-            raise RuntimeError(
-                f"no PostgreSQL server binaries in {PG_BIN} "
-                "(install Debian's postgresql or set SHUFANG_PG_BIN)"
-            )
-        if self.as_root:
-            shutil.chown(self.base, "postgres", "postgres")
-        self._run(
-            "initdb",
-            "-D",
-            str(self.data),
-            "-U",
-            "postgres",
-            "--auth=trust",
-            "-E",
-            "UTF8",
-            "--no-sync",
-        )
-        options = (
-            f"-p {self.port} -k {self.base} -c listen_addresses=127.0.0.1 "
-            "-c fsync=off -c synchronous_commit=off -c full_page_writes=off "
-            "-c max_connections=200"
-        )
-        self._run(
-            "pg_ctl",
-            "-D",
-            str(self.data),
-            "-l",
-            str(self.base / "server.log"),
-            "-w",
-            "-t",
-            "60",
-            "-o",
-            options,
-            "start",
-        )
-
-    def stop(self) -> None:
-        try:
-            self._run("pg_ctl", "-D", str(self.data), "-m", "immediate", "-w", "stop")
-        finally:
-            shutil.rmtree(self.base, ignore_errors=True)
-
-    def url(self, database: str) -> str:
-        return f"postgresql+psycopg://postgres@127.0.0.1:{self.port}/{database}"
-
-    def _admin(self, statement: str) -> None:
-        engine = sa.create_engine(self.url("postgres"), isolation_level="AUTOCOMMIT")
-        try:
-            with engine.connect() as conn:
-                conn.exec_driver_sql(statement)
-        finally:
-            engine.dispose()
-
-    def create_database(self) -> str:
-        name = "t_" + uuid.uuid4().hex[:12]
-        self._admin(f"CREATE DATABASE {name}")
-        return name
-
-    def drop_database(self, name: str) -> None:
-        self._admin(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
-
-
-@pytest.fixture(scope="session")
-def postgres() -> Iterator[PostgresServer]:
-    server = PostgresServer()
-    try:
-        server.start()
-    except (RuntimeError, OSError, subprocess.SubprocessError) as error:
-        shutil.rmtree(server.base, ignore_errors=True)
-        pytest.fail(
-            f"PostgreSQL could not be started for the central tests: {error}", pytrace=False
-        )
-    yield server
-    server.stop()
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])

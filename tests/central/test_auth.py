@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
-from sync.central import auth
+from sync.central import auth, wire
 from sync.central.database import writing
 from sync.central.schema import kiosks
-from tests.central.conftest import Central, seed, txn
+from tests.central.conftest import Central, open_loans, seed, txn
 
 
 def test_openapi_schema_is_published_under_api_v1(central: Central) -> None:
@@ -74,3 +74,20 @@ def test_the_root_leads_a_stranger_to_the_staff_sign_in(central: Central) -> Non
     assert reply.status_code == 200 and "/dashboard/signin" in reply.url
     assert "text/html" in reply.headers["content-type"]
     assert 'name="token"' in reply.text
+
+
+def test_a_push_with_a_cached_identity_is_refused_once_the_token_is_revoked(
+    central: Central,
+) -> None:
+    """The service caches who a token belongs to; the push's own transaction still checks
+    the token, so nothing is applied after the revocation, on any process."""
+    seed(central)
+    kiosk = central.enrol("k1")
+    assert [r["status"] for r in kiosk.push(txn(1, "checkout", "I1"))] == ["accepted"]
+    with writing(central.engine) as conn:
+        auth.revoke_kiosk(conn, "k1", central.clock.now())
+    refused = kiosk.post("/transactions", wire.TransactionBatch([txn(2, "checkout", "I2")]))
+    assert refused.status_code == 401
+    assert [loan["item_pii"] for loan in open_loans(central)] == ["I1"]
+    again = central.enrol("k1")  # re-enrolled: the new token works at once
+    assert [r["status"] for r in again.push(txn(2, "checkout", "I2"))] == ["accepted"]

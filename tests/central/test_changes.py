@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import json
+from dataclasses import asdict
 from datetime import timedelta
 
 from kiosk import ecard
 from kiosk.policy import Policy
-from sync.central import wire
+from sync.central import catalog, changes, wire
+from sync.central.database import reading, writing
 from tests.central.conftest import START, Api, Central
 
 
@@ -145,3 +148,48 @@ def test_a_bulk_upsert_with_one_bad_row_stores_nothing(central: Central) -> None
 def test_an_item_status_outside_the_vocabulary_is_refused(central: Central) -> None:
     bad = {**wire.to_json(wire.ItemRecord(pii="I1", title="Fine")), "status": "borrowed"}
     assert central.staff.put("/admin/items", {"items": [bad]}).status_code == 422
+
+
+def test_the_reply_body_is_the_decoded_page_with_stored_records_spliced_in(
+    central: Central,
+) -> None:
+    """``page_body`` passes stored record text through only when decoding would not change
+    it: quotes, another field order, a field missing or one too many all give the same page."""
+    full = asdict(wire.ItemRecord(pii="ORDER", title="Fields in another order"))
+    with writing(central.engine) as conn:
+        catalog.upsert_items(
+            conn,
+            [
+                wire.ItemRecord(pii="A", title='Say "hi"', author="back\\slash"),
+                wire.ItemRecord(pii="B", title="三国演义", status="lost", set_size=3),
+                wire.ItemRecord(pii='C": "', title="a key that looks like a field"),
+            ],
+            START,
+        )
+        catalog.upsert_patrons(
+            conn,
+            [
+                wire.PatronRecord(card_id="P1", blocks=["fines", "lost card"]),
+                wire.PatronRecord(card_id="P2", expires_on=START.date(), pin_hash="x"),
+            ],
+            START,
+        )
+        catalog.place_holds(conn, [wire.HoldRecord(item_pii="A", patron_card="P1")], START)
+        changes.append(
+            conn,
+            [
+                changes.Delta("item", "ORDER", "upsert", dict(reversed(full.items()))),
+                changes.Delta("item", "OLD", "upsert", {"pii": "OLD", "title": "older version"}),
+                changes.Delta("item", "NEW", "upsert", {**full, "pii": "NEW", "shelf": "3"}),
+            ],
+            START,
+        )
+        catalog.delete_item(conn, "B", START)
+        catalog.add_ecard_key(conn, START)
+    with reading(central.engine) as conn:
+        page = changes.page_json(conn, 0, 100)
+        assert json.loads(changes.page_body(conn, 0, 100)) == page
+        assert json.loads(changes.page_body(conn, 3, 4)) == changes.page_json(conn, 3, 4)
+    old, new = (c["item"] for c in page["changes"] if c["key"] in ("OLD", "NEW"))
+    assert old["set_size"] == 1 and old["status"] == "available"  # the defaults, filled in
+    assert "shelf" not in new and new["pii"] == "NEW"

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import argparse
+import re
 import subprocess
 import sys
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -16,7 +18,7 @@ from kiosk.cli import central as central_cli
 from sync.central.app import create_app
 from sync.central.database import make_engine
 from sync.central.migrations import migrate
-from sync.central.schema import items, patrons
+from sync.central.schema import items, kiosks, patrons
 from sync.central.server import BackgroundServer
 
 
@@ -147,3 +149,58 @@ def test_importing_the_cli_module_loads_no_web_or_database_library() -> None:
         [sys.executable, "-c", code], capture_output=True, text=True, check=True
     ).stdout.strip()
     assert out == "[]"
+
+
+def test_serve_with_two_workers_shares_one_port_and_records_every_beat(
+    cli_db: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Two worker processes start on the one port, migrated once by the parent, and every
+    beat sent to that port is recorded."""
+    from sync.central.server import free_port
+
+    tokens = []
+    for n in range(8):
+        assert shufang("central", "enrol", f"k{n}", "--branch", "main", "--db", cli_db) == 0
+        tokens.append(capsys.readouterr().out.strip())
+    port = free_port()
+    log = tmp_path / "serve.log"
+    command = [sys.executable, "-m", "kiosk", "central", "serve", "--db", cli_db]
+    command += ["--port", str(port), "--workers", "2"]
+    with log.open("w") as out:
+        process = subprocess.Popen(command, stdout=out, stderr=subprocess.STDOUT)
+    try:
+        base = f"http://127.0.0.1:{port}/api/v1"
+        deadline = time.monotonic() + 60
+        while log.read_text().count("Application startup complete") < 2:
+            assert process.poll() is None, log.read_text()
+            assert time.monotonic() < deadline, log.read_text()
+            time.sleep(0.1)
+        body = {"state": "in_service", "outbox_depth": 3, "software_version": "t"}
+        for token in tokens:  # one connection each: the kernel spreads them over the workers
+            reply = requests.post(
+                base + "/heartbeat", json=body, headers={"Authorization": f"Bearer {token}"},
+                timeout=30,
+            )  # fmt: skip
+            assert reply.status_code == 200, reply.text
+        assert len(set(_worker_pids(log.read_text()))) == 2
+    finally:
+        process.terminate()
+        process.wait(30)
+    engine = make_engine(cli_db)
+    try:
+        with engine.connect() as conn:
+            seen = conn.execute(
+                sa.select(sa.func.count()).select_from(kiosks).where(kiosks.c.outbox_depth == 3)
+            ).scalar_one()
+    finally:
+        engine.dispose()
+    assert seen == 8
+
+
+def test_serve_refuses_zero_workers(cli_db: str, capsys: pytest.CaptureFixture[str]) -> None:
+    assert shufang("central", "serve", "--db", cli_db, "--workers", "0") == 2
+    assert "--workers" in capsys.readouterr().err
+
+
+def _worker_pids(log: str) -> list[str]:
+    return re.findall(r"Started server process \[(\d+)\]", log)

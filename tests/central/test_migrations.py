@@ -16,7 +16,8 @@ def test_a_fresh_database_gets_every_step_recorded(db_url: str, central_clock: M
         assert applied_steps(engine) == [s.number for s in STEPS]
         assert migrate(engine, central_clock) == []
         tables = set(sa.inspect(engine).get_table_names())
-        assert {"transactions", "loans", "changes", "conflicts", "heartbeats"} <= tables
+        assert {"transactions", "loans", "changes", "conflicts", "uptime_spans"} <= tables
+        assert "heartbeats" not in tables
     finally:
         engine.dispose()
 
@@ -27,16 +28,18 @@ def test_an_existing_database_runs_only_its_pending_steps(
     engine = make_engine(db_url)
     runs: list[int] = []
 
+    next_step = len(STEPS) + 1
+
     def add_note_column(conn: sa.Connection) -> None:
-        runs.append(2)
+        runs.append(next_step)
         conn.execute(sa.text("ALTER TABLE items ADD COLUMN note TEXT"))
 
-    later = (*STEPS, Step(2, "item notes", add_note_column))
+    later = (*STEPS, Step(next_step, "item notes", add_note_column))
     try:
         migrate(engine, central_clock)
-        assert migrate(engine, central_clock, later) == ["0002 item notes"]
+        assert migrate(engine, central_clock, later) == [f"{next_step:04d} item notes"]
         assert migrate(engine, central_clock, later) == []
-        assert runs == [2]
+        assert runs == [next_step]
         columns = {c["name"] for c in sa.inspect(engine).get_columns("items")}
         assert "note" in columns
     finally:
@@ -52,11 +55,36 @@ def test_a_failing_step_leaves_no_record(db_url: str, central_clock: ManualClock
     try:
         migrate(engine, central_clock)
         try:
-            migrate(engine, central_clock, (*STEPS, Step(2, "broken", broken)))
+            migrate(engine, central_clock, (*STEPS, Step(len(STEPS) + 1, "broken", broken)))
         except sa.exc.DBAPIError:
             pass
         else:
             raise AssertionError("a broken step must raise")
-        assert applied_steps(engine) == [1]
+        assert applied_steps(engine) == [s.number for s in STEPS]
+    finally:
+        engine.dispose()
+
+
+def test_step_3_drops_the_raw_heartbeat_rows_and_keeps_the_rest(
+    db_url: str, central_clock: ManualClock
+) -> None:
+    """A database from before step 3 still has ``heartbeats``; the step removes only that."""
+    engine = make_engine(db_url)
+    old = sa.MetaData()
+    raw = sa.Table(
+        "heartbeats", old,
+        sa.Column("id", sa.Integer, primary_key=True),
+        sa.Column("kiosk_id", sa.String(), nullable=False),
+        sa.Index("ix_heartbeats_kiosk", "kiosk_id"),
+    )  # fmt: skip
+    try:
+        migrate(engine, central_clock, STEPS[:2])
+        with engine.begin() as conn:
+            old.create_all(conn)
+            conn.execute(raw.insert().values(kiosk_id="k1"))
+        assert migrate(engine, central_clock) == ["0003 no raw heartbeat rows"]
+        tables = set(sa.inspect(engine).get_table_names())
+        assert "heartbeats" not in tables and "uptime_spans" in tables
+        assert applied_steps(engine) == [1, 2, 3]
     finally:
         engine.dispose()

@@ -20,7 +20,6 @@ from tests.central import conftest as central_fixtures
 from tests.central.conftest import Central, start_central
 
 # The central service's fixtures, shared: a live uvicorn on SQLite and on a real PostgreSQL.
-postgres = central_fixtures.postgres
 db_url = central_fixtures.db_url
 central_clock = central_fixtures.central_clock
 central = central_fixtures.central

@@ -88,6 +88,8 @@ class Library:
     lose_reply_after_apply: set[int] = field(default_factory=set)  # applied numbers
     delay_s: float = 0.0
     dedupe: bool = True  # False: a naive ACS that applies every repeat again
+    # True: a strict ACS that refuses a blocked reader's replayed checkout despite no block = Y
+    blocks_refuse_offline: bool = False
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     async def _arrive(self) -> None:
@@ -216,7 +218,7 @@ def build_app(
             return response
         if reader is None:
             return checkout_reply(req, False, "", "Patron not found")
-        if not offline and reader.blocked:
+        if reader.blocked and (not offline or library.blocks_refuse_offline):
             return checkout_reply(req, False, "", "Patron blocked")
         if book.borrower and book.borrower != req.patron_identifier:
             return checkout_reply(req, False, "", "Item checked out to another patron")

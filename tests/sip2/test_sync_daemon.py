@@ -29,7 +29,6 @@ from tests.central.conftest import (  # noqa: F401  (fixtures are found by name)
     central,
     central_clock,
     db_url,
-    postgres,
 )
 from tests.sip2.library import Library, RunningServer
 

@@ -28,7 +28,6 @@ from tests.central.conftest import (  # noqa: F401  (fixtures are found by name)
     central,
     central_clock,
     db_url,
-    postgres,
     seed,
     start_central,
 )

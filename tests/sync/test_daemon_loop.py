@@ -49,7 +49,7 @@ class FakeCentral:
         self.beats.append(beat)
         return wire.HeartbeatAck(received_at=START, policy_version=None, latest_cursor=0)
 
-    def changes_json(self, cursor, limit):
+    def changes_json(self, cursor, limit, known=None):
         self._gate()
         return {"changes": [], "next_cursor": cursor, "has_more": False}
 
@@ -194,7 +194,7 @@ def test_a_pull_cut_short_resumes_at_the_first_page_not_applied(store: Store):
     class Feed:
         fail_at: int | None = 2
 
-        def changes_json(self, cursor, limit):
+        def changes_json(self, cursor, limit, known=None):
             if cursor == self.fail_at:
                 raise Unavailable("network dropped")
             return pages[cursor]

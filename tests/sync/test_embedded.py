@@ -39,8 +39,9 @@ def test_the_embedded_central_and_a_threaded_daemon_replicate_and_deliver(tmp_pa
     network = NetworkSwitch(DaemonClient(central.url, central.kiosk_token))
     daemon = SyncDaemon(Store(db), network, settings).start()
     try:
+        # The online flag is written when the pass ends, just after the pages are applied.
         wait_until(lambda: core.store.patron("P0001") and core.store.item("20001"))
-        assert core.store.get_state(ONLINE_KEY) == "1"
+        wait_until(lambda: core.store.get_state(ONLINE_KEY) == "1")
         patron = core.store.patron("P0001")
         assert core.circulation.checkout(patron, "20001").kind is OutcomeKind.ACCEPTED
         wait_until(lambda: core.store.outbox_depth() == 0)

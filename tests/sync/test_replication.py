@@ -5,6 +5,8 @@ from __future__ import annotations
 import base64
 from datetime import UTC, datetime, timedelta
 
+import sqlalchemy as sa
+
 from kiosk import ecard
 from kiosk.core import ECARD_KEYS_KEY, OFFLINE_SINCE_KEY, ONLINE_KEY
 from kiosk.models import CardKind, Decision
@@ -12,8 +14,10 @@ from kiosk.outcomes import OutcomeKind
 from kiosk.reasons import Reason
 from sync.central import auth, wire
 from sync.central.client import Unavailable
-from sync.central.database import writing
+from sync.central.database import reading, writing
+from sync.central.schema import kiosks
 from sync.daemon import SyncDaemon
+from sync.daemon.pull import cursor_of, pull_changes
 from sync.daemon.upstream import DaemonClient
 from tests.central.conftest import open_loans
 from tests.sync.conftest import Kiosk, restart_on_same_port
@@ -199,3 +203,36 @@ def test_central_ecard_keys_replace_the_config_keys_for_qr_cards(kiosk: Kiosk, c
         "P1", key["key_id"], base64.b64decode("A" * 44), datetime(2030, 1, 1, tzinfo=UTC)
     )
     assert kiosk.core.circulation.identify(forged, CardKind.QR).reason is Reason.ECARD_INVALID
+
+
+class Recording:
+    """The daemon's client, noting after each page request what the central now takes the
+    kiosk to know, next to the cursor the kiosk had stored when it asked."""
+
+    def __init__(self, kiosk: Kiosk, central) -> None:
+        self.kiosk = kiosk
+        self.central = central
+        self.seen: list[tuple[int, int]] = []  # (stored cursor, central's known cursor)
+
+    def changes_json(self, cursor, limit, *, known=None):
+        stored = cursor_of(self.kiosk.daemon.store)
+        page = self.kiosk.client.changes_json(cursor, limit, known=known)
+        with reading(self.central.engine) as conn:
+            row = conn.execute(sa.select(kiosks.c.known_cursor).where(kiosks.c.kiosk_id == "k1"))
+            self.seen.append((stored, row.scalar_one()))
+        return page
+
+
+def test_a_pull_fetching_ahead_never_claims_changes_it_has_not_stored(kiosk: Kiosk, central):
+    """Regression: fetching page n+1 while applying page n sent n+1's cursor, which the
+    central keeps as what the kiosk knew (it decides "blocked since last sync")."""
+    batch = wire.ItemBatch([wire.ItemRecord(pii=f"X{n}", title=f"Extra {n}") for n in range(40)])
+    assert central.staff.put("/admin/items", batch).status_code == 200
+    feed = Recording(kiosk, central)
+    report = pull_changes(kiosk.daemon.store, feed, kiosk.clock, 10)
+    assert report.pages == 6 and kiosk.store.counts()["items"] == 50
+    assert all(known <= stored for stored, known in feed.seen)
+    assert kiosk.sync().ok  # the next pass asks from the stored end: now the central knows it
+    with reading(central.engine) as conn:
+        row = conn.execute(sa.select(kiosks.c.known_cursor).where(kiosks.c.kiosk_id == "k1"))
+        assert row.scalar_one() == cursor_of(kiosk.store)

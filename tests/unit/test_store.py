@@ -43,7 +43,7 @@ def test_database_is_durable_wal_with_foreign_keys(store):
 
 
 def test_schema_is_current_after_open(store):
-    assert len(store.schema_steps()) == SCHEMA_VERSION == 2
+    assert len(store.schema_steps()) == SCHEMA_VERSION == 3
 
 
 def test_unacknowledged_journal_rows_cannot_be_deleted(store, clock):
@@ -149,7 +149,11 @@ def test_upgrade_from_the_first_schema_keeps_every_row(tmp_path):
     copy = tmp_path / "old.db"
     shutil.copy(DATA / "kiosk-schema-1.db", copy)
     store = Store(copy)
-    assert store.schema_steps() == ["m001_initial", "m002_policy_cache_and_fault_reports"]
+    assert store.schema_steps() == [
+        "m001_initial",
+        "m002_policy_cache_and_fault_reports",
+        "m003_conflict_reports",
+    ]
     assert store.item("100001").title == "三体"
     (loan,) = store.loans_for("P0001")
     assert loan.offline and loan.txn_id == "0b7e1c3a-5d1e-4c55-9b8e-0d6c1f2a9e01"
@@ -167,7 +171,7 @@ def test_upgrade_is_idempotent(tmp_path):
     shutil.copy(DATA / "kiosk-schema-1.db", copy)
     Store(copy).close()
     again = Store(copy)
-    assert len(again.schema_steps()) == 2
+    assert len(again.schema_steps()) == SCHEMA_VERSION
 
 
 def test_two_processes_opening_a_new_database_together_both_succeed(tmp_path):
@@ -191,4 +195,39 @@ def test_two_processes_opening_a_new_database_together_both_succeed(tmp_path):
     ]
     results = [p.communicate(timeout=60) for p in procs]
     assert [p.returncode for p in procs] == [0, 0, 0, 0], [err for _, err in results]
-    assert [out.strip() for out, _ in results] == ["2"] * 4
+    assert [out.strip() for out, _ in results] == [str(SCHEMA_VERSION)] * 4
+
+
+def test_refused_rows_wait_for_the_central_until_it_answers_for_them(store, clock):
+    for n in range(4):
+        store.append_journal(txn(n, clock.now()))
+    store.mark_acked(
+        [
+            TxnReply("t0", "conflict", "patron_blocked: Patron blocked"),
+            TxnReply("t1", "accepted"),
+            TxnReply("t2", "conflict", "already_on_loan"),
+        ],
+        clock.now(),
+    )
+    assert [t.id for t in store.unreported_conflicts(10)] == ["t0", "t2"]
+    assert [t.id for t in store.unreported_conflicts(1)] == ["t0"]
+    # only refused rows can be marked, and each once
+    assert store.mark_conflicts_reported(["t0", "t1", "t3", "nope"], clock.now()) == 1
+    assert store.mark_conflicts_reported(["t0"], clock.now()) == 0
+    assert [t.id for t in store.unreported_conflicts(10)] == ["t2"]
+
+
+def test_upgrade_from_the_second_schema_queues_its_refused_rows_for_the_central(tmp_path):
+    copy = tmp_path / "old.db"
+    shutil.copy(DATA / "kiosk-schema-2.db", copy)
+    store = Store(copy)
+    assert store.schema_steps()[-1] == "m003_conflict_reports"
+    assert len(store.schema_steps()) == SCHEMA_VERSION
+    assert store.outbox_depth() == 1
+    (refused,) = store.unreported_conflicts(10)
+    assert refused.id == "5f0c2d4e-8a7b-4b1e-9c3d-2e6f7a8b9c02"
+    assert refused.upstream_reason == "patron_blocked: Patron blocked"
+    assert store.mark_conflicts_reported([refused.id], refused.at) == 1
+    assert store.unreported_conflicts(10) == []
+    assert store.active_policy_document() == "{}"
+    assert store.integrity_problems() == []

@@ -57,6 +57,10 @@ LABELS: dict[str, tuple[str, str]] = {
     "no_faults": ("此期间没有故障", "No faults in this period"),
     "no_kiosks": ("还没有登记的设备", "No kiosks enrolled yet"),
     "no_conflicts": ("没有待处理的冲突", "No open conflicts"),
+    "source_sip2": (
+        "图书馆系统拒绝，请在图书馆系统中处理",
+        "refused by the library system (SIP2): settle it there",
+    ),
     "no_statistics": ("此期间没有借还记录", "No loans, returns or renewals in this period"),
     "conflict_no": ("编号", "No."),
     "created": ("记录时间", "Recorded"),
@@ -114,6 +118,21 @@ REASONS: dict[str, tuple[str, str]] = {
     "seq_reused": ("交易序号重复", "sequence number reused"),
     "cancelled_transaction_unknown": ("撤销的交易不存在", "cancelled transaction unknown"),
     "only_checkouts_can_be_cancelled": ("只能撤销借出", "only checkouts can be cancelled"),
+    # refusals a kiosk read from its library system's reply (``kiosk.reasons.Reason``)
+    "unknown_card": ("图书馆系统没有这张读者证", "card unknown to the library system"),
+    "card_expired": ("读者证已过期", "card expired"),
+    "card_lost": ("读者证已挂失", "card reported lost"),
+    "too_many_overdue": ("逾期图书过多", "too many overdue items"),
+    "fines_too_high": ("欠款过多", "fines too high"),
+    "already_on_loan": ("此书已被借出", "already on loan"),
+    "already_yours": ("读者已借此书", "already on loan to this reader"),
+    "item_not_available": ("此书不可借", "item not available"),
+    "on_hold_for_another": ("此书已被他人预约", "on hold for another reader"),
+    "not_for_loan": ("此书不外借", "not for loan"),
+    "limit_reached": ("已达借阅上限", "loan limit reached"),
+    "not_on_loan": ("此书不在借", "not on loan"),
+    "renewal_limit": ("已达续借上限", "renewal limit reached"),
+    "security_failed": ("防盗标签处理失败", "tag security failed"),
 }
 
 

@@ -1,0 +1,70 @@
+"""The kiosk endpoint for rows its library system (SIP2) refused: they become conflicts here."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, HTTPException, status
+
+from sync.central import ledger, wire
+from sync.central.database import write_with_retry
+from sync.central.deps import Kiosk, RuntimeDep
+
+router = APIRouter(tags=["kiosk"])
+
+#: Longest transaction id, item PII or card id accepted (as for ``POST /transactions``).
+MAX_KEY = 64
+#: Longest reason code and library-system message kept; the kiosk already trims both.
+MAX_REASON = 64
+MAX_MESSAGE = 500
+
+
+@router.post("/upstream-conflicts", response_model=wire.UpstreamConflictReply)
+def report_upstream_conflicts(
+    batch: wire.UpstreamConflictBatch, kiosk: Kiosk, rt: RuntimeDep
+) -> wire.UpstreamConflictReply:
+    """Record rows the library system refused when the kiosk replayed them, once each.
+
+    On a SIP2 site the central never sees the kiosk's transactions; a refused one is sent
+    here so staff find it under ``GET /conflicts`` (``source`` = ``sip2``) and settle it.
+    A resend answers ``duplicate`` with the same conflict id; loans and statistics are not
+    touched. The whole batch is refused (422) when one row is malformed.
+    """
+    if len(batch.conflicts) > rt.settings.max_batch:
+        raise HTTPException(
+            status.HTTP_413_CONTENT_TOO_LARGE,
+            f"at most {rt.settings.max_batch} conflicts per batch",
+        )
+    for row in batch.conflicts:
+        problem = _problem(row)
+        if problem:
+            raise HTTPException(
+                status.HTTP_422_UNPROCESSABLE_CONTENT, f"conflict {row.id[:64]!r}: {problem}"
+            )
+    results = write_with_retry(
+        rt.engine,
+        lambda conn: ledger.record_upstream_conflicts(
+            conn, kiosk, batch.conflicts, rt.clock.now(), rt.settings.timezone
+        ),
+    )
+    return wire.UpstreamConflictReply(results=results)
+
+
+def _problem(row: wire.UpstreamConflictIn) -> str | None:
+    """What the type checks cannot say."""
+    if not row.id:
+        return "empty id"
+    for name in ("id", "item_pii", "patron_card"):
+        if len(getattr(row, name)) > MAX_KEY:
+            return f"{name} longer than {MAX_KEY} characters"
+    if not row.reason.strip():
+        return "a refusal needs its reason"
+    if len(row.reason) > MAX_REASON:
+        return f"reason longer than {MAX_REASON} characters"
+    if len(row.message) > MAX_MESSAGE:
+        return f"message longer than {MAX_MESSAGE} characters"
+    if row.seq < 1:
+        return "seq must be positive"
+    if row.at.tzinfo is None or (row.due_at is not None and row.due_at.tzinfo is None):
+        return "times must carry a UTC offset"
+    if row.kind == "cancel" and not row.cancels:
+        return "a cancel must name what it cancels"
+    return None
