@@ -19,6 +19,7 @@ import contextlib
 import logging
 import queue
 import threading
+import time
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -31,6 +32,8 @@ log = logging.getLogger("shufang.central.heartbeat")
 
 #: Most beats in one transaction: bounds one transaction's locks and statement size.
 MAX_BATCH = 500
+#: A batch slower than this is logged: the database is struggling.
+SLOW_SECONDS = 0.25
 #: The writer thread ends after this long without a beat and starts again with the next.
 IDLE_SECONDS = 30.0
 
@@ -93,6 +96,7 @@ class HeartbeatWriter:
             self._write(batch)
 
     def _write(self, batch: list[_Waiting]) -> None:
+        started = time.monotonic()
         try:
             recorded, (policy_version, cursor) = write_with_retry(
                 self.engine,
@@ -111,6 +115,9 @@ class HeartbeatWriter:
             return
         self.batches += 1
         self.beats += sum(recorded)
+        took = time.monotonic() - started
+        if took > SLOW_SECONDS:
+            log.warning("recording %d heartbeats took %.0f ms", len(batch), took * 1000)
         for waiting, ok in zip(batch, recorded, strict=True):
             if ok:
                 ack = wire.HeartbeatAck(

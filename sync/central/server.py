@@ -14,9 +14,23 @@ def serve(
     app: FastAPI, host: str, port: int, log_level: str = "info", access_log: bool = False
 ) -> None:
     """Access logs are off by default: request paths can carry card numbers."""
+    settle_garbage_collector()
     uvicorn.run(
         app, host=host, port=port, log_level=log_level, access_log=access_log, proxy_headers=True
     )
+
+
+def settle_garbage_collector() -> None:
+    """Move everything loaded at start-up out of the collector's sight (``gc.freeze``).
+
+    The framework, SQLAlchemy's caches and the app are hundreds of thousands of objects that
+    live as long as the process; without this, each full collection walks them all and
+    stalls every request in flight for tens of milliseconds.
+    """
+    import gc
+
+    gc.collect()
+    gc.freeze()
 
 
 def serve_workers(
@@ -73,7 +87,9 @@ def app_from_environment() -> FastAPI:
         online_window=timedelta(seconds=int(os.environ[ENV_ONLINE_WINDOW])),
         timezone=ZoneInfo(os.environ[ENV_TIMEZONE]),
     )
-    return create_app(os.environ[ENV_DB], settings=settings, migrate_now=False)
+    app = create_app(os.environ[ENV_DB], settings=settings, migrate_now=False)
+    settle_garbage_collector()
+    return app
 
 
 def free_port(host: str = "127.0.0.1") -> int:

@@ -21,7 +21,7 @@ class SyncSettings:
     #: How often the loop looks for rows the UI process just wrote: the 2 s delivery budget.
     poll_s: float = 0.2
     #: Changes asked for per pull request (the central caps it at its own max_page).
-    page_size: int = 1000
+    page_size: int = 2000
 
     @property
     def central_configured(self) -> bool:

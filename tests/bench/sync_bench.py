@@ -37,6 +37,7 @@ from sync.central.migrations import migrate
 from sync.central.server import free_port
 from sync.daemon.pull import apply_page, pull_changes
 from sync.daemon.push import push_outbox
+from sync.daemon.settings import SyncSettings
 from sync.daemon.upstream import DaemonClient, txn_to_json
 
 REPO = Path(__file__).resolve().parents[2]
@@ -166,13 +167,13 @@ def bench_pull(folder: Path, rows: int) -> tuple[Row, float]:
         store = Store(folder / "pull.db")
         client = DaemonClient(svc.url, token, timeout=120)
         started = time.perf_counter()
-        report = pull_changes(store, client, ManualClock(START), 1000)
+        report = pull_changes(store, client, ManualClock(START), SyncSettings().page_size)
         seconds = time.perf_counter() - started
         applied = store.counts()["items"]
         store.close()
     if applied != rows:
         raise RuntimeError(f"pull applied {applied} of {rows} rows")
-    name = "pull, pages of 1000, SQLite"
+    name = f"pull, pages of {SyncSettings().page_size}, SQLite"
     return (name, report.changes, seconds, report.changes / seconds, None, None, "> 50,000/s"), (
         seed_s
     )

@@ -22,7 +22,7 @@ def test_sync_benchmark_measures_push_pull_and_ingest(tmp_path, capsys):
     assert names[:5] == [
         "push, batch 100, SQLite",
         "push, batch 1000, SQLite",
-        "pull, pages of 1000, SQLite",
+        "pull, pages of 2000, SQLite",
         "push, kiosk side only",
         "pull, kiosk side only",
     ]
