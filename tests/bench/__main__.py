@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import sys
 
 from tests.bench import circulation_bench, rfid_bench, ui_bench
 
@@ -56,7 +57,9 @@ def main() -> int:
         except ModuleNotFoundError:
             print("\n## sync: not built yet")
         else:
-            table("sync and central service", sync_bench.run())
+            print("\n## sync and central service")
+            rows = sync_bench.run(progress=lambda m: print(m, file=sys.stderr, flush=True))
+            sync_bench.print_rows(rows)
     return 0
 
 
