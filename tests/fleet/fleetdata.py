@@ -197,6 +197,15 @@ def demo_fleet(central: Central, days: int = 45) -> DemoFleet:
     )
     for journal in (journals["xc-01"], journals["dc-01"]):
         journal.push()
+    # A SIP2 site's kiosk reports a return its library system refused when it was replayed.
+    refused = wire.UpstreamConflictIn(
+        id="sip2-refused-1", seq=1, kind="checkout", patron_card="2100000003",
+        item_pii="3101000042", at=now - timedelta(hours=1), decision="offline",
+        source="sip2", reason="patron_blocked", message="读者证已挂失 Card reported lost",
+        due_at=now + timedelta(days=27),
+    )  # fmt: skip
+    reply = kiosks["hd-01"].post("/upstream-conflicts", wire.UpstreamConflictBatch([refused]))
+    assert reply.status_code == 200, reply.text
     # The present: most beat normally, one is out of service, one has a printer fault,
     # one has been silent for two hours, and one has an outbox waiting on a slow uplink.
     central.clock.set(now - timedelta(hours=2))

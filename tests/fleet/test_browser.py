@@ -153,7 +153,9 @@ def test_screenshots_of_a_month_of_fleet_history(sqlite_central: Central, chromi
     browser.page.screenshot(path=str(SHOTS / "ranking.png"), full_page=True)
 
     browser.goto("/dashboard/conflicts")
-    assert "******0002" in browser.page.inner_text("#conflicts")
+    listed = browser.page.inner_text("#conflicts")
+    assert "******0002" in listed
+    assert "******0003" in listed and "2100000003" not in listed  # the SIP2 refusal, masked
     browser.page.screenshot(path=str(SHOTS / "conflicts.png"), full_page=True)
     browser.assert_stayed_home()
     for name in ("fleet", "kiosk-timeline", "statistics"):
