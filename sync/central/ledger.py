@@ -20,8 +20,11 @@ from sqlalchemy.engine import Connection
 
 from sync.central import wire
 from sync.central.auth import KioskIdentity, TokenRevoked
-from sync.central.database import rows_by_key
 from sync.central.schema import conflicts, items, kiosks, loans, patrons, transactions
+
+#: Who refused a conflict's transaction: the central's own ledger, unless a kiosk reported
+#: a refusal from its library system (``conflict_records.record_upstream_conflicts``).
+CENTRAL = "central"
 
 # Reasons a transaction becomes a conflict, in the words staff see.
 UNKNOWN_ITEM = "unknown_item"
@@ -35,15 +38,6 @@ OUT_OF_ORDER = "out_of_order"
 SEQ_REUSED = "seq_reused"
 UNKNOWN_CANCELLED = "cancelled_transaction_unknown"
 NOT_CANCELLABLE = "only_checkouts_can_be_cancelled"
-
-
-#: Who refused a conflict's transaction: the central's own ledger, unless a kiosk reported
-#: a refusal from its library system (``record_upstream_conflicts``).
-CENTRAL = "central"
-
-
-class ResolutionError(ValueError):
-    """A conflict cannot be resolved the way staff asked."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -142,8 +136,7 @@ def apply_batch(
     for index in sorted(range(len(rows)), key=lambda i: rows[i].seq):
         row = rows[index]
         if row.id in seen or row.id in handled:
-            first = seen.get(row.id)
-            reason = f"already received: {first.status}" if first else "repeated in batch"
+            reason = duplicate_reason(seen.get(row.id))
             results[index] = wire.TransactionResult(row.id, "duplicate", reason)
             continue
         handled.add(row.id)
@@ -332,7 +325,7 @@ def _decide_and_apply(conn: Connection, batch: _Batch, row: wire.TransactionIn) 
     return Outcome("accepted")
 
 
-def _open_loan(conn: Connection, kiosk_id: str, row: Any) -> int:
+def open_loan(conn: Connection, kiosk_id: str, row: Any) -> int:
     return conn.execute(
         loans.insert().values(
             item_pii=row.item_pii,
@@ -391,229 +384,76 @@ def _record(
     in_order: bool,
 ) -> wire.TransactionResult:
     """Queue the journal row (and its conflict, which staff must see: never dropped)."""
-    kiosk = batch.kiosk
     batch.writes.journal.append(
-        {
-            "id": row.id,
-            "kiosk_id": kiosk.kiosk_id,
-            "branch": kiosk.branch,
-            "seq": row.seq,
-            "applied_seq": row.seq if in_order else None,
-            "kind": row.kind,
-            "patron_card": row.patron_card,
-            "item_pii": row.item_pii,
-            "at": row.at,
-            "due_at": row.due_at,
-            "decision": row.decision,
-            "cancels": row.cancels,
-            "status": outcome.status,
-            "reason": outcome.reason,
-            "applied": outcome.applied,
-            "cancelled_by": None,
-            "received_at": now,
-            "day": row.at.astimezone(tz).date().isoformat(),
-        }
-    )
+        journal_row(
+            batch.kiosk, row, outcome.status, outcome.reason, outcome.applied,
+            row.seq if in_order else None, now, tz,
+        )
+    )  # fmt: skip
     if outcome.status == "conflict":
         batch.writes.conflicts.append(
-            (
-                index,
-                {
-                    "txn_id": row.id,
-                    "kiosk_id": kiosk.kiosk_id,
-                    "branch": kiosk.branch,
-                    "kind": row.kind,
-                    "patron_card": row.patron_card,
-                    "item_pii": row.item_pii,
-                    "at": row.at,
-                    "reason": outcome.reason,
-                    "detail": outcome.detail,
-                    "created_at": now,
-                },
-            )
+            (index, conflict_row(batch.kiosk, row, outcome.reason, outcome.detail, now))
         )
     return wire.TransactionResult(row.id, outcome.status, outcome.reason)
 
 
-# --- refusals from a kiosk's library system (SIP2 sites) ---------------------------------
-
-
-def record_upstream_conflicts(
-    conn: Connection,
+def journal_row(
     kiosk: KioskIdentity,
-    rows: Sequence[wire.UpstreamConflictIn],
+    row: wire.TransactionIn | wire.UpstreamConflictIn,
+    status: str,
+    reason: str | None,
+    applied: bool,
+    applied_seq: int | None,
     now: datetime,
     tz: ZoneInfo,
-) -> list[wire.UpstreamConflictResult]:
-    """Keep each refused row once, as a transaction that was not applied and its conflict.
-
-    The central is not the system of record here, so nothing touches loans: the row goes
-    into ``transactions`` with status ``conflict`` and ``applied`` false (statistics count
-    applied rows only), which also makes its id the dedupe key shared with ``apply_batch``.
-    No ``applied_seq``: the seq is the kiosk's, not a place in the central's order. Rows are
-    recorded in seq order, so conflict ids follow the kiosk's order; a resend, or a row the
-    central already received any other way, is answered ``duplicate`` and changes nothing.
-    A concurrent insert of the same id fails on the primary key and the caller's retry then
-    finds it.
-    """
-    ids = [r.id for r in rows]
-    seen = rows_by_key(conn, transactions.c.id, ids)
-    kept = rows_by_key(conn, conflicts.c.txn_id, ids)
-    results: dict[int, wire.UpstreamConflictResult] = {}
-    journal: list[dict[str, Any]] = []
-    new: list[tuple[int, dict[str, Any]]] = []
-    handled: set[str] = set()
-    for index in sorted(range(len(rows)), key=lambda i: rows[i].seq):
-        row = rows[index]
-        if row.id in seen or row.id in handled:
-            first = seen.get(row.id)
-            conflict = kept.get(row.id)
-            results[index] = wire.UpstreamConflictResult(
-                row.id,
-                "duplicate",
-                conflict.id if conflict is not None else None,
-                f"already received: {first.status}" if first else "repeated in batch",
-            )
-            continue
-        handled.add(row.id)
-        journal.append(
-            {
-                "id": row.id,
-                "kiosk_id": kiosk.kiosk_id,
-                "branch": kiosk.branch,
-                "seq": row.seq,
-                "applied_seq": None,
-                "kind": row.kind,
-                "patron_card": row.patron_card,
-                "item_pii": row.item_pii,
-                "at": row.at,
-                "due_at": row.due_at,
-                "decision": row.decision,
-                "cancels": row.cancels,
-                "status": "conflict",
-                "reason": row.reason,
-                "applied": False,
-                "cancelled_by": None,
-                "received_at": now,
-                "day": row.at.astimezone(tz).date().isoformat(),
-            }
-        )
-        new.append(
-            (
-                index,
-                {
-                    "txn_id": row.id,
-                    "kiosk_id": kiosk.kiosk_id,
-                    "branch": kiosk.branch,
-                    "kind": row.kind,
-                    "patron_card": row.patron_card,
-                    "item_pii": row.item_pii,
-                    "at": row.at,
-                    "reason": row.reason,
-                    "detail": row.message,
-                    "created_at": now,
-                    "source": row.source,
-                },
-            )
-        )
-    if new:
-        conn.execute(transactions.insert(), journal)
-        conflict_ids = conn.execute(
-            conflicts.insert().returning(conflicts.c.id, sort_by_parameter_order=True),
-            [row for _, row in new],
-        ).scalars()
-        for (index, values), conflict_id in zip(new, conflict_ids, strict=True):
-            results[index] = wire.UpstreamConflictResult(values["txn_id"], "recorded", conflict_id)
-    return [results[i] for i in range(len(rows))]
+) -> dict[str, Any]:
+    """A ``transactions`` row for a kiosk's journal row, counted on its local day."""
+    return {
+        "id": row.id,
+        "kiosk_id": kiosk.kiosk_id,
+        "branch": kiosk.branch,
+        "seq": row.seq,
+        "applied_seq": applied_seq,
+        "kind": row.kind,
+        "patron_card": row.patron_card,
+        "item_pii": row.item_pii,
+        "at": row.at,
+        "due_at": row.due_at,
+        "decision": row.decision,
+        "cancels": row.cancels,
+        "status": status,
+        "reason": reason,
+        "applied": applied,
+        "cancelled_by": None,
+        "received_at": now,
+        "day": row.at.astimezone(tz).date().isoformat(),
+    }
 
 
-# --- staff side -------------------------------------------------------------------------
-
-
-def list_conflicts(
-    conn: Connection,
-    *,
-    open_only: bool = False,
-    kiosk_id: str | None = None,
-    branch: str | None = None,
-    limit: int = 500,
-) -> list[wire.ConflictRecord]:
-    query = sa.select(conflicts).order_by(conflicts.c.id).limit(limit)
-    if open_only:
-        query = query.where(conflicts.c.resolved_at.is_(None))
-    if kiosk_id:
-        query = query.where(conflicts.c.kiosk_id == kiosk_id)
-    if branch:
-        query = query.where(conflicts.c.branch == branch)
-    return [wire.ConflictRecord(**row._mapping) for row in conn.execute(query)]
-
-
-def resolve_conflict(
-    conn: Connection,
-    conflict_id: int,
-    resolution: wire.ConflictResolution,
-    staff: str,
+def conflict_row(
+    kiosk: KioskIdentity,
+    row: wire.TransactionIn | wire.UpstreamConflictIn,
+    reason: str | None,
+    detail: str,
     now: datetime,
-) -> wire.ConflictRecord:
-    """``dismiss`` closes it; ``apply`` forces a checkout or renewal into the loans table.
-
-    A conflict from a library system (``source`` not ``central``) is only dismissed: the
-    loan lives in that system, so staff settle it there and note how; forcing it into the
-    central's loans would create a loan the library system never had.
-    """
-    query = sa.select(conflicts).where(conflicts.c.id == conflict_id)
-    conflict = conn.execute(query).first()
-    if conflict is None:
-        raise LookupError(f"no conflict {conflict_id}")
-    # Item first, then the conflict: the order batches take their locks in.
-    rows_by_key(conn, items.c.pii, [conflict.item_pii], lock=True)
-    conflict = conn.execute(query.with_for_update()).one()
-    if conflict.resolved_at is not None:
-        raise ResolutionError(f"conflict {conflict_id} was already {conflict.resolution}")
-    if resolution.action == "apply" and conflict.source != CENTRAL:
-        raise ResolutionError(
-            f"conflict {conflict_id} was refused by the library system ({conflict.source}), "
-            "which holds the loans: settle it there, then dismiss it here with a note"
-        )
-    txn = conn.execute(sa.select(transactions).where(transactions.c.id == conflict.txn_id)).one()
-    if resolution.action == "apply":
-        _force(conn, txn)
-    conn.execute(
-        conflicts.update()
-        .where(conflicts.c.id == conflict_id)
-        .values(
-            resolved_at=now,
-            resolution="applied" if resolution.action == "apply" else "dismissed",
-            note=resolution.note,
-            resolved_by=staff,
-        )
-    )
-    row = conn.execute(sa.select(conflicts).where(conflicts.c.id == conflict_id)).one()
-    return wire.ConflictRecord(**row._mapping)
+    source: str = CENTRAL,
+) -> dict[str, Any]:
+    """A ``conflicts`` row for staff; ``source`` says who refused the transaction."""
+    return {
+        "txn_id": row.id,
+        "kiosk_id": kiosk.kiosk_id,
+        "branch": kiosk.branch,
+        "kind": row.kind,
+        "patron_card": row.patron_card,
+        "item_pii": row.item_pii,
+        "at": row.at,
+        "reason": reason,
+        "detail": detail,
+        "created_at": now,
+        "source": source,
+    }
 
 
-def _force(conn: Connection, txn: Any) -> None:
-    if txn.kind not in ("checkout", "renew") or txn.cancelled_by:
-        raise ResolutionError(f"a {txn.kind} conflict has nothing to apply; dismiss it")
-    if txn.due_at is None:
-        raise ResolutionError("the transaction has no due date")
-    open_loan = conn.execute(
-        sa.select(loans).where(loans.c.item_pii == txn.item_pii, loans.c.returned_at.is_(None))
-    ).first()
-    if txn.kind == "renew":
-        if open_loan is None or open_loan.patron_card != txn.patron_card:
-            raise ResolutionError("the reader no longer has this item on loan")
-        conn.execute(
-            loans.update()
-            .where(loans.c.id == open_loan.id)
-            .values(due_at=txn.due_at, renewals=loans.c.renewals + 1)
-        )
-    else:
-        if open_loan is not None:  # the book left with this reader: the old loan is over
-            conn.execute(
-                loans.update()
-                .where(loans.c.id == open_loan.id)
-                .values(returned_at=txn.at, return_txn_id=txn.id)
-            )
-        _open_loan(conn, txn.kiosk_id, txn)
-    conn.execute(transactions.update().where(transactions.c.id == txn.id).values(applied=True))
+def duplicate_reason(first: Any) -> str:
+    """What a repeated transaction id is told: what its first copy got, if stored."""
+    return f"already received: {first.status}" if first else "repeated in batch"

@@ -8,7 +8,7 @@ from typing import Annotated
 import sqlalchemy as sa
 from fastapi import APIRouter, HTTPException, Query, status
 
-from sync.central import health, ledger, stats, wire
+from sync.central import conflict_records, health, stats, wire
 from sync.central.database import reading, write_with_retry
 from sync.central.deps import RuntimeDep, Staff
 from sync.central.schema import loans
@@ -71,7 +71,7 @@ def conflicts(
     limit: Annotated[int, Query(ge=1, le=5000)] = 500,
 ) -> list[wire.ConflictRecord]:
     with reading(rt.engine) as conn:
-        return ledger.list_conflicts(
+        return conflict_records.list_conflicts(
             conn, open_only=open, kiosk_id=kiosk_id, branch=branch, limit=limit
         )
 
@@ -84,13 +84,13 @@ def resolve(
     try:
         return write_with_retry(
             rt.engine,
-            lambda conn: ledger.resolve_conflict(
+            lambda conn: conflict_records.resolve_conflict(
                 conn, conflict_id, resolution, staff.name, rt.clock.now()
             ),
         )
     except LookupError as error:
         raise HTTPException(status.HTTP_404_NOT_FOUND, str(error)) from None
-    except ledger.ResolutionError as error:
+    except conflict_records.ResolutionError as error:
         raise HTTPException(status.HTTP_409_CONFLICT, str(error)) from None
 
 

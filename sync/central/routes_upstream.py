@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter, HTTPException, status
 
-from sync.central import ledger, wire
+from sync.central import conflict_records, wire
 from sync.central.database import write_with_retry
 from sync.central.deps import Kiosk, RuntimeDep
 
@@ -41,7 +41,7 @@ def report_upstream_conflicts(
             )
     results = write_with_retry(
         rt.engine,
-        lambda conn: ledger.record_upstream_conflicts(
+        lambda conn: conflict_records.record_upstream_conflicts(
             conn, kiosk, batch.conflicts, rt.clock.now(), rt.settings.timezone
         ),
     )

@@ -11,7 +11,7 @@ import pytest
 import sqlalchemy as sa
 
 from kiosk.clock import ManualClock
-from sync.central import auth, ledger, wire
+from sync.central import auth, conflict_records, ledger, wire
 from sync.central.client import CentralClient, Rejected
 from sync.central.database import make_engine, writing
 from sync.central.migrations import STEPS, applied_steps, migrate
@@ -269,11 +269,13 @@ def test_upgrading_from_the_first_schema_marks_old_conflicts_as_the_centrals(
         assert migrate(engine, central_clock)[0] == "0002 conflict sources"
         assert applied_steps(engine) == [s.number for s in STEPS]
         with writing(engine) as conn:
-            (old,) = ledger.list_conflicts(conn)
+            (old,) = conflict_records.list_conflicts(conn)
             assert (old.reason, old.source) == (ledger.UNKNOWN_ITEM, "central")
-            (new,) = ledger.record_upstream_conflicts(conn, kiosk, [refused(2)], START, UTC_ZONE)
+            (new,) = conflict_records.record_upstream_conflicts(
+                conn, kiosk, [refused(2)], START, UTC_ZONE
+            )
             assert new.status == "recorded"
-            assert [c.source for c in ledger.list_conflicts(conn)] == ["central", "sip2"]
+            assert [c.source for c in conflict_records.list_conflicts(conn)] == ["central", "sip2"]
     finally:
         engine.dispose()
 

@@ -12,7 +12,7 @@ from datetime import datetime, timedelta
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-from sync.central import health, ledger, wire
+from sync.central import conflict_records, health, wire
 from sync.central.runtime import Runtime
 from sync.central.schema import faults, uptime_spans
 
@@ -180,7 +180,9 @@ def kiosk_detail(
         segments=segments(conn, kiosk_id, start, now, rt.settings.online_window),
         faults=[f for f in recent if f.last_at >= start],
         devices=_device_history(status, recent, now),
-        conflicts=ledger.list_conflicts(conn, open_only=True, kiosk_id=kiosk_id, limit=100),
+        conflicts=conflict_records.list_conflicts(
+            conn, open_only=True, kiosk_id=kiosk_id, limit=100
+        ),
     )
 
 

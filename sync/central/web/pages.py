@@ -10,7 +10,7 @@ from urllib.parse import quote
 import sqlalchemy as sa
 from fastapi import Response
 
-from sync.central import ledger, stats
+from sync.central import conflict_records, stats
 from sync.central.database import reading
 from sync.central.deps import RuntimeDep
 from sync.central.runtime import Runtime
@@ -31,7 +31,7 @@ def fleetpage(staff: SignedIn, rt: RuntimeDep) -> Response:
     now = rt.clock.now()
     with reading(rt.engine) as conn:
         branches = fleetview.branches(conn, rt, now)
-        open_conflicts = len(ledger.list_conflicts(conn, open_only=True, limit=5000))
+        open_conflicts = len(conflict_records.list_conflicts(conn, open_only=True, limit=5000))
     totals = sum((b.counts for b in branches), start=Counter())
     return page(
         rt,
@@ -106,7 +106,7 @@ def kioskpage(kiosk_id: str, staff: SignedIn, rt: RuntimeDep, days: int = 7) -> 
 @router.get("/conflicts")
 def conflictspage(staff: SignedIn, rt: RuntimeDep) -> Response:
     with reading(rt.engine) as conn:
-        rows = ledger.list_conflicts(conn, open_only=True, limit=1000)
+        rows = conflict_records.list_conflicts(conn, open_only=True, limit=1000)
     return page(
         rt,
         "conflicts.html",
