@@ -22,20 +22,16 @@ import json
 import os
 import subprocess
 import sys
-import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
-from dataclasses import dataclass
+from collections.abc import Callable
 from pathlib import Path
 
-import requests
+from sqlalchemy.engine import Engine
 
 from sync.central import auth, catalog, wire
 from sync.central.database import make_engine, writing
 from sync.central.migrations import migrate
-from sync.central.server import free_port
 from tests.bench.ingest_load import ITEMS_PER_KIOSK, RUNS, START, item_pii
-from tests.bench.sync_bench import REPO, Row, _percentile
+from tests.bench.sync_bench import REPO, Row, _percentile, central_process
 
 #: One request in this many is a push; the rest are heartbeats. A kiosk pushes as soon as a
 #: loan is journaled, so a push carries what one reader placed on the pad: a few items.
@@ -69,16 +65,12 @@ def prepare(db_url: str, kiosks: int) -> list[tuple[int, str]]:
         engine.dispose()
 
 
-def settle(db_url: str) -> None:
+def settle(engine: Engine) -> None:
     """``VACUUM ANALYZE`` on PostgreSQL: a running fleet's tables have settled statistics;
     freshly loaded ones get them from autovacuum in the middle of a measurement instead."""
-    engine = make_engine(db_url)
-    try:
-        if engine.dialect.name == "postgresql":
-            with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
-                conn.exec_driver_sql("VACUUM ANALYZE")
-    finally:
-        engine.dispose()
+    if engine.dialect.name == "postgresql":
+        with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+            conn.exec_driver_sql("VACUUM ANALYZE")
 
 
 def load(spec: dict) -> dict:
@@ -148,50 +140,6 @@ def _cpu_seconds(pid: int) -> float:
     return total
 
 
-@dataclass
-class Api:
-    host: str
-    port: int
-    pid: int
-
-
-@contextmanager
-def api_processes(db_url: str, folder: Path, workers: int) -> Iterator[Api]:
-    """``shufang central serve --workers N`` on a free port, until the block ends."""
-    port = free_port()
-    log = open(folder / f"ingest-central-{port}.log", "w")  # noqa: SIM115 (closed below)
-    command = [sys.executable, "-m", "kiosk", "central", "serve", "--db", db_url]
-    command += ["--port", str(port), "--workers", str(workers)]
-    process = subprocess.Popen(
-        command, cwd=REPO, stdout=log, stderr=subprocess.STDOUT,
-        env={**os.environ, "PYTHONUNBUFFERED": "1"},
-    )  # fmt: skip
-    try:
-        _wait_healthy(process, f"http://127.0.0.1:{port}", workers, log.name)
-        yield Api("127.0.0.1", port, process.pid)
-    finally:
-        process.terminate()
-        process.wait(30)
-        log.close()
-
-
-def _wait_healthy(process: subprocess.Popen, url: str, workers: int, log: str) -> None:
-    """Up when the port answers and every worker has started (each logs its startup)."""
-    deadline = time.monotonic() + 90
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"central exited; see {log}")
-        started = Path(log).read_text().count("Application startup complete")
-        try:
-            up = requests.get(url + "/api/v1/health", timeout=1).status_code == 200
-        except requests.RequestException:
-            up = False
-        if up and started >= workers:
-            return
-        time.sleep(0.2)
-    raise RuntimeError(f"central did not start within 90 s; see {log}")
-
-
 def measure(
     db_url: str,
     label: str,
@@ -215,12 +163,13 @@ def measure(
         return report
 
     for processes in range(1, max_processes + 1):
-        with api_processes(db_url, folder, processes) as api:
-            spec = {"host": api.host, "port": api.port, "push_rows": PUSH_ROWS, "kiosks": tokens}
+        with central_process(db_url, folder, processes) as api:
+            host, port = api.host_port
+            spec = {"host": host, "port": port, "push_rows": PUSH_ROWS, "kiosks": tokens}
             closed = {"mode": "closed", "connections": 32, "seconds": seconds}
             # A first pass fills the token caches, as minutes of a fleet's beats would.
             go(spec, push_every=0, mode="closed", connections=32, seconds=min(3.0, seconds))
-            settle(db_url)
+            settle(api.engine)  # type: ignore[arg-type]
             if processes == 1:
                 say(f"ingest {label}: {rate:,.0f} heartbeats/s for {seconds:.0f} s")
                 report = go(spec, push_every=0, mode="open", rate=rate, seconds=seconds)

@@ -52,6 +52,12 @@ class Service:
     url: str
     db_url: str
     engine: object
+    pid: int = 0  # the ``serve`` process (uvicorn's supervisor when there are workers)
+
+    @property
+    def host_port(self) -> tuple[str, int]:
+        host, port = self.url.removeprefix("http://").split(":")
+        return host, int(port)
 
     def enrol_kiosks(self, count: int) -> list[str]:
         with writing(self.engine) as conn:
@@ -59,14 +65,18 @@ class Service:
 
 
 @contextmanager
-def central_process(db_url: str, folder: Path) -> Iterator[Service]:
-    """Migrate ``db_url``, then serve it from a separate ``shufang central serve`` process."""
+def central_process(db_url: str, folder: Path, workers: int = 1) -> Iterator[Service]:
+    """Migrate ``db_url``, then serve it from a separate ``shufang central serve`` process
+    (with ``workers`` API processes), up once it answers and every worker has started."""
     engine = make_engine(db_url)
     migrate(engine)
     port = free_port()
-    log = open(folder / f"central-{port}.log", "w")  # noqa: SIM115 (closed below)
+    log_path = folder / f"central-{port}.log"
+    log = open(log_path, "w")  # noqa: SIM115 (closed below)
+    command = [sys.executable, "-m", "kiosk", "central", "serve", "--db", db_url]
+    command += ["--port", str(port), "--workers", str(workers)]
     process = subprocess.Popen(
-        [sys.executable, "-m", "kiosk", "central", "serve", "--db", db_url, "--port", str(port)],
+        command,
         cwd=REPO,
         stdout=log,
         stderr=subprocess.STDOUT,
@@ -74,19 +84,20 @@ def central_process(db_url: str, folder: Path) -> Iterator[Service]:
     )
     url = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 60
+        deadline = time.monotonic() + 90
         while True:
             if process.poll() is not None:
-                raise RuntimeError(f"central exited; see {log.name}")
+                raise RuntimeError(f"central exited; see {log_path}")
             try:
-                if requests.get(url + "/api/v1/health", timeout=1).status_code == 200:
-                    break
+                up = requests.get(url + "/api/v1/health", timeout=1).status_code == 200
             except requests.RequestException:
-                pass
+                up = False
+            if up and log_path.read_text().count("Application startup complete") >= workers:
+                break
             if time.monotonic() > deadline:
-                raise RuntimeError("central did not start within 60 s")
+                raise RuntimeError(f"central did not start within 90 s; see {log_path}")
             time.sleep(0.1)
-        yield Service(url, db_url, engine)
+        yield Service(url, db_url, engine, process.pid)
     finally:
         process.terminate()
         process.wait(30)
