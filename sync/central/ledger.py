@@ -20,6 +20,7 @@ from sqlalchemy.engine import Connection
 
 from sync.central import wire
 from sync.central.auth import KioskIdentity, TokenRevoked
+from sync.central.database import keyed_select, rows_for_keys
 from sync.central.schema import conflicts, items, kiosks, loans, patrons, transactions
 
 #: Who refused a conflict's transaction: the central's own ledger, unless a kiosk reported
@@ -120,15 +121,15 @@ def apply_batch(
         raise TokenRevoked(kiosk.kiosk_id)
     last_seq = state.last_seq
     piis = [r.item_pii for r in rows]
-    seen = _by_key(conn, _SEEN, [r.id for r in rows])
+    seen = rows_for_keys(conn, _SEEN, [r.id for r in rows])
     batch = _Batch(
         kiosk=kiosk,
         known_cursor=state.known_cursor,
-        items=_by_key(conn, _LOCK_ITEMS, piis),
-        patrons=_by_key(conn, _PATRONS, [r.patron_card for r in rows]),
+        items=rows_for_keys(conn, _LOCK_ITEMS, piis),
+        patrons=rows_for_keys(conn, _PATRONS, [r.patron_card for r in rows]),
         open_loans={
             pii: _OpenLoan(loan.patron_card, loan.loaned_at, loan.txn_id)
-            for pii, loan in _by_key(conn, _OPEN_LOANS, piis).items()
+            for pii, loan in rows_for_keys(conn, _OPEN_LOANS, piis).items()
         },
     )
     results: dict[int, wire.TransactionResult] = {}
@@ -159,42 +160,16 @@ def apply_batch(
     return [results[i] for i in range(len(rows))]
 
 
-def _keyed(
-    key: sa.Column[Any],
-    *columns: sa.Column[Any],
-    lock: bool = False,
-    where: sa.ColumnElement[bool] | None = None,
-) -> sa.Select[Any]:
-    """What a batch reads up front, built once: ``key`` and only the ``columns`` it uses
-    (not every stored time and JSON of each row), for the keys bound as ``keys``."""
-    query = sa.select(key, *columns).where(key.in_(sa.bindparam("keys", expanding=True)))
-    if where is not None:
-        query = query.where(where)
-    if lock:  # in key order, as ``rows_by_key`` locks
-        query = query.order_by(key).with_for_update()
-    return query
-
-
-_SEEN = _keyed(transactions.c.id, transactions.c.status)
-_LOCK_ITEMS = _keyed(items.c.pii, lock=True)
-_PATRONS = _keyed(patrons.c.card_id, patrons.c.blocks, patrons.c.blocked_seq)
-_OPEN_LOANS = _keyed(
+_SEEN = keyed_select(transactions.c.id, transactions.c.status)
+_LOCK_ITEMS = keyed_select(items.c.pii, lock=True)
+_PATRONS = keyed_select(patrons.c.card_id, patrons.c.blocks, patrons.c.blocked_seq)
+_OPEN_LOANS = keyed_select(
     loans.c.item_pii,
     loans.c.patron_card,
     loans.c.loaned_at,
     loans.c.txn_id,
     where=loans.c.returned_at.is_(None),
 )
-
-
-def _by_key(conn: Connection, query: sa.Select[Any], keys: Sequence[str]) -> dict[str, Any]:
-    """Rows of a ``_keyed`` query by key, in chunks (SQLite limits bound parameters)."""
-    found: dict[str, Any] = {}
-    unique = sorted(set(keys))
-    for start in range(0, len(unique), 500):
-        for row in conn.execute(query, {"keys": unique[start : start + 500]}):
-            found[row[0]] = row
-    return found
 
 
 def _flush(conn: Connection, batch: _Batch, results: dict[int, wire.TransactionResult]) -> None:
