@@ -113,9 +113,6 @@ def _engine(url: str):  # -> sqlalchemy Engine, migrated
 
 
 def run_serve(args: argparse.Namespace) -> int:
-    from datetime import timedelta
-    from zoneinfo import ZoneInfo
-
     from sync.central.app import create_app
     from sync.central.server import serve
     from sync.central.settings import CentralSettings
@@ -137,9 +134,7 @@ def run_serve(args: argparse.Namespace) -> int:
             access_log=args.access_log,
         )
         return 0
-    settings = CentralSettings(
-        online_window=timedelta(seconds=args.online_window), timezone=ZoneInfo(args.timezone)
-    )
+    settings = CentralSettings.from_options(args.online_window, args.timezone)
     serve(create_app(args.db, settings=settings), args.host, args.port, access_log=args.access_log)
     return 0
 

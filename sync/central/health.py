@@ -93,13 +93,6 @@ class ReceivedBeat:
     token_hash: str | None = None
 
 
-def record_heartbeat(
-    conn: Connection, kiosk_id: str, beat: wire.Heartbeat, now: datetime, online_window: timedelta
-) -> None:
-    """One heartbeat; see :func:`record_heartbeats`."""
-    record_heartbeats(conn, [ReceivedBeat(kiosk_id, beat, now)], online_window)
-
-
 def record_heartbeats(
     conn: Connection, received: Sequence[ReceivedBeat], online_window: timedelta
 ) -> list[bool]:

@@ -77,15 +77,12 @@ ENV_TIMEZONE = "SHUFANG_CENTRAL_TIMEZONE"
 def app_from_environment() -> FastAPI:
     """The app a ``serve_workers`` worker runs (already migrated by the parent)."""
     import os
-    from datetime import timedelta
-    from zoneinfo import ZoneInfo
 
     from sync.central.app import create_app
     from sync.central.settings import CentralSettings
 
-    settings = CentralSettings(
-        online_window=timedelta(seconds=int(os.environ[ENV_ONLINE_WINDOW])),
-        timezone=ZoneInfo(os.environ[ENV_TIMEZONE]),
+    settings = CentralSettings.from_options(
+        int(os.environ[ENV_ONLINE_WINDOW]), os.environ[ENV_TIMEZONE]
     )
     app = create_app(os.environ[ENV_DB], settings=settings, migrate_now=False)
     settle_garbage_collector()

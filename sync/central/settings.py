@@ -20,3 +20,8 @@ class CentralSettings:
     max_batch: int = 5000
     #: Statistics count days in the libraries' local time, not UTC.
     timezone: ZoneInfo = field(default_factory=lambda: ZoneInfo("UTC"))
+
+    @classmethod
+    def from_options(cls, online_window_s: int, timezone: str) -> CentralSettings:
+        """The settings ``shufang central serve`` takes on its command line."""
+        return cls(online_window=timedelta(seconds=online_window_s), timezone=ZoneInfo(timezone))
