@@ -26,6 +26,7 @@ from datetime import timedelta
 from sqlalchemy.engine import Engine
 
 from sync.central import health, wire
+from sync.central.auth import TokenRevoked
 from sync.central.database import write_with_retry
 
 log = logging.getLogger("shufang.central.heartbeat")
@@ -36,10 +37,6 @@ MAX_BATCH = 500
 SLOW_SECONDS = 0.25
 #: The writer thread ends after this long without a beat and starts again with the next.
 IDLE_SECONDS = 30.0
-
-
-class Refused(Exception):
-    """The kiosk's token was revoked or replaced before its beat could be recorded."""
 
 
 @dataclass(slots=True)
@@ -62,7 +59,8 @@ class HeartbeatWriter:
         self.beats = 0
 
     async def record(self, received: health.ReceivedBeat) -> wire.HeartbeatAck:
-        """Record the beat (batched with others); raises :class:`Refused` for a dead token."""
+        """Record the beat (batched with others); raises ``auth.TokenRevoked`` when the
+        kiosk's token was revoked or replaced before the beat could be recorded."""
         loop = asyncio.get_running_loop()
         future: asyncio.Future[wire.HeartbeatAck] = loop.create_future()
         self._queue.put(_Waiting(received, loop, future))
@@ -127,7 +125,7 @@ class HeartbeatWriter:
                 )
                 _settle(waiting, ack)
             else:
-                _settle(waiting, Refused(waiting.received.kiosk_id))
+                _settle(waiting, TokenRevoked(waiting.received.kiosk_id))
 
 
 def _settle(waiting: _Waiting, outcome: wire.HeartbeatAck | BaseException) -> None:

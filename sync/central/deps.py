@@ -7,7 +7,6 @@ from typing import Annotated
 
 from fastapi import Depends, HTTPException, Request, status
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
-from starlette.concurrency import run_in_threadpool
 
 from sync.central.auth import (
     KioskIdentity,
@@ -23,7 +22,8 @@ _bearer = HTTPBearer(auto_error=False, description="kiosk or staff token")
 
 
 # Dependencies are ``async def``: FastAPI runs a plain ``def`` dependency on its thread pool,
-# and that hop cost more than the work of these small functions.
+# and that hop cost more than the work of these small functions. Token lookups go to the
+# runtime's few database threads (``Runtime.run_db``).
 
 
 async def runtime(request: Request) -> Runtime:
@@ -54,9 +54,8 @@ async def kiosk(
     """The calling kiosk, looked up in the database on every request."""
     if credentials is None:
         raise unauthorized("kiosk")
-    identity = await run_in_threadpool(
-        _lookup_kiosk, request.app.state.runtime, credentials.credentials
-    )
+    rt: Runtime = request.app.state.runtime
+    identity = await rt.run_db(_lookup_kiosk, rt, credentials.credentials)
     if identity is None:
         raise unauthorized("kiosk")
     return identity
@@ -80,7 +79,7 @@ async def kiosk_token(
     token_hash = hash_token(credentials.credentials)
     identity = rt.tokens.get(token_hash)
     if identity is None:
-        identity = await run_in_threadpool(_lookup_kiosk, rt, credentials.credentials)
+        identity = await rt.run_db(_lookup_kiosk, rt, credentials.credentials)
         if identity is None:
             raise unauthorized("kiosk")
         rt.tokens.put(token_hash, identity)
@@ -92,9 +91,8 @@ async def staff(
 ) -> StaffIdentity:
     if credentials is None:
         raise unauthorized("staff")
-    identity = await run_in_threadpool(
-        _lookup_staff, request.app.state.runtime, credentials.credentials
-    )
+    rt: Runtime = request.app.state.runtime
+    identity = await rt.run_db(_lookup_staff, rt, credentials.credentials)
     if identity is None:
         raise unauthorized("staff")
     return identity

@@ -8,7 +8,7 @@ from typing import Annotated
 from fastapi import APIRouter, HTTPException, Query, Response, status
 from sqlalchemy.engine import Connection
 
-from sync.central import auth, beat_writer, catalog, changes, health, ledger, wire
+from sync.central import auth, catalog, changes, health, ledger, wire
 from sync.central.database import reading, write_with_retry, writing
 from sync.central.deps import CheckedKiosk, Kiosk, RuntimeDep, unauthorized
 
@@ -107,7 +107,7 @@ async def heartbeat(
     )
     try:
         ack = await rt.heartbeats.record(received)
-    except beat_writer.Refused:
+    except auth.TokenRevoked:
         rt.tokens.forget(caller.token_hash)
         raise unauthorized("kiosk") from None
     # Encoded here rather than re-validated against the response model: the ack is ours.
