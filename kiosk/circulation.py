@@ -10,11 +10,11 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
-from datetime import datetime, timedelta
+from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from kiosk import ecard, rules
-from kiosk.clock import Clock, from_text
+from kiosk.clock import Clock
 from kiosk.models import (
     CardKind,
     Decision,
@@ -28,6 +28,7 @@ from kiosk.models import (
 )
 from kiosk.outcomes import Identification, Outcome, OutcomeKind
 from kiosk.pin import verify_pin
+from kiosk.pin_gate import PinGate
 from kiosk.policy import Policy
 from kiosk.reasons import Reason
 from kiosk.store import Store
@@ -116,34 +117,17 @@ class Circulation:
     @staticmethod
     def _pin_needed(policy: Policy, kind: CardKind, patron: Patron) -> bool:
         # A patron without a PIN on file cannot be asked for one; QR e-cards are signed.
-        if not patron.pin_hash or not policy.pin_required or kind is CardKind.QR:
-            return False
-        return kind is not CardKind.NFC or policy.pin_for_nfc
+        return bool(patron.pin_hash) and PinGate.needed_by(policy, kind)
 
     def _check_pin(
         self, policy: Policy, patron: Patron, pin: str | None, now: datetime
     ) -> Identification | None:
-        failures, locked_text = self.store.pin_attempts(patron.card_id)
-        if locked_text and from_text(locked_text) > now:
-            return Identification(False, Reason.PIN_LOCKED, locked_until=from_text(locked_text))
-        if pin is None:
-            return Identification(
-                False, Reason.PIN_REQUIRED, attempts_left=policy.pin_max_attempts - failures
-            )
+        gate = PinGate(self.store, policy, now)
+        refusal = gate.before(patron.card_id, pin)
+        if refusal is not None or pin is None:
+            return refusal
         assert patron.pin_hash is not None
-        if verify_pin(pin, patron.pin_hash):
-            if failures:
-                self.store.clear_pin_failures(patron.card_id)
-            return None
-        failures += 1
-        if failures >= policy.pin_max_attempts:
-            until = now + timedelta(minutes=policy.pin_lockout_minutes)
-            self.store.record_pin_failure(patron.card_id, 0, until)
-            return Identification(False, Reason.PIN_LOCKED, locked_until=until)
-        self.store.record_pin_failure(patron.card_id, failures, None)
-        return Identification(
-            False, Reason.PIN_WRONG, attempts_left=policy.pin_max_attempts - failures
-        )
+        return gate.after(patron.card_id, verify_pin(pin, patron.pin_hash))
 
     # --- checkout ------------------------------------------------------------------------
 

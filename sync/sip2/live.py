@@ -14,6 +14,7 @@ from kiosk.models import (
     TxnKind,
 )
 from kiosk.outcomes import Identification, Outcome, OutcomeKind
+from kiosk.pin_gate import PinGate
 from kiosk.ports import TxnReply
 from kiosk.reasons import Reason
 from sync.sip2.errors import Unavailable
@@ -56,6 +57,14 @@ class LiveCirculation:
     def identify(
         self, card: str, kind: CardKind = CardKind.BARCODE, pin: str | None = None
     ) -> Identification:
+        """The ACS identifies the card and checks the PIN (``AD``/``CQ``); the kiosk asks for
+        the PIN and applies the lockout, as it does offline with the local hash."""
+        gate = PinGate(self.store, self.circulation.policy, self.circulation.clock.now())
+        asked = gate.needed(kind)
+        if asked:
+            refusal = gate.before(card, pin)
+            if refusal is not None:
+                return refusal
         try:
             answer = self.upstream.identify(card, pin, kind)
         except Unavailable:
@@ -63,6 +72,10 @@ class LiveCirculation:
                 return self.circulation.identify(card, kind, pin)
             return Identification(False, NO_LIBRARY_SYSTEM)
         ident = answer.identification
+        if asked and (ident.ok or ident.reason is Reason.PIN_WRONG):
+            refusal = gate.after(card, ident.ok)
+            if refusal is not None:
+                return refusal
         if ident.ok and ident.patron is not None:
             local = self.store.patron(card)
             if local is not None:  # keep the local category (loan rules) and card kind

@@ -279,7 +279,9 @@ class Sip2Upstream:
 
         if reply.get(VALID_PATRON) == "N":
             return answer(False, Reason.UNKNOWN_CARD)
-        if pin is not None and reply.get(VALID_PATRON_PASSWORD) == "N":
+        # A PIN the ACS did not confirm (CQ = N, or no CQ at all) is not a right PIN: an ACS
+        # that ignores AD must not let any PIN through.
+        if pin is not None and reply.get(VALID_PATRON_PASSWORD) != "Y":
             return answer(False, Reason.PIN_WRONG)
         if "card_lost" in flags:
             return answer(False, Reason.CARD_LOST)

@@ -17,14 +17,17 @@ def test_the_kiosk_core_borrows_through_the_library_system(
     config = load_config(path).replace(database__path=str(tmp_path / "kiosk.db"))
     core = core_factory(config)()
     try:
-        ident = core.circulation.identify("R0001", CardKind.BARCODE, None)
+        # issue #12 point 2: the default policy wants a PIN, on a SIP2 site too
+        asked = core.circulation.identify("R0001", CardKind.BARCODE, None)
+        assert asked.reason is Reason.PIN_REQUIRED
+        ident = core.circulation.identify("R0001", CardKind.BARCODE, "1234")
         assert ident.ok
         outcome = core.circulation.checkout(ident.patron, "1000001")
         assert outcome.ok and outcome.due_at is not None
         assert library.books["1000001"].borrower == "R0001"  # the ACS applied it
         (row,) = core.store.journal(10)
         assert row.decision.value == "online" and row.acked_at is not None  # never replayed
-        blocked = core.circulation.identify("R0002", CardKind.BARCODE, None)
+        blocked = core.circulation.identify("R0002", CardKind.BARCODE, "1234")
         assert blocked.borrow_block is Reason.PATRON_BLOCKED
         assert [o.ok for o in core.circulation.renew_all(ident.patron)] == [True]
         assert [loan.item_pii for loan, _ in core.circulation.loans(ident.patron)] == ["1000001"]

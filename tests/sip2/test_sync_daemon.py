@@ -69,7 +69,7 @@ def lend_offline(core: Core, server: RunningServer, card: str, *piis: str) -> No
     """The library system is down while a reader borrows: the kiosk decides and queues."""
     server.stop()
     try:
-        ident = core.circulation.identify(card, CardKind.BARCODE, None)
+        ident = core.circulation.identify(card, CardKind.BARCODE, "1234")
         assert ident.ok, ident.reason
         for pii in piis:
             outcome = core.circulation.checkout(ident.patron, pii)
