@@ -38,6 +38,11 @@ class Reason(StrEnum):
     CLASS_LIMIT_REACHED = "class_limit_reached"
     OFFLINE_LIMIT_REACHED = "offline_limit_reached"
     KIOSK_CLOSED = "kiosk_closed"
+    ITEM_MISSING = "item_missing"  # the library system has it as lost or missing
+    FEE_REQUIRED = "fee_required"  # the item has a charge the reader has to accept
+    #: the library system refused and its reply says nothing the kiosk can read for sure:
+    #: the reader is shown the system's own words instead of a guess
+    ACS_REFUSED = "acs_refused"
     # returns and renewals
     NOT_ON_LOAN = "not_on_loan"
     SEND_TO_OWNER = "send_to_owner"

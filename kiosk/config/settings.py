@@ -263,7 +263,7 @@ SETTINGS: tuple[Setting, ...] = (
     ),
     Setting(
         "sip2.dialect",
-        Str(choices=("standard", "koha", "evergreen", "folio", "interlib")),
+        Str(choices=("standard", "koha", "evergreen", "folio", "sierra", "polaris", "interlib")),
         "standard",
         "Profile of the library system's SIP2 habits (hold counts, blocks, dates).",
     ),

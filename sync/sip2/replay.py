@@ -23,6 +23,7 @@ from sync.sip2.fields import (
     TERMINAL_PASSWORD,
 )
 from sync.sip2.messages import Message
+from sync.sip2.refusals import Operation
 from sync.sip2.upstream import Sip2Upstream, StateStore
 
 log = logging.getLogger(__name__)
@@ -230,7 +231,10 @@ class Sip2Replay:
             TxnKind.RENEW: Reason.RENEWAL_LIMIT,
             TxnKind.CHECKIN: Reason.NOT_ON_LOAN,
         }.get(txn.kind, Reason.SECURITY_FAILED)
-        reason = self.upstream.dialect.refusal_reason(screens, default)
+        operation = {TxnKind.RENEW: Operation.RENEW, TxnKind.CHECKIN: Operation.CHECKIN}.get(
+            txn.kind, Operation.CHECKOUT
+        )
+        reason = self.upstream.dialect.refusal_reason(screens, default, operation)
         text = "; ".join(screens)[:200]
         log.info("sip2 replay: %s %s refused (%s)", txn.kind.value, txn.id, reason.value)
         return TxnReply(txn.id, CONFLICT, f"{reason.value}: {text}" if text else reason.value)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -19,13 +20,18 @@ from sync.sip2.errors import Unavailable
 from sync.sip2.fields import (
     ALERT_TYPE,
     CANCEL,
+    CHARGED_LIMIT,
     CIRCULATION_STATUS,
+    CURRENCY,
     CURRENT_LOCATION,
     DUE_DATE,
     FEE_AMOUNT,
+    FEE_LIMIT,
+    FEE_TYPE,
     HOLD_QUEUE_LENGTH,
     INSTITUTION,
     ITEM_ID,
+    OVERDUE_LIMIT,
     OWNER,
     PATRON_ID,
     PATRON_PASSWORD,
@@ -44,6 +50,16 @@ from sync.sip2.fields import (
 )
 from sync.sip2.messages import Message
 from sync.sip2.pool import Sip2Pool
+from sync.sip2.refusals import (
+    PATRON_REASONS,
+    ItemState,
+    Operation,
+    PatronState,
+    Source,
+    explained,
+    item_reason,
+    patron_reason,
+)
 
 log = logging.getLogger(__name__)
 
@@ -71,16 +87,6 @@ class StateStore(Protocol):
     def set_state(self, key: str, value: str) -> None: ...
 
 
-#: Patron-status flags that stop borrowing, most specific reason first.
-_BORROW_BLOCKS = (
-    ("too_many_overdue", Reason.TOO_MANY_OVERDUE),
-    ("excessive_fines", Reason.FINES_TOO_HIGH),
-    ("excessive_fees", Reason.FINES_TOO_HIGH),
-    ("too_many_charged", Reason.LIMIT_REACHED),
-    ("charge_denied", Reason.PATRON_BLOCKED),
-)
-
-
 @dataclass(frozen=True)
 class PatronAnswer:
     """What the ACS said about a card: the kiosk's identification plus the ACS's own words."""
@@ -93,6 +99,7 @@ class PatronAnswer:
     holds_available: int | None = None
     overdue: int | None = None
     charged: int | None = None
+    state: PatronState = field(default_factory=PatronState)
 
 
 @dataclass(frozen=True)
@@ -108,18 +115,33 @@ class ItemFacts:
     permanent_location: str
     current_location: str
     screen_messages: tuple[str, ...] = field(default_factory=tuple)
+    patron: str = ""  # AA: some systems say who holds the item
+    fee_cents: int | None = None  # BV
+
+    def state(self) -> ItemState:
+        return ItemState(self.circulation_status, self.hold_queue_length, self.patron)
+
+
+#: A count or an amount as systems send them: ASCII digits only (``str.isdigit`` also takes
+#: "²" and "٣", which ``int`` then refuses), short enough to be a real count or sum.
+_COUNT = re.compile(r"[0-9]{1,9}")
+_AMOUNT = re.compile(r"-?[0-9]{1,9}(?:[.,][0-9]{1,4})?")
 
 
 def _count(text: str | None) -> int | None:
+    """A count from a reply; None when blank or unreadable (never an exception)."""
     text = (text or "").strip()
-    return int(text) if text.isdigit() else None
+    return int(text) if _COUNT.fullmatch(text) else None
 
 
-def _cents(text: str | None) -> int:
-    try:
-        return round(float((text or "0").strip() or "0") * 100)
-    except ValueError:
-        return 0
+def _cents(text: str | None) -> int | None:
+    """An amount in cents from a reply; None when blank or unreadable ("1e400", "½")."""
+    text = (text or "").strip()
+    if not _AMOUNT.fullmatch(text):
+        return None
+    whole, _, fraction = text.replace(",", ".").partition(".")
+    cents = abs(int(whole)) * 100 + int((fraction + "00")[:2])
+    return -cents if whole.startswith("-") else cents
 
 
 def _initials(name: str | None) -> str:
@@ -255,8 +277,9 @@ class Sip2Upstream:
             card_kind=kind,
             initials=_initials(reply.get(PERSONAL_NAME)),
             blocks=flags,
-            fines_cents=_cents(reply.get(FEE_AMOUNT)),
+            fines_cents=_cents(reply.get(FEE_AMOUNT)) or 0,
         )
+        state = self._patron_state(reply, flags, screens)
         extra: dict[str, Any] = {}
         if reply.command == "64":
             holds = _count(reply.fixed.get("hold_items_count"))
@@ -274,7 +297,7 @@ class Sip2Upstream:
         def answer(ok: bool, reason: Reason, block: Reason | None = None) -> PatronAnswer:
             identification = Identification(ok, reason, patron if ok else None, borrow_block=block)
             return PatronAnswer(
-                identification, flags, screens, tuple(reply.all(PRINT_LINE)), **extra
+                identification, flags, screens, tuple(reply.all(PRINT_LINE)), state=state, **extra
             )
 
         if reply.get(VALID_PATRON) == "N":
@@ -283,25 +306,61 @@ class Sip2Upstream:
         # that ignores AD must not let any PIN through.
         if pin is not None and reply.get(VALID_PATRON_PASSWORD) != "Y":
             return answer(False, Reason.PIN_WRONG)
-        if "card_lost" in flags:
+        block = self.borrow_block(state)
+        if block is Reason.CARD_LOST:
             return answer(False, Reason.CARD_LOST)
-        block = next((reason for name, reason in _BORROW_BLOCKS if name in flags), None)
-        if block is None and not self.dialect.blocks_in_patron_status and screens:
-            found = self.dialect.refusal_reason(list(screens), Reason.OK)
-            if found in (
-                Reason.PATRON_BLOCKED,
-                Reason.FINES_TOO_HIGH,
-                Reason.TOO_MANY_OVERDUE,
-                Reason.CARD_EXPIRED,
-                Reason.LIMIT_REACHED,
-            ):
-                block = found
         return answer(True, Reason.OK, block)
+
+    def borrow_block(self, state: PatronState) -> Reason | None:
+        """Why this patron may not borrow (but may still return), from the flags and fields;
+        from the words when the dialect leaves the flags blank, or to say a card expired."""
+        extra = self.dialect.extra(Operation.IDENTIFY)
+        block = patron_reason(state, Operation.IDENTIFY, extra)
+        if block is not None:
+            return block
+        said = self.dialect.text_reason(state.screen_messages, Operation.IDENTIFY)
+        if said is Reason.CARD_EXPIRED:
+            return said
+        if not self.dialect.blocks_in_patron_status and said in PATRON_REASONS:
+            return said
+        return None
+
+    @staticmethod
+    def _patron_state(
+        reply: Message, flags: tuple[str, ...], screens: tuple[str, ...]
+    ) -> PatronState:
+        valid = reply.get(VALID_PATRON)
+        return PatronState(
+            flags=flags,
+            valid=None if valid is None else valid == "Y",
+            fines_cents=_cents(reply.get(FEE_AMOUNT)),
+            fee_limit_cents=_cents(reply.get(FEE_LIMIT)),
+            charged=_count(reply.fixed.get("charged_items_count")),
+            charged_limit=_count(reply.get(CHARGED_LIMIT)),
+            overdue=_count(reply.fixed.get("overdue_items_count")),
+            overdue_limit=_count(reply.get(OVERDUE_LIMIT)),
+            screen_messages=screens,
+        )
+
+    def patron_state(self, card: str) -> PatronState | None:
+        """The patron's standing asked again now (63/23 per dialect, no PIN); None if the
+        ACS cannot answer in time (a refusal is then explained without it)."""
+        try:
+            answer = self.identify(card, None)
+        except Unavailable:
+            return None
+        return answer.state
 
     # --- items ---------------------------------------------------------------------------
 
     def _outcome(
-        self, reply: Message, pii: str, ok: bool, refused: Reason, **extra: Any
+        self,
+        reply: Message,
+        pii: str,
+        ok: bool,
+        operation: Operation | None,
+        card: str = "",
+        **extra: Any,
     ) -> Outcome:
         screens = reply.all(SCREEN_MESSAGE)
         details = {
@@ -313,8 +372,51 @@ class Sip2Upstream:
         details.update(extra.pop("details", {}))
         if ok:
             return Outcome(OutcomeKind.ACCEPTED, Reason.OK, pii=pii, details=details, **extra)
-        reason = self.dialect.refusal_reason(screens, refused)
-        return Outcome(OutcomeKind.REFUSED, reason, pii=pii, details=details, **extra)
+        if operation is None:
+            reason, source = Reason.ACS_REFUSED, Source.UNKNOWN
+        else:
+            reason, source = self.refusal(reply, operation, card, pii)
+        details["reason_from"] = source.value
+        if reason is Reason.FEE_REQUIRED:
+            details["fee_cents"] = _cents(reply.get(FEE_AMOUNT))
+            details["fee_type"] = reply.get(FEE_TYPE, "") or ""
+            details["currency"] = reply.get(CURRENCY, "") or ""
+        kind = OutcomeKind.OFFER if reason is Reason.ALREADY_YOURS else OutcomeKind.REFUSED
+        return Outcome(kind, reason, pii=pii, details=details, **extra)
+
+    def refusal(
+        self, reply: Message, operation: Operation, card: str, pii: str
+    ) -> tuple[Reason, Source]:
+        """Why the ACS refused, in the order of ``sync.sip2.refusals`` (fields, patron,
+        item, words); asks 63/23 and 17 only as far as the earlier steps left it open."""
+        extra = self.dialect.extra(operation)
+        texts = reply.all(SCREEN_MESSAGE)
+        fields = self._fields_reason(reply, operation)
+        if fields is not None:
+            return explained(operation, fields=fields)
+        if card and operation in (Operation.CHECKOUT, Operation.RENEW):
+            state = self.patron_state(card)
+            patron = None
+            if state is not None and operation is Operation.CHECKOUT:
+                patron = self.borrow_block(state)
+            elif state is not None:
+                patron = patron_reason(state, operation, extra)
+            if patron is not None:
+                return explained(operation, patron=patron)
+        try:
+            item = item_reason(self.item_information(pii).state(), operation, card)
+        except Unavailable:
+            item = None
+        return explained(operation, item=item, texts=texts, extra=extra)
+
+    @staticmethod
+    def _fields_reason(reply: Message, operation: Operation) -> Reason | None:
+        fee = _cents(reply.get(FEE_AMOUNT))
+        if operation in (Operation.CHECKOUT, Operation.RENEW) and fee:
+            return Reason.FEE_REQUIRED  # a charge to accept (BO), not a fines block
+        if operation is Operation.CHECKOUT and reply.fixed.get("renewal_ok") == "Y":
+            return Reason.ALREADY_YOURS
+        return None
 
     def checkout(self, card: str, pii: str, pin: str | None = None) -> Outcome:
         now = self.now()
@@ -340,7 +442,8 @@ class Sip2Upstream:
             reply,
             pii,
             ok,
-            Reason.ITEM_NOT_AVAILABLE,
+            Operation.CHECKOUT,
+            card,
             due_at=due if ok else None,
             loan=loan,
             details={"desensitize": reply.fixed.get("desensitize", "U")},
@@ -400,7 +503,7 @@ class Sip2Upstream:
                 (CANCEL, "Y"),
             )
         reply = self._ask(message)
-        return self._outcome(reply, pii, reply.flag("ok"), Reason.SECURITY_FAILED)
+        return self._outcome(reply, pii, reply.flag("ok"), None)
 
     def checkin(self, pii: str) -> Outcome:
         now = self.date_field(self.now())
@@ -418,7 +521,7 @@ class Sip2Upstream:
             reply,
             pii,
             reply.flag("ok"),
-            Reason.NOT_ON_LOAN,
+            Operation.CHECKIN,
             send_to_owner=transfer,
             hold_waiting=hold,
             details={
@@ -468,7 +571,7 @@ class Sip2Upstream:
         reply = self._ask(message)
         due = parse_date(reply.get(DUE_DATE), self.tz)
         ok = reply.flag("ok")
-        return self._outcome(reply, pii, ok, Reason.RENEWAL_LIMIT, due_at=due if ok else None)
+        return self._outcome(reply, pii, ok, Operation.RENEW, card, due_at=due if ok else None)
 
     def item_information(self, pii: str) -> ItemFacts:
         message = messages.request(
@@ -490,6 +593,8 @@ class Sip2Upstream:
             permanent_location=reply.get(PERMANENT_LOCATION, "") or "",
             current_location=reply.get(CURRENT_LOCATION, "") or "",
             screen_messages=tuple(reply.all(SCREEN_MESSAGE)),
+            patron=reply.get(PATRON_ID, "") or "",
+            fee_cents=_cents(reply.get(FEE_AMOUNT)),
         )
 
     def end_session(self, card: str) -> bool:

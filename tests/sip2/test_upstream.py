@@ -98,7 +98,8 @@ def test_renewal_and_its_refusal(upstream: Sip2Upstream, library: Library) -> No
     assert renewed.ok and renewed.due_at is not None
     library.books["1000002"].holds = ["R0004"]
     refused = upstream.renew("R0001", "1000002")
-    assert not refused.ok and refused.reason is Reason.ON_HOLD_FOR_ANOTHER
+    # issue #12: a renewal refused for another's hold has the renewal's wording
+    assert not refused.ok and refused.reason is Reason.RENEW_ON_HOLD
 
 
 def test_item_information(upstream: Sip2Upstream) -> None:
