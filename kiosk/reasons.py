@@ -43,6 +43,9 @@ class Reason(StrEnum):
     #: the library system refused and its reply says nothing the kiosk can read for sure:
     #: the reader is shown the system's own words instead of a guess
     ACS_REFUSED = "acs_refused"
+    #: a request reached the library system but its answer did not come back, and the
+    #: system's records do not show it applied (or could not be read): try again
+    NO_ANSWER = "no_answer"
     # returns and renewals
     NOT_ON_LOAN = "not_on_loan"
     SEND_TO_OWNER = "send_to_owner"

@@ -14,6 +14,7 @@ from sync.sip2.errors import (
     ChecksumMismatch,
     LoginRefused,
     MalformedMessage,
+    ReplyLost,
     Timeout,
     Unavailable,
 )
@@ -121,6 +122,8 @@ class Sip2Client:
         self._sequence = -1
         self._lock = threading.RLock()
         self._reported_fields: set[tuple[str, str]] = set()
+        self._sent = False  # whether the request in hand has left (see ``exchange``)
+        self._pending: tuple[Message, bytes, int | None, str] | None = None
         self.exchanges = 0  # messages answered, for diagnostics and benchmarks
 
     # --- session -------------------------------------------------------------------------
@@ -188,13 +191,25 @@ class Sip2Client:
     # --- requests ------------------------------------------------------------------------
 
     def exchange(
-        self, message: Message, budget_s: float | None = None, *, retries: int | None = None
+        self,
+        message: Message,
+        budget_s: float | None = None,
+        *,
+        retries: int | None = None,
+        once: bool = False,
+        late_reply_s: float = 0.0,
     ) -> Message:
         """Send ``message`` and return its reply, reconnecting and retrying as configured.
 
         ``budget_s`` bounds the whole call (connects and retries included): the kiosk waits
         about 2 s for a live decision before it decides offline. ``retries`` overrides the
         account's count (the replay sends once, then checks the item before sending again).
+
+        ``once`` is for requests that change state (11, 29, 09): once their bytes have left,
+        they are never sent again. A reply that misses the budget is still awaited for
+        ``late_reply_s`` on the same connection (the ACS answers in order, so a late reply is
+        the true one); if none comes, ``ReplyLost`` says the ACS may have applied it, and the
+        caller finds out what happened instead of deciding offline.
         """
         deadline = None if budget_s is None else time.monotonic() + budget_s
         last: Unavailable | None = None
@@ -202,19 +217,42 @@ class Sip2Client:
             for _attempt in range((self.account.retries if retries is None else retries) + 1):
                 if deadline is not None and time.monotonic() >= deadline:
                     break
+                self._sent = False
+                if self.transport.connected and self.transport.peer_closed():
+                    # closed by the ACS while idle: the request has not left, connect again
+                    self.transport.close()
                 try:
                     if not self.transport.connected:
                         self.connect(deadline)
                     return self._round_trip(message, deadline)
-                except Unavailable as exc:
-                    log.info("sip2 %s: %s; reconnecting", message.command, exc)
+                except (Unavailable, MalformedMessage) as exc:
+                    if once and self._sent:
+                        return self._late_reply(message, exc, late_reply_s)
+                    log.log(
+                        logging.WARNING if isinstance(exc, MalformedMessage) else logging.INFO,
+                        "sip2 %s: %s; reconnecting",
+                        message.command,
+                        exc,
+                    )
                     self.transport.close()
-                    last = exc
-                except MalformedMessage as exc:
-                    log.warning("sip2 %s: %s; reconnecting", message.command, exc)
-                    self.transport.close()
-                    last = Unavailable(str(exc))
+                    last = exc if isinstance(exc, Unavailable) else Unavailable(str(exc))
             raise last or Timeout("latency budget spent")
+
+    def _late_reply(self, message: Message, failure: Exception, wait_s: float) -> Message:
+        """The reply to a request already sent, if it still comes; else ``ReplyLost``."""
+        pending = self._pending
+        waiting = isinstance(failure, Timeout) and self.transport.connected and wait_s > 0
+        if waiting and pending is not None:
+            try:
+                reply = self._await_reply(*pending, time.monotonic() + wait_s, patient=True)
+            except (Unavailable, MalformedMessage) as exc:
+                failure = exc
+            else:
+                log.info("sip2 %s: used a reply that came after the budget", message.command)
+                return reply
+        self.transport.close()
+        log.warning("sip2 %s: sent but no reply (%s); not sent again", message.command, failure)
+        raise ReplyLost(f"{message.command} sent, reply lost: {failure}") from failure
 
     def today(self) -> str:
         return sip_date(self.now())
@@ -223,13 +261,13 @@ class Sip2Client:
         self._sequence = (self._sequence + 1) % 10
         return self._sequence
 
-    def _timeout(self, deadline: float | None) -> float:
+    def _timeout(self, deadline: float | None, *, patient: bool = False) -> float:
         if deadline is None:
             return self.account.timeout_s
         left = deadline - time.monotonic()
         if left <= 0:
             raise Timeout("latency budget spent")
-        return min(self.account.timeout_s, left)
+        return left if patient else min(self.account.timeout_s, left)
 
     def _round_trip(self, message: Message, deadline: float | None) -> Message:
         charset = self.account.charset
@@ -237,10 +275,26 @@ class Sip2Client:
         frame = messages.encode(message, charset=charset, sequence=sequence)
         expected = messages.REPLY_TO[message.command]
         self.transport.discard_pending()
+        self._pending = None
         self.transport.send(frame)
+        self._sent = True
+        self._pending = (message, frame, sequence, expected)
+        return self._await_reply(message, frame, sequence, expected, deadline)
+
+    def _await_reply(
+        self,
+        message: Message,
+        frame: bytes,
+        sequence: int | None,
+        expected: str,
+        deadline: float | None,
+        *,
+        patient: bool = False,
+    ) -> Message:
+        charset = self.account.charset
         resends = 0
         while True:
-            raw = self.transport.receive(self._timeout(deadline))
+            raw = self.transport.receive(self._timeout(deadline, patient=patient))
             try:
                 reply = messages.decode(raw, charset=charset)
             except ChecksumMismatch:

@@ -69,6 +69,8 @@ def connector_from(config: Any, store: Any = None) -> Connector:
         offline_policy=config["sip2.offline_policy"],
         tz=ZoneInfo(config["kiosk.timezone"]),
         state=store,
+        # a reply that misses the budget is still awaited this long before asking 17
+        late_reply_s=config["sip2.timeout_s"],
     )
     lookup = store.transaction if store is not None else None
     return Connector(client, upstream, Sip2Replay(upstream, lookup=lookup, state=store))

@@ -23,6 +23,13 @@ class ConnectionLost(Unavailable):
     code = "sip2_connection_lost"
 
 
+class ReplyLost(Unavailable):
+    """A state-changing request left the kiosk but no reply came back (lost or too late):
+    the ACS may have applied it. Never resent blindly; ask the ACS what happened (17)."""
+
+    code = "sip2_reply_lost"
+
+
 class MalformedMessage(Sip2Error):
     """A frame that could not be parsed (wrong command, truncated fixed fields, bad bytes)."""
 

@@ -155,7 +155,10 @@ class LiveCirculation:
 
     def renew(self, patron: Patron, pii: str) -> Outcome:
         try:
-            verdict = self.upstream.renew(patron.card_id, pii)
+            current = self.store.loan(pii)
+            verdict = self.upstream.renew(
+                patron.card_id, pii, due_before=current.due_at if current else None
+            )
         except Unavailable:
             if not self.upstream.offline_allowed():
                 return self._closed(pii)

@@ -55,11 +55,19 @@ class Sip2Pool:
             raise Timeout("no free SIP2 session within the budget") from None
 
     def exchange(
-        self, message: Message, budget_s: float | None = None, *, retries: int | None = None
+        self,
+        message: Message,
+        budget_s: float | None = None,
+        *,
+        retries: int | None = None,
+        once: bool = False,
+        late_reply_s: float = 0.0,
     ) -> Message:
         client = self._borrow(budget_s)
         try:
-            return client.exchange(message, budget_s, retries=retries)
+            return client.exchange(
+                message, budget_s, retries=retries, once=once, late_reply_s=late_reply_s
+            )
         finally:
             self._idle.put(client)
 

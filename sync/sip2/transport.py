@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import select
 import socket
 import ssl
 import time
@@ -69,6 +70,27 @@ class Transport:
         except OSError as exc:
             self.close()
             raise ConnectionLost(f"send failed: {exc.__class__.__name__}") from exc
+
+    def peer_closed(self) -> bool:
+        """Whether the ACS has already closed this connection (an end of stream is waiting).
+
+        Checked before a request that changes state: sent on a dead connection it would look
+        like a lost reply, when in truth it never reached the ACS.
+        """
+        sock = self._sock
+        if sock is None:
+            return True
+        try:
+            readable, _, _ = select.select([sock], [], [], 0)
+            if not readable:
+                return False
+            sock.settimeout(0)
+            data = sock.recv(1, socket.MSG_PEEK)
+        except (BlockingIOError, ssl.SSLWantReadError):
+            return False
+        except OSError:
+            return True
+        return data == b""
 
     def discard_pending(self) -> None:
         """Forget bytes already received: a late reply to an abandoned request is not news."""

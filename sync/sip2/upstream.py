@@ -16,10 +16,11 @@ from kiosk.reasons import Reason
 from sync.sip2 import messages
 from sync.sip2.client import Sip2Client
 from sync.sip2.dialects import Dialect
-from sync.sip2.errors import Unavailable
+from sync.sip2.errors import ReplyLost, Unavailable
 from sync.sip2.fields import (
     ALERT_TYPE,
     CANCEL,
+    CHARGED_ITEMS,
     CHARGED_LIMIT,
     CIRCULATION_STATUS,
     CURRENCY,
@@ -168,6 +169,7 @@ class Sip2Upstream:
         tz: tzinfo = UTC,
         now: Callable[[], datetime] | None = None,
         state: StateStore | None = None,
+        late_reply_s: float = 5.0,
     ) -> None:
         if offline_policy not in ("acs", "allow", "deny"):
             raise ValueError("offline_policy must be acs, allow or deny")
@@ -178,6 +180,7 @@ class Sip2Upstream:
         self.tz = tz
         self.now = now or client.now
         self.state = state
+        self.late_reply_s = late_reply_s
         self._healthy = False
         self._remembered: datetime | None = None
 
@@ -223,6 +226,85 @@ class Sip2Upstream:
         self._healthy = True
         self._remember_status()
         return reply
+
+    def _ask_once(self, message: Message) -> Message:
+        """A state-changing request: sent at most once; ``ReplyLost`` if it may have applied."""
+        try:
+            reply = self.client.exchange(
+                message, self.budget_s, once=True, late_reply_s=self.late_reply_s
+            )
+        except ReplyLost:
+            raise
+        except Unavailable:
+            self._healthy = False
+            raise
+        self._healthy = True
+        self._remember_status()
+        return reply
+
+    def _after_lost_reply(
+        self, operation: Operation, card: str, pii: str, due_before: datetime | None = None
+    ) -> Outcome:
+        """What the ACS did with a request whose reply was lost, from item information (17)
+        and, for a checkout, the patron's charged items (63 with the charged-items summary).
+        The reader is shown that truth; when even that cannot be learnt, ``NO_ANSWER``.
+        """
+        details: dict[str, Any] = {"decided_by": "sip2", "reply_lost": True}
+
+        def outcome(kind: OutcomeKind, reason: Reason, **extra: Any) -> Outcome:
+            return Outcome(kind, reason, pii=pii, details=details, **extra)
+
+        try:
+            facts = self.item_information(pii)
+            details.update(title=facts.title, screen_messages=[], print_lines=[])
+            charged = facts.circulation_status in ("charged", "charged_not_to_be_recalled")
+            if operation is Operation.CHECKOUT:
+                mine = charged and (
+                    facts.patron == card if facts.patron else self._charged_to(card, pii)
+                )
+                if mine:
+                    now = self.now()
+                    due = facts.due_at
+                    loan = Loan(pii, card, now, due) if due is not None else None
+                    return outcome(OutcomeKind.ACCEPTED, Reason.OK, due_at=due, loan=loan)
+                if charged:
+                    details["reason_from"] = Source.ITEM.value
+                    return outcome(OutcomeKind.REFUSED, Reason.ALREADY_ON_LOAN)
+            elif operation is Operation.RENEW:
+                moved = due_before is not None and facts.due_at is not None
+                if moved and charged and facts.due_at > due_before:  # type: ignore[operator]
+                    return outcome(OutcomeKind.ACCEPTED, Reason.OK, due_at=facts.due_at)
+            elif not charged:  # a return: the ACS no longer has it on loan
+                hold = facts.circulation_status == "waiting_on_hold_shelf"
+                transfer = facts.circulation_status == "in_transit"
+                return outcome(
+                    OutcomeKind.ACCEPTED,
+                    Reason.SEND_TO_OWNER
+                    if transfer
+                    else (Reason.HOLD_WAITING if hold else Reason.OK),
+                    send_to_owner=transfer,
+                    hold_waiting=hold,
+                )
+            details["applied"] = False
+        except Unavailable:
+            details["uncertain"] = True
+            log.warning("sip2 %s: reply lost and the item could not be checked", operation.value)
+        return outcome(OutcomeKind.REFUSED, Reason.NO_ANSWER)
+
+    def _charged_to(self, card: str, pii: str) -> bool:
+        """Whether ``pii`` is among the patron's charged items (63, summary position 3)."""
+        message = messages.request(
+            "63",
+            {
+                "language": self.client.account.language,
+                "transaction_date": self.date_field(self.now()),
+                "summary": "  Y       ",
+            },
+            *self._common(),
+            (PATRON_ID, card),
+            self._terminal(),
+        )
+        return pii in self._ask(message).all(CHARGED_ITEMS)
 
     def date_field(self, when: datetime) -> str:
         """An 18-character date in the zone the dialect expects."""
@@ -434,7 +516,10 @@ class Sip2Upstream:
             self._terminal(),
             (PATRON_PASSWORD, pin),
         )
-        reply = self._ask(message)
+        try:
+            reply = self._ask_once(message)
+        except ReplyLost:
+            return self._after_lost_reply(Operation.CHECKOUT, card, pii)
         due = parse_date(reply.get(DUE_DATE), self.tz)
         ok = reply.flag("ok")
         loan = Loan(pii, card, now, due) if ok and due is not None else None
@@ -515,7 +600,10 @@ class Sip2Upstream:
             (ITEM_ID, pii),
             self._terminal(),
         )
-        reply = self._ask(message)
+        try:
+            reply = self._ask_once(message)
+        except ReplyLost:
+            return self._after_lost_reply(Operation.CHECKIN, "", pii)
         transfer, hold = self.checkin_alerts(reply)
         return self._outcome(
             reply,
@@ -552,7 +640,11 @@ class Sip2Upstream:
             return True, False
         return False, True
 
-    def renew(self, card: str, pii: str, pin: str | None = None) -> Outcome:
+    def renew(
+        self, card: str, pii: str, pin: str | None = None, *, due_before: datetime | None = None
+    ) -> Outcome:
+        """Renew at the ACS; ``due_before`` (the loan's due date now) lets a lost reply be
+        judged by whether the due date moved, never by sending the renewal again."""
         now = self.now()
         message = messages.request(
             "29",
@@ -568,7 +660,10 @@ class Sip2Upstream:
             (ITEM_ID, pii),
             self._terminal(),
         )
-        reply = self._ask(message)
+        try:
+            reply = self._ask_once(message)
+        except ReplyLost:
+            return self._after_lost_reply(Operation.RENEW, card, pii, due_before)
         due = parse_date(reply.get(DUE_DATE), self.tz)
         ok = reply.flag("ok")
         return self._outcome(reply, pii, ok, Operation.RENEW, card, due_at=due if ok else None)

@@ -180,6 +180,8 @@ def build_app(
                 "Y" if reader and req.patron_password in (None, reader.pin) else "N"
             ),
             fee_amount="0.00",
+            # the charged items (AU) when the summary asks for them (its third position)
+            charged_items=tuple(charged) if req.summary[2:3] == "Y" else (),
             screen_message=("Welcome",) if reader else ("Unknown patron",),
         )
 
