@@ -197,11 +197,29 @@ class Circulation:
 
     # --- checkin -------------------------------------------------------------------------
 
-    def checkin(self, pii: str, parts_seen: frozenset[int] | None = None) -> Outcome:
-        """A return: always taken for a known item; other owners' items are sent home."""
+    def checkin(
+        self,
+        pii: str,
+        parts_seen: frozenset[int] | None = None,
+        *,
+        journal_every_return: bool = False,
+    ) -> Outcome:
+        """A return: always taken for a known item; other owners' items are sent home.
+
+        ``journal_every_return``: where another system is the authority on loans (a SIP2
+        library system), a return is journaled even when this kiosk knows of no loan (lent
+        at the desk or at another kiosk), or the item at all, so that the replay tells the
+        library system and the item does not stay charged to the reader there.
+        """
         now, decision = self.clock.now(), self._decision()
         offline = decision is Decision.OFFLINE
         item = self.store.item(pii)
+        if item is None and journal_every_return:
+            txn_id = self._new_id()
+            self.store.append_journal(
+                self._txn(txn_id, TxnKind.CHECKIN, "", pii, now, None, decision, Security.PENDING)
+            )
+            return Outcome(OutcomeKind.ACCEPTED, Reason.OK, pii=pii, txn_id=txn_id, offline=offline)
         if item is None:
             return Outcome(OutcomeKind.REFUSED, Reason.UNKNOWN_ITEM, pii=pii, offline=offline)
         missing = rules.missing_parts(item, parts_seen)
@@ -222,7 +240,7 @@ class Circulation:
             else (Reason.HOLD_WAITING if hold is not None else Reason.OK)
         )
         loan = self.store.loan(pii)
-        if loan is None and item.status is not ItemStatus.ON_LOAN:
+        if loan is None and item.status is not ItemStatus.ON_LOAN and not journal_every_return:
             return Outcome(
                 OutcomeKind.ACCEPTED,
                 Reason.NOT_ON_LOAN if reason is Reason.OK else reason,

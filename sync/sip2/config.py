@@ -73,4 +73,6 @@ def connector_from(config: Any, store: Any = None) -> Connector:
         late_reply_s=config["sip2.timeout_s"],
     )
     lookup = store.transaction if store is not None else None
-    return Connector(client, upstream, Sip2Replay(upstream, lookup=lookup, state=store))
+    history = (lambda pii: store.journal(50, item_pii=pii)) if store is not None else None
+    replay = Sip2Replay(upstream, lookup=lookup, state=store, history=history)
+    return Connector(client, upstream, replay)

@@ -140,7 +140,8 @@ class LiveCirculation:
         except Unavailable:
             if not self.upstream.offline_allowed():
                 return self._closed(pii)
-            return self.circulation.checkin(pii, parts_seen)
+            # the library system is the authority: every offline return is replayed to it
+            return self.circulation.checkin(pii, parts_seen, journal_every_return=True)
         local = self.circulation.checkin(pii, parts_seen)
         if verdict.ok and local.txn_id:
             self._synced(local.txn_id)

@@ -55,9 +55,11 @@ class Sip2Replay:
         lookup: Callable[[str], Transaction | None] | None = None,
         state: StateStore | None = None,
         default_loan: timedelta = timedelta(days=28),
+        history: Callable[[str], list[Transaction]] | None = None,
     ) -> None:
         self.upstream = upstream
         self.lookup = lookup
+        self.history = history  # an item's journal rows, newest first (the kiosk store's)
         self.state = state
         self.default_loan = default_loan
         self._settled: dict[str, bool] = {}  # doubtful row id -> did it take effect
@@ -138,8 +140,31 @@ class Sip2Replay:
         if txn.kind is TxnKind.CHECKOUT:
             return charged and (facts.due_at is None or same_due)
         if txn.kind is TxnKind.RENEW:
-            return charged and same_due
+            # judged by the due date alone: the reader holds the item either way, and a
+            # renewal that would not move the due date cannot be seen, so it is sent
+            before = self._due_before(txn)
+            unmoved = (
+                before is not None
+                and txn.due_at is not None
+                and self._day(before) == self._day(txn.due_at)
+            )
+            return charged and same_due and not unmoved
         return not charged  # a checkin, or a cancel of a checkout
+
+    def _day(self, when: datetime) -> object:
+        return when.astimezone(self.upstream.tz).date()
+
+    def _due_before(self, txn: Transaction) -> datetime | None:
+        """The due date the renewal ``txn`` started from: the item's previous loan row."""
+        if self.history is None:
+            return None
+        earlier = (
+            t
+            for t in self.history(txn.item_pii)
+            if t.seq < txn.seq and t.kind in (TxnKind.CHECKOUT, TxnKind.RENEW)
+        )
+        previous = next(earlier, None)
+        return previous.due_at if previous is not None else None
 
     # --- messages ------------------------------------------------------------------------
 

@@ -12,7 +12,7 @@ from kiosk.store import Store
 from sync.sip2.dialects import profile
 from sync.sip2.errors import Unavailable
 from sync.sip2.fields import sip_date
-from sync.sip2.replay import Sip2Replay, forward
+from sync.sip2.replay import SENT_KEY, Sip2Replay, forward
 from sync.sip2.transport import Endpoint
 from sync.sip2.upstream import Sip2Upstream
 from tests.sip2.conftest import make_client
@@ -211,4 +211,24 @@ def test_a_row_sent_just_before_the_kiosk_stopped_is_not_applied_twice(
     ]
     assert len(library.applied) == 3
     assert library.books["1000001"].borrower == "R0001"
+    store.close()
+
+
+def test_a_doubtful_renewal_is_judged_by_its_due_date_not_by_who_holds_the_item(
+    tmp_path, server: RunningServer, library: Library
+) -> None:
+    """Regression (issue #12, point 5): a renewal that never reached the ACS was marked
+    "already applied" because the item is charged to the reader (with the due date it
+    already had). Here the renewal would not move the due date, so only sending it counts."""
+    store = Store(tmp_path / "kiosk.db")
+    store.append_journal(row(1, TxnKind.CHECKOUT, "R0001", "1000001"))
+    replay = replay_for(server.port)
+    replay.state = store
+    replay.history = lambda pii: store.journal(50, item_pii=pii)
+    assert forward(store, replay, now=lambda: datetime.now(UTC)) == 1
+    store.append_journal(row(2, TxnKind.RENEW, "R0001", "1000001"))
+    store.set_state(SENT_KEY, "2")  # the kiosk stopped as it was about to send it
+    assert forward(store, replay, now=lambda: datetime.now(UTC)) == 1
+    assert store.journal(1)[0].upstream_status == "accepted"
+    assert sum(1 for key in library.applied if key[0] == "29") == 1
     store.close()
