@@ -51,6 +51,7 @@ class Reason(StrEnum):
     SEND_TO_OWNER = "send_to_owner"
     HOLD_WAITING = "hold_waiting"
     NOT_YOUR_LOAN = "not_your_loan"
+    TO_STAFF = "to_staff"  # returned, but staff must look at it (a lost item found...)
     RENEWAL_LIMIT = "renewal_limit"
     RENEW_ON_HOLD = "renew_on_hold"
     # tag security

@@ -147,8 +147,10 @@ class LiveCirculation:
             self._synced(local.txn_id)
         if not verdict.ok and not local.ok:
             return replace(verdict, item=local.item)
+        routed = verdict.ok and verdict.reason is not Reason.OK  # the ACS named a bin
         return replace(
             local if local.ok else verdict,
+            reason=verdict.reason if routed else (local if local.ok else verdict).reason,
             send_to_owner=verdict.send_to_owner or local.send_to_owner,
             hold_waiting=verdict.hold_waiting or local.hold_waiting,
             details={**local.details, **verdict.details},

@@ -24,7 +24,7 @@ from sync.sip2.fields import (
 )
 from sync.sip2.messages import Message
 from sync.sip2.refusals import Operation
-from sync.sip2.upstream import Sip2Upstream, StateStore
+from sync.sip2.upstream import Route, Sip2Upstream, StateStore
 
 log = logging.getLogger(__name__)
 
@@ -247,9 +247,14 @@ class Sip2Replay:
         if reply.flag("ok"):
             note = ""
             if reply.command == "10":  # an alert type may come without the alert flag
-                transfer, hold = self.upstream.checkin_alerts(reply)
+                route = self.upstream.checkin_route(reply)
                 home = reply.get(PERMANENT_LOCATION, "") or ""
-                note = f"transfer to {home}" if transfer else ("hold waiting" if hold else "")
+                note = {
+                    Route.TRANSFER: f"transfer to {home}",
+                    Route.TRANSFER_HOLD: f"transfer to {home}",
+                    Route.HOLD_HERE: "hold waiting",
+                    Route.STAFF: "to staff",
+                }.get(route, "")
             return TxnReply(txn.id, ACCEPTED, note)
         default = {
             TxnKind.CHECKOUT: Reason.ITEM_NOT_AVAILABLE,

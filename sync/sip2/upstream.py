@@ -6,8 +6,9 @@ import logging
 import re
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, tzinfo
+from enum import StrEnum
 from typing import Any, Protocol
 
 from kiosk.models import CardKind, Loan, Patron
@@ -25,10 +26,12 @@ from sync.sip2.fields import (
     CIRCULATION_STATUS,
     CURRENCY,
     CURRENT_LOCATION,
+    DESTINATION,
     DUE_DATE,
     FEE_AMOUNT,
     FEE_LIMIT,
     FEE_TYPE,
+    HOLD_PATRON,
     HOLD_QUEUE_LENGTH,
     INSTITUTION,
     ITEM_ID,
@@ -75,6 +78,30 @@ ALERT_TYPES: dict[str, tuple[bool, bool]] = {
     "03": (True, False),
     "04": (True, False),
 }
+
+
+class Route(StrEnum):
+    """Where a returned item goes (the kiosk's bins: shelf, holds shelf, transfer, staff)."""
+
+    SHELF = "shelf"
+    HOLD_HERE = "hold_here"
+    TRANSFER = "transfer"
+    TRANSFER_HOLD = "transfer_hold"  # held for a reader at another branch: travels there
+    STAFF = "staff"
+
+    @property
+    def sends_away(self) -> bool:
+        return self in (Route.TRANSFER, Route.TRANSFER_HOLD)
+
+    @property
+    def holds(self) -> bool:
+        return self in (Route.HOLD_HERE, Route.TRANSFER_HOLD)
+
+
+#: Words of a checkin reply that say a lost or missing item has come back (staff settle it).
+_FOUND_LOST = re.compile(r"\b(lost|missing)\b|丢失|遗失|下落不明")
+_HOLD_WORDS = re.compile(r"hold|reserv|预约|预留")
+
 #: Alert types that say there is an alert but not why (00 unknown, 99 other): the alert
 #: flag and the item's home decide, as when no alert type is sent.
 VAGUE_ALERT_TYPES = frozenset({"00", "99"})
@@ -604,8 +631,9 @@ class Sip2Upstream:
             reply = self._ask_once(message)
         except ReplyLost:
             return self._after_lost_reply(Operation.CHECKIN, "", pii)
-        transfer, hold = self.checkin_alerts(reply)
-        return self._outcome(
+        route = self.checkin_route(reply)
+        transfer, hold = route.sends_away, route.holds
+        outcome = self._outcome(
             reply,
             pii,
             reply.flag("ok"),
@@ -613,32 +641,68 @@ class Sip2Upstream:
             send_to_owner=transfer,
             hold_waiting=hold,
             details={
+                "route": route.value,
+                "destination": reply.get(DESTINATION, "") or "",
                 "sort_bin": reply.get(SORT_BIN, "") or "",
                 "resensitize": reply.fixed.get("resensitize", "Y"),
                 "permanent_location": reply.get(PERMANENT_LOCATION, "") or "",
             },
         )
+        if outcome.ok and route is not Route.SHELF:
+            reason = {
+                Route.STAFF: Reason.TO_STAFF,
+                Route.HOLD_HERE: Reason.HOLD_WAITING,
+            }.get(route, Reason.SEND_TO_OWNER)
+            outcome = replace(outcome, reason=reason)
+        return outcome
 
     def checkin_alerts(self, reply: Message) -> tuple[bool, bool]:
-        """(send to owner, hold waiting) from the alert type, or from the alert flag and where
-        the item lives when the ACS does not send alert types, or sends one that names no
-        destination (00 unknown, 99 other) or one no standard defines (logged)."""
+        """(send to owner, hold waiting) for a checkin reply (see ``checkin_route``)."""
+        route = self.checkin_route(reply)
+        return route.sends_away, route.holds
+
+    def checkin_route(self, reply: Message) -> Route:
+        """Where a returned item goes, from every field that says so, most specific first.
+
+        A found lost or missing item goes to staff, whatever else is said. Then the alert
+        type (CV); then the destination (CT) and the hold patron (CY): a hold for a reader
+        at another branch travels there; a hold with no destination elsewhere stays here.
+        An alert with none of these sends an item from elsewhere (AQ) home, keeps one the
+        words say is held, and puts anything else in the staff box rather than on this
+        room's hold shelf, where a wrong guess would strand it.
+        """
+        here = {self.client.account.location_code, self.client.account.institution_id} - {""}
+        words = " ".join(reply.all(SCREEN_MESSAGE) + reply.all(PRINT_LINE)).lower()
+        if _FOUND_LOST.search(words):
+            return Route.STAFF
+        destination = (reply.get(DESTINATION) or "").strip()
+        elsewhere = bool(destination) and destination not in here
+        held_for = (reply.get(HOLD_PATRON) or "").strip()
         alert_type = (reply.get(ALERT_TYPE) or "").strip()
-        if alert_type in ALERT_TYPES:
-            return ALERT_TYPES[alert_type]
+        if alert_type == "01":
+            return Route.TRANSFER_HOLD if elsewhere else Route.HOLD_HERE
+        if alert_type == "02":
+            return Route.TRANSFER_HOLD
+        if alert_type in ("03", "04"):
+            return Route.TRANSFER
         if alert_type and alert_type not in VAGUE_ALERT_TYPES:
             log.warning(
                 "sip2 %s: unknown alert type %r; reading the alert flag instead",
                 reply.command,
                 alert_type[:8],
             )
+        if elsewhere:
+            return Route.TRANSFER_HOLD if held_for else Route.TRANSFER
+        if held_for:
+            return Route.HOLD_HERE
         if not reply.flag("alert"):
-            return False, False
+            return Route.SHELF
         home = (reply.get(PERMANENT_LOCATION) or "").strip()
-        here = {self.client.account.location_code, self.client.account.institution_id}
         if self.dialect.transfer_when_location_differs and home and home not in here:
-            return True, False
-        return False, True
+            return Route.TRANSFER
+        if _HOLD_WORDS.search(words):
+            return Route.HOLD_HERE
+        return Route.STAFF
 
     def renew(
         self, card: str, pii: str, pin: str | None = None, *, due_before: datetime | None = None

@@ -97,9 +97,10 @@ CASES = [
     pytest.param("03", True, "MAIN", (True, False), id="03 inter-library loan"),
     pytest.param("04", True, "MAIN", (True, False), id="04 transfer"),
     pytest.param("01", False, "EAST", (False, True), id="the type wins over the flag"),
-    pytest.param("00", True, "MAIN", (False, True), id="00 unknown: put aside here"),
+    # issue #12 point 7: an alert that says nothing more goes to staff, not the hold shelf
+    pytest.param("00", True, "MAIN", (False, False), id="00 unknown: to staff"),
     pytest.param("00", True, "EAST", (True, False), id="00 unknown: home elsewhere"),
-    pytest.param("99", True, "MAIN", (False, True), id="99 other: put aside here"),
+    pytest.param("99", True, "MAIN", (False, False), id="99 other: to staff"),
     pytest.param("99", False, "EAST", (False, False), id="99 other without the flag"),
     pytest.param(None, True, "EAST", (True, False), id="no type: home elsewhere"),
     pytest.param(None, False, "MAIN", (False, False), id="no alert at all"),
@@ -170,9 +171,9 @@ def replayed_return(n: int) -> Transaction:
         ("02", True, "transfer to MAIN"),
         ("03", True, "transfer to MAIN"),
         ("04", True, "transfer to MAIN"),
-        ("00", True, "hold waiting"),  # no reason given: a local item is put aside
+        ("00", True, "to staff"),  # no reason given: staff look at it (issue #12 point 7)
         ("99", False, ""),
-        ("42", True, "hold waiting"),  # unknown: the flag and a local home say hold
+        ("42", True, "to staff"),  # unknown: the flag alone names no bin
         (None, False, ""),
     ],
 )

@@ -275,7 +275,13 @@ SCENARIOS = {
 
 
 #: Reasons only a library system gives (SIP2): their scenarios are tests/sip2/habits.py's.
-UPSTREAM_ONLY = {Reason.ITEM_MISSING, Reason.FEE_REQUIRED, Reason.ACS_REFUSED, Reason.NO_ANSWER}
+UPSTREAM_ONLY = {
+    Reason.ITEM_MISSING,
+    Reason.FEE_REQUIRED,
+    Reason.ACS_REFUSED,
+    Reason.NO_ANSWER,
+    Reason.TO_STAFF,
+}
 
 
 def test_every_reason_code_has_a_scenario():
