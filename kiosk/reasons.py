@@ -38,6 +38,9 @@ class Reason(StrEnum):
     CLASS_LIMIT_REACHED = "class_limit_reached"
     OFFLINE_LIMIT_REACHED = "offline_limit_reached"
     KIOSK_CLOSED = "kiosk_closed"
+    #: the library system cannot be reached and does not allow offline lending: borrowing,
+    #: returns and renewals all wait (unlike "closed", which still takes returns)
+    LIBRARY_SYSTEM_DOWN = "library_system_down"
     ITEM_MISSING = "item_missing"  # the library system has it as lost or missing
     FEE_REQUIRED = "fee_required"  # the item has a charge the reader has to accept
     #: the library system refused and its reply says nothing the kiosk can read for sure:

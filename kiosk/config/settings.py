@@ -238,6 +238,13 @@ SETTINGS: tuple[Setting, ...] = (
         "Send sequence numbers and checksums (AY/AZ error detection).",
     ),
     Setting(
+        "sip2.bad_checksums",
+        Str(choices=("verify", "accept")),
+        "verify",
+        "A reply whose checksum is wrong: verify (ask again, then fail) or accept it (for "
+        "library systems known to compute it wrongly; logged once, counted as a fault).",
+    ),
+    Setting(
         "sip2.connect_timeout_s",
         Float(minimum=0.1, maximum=60),
         5.0,
@@ -253,7 +260,8 @@ SETTINGS: tuple[Setting, ...] = (
         "sip2.retries",
         Int(minimum=0, maximum=10),
         2,
-        "Times a request is sent again on a new connection after a timeout or a drop.",
+        "Times a request is sent again on a new connection after a timeout or a drop "
+        "(a checkout, return or renewal that left is never sent twice: 17 is asked).",
     ),
     Setting(
         "sip2.sessions",

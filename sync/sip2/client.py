@@ -55,6 +55,7 @@ class Account:
     max_resends: int = 3
     language: str = "000"
     max_print_width: int = 40
+    bad_checksums: str = "verify"  # or "accept": see the sip2.bad_checksums setting
 
 
 @dataclass(frozen=True)
@@ -114,11 +115,14 @@ class Sip2Client:
         *,
         transport: Transport | None = None,
         now: Callable[[], datetime] = lambda: datetime.now(UTC),
+        faults: Callable[[str, str], None] | None = None,
     ) -> None:
         self.account = account
         self.transport = transport or Transport(endpoint)
         self.now = now
         self.status: AcsStatus | None = None
+        self.faults = faults  # (code, message) -> recorded in the kiosk's fault log
+        self._told_bad_checksums = False
         self._sequence = -1
         self._lock = threading.RLock()
         self._reported_fields: set[tuple[str, str]] = set()
@@ -292,12 +296,19 @@ class Sip2Client:
         patient: bool = False,
     ) -> Message:
         charset = self.account.charset
+        if deadline is None:  # one overall deadline: wrong or stray replies never extend it
+            deadline = time.monotonic() + self.account.timeout_s
         resends = 0
         while True:
             raw = self.transport.receive(self._timeout(deadline, patient=patient))
             try:
                 reply = messages.decode(raw, charset=charset)
             except ChecksumMismatch:
+                if self.account.bad_checksums == "accept":
+                    reply = self._accept_bad_checksum(raw, expected)
+                    if reply is None:
+                        continue
+                    return reply
                 resends += 1
                 if resends > self.account.max_resends:
                     raise
@@ -315,7 +326,8 @@ class Sip2Client:
             if reply.command == "96":
                 resends += 1
                 if resends > self.account.max_resends:
-                    raise MalformedMessage("the ACS keeps asking for a resend")
+                    hint = "" if self.account.checksums else "; turn on sip2.checksums"
+                    raise MalformedMessage(f"the ACS keeps asking for a resend{hint}")
                 log.info("sip2 %s: the ACS asked for a resend", message.command)
                 self.transport.send(frame)
                 continue
@@ -328,6 +340,25 @@ class Sip2Client:
             self._report_unknown_fields(reply)
             self.exchanges += 1
             return reply
+
+    def _accept_bad_checksum(self, raw: bytes, expected: str) -> Message | None:
+        """A reply whose checksum is wrong, taken as the site asked (``bad_checksums`` =
+        accept): said once in the log, counted every time as a fault."""
+        if not self._told_bad_checksums:
+            self._told_bad_checksums = True
+            log.warning("sip2 %s: reply checksum wrong; accepted (sip2.bad_checksums)", expected)
+        if self.faults is not None:
+            self.faults("sip2_checksum", "reply accepted with a wrong checksum")
+        try:
+            reply = messages.decode(raw, charset=self.account.charset, verify=False)
+        except MalformedMessage as exc:
+            log.warning("sip2 %s: skipped an unreadable frame (%s)", expected, exc)
+            return None
+        if reply.command != expected:
+            return None
+        self._report_unknown_fields(reply)
+        self.exchanges += 1
+        return reply
 
     def _report_unknown_fields(self, reply: Message) -> None:
         for fid, _value in reply.fields:

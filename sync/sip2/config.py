@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from datetime import UTC, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -44,6 +45,7 @@ def account_from(config: Any) -> Account:
         checksums=config["sip2.checksums"],
         timeout_s=config["sip2.timeout_s"],
         retries=config["sip2.retries"],
+        bad_checksums=config["sip2.bad_checksums"],
     )
 
 
@@ -54,8 +56,15 @@ def connector_from(config: Any, store: Any = None) -> Connector:
     flight during a replay; without it both live in memory only.
     """
 
+    def record_fault(code: str, message: str) -> None:
+        store.record_fault("sip2", code, "warning", message, datetime.now(UTC))
+
     def make_client() -> Sip2Client:
-        return Sip2Client(endpoint_from(config), account_from(config))
+        return Sip2Client(
+            endpoint_from(config),
+            account_from(config),
+            faults=record_fault if store is not None else None,
+        )
 
     sessions = config["sip2.sessions"]
     client: Sip2Client | Sip2Pool = (

@@ -22,9 +22,9 @@ from sync.sip2.upstream import Sip2Upstream
 
 log = logging.getLogger(__name__)
 
-#: Stand-in until the core has a reason of its own for "the library system is unreachable
-#: and does not allow offline lending" (see the SIP2 report): the reader sees "closed".
-NO_LIBRARY_SYSTEM = Reason.KIOSK_CLOSED
+#: The library system is unreachable and does not allow offline transactions: nothing can
+#: be lent, returned or renewed, and the reader is told so (not "you can return").
+NO_LIBRARY_SYSTEM = Reason.LIBRARY_SYSTEM_DOWN
 
 
 class LiveCirculation:

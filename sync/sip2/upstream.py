@@ -156,9 +156,16 @@ _COUNT = re.compile(r"[0-9]{1,9}")
 _AMOUNT = re.compile(r"-?[0-9]{1,9}(?:[.,][0-9]{1,4})?")
 
 
+def _unreadable(kind: str, text: str) -> None:
+    # counts and amounts are not personal data; the value helps the site's technician
+    log.warning("sip2: unreadable %s %r in a reply; ignored", kind, text[:24])
+
+
 def _count(text: str | None) -> int | None:
     """A count from a reply; None when blank or unreadable (never an exception)."""
     text = (text or "").strip()
+    if text and not _COUNT.fullmatch(text):
+        _unreadable("count", text)
     return int(text) if _COUNT.fullmatch(text) else None
 
 
@@ -166,6 +173,8 @@ def _cents(text: str | None) -> int | None:
     """An amount in cents from a reply; None when blank or unreadable ("1e400", "½")."""
     text = (text or "").strip()
     if not _AMOUNT.fullmatch(text):
+        if text:
+            _unreadable("amount", text)
         return None
     whole, _, fraction = text.replace(",", ".").partition(".")
     cents = abs(int(whole)) * 100 + int((fraction + "00")[:2])

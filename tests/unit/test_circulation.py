@@ -281,6 +281,7 @@ UPSTREAM_ONLY = {
     Reason.ACS_REFUSED,
     Reason.NO_ANSWER,
     Reason.TO_STAFF,
+    Reason.LIBRARY_SYSTEM_DOWN,
 }
 
 
