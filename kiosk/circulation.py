@@ -132,8 +132,15 @@ class Circulation:
     # --- checkout ------------------------------------------------------------------------
 
     def checkout(
-        self, patron: Patron, pii: str, parts_seen: frozenset[int] | None = None
+        self,
+        patron: Patron,
+        pii: str,
+        parts_seen: frozenset[int] | None = None,
+        *,
+        fee_accepted: bool = False,
     ) -> Outcome:
+        """Lend by the local rules. ``fee_accepted`` is part of the one circulation interface
+        (a library system may charge for an item); local items carry no charge."""
         now, policy, decision = self.clock.now(), self.policy, self._decision()
         offline = decision is Decision.OFFLINE
 

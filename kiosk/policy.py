@@ -51,6 +51,9 @@ class Policy:
     offline_max_items: int = 3
     offline_unknown_cards: bool = False
     offline_unknown_category: str = "adult"
+    #: an item the library system lends only against a charge (SIP2 fee, BT/BV): "ask" shows
+    #: the charge and lends when the reader accepts it (BO = Y); "refuse" never lends it here
+    fee_items: str = "ask"
 
     # --- building ------------------------------------------------------------------------
 

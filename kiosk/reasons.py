@@ -43,6 +43,7 @@ class Reason(StrEnum):
     LIBRARY_SYSTEM_DOWN = "library_system_down"
     ITEM_MISSING = "item_missing"  # the library system has it as lost or missing
     FEE_REQUIRED = "fee_required"  # the item has a charge the reader has to accept
+    FEE_TO_ACCEPT = "fee_to_accept"  # an offer: borrow it and accept its charge ({fee})
     #: the library system refused and its reply says nothing the kiosk can read for sure:
     #: the reader is shown the system's own words instead of a guess
     ACS_REFUSED = "acs_refused"

@@ -459,6 +459,13 @@ SETTINGS: tuple[Setting, ...] = (
         "adult",
         "Category an unknown card is treated as while offline, if allowed.",
     ),
+    Setting(
+        "policy.fee_items",
+        Str(choices=("ask", "refuse")),
+        "ask",
+        "Items the library system lends only against a charge: ask the reader to accept it "
+        "(then sent as fee acknowledged, SIP2 BO) or refuse them at the kiosk.",
+    ),
 )
 
 

@@ -86,15 +86,25 @@ class LiveCirculation:
     # --- checkout ------------------------------------------------------------------------
 
     def checkout(
-        self, patron: Patron, pii: str, parts_seen: frozenset[int] | None = None
+        self,
+        patron: Patron,
+        pii: str,
+        parts_seen: frozenset[int] | None = None,
+        *,
+        fee_accepted: bool = False,
     ) -> Outcome:
+        """Lend through the ACS. An item with a charge comes back as an offer
+        (``FEE_TO_ACCEPT``, details ``fee``) when the policy says ask; the UI calls again
+        with ``fee_accepted`` once the reader accepted, and the ACS gets BO = Y."""
         try:
-            verdict = self.upstream.checkout(patron.card_id, pii)
+            verdict = self.upstream.checkout(patron.card_id, pii, fee_acknowledged=fee_accepted)
         except Unavailable:
             if not self.upstream.offline_allowed():
                 return self._closed(pii)
             return self.circulation.checkout(patron, pii, parts_seen)
         item = self.store.item(pii)
+        if verdict.reason is Reason.FEE_REQUIRED and not fee_accepted:
+            return self._fee_offer(replace(verdict, item=item))
         if not verdict.ok:
             return replace(verdict, item=item)
         due = verdict.due_at or self.circulation.clock.now()
@@ -106,6 +116,20 @@ class LiveCirculation:
             loan = self.circulation.record_checkout(patron.card_id, pii, due)
             self._synced(loan.txn_id)
         return replace(verdict, item=item, txn_id=loan.txn_id, loan=loan)
+
+    def _fee_offer(self, refused: Outcome) -> Outcome:
+        """The charge shown for the reader to accept, or a refusal where the policy says so."""
+        if self.circulation.policy.fee_items != "ask":
+            return refused
+        cents = refused.details.get("fee_cents") or 0
+        currency = refused.details.get("currency") or ""
+        fee = f"{cents // 100}.{cents % 100:02d}" + (f" {currency}" if currency else "")
+        return replace(
+            refused,
+            kind=OutcomeKind.OFFER,
+            reason=Reason.FEE_TO_ACCEPT,
+            details={**refused.details, "fee": fee},
+        )
 
     def security_done(self, txn_id: str) -> None:
         self.circulation.security_done(txn_id)

@@ -28,6 +28,7 @@ from sync.sip2.fields import (
     CURRENT_LOCATION,
     DESTINATION,
     DUE_DATE,
+    FEE_ACKNOWLEDGED,
     FEE_AMOUNT,
     FEE_LIMIT,
     FEE_TYPE,
@@ -536,7 +537,11 @@ class Sip2Upstream:
             return Reason.ALREADY_YOURS
         return None
 
-    def checkout(self, card: str, pii: str, pin: str | None = None) -> Outcome:
+    def checkout(
+        self, card: str, pii: str, pin: str | None = None, *, fee_acknowledged: bool = False
+    ) -> Outcome:
+        """Check out at the ACS; ``fee_acknowledged`` sends BO = Y for an item with a charge
+        the reader has accepted (a refusal for a charge is ``FEE_REQUIRED`` with the fee)."""
         now = self.now()
         message = messages.request(
             "11",
@@ -551,6 +556,7 @@ class Sip2Upstream:
             (ITEM_ID, pii),
             self._terminal(),
             (PATRON_PASSWORD, pin),
+            (FEE_ACKNOWLEDGED, "Y" if fee_acknowledged else None),
         )
         try:
             reply = self._ask_once(message)

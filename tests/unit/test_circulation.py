@@ -282,6 +282,7 @@ UPSTREAM_ONLY = {
     Reason.NO_ANSWER,
     Reason.TO_STAFF,
     Reason.LIBRARY_SYSTEM_DOWN,
+    Reason.FEE_TO_ACCEPT,
 }
 
 
