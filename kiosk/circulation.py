@@ -8,7 +8,7 @@ passed in; transaction ids from ``new_id`` (a UUID4 by default).
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from zoneinfo import ZoneInfo
@@ -201,6 +201,13 @@ class Circulation:
             due_at=due,
             offline=offline,
         )
+
+    def checkout_stack(
+        self, patron: Patron, items: Sequence[tuple[str, frozenset[int] | None]]
+    ) -> list[Outcome]:
+        """A stack placed at once, one outcome per item in order. Locally each is decided
+        in turn (no waiting on anyone); a library system decides them at the same time."""
+        return [self.checkout(patron, pii, parts) for pii, parts in items]
 
     # --- checkin -------------------------------------------------------------------------
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from dataclasses import replace
 
 from kiosk.circulation import Circulation
@@ -99,6 +100,39 @@ class LiveCirculation:
         try:
             verdict = self.upstream.checkout(patron.card_id, pii, fee_acknowledged=fee_accepted)
         except Unavailable:
+            verdict = None
+        return self._settle_checkout(patron, pii, parts_seen, verdict, fee_accepted)
+
+    def checkout_stack(
+        self, patron: Patron, items: Sequence[tuple[str, frozenset[int] | None]]
+    ) -> list[Outcome]:
+        """Check out a stack placed at once: the ACS decides every item at the same time
+        (one SIP2 session each, up to ``sip2.sessions``), then each verdict is recorded here,
+        on the caller's thread, in the stack's order (the database keeps one writer).
+
+        The UI calls this once for the items on the pad instead of ``checkout`` per item,
+        and writes each tag from the outcomes as usual.
+        """
+        if len(items) <= 1:
+            return [self.checkout(patron, pii, parts) for pii, parts in items]
+        verdicts = self.upstream.checkout_stack(patron.card_id, [pii for pii, _ in items])
+        return [
+            self._settle_checkout(
+                patron, pii, parts, None if verdict.details.get("unavailable") else verdict
+            )
+            for (pii, parts), verdict in zip(items, verdicts, strict=True)
+        ]
+
+    def _settle_checkout(
+        self,
+        patron: Patron,
+        pii: str,
+        parts_seen: frozenset[int] | None,
+        verdict: Outcome | None,
+        fee_accepted: bool = False,
+    ) -> Outcome:
+        """Record the ACS's verdict (None: it could not be reached in time) as the outcome."""
+        if verdict is None:
             if not self.upstream.offline_allowed():
                 return self._closed(pii)
             return self.circulation.checkout(patron, pii, parts_seen)
