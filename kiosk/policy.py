@@ -53,7 +53,8 @@ class Policy:
     offline_unknown_category: str = "adult"
     #: an item the library system lends only against a charge (SIP2 fee, BT/BV): "ask" shows
     #: the charge and lends when the reader accepts it (BO = Y); "refuse" never lends it here
-    fee_items: str = "ask"
+    #: (the default until the touch screen has the reader's "accept" button)
+    fee_items: str = "refuse"
 
     # --- building ------------------------------------------------------------------------
 
