@@ -111,3 +111,19 @@ def test_an_acs_that_ignores_the_pin_lets_no_pin_through(store, clock) -> None:
         assert any(b"AD1234|" in r for r in acs.requests)
     finally:
         acs.close()
+
+
+def test_a_qr_e_card_is_identified_at_the_acs_by_the_card_it_names(server, store, clock):
+    """Regression: the e-card's signed text itself was sent to the ACS as the card number."""
+    from datetime import timedelta
+
+    from kiosk import ecard
+
+    live = live_for(server, store, clock)
+    key = b"k" * 32
+    live.circulation.ecard_keys = {"k1": key}
+    token = ecard.sign("R0001", "k1", key, clock.now() + timedelta(days=1))
+    ident = live.identify(token, CardKind.QR, None)  # signed: no PIN asked
+    assert ident.ok and ident.patron.card_id == "R0001"
+    forged = live.identify(token[:-2] + "AA", CardKind.QR, None)
+    assert forged.reason is Reason.ECARD_INVALID
