@@ -296,9 +296,13 @@ class Sip2Upstream:
             details.update(title=facts.title, screen_messages=[], print_lines=[])
             charged = facts.circulation_status in ("charged", "charged_not_to_be_recalled")
             if operation is Operation.CHECKOUT:
-                mine = charged and (
-                    facts.patron == card if facts.patron else self._charged_to(card, pii)
+                mine = (
+                    (facts.patron == card if facts.patron else self._charged_to(card, pii))
+                    if charged
+                    else False
                 )
+                if mine is None:  # charged, but the ACS names no one: do not guess
+                    raise Unavailable("the ACS does not say to whom the item is charged")
                 if mine:
                     now = self.now()
                     due = facts.due_at
@@ -328,8 +332,9 @@ class Sip2Upstream:
             log.warning("sip2 %s: reply lost and the item could not be checked", operation.value)
         return outcome(OutcomeKind.REFUSED, Reason.NO_ANSWER)
 
-    def _charged_to(self, card: str, pii: str) -> bool:
-        """Whether ``pii`` is among the patron's charged items (63, summary position 3)."""
+    def _charged_to(self, card: str, pii: str) -> bool | None:
+        """Whether ``pii`` is among the patron's charged items (63, summary position 3);
+        None when the ACS lists none although it counts some (it ignores the summary)."""
         message = messages.request(
             "63",
             {
@@ -341,7 +346,12 @@ class Sip2Upstream:
             (PATRON_ID, card),
             self._terminal(),
         )
-        return pii in self._ask(message).all(CHARGED_ITEMS)
+        reply = self._ask(message)
+        listed = reply.all(CHARGED_ITEMS)
+        if pii in listed:
+            return True
+        counted = _count(reply.fixed.get("charged_items_count"))
+        return None if not listed and counted else False
 
     def date_field(self, when: datetime) -> str:
         """An 18-character date in the zone the dialect expects."""

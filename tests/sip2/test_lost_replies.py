@@ -114,3 +114,29 @@ def test_a_connection_the_acs_closed_while_idle_is_not_a_lost_reply(
     server.start()  # the library system restarted: the old connection is dead, unused
     outcome = live.checkout(READER, "1000001")
     assert outcome.ok and not outcome.offline and "reply_lost" not in outcome.details
+
+
+def test_an_acs_that_cannot_say_to_whom_the_item_is_charged_is_not_guessed(store, clock):
+    """17 says charged (no AA) and 63 counts one charged item but ignores the summary (no
+    AU): the loan may be this reader's or not, so the reader is told, not misinformed."""
+    d = "20261124    100000"
+    replies = {
+        b"99": "98YYYYYY005003" + d + "2.00AOCITY|BXYYYYYYYYYYYYYYYY|",
+        b"17": "18040201" + d + "AB1000001|AJ三体|AH20261208    235959|",
+        b"63": "64"
+        + " " * 14
+        + "000"
+        + d
+        + "0000" * 2
+        + "0001"
+        + "0000" * 3
+        + "AOCITY|AAR0001|BLY|",
+    }
+    acs = ScriptedAcs(lambda f: [replies[f[:2]].encode() + b"\r"] if f[:2] in replies else None)
+    try:
+        live, _ = live_for(acs.port, store, clock, late_reply_s=0.1)
+        outcome = live.checkout(READER, "1000001")
+        assert outcome.reason is Reason.NO_ANSWER and outcome.details["uncertain"]
+        assert store.loan("1000001") is None
+    finally:
+        acs.close()
