@@ -88,6 +88,8 @@ class KioskController(QObject):
         self._state_out_of_service = False
         self.events = DeviceEvents()
         self.on_pad: dict[str, tuple[Any, Any]] = {}
+        self._gather = QtCore.QTimer(self, singleShot=True, interval=0)
+        self._gather.timeout.connect(self._decide_waiting)
         self.window = KioskWindow(self.t, branch_name=branch_name, hours_today=hours_today, tz=tz)
         self._wire_screens()
         self._wire_devices()
@@ -129,7 +131,7 @@ class KioskController(QObject):
 
     def _wire_devices(self) -> None:
         self.events.item_placed.connect(self.item_placed)
-        self.events.item_removed.connect(lambda pii: self.on_pad.pop(pii, None))
+        self.events.item_removed.connect(self.item_removed)
         self.events.scanned.connect(self.scanned)
         self.events.unreadable.connect(self.tag_unreadable)
         self.events.card_presented.connect(
@@ -253,7 +255,11 @@ class KioskController(QObject):
     def item_placed(self, pii: str, parts, uid) -> None:
         self.on_pad[pii] = (parts, uid)
         self.touched()
-        self._process(pii, parts, uid)
+        self._wait_for_decision([pii])
+
+    def item_removed(self, pii: str) -> None:
+        self.on_pad.pop(pii, None)
+        self.session.waiting.pop(pii, None)
 
     def tag_unreadable(self, label: str) -> None:
         """A garbled or blank tag: say so on its own row instead of ignoring it."""
@@ -265,36 +271,90 @@ class KioskController(QObject):
             screen.show_outcome(Outcome(OutcomeKind.REFUSED, Reason.UNKNOWN_ITEM, pii=label))
 
     def _process_pad(self) -> None:
-        for pii, (parts, uid) in list(self.on_pad.items()):
-            self._process(pii, parts, uid)
+        """Everything on the pad is decided (after sign-in, or when returning starts)."""
+        self._wait_for_decision(list(self.on_pad))
 
-    def _process(self, pii: str, parts, uid) -> None:
+    def _wait_for_decision(self, piis: list[str]) -> None:
+        # A stack placed at once arrives as one event per tag; they are gathered until the
+        # event queue is empty, so the core gets the whole stack (a set with all its parts)
+        # in one call instead of item by item.
+        self.session.waiting.update(dict.fromkeys(piis))
+        self._gather.start()
+
+    def _decide_waiting(self) -> None:
+        """Hand the items waiting to the core: a borrowed stack in one ``checkout_stack``
+        call (a library system decides its items in parallel), returns one by one. Items
+        placed while a stack is being decided gather into the next stack.
+
+        An item already in flight stays waiting and goes again once its answer is back: the
+        second part of a set that arrived while the first part was being decided is never
+        dropped (issue #13, bug 1).
+        """
         s = self.session
-        done = s.outcomes.get(pii)
-        if pii in s.in_flight or (done is not None and done.ok):
-            return
         if s.mode is Mode.BORROW and s.patron is not None:
-            screen, patron = self.window.borrow, s.patron
-
-            def job(core: Core) -> Outcome:
-                return self._with_security(
-                    core, core.circulation.checkout(patron, pii, parts), uid, on_loan=True
-                )
+            if s.in_flight:
+                return  # what arrives meanwhile goes as the next stack, once this one is back
+            screen = self.window.borrow
         elif s.mode is Mode.RETURN:
             screen = self.window.give_back
-
-            def job(core: Core) -> Outcome:
-                return self._with_security(
-                    core, core.circulation.checkin(pii, parts), uid, on_loan=False
-                )
         else:
+            return  # nobody to lend to yet: sign-in decides what lies on the pad
+        batch: list[tuple[str, Any, Any]] = []
+        for pii in list(s.waiting):
+            if pii in s.in_flight:
+                continue
+            del s.waiting[pii]
+            done = s.outcomes.get(pii)
+            if pii not in self.on_pad or (done is not None and done.ok):
+                continue
+            parts, uid = self.on_pad[pii]
+            batch.append((pii, parts, uid))
+            s.in_flight.add(pii)
+            screen.working(pii)
+        if not batch:
             return
-        s.in_flight.add(pii)
-        screen.working(pii)
+        if s.mode is Mode.BORROW:
+            self._checkout_stack(screen, s.patron, batch)
+        else:
+            for pii, parts, uid in batch:
+                self._checkin(screen, pii, parts, uid)
+
+    def _checkout_stack(self, screen, patron, batch: list[tuple[str, Any, Any]]) -> None:
+        number, uids = self.session.number, {pii: uid for pii, _, uid in batch}
+
+        def decide(core: Core) -> list[Outcome]:
+            return core.circulation.checkout_stack(patron, [(p, parts) for p, parts, _ in batch])
+
+        def decided(outcomes: list[Outcome]) -> None:
+            for outcome in outcomes:
+                if outcome.ok and outcome.txn_id is not None:
+                    self._write_tag(screen, outcome, uids.get(outcome.pii), number, on_loan=True)
+                else:
+                    self._item_done(screen, outcome, number)
+
+        self.core.call(decide, decided, lambda error: self._items_failed(list(uids), error))
+
+    def _write_tag(self, screen, outcome: Outcome, uid, number: int, *, on_loan: bool) -> None:
+        """The tag's security follows its journal row on the worker (DESIGN.md); the row
+        shows the loan once the tag says so, one item after the other."""
+        self.core.call(
+            lambda core: self._with_security(core, outcome, uid, on_loan=on_loan),
+            lambda secured: self._item_done(screen, secured, number),
+            lambda error: self._items_failed([outcome.pii], error),
+        )
+
+    def _checkin(self, screen, pii: str, parts, uid) -> None:
+        number = self.session.number
+
+        def job(core: Core) -> Outcome:
+            return self._with_security(
+                core, core.circulation.checkin(pii, parts), uid, on_loan=False
+            )
+
         self.core.call(
             job,
-            lambda outcome: self._item_done(screen, outcome),
-            lambda error: self._item_failed(pii, error),
+            lambda outcome: self._item_done(screen, outcome, number),
+            lambda error: self._items_failed([pii], error),
         )
 
     def _with_security(self, core: Core, outcome: Outcome, uid, *, on_loan: bool) -> Outcome:
@@ -312,17 +372,30 @@ class KioskController(QObject):
         )
         return outcome if result.ok else result.cancelled
 
-    def _item_done(self, screen, outcome: Outcome) -> None:
-        self.session.in_flight.discard(outcome.pii)
-        if self.session.mode is Mode.IDLE:
+    def _item_done(self, screen, outcome: Outcome, number: int | None = None) -> None:
+        s = self.session
+        if number is not None and number != s.number:
+            return  # an answer for an earlier session: nothing of it shows now
+        s.in_flight.discard(outcome.pii)
+        if s.mode is Mode.IDLE:
             return  # the session ended while the job ran: show nothing of it
-        self.session.outcomes[outcome.pii] = outcome
+        if outcome.pii in s.waiting and not outcome.ok:
+            # placed again (or another part came) while this was decided: the next answer
+            # is the one to show, not a stale "part 2 missing"
+            self._gather.start()
+            return
+        s.outcomes[outcome.pii] = outcome
         screen.show_outcome(outcome)
         self.sounds.play("ok" if outcome.ok else "problem")
+        if s.waiting:
+            self._gather.start()
 
-    def _item_failed(self, pii: str, error: str) -> None:
-        self.session.in_flight.discard(pii)
-        log.error("item %s could not be processed: %s", pii, error)
+    def _items_failed(self, piis: list[str], error: str) -> None:
+        for pii in piis:
+            self.session.in_flight.discard(pii)
+        log.error("%d item(s) could not be processed: %s", len(piis), error)
+        if self.session.waiting:
+            self._gather.start()
 
     def renew_one(self, pii: str) -> None:
         patron = self.session.patron

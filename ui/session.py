@@ -24,10 +24,16 @@ class Session:
     borrow_block: Reason | None = None
     outcomes: dict[str, Outcome] = field(default_factory=dict)  # by PII, latest wins
     in_flight: set[str] = field(default_factory=set)
+    #: PIIs placed (or placed again, or completed by another part) since they were last
+    #: handed to the core, in the order they came; an item still in flight waits here
+    waiting: dict[str, None] = field(default_factory=dict)
+    #: which session this is: a core answer for an earlier session is not shown in this one
+    number: int = 0
 
     def start(self, mode: Mode) -> None:
         self.clear()
         self.mode = mode
+        self.number += 1
 
     def clear(self) -> None:
         self.mode = Mode.IDLE
@@ -35,6 +41,7 @@ class Session:
         self.borrow_block = None
         self.outcomes.clear()
         self.in_flight.clear()
+        self.waiting.clear()
 
     @property
     def accepted(self) -> list[Outcome]:

@@ -56,7 +56,7 @@ def probe(seeded):
 def make_kiosk(qtbot, probe):
     made = []
 
-    def make(**options) -> KioskController:
+    def make(core_factory=None, **options) -> KioskController:
         defaults_ = dict(
             branch_name="朝阳城市书房",
             tz=ZoneInfo("Asia/Shanghai"),
@@ -68,7 +68,7 @@ def make_kiosk(qtbot, probe):
             hours_today="08:00-22:00",
         )
         defaults_.update(options)
-        controller = KioskController(probe, **defaults_)
+        controller = KioskController(core_factory or probe, **defaults_)
         qtbot.addWidget(controller.window)
         controller.window.resize(1080, 1920)
         controller.window.show()
