@@ -6,7 +6,7 @@ import argparse
 import importlib
 import sys
 
-from tests.bench import circulation_bench, rfid_bench, ui_bench
+from tests.bench import circulation_bench, rfid_bench, sip2_stack_bench, ui_bench
 
 
 def circulation(args: argparse.Namespace) -> None:
@@ -50,7 +50,7 @@ def main() -> int:
     if args.only in (None, "rfid"):
         table("RFID", rfid_bench.run())
     if args.only in (None, "ui"):
-        table("touch UI (offscreen)", ui_bench.run())
+        table("touch UI (offscreen)", ui_bench.run() + sip2_stack_bench.run())
     if args.only in (None, "sync"):
         try:
             sync_bench = importlib.import_module("tests.bench.sync_bench")

@@ -37,3 +37,11 @@ def test_ui_benchmark_runs_in_its_own_process():
         "peak memory (RSS)",
     ]
     assert rows[1].n == 5
+
+
+def test_sip2_stack_benchmark_borrows_through_the_ui_in_parallel():
+    """The #12 point 8 row: a stack through the real UI against pysip2 with a delay."""
+    from tests.bench import sip2_stack_bench
+
+    parallel = sip2_stack_bench.measure(items=3, delay_s=0.3, sessions=3, runs=1)
+    assert len(parallel) == 1 and parallel[0] < 3 * 0.3  # not one message after another
