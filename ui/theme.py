@@ -120,6 +120,8 @@ def stylesheet(
                padding: 6px 18px; border-radius: {target // 2}px; }}
     QPushButton[kind="key"] {{ font-size: {s.title}px; min-width: {round(target * 1.5)}px;
                min-height: {round(target * 1.2)}px; }}
+    QPushButton[kind="letter"] {{ font-size: {s.title}px; min-width: {target}px;
+               min-height: {round(target * 1.2)}px; padding: 4px; }}
     QPushButton:disabled {{ color: {p.muted}; background: {p.line}; }}
     QLineEdit {{ min-height: {target}px; font-size: {s.title}px; border-radius: 14px;
                border: 2px solid {p.line}; padding: 4px 16px; background: {p.card}; }}

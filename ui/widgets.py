@@ -164,38 +164,96 @@ class ItemList(QtWidgets.QScrollArea):
 
 
 class Keypad(QtWidgets.QWidget):
-    """An on-screen number pad, so the system keyboard is never needed."""
+    """An on-screen keypad, so the system keyboard is never needed.
+
+    Digits by default. With letters allowed (card numbers: demo and library cards carry
+    letters, resident ID numbers may end in X) the digit page has an X key and an "ABC" key
+    that shows the letters; after one letter it returns to the digits, since card numbers
+    are a letter or two and then digits. ``digit`` carries whatever key was typed.
+    """
 
     digit = Signal(str)
     delete = Signal()
     clear = Signal()
     ok = Signal()
 
+    LETTER_COLUMNS = 7
+
     def __init__(self) -> None:
         super().__init__()
-        grid = QtWidgets.QGridLayout(self)
-        grid.setSpacing(14)
-        for n, key in enumerate("123456789"):
-            key_button = button(key, "key")
-            key_button.clicked.connect(lambda _=False, k=key: self.digit.emit(k))
-            grid.addWidget(key_button, n // 3, n % 3)
+        outer = QtWidgets.QVBoxLayout(self)
+        outer.setContentsMargins(0, 0, 0, 0)
+        outer.setSpacing(14)
+        self.pages = QtWidgets.QStackedWidget()
+        self.digits_page, self.letters_page = QtWidgets.QWidget(), QtWidgets.QWidget()
+        digits = QtWidgets.QGridLayout(self.digits_page)
+        digits.setContentsMargins(0, 0, 0, 0)
+        digits.setSpacing(14)
+        for n, key in enumerate("1234567890"):
+            row, column = (n // 3, n % 3) if key != "0" else (3, 1)
+            digits.addWidget(self._key(key), row, column)
+        self.x_key = self._key("X")
+        self.letters_button = button("", "key")
+        self.letters_button.clicked.connect(lambda: self.show_letters(True))
+        digits.addWidget(self.x_key, 3, 0)
+        digits.addWidget(self.letters_button, 3, 2)
+        letters = QtWidgets.QGridLayout(self.letters_page)
+        letters.setContentsMargins(0, 0, 0, 0)
+        letters.setSpacing(14)
+        for n, key in enumerate("ABCDEFGHIJKLMNOPQRSTUVWXYZ"):
+            letter = self._key(key, "letter")
+            letter.clicked.connect(lambda: self.show_letters(False))
+            letters.addWidget(letter, n // self.LETTER_COLUMNS, n % self.LETTER_COLUMNS)
+        self.digits_button = button("", "key")
+        self.digits_button.clicked.connect(lambda: self.show_letters(False))
+        last = 26 // self.LETTER_COLUMNS
+        letters.addWidget(self.digits_button, last, 26 % self.LETTER_COLUMNS, 1, 2)
+        self.pages.addWidget(self.digits_page)
+        self.pages.addWidget(self.letters_page)
+        outer.addWidget(self.pages)
+        bottom = QtWidgets.QHBoxLayout()
+        bottom.setSpacing(14)
         self.clear_button = button("", "key")
         self.clear_button.clicked.connect(self.clear.emit)
-        zero = button("0", "key")
-        zero.clicked.connect(lambda: self.digit.emit("0"))
         self.delete_button = button("", "key")
         self.delete_button.clicked.connect(self.delete.emit)
         self.ok_button = button("", "primary")
         self.ok_button.clicked.connect(self.ok.emit)
-        grid.addWidget(self.clear_button, 3, 0)
-        grid.addWidget(zero, 3, 1)
-        grid.addWidget(self.delete_button, 3, 2)
-        grid.addWidget(self.ok_button, 4, 0, 1, 3)
+        self.ok_button.setSizePolicy(
+            QtWidgets.QSizePolicy.Policy.Expanding, QtWidgets.QSizePolicy.Policy.Expanding
+        )  # as tall as the keys beside it
+        bottom.addWidget(self.clear_button, 1)
+        bottom.addWidget(self.delete_button, 1)
+        bottom.addWidget(self.ok_button, 2)  # one row: the keypad fits a landscape screen
+        outer.addLayout(bottom)
+        self.allow_letters(False)
 
-    def set_texts(self, clear: str, delete: str, ok: str) -> None:
+    def _key(self, key: str, kind: str = "key") -> QtWidgets.QPushButton:
+        key_button = button(key, kind)
+        key_button.clicked.connect(lambda _=False, k=key: self.digit.emit(k))
+        return key_button
+
+    def allow_letters(self, allowed: bool) -> None:
+        """Card numbers: letters and X. PINs: digits only."""
+        self.x_key.setVisible(allowed)
+        self.letters_button.setVisible(allowed)
+        self.show_letters(False)
+
+    def show_letters(self, letters: bool) -> None:
+        self.pages.setCurrentWidget(self.letters_page if letters else self.digits_page)
+
+    @property
+    def showing_letters(self) -> bool:
+        return self.pages.currentWidget() is self.letters_page
+
+    def set_texts(
+        self, clear: str, delete: str, ok: str, letters: str = "ABC", digits: str = "123"
+    ) -> None:
         self.clear_button.setText(clear)
         self.delete_button.setText(delete)
         self.ok_button.setText(ok)
+        self.letters_button.setText(letters)
+        self.digits_button.setText(digits)
 
 
 class Message(QtWidgets.QLabel):

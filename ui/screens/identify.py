@@ -78,12 +78,14 @@ class IdentifyScreen(Screen):
         self.stage = self.CARD
         self.field.clear()
         self.field.setEchoMode(QtWidgets.QLineEdit.EchoMode.Normal)
+        self.keypad.allow_letters(True)
         self._show_stage()
 
     def ask_pin(self, card: str, kind: CardKind, message: str = "", tone: str = "") -> None:
         self.stage, self.card, self.kind = self.PIN, card, kind
         self.field.clear()
         self.field.setEchoMode(QtWidgets.QLineEdit.EchoMode.Password)
+        self.keypad.allow_letters(False)
         self.message.show_text(message, tone)
         self._show_stage()
 
@@ -131,6 +133,12 @@ class IdentifyScreen(Screen):
         self.subtitle.setText(
             t("identify.pin_hint") if self.stage == self.PIN else t("identify.hint")
         )
-        self.keypad.set_texts(t("keypad.clear"), t("keypad.delete"), t("keypad.ok"))
+        self.keypad.set_texts(
+            t("keypad.clear"),
+            t("keypad.delete"),
+            t("keypad.ok"),
+            t("keypad.letters"),
+            t("keypad.digits"),
+        )
         self.back.setText(t("common.back"))
         self.type_card.setText(t("identify.type_card"))
