@@ -155,7 +155,7 @@ def test_renew_moves_the_due_date_and_cancel_undoes_a_checkout(central: Central)
     unknown = kiosk.push(txn(5, "cancel", "I3", cancels="no-such-id"))[0]
     assert unknown["reason"] == "cancelled_transaction_unknown"
     wrong = kiosk.push(txn(6, "cancel", "I1", cancels=renew.id))[0]
-    assert wrong["reason"] == "only_checkouts_can_be_cancelled"
+    assert wrong["reason"] == "only_checkouts_and_checkins_can_be_cancelled"
     assert open_loans(central)[0]["renewals"] == 1
 
 
