@@ -39,6 +39,7 @@ OUT_OF_ORDER = "out_of_order"
 SEQ_REUSED = "seq_reused"
 UNKNOWN_CANCELLED = "cancelled_transaction_unknown"
 NOT_CANCELLABLE = "only_checkouts_and_checkins_can_be_cancelled"
+NOT_THIS_KIOSKS = "cancelled_transaction_of_another_kiosk"
 
 
 @dataclass(frozen=True, slots=True)
@@ -327,6 +328,10 @@ def _cancel(conn: Connection, batch: _Batch, row: wire.TransactionIn) -> Outcome
         return Outcome(
             "conflict", UNKNOWN_CANCELLED, f"no transaction {row.cancels!r}", applied=False
         )
+    if target.kiosk_id != batch.kiosk.kiosk_id:
+        # only the kiosk whose tag write failed can undo its own row: a token for one kiosk
+        # must not end, or reopen, another kiosk's loans
+        return Outcome("conflict", NOT_THIS_KIOSKS, "not this kiosk's transaction", applied=False)
     if target.kind == "checkin":
         outcome = _cancel_checkin(conn, batch, target)
     elif target.kind == "checkout":
