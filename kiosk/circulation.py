@@ -416,13 +416,16 @@ class Circulation:
             raise ValueError(f"transaction {txn_id} has no pending security write")
         item = self.store.item(original.item_pii)
         cancel_id = self._new_id()
+        due: datetime | None = None
         with self.store.atomic():
             self.store.set_security(txn_id, Security.FAILED)
             if original.kind is TxnKind.CHECKOUT:
                 self.store.delete_loan(original.item_pii)
                 self.store.set_item_status(original.item_pii, ItemStatus.AVAILABLE)
             elif original.kind is TxnKind.CHECKIN and original.patron_card:
-                self._reinstate_loan(original)
+                # the cancel carries the reinstated loan's due date, for an upstream that
+                # must lend it again (a SIP2 checkout with BI = Y needs one)
+                due = self._reinstate_loan(original)
             self.store.append_journal(
                 self._txn(
                     cancel_id,
@@ -430,7 +433,7 @@ class Circulation:
                     original.patron_card,
                     original.item_pii,
                     now,
-                    None,
+                    due,
                     decision,
                     Security.NOT_NEEDED,
                     reason=Reason.SECURITY_FAILED,
@@ -446,7 +449,7 @@ class Circulation:
             offline=decision is Decision.OFFLINE,
         )
 
-    def _reinstate_loan(self, checkin: Transaction) -> None:
+    def _reinstate_loan(self, checkin: Transaction) -> datetime:
         history = self.store.journal(limit=50, item_pii=checkin.item_pii)
         lent = next(
             (
@@ -478,6 +481,7 @@ class Circulation:
             )
         )
         self.store.set_item_status(checkin.item_pii, ItemStatus.ON_LOAN)
+        return due
 
     # --- helpers ---------------------------------------------------------------------------
 

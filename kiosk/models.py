@@ -37,7 +37,7 @@ class TxnKind(StrEnum):
     CHECKOUT = "checkout"
     CHECKIN = "checkin"
     RENEW = "renew"
-    CANCEL = "cancel"  # undoes a checkout whose tag-security write failed
+    CANCEL = "cancel"  # undoes a checkout or checkin whose tag-security write failed
 
 
 class Decision(StrEnum):

@@ -38,7 +38,8 @@ NO_DUE_DATE = "no_due_date"
 OUT_OF_ORDER = "out_of_order"
 SEQ_REUSED = "seq_reused"
 UNKNOWN_CANCELLED = "cancelled_transaction_unknown"
-NOT_CANCELLABLE = "only_checkouts_can_be_cancelled"
+NOT_CANCELLABLE = "only_checkouts_and_checkins_can_be_cancelled"
+NOT_THIS_KIOSKS = "cancelled_transaction_of_another_kiosk"
 
 
 @dataclass(frozen=True, slots=True)
@@ -314,9 +315,11 @@ def open_loan(conn: Connection, kiosk_id: str, row: Any) -> int:
 
 
 def _cancel(conn: Connection, batch: _Batch, row: wire.TransactionIn) -> Outcome:
-    """Undo a checkout whose tag-security write failed: the loan never really happened.
+    """Undo a checkout or a checkin whose tag-security write failed: it never really happened.
 
-    The batch's queued writes were flushed before this, so the journal is up to date.
+    A cancelled checkout's loan goes; a cancelled checkin's loan comes back (the reader still
+    holds the book, and later renewals of it must be accepted). The batch's queued writes
+    were flushed before this, so the journal is up to date.
     """
     target = conn.execute(
         sa.select(transactions).where(transactions.c.id == (row.cancels or ""))
@@ -325,17 +328,23 @@ def _cancel(conn: Connection, batch: _Batch, row: wire.TransactionIn) -> Outcome
         return Outcome(
             "conflict", UNKNOWN_CANCELLED, f"no transaction {row.cancels!r}", applied=False
         )
-    if target.kind != "checkout":
+    if target.kiosk_id != batch.kiosk.kiosk_id:
+        # only the kiosk whose tag write failed can undo its own row: a token for one kiosk
+        # must not end, or reopen, another kiosk's loans
+        return Outcome("conflict", NOT_THIS_KIOSKS, "not this kiosk's transaction", applied=False)
+    if target.kind == "checkin":
+        outcome = _cancel_checkin(conn, batch, target)
+    elif target.kind == "checkout":
+        outcome = _cancel_checkout(conn, batch, target)
+    else:
         return Outcome(
             "conflict", NOT_CANCELLABLE, f"{target.id} is a {target.kind}", applied=False
         )
+    if outcome.status != "accepted":
+        return outcome
     conn.execute(
         transactions.update().where(transactions.c.id == target.id).values(cancelled_by=row.id)
     )
-    conn.execute(loans.delete().where(loans.c.txn_id == target.id, loans.c.returned_at.is_(None)))
-    open_loan = batch.open_loans.get(target.item_pii)
-    if open_loan is not None and open_loan.txn_id == target.id:
-        del batch.open_loans[target.item_pii]
     conn.execute(
         conflicts.update()
         .where(conflicts.c.txn_id == target.id, conflicts.c.resolved_at.is_(None))
@@ -345,6 +354,40 @@ def _cancel(conn: Connection, batch: _Batch, row: wire.TransactionIn) -> Outcome
             note=f"cancelled by the kiosk in {row.id}",
             resolved_by="kiosk",
         )
+    )
+    return outcome
+
+
+def _cancel_checkout(conn: Connection, batch: _Batch, target: Any) -> Outcome:
+    conn.execute(loans.delete().where(loans.c.txn_id == target.id, loans.c.returned_at.is_(None)))
+    open_loan = batch.open_loans.get(target.item_pii)
+    if open_loan is not None and open_loan.txn_id == target.id:
+        del batch.open_loans[target.item_pii]
+    return Outcome("accepted")
+
+
+def _cancel_checkin(conn: Connection, batch: _Batch, target: Any) -> Outcome:
+    """Reopen the loan the return closed, unless the item has been lent again since."""
+    closed = conn.execute(
+        sa.select(loans.c.id, loans.c.patron_card, loans.c.loaned_at, loans.c.txn_id).where(
+            loans.c.return_txn_id == target.id
+        )
+    ).first()
+    if closed is None:  # the return ended no loan here (it was not on loan centrally)
+        return Outcome("accepted", None, "the return closed no loan", applied=False)
+    current = batch.open_loans.get(target.item_pii)
+    if current is not None:
+        return Outcome(
+            "conflict",
+            ON_LOAN_TO_ANOTHER,
+            f"lent again since the return, on {current.loaned_at.isoformat()}",
+            applied=False,
+        )
+    conn.execute(
+        loans.update().where(loans.c.id == closed.id).values(returned_at=None, return_txn_id=None)
+    )
+    batch.open_loans[target.item_pii] = _OpenLoan(
+        closed.patron_card, closed.loaned_at, closed.txn_id
     )
     return Outcome("accepted")
 

@@ -177,20 +177,22 @@ class LiveCirculation:
         self.circulation.security_done(txn_id)
 
     def security_failed(self, txn_id: str) -> Outcome:
-        """The tag write failed for good: cancel at the ACS (09 with BI = Y), then locally.
+        """The tag write failed for good: cancel at the ACS, then locally. A checkout is
+        cancelled with 09 and BI = Y, a return with 11 and BI = Y (the loan comes back).
 
         If the ACS cannot be told now, the core journals the cancel as offline and the
         replay sends it later, so the ACS and the kiosk end up agreeing either way.
         """
         original = self.store.transaction(txn_id)
         told = False
-        if (
-            original is not None
-            and original.kind is TxnKind.CHECKOUT
-            and original.decision is Decision.ONLINE
-        ):
+        if original is not None and original.decision is Decision.ONLINE:
+            card, pii = original.patron_card, original.item_pii
             try:
-                told = self.upstream.cancel_checkout(original.patron_card, original.item_pii).ok
+                if original.kind is TxnKind.CHECKOUT:
+                    told = self.upstream.cancel_checkout(card, pii).ok
+                elif original.kind is TxnKind.CHECKIN and card:
+                    loan_due = original.due_at or self.circulation.clock.now()
+                    told = self.upstream.cancel_checkin(card, pii, loan_due).ok
             except Unavailable:
                 log.warning("sip2: cancel of %s deferred to the replay", txn_id)
         outcome = self.circulation.security_failed(txn_id)

@@ -642,6 +642,27 @@ class Sip2Upstream:
         reply = self._ask(message)
         return self._outcome(reply, pii, reply.flag("ok"), None)
 
+    def cancel_checkin(self, card: str, pii: str, due_at: datetime) -> Outcome:
+        """Undo an online return whose tag write failed: a checkout with ``BI`` = Y (SIP2
+        2.00, "Cancel": a checkout used to cancel a failed checkin), so the loan comes back
+        with the due date the reader had."""
+        message = messages.request(
+            "11",
+            {
+                "sc_renewal_policy": "N",
+                "no_block": "N",
+                "transaction_date": self.date_field(self.now()),
+                "nb_due_date": self.date_field(due_at),
+            },
+            *self._common(),
+            (PATRON_ID, card),
+            (ITEM_ID, pii),
+            self._terminal(),
+            (CANCEL, "Y"),
+        )
+        reply = self._ask(message)
+        return self._outcome(reply, pii, reply.flag("ok"), None)
+
     def checkin(self, pii: str) -> Outcome:
         now = self.date_field(self.now())
         message = messages.request(

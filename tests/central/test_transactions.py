@@ -155,7 +155,7 @@ def test_renew_moves_the_due_date_and_cancel_undoes_a_checkout(central: Central)
     unknown = kiosk.push(txn(5, "cancel", "I3", cancels="no-such-id"))[0]
     assert unknown["reason"] == "cancelled_transaction_unknown"
     wrong = kiosk.push(txn(6, "cancel", "I1", cancels=renew.id))[0]
-    assert wrong["reason"] == "only_checkouts_can_be_cancelled"
+    assert wrong["reason"] == "only_checkouts_and_checkins_can_be_cancelled"
     assert open_loans(central)[0]["renewals"] == 1
 
 
@@ -244,3 +244,23 @@ def test_a_transaction_id_is_applied_once_even_from_another_kiosk(central: Centr
     assert k1.push(row)[0]["status"] == "accepted"
     assert k2.push(row)[0]["status"] == "duplicate"
     assert len(open_loans(central)) == 1
+
+
+def test_a_kiosk_cannot_cancel_another_kiosks_loan(central: Central) -> None:
+    """Regression (#14, finding 3): a cancel naming another kiosk's checkout deleted its
+    loan; every write is checked against the token's kiosk."""
+    seed(central)
+    lender, rogue = central.enrol("k1"), central.enrol("k2")
+    lent = txn(2, "checkout", "I1")
+    returned = txn(3, "checkin", "I2")
+    lender.push(txn(1, "checkout", "I2"), lent, returned)
+    replies = rogue.push(
+        txn(1, "cancel", "I1", cancels=lent.id), txn(2, "cancel", "I2", cancels=returned.id)
+    )
+    assert [(r["status"], r["reason"]) for r in replies] == [
+        ("conflict", "cancelled_transaction_of_another_kiosk")
+    ] * 2
+    assert [loan["item_pii"] for loan in open_loans(central)] == ["I1"]
+    # the kiosk that lent it still can
+    assert lender.push(txn(4, "cancel", "I1", cancels=lent.id))[0]["status"] == "accepted"
+    assert open_loans(central) == []

@@ -113,3 +113,20 @@ def test_a_cancel_the_acs_could_not_hear_is_replayed_later(
     replies = Sip2Replay(upstream, lookup=store.transaction).push(store.pending_journal(10))
     assert [(r.txn_id, r.status) for r in replies] == [(cancelled.txn_id, "accepted")]
     assert library.books["1000001"].borrower is None
+
+
+def test_a_failed_tag_write_on_a_return_lends_it_again_at_the_acs(
+    server, library: Library, store, clock
+) -> None:
+    """Regression (#14, finding 1): the ACS was told of the return but not of its cancel, so
+    the reader held a book the library system had checked in."""
+    live, _ = live_for(server, store, clock)
+    lent = live.checkout(READER, "1000001")
+    live.security_done(lent.txn_id)
+    returned = live.checkin("1000001")
+    assert library.books["1000001"].borrower is None
+    cancelled = live.security_failed(returned.txn_id)
+    assert cancelled.reason is Reason.SECURITY_FAILED
+    assert library.books["1000001"].borrower == "R0001"  # 11 with BI = Y
+    assert store.loan("1000001").patron_card == "R0001"
+    assert store.pending_journal(10) == []  # the ACS was told: the cancel is synced too

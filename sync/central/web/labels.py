@@ -117,7 +117,14 @@ REASONS: dict[str, tuple[str, str]] = {
     "out_of_order": ("交易顺序错乱", "arrived out of order"),
     "seq_reused": ("交易序号重复", "sequence number reused"),
     "cancelled_transaction_unknown": ("撤销的交易不存在", "cancelled transaction unknown"),
-    "only_checkouts_can_be_cancelled": ("只能撤销借出", "only checkouts can be cancelled"),
+    "cancelled_transaction_of_another_kiosk": (
+        "撤销的是另一台自助机的交易",
+        "cancel of another kiosk's transaction",
+    ),
+    "only_checkouts_and_checkins_can_be_cancelled": (
+        "只能撤销借出或归还",
+        "only checkouts and returns can be cancelled",
+    ),
     # refusals a kiosk read from its library system's reply (``kiosk.reasons.Reason``)
     "unknown_card": ("图书馆系统没有这张读者证", "card unknown to the library system"),
     "card_expired": ("读者证已过期", "card expired"),
