@@ -13,6 +13,7 @@ import serial
 
 from drivers.rfid.feig_frame import (
     ANY_READER,
+    MAX_FRAME,
     MIN_REPLY,
     FeigReply,
     FeigRequest,
@@ -72,7 +73,7 @@ ISO_ERROR_NOT_SUPPORTED = 0x01
 ISO_ERROR_OPTION_NOT_SUPPORTED = 0x03
 ISO_WRITE_REFUSALS = frozenset({0x0F, 0x11, 0x12, 0x13, 0x14})
 
-READ_CHUNK = 16  # blocks per read request: 16 x (1 + 4) bytes fit a frame easily
+READ_REPLY_HEAD = 8  # LEN ADR CMD STATUS DB-N DB-SIZE ... CRC2
 WRITE_CHUNK = 8
 
 
@@ -99,6 +100,7 @@ class FeigReader:
         self.reverse_blocks = reverse_blocks
         self._info: ReaderInfo | None = None
         self._tag_details: dict[bytes, TagInfo] = {}
+        self._block_sizes: dict[bytes, int] = {}  # per UID, from read replies (DB-SIZE)
 
     @classmethod
     def for_url(
@@ -127,6 +129,7 @@ class FeigReader:
         with self._link.lock:
             self._link.close()
             self._tag_details.clear()
+            self._block_sizes.clear()
 
     def _handshake(self) -> None:
         self._info = self._software_version()
@@ -151,6 +154,9 @@ class FeigReader:
     # --- ISO 15693 ---------------------------------------------------------------------------
 
     def inventory(self) -> list[TagInfo]:
+        """UIDs and DSFIDs, as the inventory reports them; no tag is asked for its system
+        information here (a stack would pay one exchange per tag for it). Details already
+        learnt (``system_information``, a write) are kept while the tag stays."""
         with self._link.lock:
             seen: list[TagInfo] = []
             mode = MODE_NON_ADDRESSED
@@ -165,10 +171,10 @@ class FeigReader:
                     break
                 mode = INVENTORY_MORE
             present = {tag.uid for tag in seen}
-            for uid in list(self._tag_details):
-                if uid not in present:
-                    del self._tag_details[uid]
-            return [self._detailed(tag) for tag in seen]
+            for known in (self._tag_details, self._block_sizes):
+                for uid in [uid for uid in known if uid not in present]:
+                    del known[uid]
+            return [self._tag_details.get(tag.uid, tag) for tag in seen]
 
     @staticmethod
     def _parse_inventory(data: bytes) -> list[TagInfo]:
@@ -184,17 +190,6 @@ class FeigReader:
                 continue  # another transponder type (ISO 14443 etc.) is not a library tag
             tags.append(TagInfo(uid=bytes(record[2:10]), dsfid=record[1]))
         return tags
-
-    def _detailed(self, tag: TagInfo) -> TagInfo:
-        """Add AFI and memory size from Get System Information, once per tag visit."""
-        known = self._tag_details.get(tag.uid)
-        if known is None:
-            try:
-                known = self._system_information(tag.uid)
-            except (NoTag, UnsupportedOperation):
-                return tag
-            self._tag_details[tag.uid] = known
-        return known
 
     def system_information(self, uid: bytes) -> TagInfo:
         with self._link.lock:
@@ -222,21 +217,28 @@ class FeigReader:
             raise ValueError("read at least one block from a non-negative address")
         with self._link.lock:
             out = bytearray()
-            for start in range(first, first + count, READ_CHUNK):
-                n = min(READ_CHUNK, first + count - start)
+            chunk = self.max_read_blocks(self._block_sizes.get(uid, 4))
+            for start in range(first, first + count, chunk):
+                n = min(chunk, first + count - start)
                 request = bytes([MODE_ADDRESSED]) + _uid(uid) + bytes([start, n])
                 reply = self._iso(ISO_READ_MULTIPLE, request)
                 self._raise_for(reply, writing=False)
-                out += self._parse_blocks(reply.data, n)
+                out += self._parse_blocks(uid, reply.data, n)
             return bytes(out)
 
-    def _parse_blocks(self, data: bytes, expected: int) -> bytes:
+    @staticmethod
+    def max_read_blocks(block_size: int = 4) -> int:
+        """The most blocks one read returns: what fits a reply frame (LEN is one byte)."""
+        return (MAX_FRAME - READ_REPLY_HEAD) // (block_size + 1)
+
+    def _parse_blocks(self, uid: bytes, data: bytes, expected: int) -> bytes:
         if len(data) < 2:
             raise FrameError("read reply has no DB-N/DB-SIZE")
         count, size = data[0], data[1]
         records = data[2:]
         if count != expected or len(records) != count * (size + 1):
             raise FrameError(f"asked {expected} blocks, reply holds {count} x {size}: {data.hex()}")
+        self._block_sizes[uid] = size  # DB-SIZE: the block size, learnt from the read itself
         out = bytearray()
         for i in range(count):
             block = records[i * (size + 1) + 1 : (i + 1) * (size + 1)]  # skip security status
@@ -259,6 +261,8 @@ class FeigReader:
                 self._raise_for(reply, writing=True)
 
     def _block_size(self, uid: bytes) -> int:
+        if uid in self._block_sizes:
+            return self._block_sizes[uid]
         known = self._tag_details.get(uid)
         if known is None or known.block_size is None:
             try:

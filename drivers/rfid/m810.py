@@ -145,6 +145,11 @@ class M810Reader:
             return b"".join(blocks[n] for n in range(first, first + count))
 
     @staticmethod
+    def max_read_blocks(block_size: int = BLOCK_SIZE) -> int:
+        """The most blocks one read asks for: the largest read public captures show."""
+        return READ_CHUNK
+
+    @staticmethod
     def _parse_blocks(reply: bytes) -> dict[int, bytes]:
         # 02 00 UID(8) N then N x (block number LE16, 4 data bytes)
         if len(reply) < 11:

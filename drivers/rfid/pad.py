@@ -16,6 +16,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Literal
 
+from drivers.rfid.tag_memory import TagMemory
 from kiosk.models import Severity
 from kiosk.ports import (
     DeviceError,
@@ -75,7 +76,6 @@ class PadWatcher:
         device: str = "rfid",
         polls_per_second: float = 5.0,
         missing_polls: int = 3,
-        default_block_count: int = 8,
         read_attempts: int = 3,
         backoff_initial: float = 0.5,
         backoff_max: float = 30.0,
@@ -91,7 +91,7 @@ class PadWatcher:
         self.device = device
         self.period = 1.0 / polls_per_second
         self.missing_polls = missing_polls
-        self.default_block_count = default_block_count
+        self.memory = TagMemory(reader)  # reads only what each tag's data needs
         self.read_attempts = read_attempts
         self.backoff_initial = backoff_initial
         self.backoff_max = backoff_max
@@ -179,10 +179,9 @@ class PadWatcher:
             del self._read_failures[uid]
 
     def _arrive(self, tag: TagInfo) -> PadEvent | None:
-        count = tag.block_count or self.default_block_count
         error = ""
         try:
-            data = self.reader.read_blocks(tag.uid, 0, count)
+            data, tag = self.memory.read(tag)
         except (NoTag, TagRemoved):
             return None  # it left before we could read it; the next poll tries again
         except DeviceError as exc:

@@ -24,8 +24,13 @@ class Rig:
     field: TagField
     faults: ReaderFaults
     supports_eas: bool
-    reports_tag_details: bool
+    reports_tag_details: bool  # AFI and memory size in every inventory (the simulator)
     server: EmulatorServer | None = None
+
+    @property
+    def reports_dsfid(self) -> bool:
+        """FEIG passes on the DSFID of the ISO 15693 inventory; the 3M 810 sends UIDs only."""
+        return not self.name.startswith("3m810")
 
     @property
     def writes_dsfid(self) -> bool:
@@ -44,7 +49,7 @@ def build_rig(name: str) -> Rig:
     if protocol == "feig":
         server = EmulatorServer(FeigEmulator(field, faults), kind=kind).start()  # type: ignore[arg-type]
         reader: TagReader = FeigReader.for_url(server.url, timeout=DRIVER_TIMEOUT)
-        return Rig(name, reader, field, faults, True, True, server)
+        return Rig(name, reader, field, faults, True, False, server)
     server = EmulatorServer(M810Emulator(field, faults), kind=kind).start()  # type: ignore[arg-type]
     reader = M810Reader.for_url(server.url, timeout=DRIVER_TIMEOUT)
     return Rig(name, reader, field, faults, False, False, server)

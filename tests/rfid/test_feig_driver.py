@@ -57,20 +57,37 @@ def test_inventory_writes_the_iso_host_frame_and_parses_data_sets() -> None:
         hexbytes("13 00 B0 00 3E E0 04 01 00 00 00 00 01 07 03 1B 01 7E 73"),
     )
     tags = reader.inventory()
-    assert port.written == [
-        hexbytes("07 FF B0 01 00 1C 56"),
-        hexbytes("0F FF B0 2B 01 E0 04 01 00 00 00 00 01 68 D5"),
-    ]
-    assert tags == [TagInfo(UID, dsfid=0x3E, afi=0x07, block_size=4, block_count=28)]
+    assert port.written == [hexbytes("07 FF B0 01 00 1C 56")]
+    assert tags == [TagInfo(UID, dsfid=0x3E)]
 
 
-def test_system_information_is_asked_once_per_tag_visit() -> None:
+def test_inventory_never_asks_tags_for_their_system_information() -> None:
+    # issue #18: a stack paid one Get System Information per tag before it could be read
+    inventory = hexbytes("11 00 B0 00 01 03 3E E0 04 01 00 00 00 00 01 D9 90")
+    reader, port = opened(inventory, inventory)
+    reader.inventory()
+    reader.inventory()
+    assert port.written == [hexbytes("07 FF B0 01 00 1C 56")] * 2
+
+
+def test_system_information_reports_afi_and_memory_and_is_remembered_by_inventory() -> None:
     inventory = hexbytes("11 00 B0 00 01 03 3E E0 04 01 00 00 00 00 01 D9 90")
     sysinfo = hexbytes("13 00 B0 00 3E E0 04 01 00 00 00 00 01 07 03 1B 01 7E 73")
-    reader, port = opened(inventory, sysinfo, inventory)
-    reader.inventory()
-    reader.inventory()
-    assert len(port.written) == 3
+    reader, port = opened(sysinfo, inventory)
+    details = TagInfo(UID, dsfid=0x3E, afi=0x07, block_size=4, block_count=28)
+    assert reader.system_information(UID) == details
+    assert port.written == [hexbytes("0F FF B0 2B 01 E0 04 01 00 00 00 00 01 68 D5")]
+    assert reader.inventory() == [details]
+
+
+def test_a_read_reply_tells_the_block_size_for_the_next_write() -> None:
+    # DB-SIZE 4 in the read reply: the write needs no system information first
+    reader, port = opened(
+        hexbytes("12 00 B0 00 02 04 00 44 43 42 41 00 48 47 46 45 54 F2"), OK_REPLY
+    )
+    reader.read_blocks(UID, 0, 2)
+    reader.write_blocks(UID, 0, b"ABCDEFGH")
+    assert [frame[3] for frame in port.written] == [0x23, 0x24]
 
 
 def test_no_transponder_means_an_empty_inventory() -> None:
@@ -109,8 +126,8 @@ def test_write_dsfid_frame() -> None:
 def test_write_dsfid_updates_the_remembered_tag_details() -> None:
     inventory = hexbytes("11 00 B0 00 01 03 00 E0 04 01 00 00 00 00 01 A1 43")
     sysinfo = hexbytes("13 00 B0 00 00 E0 04 01 00 00 00 00 01 07 03 1B 01 88 AC")
-    reader, _ = opened(inventory, sysinfo, OK_REPLY, inventory)
-    assert reader.inventory()[0].dsfid == 0x00
+    reader, _ = opened(sysinfo, OK_REPLY, inventory)
+    assert reader.system_information(UID).dsfid == 0x00
     reader.write_dsfid(UID, 0x3E)
     assert reader.inventory() == [TagInfo(UID, dsfid=0x3E, afi=0x07, block_size=4, block_count=28)]
 

@@ -66,7 +66,7 @@ def test_a_placed_tag_arrives_with_its_decoded_content(sim: SimReader) -> None:
     watcher.poll_once()
     event = take(events)
     assert (event.kind, event.uid, event.item, event.error) == ("arrived", UID, "1000000056", "")
-    assert len(event.data) == 28 * 4  # the whole user memory the tag reported
+    assert len(event.data) == 32  # the basic block, not the whole memory of 28 x 4 bytes
     assert watcher.present() == [event.tag]
 
 
@@ -235,8 +235,7 @@ def test_a_tag_that_keeps_failing_to_read_arrives_with_the_reason(sim: SimReader
     faults = RecordingFaults()
     watcher = PadWatcher(sim, decode_pii, events=events, faults=faults, read_attempts=2)
     sim.field.place(SimulatedTag(UID, block_count=4))
-    watcher.default_block_count = 8
-    failing = TagInfo(UID, block_count=None)  # unknown size: the default (too many) is read
+    failing = TagInfo(UID, block_count=None)  # unknown size: 8 blocks (too many) are read
     sim.field.inventory = lambda afi=None: [failing]  # type: ignore[method-assign]
     watcher.poll_once()
     assert events.empty()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from drivers.rfid import air
 from drivers.rfid.emulators.server import Answer
 from drivers.rfid.faults import ReaderFaults
 from drivers.rfid.feig import (
@@ -41,11 +42,9 @@ from drivers.rfid.field import (
 from kiosk.ports import FrameError
 
 RECORDS_PER_FRAME = 24  # 24 x 10-byte data sets is what fits under LEN 255
-INVENTORY_AIR = 0.015  # 16 time slots at the high data rate
-PER_TAG_AIR = 0.002
-PER_BLOCK_READ_AIR = 0.002  # an 8-block read takes ~16 ms
-PER_BLOCK_WRITE_AIR = 0.006  # programming time dominates
-COMMAND_AIR = 0.004  # one short addressed command (system info, AFI, EAS)
+# air time of the short addressed commands, from the one pacing model (drivers.rfid.air)
+COMMAND_AIR = air.command_seconds()  # system information, or a tag that does not answer
+CHANGE_AIR = air.command_seconds(1, writes=True)  # write AFI / DSFID, set or reset EAS
 
 ISO_ERROR_UNKNOWN = 0x0F
 ISO_ERROR_BLOCK_NOT_AVAILABLE = 0x10
@@ -134,11 +133,11 @@ class FeigEmulator:
             if sub == ISO_WRITE_AFI:
                 leave = self.faults.take_removal(uid) is not None
                 self.field.write_afi(uid, args[0], leave=leave)
-                return STATUS_OK, b"", COMMAND_AIR
+                return STATUS_OK, b"", CHANGE_AIR
             if sub == ISO_WRITE_DSFID:
                 leave = self.faults.take_removal(uid) is not None
                 self.field.write_dsfid(uid, args[0], leave=leave)
-                return STATUS_OK, b"", COMMAND_AIR
+                return STATUS_OK, b"", CHANGE_AIR
         except AirError as exc:
             return (*_status_for(exc), COMMAND_AIR)
         return STATUS_UNKNOWN_COMMAND, b"", 0.0
@@ -146,19 +145,19 @@ class FeigEmulator:
     def _inventory(self, data: bytes) -> tuple[int, bytes, float]:
         mode = data[0]
         if mode & INVENTORY_MORE and self._pending_records:
-            records = self._pending_records
+            records, seconds = self._pending_records, 0.0  # already inventoried: no air
         else:
             afi = data[1] if mode & 0x10 else None
             records = [
                 bytes([TR_TYPE_ISO15693, tag.dsfid]) + tag.uid
                 for tag in self.field.inventory(afi=afi)
             ]
-        air = INVENTORY_AIR + PER_TAG_AIR * len(records)
+            seconds = air.inventory_seconds(len(records))
         if not records:
-            return STATUS_NO_TRANSPONDER, b"", air
+            return STATUS_NO_TRANSPONDER, b"", seconds
         now, self._pending_records = records[:RECORDS_PER_FRAME], records[RECORDS_PER_FRAME:]
         status = STATUS_MORE_DATA if self._pending_records else STATUS_OK
-        return status, bytes([len(now)]) + b"".join(now), air
+        return status, bytes([len(now)]) + b"".join(now), seconds
 
     def _read(self, uid: bytes, first: int, count: int) -> tuple[int, bytes, float]:
         tag = self.field.get(uid)
@@ -171,7 +170,7 @@ class FeigEmulator:
         for i in range(count):
             out.append(0x01 if locked[i] else 0x00)
             out += memory[i * size : (i + 1) * size][::-1]  # FEIG sends each block reversed
-        return STATUS_OK, bytes(out), PER_BLOCK_READ_AIR * count
+        return STATUS_OK, bytes(out), air.read_seconds(count, size, security_status=True)
 
     def _write(self, uid: bytes, args: bytes) -> tuple[int, bytes, float]:
         first, count, size = args[0], args[1], args[2]
@@ -186,7 +185,7 @@ class FeigEmulator:
         data = b"".join(wire[i * size : (i + 1) * size][::-1] for i in range(count))
         leave_after = self.faults.take_removal(uid)
         self.field.write_blocks(uid, first, data, leave_after=leave_after)
-        return STATUS_OK, b"", PER_BLOCK_WRITE_AIR * count
+        return STATUS_OK, b"", air.write_seconds(count, size)
 
     # --- [0xB1] custom commands (NXP EAS) -----------------------------------------------------
 
@@ -201,7 +200,7 @@ class FeigEmulator:
             self.field.set_eas(uid, command == NXP_SET_EAS, leave=leave)
         except AirError as exc:
             return (*_status_for(exc), COMMAND_AIR)
-        return STATUS_OK, b"", COMMAND_AIR
+        return STATUS_OK, b"", CHANGE_AIR
 
 
 def _status_for(exc: AirError) -> tuple[int, bytes]:

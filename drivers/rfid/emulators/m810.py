@@ -6,6 +6,7 @@ sends exactly those two bytes and nothing more, rather than invent the rest.
 
 from __future__ import annotations
 
+from drivers.rfid import air
 from drivers.rfid.emulators.server import Answer
 from drivers.rfid.faults import ReaderFaults
 from drivers.rfid.field import AirError, TagField
@@ -33,10 +34,9 @@ from kiosk.ports import FrameError
 
 HARDWARE_VERSION = bytes([0x0A, 0x05, 0x00, 0x02])  # 10.5.0.2, from the published probe reply
 INIT_REPLY = bytes.fromhex("13 00 02 01 01 03 02 02 03 00")
-INVENTORY_AIR = 0.02
-PER_BLOCK_READ_AIR = 0.002
-PER_BLOCK_WRITE_AIR = 0.006
-COMMAND_AIR = 0.004
+# air time from the one pacing model (drivers.rfid.air)
+COMMAND_AIR = air.command_seconds()  # read AFI (system information), or no answer
+CHANGE_AIR = air.command_seconds(1, writes=True)  # write AFI
 
 
 class M810Emulator:
@@ -93,7 +93,7 @@ class M810Emulator:
         if payload == CMD_INVENTORY:
             uids = [self._wire(tag.uid) for tag in self.field.inventory()]
             reply = INVENTORY_REPLY_PREFIX + bytes([len(uids)]) + b"".join(uids)
-            return reply, INVENTORY_AIR
+            return reply, air.inventory_seconds(len(uids))
         if len(payload) < 9:
             return None
         command, wire_uid, args = payload[0], payload[1:9], payload[9:]
@@ -107,11 +107,12 @@ class M810Emulator:
                     return bytes([command, FAILED]), COMMAND_AIR
                 leave_after = self.faults.take_removal(uid)
                 self.field.write_blocks(uid, 0, data, leave_after=leave_after)
-                return bytes([command, OK]) + wire_uid + bytes([count]), PER_BLOCK_WRITE_AIR * count
+                reply = bytes([command, OK]) + wire_uid + bytes([count])
+                return reply, air.write_seconds(count, BLOCK_SIZE)
             if command == CMD_WRITE_AFI and len(args) == 1:
                 leave = self.faults.take_removal(uid) is not None
                 self.field.write_afi(uid, args[0], leave=leave)
-                return bytes([command, OK]) + wire_uid, COMMAND_AIR
+                return bytes([command, OK]) + wire_uid, CHANGE_AIR
             if command == CMD_READ_AFI and not args:
                 afi = self.field.system_information(uid).afi or 0
                 return bytes([command, OK]) + wire_uid + bytes([afi]), COMMAND_AIR
@@ -124,7 +125,7 @@ class M810Emulator:
         out = bytearray([CMD_READ, OK]) + wire_uid + bytes([count])
         for i in range(count):
             out += (first + i).to_bytes(2, "little") + memory[i * 4 : (i + 1) * 4]
-        return bytes(out), PER_BLOCK_READ_AIR * count
+        return bytes(out), air.read_seconds(count, BLOCK_SIZE, security_status=False)
 
     def _wire(self, uid: bytes) -> bytes:
         """UIDs are held MSB first; the same flip maps wire to held order and back."""

@@ -3,7 +3,7 @@
 The server owns the byte stream: it cuts requests into frames, asks the emulator for the
 answer, and applies the link-level faults (silence, a broken CRC, the reader unplugged) and,
 when ``paced``, the time a real reader would take: serial time at its baud rate plus the
-ISO 15693 air time the emulator reports.
+ISO 15693 air time the emulator reports, both from the one model in ``drivers.rfid.air``.
 """
 
 from __future__ import annotations
@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal, Protocol
 
+from drivers.rfid import air
 from drivers.rfid.faults import ReaderFaults
 
 TICK = 0.02  # how often the I/O thread looks at the unplug switch and the stop flag
@@ -270,7 +271,7 @@ class EmulatorServer:
         return buffer
 
     def _serial_seconds(self, count: int) -> float:
-        return count * self.emulator.bits_per_char / self.emulator.baudrate
+        return air.serial_seconds(count, self.emulator.baudrate, self.emulator.bits_per_char)
 
     def _plug_pty(self) -> None:
         assert self._link is not None
