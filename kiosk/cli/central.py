@@ -9,10 +9,10 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import Any
 
-if TYPE_CHECKING:
-    from sync.central.config import CentralConfig
+#: A ``sync.central.config.CentralConfig`` (kiosk modules import sync only inside functions).
+CentralConfig = Any
 
 
 def _add_config(parser: argparse.ArgumentParser, *, admin: bool) -> None:
