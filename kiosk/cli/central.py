@@ -118,6 +118,15 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     _add_config(imp, admin=True)
     imp.set_defaults(func=run_import)
 
+    upgrade = actions.add_parser(
+        "migrate",
+        help="apply pending schema steps to the central database",
+        description="Bring an existing central database's schema up to date (the package "
+        "does this on upgrade; `serve` does it too on start) and list the steps applied.",
+    )
+    _add_config(upgrade, admin=True)
+    upgrade.set_defaults(func=run_migrate)
+
 
 def central_config(args: argparse.Namespace) -> CentralConfig:
     """The config file's values with the command line's on top (see sync.central.config)."""
@@ -301,4 +310,20 @@ def run_import(args: argparse.Namespace, config: CentralConfig) -> int:
         f"{args.kind}: {result.inserted} new, {result.updated} updated, "
         f"{len(parsed.records) - result.inserted - result.updated} unchanged"
     )
+    return 0
+
+
+@_admin
+def run_migrate(args: argparse.Namespace, config: CentralConfig) -> int:
+    from sync.central.database import holds_central_schema, make_engine
+    from sync.central.migrations import migrate
+
+    if not args.create and not holds_central_schema(config.db):
+        raise NoDatabase(config.db)
+    engine = make_engine(config.db)
+    try:
+        applied = migrate(engine)
+    finally:
+        engine.dispose()
+    print("applied: " + (", ".join(applied) if applied else "nothing, schema is current"))
     return 0

@@ -155,3 +155,23 @@ def test_the_sample_config_is_valid(tmp_path: Path) -> None:
     sample.write_text(SAMPLE)
     loaded = load_central_config(str(sample), environ={})
     assert loaded.db.startswith("postgresql://") and loaded.timezone == "Asia/Shanghai"
+
+
+def test_migrate_upgrades_an_existing_database_and_refuses_a_missing_one(
+    db_url: str, elsewhere: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    url = cli_url(db_url)
+    missing = tmp_path / "none.db"
+    assert shufang("central", "migrate", "--db", str(missing)) == 2
+    assert not missing.exists()
+    assert shufang("central", "migrate", "--db", url, "--create") == 0
+    assert "applied: 0001" in capsys.readouterr().out
+    assert shufang("central", "migrate", "--db", url) == 0
+    assert "nothing, schema is current" in capsys.readouterr().out
+
+
+def test_the_packaged_sample_is_the_generated_one() -> None:
+    from sync.central.config import SAMPLE
+
+    packaged = Path(__file__).resolve().parents[2] / "packaging" / "central.sample.toml"
+    assert packaged.read_text() == SAMPLE
