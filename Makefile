@@ -13,7 +13,7 @@ DEB_PACKAGES := fonts-noto-cjk fontconfig libegl1 libgl1 libxkbcommon0 libfontco
                 libxcb-render-util0 libxcb-shape0 libxcb-xinerama0 libxcb-xkb1 libxkbcommon-x11-0
 PYTEST_ARGS ?=
 
-.PHONY: demo test bench lint format deps venv clean
+.PHONY: demo test bench lint format deps venv clean deb
 
 demo: deps $(STAMP)
 	$(VENV)/bin/shufang demo
@@ -54,5 +54,10 @@ $(STAMP): pyproject.toml
 	@$(PY) -m pip install -q -e '.[central,sip2,test]'
 	@touch $(STAMP)
 
+# The Debian packages shufang, shufang-kiosk and shufang-central in dist/ (see
+# packaging/deb/build.py and docs/install.md). DEB_VERSION=0.1.0-2 overrides the version.
+deb:
+	$(PYTHON) packaging/deb/build.py $(if $(DEB_VERSION),--version $(DEB_VERSION))
+
 clean:
-	rm -rf $(VENV) build *.egg-info .pytest_cache .ruff_cache
+	rm -rf $(VENV) build dist *.egg-info .pytest_cache .ruff_cache

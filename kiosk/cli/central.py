@@ -7,21 +7,36 @@ them for every other command (a test checks this).
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 from pathlib import Path
+from typing import Any
 
-DEFAULT_DB = "sqlite:///shufang-central.db"
+#: A ``sync.central.config.CentralConfig`` (kiosk modules import sync only inside functions).
+CentralConfig = Any
 
 
-def _add_db(parser: argparse.ArgumentParser) -> None:
+def _add_config(parser: argparse.ArgumentParser, *, admin: bool) -> None:
+    from sync.central.config import DEFAULT_CONFIG, ENV_CONFIG, ENV_DB
+
+    parser.add_argument(
+        "--config",
+        metavar="FILE",
+        help=f"the central's config (default: ${ENV_CONFIG} or {DEFAULT_CONFIG}, if it exists); "
+        "the service and the admin commands read the same one",
+    )
     parser.add_argument(
         "--db",
         metavar="URL",
-        default=os.environ.get("SHUFANG_CENTRAL_DB", DEFAULT_DB),
         help="database: postgresql://user@host/name, sqlite:///file or a file path "
-        f"(default: $SHUFANG_CENTRAL_DB or {DEFAULT_DB})",
+        f"(default: ${ENV_DB}, else database.url of the config)",
     )
+    if admin:
+        parser.add_argument(
+            "--create",
+            action="store_true",
+            help="create the database when it does not exist yet (without it, a wrong URL "
+            "is an error instead of a new, empty database)",
+        )
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -39,29 +54,30 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         description="Migrate the database, then serve /api/v1 (OpenAPI at "
         "/api/v1/openapi.json). Several processes may share one PostgreSQL.",
     )
-    _add_db(serve)
-    serve.add_argument("--host", default="127.0.0.1", help="address to listen on")
-    serve.add_argument("--port", type=int, default=8470, help="TCP port (default 8470)")
+    _add_config(serve, admin=False)
+    serve.add_argument("--host", help="address to listen on (default: config, 127.0.0.1)")
+    serve.add_argument("--port", type=int, help="TCP port (default: config, 8470)")
     serve.add_argument(
         "--online-window",
         type=int,
-        default=180,
         metavar="SECONDS",
-        help="a kiosk without a heartbeat for this long is offline",
+        help="a kiosk without a heartbeat for this long is offline (default: config, 180)",
     )
     serve.add_argument(
-        "--timezone", default="UTC", help="time zone of the statistics' days, e.g. Asia/Shanghai"
+        "--timezone",
+        help="time zone of the fleet pages and the statistics' days "
+        "(default: config, Asia/Shanghai)",
     )
     serve.add_argument(
         "--workers",
         type=int,
-        default=1,
         metavar="N",
-        help="API processes sharing the port (default 1); use with PostgreSQL",
+        help="API processes sharing the port (default: config, 1); use with PostgreSQL",
     )
     serve.add_argument(
         "--access-log",
         action="store_true",
+        default=None,
         help="log every request (off by default: paths can carry card numbers)",
     )
     serve.set_defaults(func=run_serve)
@@ -78,7 +94,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     enrol.add_argument(
         "--staff", action="store_true", help="issue a staff/admin token instead of a kiosk token"
     )
-    _add_db(enrol)
+    _add_config(enrol, admin=True)
     enrol.set_defaults(func=run_enrol)
 
     revoke = actions.add_parser(
@@ -88,7 +104,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )
     revoke.add_argument("name", metavar="KIOSK_ID", help="kiosk id (or staff name with --staff)")
     revoke.add_argument("--staff", action="store_true", help="revoke a staff token")
-    _add_db(revoke)
+    _add_config(revoke, admin=True)
     revoke.set_defaults(func=run_revoke)
 
     imp = actions.add_parser(
@@ -99,47 +115,123 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )
     imp.add_argument("kind", choices=("catalog", "patrons"), help="what the file holds")
     imp.add_argument("file", type=Path, metavar="FILE.csv", help="UTF-8 CSV with a header row")
-    _add_db(imp)
+    _add_config(imp, admin=True)
     imp.set_defaults(func=run_import)
 
+    upgrade = actions.add_parser(
+        "migrate",
+        help="apply pending schema steps to the central database",
+        description="Bring an existing central database's schema up to date (the package "
+        "does this on upgrade; `serve` does it too on start) and list the steps applied.",
+    )
+    _add_config(upgrade, admin=True)
+    upgrade.set_defaults(func=run_migrate)
 
-def _engine(url: str):  # -> sqlalchemy Engine, migrated
-    from sync.central.database import make_engine
+
+def central_config(args: argparse.Namespace) -> CentralConfig:
+    """The config file's values with the command line's on top (see sync.central.config)."""
+    from dataclasses import replace
+
+    from sync.central.config import load_central_config
+
+    config = load_central_config(args.config, args.db)
+    given = {
+        name: getattr(args, option)
+        for name, option in (
+            ("host", "host"),
+            ("port", "port"),
+            ("workers", "workers"),
+            ("timezone", "timezone"),
+            ("online_window_s", "online_window"),
+            ("access_log", "access_log"),
+        )
+        if getattr(args, option, None) is not None
+    }
+    return replace(config, **given)
+
+
+class NoDatabase(Exception):
+    """The configured database is not a central database yet and --create was not given."""
+
+
+def _engine(url: str, *, create: bool = True):  # -> sqlalchemy Engine, migrated
+    from sync.central.database import holds_central_schema, make_engine
     from sync.central.migrations import migrate
 
+    if not create and not holds_central_schema(url):
+        raise NoDatabase(url)
     engine = make_engine(url)
     migrate(engine)
     return engine
 
 
+def _admin(run):
+    """Wrap an admin command: read the config, refuse to start a database by accident."""
+    from functools import wraps
+
+    @wraps(run)
+    def wrapped(args: argparse.Namespace) -> int:
+        from sync.central.config import CentralConfigError
+
+        config = None
+        try:
+            config = central_config(args)
+            return run(args, config)
+        except CentralConfigError as error:
+            print(f"shufang: {error}", file=sys.stderr)
+            return 2
+        except NoDatabase as error:
+            where = f" (from {config.source})" if config and config.source else ""
+            print(
+                f"shufang: no central database at {error}{where}; check --config, --db or "
+                "$SHUFANG_CENTRAL_DB, or add --create to start a new one",
+                file=sys.stderr,
+            )
+            return 2
+
+    return wrapped
+
+
 def run_serve(args: argparse.Namespace) -> int:
     from sync.central.app import create_app
+    from sync.central.config import CentralConfigError
     from sync.central.server import serve
     from sync.central.settings import CentralSettings
 
-    if args.workers < 1:
+    try:
+        config = central_config(args)
+    except CentralConfigError as error:
+        print(f"shufang: {error}", file=sys.stderr)
+        return 2
+    if config.workers < 1:
         print("shufang: --workers must be at least 1", file=sys.stderr)
         return 2
-    if args.workers > 1:
+    if config.workers > 1:
         from sync.central.server import serve_workers
 
-        _engine(args.db).dispose()  # migrate once, before the workers start
+        _engine(config.db).dispose()  # migrate once, before the workers start
         serve_workers(
-            args.db,
-            args.workers,
-            args.host,
-            args.port,
-            online_window=args.online_window,
-            timezone=args.timezone,
-            access_log=args.access_log,
+            config.db,
+            config.workers,
+            config.host,
+            config.port,
+            online_window=config.online_window_s,
+            timezone=config.timezone,
+            access_log=config.access_log,
         )
         return 0
-    settings = CentralSettings.from_options(args.online_window, args.timezone)
-    serve(create_app(args.db, settings=settings), args.host, args.port, access_log=args.access_log)
+    settings = CentralSettings.from_options(config.online_window_s, config.timezone)
+    serve(
+        create_app(config.db, settings=settings),
+        config.host,
+        config.port,
+        access_log=config.access_log,
+    )
     return 0
 
 
-def run_enrol(args: argparse.Namespace) -> int:
+@_admin
+def run_enrol(args: argparse.Namespace, config: CentralConfig) -> int:
     from kiosk.clock import SystemClock
     from sync.central import auth
     from sync.central.database import writing
@@ -147,7 +239,7 @@ def run_enrol(args: argparse.Namespace) -> int:
     if not args.staff and not args.branch:
         print("shufang: a kiosk needs --branch", file=sys.stderr)
         return 2
-    engine = _engine(args.db)
+    engine = _engine(config.db, create=args.create)
     with writing(engine) as conn:
         now = SystemClock().now()
         token = (
@@ -164,12 +256,13 @@ def run_enrol(args: argparse.Namespace) -> int:
     return 0
 
 
-def run_revoke(args: argparse.Namespace) -> int:
+@_admin
+def run_revoke(args: argparse.Namespace, config: CentralConfig) -> int:
     from kiosk.clock import SystemClock
     from sync.central import auth
     from sync.central.database import writing
 
-    engine = _engine(args.db)
+    engine = _engine(config.db, create=args.create)
     with writing(engine) as conn:
         now = SystemClock().now()
         done = (
@@ -185,7 +278,8 @@ def run_revoke(args: argparse.Namespace) -> int:
     return 0
 
 
-def run_import(args: argparse.Namespace) -> int:
+@_admin
+def run_import(args: argparse.Namespace, config: CentralConfig) -> int:
     from kiosk.clock import SystemClock
     from sync.central import catalog, csvimport
     from sync.central.database import writing
@@ -203,7 +297,7 @@ def run_import(args: argparse.Namespace) -> int:
             print(f"{args.file}:{rejected.line}: {rejected.reason}", file=sys.stderr)
         print(f"shufang: {len(parsed.rejected)} row(s) rejected; nothing imported", file=sys.stderr)
         return 1
-    engine = _engine(args.db)
+    engine = _engine(config.db, create=args.create)
     with writing(engine) as conn:
         now = SystemClock().now()
         result = (
@@ -216,4 +310,20 @@ def run_import(args: argparse.Namespace) -> int:
         f"{args.kind}: {result.inserted} new, {result.updated} updated, "
         f"{len(parsed.records) - result.inserted - result.updated} unchanged"
     )
+    return 0
+
+
+@_admin
+def run_migrate(args: argparse.Namespace, config: CentralConfig) -> int:
+    from sync.central.database import holds_central_schema, make_engine
+    from sync.central.migrations import migrate
+
+    if not args.create and not holds_central_schema(config.db):
+        raise NoDatabase(config.db)
+    engine = make_engine(config.db)
+    try:
+        applied = migrate(engine)
+    finally:
+        engine.dispose()
+    print("applied: " + (", ".join(applied) if applied else "nothing, schema is current"))
     return 0

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+from pathlib import Path
 
 from kiosk.cli.common import add_config_options, config_or_fail, fail
 from kiosk.store import Store, StoreError
@@ -36,8 +37,11 @@ def run_check(args: argparse.Namespace) -> int:
     config = config_or_fail(args)
     if isinstance(config, int):
         return config
+    path = config["database.path"]
+    if not Path(path).is_file():  # a check must not create the file it checks
+        return fail(f"no kiosk database at {path} (`shufang db migrate` creates it)", 1)
     try:
-        store = Store(config["database.path"], migrate_now=False)
+        store = Store(path, migrate_now=False)
         report = {
             "path": config["database.path"],
             "problems": store.integrity_problems(),

@@ -9,7 +9,7 @@ import threading
 from pathlib import Path
 
 from kiosk.cli.common import DEFAULT_CONFIG, add_config_options, load
-from kiosk.config import ConfigError
+from kiosk.config import Config, ConfigError
 from kiosk.diag.checks import (
     Check,
     Status,
@@ -59,13 +59,13 @@ def gather(args: argparse.Namespace) -> list[Check]:
     except ConfigError as error:
         return [Check("config", Status.FAIL, "; ".join(str(i) for i in error.issues))]
     checks = [config_check(config_path(args)), technician_check(config)]
-    checks += database_report(config["database.path"])
+    checks += database_report(config["database.path"], config)
     if not args.no_devices:
         checks += device_checks(config, lambda kind, uri: probe(kind, uri, args.device_timeout))
     return checks
 
 
-def database_report(path: str) -> list[Check]:
+def database_report(path: str, config: Config | None = None) -> list[Check]:
     """Store checks on an existing database, opened without migrating it."""
     from kiosk.store import Store, StoreError
 
@@ -76,7 +76,7 @@ def database_report(path: str) -> list[Check]:
     except StoreError as error:
         return [Check("database", Status.FAIL, str(error))]
     try:
-        return store_checks(store)
+        return store_checks(store, config=config)
     except Exception as error:  # a damaged or foreign file: say so instead of a traceback
         return [Check("database", Status.FAIL, f"{type(error).__name__}: {error}")]
     finally:

@@ -30,6 +30,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         action="store_true",
         help="a normal window instead of full screen (for a desk)",
     )
+    parser.add_argument("--verbose", action="store_true", help="log debug messages too")
     parser.set_defaults(func=run)
 
 
@@ -168,13 +169,25 @@ def watch_devices(controller: Any, station: Any, period_ms: int = 5000) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from kiosk.cli.logs import setup_logging
+    from kiosk.cli.sdnotify import Notifier
+
+    setup_logging(logging.DEBUG if args.verbose else logging.INFO)
     config = config_or_fail(args)
     if isinstance(config, int):
         return config
     from ui.app import application
+    from ui.watchdog import feed_from_event_loop
 
     app = application()
     process = start_kiosk(config)
+    notifier = Notifier()
+    feed_from_event_loop(app, notifier)
+    log.info(
+        "kiosk %s starting, watchdog %s",
+        config["kiosk.id"],
+        f"fed every {notifier.watchdog_interval_s:g} s" if notifier.watchdog_interval_s else "off",
+    )
     window = process.controller.window
     if args.windowed:
         window.resize(1080, 1920) if config["ui.orientation"] == "portrait" else window.resize(
@@ -186,4 +199,6 @@ def run(args: argparse.Namespace) -> int:
     try:
         return app.exec()
     finally:
+        notifier.stopping()
         process.stop()
+        notifier.close()

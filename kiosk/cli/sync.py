@@ -37,16 +37,15 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from kiosk.cli.logs import setup_logging
+    from kiosk.cli.sdnotify import Notifier
     from kiosk.store import StoreError
     from sync.daemon import SyncDaemon, SyncSettings
 
     config = config_or_fail(args)
     if isinstance(config, int):
         return config
-    logging.basicConfig(
-        level=logging.INFO if args.verbose or not args.once else logging.WARNING,
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-    )
+    setup_logging(logging.INFO if args.verbose or not args.once else logging.WARNING)
     kind = config["upstream.kind"]
     if kind not in ("central", "sip2"):
         return fail(f"upstream.kind is {kind!r}; sync needs 'central' or 'sip2'")
@@ -61,12 +60,17 @@ def run(args: argparse.Namespace) -> int:
         if args.once:
             return _print_pass(daemon.run_once())
         signal.signal(signal.SIGTERM, lambda *_: daemon.request_stop())
+        notifier = Notifier()
+        daemon.feed_watchdog = notifier.watchdog
+        daemon.watchdog_interval_s = notifier.watchdog_interval_s
+        notifier.ready("syncing")
         central = settings.url if daemon.client is not None else "no central"
         where = f"{config['sip2.host']}:{config['sip2.port']}, {central}"
         logging.getLogger("shufang.sync").info(
             "syncing with %s", where if kind == "sip2" else settings.url
         )
         daemon.run_forever()
+        notifier.stopping()
         return 0
     finally:
         daemon.close()

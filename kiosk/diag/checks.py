@@ -80,17 +80,26 @@ def database_checks(store: Store) -> list[Check]:
     return [integrity, schema]
 
 
-def sync_checks(store: Store) -> list[Check]:
-    """Network as the sync daemon last saw it, and the queue of rows not yet sent."""
-    online = store.get_state(ONLINE_KEY, "1") != "0"
-    since = store.get_state(OFFLINE_SINCE_KEY, "") or "unknown"
-    network = (
-        Check("network", Status.OK, "upstream answered recently")
-        if online
-        else Check(
-            "network", Status.WARNING, f"offline since {since}: lending decides locally", since
+def sync_checks(store: Store, config: Config | None = None) -> list[Check]:
+    """Network as the sync daemon last saw it, and the queue of rows not yet sent.
+
+    With the ``config`` (``shufang diag``), a kiosk that cannot have synced (no token) or
+    whose daemon never finished a pass says "never synced" instead of the flag's default.
+    """
+    network = _never_synced(store, config) if config is not None else None
+    if network is None:
+        online = store.get_state(ONLINE_KEY, "1") != "0"
+        since = store.get_state(OFFLINE_SINCE_KEY, "") or "unknown"
+        network = (
+            Check("network", Status.OK, "upstream answered recently")
+            if online
+            else Check(
+                "network",
+                Status.WARNING,
+                f"offline since {since}: lending decides locally",
+                since,
+            )
         )
-    )
     depth = store.outbox_depth()
     outbox = Check(
         "sync.outbox",
@@ -99,6 +108,28 @@ def sync_checks(store: Store) -> list[Check]:
         str(depth),
     )
     return [network, outbox]
+
+
+def _never_synced(store: Store, config: Config) -> Check | None:
+    kind = config["upstream.kind"]
+    if kind == "none":
+        return Check("network", Status.OK, "no upstream configured: lending decides locally")
+    if kind == "central" and not config["upstream.token"]:
+        return Check(
+            "network",
+            Status.WARNING,
+            "never synced: upstream.token is empty (enrol with `shufang central enrol`)",
+            "never",
+        )
+    if store.get_state(ONLINE_KEY) is None:  # the daemon writes it after its first pass
+        return Check(
+            "network",
+            Status.WARNING,
+            "never synced: the sync daemon has not reached the upstream yet "
+            "(`systemctl status shufang-sync`, `shufang sync --once`)",
+            "never",
+        )
+    return None
 
 
 def service_check(store: Store) -> Check:
@@ -118,14 +149,16 @@ def faults_check(store: Store) -> Check:
     return Check("faults", Status.OK, "no open faults")
 
 
-def store_checks(store: Store, *, integrity: bool = True) -> list[Check]:
+def store_checks(
+    store: Store, *, integrity: bool = True, config: Config | None = None
+) -> list[Check]:
     """Everything that needs only the database: what the diagnostics status page shows.
 
     ``integrity=False`` skips the integrity scan, which reads the whole file: the status page
     runs it once when shown, and the cheap checks every few seconds.
     """
     database = database_checks(store) if integrity else []
-    return [*database, *sync_checks(store), service_check(store), faults_check(store)]
+    return [*database, *sync_checks(store, config), service_check(store), faults_check(store)]
 
 
 def device_checks(config: Config, probe: DeviceProbe) -> list[Check]:

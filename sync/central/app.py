@@ -38,9 +38,10 @@ def create_app(
             "Both as `Authorization: Bearer <token>`."
         ),
         openapi_url=f"{API_PREFIX}/openapi.json",
-        docs_url=f"{API_PREFIX}/docs",
+        docs_url=None,
         redoc_url=None,
     )
+    serve_api_docs(app)
     app.state.runtime = Runtime(engine=engine, clock=clock, settings=settings or CentralSettings())
     for module in (routes_kiosk, routes_upstream, routes_staff, routes_admin):
         app.include_router(module.router, prefix=API_PREFIX)
@@ -56,3 +57,35 @@ def create_app(
         return {"status": "ok"}
 
     return app
+
+
+def serve_api_docs(app: FastAPI) -> None:
+    """Swagger UI at /api/v1/docs (and /docs) from files shipped in the package, not a CDN:
+    a library's server room often has no way out to the internet."""
+    from pathlib import Path
+
+    import fastapi_offline
+    from fastapi.openapi.docs import get_swagger_ui_html
+    from fastapi.responses import HTMLResponse
+    from fastapi.staticfiles import StaticFiles
+
+    static = f"{API_PREFIX}/docs/static"
+    app.mount(
+        static,
+        StaticFiles(directory=Path(fastapi_offline.__file__).parent / "static"),
+        name="api-docs-static",
+    )
+
+    @app.get(f"{API_PREFIX}/docs", include_in_schema=False)
+    def api_docs() -> HTMLResponse:
+        return get_swagger_ui_html(
+            openapi_url=f"{API_PREFIX}/openapi.json",
+            title=f"{app.title} – API",
+            swagger_js_url=f"{static}/swagger-ui-bundle.js",
+            swagger_css_url=f"{static}/swagger-ui.css",
+            swagger_favicon_url=f"{static}/favicon.png",
+        )
+
+    @app.get("/docs", include_in_schema=False)
+    def docs() -> RedirectResponse:
+        return RedirectResponse(f"{API_PREFIX}/docs")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Iterable, Iterator
-from contextlib import contextmanager
+from contextlib import closing, contextmanager
 from datetime import UTC, datetime
 from typing import Any, TypeVar
 
@@ -25,6 +25,32 @@ def normalize_url(db: str) -> str:
     if "://" not in db:
         return "sqlite:///" + os.path.abspath(db)
     return db
+
+
+def holds_central_schema(db: str) -> bool:
+    """Whether ``db`` already is a central database, found without creating anything: an
+    admin command run against the wrong URL must not start a new, empty database."""
+    url = sa.engine.make_url(normalize_url(db))
+    if url.get_backend_name() == "sqlite":
+        path = url.database
+        if not path or path == ":memory:" or not os.path.isfile(path):
+            return False
+        import sqlite3
+        from urllib.parse import quote
+
+        with closing(
+            sqlite3.connect(f"file:{quote(os.path.abspath(path))}?mode=ro", uri=True)
+        ) as conn:
+            found = conn.execute(
+                "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'schema_migrations'"
+            ).fetchone()
+        return found is not None
+    engine = make_engine(db)
+    try:
+        with engine.connect() as conn:
+            return sa.inspect(conn).has_table("schema_migrations")
+    finally:
+        engine.dispose()
 
 
 def make_engine(db: str) -> Engine:

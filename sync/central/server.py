@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import socket
 import threading
 from types import TracebackType
@@ -13,11 +14,49 @@ from fastapi import FastAPI
 def serve(
     app: FastAPI, host: str, port: int, log_level: str = "info", access_log: bool = False
 ) -> None:
-    """Access logs are off by default: request paths can carry card numbers."""
+    """Access logs are off by default: request paths can carry card numbers.
+
+    Under a ``Type=notify`` unit it says READY=1 once it listens and feeds the watchdog
+    from its event loop, so a loop that stops turning gets the instance restarted."""
+    from kiosk.cli.sdnotify import Notifier
+
     settle_garbage_collector()
-    uvicorn.run(
+    config = uvicorn.Config(
         app, host=host, port=port, log_level=log_level, access_log=access_log, proxy_headers=True
     )
+    notifier = Notifier()
+    try:
+        _NotifyingServer(config, notifier).run()
+    finally:
+        notifier.close()
+
+
+class _NotifyingServer(uvicorn.Server):
+    """uvicorn's server that tells systemd it is ready and feeds the watchdog from its loop."""
+
+    def __init__(self, config: uvicorn.Config, notifier) -> None:  # kiosk.cli.sdnotify.Notifier
+        super().__init__(config)
+        self._notifier = notifier
+        self._feeding: asyncio.Task | None = None
+
+    async def startup(self, sockets: list[socket.socket] | None = None) -> None:
+        await super().startup(sockets=sockets)
+        if not self.started:
+            return
+        self._notifier.ready(f"serving on {self.config.host}:{self.config.port}")
+        if self._notifier.watchdog_interval_s:
+            self._feeding = asyncio.get_running_loop().create_task(self._feed())
+
+    async def _feed(self) -> None:
+        while not self.should_exit:
+            self._notifier.watchdog()
+            await asyncio.sleep(self._notifier.watchdog_interval_s)
+
+    async def shutdown(self, sockets: list[socket.socket] | None = None) -> None:
+        self._notifier.stopping()
+        if self._feeding is not None:
+            self._feeding.cancel()
+        await super().shutdown(sockets=sockets)
 
 
 def settle_garbage_collector() -> None:

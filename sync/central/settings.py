@@ -6,6 +6,8 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from zoneinfo import ZoneInfo
 
+from sync.central.config import DEFAULT_TIMEZONE
+
 
 @dataclass(frozen=True, slots=True)
 class CentralSettings:
@@ -18,8 +20,8 @@ class CentralSettings:
     max_page: int = 2000
     #: Most journal rows one push may carry, so one request cannot hold the kiosk lock for long.
     max_batch: int = 5000
-    #: Statistics count days in the libraries' local time, not UTC.
-    timezone: ZoneInfo = field(default_factory=lambda: ZoneInfo("UTC"))
+    #: Fleet pages and statistics count days in the libraries' local time, not UTC.
+    timezone: ZoneInfo = field(default_factory=lambda: ZoneInfo(DEFAULT_TIMEZONE))
 
     @classmethod
     def from_options(cls, online_window_s: int, timezone: str) -> CentralSettings:

@@ -19,6 +19,7 @@ import logging
 import random
 import sqlite3
 import threading
+import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -130,6 +131,11 @@ class SyncDaemon:
         self._pull_wanted = True
         self._fault_may_be_open = True  # a previous run may have left upstream faults open
         self._thread: threading.Thread | None = None
+        #: Called from the loop only, at least every ``watchdog_interval_s`` while it waits
+        #: and before each pass: ``shufang sync`` feeds systemd's watchdog with it, so a pass
+        #: that hangs stops the feeding and the unit is restarted.
+        self.feed_watchdog: Callable[[], object] = lambda: None
+        self.watchdog_interval_s: float | None = None
 
     # --- one pass ---------------------------------------------------------------------------
 
@@ -266,7 +272,13 @@ class SyncDaemon:
         return self._next_beat is None or self.clock.now() >= self._next_beat
 
     def _wait_for_wake(self, seconds: float) -> bool:
-        self._woken.wait(seconds)
+        deadline = time.monotonic() + seconds
+        while True:
+            left = deadline - time.monotonic()
+            step = min(left, self.watchdog_interval_s or left)
+            if self._woken.wait(max(step, 0.0)) or step >= left:
+                break
+            self.feed_watchdog()
         self._woken.clear()
         return self._stopping.is_set()
 
@@ -275,11 +287,15 @@ class SyncDaemon:
         self._woken.set()
 
     def _pause(self, seconds: float) -> bool:
-        return bool(self._wait(seconds)) or self._stopping.is_set()
+        self.feed_watchdog()
+        stop = bool(self._wait(seconds)) or self._stopping.is_set()
+        self.feed_watchdog()
+        return stop
 
     def run_forever(self) -> None:
         """Until stopped: a full pass, then cheap polls for fresh journal rows between beats."""
         seen_version = self.store.data_version()
+        self.feed_watchdog()
         report = self.run_once(beat=True)
         while True:
             if not self._healthy(report):

@@ -109,3 +109,42 @@ def test_redaction_keeps_empty_secrets_empty(kiosk_toml):
     assert redacted["upstream.token"] == REDACTED
     assert redacted["technician.cards"] == REDACTED
     assert redacted["technician.pin_hash"] == ""
+
+
+def network_of(capsys, path) -> dict:
+    _, report = diag_json(capsys, "--config", str(path), "--no-devices")
+    return next(c for c in report["checks"] if c["name"] == "network")
+
+
+def test_a_kiosk_without_a_token_says_never_synced_not_network_ok(capsys, tmp_path):
+    """Issue #15: diag said "network ok: upstream answered recently" on a kiosk that had
+    never synced and had no token."""
+    db = tmp_path / "kiosk.db"
+    Store(db).close()
+    path = tmp_path / "kiosk.toml"
+    path.write_text(f'[database]\npath = "{db}"\n', encoding="utf-8")
+    network = network_of(capsys, path)
+    assert network["status"] == "warning"
+    assert network["detail"].startswith("never synced") and "upstream.token" in network["detail"]
+
+
+def test_an_enrolled_kiosk_whose_daemon_never_finished_a_pass_says_never_synced(capsys, kiosk_toml):
+    path, db = kiosk_toml
+    network = network_of(capsys, path)
+    assert network["status"] == "warning" and network["detail"].startswith("never synced")
+    store = Store(db)
+    from sync.daemon.connectivity import mark_online
+
+    mark_online(store)
+    store.close()
+    network = network_of(capsys, path)
+    assert network["status"] == "ok" and network["detail"] == "upstream answered recently"
+
+
+def test_a_kiosk_without_an_upstream_says_so(capsys, tmp_path):
+    db = tmp_path / "kiosk.db"
+    Store(db).close()
+    path = tmp_path / "kiosk.toml"
+    path.write_text(f'[database]\npath = "{db}"\n[upstream]\nkind = "none"\n', encoding="utf-8")
+    network = network_of(capsys, path)
+    assert network["status"] == "ok" and "no upstream" in network["detail"]

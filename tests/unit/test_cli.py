@@ -119,6 +119,15 @@ def test_loans_and_db_check(tmp_path, capsys):
     assert main(["loans", "--patron", "NOBODY", "--db", str(db)]) == 1
 
 
+def test_db_check_never_creates_the_database_it_checks(tmp_path, capsys):
+    """Issue #15: `shufang db check` with no config created /var/lib/shufang/kiosk.db and
+    then failed with "no such table"."""
+    missing = tmp_path / "var" / "lib" / "shufang" / "kiosk.db"
+    assert main(["db", "check", "--db", str(missing)]) == 1
+    assert "no kiosk database at" in capsys.readouterr().err
+    assert not missing.exists() and not missing.parent.exists()
+
+
 def test_db_check_on_a_corrupt_file_fails_clearly(tmp_path, capsys):
     junk = write(tmp_path / "k.db", "garbage" * 500)
     assert main(["db", "check", "--db", str(junk)]) == 1

@@ -1,0 +1,402 @@
+#!/usr/bin/env python3
+"""Builds the Debian packages: ``shufang`` (the virtual environment under /opt/shufang with
+the core and ``/usr/bin/shufang``), ``shufang-kiosk`` (Qt and the device libraries, units,
+udev rules) and ``shufang-central`` (the web stack and its unit), so a kiosk never pulls in
+the web stack and a server never pulls in Qt.
+
+Every Python wheel is installed into the staged environment here, so installing needs no
+network. The environment is built once and split by distribution (each one's RECORD says its
+files): a distribution both sides need goes to ``shufang``. Run by ``make deb``; the standard
+library and Debian's dpkg-deb only.
+
+    python3 packaging/deb/build.py [--version 0.1.0-1] [--out dist] [--source .]
+"""
+
+from __future__ import annotations
+
+import argparse
+import gzip
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tomllib
+from datetime import UTC, datetime
+from email.utils import format_datetime
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+#: Debian's Python, which the package depends on (not a pyenv or a venv on the build machine).
+PYTHON = "/usr/bin/python3"
+PREFIX = "/opt/shufang"
+MAINTAINER = "Shufang maintainers <shufang-kiosk@users.noreply.github.com>"
+#: Roots of what only the touch screen and the devices need (and all they require).
+KIOSK_ROOTS = {"pyside6-essentials", "pyserial", "nfcpy", "python-escpos", "pyusb", "evdev"}
+#: Debian packages behind the wheels' native libraries and the appliance around them.
+#: libc6: the wheels' native code is built for manylinux_2_28 (glibc 2.28) or newer.
+COMMON_DEPENDS = ["python3 (>= 3.11~)", "python3 (<< 3.12)", "libc6 (>= 2.28)", "adduser"]
+KIOSK_DEPENDS = [
+    "cage",
+    "fonts-noto-cjk",
+    "fontconfig",
+    "alsa-utils",
+    "libpam-systemd",
+    "libegl1",
+    "libgl1",
+    "libopengl0",
+    "libxkbcommon0",
+    "libfontconfig1",
+    "libfreetype6",
+    "libdbus-1-3",
+    "libglib2.0-0",
+    "libusb-1.0-0",
+    "libwayland-client0",
+    "libwayland-cursor0",
+    "libwayland-egl1",
+    "libxcb-cursor0",
+    "libxkbcommon-x11-0",
+    "libx11-xcb1",
+    "libxcb-icccm4",
+    "libxcb-image0",
+    "libxcb-keysyms1",
+    "libxcb-randr0",
+    "libxcb-render-util0",
+    "libxcb-shape0",
+    "libxcb-xinerama0",
+    "libxcb-xkb1",
+]
+DESCRIPTIONS = {
+    "shufang": (
+        "self-service lending kiosk for libraries (Shufang): core and command",
+        "The Python environment under /opt/shufang with the circulation core, the sync\n"
+        "daemon and the `shufang` command. Install shufang-kiosk on a kiosk and\n"
+        "shufang-central on the fleet's server.",
+    ),
+    "shufang-kiosk": (
+        "self-service lending kiosk for libraries (Shufang): touch screen and devices",
+        "The touch screen under cage on tty1, the sync daemon, udev rules for the\n"
+        "supported RFID readers, scanners, receipt printers and NFC readers, and the\n"
+        "kiosk's configuration in /etc/shufang/kiosk.toml.",
+    ),
+    "shufang-central": (
+        "self-service lending kiosk for libraries (Shufang): central service",
+        "The fleet's central service (HTTP API and staff pages) on PostgreSQL or SQLite,\n"
+        "one systemd instance per port, configured in /etc/shufang/central.toml.",
+    ),
+}
+
+
+def run(*command: str | Path, **options) -> subprocess.CompletedProcess:
+    print("+", " ".join(str(c) for c in command), flush=True)
+    return subprocess.run([str(c) for c in command], check=True, **options)
+
+
+def project_version(source: Path) -> str:
+    return tomllib.loads((source / "pyproject.toml").read_text())["project"]["version"]
+
+
+def architecture() -> str:
+    return subprocess.run(
+        ["dpkg", "--print-architecture"], capture_output=True, text=True, check=True
+    ).stdout.strip()
+
+
+# --- the environment ------------------------------------------------------------------------
+
+
+def stage_environment(source: Path, work: Path, cache: Path) -> Path:
+    """/opt/shufang as a venv under ``work/stage``, with shufang and every dependency."""
+    stage = work / "stage"
+    venv = stage / PREFIX.lstrip("/")
+    run(PYTHON, "-m", "venv", venv)
+    python = venv / "bin" / "python"
+    wheels = work / "wheels"
+    # A cache of its own: a wheel the build machine's other Pythons built from a source
+    # release (evdev, nfcpy's pydes) would link against them, not against Debian's python3.
+    env = {**os.environ, "PIP_CACHE_DIR": str(cache)}
+    run(python, "-m", "pip", "install", "-q", "--upgrade", "pip", env=env)
+    run(
+        python, "-m", "pip", "wheel", "-q", "--wheel-dir", wheels, f"{source}[central,sip2]",
+        env=env,
+    )  # fmt: skip
+    run(
+        python, "-m", "pip", "install", "-q", "--no-index", "--no-compile",
+        "--find-links", wheels, "shufang-kiosk[central,sip2]",
+    )  # fmt: skip
+    return venv
+
+
+def distribution_files(venv: Path) -> dict[str, dict]:
+    """name -> {"requires": [...], "extras_of": {...}, "files": [...]} from the staged venv."""
+    probe = r"""
+import json, sys
+from importlib.metadata import distributions
+from pip._vendor.packaging.requirements import Requirement
+from pip._vendor.packaging.utils import canonicalize_name
+out = {}
+for dist in distributions():
+    name = canonicalize_name(dist.metadata["Name"])
+    needs = {"": []}
+    for text in dist.requires or []:
+        req = Requirement(text)
+        extra = ""
+        if req.marker is not None:
+            for candidate in ("", "central", "sip2", "test"):
+                env = {"extra": candidate}
+                if req.marker.evaluate(env):
+                    extra = candidate
+                    break
+            else:
+                continue
+        needs.setdefault(extra, []).append(canonicalize_name(req.name))
+    files = [str(dist.locate_file(f)) for f in dist.files or []]
+    out[name] = {"needs": needs, "files": files}
+json.dump(out, sys.stdout)
+"""
+    result = subprocess.run(
+        [str(venv / "bin" / "python"), "-c", probe], capture_output=True, text=True, check=True
+    )
+    return json.loads(result.stdout)
+
+
+def closure(roots: set[str], dists: dict[str, dict]) -> set[str]:
+    seen: set[str] = set()
+    todo = [r for r in roots if r in dists]
+    while todo:
+        name = todo.pop()
+        if name in seen:
+            continue
+        seen.add(name)
+        todo += [n for n in dists[name]["needs"].get("", []) if n in dists]
+    return seen
+
+
+def assign(dists: dict[str, dict]) -> dict[str, str]:
+    """distribution -> Debian package."""
+    own = dists["shufang-kiosk"]["needs"]
+    central = closure(set(own.get("central", [])), dists)
+    kiosk = closure(KIOSK_ROOTS, dists)
+    common_roots = (set(own.get("", [])) | set(own.get("sip2", []))) - KIOSK_ROOTS
+    common = closure(common_roots, dists) | {"shufang-kiosk", "pip", "setuptools"}
+    owner = {}
+    for name in dists:
+        if name in common or (name in kiosk and name in central):
+            owner[name] = "shufang"
+        elif name in kiosk:
+            owner[name] = "shufang-kiosk"
+        elif name in central:
+            owner[name] = "shufang-central"
+        else:
+            owner[name] = "shufang"
+    return owner
+
+
+def relocate(venv: Path) -> None:
+    """Scripts and activation files name the staging folder: make them name /opt/shufang."""
+    old = str(venv).encode()
+    for path in [*(venv / "bin").iterdir(), venv / "pyvenv.cfg"]:
+        if path.is_symlink() or not path.is_file():
+            continue
+        data = path.read_bytes()
+        if old in data:
+            path.write_bytes(data.replace(old, PREFIX.encode()))
+    for direct_url in venv.glob("lib/python3*/site-packages/*.dist-info/direct_url.json"):
+        direct_url.unlink()  # names the build folder; pip does not need it
+
+
+def split(venv: Path, stage: Path, trees: dict[str, Path]) -> dict[str, list[str]]:
+    """Move each distribution's files into its package tree; the rest of the venv (python
+    links, activation scripts, pyvenv.cfg) goes to ``shufang``. Returns package -> dists."""
+    dists = distribution_files(venv)
+    owner = assign(dists)
+    for cache in [p for p in venv.rglob("__pycache__") if p.is_dir()]:
+        shutil.rmtree(cache)  # compiled on the target by py3compile (maintainer scripts)
+    claimed: dict[Path, str] = {}
+    for name, info in dists.items():
+        for file in info["files"]:
+            path = Path(os.path.normpath(file))
+            if path.is_relative_to(venv) and (path.exists() or path.is_symlink()):
+                if path.suffix == ".pyc" or "__pycache__" in path.parts:
+                    continue
+                previous = claimed.setdefault(path, owner[name])
+                if previous != owner[name]:
+                    raise SystemExit(f"{path} is in {previous} and {owner[name]}")
+    for path in sorted(venv.rglob("*")):
+        if path.is_dir() and not path.is_symlink():
+            continue
+        package = claimed.get(path, "shufang")
+        target = trees[package] / path.relative_to(stage)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        os.rename(path, target)
+    packages: dict[str, list[str]] = {p: [] for p in trees}
+    for name, package in sorted(owner.items()):
+        packages[package].append(name)
+    return packages
+
+
+# --- the packages ---------------------------------------------------------------------------
+
+
+def install_file(source: Path, target: Path, mode: int = 0o644) -> None:
+    target.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(source, target)
+    target.chmod(mode)
+
+
+def write(target: Path, text: str, mode: int = 0o644) -> None:
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_text(text)
+    target.chmod(mode)
+
+
+def add_files(package: str, tree: Path, source: Path) -> None:
+    pack = source / "packaging"
+    if package == "shufang":
+        link = tree / "usr/bin/shufang"
+        link.parent.mkdir(parents=True, exist_ok=True)
+        link.symlink_to(f"{PREFIX}/bin/shufang")
+    elif package == "shufang-kiosk":
+        for unit in ("shufang-kiosk.service", "shufang-sync.service"):
+            install_file(pack / "systemd" / unit, tree / "lib/systemd/system" / unit)
+        install_file(pack / "udev/70-shufang.rules", tree / "lib/udev/rules.d/70-shufang.rules")
+        install_file(pack / "modprobe/shufang-nfc.conf", tree / "lib/modprobe.d/shufang-nfc.conf")
+        install_file(pack / "pam/shufang-kiosk", tree / "etc/pam.d/shufang-kiosk")
+        install_file(pack / "kiosk.sample.toml", tree / "etc/shufang/kiosk.toml", 0o640)
+    elif package == "shufang-central":
+        unit = "shufang-central@.service"
+        install_file(pack / "systemd" / unit, tree / "lib/systemd/system" / unit)
+        install_file(pack / "central.sample.toml", tree / "etc/shufang/central.toml", 0o640)
+    doc = tree / "usr/share/doc" / package
+    install_file(HERE / "copyright", doc / "copyright")
+    if package != "shufang":
+        for name in ("install.md", "operations.md"):
+            install_file(source / "docs" / name, doc / name)
+    overrides = HERE / f"{package}.lintian-overrides"
+    if overrides.exists():
+        install_file(overrides, tree / "usr/share/lintian/overrides" / package)
+
+
+def changelog(package: str, version: str, doc: Path) -> None:
+    """A one-entry Debian changelog (lintian wants one); the project's history is git's."""
+    when = format_datetime(datetime.now(UTC).replace(microsecond=0))
+    text = (
+        f"{package} ({version}) bookworm; urgency=medium\n\n"
+        f"  * Built from the Shufang source tree; see its git history.\n\n"
+        f" -- {MAINTAINER}  {when}\n"
+    )
+    with gzip.GzipFile(doc / "changelog.Debian.gz", "wb", mtime=0) as out:
+        out.write(text.encode())
+    (doc / "changelog.Debian.gz").chmod(0o644)
+
+
+def control(package: str, version: str, arch: str, tree: Path, dists: list[str]) -> None:
+    debian = tree / "DEBIAN"
+    debian.mkdir(parents=True, exist_ok=True)
+    depends = list(COMMON_DEPENDS)
+    if package != "shufang":
+        depends.insert(0, f"shufang (= {version})")
+    if package == "shufang-kiosk":
+        depends += ["init-system-helpers (>= 1.54~)", *KIOSK_DEPENDS]
+    if package == "shufang-central":
+        depends += ["init-system-helpers (>= 1.54~)"]
+    summary, body = DESCRIPTIONS[package]
+    body += "\n.\nPython distributions inside: " + ", ".join(dists) + "."
+    size_kib = sum(p.stat().st_size for p in tree.rglob("*") if p.is_file()) // 1024
+    fields = {
+        "Package": package,
+        "Version": version,
+        "Architecture": arch,
+        "Maintainer": MAINTAINER,
+        "Installed-Size": str(size_kib),
+        "Depends": ", ".join(depends),
+        "Section": "misc",
+        "Priority": "optional",
+        "Homepage": "https://github.com/shufang-kiosk/shufang",
+        "Description": summary + "\n" + _folded(body),
+    }
+    if package == "shufang-central":
+        fields["Recommends"] = "postgresql-client"
+        fields["Suggests"] = "postgresql, nginx"
+    if package == "shufang":
+        fields["Suggests"] = "shufang-kiosk, shufang-central"
+    write(debian / "control", "".join(f"{k}: {v}\n" for k, v in fields.items()))
+    conffiles = sorted(
+        "/" + str(p.relative_to(tree)) for p in (tree / "etc").rglob("*") if p.is_file()
+    ) if (tree / "etc").exists() else []  # fmt: skip
+    if conffiles:
+        write(debian / "conffiles", "".join(f"{c}\n" for c in conffiles))
+    for script in ("preinst", "postinst", "prerm", "postrm"):
+        source = HERE / f"{package}.{script}"
+        if source.exists():
+            install_file(source, debian / script, 0o755)
+    write(debian / "md5sums", md5sums(tree))
+
+
+def _folded(text: str) -> str:
+    return "\n".join(
+        " " + (line if line.strip() and line != "." else ".") for line in text.split("\n")
+    )
+
+
+def md5sums(tree: Path) -> str:
+    import hashlib
+
+    lines = []
+    for path in sorted(tree.rglob("*")):
+        if (
+            path.is_file()
+            and not path.is_symlink()
+            and "DEBIAN" not in path.relative_to(tree).parts
+        ):
+            digest = hashlib.md5(path.read_bytes()).hexdigest()
+            lines.append(f"{digest}  {path.relative_to(tree)}\n")
+    return "".join(lines)
+
+
+def build(source: Path, out: Path, version: str, work: Path) -> list[Path]:
+    arch = architecture()
+    if work.exists():
+        shutil.rmtree(work)
+    work.mkdir(parents=True)
+    venv = stage_environment(source, work, work.parent / "pip-cache")
+    relocate(venv)
+    trees = {p: work / "trees" / p for p in DESCRIPTIONS}
+    packages = split(venv, work / "stage", trees)
+    built = []
+    out.mkdir(parents=True, exist_ok=True)
+    for package, tree in trees.items():
+        add_files(package, tree, source)
+        changelog(package, version, tree / "usr/share/doc" / package)
+        control(package, version, arch, tree, packages[package])
+        for path in tree.rglob("*"):  # dpkg keeps modes: no group/other write, ever
+            if not path.is_symlink():
+                mode = path.stat().st_mode & ~0o022
+                if path.is_file() and (path.suffix == ".so" or ".so." in path.name):
+                    mode &= ~0o111  # shared libraries are loaded, not run
+                path.chmod(mode)
+        target = out / f"{package}_{version}_{arch}.deb"
+        run("dpkg-deb", "--root-owner-group", "-Zxz", "-z1", "--build", tree, target,
+            stdout=subprocess.DEVNULL)  # fmt: skip
+        built.append(target)
+    return built
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--source", type=Path, default=HERE.parents[1], help="source tree")
+    parser.add_argument("--out", type=Path, default=Path("dist"), help="folder for the .debs")
+    parser.add_argument("--work", type=Path, default=Path("build/deb"), help="scratch folder")
+    parser.add_argument(
+        "--version", help="Debian version (default: pyproject's version with revision -1)"
+    )
+    args = parser.parse_args()
+    source = args.source.resolve()
+    version = args.version or f"{project_version(source)}-1"
+    for path in build(source, args.out.resolve(), version, args.work.resolve()):
+        print(path)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,130 @@
+"""The central service's config file, read alike by ``shufang central serve`` and the admin
+commands (enrol, revoke, import), so a token is always issued into the database the service
+uses.
+
+Where it comes from, first found wins: ``--config FILE``, ``$SHUFANG_CENTRAL_CONFIG``,
+``/etc/shufang/central.toml`` when it exists, else the built-in defaults. ``--db`` and
+``$SHUFANG_CENTRAL_DB`` override the file's ``database.url``. Imports only the standard
+library: ``kiosk.cli.central`` loads it without the web stack.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+DEFAULT_CONFIG = "/etc/shufang/central.toml"
+ENV_CONFIG = "SHUFANG_CENTRAL_CONFIG"
+ENV_DB = "SHUFANG_CENTRAL_DB"
+#: Without any config: a SQLite file in the current folder, for a demo or a test bench only.
+DEFAULT_DB = "sqlite:///shufang-central.db"
+#: Like the kiosks (``kiosk.timezone``): the fleet pages and each day's statistics are local.
+DEFAULT_TIMEZONE = "Asia/Shanghai"
+
+SAMPLE = f"""\
+# Shufang central service: read by `shufang central serve` and by the admin commands
+# (`shufang central enrol|revoke|import`), so both use the same database.
+# Default location {DEFAULT_CONFIG}; another with --config FILE or ${ENV_CONFIG}.
+
+[database]
+# postgresql://user@host/name (a fleet) or sqlite:////var/lib/shufang-central/central.db
+url = "postgresql://shufang-central@/shufang"
+
+[service]
+host = "127.0.0.1"
+port = 8470
+# API processes sharing the port (PostgreSQL only); or run several shufang-central@PORT units.
+workers = 1
+# The fleet pages' times and the statistics' days.
+timezone = "{DEFAULT_TIMEZONE}"
+# A kiosk without a heartbeat for this long counts as offline.
+online_window_s = 180
+# Log every request (off: request paths can carry card numbers).
+access_log = false
+"""
+
+
+class CentralConfigError(ValueError):
+    """The config file is missing, unreadable or has a wrong value; the message says which."""
+
+
+@dataclass(frozen=True, slots=True)
+class CentralConfig:
+    db: str = DEFAULT_DB
+    host: str = "127.0.0.1"
+    port: int = 8470
+    workers: int = 1
+    timezone: str = DEFAULT_TIMEZONE
+    online_window_s: int = 180
+    access_log: bool = False
+    #: The file these values came from; None for the built-in defaults.
+    source: str | None = None
+
+
+_FIELDS: dict[tuple[str, str], tuple[str, type]] = {
+    ("database", "url"): ("db", str),
+    ("service", "host"): ("host", str),
+    ("service", "port"): ("port", int),
+    ("service", "workers"): ("workers", int),
+    ("service", "timezone"): ("timezone", str),
+    ("service", "online_window_s"): ("online_window_s", int),
+    ("service", "access_log"): ("access_log", bool),
+}
+
+
+def config_path(explicit: str | None, environ: dict[str, str] | None = None) -> str | None:
+    """The file to read: the option, the environment, the default file if present, or None."""
+    environ = os.environ if environ is None else environ
+    path = explicit or environ.get(ENV_CONFIG)
+    if path is None and os.path.exists(DEFAULT_CONFIG):
+        path = DEFAULT_CONFIG
+    return path
+
+
+def load_central_config(
+    explicit: str | None = None,
+    db: str | None = None,
+    environ: dict[str, str] | None = None,
+) -> CentralConfig:
+    """The central's settings as the service will run with them (see the module docstring)."""
+    environ = os.environ if environ is None else environ
+    path = config_path(explicit, environ)
+    values: dict[str, object] = {}
+    if path is not None:
+        values = _read(Path(path))
+        values["source"] = path
+    override = db or environ.get(ENV_DB)
+    if override:
+        values["db"] = override
+    config = CentralConfig(**values)  # type: ignore[arg-type]
+    try:
+        ZoneInfo(config.timezone)
+    except (ZoneInfoNotFoundError, ValueError) as error:
+        raise CentralConfigError(f"{path}: unknown time zone {config.timezone!r}") from error
+    return config
+
+
+def _read(path: Path) -> dict[str, object]:
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except OSError as error:
+        raise CentralConfigError(f"{path}: cannot read: {error.strerror}") from error
+    except tomllib.TOMLDecodeError as error:
+        raise CentralConfigError(f"{path}: {error}") from error
+    values: dict[str, object] = {}
+    for section, table in data.items():
+        if not isinstance(table, dict):
+            raise CentralConfigError(f"{path}: {section} must be a [section]")
+        for key, value in table.items():
+            if (section, key) not in _FIELDS:
+                raise CentralConfigError(f"{path}: unknown setting {section}.{key}")
+            name, kind = _FIELDS[(section, key)]
+            if type(value) is not kind:
+                raise CentralConfigError(
+                    f"{path}: {section}.{key} must be {kind.__name__}, not {value!r}"
+                )
+            values[name] = value
+    return values
