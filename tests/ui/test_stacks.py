@@ -24,13 +24,16 @@ class Pad:
 class StackSpy:
     """Wraps the core's circulation to count the calls the UI makes."""
 
-    def __init__(self, circulation) -> None:
+    def __init__(self, circulation, hold: threading.Event | None = None) -> None:
         self.circulation = circulation
         self.stacks: list[list[str]] = []
         self.single_checkouts = 0
+        self.hold = hold  # when given, the first stack waits for it (a slow library system)
 
     def checkout_stack(self, patron, items):
         self.stacks.append([pii for pii, _ in items])
+        if self.hold is not None and len(self.stacks) == 1:
+            self.hold.wait(5)
         return self.circulation.checkout_stack(patron, items)
 
     def checkout(self, *args, **kwargs):
@@ -41,12 +44,12 @@ class StackSpy:
         return getattr(self.circulation, name)
 
 
-def spying(probe):
+def spying(probe, hold: threading.Event | None = None):
     spies: list[StackSpy] = []
 
     def factory():
         core = probe()
-        core.circulation = StackSpy(core.circulation)
+        core.circulation = StackSpy(core.circulation, hold)
         spies.append(core.circulation)
         return core
 
@@ -97,13 +100,13 @@ def test_a_stack_goes_to_the_core_in_one_call(qtbot, make_kiosk, probe):
 
 
 def test_items_placed_while_a_stack_is_decided_go_as_the_next_stack(qtbot, make_kiosk, probe):
-    factory, spies = spying(probe)
+    gate = threading.Event()
+    factory, spies = spying(probe, hold=gate)  # the first stack is decided slowly
     kiosk = make_kiosk(factory)
     signed_in(qtbot, kiosk)
-    gate = threading.Event()
     kiosk.events.place("100001")
-    qtbot.waitUntil(lambda: "100001" in kiosk.session.in_flight, timeout=WAIT)
-    kiosk.core.call(lambda core: gate.wait(5), lambda _: None)
+    qtbot.waitUntil(lambda: len(spies) == 1 and len(spies[0].stacks) == 1, timeout=WAIT)
+    assert "100001" in kiosk.session.in_flight
     kiosk.events.place("100002")
     kiosk.events.place("100005")
     gate.set()
