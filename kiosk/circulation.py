@@ -321,7 +321,20 @@ class Circulation:
                 due_at=loan.due_at,
                 offline=offline,
             )
-        due = max(loan.due_at, policy.due_at(now, rule.loan_days, self.site.tz))
+        due = policy.renewal_due(loan.due_at, now, rule.loan_days, self.site.tz)
+        if due is None:  # a renewal that changes nothing is not one (issue #13, bug 3)
+            return Outcome(
+                OutcomeKind.REFUSED,
+                Reason.RENEW_TOO_SOON,
+                pii=pii,
+                item=item,
+                loan=loan,
+                due_at=loan.due_at,
+                offline=offline,
+                details={
+                    "renew_on": policy.first_renewal_day(loan.due_at, rule.loan_days, self.site.tz)
+                },
+            )
         renewed = self.record_renewal(loan, due, decision, at=now)
         txn_id = renewed.txn_id
         return Outcome(
@@ -333,6 +346,7 @@ class Circulation:
             txn_id=txn_id,
             due_at=due,
             offline=offline,
+            details={"previous_due": loan.due_at},
         )
 
     # --- writing a decision: the loan change and its journal row, in one transaction ----------

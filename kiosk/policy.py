@@ -55,6 +55,10 @@ class Policy:
     #: the charge and lends when the reader accepts it (BO = Y); "refuse" never lends it here
     #: (the default until the touch screen has the reader's "accept" button)
     fee_items: str = "refuse"
+    #: where a renewal's new loan period starts: "due_date" (the current due date, so every
+    #: renewal adds a full period) or "today" (a renewal that would not move the due date
+    #: is declined without using a renewal, and the reader is told from when it will)
+    renew_from: str = "due_date"
 
     # --- building ------------------------------------------------------------------------
 
@@ -98,6 +102,18 @@ class Policy:
         local_day = now.astimezone(tz).date() + timedelta(days=loan_days)
         end = datetime.combine(local_day, time(23, 59, 59), tzinfo=tz)
         return end.astimezone(UTC)
+
+    def renewal_due(
+        self, due: datetime, now: datetime, loan_days: int, tz: ZoneInfo
+    ) -> datetime | None:
+        """The due date a renewal gives, or None when it would not move ``due`` later."""
+        start = due if self.renew_from == "due_date" else now
+        renewed = self.due_at(start, loan_days, tz)
+        return renewed if renewed > due else None
+
+    def first_renewal_day(self, due: datetime, loan_days: int, tz: ZoneInfo) -> date:
+        """The first local day on which a renewal from today moves ``due`` later."""
+        return due.astimezone(tz).date() - timedelta(days=loan_days - 1)
 
     def is_open(self, now: datetime, tz: ZoneInfo) -> bool:
         local = now.astimezone(tz)

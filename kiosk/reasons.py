@@ -58,6 +58,9 @@ class Reason(StrEnum):
     TO_STAFF = "to_staff"  # returned, but staff must look at it (a lost item found...)
     RENEWAL_LIMIT = "renewal_limit"
     RENEW_ON_HOLD = "renew_on_hold"
+    #: the renewal would not move the due date (the policy renews from today): declined
+    #: without using a renewal; details ``renew_on`` is the first day it will
+    RENEW_TOO_SOON = "renew_too_soon"
     # tag security
     SECURITY_FAILED = "security_failed"
 

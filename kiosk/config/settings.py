@@ -466,6 +466,13 @@ SETTINGS: tuple[Setting, ...] = (
         "Items the library system lends only against a charge: ask the reader to accept it "
         "(then sent as fee acknowledged, SIP2 BO) or refuse them at the kiosk.",
     ),
+    Setting(
+        "policy.renew_from",
+        Str(choices=("due_date", "today")),
+        "due_date",
+        "Where a renewal's new loan period starts: the current due date, or today (then a "
+        "renewal that would not move the due date is declined without using a renewal).",
+    ),
 )
 
 

@@ -240,7 +240,13 @@ class LiveCirculation:
         with self.store.atomic():
             renewed = self.circulation.record_renewal(loan, verdict.due_at or loan.due_at)
             self._synced(renewed.txn_id)
-        return replace(verdict, item=item, loan=renewed, txn_id=renewed.txn_id)
+        return replace(
+            verdict,
+            item=item,
+            loan=renewed,
+            txn_id=renewed.txn_id,
+            details={**verdict.details, "previous_due": loan.due_at},  # old -> new on screen
+        )
 
     def _synced(self, txn_id: str) -> None:
         reply = TxnReply(txn_id, "accepted", "decided online by the ACS")

@@ -234,6 +234,12 @@ def s_renew_on_hold(c, s, clock, online):
     return c.renew(who(s, "A1"), "B1").reason
 
 
+def s_renew_too_soon(c, s, clock, online):
+    from_today = Circulation(s, replace(TEST_POLICY, renew_from="today"), clock, c.site)
+    from_today.checkout(who(s, "A1"), "B1")
+    return from_today.renew(who(s, "A1"), "B1").reason
+
+
 def s_security_failed(c, s, clock, online):
     outcome = c.checkout(who(s, "A1"), "B1")
     return c.security_failed(outcome.txn_id).reason
@@ -270,6 +276,7 @@ SCENARIOS = {
     Reason.NOT_YOUR_LOAN: s_not_your_loan,
     Reason.RENEWAL_LIMIT: s_renewal_limit,
     Reason.RENEW_ON_HOLD: s_renew_on_hold,
+    Reason.RENEW_TOO_SOON: s_renew_too_soon,
     Reason.SECURITY_FAILED: s_security_failed,
 }
 
@@ -395,12 +402,39 @@ def test_incomplete_set_return_is_refused_and_loan_kept(lib, circ):
     assert lib.loan("S1") is not None
 
 
-def test_renewal_moves_due_date_from_today(lib, circ, clock):
+def test_renewal_moves_due_date_from_today(lib, make_circulation, clock):
+    circ = make_circulation(replace(TEST_POLICY, renew_from="today"))
     first = circ.checkout(lib.patron("A1"), "B1").due_at
     clock.advance(timedelta(days=20))
     renewed = circ.renew(lib.patron("A1"), "B1")
     assert renewed.ok and renewed.due_at - first == timedelta(days=20)
+    assert renewed.details["previous_due"] == first  # the reader sees old -> new
     assert lib.loan("B1").renewals == 1
+
+
+def test_renewal_moves_due_date_from_the_due_date(lib, circ, clock):
+    first = circ.checkout(lib.patron("A1"), "B1").due_at
+    renewed = circ.renew(lib.patron("A1"), "B1")  # the same day: a whole period more
+    assert renewed.ok and renewed.due_at - first == timedelta(days=28)
+    assert lib.loan("B1").renewals == 1
+
+
+def test_a_renewal_that_would_not_move_the_due_date_is_declined_without_using_one(
+    lib, make_circulation, clock
+):
+    """Regression (#13 bug 3): renewing an item borrowed today said 已续借 with the same due
+    date and used up a renewal, so the next try said the limit was reached."""
+    circ = make_circulation(replace(TEST_POLICY, renew_from="today"))
+    due = circ.checkout(lib.patron("A1"), "B1").due_at  # 28 days, due 2026-12-22 (fixture)
+    refused = circ.renew(lib.patron("A1"), "B1")
+    assert refused.reason is Reason.RENEW_TOO_SOON and not refused.ok
+    assert refused.details["renew_on"] == due.astimezone(circ.site.tz).date() - timedelta(27)
+    assert refused.txn_id is None and lib.loan("B1").renewals == 0
+    assert [t.kind for t in lib.journal(10)] == [TxnKind.CHECKOUT]  # nothing journaled
+    clock.advance(timedelta(days=1))  # the first day it moves the due date
+    assert clock.now().astimezone(circ.site.tz).date() == refused.details["renew_on"]
+    renewed = circ.renew(lib.patron("A1"), "B1")
+    assert renewed.ok and renewed.due_at - due == timedelta(days=1)
 
 
 def test_blocked_patron_cannot_renew(lib, circ, clock):

@@ -7,9 +7,10 @@ from zoneinfo import ZoneInfo
 
 from kiosk.models import Item, Loan
 from kiosk.outcomes import Outcome
+from kiosk.reasons import Reason
 from ui.qt import QtWidgets, Signal
 from ui.screens.base import Screen
-from ui.text import format_date, outcome_text
+from ui.text import due_change_text, format_date, outcome_text
 from ui.widgets import ItemList, button, label
 
 
@@ -93,9 +94,12 @@ class AccountScreen(Screen):
                 tone, colour = "warning", p.warning
             result = self.results.get(loan.item_pii)
             if result is not None and result.ok:
-                detail = t("account.renewed") + "  ·  " + detail
+                detail = due_change_text(self.t, result, self.tz)
                 tone, colour = "ok", p.success
+            elif result is not None and result.reason is Reason.RENEW_TOO_SOON:
+                detail += "  ·  " + outcome_text(self.t, result, self.tz)
+                tone, colour = "warning", p.warning  # nothing wrong: just not yet
             elif result is not None:
-                detail += "  ·  " + outcome_text(self.t, result)
+                detail += "  ·  " + outcome_text(self.t, result, self.tz)
                 tone, colour = "error", p.error
             self.list.row(loan.item_pii).show_state(title, detail, tone, colour)

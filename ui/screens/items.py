@@ -8,7 +8,7 @@ from kiosk.outcomes import Outcome, OutcomeKind
 from kiosk.reasons import Reason
 from ui.qt import Signal
 from ui.screens.base import Screen
-from ui.text import format_date, outcome_text
+from ui.text import due_change_text, format_date, outcome_text
 from ui.widgets import ItemList, Message, button, label
 
 
@@ -60,21 +60,23 @@ class ItemsScreen(Screen):
         p, t = self.palette_, self.t.t
         row = self.list.row(outcome.pii)
         title = outcome.item.title if outcome.item else outcome.pii
-        if outcome.ok and self.mode == "borrow":
+        if outcome.ok and self.mode == "borrow" and "previous_due" in outcome.details:
+            detail, tone, colour = due_change_text(self.t, outcome, self.tz), "ok", p.success
+        elif outcome.ok and self.mode == "borrow":
             detail = t("item.due", date=format_date(self.t, outcome.due_at, self.tz))
             tone, colour = "ok", p.success
         elif outcome.ok:
             detail = (
                 t("item.returned")
                 if outcome.reason in (Reason.OK, Reason.NOT_ON_LOAN)
-                else outcome_text(self.t, outcome)
+                else outcome_text(self.t, outcome, self.tz)
             )
             tone = "warning" if outcome.send_to_owner or outcome.hold_waiting else "ok"
             colour = p.warning if tone == "warning" else p.success
         elif outcome.kind is OutcomeKind.OFFER:
-            detail, tone, colour = outcome_text(self.t, outcome), "warning", p.warning
+            detail, tone, colour = outcome_text(self.t, outcome, self.tz), "warning", p.warning
         else:
-            detail, tone, colour = outcome_text(self.t, outcome), "error", p.error
+            detail, tone, colour = outcome_text(self.t, outcome, self.tz), "error", p.error
         if outcome.offline and outcome.ok:
             detail += "  ·  " + t("item.recorded_offline")
         # the library system's own words for the reader (SIP2 AF), shown as it sent them
