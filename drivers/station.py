@@ -31,6 +31,9 @@ class StationCallbacks:
     on_unreadable: Callable[[bytes, str], None]
     on_scan: Callable[[str], None]
     on_card: Callable[[str], None]
+    # a tag of a stack was read (pii, position, stack size): its row can show before the
+    # stack is read whole and handed to ``on_item``
+    on_seen: Callable[[str, int, int], None] | None = None
 
 
 @dataclass
@@ -65,11 +68,14 @@ class DeviceStation:
         self.reader = self.pad = self.security = self.hands = None
         if config.rfid != "none":
             self.reader = registry.open_device("rfid", config.rfid)
-            items = PadItems(callbacks.on_item, callbacks.on_gone, callbacks.on_unreadable)
+            items = PadItems(
+                callbacks.on_item, callbacks.on_gone, callbacks.on_unreadable, callbacks.on_seen
+            )
             self.pad = PadWatcher(
                 self.reader,
                 decode_tag,
                 on_event=items.handle,
+                on_stack=items.stack_read,
                 faults=faults,
                 polls_per_second=config.poll_hz,
             )

@@ -131,6 +131,7 @@ class KioskController(QObject):
 
     def _wire_devices(self) -> None:
         self.events.item_placed.connect(self.item_placed)
+        self.events.item_seen.connect(self.item_seen)
         self.events.item_removed.connect(self.item_removed)
         self.events.scanned.connect(self.scanned)
         self.events.unreadable.connect(self.tag_unreadable)
@@ -260,6 +261,18 @@ class KioskController(QObject):
     def item_removed(self, pii: str) -> None:
         self.on_pad.pop(pii, None)
         self.session.waiting.pop(pii, None)
+
+    def item_seen(self, pii: str, position: int, size: int) -> None:
+        """A tag of a stack was read: its row shows now, while the rest is read; the stack
+        is decided as one when ``item_placed`` brings it whole (issue #18)."""
+        s = self.session
+        screen = {Mode.BORROW: self.window.borrow, Mode.RETURN: self.window.give_back}.get(s.mode)
+        if screen is None or (s.mode is Mode.BORROW and s.patron is None):
+            return
+        done = s.outcomes.get(pii)
+        if pii not in s.in_flight and (done is None or not done.ok):
+            self.touched()
+            screen.working(pii)
 
     def tag_unreadable(self, label: str) -> None:
         """A garbled or blank tag: say so on its own row instead of ignoring it."""

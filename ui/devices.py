@@ -10,6 +10,7 @@ class DeviceEvents(QObject):
     """Thread-safe inbox: emitting from a driver thread queues the call to the UI thread."""
 
     item_placed = Signal(str, object, object)  # pii, parts seen or None, tag UIDs or None
+    item_seen = Signal(str, int, int)  # pii, position, stack size: read, its stack not yet
     item_removed = Signal(str)
     scanned = Signal(str)
     card_presented = Signal(str, str)  # card id, CardKind value
@@ -22,6 +23,9 @@ class DeviceEvents(QObject):
         uids: tuple[bytes, ...] | bytes | None = None,
     ) -> None:
         self.item_placed.emit(pii, parts, uids)
+
+    def seen(self, pii: str, position: int, size: int) -> None:
+        self.item_seen.emit(pii, position, size)
 
     def unreadable_tag(self, uid: bytes, why: str = "") -> None:
         self.unreadable.emit(uid.hex().upper())

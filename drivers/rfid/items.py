@@ -23,6 +23,7 @@ log = logging.getLogger(__name__)
 OnItem = Callable[[str, frozenset[int] | None, tuple[bytes, ...]], None]
 OnGone = Callable[[str], None]
 OnUnreadable = Callable[[bytes, str], None]
+OnSeen = Callable[[str, int, int], None]
 
 
 def decode_tag(data: bytes, info: TagInfo) -> TagData:
@@ -37,21 +38,48 @@ class _Item:
 
 
 class PadItems:
-    """Feed it PadEvents (``handle``); it calls back with whole items."""
+    """Feed it PadEvents (``handle``); it calls back with whole items.
+
+    Tags read as part of a stack (``PadEvent.stack_size``) are announced one by one through
+    ``on_seen`` (pii, position, stack size) as they are read, so a screen can show each row
+    at once; ``on_item`` follows for the whole stack together once its last tag is read
+    (or ``stack_read`` is called), each item with every part seen, so the stack is decided
+    as one and a set placed whole is never decided part by part.
+    """
 
     def __init__(
-        self, on_item: OnItem, on_gone: OnGone, on_unreadable: OnUnreadable | None = None
+        self,
+        on_item: OnItem,
+        on_gone: OnGone,
+        on_unreadable: OnUnreadable | None = None,
+        on_seen: OnSeen | None = None,
     ) -> None:
         self.on_item, self.on_gone, self.on_unreadable = on_item, on_gone, on_unreadable
+        self.on_seen = on_seen
         self._items: dict[str, _Item] = {}
         self._by_uid: dict[bytes, str] = {}
+        self._pending: dict[str, None] = {}  # items of the stack being read, in order
         self._lock = threading.Lock()
 
     def handle(self, event: PadEvent) -> None:
         if event.kind == "arrived":
             self._arrived(event)
+            if event.stack_size and event.position >= event.stack_size:
+                self.stack_read()
         else:
             self._left(event.uid)
+
+    def stack_read(self, arrivals: object = None) -> None:
+        """The stack's reading is over (the pad watcher's ``on_stack``): report its items."""
+        with self._lock:
+            ready = [
+                (pii, *self._snapshot(self._items[pii]))
+                for pii in self._pending
+                if pii in self._items
+            ]
+            self._pending.clear()
+        for pii, parts, uids in ready:
+            self.on_item(pii, parts, uids)
 
     def _arrived(self, event: PadEvent) -> None:
         tag = event.item if isinstance(event.item, TagData) else None
@@ -68,7 +96,12 @@ class PadItems:
             item.of = max(item.of, of)
             self._by_uid[event.uid] = tag.pii
             parts, uids = self._snapshot(item)
-        self.on_item(tag.pii, parts, uids)
+            if event.stack_size:
+                self._pending[tag.pii] = None
+        if not event.stack_size:
+            self.on_item(tag.pii, parts, uids)
+        elif self.on_seen is not None:
+            self.on_seen(tag.pii, event.position, event.stack_size)
 
     def _left(self, uid: bytes) -> None:
         with self._lock:

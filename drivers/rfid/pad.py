@@ -43,6 +43,11 @@ class PadEvent:
     item: object | None = None  # what ``decode`` returned for an arrival
     data: bytes = b""  # the user memory that was read
     error: str = ""  # why reading or decoding failed, when it did
+    # An arrival's place in its stack (the tags new in one inventory, read one after the
+    # other): stack number, 1-based position, number of new tags; 0 when not from a stack.
+    stack: int = 0
+    position: int = 0
+    stack_size: int = 0
 
     @property
     def uid(self) -> bytes:
@@ -103,6 +108,7 @@ class PadWatcher:
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
         self.polls = 0
+        self.stacks = 0
 
     # --- control ----------------------------------------------------------------------------
 
@@ -156,7 +162,7 @@ class PadWatcher:
             return
         self._clear_faults()
         seen_now = {tag.uid: tag for tag in tags}
-        arrivals: list[PadEvent] = []
+        new: list[TagInfo] = []
         for uid, tag in seen_now.items():
             with self._lock:
                 known = self._present.get(uid)
@@ -164,7 +170,14 @@ class PadWatcher:
                     known.missing = 0
                     known.tag = tag
                     continue
-            event = self._arrive(tag)
+            new.append(tag)
+        if new:
+            self.stacks += 1
+        arrivals: list[PadEvent] = []
+        for position, tag in enumerate(new, 1):
+            # each arrival is reported as soon as its tag is read, so the first item shows
+            # while the rest of the stack is still being read
+            event = self._arrive(tag, (self.stacks, position, len(new)))
             if event is not None:
                 arrivals.append(event)
         if arrivals and self.on_stack is not None:
@@ -178,7 +191,7 @@ class PadWatcher:
         for uid in [uid for uid in self._read_failures if uid not in seen_now]:
             del self._read_failures[uid]
 
-    def _arrive(self, tag: TagInfo) -> PadEvent | None:
+    def _arrive(self, tag: TagInfo, place: tuple[int, int, int]) -> PadEvent | None:
         error = ""
         try:
             data, tag = self.memory.read(tag)
@@ -200,7 +213,8 @@ class PadWatcher:
                 error = f"could not decode the tag: {type(exc).__name__}: {exc}"
         with self._lock:
             self._present[tag.uid] = _Seen(tag)
-        event = PadEvent("arrived", tag, item=item, data=data, error=error)
+        stack, position, size = place
+        event = PadEvent("arrived", tag, item, data, error, stack, position, size)
         self._emit(event)
         return event
 

@@ -73,6 +73,7 @@ def start_kiosk(
         on_unreadable=lambda uid, why: events().unreadable_tag(uid, why),
         on_scan=lambda text: events().scan(text),
         on_card=lambda card: events().tap(card),
+        on_seen=lambda pii, position, size: events().seen(pii, position, size),
     )
     # Device threads report faults through their own connection: short writes, WAL, and
     # the busy timeout keep them from disturbing the core worker's transactions.

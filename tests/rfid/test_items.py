@@ -8,7 +8,7 @@ from drivers.rfid.field import SimulatedTag, nxp_uid
 from drivers.rfid.items import AfiSecurity, PadItems, decode_tag
 from drivers.rfid.pad import PadWatcher
 from drivers.rfid.sim import SimReader
-from kiosk.ports import TagWriteError
+from kiosk.ports import DeviceTimeout, TagWriteError
 from kiosk.tags import dsfid_for, encode
 from tests.rfid.waiting import wait_until
 
@@ -97,3 +97,47 @@ def test_a_stack_of_ten_tags_is_reported_as_one_event():
     assert sorted(e.item.pii for e in stack) == [f"20000{n}" for n in range(10)]
     watcher.poll_once()
     assert len(stacks) == 1  # nothing new arrived: no second event
+
+
+def test_a_stack_shows_each_item_as_read_and_hands_over_the_stack_whole():
+    # issue #18: rows appear while the stack is read; the stack is decided as one, a set
+    # placed whole arrives with both parts, never part by part
+    reader = SimReader()
+    reader.open()
+    seen: list[tuple] = []
+    items = PadItems(
+        on_item=lambda *a: seen.append(("item", *a)),
+        on_gone=lambda pii: None,
+        on_seen=lambda pii, position, size: seen.append(("seen", pii, position, size)),
+    )
+    watcher = PadWatcher(reader, decode_tag, on_event=items.handle, on_stack=items.stack_read)
+    reader.place(library_tag(1, "100001"))
+    reader.place(library_tag(2, "300001", 1, 2))
+    reader.place(library_tag(3, "300001", 2, 2))
+    watcher.poll_once()
+    assert seen == [
+        ("seen", "100001", 1, 3),
+        ("seen", "300001", 2, 3),
+        ("seen", "300001", 3, 3),
+        ("item", "100001", None, (nxp_uid(1),)),
+        ("item", "300001", frozenset({1, 2}), (nxp_uid(2), nxp_uid(3))),
+    ]
+
+
+class FailingSecondTag(SimReader):
+    def read_blocks(self, uid: bytes, first: int, count: int) -> bytes:
+        if uid == nxp_uid(2):
+            raise DeviceTimeout("no answer")
+        return super().read_blocks(uid, first, count)
+
+
+def test_a_stack_whose_last_tag_could_not_be_read_is_still_handed_over():
+    reader = FailingSecondTag()
+    reader.open()
+    seen: list[tuple] = []
+    items = PadItems(on_item=lambda *a: seen.append(a), on_gone=lambda pii: None)
+    watcher = PadWatcher(reader, decode_tag, on_event=items.handle, on_stack=items.stack_read)
+    reader.place(library_tag(1, "100001"))
+    reader.place(library_tag(2, "100002"))
+    watcher.poll_once()  # the second tag's read fails: it is tried again at the next poll
+    assert [pii for pii, *_ in seen] == ["100001"]

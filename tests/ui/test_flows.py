@@ -368,3 +368,18 @@ def test_the_library_systems_screen_message_reaches_the_reader(qtbot, kiosk):
     )
     detail = kiosk.window.give_back.list.rows["1000003"].detail.text()
     assert detail.endswith("Please put this on the holds shelf (desk 2)")
+
+
+def test_a_stack_shows_its_rows_as_read_and_is_decided_when_read_whole(qtbot, kiosk):
+    # issue #18: the first row paints while the rest of the stack is still being read
+    sign_in(qtbot, kiosk)
+    kiosk.events.seen("100001", 1, 2)
+    rows = kiosk.window.borrow.list.rows
+    qtbot.waitUntil(lambda: "100001" in rows, timeout=WAIT)
+    assert rows["100001"].detail.text() == kiosk.t.t("item.working")
+    assert not kiosk.session.in_flight and not kiosk.session.outcomes  # nothing decided yet
+    kiosk.events.seen("100002", 2, 2)
+    kiosk.events.place("100001")
+    kiosk.events.place("100002")
+    qtbot.waitUntil(lambda: len(kiosk.session.outcomes) == 2, timeout=WAIT)
+    assert rows["100001"].property("tone") == "ok"
