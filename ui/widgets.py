@@ -38,42 +38,52 @@ def button(
 
 
 class BigAction(QtWidgets.QPushButton):
-    """A home-screen action: icon, a large word and a one-line hint."""
+    """A home-screen action: icon, a large word and a one-line hint.
+
+    Sizes come from the theme (``kind=tile``, ``role=tile_word``/``tile_hint``) and the icon's
+    from ``resize_icon``, so elderly mode enlarges the tiles with everything else.
+    """
 
     def __init__(self, icon_name: str, kind: str, colour: str = "#FFFFFF") -> None:
         super().__init__()
         self.icon_name = icon_name
+        self.colour = colour
+        self.icon_px = 88
         self.setProperty("kind", kind)
         self.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         self.setSizePolicy(
             QtWidgets.QSizePolicy.Policy.Expanding, QtWidgets.QSizePolicy.Policy.Expanding
         )
         self.setMinimumHeight(150)
-        layout = QtWidgets.QHBoxLayout(self)
-        layout.setContentsMargins(36, 18, 36, 18)
-        layout.setSpacing(28)
+        self.row = QtWidgets.QHBoxLayout(self)
+        self.row.setContentsMargins(36, 18, 36, 18)
+        self.row.setSpacing(28)
         self.picture = QtWidgets.QLabel()
-        self.picture.setPixmap(pixmap(icon_name, colour, 88))
+        self.picture.setPixmap(pixmap(icon_name, colour, self.icon_px))
         self.picture.setStyleSheet("background: transparent;")
-        layout.addWidget(self.picture)
+        self.row.addWidget(self.picture)
         texts = QtWidgets.QVBoxLayout()
-        self.word = QtWidgets.QLabel()
-        # colours come from the theme's stylesheet (QPushButton[kind] QLabel), sizes from here
-        self.word.setStyleSheet("background: transparent; font-size: 44px; font-weight: 700;")
-        self.hint = QtWidgets.QLabel()
-        self.hint.setStyleSheet("background: transparent; font-size: 22px;")
-        self.hint.setWordWrap(True)
+        # colours come from the theme's stylesheet (QPushButton[kind] QLabel), sizes by role
+        self.word = label("", role="tile_word", wrap=False)
+        self.hint = label("", role="tile_hint")
         texts.addStretch(1)
         texts.addWidget(self.word)
         texts.addWidget(self.hint)
         texts.addStretch(1)
-        layout.addLayout(texts, 1)
+        self.row.addLayout(texts, 1)
         for child in (self.picture, self.word, self.hint):
             child.setAttribute(Qt.WidgetAttribute.WA_TransparentForMouseEvents)
 
     def set_texts(self, word: str, hint: str) -> None:
         self.word.setText(word)
         self.hint.setText(hint)
+        self.hint.setVisible(bool(hint))
+
+    def resize_for(self, icon_px: int, height: int) -> None:
+        """Elderly mode: a bigger picture and a taller tile."""
+        self.icon_px = icon_px
+        self.setMinimumHeight(height)
+        self.picture.setPixmap(pixmap(self.icon_name, self.colour, icon_px))
 
 
 def ink_for(kind: str, palette) -> str:
@@ -85,14 +95,22 @@ def ink_for(kind: str, palette) -> str:
     }.get(kind, palette.ink)
 
 
-def recolour(root: QtWidgets.QWidget, palette) -> None:
-    """Re-render every themed icon under ``root`` for ``palette`` (high contrast switch)."""
+def recolour(root: QtWidgets.QWidget, palette, scale=None) -> None:
+    """Re-render every themed icon under ``root`` for ``palette`` (high contrast switch) and,
+    given a type ``scale``, at its sizes (elderly mode)."""
     for widget in root.findChildren(QtWidgets.QPushButton):
         kind = widget.property("kind") or ""
         if isinstance(widget, BigAction):
-            widget.picture.setPixmap(pixmap(widget.icon_name, ink_for(kind, palette), 88))
+            widget.colour = ink_for(kind, palette)
+            if scale is not None:
+                widget.resize_for(scale.tile_icon, scale.tile_height)
+            else:
+                widget.resize_for(widget.icon_px, widget.minimumHeight())
         elif widget.property("icon_name"):
             size = widget.iconSize().width()
+            if scale is not None and kind != "chip":
+                size = scale.icon
+                widget.setIconSize(QtCore.QSize(size, size))
             widget.setIcon(icon(widget.property("icon_name"), ink_for(kind, palette), size * 2))
 
 

@@ -13,8 +13,8 @@ from ui.screens.closing import GoodbyeScreen, OutOfServiceScreen, ReceiptScreen
 from ui.screens.home import HomeScreen
 from ui.screens.identify import IdentifyScreen
 from ui.screens.items import ItemsScreen
-from ui.theme import HIGH_CONTRAST, LARGE_TEXT_FACTOR, Palette, TypeScale, stylesheet
-from ui.widgets import button, label, recolour
+from ui.theme import ELDERLY, HIGH_CONTRAST, NORMAL, Palette, TypeScale, stylesheet
+from ui.widgets import button, label, recolour, restyle
 
 Qt = QtCore.Qt
 
@@ -73,10 +73,17 @@ class Header(QtWidgets.QFrame):
         )
         self.network.setText(t("header.online" if self.online else "header.offline"))
         self.language_button.setText(t("header.language"))
-        self.text_button.setText(t("header.normal_text" if self.large else "header.large_text"))
-        self.contrast_button.setText(
-            t("header.normal_contrast" if self.high_contrast else "header.high_contrast")
-        )
+        # The switches name the mode they are for and look pressed while it is on, so a reader
+        # never has to work out what "标准字" would do.
+        self.text_button.setText(t("header.large_text"))
+        self.contrast_button.setText(t("header.high_contrast"))
+        for chip, on in (
+            (self.text_button, self.large),
+            (self.contrast_button, self.high_contrast),
+        ):
+            if bool(chip.property("on")) != on:
+                chip.setProperty("on", on)
+                restyle(chip)
 
 
 class IdleOverlay(QtWidgets.QFrame):
@@ -87,7 +94,6 @@ class IdleOverlay(QtWidgets.QFrame):
     def __init__(self, parent: QtWidgets.QWidget, t: Translator) -> None:
         super().__init__(parent)
         self.t = t
-        self.setStyleSheet("QFrame#idle { background: rgba(20, 26, 34, 190); }")
         self.setObjectName("idle")
         outer = QtWidgets.QVBoxLayout(self)
         outer.addStretch(1)
@@ -117,6 +123,8 @@ class IdleOverlay(QtWidgets.QFrame):
 
 class KioskWindow(QtWidgets.QWidget):
     """Holds the screens; the controller decides which one shows."""
+
+    elderly_changed = Signal(bool)
 
     def __init__(
         self,
@@ -201,11 +209,25 @@ class KioskWindow(QtWidgets.QWidget):
         self.banner.setText(self.t.t("offline.banner"))
         self.banner.setVisible(not online)
 
+    @property
+    def elderly(self) -> bool:
+        """长者模式: everything larger and slower; on until the session ends."""
+        return self.large_text
+
+    @property
+    def scale(self) -> TypeScale:
+        return ELDERLY if self.large_text else NORMAL
+
     def toggle_text_size(self) -> None:
-        self.large_text = not self.large_text
-        self.header.large = self.large_text
+        self.set_elderly(not self.large_text)
+
+    def set_elderly(self, on: bool) -> None:
+        self.large_text = on
+        self.header.large = on
         self.header.retranslate()
         self.apply_theme()
+        recolour(self, self.palette_, self.scale)
+        self.elderly_changed.emit(on)
 
     def toggle_contrast(self) -> None:
         """High contrast: yellow and white on black, for readers with low vision."""
@@ -221,7 +243,7 @@ class KioskWindow(QtWidgets.QWidget):
         self.identify.picture.setPixmap(pixmap("card", self.palette_.primary, 220))
         self.header.retranslate()
         self.apply_theme()
-        recolour(self, self.palette_)
+        recolour(self, self.palette_, self.scale)
 
     def reset_accessibility(self) -> None:
         """Back to the defaults for the next reader (their own choices end with them)."""
@@ -232,8 +254,7 @@ class KioskWindow(QtWidgets.QWidget):
 
     def apply_theme(self) -> None:
         dpi = self.logicalDpiX() or 96
-        scale = TypeScale().scaled(LARGE_TEXT_FACTOR if self.large_text else 1.0)
-        self.setStyleSheet(stylesheet(self.palette_, scale, dpi))
+        self.setStyleSheet(stylesheet(self.palette_, self.scale, dpi))
 
     def _place_switches(self, portrait: bool) -> None:
         """Header switches at the top in landscape, in a bottom bar in portrait."""
