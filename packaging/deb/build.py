@@ -130,7 +130,7 @@ def stage_environment(source: Path, work: Path, cache: Path) -> Path:
 def distribution_files(venv: Path) -> dict[str, dict]:
     """name -> {"requires": [...], "extras_of": {...}, "files": [...]} from the staged venv."""
     probe = r"""
-import json, sys
+import json, re, sys
 from importlib.metadata import distributions
 from pip._vendor.packaging.requirements import Requirement
 from pip._vendor.packaging.utils import canonicalize_name
@@ -142,13 +142,13 @@ for dist in distributions():
         req = Requirement(text)
         extra = ""
         if req.marker is not None:
-            for candidate in ("", "central", "sip2", "test"):
-                env = {"extra": candidate}
-                if req.marker.evaluate(env):
-                    extra = candidate
-                    break
+            if req.marker.evaluate({"extra": ""}):
+                extra = ""
             else:
-                continue
+                found = re.search(r"extra\s*==\s*['\"]([^'\"]+)['\"]", str(req.marker))
+                if not found:
+                    continue  # another platform's dependency
+                extra = canonicalize_name(found[1])
         needs.setdefault(extra, []).append(canonicalize_name(req.name))
     files = [str(dist.locate_file(f)) for f in dist.files or []]
     out[name] = {"needs": needs, "files": files}
@@ -161,6 +161,8 @@ json.dump(out, sys.stdout)
 
 
 def closure(roots: set[str], dists: dict[str, dict]) -> set[str]:
+    """``roots`` and what they need; an extra's needs count when they are installed (only
+    the extras something asked for are, like psycopg[binary])."""
     seen: set[str] = set()
     todo = [r for r in roots if r in dists]
     while todo:
@@ -168,7 +170,7 @@ def closure(roots: set[str], dists: dict[str, dict]) -> set[str]:
         if name in seen:
             continue
         seen.add(name)
-        todo += [n for n in dists[name]["needs"].get("", []) if n in dists]
+        todo += [n for group in dists[name]["needs"].values() for n in group if n in dists]
     return seen
 
 
