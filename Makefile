@@ -15,7 +15,7 @@ DEB_PACKAGES := fonts-noto-cjk fontconfig libegl1 libgl1 libxkbcommon0 libfontco
                 systemd
 PYTEST_ARGS ?=
 
-.PHONY: demo test bench lint format deps venv clean deb
+.PHONY: demo test bench lint typecheck format deps venv clean deb
 
 demo: deps $(STAMP)
 	$(VENV)/bin/shufang demo
@@ -31,6 +31,9 @@ bench: deps $(STAMP)
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+
+typecheck: $(STAMP)
+	$(VENV)/bin/mypy
 
 format: $(STAMP)
 	$(VENV)/bin/ruff format .

@@ -20,6 +20,8 @@ from typing import Any, TypeVar
 from urllib.parse import parse_qsl
 
 from kiosk.ports import (
+    BarcodeScanner,
+    CardReader,
     CardTap,
     DeviceError,
     DeviceGone,
@@ -390,12 +392,16 @@ class _Supervised:
 class SupervisedScanner(_Supervised):
     """A BarcodeScanner that never raises: failures become faults and ``None``."""
 
+    _device: BarcodeScanner
+
     def read(self, timeout: float) -> Scan | None:
         return self.supervisor.call(lambda: self._device.read(timeout), None, timeout=timeout)
 
 
 class SupervisedCardReader(_Supervised):
     """A CardReader that never raises: failures become faults and ``None``."""
+
+    _device: CardReader
 
     def poll(self, timeout: float) -> CardTap | None:
         return self.supervisor.call(lambda: self._device.poll(timeout), None, timeout=timeout)

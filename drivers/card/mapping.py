@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import Literal
 
 from kiosk.ports import CardTap
 
@@ -69,5 +70,7 @@ def _apply(rule: CardNumberRule, tap: CardTap, numbering: CardNumbering) -> str 
         return tap.uid.hex().upper()
     if rule is CardNumberRule.UID_HEX_REVERSED:
         return tap.uid[::-1].hex().upper()
-    order = "little" if rule is CardNumberRule.UID_DECIMAL_REVERSED else "big"
+    order: Literal["little", "big"] = (
+        "little" if rule is CardNumberRule.UID_DECIMAL_REVERSED else "big"
+    )
     return str(int.from_bytes(tap.uid, order)).zfill(numbering.decimal_width)

@@ -20,7 +20,7 @@ def receipt_job(image: Image.Image, profile: str) -> bytes:
         printer.hw("INIT")
         printer.image(image, impl="bitImageRaster", fragment_height=BAND_HEIGHT)
         printer.cut()
-    job = printer.output
+    job: bytes = printer.output  # python-escpos ships no types
     printer.close()
     return job
 

@@ -87,7 +87,7 @@ class _Sheet:
         height = bottom_ink - top_ink + 2 * pad
         self.draw.rectangle((x, top, x + right - left + 2 * pad, top + height), fill=0)
         self.draw.text((x + pad - left, top + pad - top_ink), text, font=font, fill=255)
-        self.y += height + 10
+        self.y += round(height) + 10  # Pillow types bounding boxes as floats
 
     def rule(self, *, dashed: bool = False) -> None:
         self.y += 6

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from drivers.health import DeviceUri, Factory
@@ -20,8 +20,8 @@ def _flag(value: str) -> bool:
     raise ValueError(f"expected true or false, got {value!r}")
 
 
-_RENDERING = {"profile": str, "font": str}
-_PRINTER = {"status": _flag, "status_timeout": float}
+_RENDERING: dict[str, Callable[[str], Any]] = {"profile": str, "font": str}
+_PRINTER: dict[str, Callable[[str], Any]] = {"status": _flag, "status_timeout": float}
 
 
 def _renderer(opts: Mapping[str, Any], options: Mapping[str, Any]) -> ReceiptRenderer:

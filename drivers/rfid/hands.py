@@ -36,7 +36,7 @@ class SimPadHands:
                     dsfid=dsfid_for(self.tag_format),
                     afi=self.afi_secured,
                     eas=True,
-                    memory=data,
+                    memory=bytearray(data),
                 )
             return self._tags[uid]
 

@@ -69,10 +69,10 @@ class TagMemory:
         except DeviceError:
             if shape.block_count is not None:
                 raise
-            shape = self._learn_count(tag, size)  # a tag smaller than the first read?
-            if shape is None or not shape.block_count or shape.block_count >= first:
+            learnt = self._learn_count(tag, size)  # a tag smaller than the first read?
+            if learnt is None or not learnt.block_count or learnt.block_count >= first:
                 raise
-            first = shape.block_count
+            shape, first = learnt, learnt.block_count
             data = self.reader.read_blocks(tag.uid, 0, first)
         if len(data) % first == 0 and len(data) // first != size:
             size = len(data) // first  # the reader told the block size by what it returned
