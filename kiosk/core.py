@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -14,7 +15,10 @@ from kiosk.config import Config
 from kiosk.ecard import decode_key
 from kiosk.faults import StoreFaults
 from kiosk.policy import Policy
+from kiosk.policy_schema import PolicyInvalid, checked_policy
 from kiosk.store import Store
+
+log = logging.getLogger("shufang.core")
 
 #: State keys shared between the UI process and the sync daemon (see Store.get_state).
 ONLINE_KEY = "sync.online"  # "1" or "0", written by the sync daemon
@@ -110,7 +114,16 @@ class PolicySource:
         if not document:
             return self._config_policy
         if document != self._document or self._policy is None:
-            self._policy, self._document = Policy.from_dict(json.loads(document)), document
+            try:
+                policy = checked_policy(json.loads(document))
+            except (ValueError, PolicyInvalid) as error:
+                # Stored before kiosks checked policies (or edited by hand): lend on under
+                # the last good policy rather than crash every checkout.
+                if document != self._document:
+                    log.error("stored policy unusable, the last good one stays: %s", error)
+                self._document = document
+                return self._policy or self._config_policy
+            self._policy, self._document = policy, document
         return self._policy
 
 

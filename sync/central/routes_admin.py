@@ -62,7 +62,9 @@ def set_policy(policy: wire.PolicyIn, staff: Staff, rt: RuntimeDep) -> wire.Poli
             catalog.set_policy(conn, policy.document, rt.clock.now())
             return catalog.current_policy(conn)
     except catalog.PolicyError as error:
-        raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, str(error)) from None
+        # FastAPI's own 422 shape, so a staff tool reads schema and request errors alike
+        detail = [{**e.to_json(), "loc": ["body", "document", *e.loc]} for e in error.errors]
+        raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, detail) from None
 
 
 @router.post("/ecard-keys", response_model=wire.ECardKey, status_code=status.HTTP_201_CREATED)
