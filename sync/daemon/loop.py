@@ -44,6 +44,7 @@ from sync.daemon.connectivity import mark_offline, mark_online
 from sync.daemon.heartbeat import BeatReport, send_heartbeat
 from sync.daemon.pull import PullReport, cursor_of, pull_changes
 from sync.daemon.push import PushReport, push_outbox
+from sync.daemon.replies import MalformedReply
 from sync.daemon.settings import SyncSettings
 from sync.daemon.upstream import RetryLater
 
@@ -56,6 +57,7 @@ log = logging.getLogger("shufang.sync")
 UPSTREAM_DEVICE = "upstream"
 UNAUTHORIZED_CODE = "unauthorized"
 REJECTED_CODE = "rejected"
+MALFORMED_CODE = "malformed_reply"
 
 
 class CentralUpstream(Protocol):
@@ -179,6 +181,23 @@ class SyncDaemon:
             report.error = str(error)
             self._refused(str(error))
             return report
+        except (MalformedReply, KeyError, TypeError, AttributeError) as error:
+            # 200 with a body that is not the central's (a portal, a broken proxy, a bad
+            # record): an upstream error, never a crash; the page's transaction rolled back.
+            report.reachable = False
+            report.error = f"central sent a malformed reply: {error}"
+            log.warning("%s", report.error)
+            self.store.record_fault(
+                UPSTREAM_DEVICE,
+                MALFORMED_CODE,
+                Severity.ERROR.value,
+                report.error[:300],
+                self.clock.now(),
+            )
+            self._fault_may_be_open = True
+            if self.replay is None:
+                mark_offline(self.store, self.clock.now())
+            return report
         except Unavailable as error:
             report.reachable = False
             report.error = str(error)
@@ -227,6 +246,7 @@ class SyncDaemon:
             now = self.clock.now()
             self.store.clear_fault(UPSTREAM_DEVICE, UNAUTHORIZED_CODE, now)
             self.store.clear_fault(UPSTREAM_DEVICE, REJECTED_CODE, now)
+            self.store.clear_fault(UPSTREAM_DEVICE, MALFORMED_CODE, now)
             self._fault_may_be_open = False
 
     def _refused(self, message: str) -> None:

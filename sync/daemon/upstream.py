@@ -19,6 +19,7 @@ from kiosk.models import Transaction
 from kiosk.ports import TxnReply
 from sync.central import wire
 from sync.central.client import CentralClient, Rejected, Unauthorized, Unavailable
+from sync.daemon.replies import MalformedReply, expect_object
 
 
 class RetryLater(Unavailable):
@@ -68,10 +69,14 @@ class DaemonClient(CentralClient):
     def push_journal(self, txns: Sequence[Transaction]) -> list[TxnReply]:
         """Send journal rows; one reply per row the central answered for, nothing invented."""
         body = {"transactions": [txn_to_json(t) for t in txns]}
-        reply = self._json("POST", "/transactions", json=body)
-        return [
-            TxnReply(r["id"], r["status"], r.get("reason") or "") for r in reply.get("results", [])
-        ]
+        reply = expect_object(self._json("POST", "/transactions", json=body), "push", "results")
+        try:
+            return [
+                TxnReply(str(r["id"]), str(r["status"]), str(r.get("reason") or ""))
+                for r in reply.get("results", [])
+            ]
+        except KeyError as error:
+            raise MalformedReply(f"push: a result without {error}") from None
 
     def changes_json(self, cursor: int, limit: int, *, known: int | None = None) -> dict[str, Any]:
         """A raw ``ChangesPage``: the puller reads the records straight into kiosk models.
@@ -82,10 +87,17 @@ class DaemonClient(CentralClient):
         params = {"cursor": cursor, "limit": limit}
         if known is not None:
             params["known"] = known
-        return self._json("GET", "/changes", params=params)
+        page = expect_object(self._json("GET", "/changes", params=params), "changes", "changes")
+        if not isinstance(page.get("next_cursor", cursor), int):
+            raise MalformedReply("changes: next_cursor is not an integer")
+        return page
 
     def _call(self, method: str, path: str, reply_type: type[Any], **kwargs: Any) -> Any:
-        return wire.from_json(reply_type, self._json(method, path, **kwargs))
+        reply = expect_object(self._json(method, path, **kwargs), f"{method} {path}")
+        try:
+            return wire.from_json(reply_type, reply)
+        except (KeyError, TypeError, ValueError, AttributeError) as error:
+            raise MalformedReply(f"{method} {path}: {type(error).__name__}") from None
 
     def _json(self, method: str, path: str, **kwargs: Any) -> Any:
         """The request with the base client's error split, plus Retry-After on 429 and 503."""
@@ -110,4 +122,4 @@ class DaemonClient(CentralClient):
         try:
             return reply.json()
         except ValueError as error:
-            raise Unavailable(f"{method} {path}: reply is not JSON") from error
+            raise MalformedReply(f"{method} {path}: reply is not JSON") from error
