@@ -14,6 +14,7 @@ from kiosk.config import Config
 from kiosk.ecard import decode_key
 from kiosk.faults import StoreFaults
 from kiosk.policy import Policy
+from kiosk.policy_check import PolicyInvalid, parse_policy
 from kiosk.store import Store
 
 #: State keys shared between the UI process and the sync daemon (see Store.get_state).
@@ -110,7 +111,11 @@ class PolicySource:
         if not document:
             return self._config_policy
         if document != self._document or self._policy is None:
-            self._policy, self._document = Policy.from_dict(json.loads(document)), document
+            self._document = document
+            try:  # a document stored before policies were checked may not be usable
+                self._policy = parse_policy(json.loads(document))
+            except (PolicyInvalid, ValueError):
+                self._policy = self._policy or self._config_policy
         return self._policy
 
 

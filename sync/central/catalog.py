@@ -16,7 +16,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-from kiosk.policy import Policy
+from kiosk.policy_check import policy_problems
 from sync.central import wire
 from sync.central.changes import Delta, append
 from sync.central.database import rows_by_key
@@ -24,7 +24,11 @@ from sync.central.schema import ecard_keys, holds, items, patrons, policies
 
 
 class PolicyError(ValueError):
-    """The policy document cannot be read by a kiosk."""
+    """The policy document cannot be used by a kiosk; ``problems`` lists why, per field."""
+
+    def __init__(self, problems: list[str]) -> None:
+        super().__init__("; ".join(problems))
+        self.problems = problems
 
 
 def upsert_items(
@@ -143,10 +147,9 @@ def remove_holds(
 
 def set_policy(conn: Connection, document: dict[str, Any], now: datetime) -> str:
     """Store a new policy version; the kiosk builds ``kiosk.policy.Policy`` from it."""
-    try:
-        Policy.from_dict(document)
-    except (TypeError, ValueError) as error:
-        raise PolicyError(f"not a loan policy: {error}") from None
+    problems = policy_problems(document)
+    if problems:  # the kiosks would refuse it (and keep their last good policy): say why now
+        raise PolicyError(problems)
     number = (conn.execute(sa.select(sa.func.max(policies.c.version))).scalar() or 0) + 1
     document = {**document, "version": f"central-{number}"}
     conn.execute(policies.insert().values(version=number, document=document, set_at=now))

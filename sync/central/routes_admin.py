@@ -62,7 +62,8 @@ def set_policy(policy: wire.PolicyIn, staff: Staff, rt: RuntimeDep) -> wire.Poli
             catalog.set_policy(conn, policy.document, rt.clock.now())
             return catalog.current_policy(conn)
     except catalog.PolicyError as error:
-        raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, str(error)) from None
+        detail = {"error": "not a loan policy a kiosk can use", "problems": error.problems}
+        raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, detail) from None
 
 
 @router.post("/ecard-keys", response_model=wire.ECardKey, status_code=status.HTTP_201_CREATED)
