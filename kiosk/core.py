@@ -15,7 +15,11 @@ from kiosk.config import Config
 from kiosk.ecard import decode_key
 from kiosk.faults import StoreFaults
 from kiosk.policy import Policy
+<<<<<<< HEAD
 from kiosk.policy_schema import PolicyInvalid, checked_policy
+=======
+from kiosk.policy_check import PolicyInvalid, parse_policy
+>>>>>>> main
 from kiosk.store import Store
 
 log = logging.getLogger("shufang.core")
@@ -114,6 +118,7 @@ class PolicySource:
         if not document:
             return self._config_policy
         if document != self._document or self._policy is None:
+<<<<<<< HEAD
             try:
                 policy = checked_policy(json.loads(document))
             except (ValueError, PolicyInvalid) as error:
@@ -124,6 +129,13 @@ class PolicySource:
                 self._document = document
                 return self._policy or self._config_policy
             self._policy, self._document = policy, document
+=======
+            self._document = document
+            try:  # a document stored before policies were checked may not be usable
+                self._policy = parse_policy(json.loads(document))
+            except (PolicyInvalid, ValueError):
+                self._policy = self._policy or self._config_policy
+>>>>>>> main
         return self._policy
 
 

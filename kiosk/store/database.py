@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sqlite3
 import time
 from collections.abc import Callable
@@ -33,6 +34,23 @@ def retry_while_locked(action: Callable[[], T], timeout_s: float) -> T:
         pause = min(pause * 2, 0.25)
 
 
+#: Who may read a new database file: it holds patrons' cards and PIN hashes (issue 14).
+PRIVATE_MODE = 0o600
+
+
+def create_private(path: str | Path) -> None:
+    """Create ``path`` empty with mode 0600 when it does not exist yet (umask or not).
+
+    SQLite gives its -wal and -shm files the mode of the database file, so they follow.
+    """
+    try:
+        fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, PRIVATE_MODE)
+    except FileExistsError:
+        return
+    os.fchmod(fd, PRIVATE_MODE)
+    os.close(fd)
+
+
 def open_database(path: str | Path, *, busy_timeout_ms: int = 5000) -> Database:
     """SQLite in WAL mode, ``synchronous=FULL`` (a commit survives power loss), foreign keys on.
 
@@ -42,6 +60,7 @@ def open_database(path: str | Path, *, busy_timeout_ms: int = 5000) -> Database:
     memory = str(path) == ":memory:"
     if not memory:
         Path(path).parent.mkdir(parents=True, exist_ok=True)
+        create_private(path)
     conn = sqlite3.connect(
         str(path),
         timeout=busy_timeout_ms / 1000,

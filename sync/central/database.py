@@ -12,6 +12,8 @@ import sqlalchemy as sa
 from sqlalchemy import event
 from sqlalchemy.engine import Connection, Engine
 
+from kiosk.store.database import create_private
+
 T = TypeVar("T")
 
 #: PostgreSQL error codes after which a whole write transaction may simply be run again.
@@ -61,6 +63,9 @@ def make_engine(db: str) -> Engine:
     """
     url = normalize_url(db)
     if url.startswith("sqlite"):
+        file = sa.engine.make_url(url).database
+        if file and file != ":memory:" and not file.startswith("file:"):
+            create_private(file)  # staff sessions, kiosk tokens and patrons live in it
         engine = sa.create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
         _make_sqlite_transactional(engine)
         return engine

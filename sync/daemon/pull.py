@@ -21,7 +21,11 @@ from typing import Any, Protocol
 from kiosk.clock import Clock
 from kiosk.core import ECARD_KEYS_KEY
 from kiosk.models import CardKind, Patron, Severity
+<<<<<<< HEAD
 from kiosk.policy_schema import policy_errors
+=======
+from kiosk.policy_check import policy_problems
+>>>>>>> main
 from kiosk.store import Store
 from kiosk.store.rows import item_row_from_record
 
@@ -143,6 +147,10 @@ def apply_page(
     return policy_version
 
 
+#: the fault a kiosk raises when it refuses a pulled policy (cleared by the next good one)
+POLICY_DEVICE, POLICY_REFUSED = "policy", "policy_refused"
+
+
 def apply_policy(store: Store, record: dict[str, Any], clock: Clock) -> str | None:
     """Save the policy document and the e-card keys; return the version when a policy came.
 
@@ -158,6 +166,7 @@ def apply_policy(store: Store, record: dict[str, Any], clock: Clock) -> str | No
     if not document:
         return None
     version = str(record.get("version") or document.get("version"))
+<<<<<<< HEAD
     errors = policy_errors(document)
     if errors:
         # One typo must not stop the fleet: keep lending under the last good policy and
@@ -173,6 +182,17 @@ def apply_policy(store: Store, record: dict[str, Any], clock: Clock) -> str | No
         return None
     store.save_policy(version, json.dumps(document, sort_keys=True), clock.now())
     store.clear_fault(POLICY_DEVICE, POLICY_REFUSED_CODE, clock.now())
+=======
+    problems = policy_problems(document)
+    if problems:  # lending goes on by the last good policy; the fleet page shows why
+        message = f"policy {version} refused, lending by the last good one: " + "; ".join(problems)
+        store.record_fault(
+            POLICY_DEVICE, POLICY_REFUSED, Severity.ERROR.value, message[:1000], clock.now()
+        )
+        return None
+    store.save_policy(version, json.dumps(document, sort_keys=True), clock.now())
+    store.clear_fault(POLICY_DEVICE, POLICY_REFUSED, clock.now())
+>>>>>>> main
     return version
 
 

@@ -6,6 +6,8 @@ import json
 from dataclasses import asdict
 from datetime import timedelta
 
+import pytest
+
 from kiosk import ecard
 from kiosk.policy import Policy
 from sync.central import catalog, changes, wire
@@ -193,3 +195,22 @@ def test_the_reply_body_is_the_decoded_page_with_stored_records_spliced_in(
     old, new = (c["item"] for c in page["changes"] if c["key"] in ("OLD", "NEW"))
     assert old["set_size"] == 1 and old["status"] == "available"  # the defaults, filled in
     assert "shelf" not in new and new["pii"] == "NEW"
+
+
+@pytest.mark.parametrize(
+    ("document", "named"),
+    [
+        ({"max_loans": 5}, "max_loans"),  # the field trial's typo: a number, not a table
+        (
+            {"rules": [{"category": "*", "item_class": "*", "loan_days": "28"}]},
+            "rules[1].loan_days",
+        ),
+    ],
+)
+def test_a_policy_with_wrong_types_is_refused_field_by_field(central: Central, document, named):
+    """Regression (#14 finding 2): both were stored with 200 and crashed every checkout."""
+    reply = central.staff.put("/admin/policy", wire.PolicyIn(document))
+    assert reply.status_code == 422, reply.text
+    problems = reply.json()["detail"]["problems"]
+    assert [p.split(":")[0] for p in problems] == [named]
+    assert central.enrol("k1").get("/changes").json()["changes"] == []  # nothing replicated

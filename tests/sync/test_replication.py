@@ -12,10 +12,10 @@ from kiosk.core import ECARD_KEYS_KEY, OFFLINE_SINCE_KEY, ONLINE_KEY
 from kiosk.models import CardKind, Decision
 from kiosk.outcomes import OutcomeKind
 from kiosk.reasons import Reason
-from sync.central import auth, wire
+from sync.central import auth, catalog, wire
 from sync.central.client import Unavailable
 from sync.central.database import reading, writing
-from sync.central.schema import kiosks
+from sync.central.schema import kiosks, policies
 from sync.daemon import SyncDaemon
 from sync.daemon.pull import cursor_of, pull_changes
 from sync.daemon.upstream import DaemonClient
@@ -236,3 +236,37 @@ def test_a_pull_fetching_ahead_never_claims_changes_it_has_not_stored(kiosk: Kio
     with reading(central.engine) as conn:
         row = conn.execute(sa.select(kiosks.c.known_cursor).where(kiosks.c.kiosk_id == "k1"))
         assert row.scalar_one() == cursor_of(kiosk.store)
+
+
+def test_a_kiosk_refuses_a_policy_it_cannot_use_and_keeps_lending(kiosk: Kiosk, central):
+    """Regression (#14 finding 2): a policy with wrong types reached by a central that did not
+    check it (an older release, a hand edit in its database) must not stop the kiosk: it keeps
+    the last good policy, goes on lending and raises a fault the fleet page shows."""
+    good = {"max_loans": {"*": 3}, "rules": [{"category": "*", "item_class": "*"}]}
+    assert central.staff.put("/admin/policy", wire.PolicyIn(good)).status_code == 200
+    assert kiosk.sync().ok
+    kept = kiosk.core.circulation.policy.version
+    bad = {"max_loans": 5, "rules": [{"category": "*", "item_class": "*", "loan_days": "28"}]}
+    with writing(central.engine) as conn:  # past the central's own check, as an old one would
+        conn.execute(
+            policies.insert().values(
+                version=99, document={**bad, "version": "central-99"}, set_at=central.clock.now()
+            )
+        )
+        catalog._publish_policy(conn, central.clock.now())
+
+    report = kiosk.sync()
+    assert report.ok, report.error
+    assert report.pull.policy_version != "central-99"
+    assert kiosk.core.circulation.policy.version == kept
+    outcome = kiosk.core.circulation.checkout(kiosk.patron("P1"), "I1")
+    assert outcome.kind is OutcomeKind.ACCEPTED, outcome.reason
+    faults = {(f.device, f.code): f for f in kiosk.store.faults(open_only=True)}
+    fault = faults[("policy", "policy_refused")]
+    assert "central-99" in fault.message and "max_loans" in fault.message
+    assert "rules[1].loan_days" in fault.message
+    assert kiosk.sync().beat is not None  # the heartbeat carries the fault to the fleet page
+    fleet = central.staff.get("/fleet").json()["kiosks"]
+    (k1,) = [k for k in fleet if k["kiosk_id"] == "k1"]
+    assert k1["policy_version"] == kept
+    assert "policy_refused" in str(k1)
