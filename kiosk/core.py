@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import logging
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -15,14 +14,8 @@ from kiosk.config import Config
 from kiosk.ecard import decode_key
 from kiosk.faults import StoreFaults
 from kiosk.policy import Policy
-<<<<<<< HEAD
-from kiosk.policy_schema import PolicyInvalid, checked_policy
-=======
 from kiosk.policy_check import PolicyInvalid, parse_policy
->>>>>>> main
 from kiosk.store import Store
-
-log = logging.getLogger("shufang.core")
 
 #: State keys shared between the UI process and the sync daemon (see Store.get_state).
 ONLINE_KEY = "sync.online"  # "1" or "0", written by the sync daemon
@@ -118,24 +111,11 @@ class PolicySource:
         if not document:
             return self._config_policy
         if document != self._document or self._policy is None:
-<<<<<<< HEAD
-            try:
-                policy = checked_policy(json.loads(document))
-            except (ValueError, PolicyInvalid) as error:
-                # Stored before kiosks checked policies (or edited by hand): lend on under
-                # the last good policy rather than crash every checkout.
-                if document != self._document:
-                    log.error("stored policy unusable, the last good one stays: %s", error)
-                self._document = document
-                return self._policy or self._config_policy
-            self._policy, self._document = policy, document
-=======
             self._document = document
             try:  # a document stored before policies were checked may not be usable
                 self._policy = parse_policy(json.loads(document))
             except (PolicyInvalid, ValueError):
                 self._policy = self._policy or self._config_policy
->>>>>>> main
         return self._policy
 
 

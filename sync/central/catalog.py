@@ -16,11 +16,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-<<<<<<< HEAD
-from kiosk.policy_schema import FieldError, PolicyInvalid, checked_policy
-=======
 from kiosk.policy_check import policy_problems
->>>>>>> main
 from sync.central import wire
 from sync.central.changes import Delta, append
 from sync.central.database import rows_by_key
@@ -28,19 +24,11 @@ from sync.central.schema import ecard_keys, holds, items, patrons, policies
 
 
 class PolicyError(ValueError):
-<<<<<<< HEAD
-    """The policy document cannot be read by a kiosk; ``errors`` names every bad field."""
-
-    def __init__(self, errors: list[FieldError]) -> None:
-        super().__init__(f"not a loan policy: {'; '.join(map(str, errors))}")
-        self.errors = errors
-=======
     """The policy document cannot be used by a kiosk; ``problems`` lists why, per field."""
 
     def __init__(self, problems: list[str]) -> None:
         super().__init__("; ".join(problems))
         self.problems = problems
->>>>>>> main
 
 
 def upsert_items(
@@ -159,16 +147,9 @@ def remove_holds(
 
 def set_policy(conn: Connection, document: dict[str, Any], now: datetime) -> str:
     """Store a new policy version; the kiosk builds ``kiosk.policy.Policy`` from it."""
-<<<<<<< HEAD
-    try:
-        checked_policy(document)  # the kiosk's own schema: what passes here, every kiosk can use
-    except PolicyInvalid as invalid:
-        raise PolicyError(invalid.errors) from None
-=======
     problems = policy_problems(document)
     if problems:  # the kiosks would refuse it (and keep their last good policy): say why now
         raise PolicyError(problems)
->>>>>>> main
     number = (conn.execute(sa.select(sa.func.max(policies.c.version))).scalar() or 0) + 1
     document = {**document, "version": f"central-{number}"}
     conn.execute(policies.insert().values(version=number, document=document, set_at=now))

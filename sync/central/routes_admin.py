@@ -62,12 +62,7 @@ def set_policy(policy: wire.PolicyIn, staff: Staff, rt: RuntimeDep) -> wire.Poli
             catalog.set_policy(conn, policy.document, rt.clock.now())
             return catalog.current_policy(conn)
     except catalog.PolicyError as error:
-<<<<<<< HEAD
-        # FastAPI's own 422 shape, so a staff tool reads schema and request errors alike
-        detail = [{**e.to_json(), "loc": ["body", "document", *e.loc]} for e in error.errors]
-=======
         detail = {"error": "not a loan policy a kiosk can use", "problems": error.problems}
->>>>>>> main
         raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, detail) from None
 
 

@@ -21,19 +21,12 @@ from typing import Any, Protocol
 from kiosk.clock import Clock
 from kiosk.core import ECARD_KEYS_KEY
 from kiosk.models import CardKind, Patron, Severity
-<<<<<<< HEAD
-from kiosk.policy_schema import policy_errors
-=======
 from kiosk.policy_check import policy_problems
->>>>>>> main
 from kiosk.store import Store
 from kiosk.store.rows import item_row_from_record
 
 #: State key holding the last change seq this kiosk applied.
 CURSOR_KEY = "sync.changes_cursor"
-#: The fault a replicated policy the kiosk cannot use raises (cleared by the next good one).
-POLICY_DEVICE = "policy"
-POLICY_REFUSED_CODE = "policy_refused"
 
 
 class ChangeFeed(Protocol):
@@ -166,23 +159,6 @@ def apply_policy(store: Store, record: dict[str, Any], clock: Clock) -> str | No
     if not document:
         return None
     version = str(record.get("version") or document.get("version"))
-<<<<<<< HEAD
-    errors = policy_errors(document)
-    if errors:
-        # One typo must not stop the fleet: keep lending under the last good policy and
-        # tell the technicians (the fault travels with the next heartbeat to the fleet page).
-        fields = "; ".join(map(str, errors[:5]))
-        store.record_fault(
-            POLICY_DEVICE,
-            POLICY_REFUSED_CODE,
-            Severity.ERROR.value,
-            f"policy {version} refused, the last good one stays in force: {fields}",
-            clock.now(),
-        )
-        return None
-    store.save_policy(version, json.dumps(document, sort_keys=True), clock.now())
-    store.clear_fault(POLICY_DEVICE, POLICY_REFUSED_CODE, clock.now())
-=======
     problems = policy_problems(document)
     if problems:  # lending goes on by the last good policy; the fleet page shows why
         message = f"policy {version} refused, lending by the last good one: " + "; ".join(problems)
@@ -192,7 +168,6 @@ def apply_policy(store: Store, record: dict[str, Any], clock: Clock) -> str | No
         return None
     store.save_policy(version, json.dumps(document, sort_keys=True), clock.now())
     store.clear_fault(POLICY_DEVICE, POLICY_REFUSED, clock.now())
->>>>>>> main
     return version
 
 
