@@ -108,8 +108,10 @@ class Circulation:
             return Identification(False, Reason.CARD_LOST)
         if self._pin_needed(policy, kind, patron):
             refusal = self._check_pin(policy, patron, pin, now)
-            if refusal is not None:
-                return refusal
+        else:  # the lockout belongs to the reader, whatever the card medium (#13 bug 4)
+            refusal = PinGate(self.store, policy, now).locked(patron.card_id)
+        if refusal is not None:
+            return refusal
         summary = self.store.patron_summary(patron.card_id, policy.overdue_cutoff(now))
         block = rules.borrow_block(policy, patron, summary, now, self.site.tz)
         return Identification(True, Reason.OK, patron, borrow_block=block)

@@ -35,11 +35,20 @@ class PinGate:
     def needed(self, kind: CardKind) -> bool:
         return self.needed_by(self.policy, kind)
 
-    def before(self, card: str, pin: str | None) -> Identification | None:
-        """A refusal before any PIN is checked: the card is locked out, or no PIN was given."""
-        failures, locked_text = self.store.pin_attempts(card)
+    def locked(self, card: str) -> Identification | None:
+        """The refusal while the reader is locked out after wrong PINs, however the card is
+        presented now: a tap that needs no PIN must not open what three wrong PINs closed."""
+        _failures, locked_text = self.store.pin_attempts(card)
         if locked_text and from_text(locked_text) > self.now:
             return Identification(False, Reason.PIN_LOCKED, locked_until=from_text(locked_text))
+        return None
+
+    def before(self, card: str, pin: str | None) -> Identification | None:
+        """A refusal before any PIN is checked: the card is locked out, or no PIN was given."""
+        failures, _locked = self.store.pin_attempts(card)
+        refusal = self.locked(card)
+        if refusal is not None:
+            return refusal
         if pin is None:
             return Identification(
                 False, Reason.PIN_REQUIRED, attempts_left=self.policy.pin_max_attempts - failures

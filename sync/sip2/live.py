@@ -70,10 +70,9 @@ class LiveCirculation:
                 return self.circulation.identify(card, kind, pin)  # says invalid or expired
         gate = PinGate(self.store, self.circulation.policy, self.circulation.clock.now())
         asked = gate.needed(kind)
-        if asked:
-            refusal = gate.before(card, pin)
-            if refusal is not None:
-                return refusal
+        refusal = gate.before(card, pin) if asked else gate.locked(card)
+        if refusal is not None:  # locked out: whatever the medium, the ACS is not asked
+            return refusal
         try:
             answer = self.upstream.identify(card, pin, kind)
         except Unavailable:

@@ -127,3 +127,16 @@ def test_a_qr_e_card_is_identified_at_the_acs_by_the_card_it_names(server, store
     assert ident.ok and ident.patron.card_id == "R0001"
     forged = live.identify(token[:-2] + "AA", CardKind.QR, None)
     assert forged.reason is Reason.ECARD_INVALID
+
+
+def test_a_locked_reader_cannot_tap_in_on_a_sip2_site(server, library: Library, store, clock):
+    """Regression (#13 bug 4): the lockout belongs to the reader, so an NFC tap (no PIN asked
+    for taps by this policy) is refused while the card is locked, without asking the ACS."""
+    live = live_for(server, store, clock)
+    assert live.identify("R0001", CardKind.NFC, None).ok  # a tap: no PIN
+    for wrong in ("0000", "1111", "2222"):
+        live.identify("R0001", CardKind.BARCODE, wrong)
+    sent = library.requests
+    tapped = live.identify("R0001", CardKind.NFC, None)
+    assert tapped.reason is Reason.PIN_LOCKED and not tapped.ok
+    assert library.requests == sent

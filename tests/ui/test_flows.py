@@ -97,6 +97,39 @@ def test_blocked_reader_sees_why_and_items_are_refused(qtbot, kiosk):
     assert kiosk.session.outcomes["100001"].reason is Reason.FINES_TOO_HIGH
 
 
+def test_a_blocked_reader_is_not_invited_to_borrow(qtbot, kiosk):
+    """Regression (#13 bug 4): an expired card or unpaid fines still opened the borrow screen
+    with 请把要借的书放在感应区上; now it says why and what the reader can still do."""
+    for card, reason in (("P0090", "reason.card_expired"), ("P0092", "reason.fines_too_high")):
+        kiosk.begin(Mode.BORROW)
+        kiosk.events.tap(card, CardKind.NFC)
+        qtbot.waitUntil(lambda: kiosk.window.current() == "borrow", timeout=WAIT)
+        texts = visible_texts(kiosk.window.borrow)
+        assert kiosk.t.t("borrow.place_items") not in texts
+        assert kiosk.t.t("borrow.blocked_help") in texts
+        assert kiosk.window.borrow.message.text() == kiosk.t.t(reason)
+        kiosk.end_session()
+        qtbot.waitUntil(lambda: kiosk.window.current() == "home", timeout=WAIT)
+
+
+def test_three_wrong_pins_lock_the_reader_for_an_nfc_tap_too(qtbot, kiosk):
+    """Regression (#13 bug 4): after three wrong PINs an NFC tap of the same card signed in."""
+    kiosk.begin(Mode.BORROW)
+    qtbot.mouseClick(kiosk.window.identify.type_card, Qt.MouseButton.LeftButton)
+    kiosk.window.identify.field.setText("P0001")
+    qtbot.mouseClick(kiosk.window.identify.keypad.ok_button, Qt.MouseButton.LeftButton)
+    for _ in range(3):
+        qtbot.waitUntil(lambda: kiosk.window.identify.stage == "pin", timeout=WAIT)
+        type_on_keypad(qtbot, kiosk, "9999")
+    locked = kiosk.t.t("reason.pin_locked").split("{")[0]
+    qtbot.waitUntil(lambda: locked in visible_texts(kiosk.window.identify), timeout=WAIT)
+    kiosk.end_session()
+    kiosk.begin(Mode.BORROW)
+    kiosk.events.tap("P0001", CardKind.NFC)
+    qtbot.waitUntil(lambda: locked in visible_texts(kiosk.window.identify), timeout=WAIT)
+    assert kiosk.window.current() == "identify" and kiosk.session.patron is None
+
+
 def test_items_already_on_the_pad_are_processed_after_sign_in(qtbot, kiosk):
     kiosk.events.place("100001")  # placed at the home screen, before choosing
     assert kiosk.window.current() == "home" and not kiosk.session.outcomes

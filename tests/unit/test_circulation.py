@@ -560,3 +560,16 @@ def test_circulation_accepts_a_policy_callable(lib, store, clock):
 def test_ecard_key_is_base64(clock):
     key = base64.urlsafe_b64encode(KEY).decode()
     assert ecard.decode_key(key) == KEY
+
+
+def test_a_locked_reader_cannot_sign_in_with_a_tap_that_needs_no_pin(lib, circ, clock):
+    """Regression (#13 bug 4): after three wrong PINs the screen said locked, yet an NFC tap
+    of the same card (no PIN asked for taps) signed in at once."""
+    assert circ.identify("A1", CardKind.NFC).ok  # a tap needs no PIN by this policy
+    for _ in range(3):
+        circ.identify("A1", CardKind.BARCODE, "0000")
+    tapped = circ.identify("A1", CardKind.NFC)
+    assert tapped.reason is Reason.PIN_LOCKED and not tapped.ok
+    assert tapped.locked_until == clock.now() + timedelta(minutes=15)
+    clock.advance(timedelta(minutes=15, seconds=1))
+    assert circ.identify("A1", CardKind.NFC).ok

@@ -101,11 +101,16 @@ class ItemsScreen(Screen):
     def retranslate(self) -> None:
         t = self.t.t
         if self.mode == "borrow":
-            self.title.setText(t("borrow.title"))
+            self.title.setText(t("borrow.blocked") if self.block_text else t("borrow.title"))
+            self.tally.setVisible(not self.block_text)  # "0 borrowed" says nothing here
             self.subtitle.setText(
                 t("borrow.greeting", initials=self.initials) if self.initials else ""
             )
-            self.instructions.setText(t("borrow.place_items"))
+            # a reader who cannot borrow now is not invited to place books (#13 bug 4): the
+            # message says why, the instructions what can still be done
+            self.instructions.setText(
+                t("borrow.blocked_help") if self.block_text else t("borrow.place_items")
+            )
         else:
             self.title.setText(t("return.title"))
             self.subtitle.setText("")
