@@ -149,8 +149,10 @@ def test_return_flow_with_transfer_and_hold_messages(qtbot, kiosk, probe):
     kiosk.events.scan("100004")  # not on loan, but reserved: goes to the holds shelf
     qtbot.waitUntil(lambda: len(kiosk.session.outcomes) == 2, timeout=WAIT)
     rows = kiosk.window.give_back.list.rows
-    assert "转运箱" in rows["100003"].detail.text()
-    assert "预约架" in rows["100004"].detail.text()
+    assert kiosk.t.t("reason.send_to_owner") in rows["100003"].detail.text()
+    assert kiosk.t.t("reason.hold_waiting") in rows["100004"].detail.text()
+    # both worked: green like any return, not the amber of a problem (#13 bug 5)
+    assert [rows[p].property("tone") for p in ("100003", "100004")] == ["ok", "ok"]
     assert core_of(probe).store.item("100003").status is ItemStatus.IN_TRANSIT
 
 
@@ -303,7 +305,9 @@ def test_offline_banner_and_offline_loans(qtbot, kiosk, probe):
     sign_in(qtbot, kiosk)
     kiosk.events.place("100001")
     qtbot.waitUntil(lambda: bool(kiosk.session.accepted), timeout=WAIT)
-    assert "离线记录" in kiosk.window.borrow.list.rows["100001"].detail.text()
+    assert (
+        kiosk.t.t("item.recorded_offline") in kiosk.window.borrow.list.rows["100001"].detail.text()
+    )
 
 
 def test_out_of_service_ends_the_session_and_blocks_use(qtbot, kiosk, probe):

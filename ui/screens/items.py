@@ -71,8 +71,9 @@ class ItemsScreen(Screen):
                 if outcome.reason in (Reason.OK, Reason.NOT_ON_LOAN)
                 else outcome_text(self.t, outcome, self.tz)
             )
-            tone = "warning" if outcome.send_to_owner or outcome.hold_waiting else "ok"
-            colour = p.warning if tone == "warning" else p.success
+            # a return that worked is a success, even when the book goes to a shelf or box
+            # next (#13 bug 5: amber rows made readers think it had failed)
+            tone, colour = "ok", p.success
         elif outcome.kind is OutcomeKind.OFFER:
             detail, tone, colour = outcome_text(self.t, outcome, self.tz), "warning", p.warning
         else:
