@@ -150,8 +150,11 @@ def contrast_ratio(foreground: str, background: str) -> float:
 
 
 def stylesheet(palette: Palette = Palette(), scale: TypeScale = NORMAL, dpi: float = 96.0) -> str:
+    from ui.icons import tinted_file  # Qt is loaded only where a style sheet is wanted
+
     p, s = palette, scale
     target = max(touch_px(dpi), s.target)
+    tick = tinted_file("tick", p.primary_ink).as_posix()  # a ticked box shows a tick
     return f"""
     QWidget {{ background: {p.paper}; color: {p.ink}; font-family: {FONT_FAMILIES};
                font-size: {s.body}px; }}
@@ -211,6 +214,7 @@ def stylesheet(palette: Palette = Palette(), scale: TypeScale = NORMAL, dpi: flo
     QCheckBox {{ background: transparent; spacing: 16px; min-height: {target}px; }}
     QCheckBox::indicator {{ width: {target - 8}px; height: {target - 8}px;
                border: 3px solid {p.ink}; border-radius: 10px; background: {p.card}; }}
-    QCheckBox::indicator:checked {{ background: {p.primary}; border-color: {p.primary}; }}
+    QCheckBox::indicator:checked {{ background: {p.primary}; border-color: {p.primary};
+               image: url({tick}); }}
     QScrollArea {{ border: none; }}
     """

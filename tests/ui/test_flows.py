@@ -5,7 +5,7 @@ from __future__ import annotations
 from kiosk.models import CardKind, ItemStatus
 from kiosk.ports import PaperOut, TagRemoved
 from kiosk.reasons import Reason
-from ui.qt import QtCore, QtWidgets
+from ui.qt import QtCore, QtGui, QtWidgets
 from ui.session import Mode
 
 Qt = QtCore.Qt
@@ -154,6 +154,55 @@ def test_return_flow_with_transfer_and_hold_messages(qtbot, kiosk, probe):
     # both worked: green like any return, not the amber of a problem (#13 bug 5)
     assert [rows[p].property("tone") for p in ("100003", "100004")] == ["ok", "ok"]
     assert core_of(probe).store.item("100003").status is ItemStatus.IN_TRANSIT
+
+
+def test_renew_selected_waits_for_a_tick_and_a_ticked_box_shows_a_tick(qtbot, kiosk):
+    """Regression (#13 bug 5): 续借所选 with nothing ticked did nothing, and a ticked box was
+    a plain filled square with no tick in it."""
+    sign_in(qtbot, kiosk)
+    kiosk.events.place("100001")
+    qtbot.waitUntil(lambda: len(kiosk.session.accepted) == 1, timeout=WAIT)
+    kiosk.end_session()
+    sign_in(qtbot, kiosk, mode=Mode.ACCOUNT)
+    account = kiosk.window.account
+    assert not account.renew_selected.isEnabled()
+    assert account.renew_selected.text() == kiosk.t.t("account.tick_first")
+    box = account.checks["100001"]
+    before = box.grab().toImage()
+    box.setChecked(True)
+    assert account.renew_selected.isEnabled()
+    assert account.renew_selected.text() == kiosk.t.t("account.renew_selected")
+    after = box.grab().toImage()
+    fill = QtGui.QColor(kiosk.window.palette_.primary)
+    ink = QtGui.QColor(kiosk.window.palette_.primary_ink)
+
+    def near(image, x, y, colour):
+        c = image.pixelColor(x, y)
+        return (
+            max(
+                abs(c.red() - colour.red()),
+                abs(c.green() - colour.green()),
+                abs(c.blue() - colour.blue()),
+            )
+            < 48
+        )
+
+    spots = [
+        (x, y)
+        for x in range(after.width())
+        for y in range(after.height())
+        if near(after, x, y, fill)
+    ]
+    assert len(spots) > 200  # the ticked box is filled
+    xs, ys = [x for x, _ in spots], [y for _, y in spots]
+    left, right, top, bottom = min(xs), max(xs), min(ys), max(ys)
+    inner = [
+        (x, y)
+        for x in range(left + (right - left) // 5, right - (right - left) // 5)
+        for y in range(top + (bottom - top) // 5, bottom - (bottom - top) // 5)
+    ]
+    assert sum(near(after, x, y, ink) for x, y in inner) > 30  # and a tick is drawn in it
+    assert before != after
 
 
 def test_account_lists_loans_and_renews_all(qtbot, kiosk):

@@ -57,6 +57,7 @@ class AccountScreen(Screen):
         for loan, _ in loans:
             row = self.list.row(loan.item_pii)
             check = QtWidgets.QCheckBox()
+            check.toggled.connect(self._ticks_changed)
             self.checks[loan.item_pii] = check
             row.action_box.addWidget(check)
         self.retranslate()
@@ -67,6 +68,15 @@ class AccountScreen(Screen):
         for check in self.checks.values():
             check.setChecked(False)
         self.retranslate()
+
+    def _ticks_changed(self, _on: bool = False) -> None:
+        """续借所选 works only with something ticked; until then it is shown unavailable and
+        says what to do first, instead of doing nothing when pressed (#13 bug 5)."""
+        ticked = any(c.isChecked() for c in self.checks.values())
+        self.renew_selected.setEnabled(ticked)
+        self.renew_selected.setText(
+            self.t.t("account.renew_selected" if ticked or not self.loans else "account.tick_first")
+        )
 
     def retranslate(self) -> None:
         t, p = self.t.t, self.palette_
@@ -80,9 +90,8 @@ class AccountScreen(Screen):
         self.empty.setVisible(not self.loans)
         self.list.setVisible(bool(self.loans))
         self.spacer.setVisible(not self.loans)
-        self.renew_selected.setText(t("account.renew_selected"))
         self.renew_everything.setText(t("account.renew_all"))
-        self.renew_selected.setEnabled(bool(self.loans))
+        self._ticks_changed()
         self.renew_everything.setEnabled(bool(self.loans))
         self.finish.setText(t("common.finish"))
         for loan, item in self.loans:
