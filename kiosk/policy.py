@@ -52,9 +52,9 @@ class Policy:
     offline_unknown_cards: bool = False
     offline_unknown_category: str = "adult"
     #: an item the library system lends only against a charge (SIP2 fee, BT/BV): "ask" shows
-    #: the charge and lends when the reader accepts it (BO = Y); "refuse" never lends it here
-    #: (the default until the touch screen has the reader's "accept" button)
-    fee_items: str = "refuse"
+    #: the charge with an "accept" button and lends when the reader presses it (BO = Y);
+    #: "refuse" never lends it here
+    fee_items: str = "ask"
     #: where a renewal's new loan period starts: "due_date" (the current due date, so every
     #: renewal adds a full period) or "today" (a renewal that would not move the due date
     #: is declined without using a renewal, and the reader is told from when it will)

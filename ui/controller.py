@@ -123,6 +123,7 @@ class KioskController(QObject):
         w.identify.cancelled.connect(self.end_session)
         w.borrow.finished.connect(self.finish)
         w.borrow.renew_requested.connect(self.renew_one)
+        w.borrow.fee_accepted.connect(self.accept_fee)
         w.give_back.finished.connect(self.finish)
         w.account.renew.connect(self.renew_many)
         w.account.renew_all.connect(lambda: self.renew_many(None))
@@ -417,6 +418,31 @@ class KioskController(QObject):
         self.core.call(
             lambda core: core.circulation.renew(patron, pii),
             lambda outcome: self._item_done(self.window.borrow, outcome),
+        )
+
+    def accept_fee(self, pii: str) -> None:
+        """The reader pressed "accept the charge": the same item is borrowed again with the
+        charge accepted (the library system gets fee acknowledged, SIP2 BO = Y)."""
+        s, screen = self.session, self.window.borrow
+        patron = s.patron
+        if patron is None or pii in s.in_flight:
+            return
+        self.touched()
+        parts, uid = self.on_pad.get(pii, (None, None))
+        number = s.number
+        s.in_flight.add(pii)
+        screen.working(pii)
+
+        def decided(outcome: Outcome) -> None:
+            if outcome.ok and outcome.txn_id is not None:
+                self._write_tag(screen, outcome, uid, number, on_loan=True)
+            else:
+                self._item_done(screen, outcome, number)
+
+        self.core.call(
+            lambda core: core.circulation.checkout(patron, pii, parts, fee_accepted=True),
+            decided,
+            lambda error: self._items_failed([pii], error),
         )
 
     # --- my account ------------------------------------------------------------------------

@@ -462,7 +462,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting(
         "policy.fee_items",
         Str(choices=("ask", "refuse")),
-        "refuse",
+        "ask",
         "Items the library system lends only against a charge: ask the reader to accept it "
         "(then sent as fee acknowledged, SIP2 BO) or refuse them at the kiosk.",
     ),

@@ -17,6 +17,7 @@ class ItemsScreen(Screen):
 
     finished = Signal()
     renew_requested = Signal(str)
+    fee_accepted = Signal(str)  # the reader accepts an item's charge (SIP2 BO = Y)
 
     def __init__(self, t, palette, mode: str, tz: ZoneInfo) -> None:
         super().__init__(t, palette)
@@ -94,6 +95,10 @@ class ItemsScreen(Screen):
             renew = button(self.t.t("borrow.renew"), "chip")
             renew.clicked.connect(lambda: self.renew_requested.emit(outcome.pii))
             row.action_box.addWidget(renew)
+        elif outcome.kind is OutcomeKind.OFFER and outcome.reason is Reason.FEE_TO_ACCEPT:
+            accept = button(self.t.t("borrow.accept_fee"), "chip")
+            accept.clicked.connect(lambda: self.fee_accepted.emit(outcome.pii))
+            row.action_box.addWidget(accept)
 
     def _paint_tally(self) -> None:
         key = "borrow.count" if self.mode == "borrow" else "return.count"

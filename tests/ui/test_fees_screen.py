@@ -1,0 +1,55 @@
+"""The charge offer through the real touch screen against a SIP2 ACS that imitates Koha.
+
+The ACS's frames are tests/sip2/test_fees.py's (Koha's C4/SIP/ILS/Transaction/Checkout.pm
+habit: refused with fee type 06 and BV until the checkout carries BO = Y).
+"""
+
+from __future__ import annotations
+
+from kiosk.models import CardKind, Item
+from kiosk.reasons import Reason
+from sync.sip2.dialects import profile
+from sync.sip2.live import LiveCirculation
+from sync.sip2.upstream import Sip2Upstream
+from tests.sip2.conftest import make_client
+from tests.sip2.scripted import ScriptedAcs
+from tests.sip2.test_fees import answer
+from ui.qt import QtCore, QtWidgets
+from ui.session import Mode
+
+
+def test_the_reader_accepts_the_charge_on_the_touch_screen(qtbot, make_kiosk, probe) -> None:
+    """Through the real screens (#12 point 6): the offer shows an accept button on the item's
+    row; pressing it borrows the item and the ACS sees BO = Y once, only then."""
+    acs = ScriptedAcs(answer)
+
+    def factory():
+        core = probe()
+        upstream = Sip2Upstream(
+            make_client(acs.port, checksums=False), profile("koha"), budget_s=2.0
+        )
+        core.store.upsert_items([Item("1000001", "DVD")])
+        core.circulation.set_online_source(upstream.online)
+        core.circulation = LiveCirculation(core.circulation, upstream)
+        return core
+
+    try:
+        kiosk = make_kiosk(factory)
+        kiosk.begin(Mode.BORROW)
+        kiosk.card_presented("R1", CardKind.NFC)
+        qtbot.waitUntil(lambda: kiosk.window.current() == "borrow", timeout=5000)
+        kiosk.events.scan("1000001")
+        qtbot.waitUntil(lambda: "1000001" in kiosk.session.outcomes, timeout=5000)
+        assert kiosk.session.outcomes["1000001"].reason is Reason.FEE_TO_ACCEPT
+        row = kiosk.window.borrow.list.rows["1000001"]
+        assert "5.00" in row.detail.text()
+        (accept,) = [
+            b
+            for b in row.findChildren(QtWidgets.QPushButton)
+            if b.text() == kiosk.t.t("borrow.accept_fee")
+        ]
+        qtbot.mouseClick(accept, QtCore.Qt.MouseButton.LeftButton)
+        qtbot.waitUntil(lambda: kiosk.session.outcomes["1000001"].ok, timeout=5000)
+        assert [b"|BOY|" in r for r in acs.requests if r.startswith(b"11")] == [False, True]
+    finally:
+        acs.close()
