@@ -1,4 +1,5 @@
-"""``shufang central``: run the central service, enrol and revoke kiosks, import CSV files.
+"""``shufang central``: run the central service, enrol and revoke kiosks, import CSV files
+(staff accounts: ``central_staff``).
 
 The web and database libraries are imported inside the functions, so ``kiosk`` stays free of
 them for every other command (a test checks this).
@@ -117,6 +118,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     imp.add_argument("file", type=Path, metavar="FILE.csv", help="UTF-8 CSV with a header row")
     _add_config(imp, admin=True)
     imp.set_defaults(func=run_import)
+
+    from kiosk.cli import central_staff
+
+    central_staff.register(actions)
 
     upgrade = actions.add_parser(
         "migrate",

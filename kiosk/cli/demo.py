@@ -108,7 +108,8 @@ def _run_ui(config, folder: Path, headless: bool, scenario: str | None = None) -
     control = open_core(config)  # the demo's own handle for its switches
     print(
         f"central service {central.url}  fleet page {central.url}/dashboard  "
-        f"staff token {central.staff_token}"
+        f"(sign in as {central.staff_name}, password {central.staff_password})  "
+        f"API staff token {central.staff_token}"
     )
     try:
         if headless:

@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-from sync.central import wire
+from sync.central import staff_accounts, wire
 from sync.central.auth import KioskIdentity
 from sync.central.database import rows_by_key
 from sync.central.ledger import (
@@ -88,9 +88,15 @@ def list_conflicts(
     open_only: bool = False,
     kiosk_id: str | None = None,
     branch: str | None = None,
+    source: str | None = None,
+    created_before: datetime | None = None,
     limit: int = 500,
 ) -> list[wire.ConflictRecord]:
     query = sa.select(conflicts).order_by(conflicts.c.id).limit(limit)
+    if source:
+        query = query.where(conflicts.c.source == source)
+    if created_before is not None:
+        query = query.where(conflicts.c.created_at < created_before)
     if open_only:
         query = query.where(conflicts.c.resolved_at.is_(None))
     if kiosk_id:
@@ -139,6 +145,14 @@ def resolve_conflict(
             note=resolution.note,
             resolved_by=staff,
         )
+    )
+    staff_accounts.audit(
+        conn,
+        now,
+        staff,
+        f"conflict.{resolution.action}",
+        str(conflict_id),
+        f"{conflict.kind} {conflict.item_pii} at {conflict.kiosk_id}: {resolution.note}",
     )
     row = conn.execute(sa.select(conflicts).where(conflicts.c.id == conflict_id)).one()
     return wire.ConflictRecord(**row._mapping)

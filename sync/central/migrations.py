@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
 from kiosk.clock import Clock, SystemClock
-from sync.central import schema
+from sync.central import schema, staff_accounts
 from sync.central.database import writing
 
 
@@ -33,6 +33,7 @@ def _initial(conn: Connection) -> None:
 def _seed(conn: Connection) -> None:
     if conn.execute(sa.select(schema.counters.c.name)).first() is None:
         conn.execute(schema.counters.insert().values(name="changes", value=0))
+    staff_accounts.ensure_secret(conn, staff_accounts.SESSION_SECRET, SystemClock().now())
 
 
 def _add_column(conn: Connection, column: sa.Column[object]) -> None:
@@ -54,10 +55,24 @@ def _drop_raw_heartbeats(conn: Connection) -> None:
     conn.execute(sa.schema.DropTable(sa.Table("heartbeats", sa.MetaData()), if_exists=True))
 
 
+def _staff_accounts(conn: Connection) -> None:
+    """Staff sign in to the pages with a password (tokens stay for the API), every staff
+    action is audited, sessions are signed with a server secret, branches have districts."""
+    for table in (
+        schema.staff_accounts,
+        schema.staff_audit,
+        schema.central_secrets,
+        schema.branches,
+    ):
+        table.create(conn, checkfirst=True)
+    staff_accounts.ensure_secret(conn, staff_accounts.SESSION_SECRET, SystemClock().now())
+
+
 STEPS: tuple[Step, ...] = (
     Step(1, "initial schema", _initial),
     Step(2, "conflict sources", _conflict_sources),
     Step(3, "no raw heartbeat rows", _drop_raw_heartbeats),
+    Step(5, "staff accounts, audit, districts", _staff_accounts),
 )
 
 # Arbitrary constant: the PostgreSQL advisory lock that keeps two starting processes from

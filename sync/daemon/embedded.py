@@ -12,11 +12,14 @@ from sync.central.client import Unavailable
 
 @dataclass
 class EmbeddedCentral:
-    """A running central service with one kiosk and one staff member enrolled."""
+    """A running central service with one kiosk and one staff member enrolled: a token for
+    the API and an administrator account (fresh password each start) for the pages."""
 
     url: str
     kiosk_token: str
     staff_token: str
+    staff_name: str
+    staff_password: str
     server: Any  # sync.central.server.BackgroundServer
     engine: Any  # sqlalchemy Engine
 
@@ -39,7 +42,9 @@ def start_embedded_central(
     hands out fresh tokens rather than failing.
     """
     # The web stack is imported here so importing sync.daemon stays light on a kiosk.
-    from sync.central import auth
+    import secrets
+
+    from sync.central import auth, staff_accounts
     from sync.central.app import create_app
     from sync.central.database import writing
     from sync.central.server import BackgroundServer
@@ -51,8 +56,17 @@ def start_embedded_central(
     with writing(engine) as conn:
         kiosk_token = auth.enrol_kiosk(conn, kiosk_id, branch, clock.now())
         staff_token = auth.enrol_staff(conn, staff_name, clock.now())
+        password = secrets.token_urlsafe(9)
+        if staff_accounts.active_account(conn, staff_name) is None:
+            staff_accounts.add(
+                conn, staff_name, password, "administrator", clock.now(), actor="demo"
+            )
+        else:
+            staff_accounts.set_password(conn, staff_name, password, clock.now(), actor="demo")
     server = BackgroundServer(app).start()
-    return EmbeddedCentral(server.url, kiosk_token, staff_token, server, engine)
+    return EmbeddedCentral(
+        server.url, kiosk_token, staff_token, staff_name, password, server, engine
+    )
 
 
 class NetworkSwitch:

@@ -73,7 +73,7 @@ def test_the_root_leads_a_stranger_to_the_staff_sign_in(central: Central) -> Non
     reply = central.as_token(None).session.get(central.url + "/", timeout=30)
     assert reply.status_code == 200 and "/dashboard/signin" in reply.url
     assert "text/html" in reply.headers["content-type"]
-    assert 'name="token"' in reply.text
+    assert 'name="password"' in reply.text
 
 
 def test_a_push_with_a_cached_identity_is_refused_once_the_token_is_revoked(

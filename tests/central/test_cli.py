@@ -205,3 +205,34 @@ def test_serve_refuses_zero_workers(cli_db: str, capsys: pytest.CaptureFixture[s
 
 def _worker_pids(log: str) -> list[str]:
     return re.findall(r"Started server process \[(\d+)\]", log)
+
+
+def test_staff_accounts_from_the_command_line(
+    cli_db: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Passwords come from stdin (never argv); only an argon2id hash is stored; actions audited."""
+    import io
+
+    from sync.central import staff_accounts
+    from sync.central.database import make_engine, reading
+    from sync.central.schema import staff_accounts as table
+
+    monkeypatch.setattr("sys.stdin", io.StringIO("long enough secret\n"))
+    assert shufang("central", "staff", "add", "Li.Gong", "--role", "administrator",
+                   "--password-stdin", "--db", cli_db, "--create") == 0  # fmt: skip
+    monkeypatch.setattr("sys.stdin", io.StringIO("short\n"))
+    assert shufang("central", "staff", "add", "wang", "--password-stdin", "--db", cli_db) == 1
+    assert "at least 10 characters" in capsys.readouterr().err
+    assert shufang("central", "staff", "role", "nobody", "--role", "viewer", "--db", cli_db) == 1
+    assert shufang("central", "staff", "disable", "li.gong", "--db", cli_db) == 0
+    assert shufang("central", "staff", "list", "--db", cli_db) == 0
+    assert "li.gong\tadministrator\tdisabled" in capsys.readouterr().out
+    engine = make_engine(cli_db)
+    try:
+        with reading(engine) as conn:
+            stored = conn.execute(sa.select(table.c.password_hash)).scalar_one()
+            log = [(r.action, r.subject) for r in staff_accounts.audit_log(conn)]
+    finally:
+        engine.dispose()
+    assert stored.startswith("$argon2id$") and "long enough secret" not in stored
+    assert log == [("staff.disable", "li.gong"), ("staff.add", "li.gong")]

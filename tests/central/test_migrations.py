@@ -28,7 +28,7 @@ def test_an_existing_database_runs_only_its_pending_steps(
     engine = make_engine(db_url)
     runs: list[int] = []
 
-    next_step = len(STEPS) + 1
+    next_step = max(s.number for s in STEPS) + 1
 
     def add_note_column(conn: sa.Connection) -> None:
         runs.append(next_step)
@@ -55,7 +55,11 @@ def test_a_failing_step_leaves_no_record(db_url: str, central_clock: ManualClock
     try:
         migrate(engine, central_clock)
         try:
-            migrate(engine, central_clock, (*STEPS, Step(len(STEPS) + 1, "broken", broken)))
+            migrate(
+                engine,
+                central_clock,
+                (*STEPS, Step(max(s.number for s in STEPS) + 1, "broken", broken)),
+            )
         except sa.exc.DBAPIError:
             pass
         else:
@@ -82,9 +86,9 @@ def test_step_3_drops_the_raw_heartbeat_rows_and_keeps_the_rest(
         with engine.begin() as conn:
             old.create_all(conn)
             conn.execute(raw.insert().values(kiosk_id="k1"))
-        assert migrate(engine, central_clock) == ["0003 no raw heartbeat rows"]
+        assert migrate(engine, central_clock)[0] == "0003 no raw heartbeat rows"
         tables = set(sa.inspect(engine).get_table_names())
         assert "heartbeats" not in tables and "uptime_spans" in tables
-        assert applied_steps(engine) == [1, 2, 3]
+        assert applied_steps(engine) == [s.number for s in STEPS]
     finally:
         engine.dispose()

@@ -14,7 +14,7 @@ import pytest
 import requests
 
 from kiosk.clock import ManualClock
-from sync.central import auth
+from sync.central import staff_accounts
 from sync.central.database import writing
 from tests.central import conftest as central_fixtures
 from tests.central.conftest import Central, start_central
@@ -39,16 +39,33 @@ SHOTS = Path(os.environ.get("SHUFANG_FLEET_SHOTS", "/tmp/fleet-shots"))
 
 
 def staff_token(central: Central) -> str:
-    """The bearer token of the fixture's staff member (``librarian``)."""
+    """The bearer token of the fixture's staff member (``librarian``), for the API."""
     return central.staff.session.headers["Authorization"].removeprefix("Bearer ")
 
 
-def signed_in(central: Central, token: str | None = None) -> requests.Session:
+#: Passwords of the accounts ``staff_account`` opens (test data, never a real one).
+PASSWORD = "correct horse battery"
+
+
+def staff_account(
+    central: Central, name: str = "librarian", role: str = "administrator"
+) -> tuple[str, str]:
+    """Open a staff account unless it exists; its username and password."""
+    with writing(central.engine) as conn:
+        if staff_accounts.active_account(conn, name) is None:
+            staff_accounts.add(conn, name, PASSWORD, role, central.clock.now(), actor="test")
+    return name, PASSWORD
+
+
+def signed_in(
+    central: Central, name: str = "librarian", role: str = "administrator"
+) -> requests.Session:
     """A plain HTTP session that signed in through the form, as a browser would."""
+    username, password = staff_account(central, name, role)
     web = requests.Session()
     reply = web.post(
         central.url + "/dashboard/signin",
-        data={"token": token or staff_token(central)},
+        data={"username": username, "password": password},
         allow_redirects=False,
         timeout=30,
     )
@@ -96,6 +113,6 @@ def chromium(tmp_path: Path) -> Iterator[object]:
         context.close()
 
 
-def revoke_staff(central: Central, name: str = "librarian") -> None:
+def disable_staff(central: Central, name: str = "librarian") -> None:
     with writing(central.engine) as conn:
-        auth.revoke_staff(conn, name, central.clock.now())
+        staff_accounts.disable(conn, name, central.clock.now(), actor="test")

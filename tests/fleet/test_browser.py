@@ -10,7 +10,7 @@ from typing import Any
 
 from sync.central.settings import CentralSettings
 from tests.central.conftest import START, Central
-from tests.fleet.conftest import SHOTS, staff_token
+from tests.fleet.conftest import SHOTS, staff_account
 from tests.fleet.fleetdata import Journal, beat, demo_fleet, fault, put_catalog
 
 
@@ -32,7 +32,9 @@ class Watched:
     def sign_in(self) -> None:
         self.goto("/dashboard")
         assert "/dashboard/signin" in self.page.url
-        self.page.fill("#token", staff_token(self.central))
+        username, password = staff_account(self.central)
+        self.page.fill("#username", username)
+        self.page.fill("#password", password)
         self.page.click("button.primary")
         self.page.wait_for_url(self.central.url + "/dashboard")
 

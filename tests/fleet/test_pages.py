@@ -7,13 +7,15 @@ import io
 import re
 from datetime import timedelta
 from html import unescape
-from urllib.parse import quote
+from urllib.parse import quote, unquote
 
 import pytest
 import requests
 
+from sync.central import staff_accounts
+from sync.central.database import reading, writing
 from tests.central.conftest import START, Central
-from tests.fleet.conftest import revoke_staff, signed_in, staff_token
+from tests.fleet.conftest import disable_staff, signed_in, staff_account, staff_token
 from tests.fleet.fleetdata import MINUTE, Journal, beat, fault, put_catalog
 
 PAGES = (
@@ -42,22 +44,32 @@ def state_of(html: str, kiosk_id: str) -> str:
 
 def test_every_page_sends_a_stranger_to_sign_in_and_back(central: Central) -> None:
     central.enrol("k1")
+    staff_account(central)
     stranger = requests.Session()
     for path in PAGES:
         reply = stranger.get(central.url + path, allow_redirects=False, timeout=30)
         assert reply.status_code == 303, path
         assert reply.headers["location"] == "/dashboard/signin?next=" + quote(path, safe="")
     page = stranger.get(central.url + "/", timeout=30)  # / -> /dashboard -> sign-in
-    assert page.status_code == 200 and 'name="token"' in page.text
+    assert page.status_code == 200 and 'name="password"' in page.text
     assert "librarian" not in page.text
 
 
-def test_sign_in_sets_a_strict_http_only_cookie_that_is_not_the_token(central: Central) -> None:
-    token = staff_token(central)
+def sign_in(central: Central, username: str, password: str, **extra: str) -> requests.Response:
+    return requests.post(
+        central.url + "/dashboard/signin",
+        data={"username": username, "password": password, **extra},
+        allow_redirects=False,
+        timeout=30,
+    )
+
+
+def test_sign_in_sets_a_strict_http_only_cookie_without_the_password(central: Central) -> None:
+    username, password = staff_account(central)
     web = requests.Session()
     reply = web.post(
         central.url + "/dashboard/signin",
-        data={"token": token, "next": "/dashboard/ranking?days=90"},
+        data={"username": username, "password": password, "next": "/dashboard/ranking?days=90"},
         allow_redirects=False,
         timeout=30,
     )
@@ -65,29 +77,63 @@ def test_sign_in_sets_a_strict_http_only_cookie_that_is_not_the_token(central: C
     assert reply.headers["location"] == "/dashboard/ranking?days=90"
     cookie = reply.headers["set-cookie"]
     assert "HttpOnly" in cookie and "SameSite=strict" in cookie and "Path=/dashboard" in cookie
-    assert token not in cookie and token.removeprefix("sfs_") not in cookie
+    assert password not in unquote(cookie)
     page = get(web, central, "/dashboard/ranking?days=90")
-    assert "librarian" in page.text and "最近 90 天" in page.text
+    assert "librarian" in page.text and "最近 90 天" in page.text and "管理员" in page.text
     out = web.post(central.url + "/dashboard/signout", allow_redirects=False, timeout=30)
     assert out.status_code == 303 and 'shufang_staff=""' in out.headers["set-cookie"]
     again = web.get(central.url + "/dashboard", allow_redirects=False, timeout=30)
     assert again.status_code == 303
 
 
-def test_a_wrong_token_is_refused_and_says_so(central: Central) -> None:
-    web = requests.Session()
-    for token in ("sfs_not-a-real-token", "", "sfk_" + "x" * 40):
-        reply = web.post(central.url + "/dashboard/signin", data={"token": token}, timeout=30)
-        assert reply.status_code == 401
-        assert "令牌无效或已吊销" in reply.text and "Token unknown or revoked" in reply.text
+def test_a_wrong_password_or_unknown_name_is_refused_and_says_so(central: Central) -> None:
+    username, password = staff_account(central)
+    for name, secret in (
+        (username, password + "x"),
+        ("nobody", password),
+        (username, ""),
+        ("<b>", password),
+        (staff_token(central), staff_token(central)),  # an API token is not a page password
+    ):
+        reply = sign_in(central, name, secret)
+        assert reply.status_code == 401, name
+        assert "用户名或密码不对" in reply.text and "Wrong username or password" in reply.text
         assert "set-cookie" not in reply.headers
+        assert "<b>" not in reply.text
 
 
-def test_revoking_the_staff_token_ends_its_sessions(central: Central) -> None:
+def test_repeated_wrong_passwords_lock_the_account_for_a_while(central: Central) -> None:
+    username, password = staff_account(central)
+    for _ in range(4):
+        assert sign_in(central, username, "wrong password").status_code == 401
+    fifth = sign_in(central, username, "wrong password")
+    assert fifth.status_code == 401 and "密码错误次数过多" in fifth.text
+    locked = sign_in(central, username, password)  # even the right password waits
+    assert locked.status_code == 401 and "解锁时间" in locked.text
+    central.clock.advance(timedelta(seconds=31))
+    assert sign_in(central, username, password).status_code == 303
+    with reading(central.engine) as conn:
+        actions = [r.action for r in staff_accounts.audit_log(conn)]
+    assert actions.count("signin.failed") == 5 and actions[0] == "signin"
+
+
+def test_disabling_the_account_or_a_new_password_ends_its_sessions(central: Central) -> None:
     web = signed_in(central)
     get(web, central, "/dashboard")
-    revoke_staff(central)
+    with writing(central.engine) as conn:
+        staff_accounts.set_password(conn, "librarian", "a new password!", central.clock.now(), "t")
     assert web.get(central.url + "/dashboard", allow_redirects=False, timeout=30).status_code == 303
+    assert sign_in(central, "librarian", "a new password!").status_code == 303
+    web = requests.Session()
+    web.post(
+        central.url + "/dashboard/signin",
+        data={"username": "librarian", "password": "a new password!"},
+        timeout=30,
+    )
+    get(web, central, "/dashboard")
+    disable_staff(central)
+    assert web.get(central.url + "/dashboard", allow_redirects=False, timeout=30).status_code == 303
+    assert sign_in(central, "librarian", "a new password!").status_code == 401
 
 
 def test_a_session_ends_after_twelve_hours_on_the_service_clock(central: Central) -> None:
@@ -100,11 +146,12 @@ def test_a_session_ends_after_twelve_hours_on_the_service_clock(central: Central
 
 def test_a_forged_or_altered_cookie_is_refused(central: Central) -> None:
     web = signed_in(central)
-    name, expires, signature = web.cookies["shufang_staff"].split(".")
+    name, expires, epoch, signature = web.cookies["shufang_staff"].split(".")
     for forged in (
-        f"{name}.{int(expires) + 86400}.{signature}",
-        f"{name}.{expires}.{'0' * len(signature)}",
-        "YWRtaW4.9999999999.abc",
+        f"{name}.{int(expires) + 86400}.{epoch}.{signature}",
+        f"{name}.{expires}.{int(epoch) + 1}.{signature}",
+        f"{name}.{expires}.{epoch}.{'0' * len(signature)}",
+        "YWRtaW4.9999999999.0.abc",
         "garbage",
     ):
         forger = requests.Session()
@@ -114,34 +161,25 @@ def test_a_forged_or_altered_cookie_is_refused(central: Central) -> None:
 
 
 def test_only_our_own_pages_are_redirect_targets(central: Central) -> None:
+    username, password = staff_account(central)
     for target in ("https://evil.example/", "//evil.example/dashboard", "/dashboard//evil"):
-        reply = requests.post(
-            central.url + "/dashboard/signin",
-            data={"token": staff_token(central), "next": target},
-            allow_redirects=False,
-            timeout=30,
-        )
+        reply = sign_in(central, username, password, next=target)
         assert reply.headers["location"] == "/dashboard", target
 
 
 def test_sign_in_from_another_site_or_with_a_huge_form_is_refused(central: Central) -> None:
     url = central.url + "/dashboard/signin"
-    token = staff_token(central)
-    foreign = requests.post(
-        url, data={"token": token}, headers={"Origin": "https://evil.example"}, timeout=30
-    )
+    username, password = staff_account(central)
+    data = {"username": username, "password": password}
+    foreign = requests.post(url, data=data, headers={"Origin": "https://evil.example"}, timeout=30)
     assert foreign.status_code == 403 and "set-cookie" not in foreign.headers
-    opaque = requests.post(url, data={"token": token}, headers={"Origin": "null"}, timeout=30)
+    opaque = requests.post(url, data=data, headers={"Origin": "null"}, timeout=30)
     assert opaque.status_code == 403
     ours = requests.post(
-        url,
-        data={"token": token},
-        headers={"Origin": central.url},
-        allow_redirects=False,
-        timeout=30,
+        url, data=data, headers={"Origin": central.url}, allow_redirects=False, timeout=30
     )
     assert ours.status_code == 303
-    huge = requests.post(url, data={"token": token, "next": "x" * 10_000}, timeout=30)
+    huge = requests.post(url, data={**data, "next": "x" * 10_000}, timeout=30)
     assert huge.status_code == 413
 
 
@@ -303,3 +341,90 @@ def test_a_new_service_with_no_kiosks_says_so_on_every_page(central: Central) ->
     assert "此期间没有借还记录" in get(web, central, "/dashboard/statistics").text
     csv_text = get(web, central, "/dashboard/statistics.csv").text
     assert csv_text == "\ufeffbranch,day,loans,returns,renewals,readers\r\n"
+
+
+def _two_conflicts(central: Central) -> None:
+    """Two open conflicts: a central one (a double loan) and one a library system refused."""
+    put_catalog(central, ["B1"], ["21000000123456", "21000000999999"])
+    first, second = (
+        Journal(central.enrol("k1", "东城书房")),
+        Journal(central.enrol("k2", "西城书房")),
+    )
+    first.add("checkout", "B1", "21000000123456", START - timedelta(hours=1))
+    first.push()
+    second.add("checkout", "B1", "21000000999999", START, decision="offline")
+    assert second.push()[0]["status"] == "conflict"
+
+
+def _settle(web: requests.Session, central: Central, cid: str, **form: str) -> requests.Response:
+    return web.post(
+        f"{central.url}/dashboard/conflicts/{cid}/resolve",
+        data=form,
+        allow_redirects=False,
+        timeout=30,
+    )
+
+
+def test_an_administrator_settles_a_conflict_on_the_page_and_it_is_audited(
+    central: Central,
+) -> None:
+    _two_conflicts(central)
+    web = signed_in(central)
+    html = get(web, central, "/dashboard/conflicts").text
+    cid = re.search(r'data-conflict="(\d+)"', html).group(1)
+    csrf = re.search(r'name="csrf" value="([0-9a-f]+)"', html).group(1)
+    assert _settle(web, central, cid, action="apply", note="x").status_code == 403  # no csrf
+    foreign = web.post(
+        f"{central.url}/dashboard/conflicts/{cid}/resolve",
+        data={"csrf": csrf, "action": "apply"},
+        headers={"Origin": "https://evil.example"},
+        allow_redirects=False,
+        timeout=30,
+    )
+    assert foreign.status_code == 403
+    done = _settle(web, central, cid, csrf=csrf, action="apply", note="柜台核实，书在二号读者处")
+    assert done.status_code == 303 and done.headers["location"].endswith(f"settled={cid}")
+    after = get(web, central, done.headers["location"]).text
+    assert f'data-conflict="{cid}"' not in after and "已处理冲突" in after
+    record = central.staff.get("/conflicts", open="false").json()[0]
+    assert record["resolution"] == "applied" and record["resolved_by"] == "librarian"
+    assert record["note"] == "柜台核实，书在二号读者处"
+    loans = central.staff.get("/loans", item_pii="B1").json()
+    assert [loan["patron_card"] for loan in loans] == ["21000000999999"]
+    again = _settle(web, central, cid, csrf=csrf, action="dismiss")
+    assert again.status_code == 409 and "already applied" in again.text
+    with reading(central.engine) as conn:
+        entry = next(r for r in staff_accounts.audit_log(conn) if r.action == "conflict.apply")
+    assert entry.actor == "librarian" and entry.subject == cid
+    assert "柜台核实" in entry.detail and "21000000" not in entry.detail  # no card numbers
+
+
+def test_a_viewer_sees_conflicts_but_cannot_settle_them(central: Central) -> None:
+    _two_conflicts(central)
+    web = signed_in(central, "zhao.viewer", role="viewer")
+    html = get(web, central, "/dashboard/conflicts").text
+    assert "只有管理员可以处理冲突" in html and 'action="/dashboard/conflicts/' not in html
+    cid = re.search(r'data-conflict="(\d+)"', html).group(1)
+    csrf = re.search(r'name="csrf" value="([0-9a-f]+)"', get(web, central, "/dashboard").text)
+    token = csrf.group(1) if csrf else ""
+    refused = _settle(web, central, cid, csrf=token, action="dismiss", note="try")
+    assert refused.status_code == 403
+    assert central.staff.get("/conflicts", open="true").json()[0]["resolved_at"] is None
+
+
+def test_conflict_filters_by_source_branch_and_age(central: Central) -> None:
+    _two_conflicts(central)
+    web = signed_in(central)
+
+    def listed(query: str) -> int:
+        return len(
+            re.findall(r'data-conflict="', get(web, central, "/dashboard/conflicts" + query).text)
+        )
+
+    assert listed("") == 1
+    assert listed("?source=central") == 1 and listed("?source=sip2") == 0
+    assert listed("?branch=西城书房") == 1 and listed("?branch=东城书房") == 0
+    assert listed("?older=1") == 0
+    central.clock.advance(timedelta(days=2))
+    web = signed_in(central)  # the morning's session has ended
+    assert listed("?older=1") == 1 and listed("?older=7") == 0

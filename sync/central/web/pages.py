@@ -8,14 +8,15 @@ from typing import Any
 from urllib.parse import quote
 
 import sqlalchemy as sa
-from fastapi import Response
+from fastapi import HTTPException, Request, Response, status
+from fastapi.responses import RedirectResponse
 
-from sync.central import conflict_records, stats
-from sync.central.database import reading
+from sync.central import conflict_records, stats, wire
+from sync.central.database import reading, write_with_retry
 from sync.central.deps import RuntimeDep
 from sync.central.runtime import Runtime
 from sync.central.schema import kiosks
-from sync.central.web import charts, fleetview
+from sync.central.web import charts, fleetview, forms
 from sync.central.web.common import PREFIX, SignedIn, new_router, page
 from sync.central.web.csvexport import statistics_csv
 from sync.central.web.labels import plain
@@ -103,10 +104,30 @@ def kioskpage(kiosk_id: str, staff: SignedIn, rt: RuntimeDep, days: int = 7) -> 
     )
 
 
+#: Age filters of the conflicts page, in days ("older than").
+CONFLICT_AGES = (1, 7, 30)
+
+
 @router.get("/conflicts")
-def conflictspage(staff: SignedIn, rt: RuntimeDep) -> Response:
+def conflictspage(
+    staff: SignedIn,
+    rt: RuntimeDep,
+    source: str | None = None,
+    branch: str | None = None,
+    older: int | None = None,
+    settled: int | None = None,
+) -> Response:
+    now = rt.clock.now()
+    older = older if older in CONFLICT_AGES else None
     with reading(rt.engine) as conn:
-        rows = conflict_records.list_conflicts(conn, open_only=True, limit=1000)
+        rows = conflict_records.list_conflicts(
+            conn,
+            open_only=True,
+            source=source or None,
+            branch=branch or None,
+            created_before=now - timedelta(days=older) if older else None,
+            limit=1000,
+        )
     return page(
         rt,
         "conflicts.html",
@@ -114,7 +135,50 @@ def conflictspage(staff: SignedIn, rt: RuntimeDep) -> Response:
         active="conflicts",
         conflicts=rows,
         mask_card=fleetview.mask_card,
+        branches=_branch_names(rt),
+        source=source or "",
+        branch=branch or "",
+        older=older,
+        ages=CONFLICT_AGES,
+        settled=settled,
+        may_settle=staff.may(SETTLE_ROLE),
     )
+
+
+#: Settling a conflict changes who holds a book: administrators only.
+SETTLE_ROLE = "administrator"
+
+
+@router.post("/conflicts/{conflict_id}/resolve")
+async def settle_conflict(
+    conflict_id: int, request: Request, staff: SignedIn, rt: RuntimeDep
+) -> Response:
+    """The page's apply / dismiss buttons; the decision and its note go to the audit log."""
+    form = await forms.read_form(request)
+    forms.check_csrf(form, staff)
+    if not staff.may(SETTLE_ROLE):
+        return page(rt, "forbidden.html", staff, code=403, active="conflicts")
+    action = form.get("action")
+    if action not in ("apply", "dismiss"):
+        raise HTTPException(status.HTTP_400_BAD_REQUEST, "action must be apply or dismiss")
+    resolution = wire.ConflictResolution(action=action, note=form.get("note", "").strip()[:500])
+    try:
+        await rt.run_db(
+            write_with_retry,
+            rt.engine,
+            lambda conn: conflict_records.resolve_conflict(
+                conn, conflict_id, resolution, staff.name, rt.clock.now()
+            ),
+        )
+    except LookupError:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, f"no conflict {conflict_id}") from None
+    except conflict_records.ResolutionError as error:
+        return page(
+            rt, "conflicts.html", staff, code=409, active="conflicts", conflicts=[],
+            mask_card=fleetview.mask_card, branches=[], source="", branch="", older=None,
+            ages=CONFLICT_AGES, settled=None, may_settle=True, refusal=str(error),
+        )  # fmt: skip
+    return RedirectResponse(f"{PREFIX}/conflicts?settled={conflict_id}", status.HTTP_303_SEE_OTHER)
 
 
 def _period(rt: Runtime, since: str | None, until: str | None) -> tuple[date, date]:

@@ -2,20 +2,20 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from importlib import resources
-from urllib.parse import parse_qs, urlsplit
 
 from fastapi import HTTPException, Request, Response, status
 from fastapi.responses import RedirectResponse
 
-from sync.central.database import reading
+from sync.central import staff_accounts
+from sync.central.database import reading, write_with_retry
 from sync.central.deps import RuntimeDep
-from sync.central.web import session
+from sync.central.runtime import Runtime
+from sync.central.web import forms, session
 from sync.central.web.common import PREFIX, new_router, page
 
 STATIC_TYPES = {"fleet.css": "text/css; charset=utf-8", "favicon.svg": "image/svg+xml"}
-#: A sign-in form holds a token and a return path; anything bigger is not from our page.
-MAX_FORM_BYTES = 4096
 
 router = new_router()
 
@@ -39,37 +39,39 @@ def signin_form(request: Request, rt: RuntimeDep, next: str | None = None) -> Re
         current = session.session_for(conn, request.cookies.get(session.COOKIE), rt.clock.now())
     if current is not None:
         return RedirectResponse(_safe_next(next), status.HTTP_303_SEE_OTHER)
-    return page(rt, "signin.html", None, next=_safe_next(next), error=False)
-
-
-def _same_site(request: Request) -> None:
-    """Refuse form posts from other sites (login CSRF); browsers send Origin on every POST.
-
-    A missing Origin (a script, curl) is let through: it carries no one else's cookies.
-    """
-    origin = request.headers.get("origin")
-    if origin is not None and urlsplit(origin).netloc != request.headers.get("host"):
-        raise HTTPException(status.HTTP_403_FORBIDDEN, "cross-site form post refused")
+    return page(
+        rt, "signin.html", None, next=_safe_next(next), error=False, locked_until=None, username=""
+    )
 
 
 @router.post("/signin")
 async def signin(request: Request, rt: RuntimeDep) -> Response:
-    """A form post (parsed here, so the service needs no multipart library)."""
-    _same_site(request)
-    body = await request.body()
-    if len(body) > MAX_FORM_BYTES:
-        raise HTTPException(status.HTTP_413_CONTENT_TOO_LARGE, "form too large")
-    form = parse_qs(body.decode("utf-8", "replace"), max_num_fields=10)
-    token = (form.get("token") or [""])[0]
-    target = _safe_next((form.get("next") or [None])[0])
-    with reading(rt.engine) as conn:
-        found = session.sign_in(conn, token, rt.clock.now()) if token else None
-    if found is None:
-        return page(rt, "signin.html", None, code=401, next=target, error=True)
+    form = await forms.read_form(request)
+    username = form.get("username", "")
+    password = form.get("password", "")
+    target = _safe_next(form.get("next"))
+    now = rt.clock.now()
+    found = (
+        await rt.run_db(  # argon2 takes tens of milliseconds: off the event loop
+            write_with_retry,
+            rt.engine,
+            lambda conn: staff_accounts.authenticate(conn, username, password, now),
+        )
+        if username and password
+        else None
+    )
+    if not isinstance(found, staff_accounts.Account):
+        until = found.until if isinstance(found, staff_accounts.Locked) else None
+        return page(
+            rt, "signin.html", None, code=401, next=target, error=True, locked_until=until,
+            username=username[:64],
+        )  # fmt: skip
+    account = found
+    cookie = await rt.run_db(_cookie, rt, account, now)
     response = RedirectResponse(target, status.HTTP_303_SEE_OTHER)
     response.set_cookie(
         session.COOKIE,
-        found[1],
+        cookie,
         max_age=int(session.LIFETIME.total_seconds()),
         path=PREFIX,
         httponly=True,
@@ -79,9 +81,14 @@ async def signin(request: Request, rt: RuntimeDep) -> Response:
     return response
 
 
+def _cookie(rt: Runtime, account: staff_accounts.Account, now: datetime) -> str:
+    with reading(rt.engine) as conn:
+        return session.cookie_for(conn, account, now)
+
+
 @router.post("/signout")
 def signout(request: Request) -> Response:
-    _same_site(request)
+    forms.same_site(request)
     response = RedirectResponse(f"{PREFIX}/signin", status.HTTP_303_SEE_OTHER)
     response.delete_cookie(session.COOKIE, path=PREFIX, httponly=True, samesite="strict")
     return response
