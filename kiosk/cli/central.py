@@ -119,9 +119,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     _add_config(imp, admin=True)
     imp.set_defaults(func=run_import)
 
-    from kiosk.cli import central_staff
+    from kiosk.cli import central_branches, central_staff
 
     central_staff.register(actions)
+    central_branches.register(actions)
 
     upgrade = actions.add_parser(
         "migrate",

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter, HTTPException, Response, status
 
-from sync.central import catalog, wire
+from sync.central import branches, catalog, wire
 from sync.central.database import writing
 from sync.central.deps import RuntimeDep, Staff
 
@@ -40,6 +40,16 @@ def delete_patron(card_id: str, staff: Staff, rt: RuntimeDep) -> Response:
         if not catalog.delete_patron(conn, card_id, rt.clock.now()):
             raise HTTPException(status.HTTP_404_NOT_FOUND, f"no patron {card_id!r}")
     return Response(status_code=status.HTTP_204_NO_CONTENT)
+
+
+@router.put("/branches", response_model=wire.UpsertResult)
+def set_districts(batch: wire.BranchBatch, staff: Staff, rt: RuntimeDep) -> wire.UpsertResult:
+    """Each branch's district (县/区), for the fleet overview; all or nothing."""
+    try:
+        with writing(rt.engine) as conn:
+            return branches.set_districts(conn, batch.branches, rt.clock.now())
+    except ValueError as error:
+        raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, str(error)) from None
 
 
 @router.post("/holds", response_model=wire.UpsertResult)

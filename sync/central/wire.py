@@ -192,6 +192,19 @@ class HoldBatch:
 
 
 @dataclass(slots=True)
+class BranchRecord:
+    """A branch's place in the city: the district (县/区) the fleet pages group it under."""
+
+    branch: str
+    district: str = ""
+
+
+@dataclass(slots=True)
+class BranchBatch:
+    branches: list[BranchRecord]
+
+
+@dataclass(slots=True)
 class UpsertResult:
     inserted: int
     updated: int

@@ -12,7 +12,7 @@ from urllib.parse import quote, unquote
 import pytest
 import requests
 
-from sync.central import staff_accounts
+from sync.central import branches, staff_accounts
 from sync.central.database import reading, writing
 from tests.central.conftest import START, Central
 from tests.fleet.conftest import disable_staff, signed_in, staff_account, staff_token
@@ -35,7 +35,7 @@ def get(web: requests.Session, central: Central, path: str) -> requests.Response
 
 
 def state_of(html: str, kiosk_id: str) -> str:
-    row = re.search(rf'<tr data-kiosk="{re.escape(kiosk_id)}">(.*?)</tr>', html, re.S)
+    row = re.search(rf'<tr data-kiosk="{re.escape(kiosk_id)}"[^>]*>(.*?)</tr>', html, re.S)
     assert row, f"{kiosk_id} not on the page"
     found = re.search(r'data-state="(\w+)"', row.group(1))
     assert found
@@ -428,3 +428,73 @@ def test_conflict_filters_by_source_branch_and_age(central: Central) -> None:
     central.clock.advance(timedelta(days=2))
     web = signed_in(central)  # the morning's session has ended
     assert listed("?older=1") == 1 and listed("?older=7") == 0
+
+
+def _rows(html: str) -> list[str]:
+    return re.findall(r'<tr data-kiosk="([^"]+)"', html)
+
+
+def test_the_overview_lists_the_fleet_most_urgent_first_with_filters_and_search(
+    central: Central,
+) -> None:
+    """One table for the fleet: faults, then offline, out of service, backlog, healthy."""
+    names = {
+        "cy-01": "朝阳书房", "cy-02": "朝阳书房", "cy-03": "望京书房",
+        "hd-01": "海淀书房", "hd-02": "海淀书房", "hd-03": "中关村书房",
+    }  # fmt: skip
+    kiosks = {kid: central.enrol(kid, branch) for kid, branch in names.items()}
+    district_of = {
+        "朝阳书房": "朝阳区",
+        "望京书房": "朝阳区",
+        "海淀书房": "海淀区",
+        "中关村书房": "海淀区",
+    }
+    reply = central.staff.put(
+        "/admin/branches",
+        {"branches": [{"branch": b, "district": d} for b, d in district_of.items()]},
+    )
+    assert reply.status_code == 200 and reply.json()["inserted"] == 4
+    beat(kiosks["hd-03"])  # offline soon: its beat is the oldest
+    central.clock.advance(4 * MINUTE)
+    beat(kiosks["cy-01"])
+    beat(kiosks["cy-02"], outbox_depth=250, software="0.2.0")
+    beat(kiosks["cy-03"], "out_of_service")
+    beat(kiosks["hd-01"], software="0.2.0")
+    beat(
+        kiosks["hd-02"],
+        devices={"rfid": "ready", "printer": "error"},
+        faults=[fault("printer", "paper_out", central.clock.now(), message="纸卷用完")],
+    )
+    web = signed_in(central)
+    html = get(web, central, "/dashboard").text
+    assert _rows(html) == ["hd-02", "hd-03", "cy-03", "cy-02", "cy-01", "hd-01"]
+    assert state_of(html, "cy-02") == "backlog" and "待上传积压" in html
+    assert "朝阳区" in html and "海淀区" in html
+    # The counts at the top are links that filter the table.
+    link = re.search(r'href="([^"]+)" data-count="offline"', html)
+    assert link and unescape(link.group(1)) == "/dashboard?state=offline"
+    assert _rows(get(web, central, unescape(link.group(1))).text) == ["hd-03"]
+    assert _rows(get(web, central, "/dashboard?district=" + quote("朝阳区")).text) == [
+        "cy-03", "cy-02", "cy-01",
+    ]  # fmt: skip
+    assert _rows(get(web, central, "/dashboard?device=printer").text) == ["hd-02"]
+    assert _rows(get(web, central, "/dashboard?version=0.2.0").text) == ["cy-02", "hd-01"]
+    assert _rows(get(web, central, "/dashboard?q=" + quote("望京")).text) == ["cy-03"]
+    assert _rows(get(web, central, "/dashboard?q=HD-0").text) == ["hd-02", "hd-03", "hd-01"]
+    nothing = get(web, central, "/dashboard?q=nowhere").text
+    assert _rows(nothing) == [] and "没有符合筛选条件的设备" in nothing
+    # Counts follow the other filters: in 海淀区 one fault, one offline, one in service.
+    district = get(web, central, "/dashboard?district=" + quote("海淀区")).text
+    counts = dict(re.findall(r'data-count="(\w+)"><span class="n">(\d+)</span>', district))
+    assert counts == {"device_fault": "1", "offline": "1", "in_service": "1"}
+    assert 'href="/dashboard/kiosks/hd-02"' in html  # a row links to the kiosk's timeline
+
+
+def test_districts_are_refused_whole_when_one_is_bad(central: Central) -> None:
+    reply = central.staff.put(
+        "/admin/branches",
+        {"branches": [{"branch": "甲", "district": "东城区"}, {"branch": " ", "district": "x"}]},
+    )
+    assert reply.status_code == 422
+    with reading(central.engine) as conn:
+        assert branches.districts(conn) == {}

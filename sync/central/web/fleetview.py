@@ -6,27 +6,32 @@ Built on ``health.fleet`` so the pages and the ``/fleet`` API never disagree on 
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
+from urllib.parse import quote
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-from sync.central import conflict_records, health, wire
+from sync.central import branches, conflict_records, health, wire
 from sync.central.runtime import Runtime
 from sync.central.schema import faults, uptime_spans
 
 #: Device states that still lend books; anything else a kiosk reports is a device fault.
 HEALTHY_DEVICE_STATES = frozenset({"ready", "ok", "connecting"})
-#: Worst first: the order kiosks are listed in within a branch.
+#: Most urgent first: the order of the fleet overview and of its counts.
 STATE_ORDER = (
     "device_fault",
     "offline",
     "out_of_service",
+    "backlog",
     "never_seen",
     "in_service",
     "revoked",
 )
+#: Rows waiting in a working kiosk's outbox that make it worth a look: an hour of a busy
+#: room's lending that the central (and the reader's account) does not have yet.
+BACKLOG_ROWS = 100
 RANKING_DAYS = (30, 90, 365)
 RANKING_SIZE = 10
 
@@ -45,16 +50,6 @@ class KioskRow:
         )
 
 
-@dataclass(slots=True)
-class Branch:
-    name: str
-    kiosks: list[KioskRow] = field(default_factory=list)
-
-    @property
-    def counts(self) -> Counter[str]:
-        return Counter(k.state for k in self.kiosks)
-
-
 def kiosk_state(status: wire.KioskStatus) -> str:
     """One word for a manager: revoked, never seen, offline, out of service, fault, in service.
 
@@ -71,6 +66,8 @@ def kiosk_state(status: wire.KioskStatus) -> str:
     failing = any(f.severity in health.FAILURE_SEVERITIES for f in status.open_faults)
     if failing or any(v not in HEALTHY_DEVICE_STATES for v in status.devices.values()):
         return "device_fault"
+    if status.outbox_depth >= BACKLOG_ROWS:
+        return "backlog"
     return "in_service"
 
 
@@ -80,15 +77,104 @@ def _statuses(
     return health.fleet(conn, now, rt.settings.online_window, window)
 
 
-def branches(conn: Connection, rt: Runtime, now: datetime) -> list[Branch]:
-    """Kiosks grouped by branch (branches by name), worst state first within each."""
-    grouped: dict[str, Branch] = {}
-    for status in _statuses(conn, rt, rt.settings.health_window, now):
-        row = KioskRow(status, kiosk_state(status))
-        grouped.setdefault(status.branch, Branch(status.branch)).kiosks.append(row)
-    for branch in grouped.values():
-        branch.kiosks.sort(key=lambda k: (STATE_ORDER.index(k.state), k.status.kiosk_id))
-    return [grouped[name] for name in sorted(grouped)]
+@dataclass(frozen=True, slots=True)
+class OverviewRow:
+    row: KioskRow
+    district: str
+
+    @property
+    def status(self) -> wire.KioskStatus:
+        return self.row.status
+
+    @property
+    def state(self) -> str:
+        return self.row.state
+
+    @property
+    def device_kinds(self) -> set[str]:
+        """The device kinds with a problem: an open fault or a state that is not healthy."""
+        return {f.device for f in self.status.open_faults} | set(self.row.faulty_devices)
+
+
+@dataclass(frozen=True, slots=True)
+class Filters:
+    state: str = ""
+    district: str = ""
+    device: str = ""
+    version: str = ""
+    q: str = ""
+
+    def matches(self, row: OverviewRow) -> bool:
+        s = row.status
+        needle = self.q.strip().casefold()
+        return (
+            (not self.state or row.state == self.state)
+            and (not self.district or row.district == self.district)
+            and (not self.device or self.device in row.device_kinds)
+            and (not self.version or (s.software_version or "") == self.version)
+            and (
+                not needle
+                or needle in s.kiosk_id.casefold()
+                or needle in s.branch.casefold()
+                or needle in row.district.casefold()
+            )
+        )
+
+    def query(self, **changes: str) -> str:
+        """This filter's query string with ``changes`` applied (empty values left out)."""
+        values = {
+            "state": self.state, "district": self.district, "device": self.device,
+            "version": self.version, "q": self.q, **changes,
+        }  # fmt: skip
+        return "&".join(f"{k}={quote(v, safe='')}" for k, v in values.items() if v)
+
+
+@dataclass(frozen=True, slots=True)
+class Overview:
+    rows: list[OverviewRow]  # after the filters, most urgent first
+    total: int  # kiosks before any filter
+    counts: Counter[str]  # per state, with every filter but the state applied
+    districts: list[str]
+    devices: list[str]
+    versions: list[str]
+
+
+def overview(conn: Connection, rt: Runtime, now: datetime, filters: Filters) -> Overview:
+    """The whole fleet in one table, the kiosks that need someone first.
+
+    Within a state: the longest offline or longest-faulty first (they have waited longest),
+    then by district, branch and kiosk.
+    """
+    district_of = branches.districts(conn)
+    everything = [
+        OverviewRow(KioskRow(s, kiosk_state(s)), district_of.get(s.branch, ""))
+        for s in _statuses(conn, rt, rt.settings.health_window, now)
+    ]
+    unstated = replace(filters, state="")
+    counts = Counter(r.state for r in everything if unstated.matches(r))
+    rows = [r for r in everything if filters.matches(r)]
+    rows.sort(key=lambda r: (STATE_ORDER.index(r.state), _since(r, now), r.district,
+                             r.status.branch, r.status.kiosk_id))  # fmt: skip
+    return Overview(
+        rows=rows,
+        total=len(everything),
+        counts=counts,
+        districts=sorted({r.district for r in everything if r.district}),
+        devices=sorted({d for r in everything for d in r.status.devices} | {
+            d for r in everything for d in r.device_kinds}),
+        versions=sorted({r.status.software_version for r in everything
+                         if r.status.software_version}),
+    )  # fmt: skip
+
+
+def _since(row: OverviewRow, now: datetime) -> float:
+    """Minus how long the problem has lasted, so the oldest problem sorts first."""
+    s = row.status
+    if row.state == "offline" and s.last_seen_at is not None:
+        return -(now - s.last_seen_at).total_seconds()
+    if row.state == "device_fault" and s.open_faults:
+        return -(now - min(f.first_at for f in s.open_faults)).total_seconds()
+    return 0.0
 
 
 @dataclass(frozen=True, slots=True)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections import Counter
 from datetime import date, timedelta
 from typing import Any
 from urllib.parse import quote
@@ -28,20 +27,33 @@ router = new_router()
 
 
 @router.get("")
-def fleetpage(staff: SignedIn, rt: RuntimeDep) -> Response:
+def fleetpage(
+    staff: SignedIn,
+    rt: RuntimeDep,
+    state: str = "",
+    district: str = "",
+    device: str = "",
+    version: str = "",
+    q: str = "",
+) -> Response:
     now = rt.clock.now()
+    filters = fleetview.Filters(
+        state=state if state in fleetview.STATE_ORDER else "",
+        district=district[:200],
+        device=device[:100],
+        version=version[:100],
+        q=q[:200],
+    )
     with reading(rt.engine) as conn:
-        branches = fleetview.branches(conn, rt, now)
+        found = fleetview.overview(conn, rt, now, filters)
         open_conflicts = len(conflict_records.list_conflicts(conn, open_only=True, limit=5000))
-    totals = sum((b.counts for b in branches), start=Counter())
     return page(
         rt,
         "fleet.html",
         staff,
         active="fleet",
-        branches=branches,
-        totals=totals,
-        kiosk_count=sum(len(b.kiosks) for b in branches),
+        overview=found,
+        filters=filters,
         open_conflicts=open_conflicts,
         states=fleetview.STATE_ORDER,
         window_days=rt.settings.health_window.total_seconds() / 86400,
