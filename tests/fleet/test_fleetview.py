@@ -136,3 +136,18 @@ def test_segments_fill_silence_with_offline(central: Central) -> None:
         ("out_of_service", NOW - timedelta(hours=2), NOW - timedelta(hours=1) + window),
         ("offline", NOW - timedelta(hours=1) + window, NOW),
     ]
+
+
+def test_stored_utc_times_in_a_sentence_are_shown_in_local_time() -> None:
+    from zoneinfo import ZoneInfo
+
+    from sync.central.web.render import local_text
+
+    shanghai = ZoneInfo("Asia/Shanghai")
+    assert local_text("on loan since 2026-11-23T23:00:00+00:00", shanghai) == (
+        "on loan since 2026-11-24 07:00"
+    )
+    assert local_text("at 2026-11-23T23:30Z, again 2026-11-24T01:00:00.5+08:00", shanghai) == (
+        "at 2026-11-24 07:30, again 2026-11-24 01:00"
+    )
+    assert local_text("no time here 2026-11-23", shanghai) == "no time here 2026-11-23"

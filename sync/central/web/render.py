@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 from functools import cache
 from zoneinfo import ZoneInfo
@@ -21,7 +22,7 @@ def environment() -> Environment:
         lstrip_blocks=True,
     )
     env.globals.update(label=label, plain=plain, period=period, reason=reason, LABELS=LABELS)
-    env.filters.update(hours=hours, local=local, ago=ago)
+    env.filters.update(hours=hours, local=local, ago=ago, local_text=local_text)
     return env
 
 
@@ -34,6 +35,22 @@ def local(when: datetime | None, tz: ZoneInfo, with_seconds: bool = False) -> st
     if when is None:
         return "—"
     return when.astimezone(tz).strftime("%Y-%m-%d %H:%M:%S" if with_seconds else "%Y-%m-%d %H:%M")
+
+
+#: An ISO 8601 time with its offset, as stored texts (a conflict's detail) carry them.
+_ISO_TIME = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:\d{2})")
+
+
+def local_text(text: str, tz: ZoneInfo) -> str:
+    """A stored sentence with its UTC times shown in the city's local time."""
+
+    def swap(match: re.Match[str]) -> str:
+        try:
+            return local(datetime.fromisoformat(match.group(0).replace("Z", "+00:00")), tz)
+        except ValueError:
+            return match.group(0)
+
+    return _ISO_TIME.sub(swap, text)
 
 
 def ago(when: datetime | None, now: datetime) -> str:
