@@ -45,3 +45,17 @@ def test_sip2_stack_benchmark_borrows_through_the_ui_in_parallel():
 
     parallel = sip2_stack_bench.measure(items=3, delay_s=0.3, sessions=3, runs=1)
     assert len(parallel) == 1 and parallel[0] < 3 * 0.3  # not one message after another
+
+
+def test_fleet_benchmark_times_the_pages_on_postgresql():
+    from tests.bench import fleet_bench
+
+    rows = fleet_bench.run(kiosks=30, districts=3, days=10, repeats=3)
+    assert [r.name.split(" (")[0] for r in rows] == [
+        "overview, 30 kiosks",
+        "overview, one district",
+        "overview, search",
+        "ranking, 30 days",
+        "ranking, 10 days",
+    ]
+    assert all(r.n == 3 and "p95" in r.figure and "target p95 < 300 ms" in r.figure for r in rows)

@@ -73,8 +73,8 @@ def seed_city(
     # Late in every name order: the last district's last kiosk.
     faulty = ids[-1]
     offline = [ids[len(ids) // 3], ids[len(ids) // 2 + 7], ids[-15]]
-    out_of_service = [ids[40], ids[200]]
-    backlog = ids[120]
+    out_of_service = [ids[len(ids) // 7], ids[len(ids) * 2 // 3]]
+    backlog = ids[len(ids) * 2 // 5]
     spans: list[dict[str, Any]] = []
     past: list[dict[str, Any]] = []
     for kid in ids:
