@@ -115,7 +115,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "row is reported with its line number and nothing is imported then.",
     )
     imp.add_argument("kind", choices=("catalog", "patrons"), help="what the file holds")
-    imp.add_argument("file", type=Path, metavar="FILE.csv", help="UTF-8 CSV with a header row")
+    imp.add_argument(
+        "file",
+        type=Path,
+        metavar="FILE.csv",
+        help="CSV with a header row: UTF-8 (BOM or not) or GB18030/GBK",
+    )
     _add_config(imp, admin=True)
     imp.set_defaults(func=run_import)
 

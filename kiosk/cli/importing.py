@@ -9,6 +9,7 @@ from pathlib import Path
 from kiosk.cli.common import add_config_options, config_or_fail, fail
 from kiosk.importer import read_catalog, read_patrons
 from kiosk.store import Store
+from kiosk.textencoding import UnreadableText, decode_text
 
 COLUMNS = {
     "catalog": "pii,title[,author,call_number,owner_isil,branch,item_class,set_size,status]",
@@ -25,7 +26,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "nothing is imported and each rejected row is listed with its line number.",
     )
     parser.add_argument("what", choices=("catalog", "patrons"), help="what the file holds")
-    parser.add_argument("file", metavar="FILE.csv", help="UTF-8 CSV with a header row")
+    parser.add_argument(
+        "file", metavar="FILE.csv", help="CSV with a header row: UTF-8 (BOM or not) or GB18030/GBK"
+    )
     add_config_options(parser)
     parser.set_defaults(func=run_import)
 
@@ -35,9 +38,12 @@ def run_import(args: argparse.Namespace) -> int:
     if isinstance(config, int):
         return config
     try:
-        text = Path(args.file).read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
+        decoded = decode_text(Path(args.file).read_bytes())
+    except OSError as exc:
         return fail(f"cannot read {args.file}: {exc}")
+    except UnreadableText as exc:
+        return fail(f"{args.file}:{exc.line}: nothing imported: {exc}")
+    text = decoded.text
     report = read_catalog(text) if args.what == "catalog" else read_patrons(text)
     if not report.ok:
         for line, why in report.rejected:
@@ -53,5 +59,8 @@ def run_import(args: argparse.Namespace) -> int:
         store.upsert_items(report.accepted)
     else:
         store.upsert_patrons(report.accepted)
-    print(f"imported {len(report.accepted)} {args.what} row(s) into {config['database.path']}")
+    print(
+        f"imported {len(report.accepted)} {args.what} row(s) into {config['database.path']} "
+        f"(read as {decoded.encoding})"
+    )
     return 0

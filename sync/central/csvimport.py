@@ -7,6 +7,7 @@ Columns are the wire field names (``pii,title,author,…`` and ``card_id,categor
 from __future__ import annotations
 
 import csv
+import io
 import typing
 from collections.abc import Iterable
 from dataclasses import dataclass, fields
@@ -14,6 +15,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any, Generic, TypeVar
 
+from kiosk.textencoding import UnreadableText, decode_text
 from sync.central import wire
 
 R = TypeVar("R")
@@ -46,7 +48,11 @@ def _read(path: Path, record_type: type, required: tuple[str, ...], build: Any) 
     known = {f.name for f in fields(record_type)}
     records: list[Any] = []
     rejected: list[Rejected] = []
-    with open(path, newline="", encoding="utf-8-sig") as handle:
+    try:
+        decoded = decode_text(path.read_bytes())
+    except UnreadableText as error:
+        return Parsed([], [Rejected(error.line, str(error))])
+    with io.StringIO(decoded.text, newline="") as handle:
         reader = csv.DictReader(handle)
         header = [h.strip() for h in reader.fieldnames or []]
         missing = [c for c in required if c not in header]

@@ -88,6 +88,35 @@ def test_a_clean_catalog_csv_is_imported(
     assert "0 new, 0 updated, 2 unchanged" in capsys.readouterr().out
 
 
+@pytest.mark.parametrize(
+    "encode",
+    [
+        lambda text: text.encode("gbk"),  # Excel "CSV" on a zh-CN Windows
+        lambda text: b"\xef\xbb\xbf" + text.encode(),  # Excel "CSV UTF-8"
+    ],
+    ids=["gbk", "utf8-bom"],
+)
+def test_chinese_csv_from_excel_imports_in_either_encoding(
+    cli_db: str, tmp_path: Path, capsys: pytest.CaptureFixture[str], encode: object
+) -> None:
+    csv = tmp_path / "catalog.csv"
+    csv.write_bytes(encode("pii,title,author\r\n1000000058,红楼梦,曹雪芹\r\n"))  # type: ignore[operator]
+    assert shufang("central", "import", "catalog", str(csv), "--db", cli_db, "--create") == 0
+    stored = {r.pii: r for r in rows(cli_db, items)}
+    assert stored["1000000058"].title == "红楼梦" and stored["1000000058"].author == "曹雪芹"
+
+
+def test_an_unreadable_csv_is_refused_with_its_line(
+    cli_db: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    csv = tmp_path / "catalog.csv"
+    csv.write_bytes(b"pii,title\n1,ok\n2,\xff\xfe\xfd\n")
+    assert shufang("central", "import", "catalog", str(csv), "--db", cli_db, "--create") == 1
+    err = capsys.readouterr().err
+    assert "catalog.csv:3: " in err and "GB18030" in err
+    assert rows(cli_db, items) == []
+
+
 def test_rejected_rows_are_reported_by_line_and_nothing_is_imported(
     cli_db: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

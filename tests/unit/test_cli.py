@@ -172,3 +172,20 @@ def test_demo_runs_as_a_console_script(tmp_path):
     assert "wait-for-text 网络中断期间每人最多借 3 本" in result.stdout  # offline limit shown
     assert '"integrity_ok": true' in result.stdout
     assert len(list((tmp_path / "screenshots").glob("*.png"))) == 10
+
+
+def test_an_excel_gbk_csv_with_crlf_imports_and_a_broken_one_is_refused(tmp_path, capsys):
+    """Excel on a zh-CN Windows saves "CSV" as GBK with CRLF; 红楼梦 is BA EC C2 A5 C3 CE there."""
+    db = str(tmp_path / "k.db")
+    gbk = tmp_path / "catalog.csv"
+    gbk.write_bytes(b"pii,title\r\n3101,\xba\xec\xc2\xa5\xc3\xce\r\n3102,\x95\x32\x82\x36\r\n")
+    assert main(["import", "catalog", str(gbk), "--db", db]) == 0
+    assert "(read as GB18030)" in capsys.readouterr().out
+    store = Store(db)
+    assert store.item("3101").title == "红楼梦" and store.item("3102").title == "\U00020000"
+    broken = tmp_path / "broken.csv"
+    broken.write_bytes(b"pii,title\r\n3201,ok\r\n3202,\xff\xfe bad\r\n")
+    assert main(["import", "catalog", str(broken), "--db", db]) == 2
+    err = capsys.readouterr().err
+    assert f"{broken}:3: nothing imported" in err and "ff fe" in err
+    assert Store(db).item("3201") is None
