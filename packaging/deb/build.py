@@ -266,8 +266,8 @@ def add_files(package: str, tree: Path, source: Path) -> None:
         install_file(pack / "pam/shufang-kiosk", tree / "etc/pam.d/shufang-kiosk")
         install_file(pack / "kiosk.sample.toml", tree / "etc/shufang/kiosk.toml", 0o640)
     elif package == "shufang-central":
-        unit = "shufang-central@.service"
-        install_file(pack / "systemd" / unit, tree / "lib/systemd/system" / unit)
+        for unit in ("shufang-central@.service", "shufang-central-alerts.service"):
+            install_file(pack / "systemd" / unit, tree / "lib/systemd/system" / unit)
         install_file(pack / "central.sample.toml", tree / "etc/shufang/central.toml", 0o640)
     doc = tree / "usr/share/doc" / package
     install_file(HERE / "copyright", doc / "copyright")

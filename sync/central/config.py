@@ -44,6 +44,25 @@ timezone = "{DEFAULT_TIMEZONE}"
 online_window_s = 180
 # Log every request (off: request paths can carry card numbers).
 access_log = false
+
+# Alerts to the technicians (`shufang central alerts run`, its own service). Uncomment a
+# channel to use it; this file then holds its keys: keep it readable only by the service.
+[alerts]
+# Rooms' opening hours (local time): nothing is sent outside them, and a kiosk switched
+# off at night is not "offline".
+opening_hours = "08:00-21:00"
+offline_minutes = 15
+fault_minutes = 30
+out_of_service_minutes = 60
+backlog_rows = 500
+backlog_minutes = 360
+remind_minutes = 240
+# page_url = "https://central.example"
+# wecom_webhooks = ["https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=…"]
+# dingtalk = [{{ url = "https://oapi.dingtalk.com/robot/send?access_token=…", secret = "SEC…" }}]
+# smtp = {{ host = "smtp.example", port = 587, starttls = true, username = "alerts",
+#          password_file = "/etc/shufang/smtp-password", sender = "shufang@example",
+#          to = ["tech@example"] }}
 """
 
 
@@ -60,6 +79,9 @@ class CentralConfig:
     timezone: str = DEFAULT_TIMEZONE
     online_window_s: int = 180
     access_log: bool = False
+    #: The ``[alerts]`` table as written (checked by ``sync.central.alerts.settings.parse``
+    #: when the file is read); None when the file has no such section.
+    alerts: dict[str, object] | None = None
     #: The file these values came from; None for the built-in defaults.
     source: str | None = None
 
@@ -118,6 +140,15 @@ def _read(path: Path) -> dict[str, object]:
     for section, table in data.items():
         if not isinstance(table, dict):
             raise CentralConfigError(f"{path}: {section} must be a [section]")
+        if section == "alerts":
+            from sync.central.alerts.settings import AlertSettingsError, parse
+
+            try:
+                parse(table)
+            except AlertSettingsError as error:
+                raise CentralConfigError(f"{path}: {error}") from None
+            values["alerts"] = table
+            continue
         for key, value in table.items():
             if (section, key) not in _FIELDS:
                 raise CentralConfigError(f"{path}: unknown setting {section}.{key}")

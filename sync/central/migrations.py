@@ -68,11 +68,18 @@ def _staff_accounts(conn: Connection) -> None:
     staff_accounts.ensure_secret(conn, staff_accounts.SESSION_SECRET, SystemClock().now())
 
 
+def _alerts(conn: Connection) -> None:
+    """Alert episodes, their events and each channel's deliveries (issue #16)."""
+    for table in (schema.alert_episodes, schema.alert_events, schema.alert_deliveries):
+        table.create(conn, checkfirst=True)
+
+
 STEPS: tuple[Step, ...] = (
     Step(1, "initial schema", _initial),
     Step(2, "conflict sources", _conflict_sources),
     Step(3, "no raw heartbeat rows", _drop_raw_heartbeats),
     Step(5, "staff accounts, audit, districts", _staff_accounts),
+    Step(7, "alerts", _alerts),
 )
 
 # Arbitrary constant: the PostgreSQL advisory lock that keeps two starting processes from

@@ -42,7 +42,7 @@ def unit(name: str) -> dict[str, dict[str, list[str]]]:
 def test_every_unit_runs_an_existing_shufang_command():
     known = subcommands()
     units = sorted(UNITS.glob("*.service"))
-    assert len(units) == 3
+    assert len(units) == 4
     for path in units:
         parser = configparser.ConfigParser(strict=False, interpolation=None)
         parser.read(path)
@@ -86,7 +86,13 @@ def test_the_touch_screen_unit_is_set_up_as_cages_guide_prescribes():
 
 
 @pytest.mark.parametrize(
-    "name", ["shufang-kiosk.service", "shufang-sync.service", "shufang-central@.service"]
+    "name",
+    [
+        "shufang-kiosk.service",
+        "shufang-sync.service",
+        "shufang-central@.service",
+        "shufang-central-alerts.service",
+    ],
 )
 def test_every_service_is_watched_and_hardened(name):
     service = unit(name)["Service"]

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from sync.central.web import pages, signin
+from sync.central.web import alertsview, pages, signin
 
 router = APIRouter()
 router.include_router(signin.router)
 router.include_router(pages.router)
+router.include_router(alertsview.router)
 
 __all__ = ["router"]

@@ -1,0 +1,270 @@
+"""One alert run: compare the conditions with the open episodes, then tell every channel.
+
+Each condition is told once when it appears (``opened``), again after ``remind_after`` while
+it lasts (``reminder``) and once when it clears (``resolved``). Deliveries are recorded per
+channel and event, so a channel that failed gets the event at a later run and a channel that
+took it never gets it twice (a crash between a channel's "ok" and our commit is the one case
+that can repeat a message). Outside opening hours nothing is sent; what happened meanwhile
+goes out when the rooms open, and an episode that opened and cleared unseen is closed without
+telling anyone.
+
+Only one process runs it at a time: PostgreSQL's advisory lock, SQLite's single writer.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection, Engine
+
+from sync.central.alerts import rules
+from sync.central.alerts.channels import Channel, DeliveryError
+from sync.central.alerts.messages import Event, compose
+from sync.central.alerts.settings import AlertSettings
+from sync.central.database import writing
+from sync.central.schema import alert_deliveries, alert_episodes, alert_events
+
+#: The PostgreSQL advisory lock key of the alert run (any constant unique in this schema).
+_LOCK_KEY = 0x5F5F_414C
+#: A channel added later is not flooded with a week of history.
+BACKFILL = timedelta(days=1)
+#: Most events in one message; the rest go at the next run.
+BATCH = 40
+
+
+@dataclass(slots=True)
+class RunReport:
+    opened: int = 0
+    reminded: int = 0
+    resolved: int = 0
+    closed_unseen: int = 0
+    quiet: bool = False
+    sent: dict[str, int] = field(default_factory=dict)
+    failed: dict[str, str] = field(default_factory=dict)
+
+
+def run_once(
+    engine: Engine,
+    now: datetime,
+    tz: ZoneInfo,
+    settings: AlertSettings,
+    channels: Sequence[Channel],
+    online_window: timedelta,
+) -> RunReport | None:
+    """Evaluate and deliver; None when another process holds the run."""
+    with engine.connect() as lock_conn:
+        if lock_conn.dialect.name == "postgresql":
+            got = lock_conn.execute(sa.select(sa.func.pg_try_advisory_lock(_LOCK_KEY))).scalar()
+            lock_conn.commit()
+            if not got:
+                return None
+        try:
+            report = RunReport()
+            with writing(engine) as conn:
+                evaluate(conn, now, tz, settings, online_window, report)
+            if not settings.is_open(now.astimezone(tz).time()):
+                report.quiet = True
+                return report
+            for channel in channels:
+                deliver(engine, channel, now, tz, settings, report)
+            return report
+        finally:
+            if lock_conn.dialect.name == "postgresql":
+                lock_conn.execute(sa.select(sa.func.pg_advisory_unlock(_LOCK_KEY)))
+                lock_conn.commit()
+
+
+def evaluate(
+    conn: Connection,
+    now: datetime,
+    tz: ZoneInfo,
+    settings: AlertSettings,
+    online_window: timedelta,
+    report: RunReport,
+) -> None:
+    open_rows = {
+        (row.rule, row.subject): row
+        for row in conn.execute(
+            sa.select(alert_episodes).where(alert_episodes.c.resolved_at.is_(None))
+        )
+    }
+    offline = frozenset(s for (rule, s) in open_rows if rule == "kiosk_offline")
+    conditions = {c.key: c for c in rules.active(conn, now, tz, settings, online_window, offline)}
+    for key, condition in conditions.items():
+        if key in open_rows:
+            continue
+        episode_id = conn.execute(
+            alert_episodes.insert().values(
+                rule=condition.rule,
+                subject=condition.subject,
+                kiosk_id=condition.kiosk_id,
+                branch=condition.branch,
+                since=condition.since,
+                opened_at=now,
+                facts=condition.facts,
+            )
+        ).inserted_primary_key[0]
+        conn.execute(alert_events.insert().values(episode_id=episode_id, kind="opened", at=now))
+        report.opened += 1
+    last_event = dict(
+        conn.execute(
+            sa.select(alert_events.c.episode_id, sa.func.max(alert_events.c.at))
+            .where(alert_events.c.episode_id.in_([r.id for r in open_rows.values()]))
+            .group_by(alert_events.c.episode_id)
+        ).all()
+    )
+    for key, row in open_rows.items():
+        if key in conditions:
+            last = last_event.get(row.id, row.opened_at)
+            if now - last >= settings.remind_after:
+                conn.execute(
+                    alert_events.insert().values(episode_id=row.id, kind="reminder", at=now)
+                )
+                conn.execute(
+                    alert_episodes.update()
+                    .where(alert_episodes.c.id == row.id)
+                    .values(reminders=row.reminders + 1)
+                )
+                report.reminded += 1
+            continue
+        conn.execute(
+            alert_episodes.update().where(alert_episodes.c.id == row.id).values(resolved_at=now)
+        )
+        told = conn.execute(
+            sa.select(sa.func.count())
+            .select_from(alert_deliveries.join(alert_events))
+            .where(
+                alert_events.c.episode_id == row.id, alert_deliveries.c.delivered_at.is_not(None)
+            )
+        ).scalar()
+        if told:
+            conn.execute(alert_events.insert().values(episode_id=row.id, kind="resolved", at=now))
+            report.resolved += 1
+        else:  # nobody heard of it (quiet hours, or it lasted less than a run): say nothing
+            events = sa.select(alert_events.c.id).where(alert_events.c.episode_id == row.id)
+            conn.execute(alert_deliveries.delete().where(alert_deliveries.c.event_id.in_(events)))
+            conn.execute(alert_events.delete().where(alert_events.c.episode_id == row.id))
+            report.closed_unseen += 1
+
+
+def deliver(
+    engine: Engine,
+    channel: Channel,
+    now: datetime,
+    tz: ZoneInfo,
+    settings: AlertSettings,
+    report: RunReport,
+) -> None:
+    delivered = (
+        sa.select(alert_deliveries.c.event_id)
+        .where(
+            alert_deliveries.c.channel == channel.name,
+            alert_deliveries.c.delivered_at.is_not(None),
+        )
+        .scalar_subquery()
+    )
+    with writing(engine) as conn:
+        rows = conn.execute(
+            sa.select(alert_events, alert_episodes)
+            .join(alert_episodes, alert_episodes.c.id == alert_events.c.episode_id)
+            .where(alert_events.c.at >= now - BACKFILL, alert_events.c.id.not_in(delivered))
+            .order_by(alert_events.c.id)
+            .limit(BATCH)
+        ).all()
+    if not rows:
+        return
+    events = [
+        Event(
+            kind=r.kind,
+            rule=r.rule,
+            subject=r.subject,
+            kiosk_id=r.kiosk_id,
+            branch=r.branch,
+            since=r.since,
+            facts=dict(r.facts or {}),
+            at=r.at,
+        )
+        for r in rows
+    ]
+    ids = [r.id for r in rows]
+    try:
+        channel.send(compose(events, tz, settings.page_url))
+    except DeliveryError as error:
+        report.failed[channel.name] = str(error)
+        _record(engine, channel.name, ids, None, str(error)[:500])
+        return
+    report.sent[channel.name] = len(ids)
+    _record(engine, channel.name, ids, now, "")
+    with writing(engine) as conn:
+        conn.execute(
+            alert_episodes.update()
+            .where(alert_episodes.c.id.in_({r.episode_id for r in rows}))
+            .values(last_notified_at=now)
+        )
+
+
+def _record(
+    engine: Engine, channel: str, event_ids: list[int], at: datetime | None, error: str
+) -> None:
+    with writing(engine) as conn:
+        known = {
+            row.event_id: row.attempts
+            for row in conn.execute(
+                sa.select(alert_deliveries.c.event_id, alert_deliveries.c.attempts).where(
+                    alert_deliveries.c.channel == channel,
+                    alert_deliveries.c.event_id.in_(event_ids),
+                )
+            )
+        }
+        for event_id in event_ids:
+            values = {
+                "delivered_at": at,
+                "last_error": error,
+                "attempts": known.get(event_id, 0) + 1,
+            }
+            if event_id in known:
+                conn.execute(
+                    alert_deliveries.update()
+                    .where(
+                        alert_deliveries.c.event_id == event_id,
+                        alert_deliveries.c.channel == channel,
+                    )
+                    .values(values)
+                )
+            else:
+                conn.execute(
+                    alert_deliveries.insert().values(event_id=event_id, channel=channel, **values)
+                )
+
+
+def history(conn: Connection, limit: int = 200) -> list[sa.Row[tuple[object, ...]]]:
+    """Episodes, open ones first, then the most recent; for the alerts page."""
+    return list(
+        conn.execute(
+            sa.select(alert_episodes)
+            .order_by(alert_episodes.c.resolved_at.is_not(None), alert_episodes.c.opened_at.desc())
+            .limit(limit)
+        )
+    )
+
+
+def deliveries(
+    conn: Connection, episode_ids: list[int]
+) -> dict[int, list[sa.Row[tuple[object, ...]]]]:
+    found: dict[int, list[sa.Row[tuple[object, ...]]]] = {}
+    if not episode_ids:
+        return found
+    for row in conn.execute(
+        sa.select(alert_events.c.episode_id, alert_events.c.kind, alert_events.c.at,
+                  alert_deliveries.c.channel, alert_deliveries.c.delivered_at,
+                  alert_deliveries.c.attempts, alert_deliveries.c.last_error)
+        .join(alert_deliveries, alert_deliveries.c.event_id == alert_events.c.id, isouter=True)
+        .where(alert_events.c.episode_id.in_(episode_ids))
+        .order_by(alert_events.c.id)
+    ):  # fmt: skip
+        found.setdefault(row.episode_id, []).append(row)
+    return found

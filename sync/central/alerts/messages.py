@@ -1,0 +1,81 @@
+"""The words of an alert: Chinese first (the city's technicians), what, where, since when, and
+what to do; English after it for the rest. One message carries every event of one run, so a
+morning with ten faults is one message in the group, not ten."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from sync.central.alerts.channels import Message
+
+#: rule -> (what, in Chinese; in English; what to do, in Chinese)
+WORDS: dict[str, tuple[str, str, str]] = {
+    "kiosk_offline": ("设备离线", "kiosk offline", "请检查设备电源和网络"),
+    "device_fault": ("外设故障", "device fault", "请到现场检查该外设"),
+    "paper_out": ("打印机缺纸", "printer out of paper", "请更换打印纸卷"),
+    "out_of_service": ("设备暂停服务", "kiosk out of service", "请确认是否需要维修"),
+    "backlog": ("数据待上传积压", "outbox backlog", "请检查设备与中心/图书馆系统的网络"),
+    "new_conflict": ("新的借还冲突", "new conflict", "请在“待处理冲突”页面处理"),
+}
+KINDS = {
+    "opened": ("🔴 新告警", "new"),
+    "reminder": ("🔁 仍未解决", "still open"),
+    "resolved": ("✅ 已恢复", "resolved"),
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Event:
+    kind: str  # opened | reminder | resolved
+    rule: str
+    subject: str
+    kiosk_id: str
+    branch: str
+    since: datetime
+    facts: dict[str, str]
+    at: datetime
+
+
+def _when(at: datetime, tz: ZoneInfo) -> str:
+    return at.astimezone(tz).strftime("%m-%d %H:%M")
+
+
+def _detail(event: Event) -> str:
+    f = event.facts
+    if event.rule == "device_fault":
+        return f"{f.get('device', '')} {f.get('code', '')} {f.get('message', '')}".strip()
+    if event.rule == "backlog":
+        return f"待上传 {f.get('outbox', '?')} 条"
+    if event.rule == "new_conflict":
+        return f"#{event.subject} {f.get('kind', '')} {f.get('item', '')} ({f.get('reason', '')})"
+    return ""
+
+
+def compose(events: list[Event], tz: ZoneInfo, page_url: str = "") -> Message:
+    counts = {kind: sum(1 for e in events if e.kind == kind) for kind in KINDS}
+    summary = "，".join(
+        f"{KINDS[kind][0].split(' ', 1)[1]} {n} 条" for kind, n in counts.items() if n
+    )
+    subject = f"书房设备告警：{summary}"
+    md = ["### 书房设备告警 Shufang alerts", ""]
+    text = [subject, ""]
+    for e in sorted(events, key=lambda e: (list(KINDS).index(e.kind), e.since)):
+        zh, en, advice = WORDS.get(e.rule, (e.rule, e.rule, ""))
+        label, label_en = KINDS[e.kind]
+        where = f"{e.kiosk_id}（{e.branch}）" if e.branch else e.kiosk_id
+        detail = _detail(e)
+        since = f"自 {_when(e.since, tz)}"
+        tail = f"，{since}" if e.kind != "resolved" else f"，{_when(e.at, tz)} 恢复"
+        todo = f"。{advice}" if e.kind != "resolved" and advice else ""
+        what = f"{zh}：{detail}" if detail else zh
+        line = f"{label}：{where} {what}{tail}{todo} ({label_en}: {en})"
+        md.append(f"- {line}")
+        text.append(f"- {line}")
+        if page_url and e.kiosk_id:
+            md.append(f"  [打开设备页 Open]({page_url}/dashboard/kiosks/{e.kiosk_id})")
+    if page_url:
+        text += ["", f"设备总览 Fleet overview: {page_url}/dashboard"]
+    text += ["", f"时间为 {tz.key} 当地时间。 Times are local ({tz.key})."]
+    return Message(subject=subject, markdown="\n".join(md), text="\n".join(text))

@@ -1,0 +1,145 @@
+"""Which alert conditions hold now, read from the central's tables.
+
+Each condition is keyed by (rule, subject): the same kiosk offline twice in a day is two
+episodes, but one long outage is one. Thresholds and opening hours come from
+``AlertSettings``; the city's local time decides whether a room is open.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection
+
+from sync.central.alerts.settings import AlertSettings
+from sync.central.schema import conflicts, faults, kiosks, uptime_spans
+
+#: Device codes that mean the printer has no paper (drivers report these; see drivers/printer).
+PAPER_CODES = frozenset({"paper_out", "paper_end", "no_paper"})
+FAILURE_SEVERITIES = ("error", "critical")
+RULES = (
+    "kiosk_offline",
+    "device_fault",
+    "paper_out",
+    "out_of_service",
+    "backlog",
+    "new_conflict",
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Condition:
+    rule: str
+    subject: str  # kiosk id, "kiosk/device/code", or conflict id
+    kiosk_id: str
+    branch: str
+    since: datetime
+    #: Facts for the message: numbers and names, never a card number.
+    facts: dict[str, str]
+
+    @property
+    def key(self) -> tuple[str, str]:
+        return (self.rule, self.subject)
+
+
+def opening_start(now: datetime, tz: ZoneInfo, settings: AlertSettings) -> datetime:
+    """When today's opening hours began (local), for "offline for N minutes of opening time"."""
+    local = now.astimezone(tz)
+    start = local.replace(
+        hour=settings.opens.hour, minute=settings.opens.minute, second=0, microsecond=0
+    )
+    if start > local:
+        start -= timedelta(days=1)
+    return start
+
+
+def active(
+    conn: Connection,
+    now: datetime,
+    tz: ZoneInfo,
+    settings: AlertSettings,
+    online_window: timedelta,
+    open_offline: frozenset[str] = frozenset(),
+) -> list[Condition]:
+    """Every condition that holds at ``now``.
+
+    ``open_offline``: kiosks with an offline episode already open. Outside opening hours a
+    silent kiosk is expected (rooms switch them off), so no new offline episode starts then;
+    but one that started in the day stays open until the kiosk is heard from again.
+    """
+    found: list[Condition] = []
+    is_open = settings.is_open(now.astimezone(tz).time())
+    counted_from = opening_start(now, tz, settings)
+    for row in conn.execute(
+        sa.select(kiosks).where(kiosks.c.revoked_at.is_(None)).order_by(kiosks.c.kiosk_id)
+    ):
+        seen = row.last_seen_at
+        silent = seen is None or now - seen > online_window
+        if silent and seen is not None:
+            # Only opening time counts: a kiosk off since last night, 10 minutes after
+            # opening, has been "offline" for 10 minutes.
+            since = max(seen, counted_from) if is_open else seen
+            if (is_open and now - since >= settings.offline_after) or row.kiosk_id in open_offline:
+                found.append(Condition(
+                    "kiosk_offline", row.kiosk_id, row.kiosk_id, row.branch, seen,
+                    {"last_seen": seen.isoformat()},
+                ))  # fmt: skip
+            continue
+        if silent:
+            continue  # never seen: enrolled but not installed yet
+        if row.state == "out_of_service":
+            since = _state_since(conn, row.kiosk_id, now)
+            if now - since >= settings.out_of_service_after:
+                found.append(Condition(
+                    "out_of_service", row.kiosk_id, row.kiosk_id, row.branch, since, {},
+                ))  # fmt: skip
+        offline_since = row.offline_since
+        if row.outbox_depth >= settings.backlog_rows or (
+            offline_since is not None and now - offline_since >= settings.backlog_after
+        ):
+            found.append(Condition(
+                "backlog", row.kiosk_id, row.kiosk_id, row.branch, offline_since or now,
+                {"outbox": str(row.outbox_depth),
+                 "upstream_offline_since": offline_since.isoformat() if offline_since else ""},
+            ))  # fmt: skip
+    branch_of = dict(conn.execute(sa.select(kiosks.c.kiosk_id, kiosks.c.branch)).all())
+    for fault in conn.execute(
+        sa.select(faults)
+        .where(faults.c.cleared_at.is_(None), faults.c.severity.in_(FAILURE_SEVERITIES))
+        .order_by(faults.c.id)
+    ):
+        subject = f"{fault.kiosk_id}/{fault.device}/{fault.code}"
+        facts = {"device": fault.device, "code": fault.code, "message": fault.message[:200]}
+        branch = branch_of.get(fault.kiosk_id, "")
+        if fault.device == "printer" and fault.code in PAPER_CODES:
+            found.append(Condition(
+                "paper_out", subject, fault.kiosk_id, branch, fault.first_at, facts,
+            ))  # fmt: skip
+        elif now - fault.first_at >= settings.fault_after:
+            found.append(Condition(
+                "device_fault", subject, fault.kiosk_id, branch, fault.first_at, facts,
+            ))  # fmt: skip
+    for conflict in conn.execute(
+        sa.select(conflicts).where(conflicts.c.resolved_at.is_(None)).order_by(conflicts.c.id)
+    ):
+        found.append(Condition(
+            "new_conflict", str(conflict.id), conflict.kiosk_id, conflict.branch,
+            conflict.created_at,
+            {"kind": conflict.kind, "item": conflict.item_pii, "reason": conflict.reason,
+             "source": conflict.source},
+        ))  # fmt: skip
+    return found
+
+
+def _state_since(conn: Connection, kiosk_id: str, now: datetime) -> datetime:
+    """When the kiosk's current out-of-service stretch began (its latest span's start)."""
+    start = conn.execute(
+        sa.select(uptime_spans.c.start_at)
+        .where(uptime_spans.c.kiosk_id == kiosk_id, uptime_spans.c.state == "out_of_service")
+        .order_by(uptime_spans.c.start_at.desc())
+        .limit(1)
+    ).scalar()
+    return start or now
