@@ -118,3 +118,34 @@ def test_a_viewer_sees_the_conflict_without_the_buttons(
     assert "只有管理员可以处理冲突" in page.inner_text("main")
     assert "查看员" in page.inner_text("header")
     page.screenshot(path=str(SHOTS / "city-conflicts-viewer.png"), full_page=True)
+
+
+def test_the_alerts_page_after_a_morning_of_faults(
+    city: tuple[Central, CityFleet], chromium: Any
+) -> None:
+    from zoneinfo import ZoneInfo
+
+    from sync.central.alerts import channels, engine
+    from sync.central.alerts.settings import parse
+    from tests.central.test_alerts import Receiver
+
+    central, fleet = city
+    robot = Receiver()
+    try:
+        settings = parse({"wecom_webhooks": [robot.url("/cgi-bin/webhook/send?key=k")]})
+        report = engine.run_once(
+            central.engine, central.clock.now(), ZoneInfo("Asia/Shanghai"), settings,
+            channels.channels_for(settings), timedelta(minutes=3),
+        )  # fmt: skip
+        assert report is not None and report.opened >= 4  # offline x3, paper, conflict
+        [message] = [r["body"]["markdown"]["content"] for r in robot.requests]
+        assert fleet.faulty in message and "打印机缺纸" in message
+    finally:
+        robot.close()
+    page = chromium.new_page()
+    _sign_in(page, central, "li.gong", "administrator")
+    page.goto(central.url + "/dashboard/alerts")
+    rows = page.locator("tr[data-alert]")
+    assert rows.count() == report.opened
+    assert "打印机缺纸" in page.inner_text("#alerts") and "✓" in page.inner_text("#alerts")
+    page.screenshot(path=str(SHOTS / "city-alerts.png"), full_page=True)
