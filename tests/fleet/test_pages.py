@@ -498,3 +498,25 @@ def test_districts_are_refused_whole_when_one_is_bad(central: Central) -> None:
     assert reply.status_code == 422
     with reading(central.engine) as conn:
         assert branches.districts(conn) == {}
+
+
+def test_administrators_read_the_accounts_and_the_audit_log_and_viewers_cannot(
+    central: Central,
+) -> None:
+    _two_conflicts(central)
+    admin = signed_in(central)
+    assert sign_in(central, "librarian", "wrong password").status_code == 401
+    html = get(admin, central, "/dashboard/conflicts").text
+    cid = re.search(r'data-conflict="(\d+)"', html).group(1)
+    csrf = re.search(r'name="csrf" value="([0-9a-f]+)"', html).group(1)
+    _settle(admin, central, cid, csrf=csrf, action="dismiss", note="读者已到馆核实")
+    viewer = signed_in(central, "zhao.min", role="viewer")
+    audit = get(admin, central, "/dashboard/audit").text
+    assert 'data-account="zhao.min"' in audit and "查看员" in audit
+    for action in ("signin", "signin.failed", "staff.add", "conflict.dismiss"):
+        assert f'data-action="{action}"' in audit, action
+    assert "读者已到馆核实" in audit and "21000000" not in audit
+    assert 'href="/dashboard/audit"' in audit
+    refused = viewer.get(central.url + "/dashboard/audit", allow_redirects=False, timeout=30)
+    assert refused.status_code == 403 and "没有权限" in refused.text
+    assert 'href="/dashboard/audit"' not in get(viewer, central, "/dashboard").text

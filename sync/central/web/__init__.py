@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from sync.central.web import alertsview, pages, signin
+from sync.central.web import alertsview, auditview, pages, signin
 
 router = APIRouter()
 router.include_router(signin.router)
 router.include_router(pages.router)
 router.include_router(alertsview.router)
+router.include_router(auditview.router)
 
 __all__ = ["router"]
