@@ -7,7 +7,14 @@ from fastapi.responses import RedirectResponse
 from sqlalchemy.engine import Engine
 
 from kiosk.clock import Clock, SystemClock
-from sync.central import routes_admin, routes_kiosk, routes_staff, routes_upstream, web
+from sync.central import (
+    routes_admin,
+    routes_kiosk,
+    routes_staff,
+    routes_upstream,
+    routes_visits,
+    web,
+)
 from sync.central.database import make_engine
 from sync.central.migrations import migrate
 from sync.central.runtime import Runtime
@@ -43,7 +50,7 @@ def create_app(
     )
     serve_api_docs(app)
     app.state.runtime = Runtime(engine=engine, clock=clock, settings=settings or CentralSettings())
-    for module in (routes_kiosk, routes_upstream, routes_staff, routes_admin):
+    for module in (routes_kiosk, routes_upstream, routes_staff, routes_admin, routes_visits):
         app.include_router(module.router, prefix=API_PREFIX)
     app.include_router(web.router)  # the staff fleet pages under /dashboard
 

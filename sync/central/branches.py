@@ -1,13 +1,15 @@
-"""Branches grouped into districts (县/区): the fleet overview filters and sorts by them.
+"""Branches (rooms): the district (县/区) the fleet pages group them under, and what the room
+is (seats, floor area, weekly opening hours, opening date) for the efficiency measures.
 
-A kiosk names its branch when it is enrolled; a branch's district is set here, by an
-administrator, because the same branch name means nothing about its district.
+A kiosk names its branch when it is enrolled; the rest is set here by an administrator,
+because nothing a kiosk reports says how many seats its room has.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
+from dataclasses import dataclass
+from datetime import date, datetime
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
@@ -15,14 +17,45 @@ from sqlalchemy.engine import Connection
 from sync.central import wire
 from sync.central.schema import branches
 
+_ROOM_FIELDS = ("district", "seats", "floor_area_m2", "weekly_open_hours", "opened_on")
+
+
+@dataclass(frozen=True, slots=True)
+class Room:
+    branch: str
+    district: str = ""
+    seats: int = 0
+    floor_area_m2: int = 0
+    weekly_open_hours: float = 0.0
+    opened_on: str = ""
+
+
+def _check(record: wire.BranchRecord) -> None:
+    name = record.branch[:40]
+    if not record.branch.strip() or len(record.branch) > 200:
+        raise ValueError(f"branch {name!r}: the name must have 1-200 characters")
+    if record.district is not None and len(record.district) > 200:
+        raise ValueError(f"branch {name!r}: district of at most 200 characters")
+    for field in ("seats", "floor_area_m2"):
+        value = getattr(record, field)
+        if value is not None and not (0 <= value <= 100_000):
+            raise ValueError(f"branch {name!r}: {field} must be 0-100000")
+    hours = record.weekly_open_hours
+    if hours is not None and not (0 <= hours <= 168):
+        raise ValueError(f"branch {name!r}: weekly_open_hours must be 0-168 (a week has 168)")
+    if record.opened_on:
+        try:
+            date.fromisoformat(record.opened_on)
+        except ValueError:
+            raise ValueError(f"branch {name!r}: opened_on must be YYYY-MM-DD") from None
+
 
 def set_districts(
     conn: Connection, records: Sequence[wire.BranchRecord], now: datetime
 ) -> wire.UpsertResult:
-    """Upsert every record (all in the caller's one transaction)."""
+    """Upsert every record, only the fields it gives (all in the caller's one transaction)."""
     for record in records:
-        if not record.branch.strip() or len(record.branch) > 200 or len(record.district) > 200:
-            raise ValueError(f"branch {record.branch[:40]!r}: name 1-200, district 0-200 chars")
+        _check(record)
     known = set(
         conn.execute(
             sa.select(branches.c.branch).where(branches.c.branch.in_([r.branch for r in records]))
@@ -30,7 +63,12 @@ def set_districts(
     )
     inserted = updated = 0
     for record in records:
-        values = {"district": record.district.strip(), "updated_at": now}
+        values: dict[str, object] = {
+            field: (value.strip() if isinstance(value, str) else value)
+            for field in _ROOM_FIELDS
+            if (value := getattr(record, field)) is not None
+        }
+        values["updated_at"] = now
         if record.branch in known:
             conn.execute(branches.update().where(branches.c.branch == record.branch).values(values))
             updated += 1
@@ -44,3 +82,17 @@ def set_districts(
 def districts(conn: Connection) -> dict[str, str]:
     """Branch → district, for the branches that have one."""
     return {row.branch: row.district for row in conn.execute(sa.select(branches))}
+
+
+def rooms(conn: Connection) -> dict[str, Room]:
+    return {
+        row.branch: Room(
+            row.branch,
+            row.district,
+            row.seats,
+            row.floor_area_m2,
+            row.weekly_open_hours,
+            row.opened_on,
+        )
+        for row in conn.execute(sa.select(branches))
+    }

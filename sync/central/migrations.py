@@ -74,12 +74,23 @@ def _alerts(conn: Connection) -> None:
         table.create(conn, checkfirst=True)
 
 
+def _rooms(conn: Connection) -> None:
+    """Room data on branches and door-counter visits, for the efficiency pages (issue #17)."""
+    # A database that ran step 5 after this code was written already has them.
+    present = {c["name"] for c in sa.inspect(conn).get_columns("branches")}
+    for column in ("seats", "floor_area_m2", "weekly_open_hours", "opened_on"):
+        if column not in present:
+            _add_column(conn, schema.branches.c[column])
+    schema.visits.create(conn, checkfirst=True)
+
+
 STEPS: tuple[Step, ...] = (
     Step(1, "initial schema", _initial),
     Step(2, "conflict sources", _conflict_sources),
     Step(3, "no raw heartbeat rows", _drop_raw_heartbeats),
     Step(5, "staff accounts, audit, districts", _staff_accounts),
     Step(7, "alerts", _alerts),
+    Step(8, "rooms and visits", _rooms),
 )
 
 # Arbitrary constant: the PostgreSQL advisory lock that keeps two starting processes from

@@ -276,6 +276,11 @@ branches = sa.Table(
     sa.Column("branch", sa.String(), primary_key=True),
     sa.Column("district", sa.String(), nullable=False, server_default=""),
     sa.Column("updated_at", UTCDateTime, nullable=False),
+    # Step 8: the room itself, for the efficiency measures (0 / "" = not known yet).
+    sa.Column("seats", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("floor_area_m2", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("weekly_open_hours", sa.Float, nullable=False, server_default="0"),
+    sa.Column("opened_on", sa.String(), nullable=False, server_default=""),
 )
 
 # Step 7 (issue #16): alert episodes (one per condition while it lasts), the events told
@@ -314,4 +319,15 @@ alert_deliveries = sa.Table(
     sa.Column("delivered_at", UTCDateTime),
     sa.Column("attempts", sa.Integer, nullable=False, server_default="0"),
     sa.Column("last_error", sa.Text, nullable=False, server_default=""),
+)
+
+# Step 8 (issue #17): what a room is (seats, floor area, weekly opening hours, opening date)
+# for the efficiency measures, and door-counter visits per room and hour.
+visits = sa.Table(
+    "visits",
+    metadata,
+    sa.Column("branch", sa.String(), primary_key=True),
+    sa.Column("hour", UTCDateTime, primary_key=True),  # the hour's start
+    sa.Column("count", sa.Integer, nullable=False),
+    sa.Column("updated_at", UTCDateTime, nullable=False),
 )

@@ -196,7 +196,27 @@ class BranchRecord:
     """A branch's place in the city: the district (县/区) the fleet pages group it under."""
 
     branch: str
-    district: str = ""
+    #: None (and each field below left out) keeps what is stored.
+    district: str | None = None
+    #: The room, for the efficiency measures.
+    seats: int | None = None
+    floor_area_m2: int | None = None
+    weekly_open_hours: float | None = None
+    opened_on: str | None = None  # YYYY-MM-DD
+
+
+@dataclass(slots=True)
+class VisitRecord:
+    """Door-counter visits to one room in one hour (``hour``: the hour's start)."""
+
+    branch: str
+    hour: datetime
+    count: int
+
+
+@dataclass(slots=True)
+class VisitBatch:
+    visits: list[VisitRecord]
 
 
 @dataclass(slots=True)

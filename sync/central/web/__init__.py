@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from sync.central.web import alertsview, auditview, pages, signin
+from sync.central.web import alertsview, auditview, efficiencyview, pages, signin
 
 router = APIRouter()
 router.include_router(signin.router)
 router.include_router(pages.router)
 router.include_router(alertsview.router)
 router.include_router(auditview.router)
+router.include_router(efficiencyview.router)
 
 __all__ = ["router"]

@@ -1,0 +1,138 @@
+"""Service efficiency on a small seeded city, checked against values worked out by hand.
+
+Three rooms over the week 2026-11-18..24 (local days):
+- 东城书房: 40 seats, open 70 h a week, 10 volumes; six loans (A1-A6) by four readers, one
+  return, one renewal, six reader-days; P1 had borrowed in the week before (so three new
+  readers, and loans went from 1 to 6: +500 %); A8-A10 never borrowed.
+- 西城书房: 20 seats, 35 h, 4 volumes; two loans by one reader; a door counter says 30 visits
+  in the week (and 99 in an hour of the week before, which must not count).
+- 国贸书房 (the business-district room): 100 seats, 70 h, 20 volumes; one loan.
+City medians: loans 2, visits 6, loans per opening hour 2/35, turnover 50. 国贸 is below half
+the median in visits (1 < 3), loans per opening hour (1/70 < 1/35) and turnover (5 < 25);
+its loans (1) are exactly half the median, which is not below it.
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from sync.central import efficiency, wire
+from sync.central.database import reading
+from tests.central.conftest import START, Central
+from tests.fleet.fleetdata import Journal
+
+TZ = ZoneInfo("Asia/Shanghai")
+WEEK = (date(2026, 11, 18), date(2026, 11, 24))
+
+
+def day(d: int) -> object:
+    """10:00 local on 2026-11-d (START is 2026-11-24 10:00 local)."""
+    return START - timedelta(days=24 - d)
+
+
+def seed(central: Central) -> None:
+    rooms = [
+        {"branch": "东城书房", "district": "东城区", "seats": 40, "weekly_open_hours": 70},
+        {"branch": "西城书房", "district": "西城区", "seats": 20, "weekly_open_hours": 35},
+        {"branch": "国贸书房", "district": "朝阳区", "seats": 100, "weekly_open_hours": 70},
+    ]
+    assert central.staff.put("/admin/branches", {"branches": rooms}).status_code == 200
+    catalog = [
+        wire.ItemRecord(pii=f"A{n}", title=f"甲{n}", branch="东城书房") for n in range(1, 11)
+    ]
+    catalog += [
+        wire.ItemRecord(pii=f"B{n}", title=f"乙{n}", branch="西城书房") for n in range(1, 5)
+    ]
+    catalog += [
+        wire.ItemRecord(pii=f"C{n}", title=f"丙{n}", branch="国贸书房") for n in range(1, 21)
+    ]
+    assert central.staff.put("/admin/items", wire.ItemBatch(catalog)).status_code == 200
+    cards = [wire.PatronRecord(card_id=f"P{n}") for n in range(1, 7)]
+    assert central.staff.put("/admin/patrons", wire.PatronBatch(cards)).status_code == 200
+    a = Journal(central.enrol("dc-01", "东城书房"))
+    b = Journal(central.enrol("xc-01", "西城书房"))
+    c = Journal(central.enrol("gm-01", "国贸书房"))
+    a.add("checkout", "A7", "P1", day(12))  # the week before
+    a.add("checkout", "A1", "P1", day(18))
+    a.add("checkout", "A2", "P1", day(18))
+    a.add("checkout", "A3", "P2", day(19))
+    a.add("checkout", "A4", "P3", day(20))
+    a.add("checkin", "A1", "P1", day(20))
+    a.add("renew", "A3", "P2", day(21))
+    a.add("checkout", "A5", "P4", day(22))
+    a.add("checkout", "A6", "P4", day(22))
+    b.add("checkout", "B1", "P5", day(23))
+    b.add("checkout", "B2", "P5", day(23))
+    c.add("checkout", "C1", "P6", day(24))
+    for journal in (a, b, c):
+        assert all(r["status"] == "accepted" for r in journal.push())
+    counts = [(day(d) - timedelta(hours=1), n) for d, n in ((19, 10), (20, 12), (23, 8))]
+    counts.append((day(10), 99))
+    visits = [{"branch": "西城书房", "hour": at.isoformat(), "count": n} for at, n in counts]
+    reply = central.staff.post("/visits", {"visits": visits})
+    assert reply.status_code == 200, reply.text
+
+
+def test_every_measure_matches_the_hand_calculation(central: Central) -> None:
+    seed(central)
+    with reading(central.engine) as conn:
+        found = efficiency.measure(
+            conn, *WEEK, TZ, timedelta(minutes=3), central.clock.now(), flag_share=0.5
+        )
+    rooms = {r.branch: r for r in found.rooms}
+    dc, xc, gm = rooms["东城书房"], rooms["西城书房"], rooms["国贸书房"]
+    assert (dc.loans, dc.returns, dc.renewals, dc.readers, dc.new_readers) == (6, 1, 1, 4, 3)
+    assert (dc.visits, dc.visits_counted) == (6, False)
+    assert (dc.holdings, dc.stale) == (10, 3)
+    assert dc.turnover == pytest.approx(60.0) and dc.stale_share == pytest.approx(0.3)
+    assert dc.loans_per_open_hour == pytest.approx(6 / 70)
+    assert dc.loans_per_seat == pytest.approx(6 / 40)
+    assert dc.loans_change == pytest.approx(5.0)
+    assert (xc.loans, xc.readers, xc.visits, xc.visits_counted) == (2, 1, 30, True)
+    assert xc.turnover == pytest.approx(50.0)
+    assert xc.loans_per_open_hour == pytest.approx(2 / 35)
+    assert (gm.loans, gm.holdings, gm.stale) == (1, 20, 19)
+    assert gm.stale_share == pytest.approx(0.95)
+    assert [r.branch for r in found.rooms] == ["东城书房", "西城书房", "国贸书房"]
+    assert [r.rank for r in found.rooms] == [1, 2, 3]
+    assert found.city.total["loans"] == 9
+    assert found.city.median["loans"] == 2 and found.city.median["visits"] == 6
+    assert found.city.median["turnover"] == pytest.approx(50.0)
+    assert gm.flags == ["visits", "loans_per_open_hour", "turnover"]
+    assert dc.flags == [] and xc.flags == []
+    assert gm.district == "朝阳区" and dc.seats == 40
+
+
+def test_visits_are_refused_whole_when_one_is_bad(central: Central) -> None:
+    bad = {"visits": [{"branch": "甲", "hour": START.isoformat(), "count": -1}]}
+    assert central.staff.post("/visits", bad).status_code == 422
+    assert central.as_token(None).post("/visits", {"visits": []}).status_code == 401
+
+
+def test_the_efficiency_page_shows_the_rooms_with_the_weak_one_flagged(central: Central) -> None:
+    from tests.fleet.conftest import signed_in
+
+    seed(central)
+    web = signed_in(central, "culture.bureau", role="viewer")
+    reply = web.get(
+        central.url + "/dashboard/efficiency?since=2026-11-18&until=2026-11-24", timeout=30
+    )
+    assert reply.status_code == 200, reply.text[:300]
+    html = reply.text
+    assert html.index('data-room="东城书房"') < html.index('data-room="国贸书房"')
+    assert '<tr data-room="国贸书房" class="flagged">' in html
+    assert "到馆人次" in html and "每开放小时借出" in html and "全市中位数" in html
+    assert '<span class="n" id="flagged">1</span>' in html
+    by_visits = web.get(
+        central.url + "/dashboard/efficiency?since=2026-11-18&until=2026-11-24&sort=visits",
+        timeout=30,
+    ).text
+    assert by_visits.index('data-room="西城书房"') < by_visits.index('data-room="东城书房"')
+    one = web.get(
+        central.url + "/dashboard/efficiency?since=2026-11-18&until=2026-11-24&district=朝阳区",
+        timeout=30,
+    ).text
+    assert 'data-room="国贸书房"' in one and 'data-room="东城书房"' not in one

@@ -1,0 +1,31 @@
+"""The efficiency page in headless Chromium: a director's first look (screenshot)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from tests.central.conftest import Central
+from tests.central.test_efficiency import seed
+from tests.fleet.conftest import SHOTS, staff_account
+
+
+def test_a_director_reads_the_week_and_sees_the_weak_room(
+    sqlite_central: Central, chromium: Any
+) -> None:
+    central = sqlite_central
+    seed(central)
+    username, password = staff_account(central, "wang.director", "viewer")
+    page = chromium.new_page()
+    page.goto(central.url + "/dashboard/efficiency?since=2026-11-18&until=2026-11-24")
+    page.fill("#username", username)
+    page.fill("#password", password)
+    page.click("button.primary")
+    page.wait_for_url("**/dashboard/efficiency?**")
+    rows = page.eval_on_selector_all("tr[data-room]", "r => r.map(x => x.dataset.room)")
+    assert rows == ["东城书房", "西城书房", "国贸书房"]
+    weak = page.locator('tr[data-room="国贸书房"] td.weak')
+    assert weak.count() == 3
+    assert "到馆人次" in page.inner_text("tr.city ~ tr, thead")
+    assert page.evaluate("document.fonts.check('16px \"Noto Sans CJK SC\"')")
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SHOTS / "efficiency.png"), full_page=True)
