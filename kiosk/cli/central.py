@@ -118,8 +118,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     imp.add_argument(
         "file",
         type=Path,
-        metavar="FILE.csv",
-        help="CSV with a header row: UTF-8 (BOM or not) or GB18030/GBK",
+        metavar="FILE",
+        help="CSV with a header row (UTF-8 or GB18030/GBK), or for the catalog a MARC 21 / "
+        "CNMARC export (.mrc .iso .dat ISO 2709, or MARCXML .xml)",
     )
     _add_config(imp, admin=True)
     imp.set_defaults(func=run_import)
@@ -299,15 +300,28 @@ def run_import(args: argparse.Namespace, config: CentralConfig) -> int:
     if not args.file.is_file():
         print(f"shufang: no file {args.file}", file=sys.stderr)
         return 2
-    parsed = (
-        csvimport.read_items(args.file)
-        if args.kind == "catalog"
-        else csvimport.read_patrons(args.file)
-    )
+    from sync.central import marcimport
+
+    marc = args.kind == "catalog" and marcimport.is_marc(args.file)
+    if marc:
+        found = marcimport.read_marc(args.file)
+        parsed = found.as_parsed()
+        print(
+            f"{args.file}: {found.records} MARC record(s), {len(found.items)} item(s) with a "
+            f"barcode, {found.without_holdings} record(s) without holdings (not lendable)",
+            file=sys.stderr,
+        )
+    else:
+        parsed = (
+            csvimport.read_items(args.file)
+            if args.kind == "catalog"
+            else csvimport.read_patrons(args.file)
+        )
     if parsed.rejected:
         for rejected in parsed.rejected:
             print(f"{args.file}:{rejected.line}: {rejected.reason}", file=sys.stderr)
-        print(f"shufang: {len(parsed.rejected)} row(s) rejected; nothing imported", file=sys.stderr)
+        what = "record(s)" if marc else "row(s)"
+        print(f"shufang: {len(parsed.rejected)} {what} rejected; nothing imported", file=sys.stderr)
         return 1
     engine = _engine(config.db, create=args.create)
     with writing(engine) as conn:
