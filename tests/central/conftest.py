@@ -23,6 +23,7 @@ from sync.central.app import create_app
 from sync.central.database import make_engine, writing
 from sync.central.server import BackgroundServer
 from sync.central.settings import CentralSettings
+from tests.central.alert_receivers import mailbox, robots  # noqa: F401 (fixtures)
 from tests.postgres import PostgresServer
 
 START = datetime(2026, 11, 24, 2, 0, tzinfo=UTC)

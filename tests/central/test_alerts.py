@@ -12,14 +12,7 @@ OpenSSL's own HMAC (``openssl dgst``), not with our code.
 
 from __future__ import annotations
 
-import base64
-import json
-import subprocess
-import threading
-from collections.abc import Iterator
 from datetime import timedelta
-from email import message_from_bytes, policy
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
 from zoneinfo import ZoneInfo
@@ -30,98 +23,13 @@ from sync.central.alerts import channels as channel_module
 from sync.central.alerts import engine as alert_engine
 from sync.central.alerts.settings import AlertSettingsError, DingTalkRobot, SmtpSettings, parse
 from sync.central.database import reading
+from tests.central.alert_receivers import Mailbox, Receiver, openssl_sign
 from tests.central.conftest import START, Central
 from tests.fleet.fleetdata import beat, fault
 
 TZ = ZoneInfo("Asia/Shanghai")
 WINDOW = timedelta(minutes=3)
 SECRET = "SEC0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcd"
-
-
-class Receiver:
-    """A robot webhook on 127.0.0.1 that records what it was sent and answers as told."""
-
-    def __init__(self) -> None:
-        self.requests: list[dict[str, Any]] = []
-        self.answer: dict[str, Any] | None = {"errcode": 0, "errmsg": "ok"}
-        self.status = 200
-        receiver = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_POST(self) -> None:
-                length = int(self.headers.get("Content-Length", 0))
-                body = self.rfile.read(length)
-                parts = urlsplit(self.path)
-                receiver.requests.append(
-                    {
-                        "path": parts.path,
-                        "query": parse_qs(parts.query),
-                        "raw_query": parts.query,
-                        "content_type": self.headers.get("Content-Type", ""),
-                        "body": json.loads(body),
-                    }
-                )
-                out = json.dumps(receiver.answer).encode()
-                self.send_response(receiver.status)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(out)))
-                self.end_headers()
-                self.wfile.write(out)
-
-            def log_message(self, *args: Any) -> None:
-                pass
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
-        self.thread.start()
-
-    def url(self, path: str) -> str:
-        return f"http://127.0.0.1:{self.server.server_address[1]}{path}"
-
-    def close(self) -> None:
-        self.server.shutdown()
-        self.server.server_close()
-
-
-@pytest.fixture
-def robots() -> Iterator[Receiver]:
-    receiver = Receiver()
-    yield receiver
-    receiver.close()
-
-
-class Mailbox:
-    def __init__(self) -> None:
-        self.messages: list[Any] = []
-
-    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
-        self.messages.append(message_from_bytes(envelope.original_content, policy=policy.default))
-        return "250 OK"
-
-
-@pytest.fixture
-def mailbox() -> Iterator[tuple[Mailbox, int]]:
-    from aiosmtpd.controller import Controller
-
-    from sync.central.server import free_port
-
-    box = Mailbox()
-    port = free_port("127.0.0.1")
-    controller = Controller(box, hostname="127.0.0.1", port=port)
-    controller.start()
-    yield box, port
-    controller.stop()
-
-
-def openssl_sign(secret: str, timestamp: str) -> str:
-    """DingTalk's signature computed by OpenSSL, an implementation we did not write."""
-    done = subprocess.run(
-        ["openssl", "dgst", "-sha256", "-hmac", secret, "-binary"],
-        input=f"{timestamp}\n{secret}".encode(),
-        capture_output=True,
-        check=True,
-    )
-    return base64.b64encode(done.stdout).decode()
 
 
 def settings_for(robots: Receiver, smtp_port: int | None = None, **extra: Any) -> Any:
@@ -158,6 +66,7 @@ def test_each_rule_alerts_once_reminds_and_resolves_on_every_channel(
     central: Central, robots: Receiver, mailbox: tuple[Mailbox, int]
 ) -> None:
     box, port = mailbox
+    robots.dingtalk_secret = SECRET  # the receiver refuses a wrong signature, as DingTalk does
     settings = settings_for(robots, port)
     away, hurt, fine = central.enrol("dc-01", "东城书房"), central.enrol("xc-02", "西城书房"), None
     fine = central.enrol("hd-01", "海淀书房")
@@ -188,7 +97,8 @@ def test_each_rule_alerts_once_reminds_and_resolves_on_every_channel(
     # The sign arrives URL-encoded (base64 has + / =): decode it once and compare.
     raw_sign = signed["raw_query"].split("sign=", 1)[1].split("&", 1)[0]
     assert unquote(raw_sign) == openssl_sign(SECRET, stamp)
-    assert "application/json" in signed["content_type"]
+    assert "application/json" in signed["content_type"] and signed["sign_ok"]
+    assert all(not r["problems"] for r in robots.requests)
     [mail] = box.messages
     assert mail["Subject"].startswith("书房设备告警：") and mail["To"] == "tech@example.cn"
     assert "打印机缺纸" in mail.get_content() and "Asia/Shanghai" in mail.get_content()

@@ -4,9 +4,11 @@ Each condition is told once when it appears (``opened``), again after ``remind_a
 it lasts (``reminder``) and once when it clears (``resolved``). Deliveries are recorded per
 channel and event, so a channel that failed gets the event at a later run and a channel that
 took it never gets it twice (a crash between a channel's "ok" and our commit is the one case
-that can repeat a message). Outside opening hours nothing is sent; what happened meanwhile
-goes out when the rooms open, and an episode that opened and cleared unseen is closed without
-telling anyone.
+that can repeat a message). Outside opening hours nothing is sent and no reminder falls due:
+what happened meanwhile goes out when the rooms open (a condition that began at night is
+"new" then, its first reminder ``remind_after`` later), and an episode that opened and cleared
+unseen is closed without telling anyone. This holds for every rule alike: the rules already
+leave out what is normal at night (a kiosk switched off), so the rest is worth telling.
 
 Only one process runs it at a time: PostgreSQL's advisory lock, SQLite's single writer.
 """
@@ -117,10 +119,10 @@ def evaluate(
             .group_by(alert_events.c.episode_id)
         ).all()
     )
+    is_open = settings.is_open(now.astimezone(tz).time())
     for key, row in open_rows.items():
         if key in conditions:
-            last = last_event.get(row.id, row.opened_at)
-            if now - last >= settings.remind_after:
+            if is_open and _reminder_due(row, last_event.get(row.id, row.opened_at), now, settings):
                 conn.execute(
                     alert_events.insert().values(episode_id=row.id, kind="reminder", at=now)
                 )
@@ -149,6 +151,21 @@ def evaluate(
             conn.execute(alert_deliveries.delete().where(alert_deliveries.c.event_id.in_(events)))
             conn.execute(alert_events.delete().where(alert_events.c.episode_id == row.id))
             report.closed_unseen += 1
+
+
+def _reminder_due(
+    row: sa.Row[tuple[object, ...]], last_event: datetime, now: datetime, settings: AlertSettings
+) -> bool:
+    """A reminder is due ``remind_after`` after the last message that reached someone.
+
+    Not while the rooms are closed (they would pile up for the morning), not before anyone
+    was told (a condition held overnight goes out as "new" in the morning, alone), and not
+    again while the last reminder still waits for a failing channel.
+    """
+    told = row.last_notified_at
+    if told is None:
+        return False
+    return now - told >= settings.remind_after and now - last_event >= settings.remind_after
 
 
 def deliver(

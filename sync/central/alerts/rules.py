@@ -135,11 +135,22 @@ def active(
 
 
 def _state_since(conn: Connection, kiosk_id: str, now: datetime) -> datetime:
-    """When the kiosk's current out-of-service stretch began (its latest span's start)."""
+    """When the kiosk's current out-of-service stretch began.
+
+    The first out-of-service span after the last span in any other state: a kiosk whose
+    network drops for a few minutes while out of service starts a new span when it is heard
+    again, but it has been out of service since the first one.
+    """
+    last_other = (
+        sa.select(sa.func.max(uptime_spans.c.end_at))
+        .where(uptime_spans.c.kiosk_id == kiosk_id, uptime_spans.c.state != "out_of_service")
+        .scalar_subquery()
+    )
     start = conn.execute(
-        sa.select(uptime_spans.c.start_at)
-        .where(uptime_spans.c.kiosk_id == kiosk_id, uptime_spans.c.state == "out_of_service")
-        .order_by(uptime_spans.c.start_at.desc())
-        .limit(1)
+        sa.select(sa.func.min(uptime_spans.c.start_at)).where(
+            uptime_spans.c.kiosk_id == kiosk_id,
+            uptime_spans.c.state == "out_of_service",
+            sa.or_(last_other.is_(None), uptime_spans.c.start_at >= last_other),
+        )
     ).scalar()
     return start or now

@@ -1,0 +1,226 @@
+"""Every alert rule, one by one, against a live central (SQLite and PostgreSQL) and a local
+WeCom robot: it stays silent before its threshold, is told once, reminded once after the quiet
+period, told once when it clears; and one that starts at night is told once in the morning,
+never during the night, its first reminder four hours after that.
+
+The kiosk's state arrives through the real heartbeat API and conflicts through the real
+transaction API; time moves with the central's injected clock (``kiosk.clock.ManualClock``).
+START is 10:00 in Shanghai on a Tuesday, inside the default opening hours 08:00-21:00.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from sync.central import wire
+from sync.central.alerts import channels as channel_module
+from sync.central.alerts import engine as alert_engine
+from sync.central.alerts.settings import AlertSettings, parse
+from tests.central.alert_receivers import Receiver
+from tests.central.conftest import START, Api, Central, seed, txn
+from tests.fleet.fleetdata import beat, fault
+
+TZ = ZoneInfo("Asia/Shanghai")
+WINDOW = timedelta(minutes=3)
+MINUTE = timedelta(minutes=1)
+
+
+@dataclass
+class Kiosk:
+    """The kiosk under test and what the scenario remembers about it."""
+
+    central: Central
+    api: Api
+    began: datetime
+    conflict_id: int | None = None
+
+
+@dataclass(frozen=True)
+class Scenario:
+    rule: str
+    words: str  # what the message says, in Chinese
+    delay: timedelta  # how long the condition holds before it is an alert
+    begin: Callable[[Kiosk], None]  # make it hold (also each heartbeat while it holds)
+    end: Callable[[Kiosk], None]  # make it clear
+    heartbeats: bool = True  # the kiosk keeps beating while it holds
+    #: A heartbeat says how many rows wait, not since when: "since" is when the central saw it.
+    seen_since: bool = False
+
+
+def _healthy(k: Kiosk) -> None:
+    beat(k.api)
+
+
+def _fault(k: Kiosk) -> None:
+    beat(k.api, devices={"rfid": "error", "printer": "ready"},
+         faults=[fault("rfid", "antenna_open", k.began, message="天线断开")])  # fmt: skip
+
+
+def _fault_cleared(k: Kiosk) -> None:
+    now = k.central.clock.now()
+    beat(k.api, faults=[fault("rfid", "antenna_open", k.began, cleared_at=now)])
+
+
+def _paper(k: Kiosk) -> None:
+    beat(k.api, devices={"rfid": "ready", "printer": "error"},
+         faults=[fault("printer", "paper_out", k.began, message="纸卷用完")])  # fmt: skip
+
+
+def _paper_loaded(k: Kiosk) -> None:
+    now = k.central.clock.now()
+    beat(k.api, faults=[fault("printer", "paper_out", k.began, cleared_at=now)])
+
+
+def _out_of_service(k: Kiosk) -> None:
+    beat(k.api, state="out_of_service")
+
+
+def _backlog_rows(k: Kiosk) -> None:
+    beat(k.api, outbox_depth=750)
+
+
+def _link_down(k: Kiosk) -> None:
+    beat(k.api, outbox_depth=12, offline_since=k.began)
+
+
+def _conflict(k: Kiosk) -> None:
+    if k.conflict_id is None:
+        seed(k.central)
+        [result] = k.api.push(txn(1, "checkout", "NO-SUCH-BOOK", "P1", at=k.began))
+        assert result["status"] == "conflict"
+        k.conflict_id = result["conflict_id"]
+    beat(k.api)
+
+
+def _conflict_settled(k: Kiosk) -> None:
+    reply = k.central.staff.post(
+        f"/conflicts/{k.conflict_id}/resolve", wire.ConflictResolution("dismiss", "已核对")
+    )
+    assert reply.status_code == 200, reply.text
+    beat(k.api)
+
+
+def _silent(k: Kiosk) -> None:
+    pass
+
+
+DEFAULTS = AlertSettings()
+SCENARIOS = [
+    Scenario("kiosk_offline", "设备离线", DEFAULTS.offline_after, _silent, _healthy, False),
+    Scenario("device_fault", "外设故障", DEFAULTS.fault_after, _fault, _fault_cleared),
+    Scenario("paper_out", "打印机缺纸", timedelta(0), _paper, _paper_loaded),
+    Scenario(
+        "out_of_service", "设备暂停服务", DEFAULTS.out_of_service_after, _out_of_service, _healthy
+    ),
+    Scenario("backlog", "数据待上传积压", timedelta(0), _backlog_rows, _healthy, seen_since=True),
+    Scenario("backlog", "数据待上传积压", DEFAULTS.backlog_after, _link_down, _healthy),
+    Scenario("new_conflict", "新的借还冲突", timedelta(0), _conflict, _conflict_settled),
+]
+IDS = [
+    "offline", "fault", "paper", "out_of_service", "backlog_rows", "backlog_age", "conflict",
+]  # fmt: skip
+
+
+def run(central: Central, settings: AlertSettings) -> alert_engine.RunReport:
+    report = alert_engine.run_once(
+        central.engine, central.clock.now(), TZ, settings,
+        channel_module.channels_for(settings), WINDOW,
+    )  # fmt: skip
+    assert report is not None
+    return report
+
+
+def step(k: Kiosk, scenario: Scenario, by: timedelta) -> None:
+    """Let time pass with the condition holding (the kiosk beats unless it is the silent one)."""
+    k.central.clock.advance(by)
+    if scenario.heartbeats:
+        scenario.begin(k)
+
+
+def lines(text: str, scenario: Scenario) -> list[str]:
+    return [line for line in text.splitlines() if scenario.words in line]
+
+
+@pytest.mark.parametrize("scenario", SCENARIOS, ids=IDS)
+def test_a_rule_alerts_once_reminds_once_and_resolves_once(
+    central: Central, robots: Receiver, scenario: Scenario
+) -> None:
+    settings = parse({"wecom_webhooks": [robots.url("/cgi-bin/webhook/send?key=k")]})
+    k = Kiosk(central, central.enrol("dc-01", "东城书房"), central.clock.now())
+    beat(k.api)
+    scenario.begin(k)
+    if scenario.delay:
+        step(k, scenario, scenario.delay - MINUTE)
+        assert run(central, settings).opened == 0 and robots.requests == []
+        step(k, scenario, MINUTE)
+    else:
+        step(k, scenario, MINUTE)
+    report = run(central, settings)
+    assert (report.opened, report.failed) == (1, {}), report
+    [told] = robots.wecom()
+    [line] = lines(told, scenario)
+    assert "新告警" in line and "dc-01（东城书房）" in line
+    began = central.clock.now() if scenario.seen_since else k.began
+    since = began.astimezone(TZ).strftime("%m-%d %H:%M")
+    assert f"自 {since}" in line  # local time of the city, from when it began
+
+    step(k, scenario, 10 * MINUTE)
+    assert run(central, settings).opened == 0 and len(robots.wecom()) == 1
+
+    # The quiet period after the last message: one reminder, then quiet again.
+    step(k, scenario, settings.remind_after - 20 * MINUTE)
+    assert run(central, settings).reminded == 0
+    step(k, scenario, 10 * MINUTE)
+    assert run(central, settings).reminded == 1
+    assert "仍未解决" in lines(robots.wecom()[-1], scenario)[0]
+    step(k, scenario, 10 * MINUTE)
+    assert run(central, settings).reminded == 0 and len(robots.wecom()) == 2
+
+    central.clock.advance(MINUTE)
+    scenario.end(k)
+    assert run(central, settings).resolved == 1
+    [line] = lines(robots.wecom()[-1], scenario)
+    assert "已恢复" in line and "dc-01" in line
+    central.clock.advance(MINUTE)
+    beat(k.api)
+    after = run(central, settings)
+    assert (after.opened, after.resolved, len(robots.wecom())) == (0, 0, 3)
+    assert all(not r["problems"] for r in robots.requests)
+
+
+@pytest.mark.parametrize("scenario", SCENARIOS, ids=IDS)
+def test_a_rule_that_begins_at_night_is_told_once_in_the_morning(
+    central: Central, robots: Receiver, scenario: Scenario
+) -> None:
+    settings = parse({"wecom_webhooks": [robots.url("/cgi-bin/webhook/send?key=k")]})
+    central.clock.set(START + timedelta(hours=12))  # 22:00 local, the rooms are closed
+    k = Kiosk(central, central.enrol("dc-01", "东城书房"), central.clock.now())
+    beat(k.api)
+    scenario.begin(k)
+    for _ in range(10):  # the loop runs all night: 22:00 … 07:00
+        report = run(central, settings)
+        assert report.quiet and report.reminded == 0 and robots.requests == []
+        step(k, scenario, timedelta(hours=1))
+    morning = START + timedelta(hours=22)  # 08:00 local
+    central.clock.set(morning)
+    if scenario.heartbeats:
+        scenario.begin(k)
+    for _ in range(7):  # every 5 minutes, 08:00 … 08:30
+        assert not run(central, settings).quiet
+        step(k, scenario, 5 * MINUTE)
+    [told] = robots.wecom()
+    [line] = lines(told, scenario)
+    assert "新告警" in line and "仍未解决" not in told
+    if scenario.rule == "kiosk_offline":
+        # Off since 22:00 is normal; not back 15 minutes after opening is not.
+        assert "自 11-24 22:00" in line
+    # The first reminder is four hours after the morning's message, not at once.
+    step(k, scenario, settings.remind_after - timedelta(minutes=40))
+    assert run(central, settings).reminded == 0
+    step(k, scenario, timedelta(minutes=20))
+    assert run(central, settings).reminded == 1 and len(robots.wecom()) == 2
