@@ -125,11 +125,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     _add_config(imp, admin=True)
     imp.set_defaults(func=run_import)
 
-    from kiosk.cli import central_alerts, central_branches, central_staff
+    from kiosk.cli import central_alerts, central_branches, central_report, central_staff
 
     central_staff.register(actions)
     central_branches.register(actions)
     central_alerts.register(actions)
+    central_report.register(actions)
 
     upgrade = actions.add_parser(
         "migrate",

@@ -136,3 +136,47 @@ def test_the_efficiency_page_shows_the_rooms_with_the_weak_one_flagged(central: 
         timeout=30,
     ).text
     assert 'data-room="国贸书房"' in one and 'data-room="东城书房"' not in one
+
+
+def test_the_report_as_xlsx_and_csv_from_the_command_line(
+    central: Central, tmp_path: object, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Numbers stay numbers (a director sums and charts them), headers are Chinese first."""
+    import csv
+    import io
+    from pathlib import Path
+
+    from openpyxl import load_workbook
+
+    from tests.central.test_cli import shufang
+
+    seed(central)
+    folder = Path(str(tmp_path))
+    xlsx = folder / "report.xlsx"
+    db = central.db_url.replace("postgresql+psycopg://", "postgresql://")
+    assert shufang("central", "report", "--period", "2026-11", "--output", str(xlsx),
+                   "--db", db) == 0  # fmt: skip
+    book = load_workbook(xlsx)
+    rooms = book["书房 Rooms"]
+    headers = [c.value for c in rooms[3]]
+    assert headers[:6] == ["排名 Rank", "书房 Room", "区县 District", "到馆人次 Visits",
+                           "客流计数器 Counter", "借出 Loans"]  # fmt: skip
+    body = {row[1]: row for row in rooms.iter_rows(min_row=4, values_only=True) if row[0]}
+    assert body["东城书房"][5] == 7 and isinstance(body["东城书房"][5], int)  # A7 was in November
+    # The whole month: the counter's 99 on 11-10 counts now (30 + 99).
+    assert body["西城书房"][3] == 129 and body["西城书房"][4] == "是"
+    assert body["国贸书房"][-1] == "到馆人次、每开放小时借出、每百册借出"
+    turnover = headers.index("每百册借出 Loans/100 vols")
+    assert body["东城书房"][turnover] == pytest.approx(70.0)  # a number, not text
+    districts = {r[0]: r for r in book["区县 Districts"].iter_rows(min_row=2, values_only=True)}
+    assert districts["朝阳区"][1] == 1 and districts["西城区"][3] == 2  # rooms, loans
+    assert "客流计数器" in str(list(book["说明 Notes"].values))
+    out = folder / "chaoyang.csv"
+    assert shufang("central", "report", "--period", "2026-11", "--format", "csv",
+                   "--district", "朝阳区", "--output", str(out), "--db", db) == 0  # fmt: skip
+    data = out.read_bytes()
+    assert data.startswith(b"\xef\xbb\xbf")
+    rows = list(csv.reader(io.StringIO(data.decode("utf-8-sig"))))
+    assert [r[1] for r in rows[1:]] == ["国贸书房"]
+    assert shufang("central", "report", "--period", "2026-13", "--db", db) == 2
+    assert "YYYY-MM or YYYY" in capsys.readouterr().err

@@ -29,3 +29,26 @@ def test_a_director_reads_the_week_and_sees_the_weak_room(
     assert page.evaluate("document.fonts.check('16px \"Noto Sans CJK SC\"')")
     SHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SHOTS / "efficiency.png"), full_page=True)
+
+
+def test_the_printable_report_and_the_downloads(sqlite_central: Central, chromium: Any) -> None:
+    central = sqlite_central
+    seed(central)
+    username, password = staff_account(central, "wang.director", "viewer")
+    page = chromium.new_page()
+    page.goto(central.url + "/dashboard/efficiency?since=2026-11-18&until=2026-11-24")
+    page.fill("#username", username)
+    page.fill("#password", password)
+    page.click("button.primary")
+    page.wait_for_url("**/dashboard/efficiency?**")
+    with page.expect_download() as waiting:
+        page.click("#xlsx")
+    assert waiting.value.suggested_filename == "shufang-efficiency-2026-11-18-2026-11-24.xlsx"
+    page.click("#print")
+    page.wait_for_url("**/dashboard/efficiency/print?**")
+    assert page.locator("svg.bars rect").count() == 3
+    assert page.locator("svg.bars rect.weak").count() == 1
+    page.screenshot(path=str(SHOTS / "efficiency-print.png"), full_page=True)
+    pdf = page.pdf(format="A4")  # what "save as PDF" gives a director
+    assert pdf.startswith(b"%PDF") and len(pdf) > 10_000
+    (SHOTS / "efficiency-print.pdf").write_bytes(pdf)

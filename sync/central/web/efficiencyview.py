@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date, timedelta
+from typing import Any
+from urllib.parse import quote
 
 from fastapi import Response
 
-from sync.central import efficiency
+from sync.central import efficiency, reports
 from sync.central.database import reading
 from sync.central.deps import RuntimeDep
+from sync.central.runtime import Runtime
 from sync.central.web.common import SignedIn, new_router, page
 
 router = new_router()
@@ -27,15 +31,24 @@ def _date(text: str | None) -> date | None:
         return None
 
 
-@router.get("/efficiency")
-def efficiencypage(
-    staff: SignedIn,
-    rt: RuntimeDep,
-    since: str | None = None,
-    until: str | None = None,
-    district: str = "",
-    sort: str = "loans",
-) -> Response:
+@dataclass(frozen=True, slots=True)
+class View:
+    found: efficiency.Efficiency
+    rooms: list[efficiency.RoomMeasures]
+    since: str
+    until: str
+    district: str
+    sort: str
+
+    @property
+    def query(self) -> str:
+        return (
+            f"since={self.since}&until={self.until}&district={quote(self.district)}"
+            f"&sort={self.sort}"
+        )
+
+
+def _view(rt: Runtime, since: str | None, until: str | None, district: str, sort: str) -> View:
     now = rt.clock.now()
     today = now.astimezone(rt.settings.timezone).date()
     end = _date(until) or today
@@ -49,20 +62,83 @@ def efficiencypage(
         )
     sort = sort if sort in SORTS else "loans"
     rooms = [r for r in found.rooms if not district or r.district == district]
+    worst_high = sort == "stale_share"  # more unborrowed is worse: the worst first too
     rooms.sort(key=lambda r: (getattr(r, sort) is None, -(getattr(r, sort) or 0), r.branch))
-    if sort == "stale_share":  # more stale is worse: show the worst first as well
+    if worst_high:
         rooms.sort(key=lambda r: (r.stale_share is None, -(r.stale_share or 0), r.branch))
-    return page(
-        rt,
-        "efficiency.html",
-        staff,
-        active="efficiency",
-        found=found,
-        rooms=rooms,
-        districts=sorted({r.district for r in found.rooms if r.district}),
-        district=district,
-        sort=sort,
-        since=start.isoformat(),
-        until=end.isoformat(),
-        flagged=sum(1 for r in rooms if r.flags),
+    return View(found, rooms, start.isoformat(), end.isoformat(), district, sort)
+
+
+def _context(view: View) -> dict[str, Any]:
+    return {
+        "found": view.found,
+        "rooms": view.rooms,
+        "districts": sorted({r.district for r in view.found.rooms if r.district}),
+        "district": view.district,
+        "sort": view.sort,
+        "since": view.since,
+        "until": view.until,
+        "query": view.query,
+        "flagged": sum(1 for r in view.rooms if r.flags),
+        "bars": _bars(view.rooms),
+    }
+
+
+def _bars(rooms: list[efficiency.RoomMeasures]) -> list[tuple[str, int, float, bool]]:
+    """(room, loans, bar width 0-100, flagged) for the print page's SVG chart."""
+    top = max((r.loans for r in rooms), default=0) or 1
+    return [(r.branch, r.loans, 100.0 * r.loans / top, bool(r.flags)) for r in rooms[:40]]
+
+
+@router.get("/efficiency")
+def efficiencypage(
+    staff: SignedIn,
+    rt: RuntimeDep,
+    since: str | None = None,
+    until: str | None = None,
+    district: str = "",
+    sort: str = "loans",
+) -> Response:
+    view = _view(rt, since, until, district, sort)
+    return page(rt, "efficiency.html", staff, active="efficiency", **_context(view))
+
+
+@router.get("/efficiency/print")
+def efficiency_print(
+    staff: SignedIn,
+    rt: RuntimeDep,
+    since: str | None = None,
+    until: str | None = None,
+    district: str = "",
+    sort: str = "loans",
+) -> Response:
+    """The report as a director prints it or saves it as PDF from the browser (A4)."""
+    view = _view(rt, since, until, district, sort)
+    return page(rt, "efficiency_print.html", staff, active="efficiency", **_context(view))
+
+
+@router.get("/efficiency.{kind}")
+def efficiency_download(
+    kind: str,
+    staff: SignedIn,
+    rt: RuntimeDep,
+    since: str | None = None,
+    until: str | None = None,
+    district: str = "",
+    sort: str = "loans",
+) -> Response:
+    if kind not in ("xlsx", "csv"):
+        return Response(status_code=404)
+    view = _view(rt, since, until, district, sort)
+    name = f"shufang-efficiency-{view.since}-{view.until}.{kind}"
+    if kind == "csv":
+        body = reports.to_csv(view.found, view.rooms)
+        media = "text/csv; charset=utf-8"
+    else:
+        title = f"书房服务效能报告 {view.district or '全市'} {view.since} – {view.until}"
+        now = rt.clock.now().astimezone(rt.settings.timezone)
+        body = reports.to_xlsx(view.found, view.rooms, title, now)
+        media = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    return Response(
+        body, media_type=media, headers={"Content-Disposition": f'attachment; filename="{name}"'}
     )
