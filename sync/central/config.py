@@ -63,6 +63,7 @@ remind_minutes = 240
 # smtp = {{ host = "smtp.example", port = 587, starttls = true, username = "alerts",
 #          password_file = "/etc/shufang/smtp-password", sender = "shufang@example",
 #          to = ["tech@example"] }}
+# (port 465 with ssl = true instead of starttls; cafile = "…" for a city's own CA)
 """
 
 

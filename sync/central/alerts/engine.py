@@ -210,9 +210,12 @@ def deliver(
     ids = [r.id for r in rows]
     try:
         channel.send(compose(events, tz, settings.page_url))
-    except DeliveryError as error:
-        report.failed[channel.name] = str(error)
-        _record(engine, channel.name, ids, None, str(error)[:500])
+    except Exception as error:  # one channel's bug must not stop the others
+        # DeliveryError says what the receiver answered; anything else is named by its type
+        # only, since its text could carry a webhook key from a URL.
+        reason = str(error) if isinstance(error, DeliveryError) else type(error).__name__
+        report.failed[channel.name] = reason
+        _record(engine, channel.name, ids, None, reason[:500])
         return
     report.sent[channel.name] = len(ids)
     _record(engine, channel.name, ids, now, "")
