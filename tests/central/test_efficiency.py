@@ -180,3 +180,25 @@ def test_the_report_as_xlsx_and_csv_from_the_command_line(
     assert [r[1] for r in rows[1:]] == ["国贸书房"]
     assert shufang("central", "report", "--period", "2026-13", "--db", db) == 2
     assert "YYYY-MM or YYYY" in capsys.readouterr().err
+
+
+def test_one_rooms_page_shows_its_weeks_and_hours(central: Central) -> None:
+    from sync.central import rooms
+
+    seed(central)
+    with reading(central.engine) as conn:
+        found = rooms.rhythm(conn, "东城书房", *WEEK, TZ)
+    # Every transaction was at 10:00 local (START's hour); the week starts Monday 11-16.
+    assert found.weeks == ["2026-11-16", "2026-11-23"]
+    assert found.by_week["loans"] == [6, 0] and found.by_week["returns"] == [1, 0]
+    assert found.by_hour["loans"][10] == 6 and sum(found.by_hour["loans"]) == 6
+    from tests.fleet.conftest import signed_in
+
+    web = signed_in(central, "culture.bureau", role="viewer")
+    html = web.get(
+        central.url + "/dashboard/rooms/国贸书房?since=2026-11-18&until=2026-11-24", timeout=30
+    ).text
+    assert '<tr data-measure="turnover" class="flagged">' in html
+    assert "一天中的借还时段" in html and html.count('class="chart"') == 2
+    missing = web.get(central.url + "/dashboard/rooms/nowhere", timeout=30)
+    assert missing.status_code == 404

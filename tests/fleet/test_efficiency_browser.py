@@ -29,6 +29,10 @@ def test_a_director_reads_the_week_and_sees_the_weak_room(
     assert page.evaluate("document.fonts.check('16px \"Noto Sans CJK SC\"')")
     SHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SHOTS / "efficiency.png"), full_page=True)
+    page.click("text=东城书房")
+    page.wait_for_url("**/dashboard/rooms/**")
+    assert page.locator("svg.chart").count() == 2
+    page.screenshot(path=str(SHOTS / "room.png"), full_page=True)
 
 
 def test_the_printable_report_and_the_downloads(sqlite_central: Central, chromium: Any) -> None:

@@ -36,8 +36,19 @@ class Series:
     values: Sequence[int]
 
 
-def daily_bars(title: str, days: Sequence[str], series: Sequence[Series]) -> Markup:
-    """Grouped bars, one group per day, with a legend, gridlines and a tooltip on each bar."""
+def daily_bars(
+    title: str,
+    days: Sequence[str],
+    series: Sequence[Series],
+    *,
+    axis_labels: Sequence[str] | None = None,
+    weekends: bool = True,
+) -> Markup:
+    """Grouped bars, one group per day, with a legend, gridlines and a tooltip on each bar.
+
+    Also for other groups (weeks, hours of the day): ``axis_labels`` then names them and
+    ``weekends=False`` leaves out the weekend shading, which only days have.
+    """
     width, height = 1100, 250
     left, right, top, bottom = 44, 12, 40, 30
     plot_w, plot_h = width - left - right, height - top - bottom
@@ -54,7 +65,7 @@ def daily_bars(title: str, days: Sequence[str], series: Sequence[Series]) -> Mar
     bar_w = max(min(group_w * 0.8 / max(len(series), 1), 14), 1)
     label_every = max(1, round(len(days) / 10))
     for d, day in enumerate(days):
-        if date.fromisoformat(day).weekday() >= 5:  # weekends shaded: rooms are busiest then
+        if weekends and date.fromisoformat(day).weekday() >= 5:  # rooms are busiest then
             parts.append(
                 Markup(
                     '<rect x="{x:.1f}" y="{y}" width="{w:.1f}" height="{h}" class="weekend"/>'
@@ -92,7 +103,11 @@ def daily_bars(title: str, days: Sequence[str], series: Sequence[Series]) -> Mar
             parts.append(
                 Markup(
                     '<text x="{x:.1f}" y="{y}" class="axis" text-anchor="middle">{t}</text>'
-                ).format(x=left + d * group_w + group_w / 2, y=height - bottom + 16, t=day[5:])
+                ).format(
+                    x=left + d * group_w + group_w / 2,
+                    y=height - bottom + 16,
+                    t=axis_labels[d] if axis_labels else day[5:],
+                )
             )
     x = left
     for s in series:

@@ -9,11 +9,13 @@ from urllib.parse import quote
 
 from fastapi import Response
 
-from sync.central import efficiency, reports
+from sync.central import efficiency, reports, rooms
 from sync.central.database import reading
 from sync.central.deps import RuntimeDep
 from sync.central.runtime import Runtime
+from sync.central.web import charts
 from sync.central.web.common import SignedIn, new_router, page
+from sync.central.web.labels import plain
 
 router = new_router()
 
@@ -142,3 +144,40 @@ def efficiency_download(
     return Response(
         body, media_type=media, headers={"Content-Disposition": f'attachment; filename="{name}"'}
     )
+
+
+@router.get("/rooms/{branch:path}")
+def roompage(
+    branch: str,
+    staff: SignedIn,
+    rt: RuntimeDep,
+    since: str | None = None,
+    until: str | None = None,
+) -> Response:
+    """One room: its measures against the city, and its weeks and hours of the day."""
+    view = _view(rt, since, until, "", "loans")
+    room = next((r for r in view.found.rooms if r.branch == branch), None)
+    if room is None:
+        return page(rt, "missing.html", staff, code=404, active="efficiency", kiosk_id=branch)
+    start, end = date.fromisoformat(view.since), date.fromisoformat(view.until)
+    with reading(rt.engine) as conn:
+        found = rooms.rhythm(conn, branch, start, end, rt.settings.timezone)
+    names = {key: plain(key) for key in ("loans", "returns", "renewals")}
+    weekly = charts.daily_bars(
+        f"{branch} · {plain('room_by_week')}",
+        found.weeks,
+        [charts.Series(k, names[k], found.by_week[k]) for k in ("loans", "returns")],
+        weekends=False,
+    )
+    hours = [f"{h:02d}" for h in range(24)]
+    hourly = charts.daily_bars(
+        f"{branch} · {plain('room_by_hour')}",
+        hours,
+        [charts.Series(k, names[k], found.by_hour[k]) for k in ("loans", "returns")],
+        axis_labels=[f"{h}时" for h in range(24)],
+        weekends=False,
+    )
+    return page(
+        rt, "room.html", staff, active="efficiency", room=room, city=view.found.city,
+        since=view.since, until=view.until, weekly=weekly, hourly=hourly, total=found.total,
+    )  # fmt: skip
