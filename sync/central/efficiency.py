@@ -205,17 +205,24 @@ def _measure(
     ):
         if row.branch:
             room(row.branch).holdings = row[1]
+    # Stale = held minus those of the room's items lent anywhere in the last STALE_DAYS.
     recent_from = (until - timedelta(days=STALE_DAYS - 1)).isoformat()
-    borrowed = sa.select(t.c.item_pii).where(
-        *happened, t.c.kind == "checkout", t.c.day >= recent_from, t.c.day <= hi
+    lent = (
+        sa.select(t.c.item_pii)
+        .where(*happened, t.c.kind == "checkout", t.c.day >= recent_from, t.c.day <= hi)
+        .distinct()
+        .subquery()
     )
-    for row in conn.execute(
-        sa.select(items.c.branch, sa.func.count())
-        .where(held, items.c.pii.not_in(borrowed))
-        .group_by(items.c.branch)
-    ):
-        if row.branch:
-            room(row.branch).stale = row[1]
+    lent_by_branch = dict(
+        conn.execute(
+            sa.select(items.c.branch, sa.func.count())
+            .select_from(items.join(lent, lent.c.item_pii == items.c.pii))
+            .where(held)
+            .group_by(items.c.branch)
+        ).all()
+    )
+    for r in rooms.values():
+        r.stale = r.holdings - lent_by_branch.get(r.branch, 0)
     _kiosk_health(conn, rooms, start, min(end, now), online_window)
     period_days = (until - since).days + 1
     for r in rooms.values():

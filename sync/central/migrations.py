@@ -82,6 +82,8 @@ def _rooms(conn: Connection) -> None:
         if column not in present:
             _add_column(conn, schema.branches.c[column])
     schema.visits.create(conn, checkfirst=True)
+    index = next(i for i in schema.transactions.indexes if i.name == "ix_transactions_patron_day")
+    index.create(conn, checkfirst=True)
 
 
 STEPS: tuple[Step, ...] = (

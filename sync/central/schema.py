@@ -154,6 +154,8 @@ transactions = sa.Table(
     sa.Column("day", sa.String(), nullable=False),  # local day for statistics
     sa.UniqueConstraint("kiosk_id", "applied_seq", name="uq_transactions_kiosk_seq"),
     sa.Index("ix_transactions_branch_day", "branch", "day"),
+    # Step 8: a reader's first day (new readers on the efficiency page).
+    sa.Index("ix_transactions_patron_day", "patron_card", "day"),
 )
 
 loans = sa.Table(

@@ -55,6 +55,9 @@ def main() -> int:
         from tests.bench import fleet_bench
 
         table("fleet pages at city scale (server time)", fleet_bench.run())
+        from tests.bench import efficiency_bench
+
+        table("efficiency page at city scale (server time)", efficiency_bench.run())
     if args.only in (None, "sync"):
         try:
             sync_bench = importlib.import_module("tests.bench.sync_bench")

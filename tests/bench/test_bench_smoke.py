@@ -59,3 +59,16 @@ def test_fleet_benchmark_times_the_pages_on_postgresql():
         "ranking, 10 days",
     ]
     assert all(r.n == 3 and "p95" in r.figure and "target p95 < 300 ms" in r.figure for r in rows)
+
+
+def test_efficiency_benchmark_times_the_page_on_postgresql():
+    from tests.bench import efficiency_bench
+
+    rows = efficiency_bench.run(rooms=5, days=10, repeats=2)
+    assert [r.name for r in rows] == [
+        "efficiency page, 5 rooms, a year (PostgreSQL)",
+        "efficiency page, 5 rooms, a month (PostgreSQL)",
+    ]
+    assert all(
+        "target p95 < 1000 ms" in r.figure and "transactions seeded" in r.figure for r in rows
+    )
