@@ -54,10 +54,21 @@ def _fingerprint(secret: str) -> str:
 
 
 def _clip(text: str, limit: int) -> str:
-    data = text.encode()
-    if len(data) <= limit:
+    """At most ``limit`` UTF-8 bytes, cut between lines, saying how many alerts were left out
+    (a morning after a storm can hold more than a robot takes in one message)."""
+    if len(text.encode()) <= limit:
         return text
-    return data[: limit - 4].decode("utf-8", "ignore") + "\n…"
+    lines = text.split("\n")
+    kept: list[str] = []
+    size = 0
+    for number, line in enumerate(lines):
+        left = sum(1 for rest in lines[number:] if rest.startswith("- "))
+        tail = f"\n…另有 {left} 条未列出，请打开告警页查看 ({left} more on the alerts page)"
+        if size + len(line.encode()) + 1 + len(tail.encode()) > limit:
+            return "\n".join(kept) + tail
+        kept.append(line)
+        size += len(line.encode()) + 1
+    return "\n".join(kept)  # not reached: the whole text was over the limit
 
 
 def _check_answer(name: str, reply: requests.Response) -> None:
