@@ -44,6 +44,8 @@ def run_alerts(args: argparse.Namespace, config: CentralConfig) -> int:
     from datetime import timedelta
     from zoneinfo import ZoneInfo
 
+    import sqlalchemy as sa
+
     from kiosk.cli.sdnotify import Notifier
     from kiosk.clock import SystemClock
     from sync.central.alerts import channels as channel_module
@@ -77,7 +79,15 @@ def run_alerts(args: argparse.Namespace, config: CentralConfig) -> int:
     notifier = Notifier()
     try:
         while True:
-            report = alert_engine.run_once(engine, clock.now(), tz, settings, channels, window)
+            try:
+                report = alert_engine.run_once(engine, clock.now(), tz, settings, channels, window)
+            except sa.exc.SQLAlchemyError as error:
+                # The database restarting is no reason to stop: try again next round.
+                print(f"shufang: alert round failed: {type(error).__name__}", file=sys.stderr)
+                if args.alerts_action == "run-once":
+                    return 1
+                time.sleep(max(args.interval, 5))
+                continue
             if report is not None and (report.opened or report.resolved or report.failed):
                 print(
                     f"opened {report.opened}, reminded {report.reminded}, resolved "

@@ -49,7 +49,7 @@ access_log = false
 # channel to use it; this file then holds its keys: keep it readable only by the service.
 [alerts]
 # Rooms' opening hours (local time): nothing is sent outside them, and a kiosk switched
-# off at night is not "offline".
+# off at night is not "offline". A policy with enforce_hours = true sets them instead.
 opening_hours = "08:00-21:00"
 offline_minutes = 15
 fault_minutes = 30
@@ -63,6 +63,7 @@ remind_minutes = 240
 # smtp = {{ host = "smtp.example", port = 587, starttls = true, username = "alerts",
 #          password_file = "/etc/shufang/smtp-password", sender = "shufang@example",
 #          to = ["tech@example"] }}
+# (port 465 with ssl = true instead of starttls; cafile = "…" for a city's own CA)
 """
 
 

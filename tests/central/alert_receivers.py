@@ -77,7 +77,7 @@ class Receiver:
     DingTalk does and refuses a wrong one with errcode 310000.
     """
 
-    def __init__(self, dingtalk_secret: str = "") -> None:
+    def __init__(self, dingtalk_secret: str = "", port: int = 0) -> None:
         self.requests: list[dict[str, Any]] = []
         self.answer: dict[str, Any] | None = {"errcode": 0, "errmsg": "ok"}
         self.status = 200
@@ -105,7 +105,7 @@ class Receiver:
                     if not record["sign_ok"]:
                         answer, status = {"errcode": 310000, "errmsg": "sign not match"}, 200
                 receiver.requests.append(record)
-                out = json.dumps(answer).encode()
+                out = b"<html>bad gateway</html>" if answer is None else json.dumps(answer).encode()
                 self.send_response(status)
                 self.send_header("Content-Type", "application/json")
                 self.send_header("Content-Length", str(len(out)))
@@ -115,7 +115,7 @@ class Receiver:
             def log_message(self, *args: Any) -> None:
                 pass
 
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.server = ThreadingHTTPServer(("127.0.0.1", port), Handler)
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
         self.thread.start()
 
@@ -150,14 +150,20 @@ def robots() -> Iterator[Receiver]:
 
 
 class Mailbox:
-    """aiosmtpd's handler: keeps each message as the standard library parses it."""
+    """aiosmtpd's handler: keeps each message as sent and as the standard library parses it;
+    with ``refuse`` set it answers DATA with that reply instead (like "554 …")."""
 
     def __init__(self) -> None:
         self.messages: list[Any] = []
+        self.raw: list[bytes] = []
         self.envelopes: list[tuple[str, list[str]]] = []
+        self.refuse = ""
 
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+        if self.refuse:
+            return self.refuse
         self.envelopes.append((envelope.mail_from, list(envelope.rcpt_tos)))
+        self.raw.append(envelope.original_content)
         self.messages.append(message_from_bytes(envelope.original_content, policy=policy.default))
         return "250 OK"
 

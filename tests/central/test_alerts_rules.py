@@ -224,3 +224,43 @@ def test_a_rule_that_begins_at_night_is_told_once_in_the_morning(
     assert run(central, settings).reminded == 0
     step(k, scenario, timedelta(minutes=20))
     assert run(central, settings).reminded == 1 and len(robots.wecom()) == 2
+
+
+def test_the_policys_opening_hours_decide_when_a_silent_kiosk_is_offline(
+    central: Central, robots: Receiver
+) -> None:
+    """The rooms' own hours (the policy the kiosks enforce) beat the config's 08:00-21:00:
+    closed over lunch and on Wednesdays, so a kiosk switched off then is no alert."""
+    document = {
+        "enforce_hours": True,
+        "hours": {"mon": "09:00-21:00", "tue": "09:00-12:00,14:00-18:00", "wed": "closed",
+                  "thu": "09:00-21:00", "fri": "09:00-21:00", "sat": "09:00-17:00",
+                  "sun": "closed"},
+    }  # fmt: skip
+    assert central.staff.put("/admin/policy", wire.PolicyIn(document)).status_code == 200
+    settings = parse({"wecom_webhooks": [robots.url("/cgi-bin/webhook/send?key=k")]})
+    kiosk = central.enrol("dc-01", "东城书房")
+    central.clock.set(START + timedelta(hours=1, minutes=50))  # Tuesday 11:50 local
+    beat(kiosk)
+    central.clock.advance(timedelta(minutes=10))  # 12:00: the lunch break, by the policy
+    for _ in range(12):  # every 10 minutes until 14:00: closed, quiet
+        report = run(central, settings)
+        assert report.quiet and report.opened == 0
+        central.clock.advance(timedelta(minutes=10))
+    # 14:00 open again; still silent at 14:15: offline for 15 minutes of opening time.
+    assert central.clock.now().astimezone(TZ).strftime("%H:%M") == "14:00"
+    assert run(central, settings).opened == 0
+    central.clock.advance(timedelta(minutes=15))
+    assert run(central, settings).opened == 1
+    [told] = robots.wecom()
+    assert "设备离线" in told and "自 11-24 11:50" in told
+    beat(kiosk)
+    assert run(central, settings).resolved == 1
+    # Wednesday is closed all day by the policy, though the config says 08:00-21:00.
+    central.clock.set(START + timedelta(days=1, hours=2))  # Wednesday 12:00 local
+    report = run(central, settings)
+    assert report.quiet and report.opened == 0 and len(robots.wecom()) == 2
+    # A policy that does not enforce hours leaves the config's hours in force.
+    document["enforce_hours"] = False
+    assert central.staff.put("/admin/policy", wire.PolicyIn(document)).status_code == 200
+    assert not run(central, settings).quiet

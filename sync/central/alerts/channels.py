@@ -11,9 +11,11 @@ delivery even with HTTP 200 (both answer that way for a wrong key or a blocked k
 from __future__ import annotations
 
 import base64
+import functools
 import hashlib
 import hmac
 import smtplib
+import ssl
 import time
 from dataclasses import dataclass
 from email.message import EmailMessage
@@ -52,10 +54,21 @@ def _fingerprint(secret: str) -> str:
 
 
 def _clip(text: str, limit: int) -> str:
-    data = text.encode()
-    if len(data) <= limit:
+    """At most ``limit`` UTF-8 bytes, cut between lines, saying how many alerts were left out
+    (a morning after a storm can hold more than a robot takes in one message)."""
+    if len(text.encode()) <= limit:
         return text
-    return data[: limit - 4].decode("utf-8", "ignore") + "\n…"
+    lines = text.split("\n")
+    kept: list[str] = []
+    size = 0
+    for number, line in enumerate(lines):
+        left = sum(1 for rest in lines[number:] if rest.startswith("- "))
+        tail = f"\n…另有 {left} 条未列出，请打开告警页查看 ({left} more on the alerts page)"
+        if size + len(line.encode()) + 1 + len(tail.encode()) > limit:
+            return "\n".join(kept) + tail
+        kept.append(line)
+        size += len(line.encode()) + 1
+    return "\n".join(kept)  # not reached: the whole text was over the limit
 
 
 def _check_answer(name: str, reply: requests.Response) -> None:
@@ -140,15 +153,37 @@ class SmtpMailer:
         mail["To"] = ", ".join(s.recipients)
         mail.set_content(message.text)  # UTF-8, so Chinese arrives as Chinese
         try:
-            with smtplib.SMTP(s.host, s.port, timeout=self.timeout) as server:
+            # smtplib's own default context does not check the certificate; this one does.
+            context = ssl.create_default_context(cafile=s.cafile or None)
+            connect = (
+                functools.partial(smtplib.SMTP_SSL, context=context) if s.ssl else smtplib.SMTP
+            )
+            with connect(s.host, s.port, timeout=self.timeout) as server:
                 if s.starttls:
-                    server.starttls()
+                    server.starttls(context=context)
                 if s.username:
-                    password = Path(s.password_file).read_text().strip() if s.password_file else ""
-                    server.login(s.username, password)
+                    password = (
+                        Path(s.password_file).read_text(encoding="utf-8").strip()
+                        if s.password_file
+                        else ""
+                    )
+                    _login(server, s.username, password)
                 server.send_message(mail)
         except (OSError, smtplib.SMTPException) as error:
             raise DeliveryError(f"{self.name}: {type(error).__name__}: {error}") from None
+
+
+def _login(server: smtplib.SMTP, username: str, password: str) -> None:
+    """Log in; a password beyond ASCII goes as AUTH PLAIN in UTF-8 (RFC 4616), which
+    ``smtplib.login`` cannot send (it encodes the credentials as ASCII)."""
+    if (username + password).isascii():
+        server.login(username, password)
+        return
+    server.ehlo_or_helo_if_needed()
+    token = base64.b64encode(f"\0{username}\0{password}".encode()).decode("ascii")
+    code, reply = server.docmd("AUTH", f"PLAIN {token}")
+    if code != 235:
+        raise smtplib.SMTPAuthenticationError(code, reply)
 
 
 def channels_for(settings: AlertSettings) -> list[Channel]:

@@ -25,6 +25,7 @@ from sqlalchemy.engine import Connection, Engine
 
 from sync.central.alerts import rules
 from sync.central.alerts.channels import Channel, DeliveryError
+from sync.central.alerts.hours import OpeningHours, opening_hours
 from sync.central.alerts.messages import Event, compose
 from sync.central.alerts.settings import AlertSettings
 from sync.central.database import writing
@@ -67,8 +68,9 @@ def run_once(
         try:
             report = RunReport()
             with writing(engine) as conn:
-                evaluate(conn, now, tz, settings, online_window, report)
-            if not settings.is_open(now.astimezone(tz).time()):
+                hours = opening_hours(conn, tz, settings)
+                evaluate(conn, now, tz, settings, online_window, report, hours)
+            if not hours.is_open(now):
                 report.quiet = True
                 return report
             for channel in channels:
@@ -87,6 +89,7 @@ def evaluate(
     settings: AlertSettings,
     online_window: timedelta,
     report: RunReport,
+    hours: OpeningHours | None = None,
 ) -> None:
     open_rows = {
         (row.rule, row.subject): row
@@ -95,7 +98,10 @@ def evaluate(
         )
     }
     offline = frozenset(s for (rule, s) in open_rows if rule == "kiosk_offline")
-    conditions = {c.key: c for c in rules.active(conn, now, tz, settings, online_window, offline)}
+    hours = hours or opening_hours(conn, tz, settings)
+    conditions = {
+        c.key: c for c in rules.active(conn, now, tz, settings, online_window, offline, hours)
+    }
     for key, condition in conditions.items():
         if key in open_rows:
             continue
@@ -119,7 +125,7 @@ def evaluate(
             .group_by(alert_events.c.episode_id)
         ).all()
     )
-    is_open = settings.is_open(now.astimezone(tz).time())
+    is_open = hours.is_open(now)
     for key, row in open_rows.items():
         if key in conditions:
             if is_open and _reminder_due(row, last_event.get(row.id, row.opened_at), now, settings):
@@ -210,9 +216,12 @@ def deliver(
     ids = [r.id for r in rows]
     try:
         channel.send(compose(events, tz, settings.page_url))
-    except DeliveryError as error:
-        report.failed[channel.name] = str(error)
-        _record(engine, channel.name, ids, None, str(error)[:500])
+    except Exception as error:  # one channel's bug must not stop the others
+        # DeliveryError says what the receiver answered; anything else is named by its type
+        # only, since its text could carry a webhook key from a URL.
+        reason = str(error) if isinstance(error, DeliveryError) else type(error).__name__
+        report.failed[channel.name] = reason
+        _record(engine, channel.name, ids, None, reason[:500])
         return
     report.sent[channel.name] = len(ids)
     _record(engine, channel.name, ids, now, "")

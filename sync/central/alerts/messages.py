@@ -19,6 +19,18 @@ WORDS: dict[str, tuple[str, str, str]] = {
     "backlog": ("数据待上传积压", "outbox backlog", "请检查设备与中心/图书馆系统的网络"),
     "new_conflict": ("新的借还冲突", "new conflict", "请在“待处理冲突”页面处理"),
 }
+#: Kiosks' device names (``FaultReport.device``), as a technician calls them.
+DEVICES = {
+    "rfid": "RFID 读写器",
+    "printer": "凭条打印机",
+    "scanner": "扫码器",
+    "barcode": "扫码器",
+    "nfc": "NFC 读卡器",
+    "sip2": "图书馆系统连接 (SIP2)",
+    "central": "中心连接",
+}
+#: Transaction kinds in a conflict.
+TXN_KINDS = {"checkout": "借出", "checkin": "归还", "renew": "续借", "cancel": "撤销"}
 KINDS = {
     "opened": ("🔴 新告警", "new"),
     "reminder": ("🔁 仍未解决", "still open"),
@@ -45,11 +57,17 @@ def _when(at: datetime, tz: ZoneInfo) -> str:
 def _detail(event: Event) -> str:
     f = event.facts
     if event.rule == "device_fault":
-        return f"{f.get('device', '')} {f.get('code', '')} {f.get('message', '')}".strip()
+        device = f.get("device", "")
+        return f"{DEVICES.get(device, device)} {f.get('code', '')} {f.get('message', '')}".strip()
     if event.rule == "backlog":
         return f"待上传 {f.get('outbox', '?')} 条"
     if event.rule == "new_conflict":
-        return f"#{event.subject} {f.get('kind', '')} {f.get('item', '')} ({f.get('reason', '')})"
+        # The pages' words for conflict reasons (imported here: web imports the alerts).
+        from sync.central.web.labels import REASONS
+
+        kind, reason = f.get("kind", ""), f.get("reason", "")
+        said = REASONS.get(reason, (reason,))[0]
+        return f"#{event.subject} {TXN_KINDS.get(kind, kind)} {f.get('item', '')}（{said}）"
     return ""
 
 
@@ -73,7 +91,9 @@ def compose(events: list[Event], tz: ZoneInfo, page_url: str = "") -> Message:
         line = f"{label}：{where} {what}{tail}{todo} ({label_en}: {en})"
         md.append(f"- {line}")
         text.append(f"- {line}")
-        if page_url and e.kiosk_id:
+        if page_url and e.rule == "new_conflict":
+            md.append(f"  [处理冲突 Conflicts]({page_url}/dashboard/conflicts)")
+        elif page_url and e.kiosk_id:
             md.append(f"  [打开设备页 Open]({page_url}/dashboard/kiosks/{e.kiosk_id})")
     if page_url:
         text += ["", f"设备总览 Fleet overview: {page_url}/dashboard"]

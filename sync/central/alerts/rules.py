@@ -2,7 +2,8 @@
 
 Each condition is keyed by (rule, subject): the same kiosk offline twice in a day is two
 episodes, but one long outage is one. Thresholds and opening hours come from
-``AlertSettings``; the city's local time decides whether a room is open.
+``AlertSettings``, opening hours from ``hours`` (the policy's or the config's); the city's
+local time decides whether a room is open.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from zoneinfo import ZoneInfo
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
+from sync.central.alerts.hours import OpeningHours, from_settings
 from sync.central.alerts.settings import AlertSettings
 from sync.central.schema import conflicts, faults, kiosks, uptime_spans
 
@@ -45,17 +47,6 @@ class Condition:
         return (self.rule, self.subject)
 
 
-def opening_start(now: datetime, tz: ZoneInfo, settings: AlertSettings) -> datetime:
-    """When today's opening hours began (local), for "offline for N minutes of opening time"."""
-    local = now.astimezone(tz)
-    start = local.replace(
-        hour=settings.opens.hour, minute=settings.opens.minute, second=0, microsecond=0
-    )
-    if start > local:
-        start -= timedelta(days=1)
-    return start
-
-
 def active(
     conn: Connection,
     now: datetime,
@@ -63,6 +54,7 @@ def active(
     settings: AlertSettings,
     online_window: timedelta,
     open_offline: frozenset[str] = frozenset(),
+    hours: OpeningHours | None = None,
 ) -> list[Condition]:
     """Every condition that holds at ``now``.
 
@@ -71,8 +63,9 @@ def active(
     but one that started in the day stays open until the kiosk is heard from again.
     """
     found: list[Condition] = []
-    is_open = settings.is_open(now.astimezone(tz).time())
-    counted_from = opening_start(now, tz, settings)
+    hours = hours or from_settings(tz, settings)
+    counted_from = hours.opened_at(now)
+    is_open = counted_from is not None
     for row in conn.execute(
         sa.select(kiosks).where(kiosks.c.revoked_at.is_(None)).order_by(kiosks.c.kiosk_id)
     ):
@@ -81,7 +74,7 @@ def active(
         if silent and seen is not None:
             # Only opening time counts: a kiosk off since last night, 10 minutes after
             # opening, has been "offline" for 10 minutes.
-            since = max(seen, counted_from) if is_open else seen
+            since = max(seen, counted_from) if counted_from is not None else seen
             if (is_open and now - since >= settings.offline_after) or row.kiosk_id in open_offline:
                 found.append(Condition(
                     "kiosk_offline", row.kiosk_id, row.kiosk_id, row.branch, seen,

@@ -26,7 +26,12 @@ class DingTalkRobot:
 class SmtpSettings:
     host: str
     port: int = 25
+    #: STARTTLS on a plain connection (port 587), or TLS from the first byte (port 465, as
+    #: many Chinese providers' SMTP servers take it); the server's certificate is checked.
     starttls: bool = False
+    ssl: bool = False
+    #: A CA file for a server whose certificate the system's CAs do not sign (a city's own).
+    cafile: str = ""
     username: str = ""
     password_file: str = ""  # a file only the service user reads; never the password itself
     sender: str = "shufang-central@localhost"
@@ -117,9 +122,12 @@ def parse(table: dict[str, Any]) -> AlertSettings:
     smtp = None
     if "smtp" in table:
         raw = table["smtp"]
-        allowed = {"host", "port", "starttls", "username", "password_file", "sender", "to"}
+        allowed = {"host", "port", "starttls", "ssl", "cafile", "username", "password_file",
+                   "sender", "to"}  # fmt: skip
         if not isinstance(raw, dict) or not raw.get("host") or set(raw) - allowed:
             raise AlertSettingsError(f"alerts.smtp takes {', '.join(sorted(allowed))}; host needed")
+        if raw.get("starttls") and raw.get("ssl"):
+            raise AlertSettingsError("alerts.smtp: starttls or ssl, not both")
         recipients = raw.get("to", [])
         if not recipients or not all(isinstance(r, str) and "@" in r for r in recipients):
             raise AlertSettingsError("alerts.smtp.to must list e-mail addresses")
@@ -127,6 +135,8 @@ def parse(table: dict[str, Any]) -> AlertSettings:
             host=str(raw["host"]),
             port=int(raw.get("port", 25)),
             starttls=bool(raw.get("starttls", False)),
+            ssl=bool(raw.get("ssl", False)),
+            cafile=str(raw.get("cafile", "")),
             username=str(raw.get("username", "")),
             password_file=str(raw.get("password_file", "")),
             sender=str(raw.get("sender", SmtpSettings.sender)),
