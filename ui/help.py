@@ -72,10 +72,18 @@ class HelpPanel(QtWidgets.QFrame):
         texts.setSpacing(10)
         self.heading = label("")
         self.heading.setStyleSheet("font-weight: 700;")
-        self.phone = label("", role="title")  # the number is what the reader must read
         self.book_line = label("")
+        self.phone_label = label("")
+        # the number is what the reader must read and dial: large, and never broken in two
+        self.phone = label("", role="title", wrap=False)
         self.scan_hint = label("")
-        for widget in (self.heading, self.phone, self.book_line, self.scan_hint):
+        for widget in (
+            self.heading,
+            self.book_line,
+            self.phone_label,
+            self.phone,
+            self.scan_hint,
+        ):
             texts.addWidget(widget)
         texts.addStretch(1)
         row.addLayout(texts, 1)
@@ -118,7 +126,9 @@ class HelpPanel(QtWidgets.QFrame):
     def retranslate(self) -> None:
         t, c = self.t.t, self.contact
         self.heading.setText(t("help.no_staff"))
-        self.phone.setText(t("help.phone", phone=c.phone))
+        self.phone_label.setText(t("help.phone"))
+        self.phone.setText(c.phone)
+        self.phone_label.setVisible(bool(c.phone))
         self.phone.setVisible(bool(c.phone))
         self.book_line.setText(t("help.book_to_box"))
         self.book_line.setVisible(self.book)

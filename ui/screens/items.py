@@ -31,10 +31,12 @@ class ItemsScreen(Screen):
         self.body.addWidget(self.instructions)
         self.message = Message()
         self.body.addWidget(self.message)
-        self.help = HelpPanel(t)  # a room without staff: phone, QR code, where the book goes
-        self.body.addWidget(self.help)
         self.list = ItemList()
         self.body.addWidget(self.list, 1)
+        # a room without staff: where the book goes, phone, QR code; right under the rows
+        # (they gather at the bottom) that send the reader to staff
+        self.help = HelpPanel(t)
+        self.body.addWidget(self.help)
         self.tally = label("", role="muted")
         self.finish = button("", "primary", "check", palette.primary_ink)
         self.finish.clicked.connect(self.finished.emit)
