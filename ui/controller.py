@@ -6,7 +6,6 @@ reacts to their results and to device events, so the screen answers a touch at o
 
 from __future__ import annotations
 
-import io
 import logging
 from collections.abc import Callable
 from datetime import UTC, datetime
@@ -20,8 +19,9 @@ from kiosk.ports import Receipt, ReceiptLine, ReceiptPrinter
 from kiosk.reasons import Reason
 from kiosk.security import secure_tag
 from ui.devices import DeviceEvents
+from ui.help import HelpContact, qr_image
 from ui.i18n import Translator
-from ui.qt import QObject, QtCore, QtGui, QtWidgets, Signal
+from ui.qt import QObject, QtCore, QtWidgets, Signal
 from ui.session import Mode, Session
 from ui.sounds import Sounds
 from ui.text import format_date, identification_text
@@ -58,7 +58,11 @@ class KioskController(QObject):
         tz,
         language: str = "zh_CN",
         idle_timeout_s: int = 45,
-        idle_countdown_s: int = 10,
+        idle_countdown_s: int = 20,
+        elderly_idle_timeout_s: int | None = None,
+        elderly_idle_countdown_s: int | None = None,
+        help_phone: str = "",
+        help_url: str = "",
         hours_today: str = "",
         kiosk_id: str = "",
         security: TagSecurity | None = None,
@@ -90,17 +94,30 @@ class KioskController(QObject):
         self.on_pad: dict[str, tuple[Any, Any]] = {}
         self._gather = QtCore.QTimer(self, singleShot=True, interval=0)
         self._gather.timeout.connect(self._decide_waiting)
-        self.window = KioskWindow(self.t, branch_name=branch_name, hours_today=hours_today, tz=tz)
+        self.window = KioskWindow(
+            self.t,
+            branch_name=branch_name,
+            hours_today=hours_today,
+            tz=tz,
+            help_contact=HelpContact(help_phone, help_url),
+        )
         self._wire_screens()
         self._wire_devices()
-        self.idle_timeout_ms = idle_timeout_s * 1000
-        self.countdown_s = idle_countdown_s
+        # 长者模式 readers get longer (by default twice as long) both to act and to react
+        self.idle_timeouts_s = {
+            False: (idle_timeout_s, idle_countdown_s),
+            True: (
+                elderly_idle_timeout_s or 2 * idle_timeout_s,
+                elderly_idle_countdown_s or 2 * idle_countdown_s,
+            ),
+        }
         self._idle = QtCore.QTimer(self, singleShot=True, timeout=self._idle_expired)
         self._countdown = QtCore.QTimer(self, interval=1000, timeout=self._countdown_tick)
         self._goodbye = QtCore.QTimer(self, singleShot=True, timeout=self.end_session)
         self._goodbye_ms = goodbye_ms
         self._remaining = 0
         self.window.idle.keep.connect(self.touched)
+        self.window.elderly_changed.connect(lambda _on: self._restart_idle_clock())
         QtWidgets.QApplication.instance().installEventFilter(self)
         self._status = QtCore.QTimer(self, interval=status_poll_ms, timeout=self.poll_status)
         self._status.start()
@@ -532,6 +549,16 @@ class KioskController(QObject):
 
     # --- idle timeout, status ----------------------------------------------------------------
 
+    @property
+    def idle_timeout_ms(self) -> int:
+        """How long a session may go untouched, for the reader now at the screen."""
+        return self.idle_timeouts_s[self.window.elderly][0] * 1000
+
+    @property
+    def countdown_s(self) -> int:
+        """How long the 'need more time?' warning gives the reader to answer (WCAG 2.2.1)."""
+        return self.idle_timeouts_s[self.window.elderly][1]
+
     def touched(self) -> None:
         """Any touch or device event: the reader is here; restart the idle clock."""
         self._countdown.stop()
@@ -542,9 +569,16 @@ class KioskController(QObject):
         ):
             self._idle.start(max(0, self.idle_timeout_ms - self.countdown_s * 1000))
 
+    def _restart_idle_clock(self) -> None:
+        """长者模式 switched: the clock now running restarts with that mode's durations."""
+        if self._idle.isActive() or self._countdown.isActive():
+            self.touched()
+
     def _idle_expired(self) -> None:
+        """Warn before the session ends: a large countdown, a More time button and a sound."""
         self._remaining = self.countdown_s
         self.window.idle.show_seconds(self._remaining)
+        self.sounds.play("attention")
         self._countdown.start()
 
     def _countdown_tick(self) -> None:
@@ -555,15 +589,11 @@ class KioskController(QObject):
             self.window.idle.show_seconds(self._remaining)
 
     def eventFilter(self, watched, event) -> bool:
-        if (
-            event.type()
-            in (
-                QtCore.QEvent.Type.MouseButtonPress,
-                QtCore.QEvent.Type.TouchBegin,
-                QtCore.QEvent.Type.KeyPress,
-            )
-            and self._idle.isActive()
-        ):
+        if event.type() in (
+            QtCore.QEvent.Type.MouseButtonPress,
+            QtCore.QEvent.Type.TouchBegin,
+            QtCore.QEvent.Type.KeyPress,
+        ) and (self._idle.isActive() or self._countdown.isActive()):
             self.touched()
         return False
 
@@ -602,13 +632,3 @@ class KioskController(QObject):
             timer.stop()
         self.core.stop()
         self.device_jobs.stop()
-
-
-def qr_image(text: str) -> QtGui.QImage:
-    import qrcode
-
-    buffer = io.BytesIO()
-    qrcode.make(text, border=2).save(buffer, format="PNG")
-    image = QtGui.QImage()
-    image.loadFromData(buffer.getvalue(), "PNG")
-    return image

@@ -23,6 +23,7 @@ RATE = 22_050
 CUES = {
     "ok": ((880.0, 0.09), (1318.5, 0.14)),  # rising fifth: done
     "problem": ((523.3, 0.16), (392.0, 0.22)),  # falling fourth: look at the screen
+    "attention": ((659.3, 0.14), (659.3, 0.14), (784.0, 0.2)),  # idle warning: still there?
 }
 
 Player = Callable[[Path], None]

@@ -192,6 +192,7 @@ def stylesheet(palette: Palette = Palette(), scale: TypeScale = NORMAL, dpi: flo
                padding: 10px 24px; font-size: {s.button}px; font-weight: 600;
                background: {p.card}; color: {p.ink}; border: 2px solid {p.line}; }}
     QPushButton:pressed {{ background: {p.pressed}; }}
+    QPushButton[emphasis="huge"] {{ min-height: {2 * target}px; font-size: {s.title}px; }}
     QPushButton[kind="primary"] {{ background: {p.primary}; color: {p.primary_ink};
                border: none; }}
     QPushButton[kind="accent"] {{ background: {p.accent}; color: {p.accent_ink};

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
+from ui.help import HelpContact, HelpPanel
 from ui.i18n import Translator
 from ui.icons import pixmap
 from ui.qt import QtCore, QtWidgets, Signal
@@ -87,38 +88,59 @@ class Header(QtWidgets.QFrame):
 
 
 class IdleOverlay(QtWidgets.QFrame):
-    """'Are you still there?' with a countdown and a big Continue button."""
+    """The warning before an idle session ends (WCAG 2.2.1 Timing Adjustable).
+
+    "Need more time?" with the seconds left in the largest type on screen, what happens then,
+    and a big More time button; any touch anywhere also gives more time (the controller's
+    event filter), so a reader who just touches the screen is never logged out.
+    """
 
     keep = Signal()
 
     def __init__(self, parent: QtWidgets.QWidget, t: Translator) -> None:
         super().__init__(parent)
         self.t = t
+        self.seconds = 0
         self.setObjectName("idle")
         outer = QtWidgets.QVBoxLayout(self)
         outer.addStretch(1)
         box = QtWidgets.QFrame()
         box.setProperty("role", "row")
         inner = QtWidgets.QVBoxLayout(box)
-        inner.setContentsMargins(40, 36, 40, 36)
-        inner.setSpacing(24)
-        self.title = label("", role="title")
-        self.countdown = label("", role="muted")
+        inner.setContentsMargins(48, 40, 48, 40)
+        inner.setSpacing(20)
+        self.title = label("", role="display")
+        self.title.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.number = label("", role="countdown", wrap=False)
+        self.number.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.countdown = label("")
+        self.countdown.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.hint = label("")
+        self.hint.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.continue_button = button("", "primary")
+        self.continue_button.setProperty("emphasis", "huge")  # theme: twice the touch target
         self.continue_button.clicked.connect(self.keep.emit)
-        for widget in (self.title, self.countdown, self.continue_button):
+        for widget in (self.title, self.number, self.countdown, self.continue_button, self.hint):
             inner.addWidget(widget)
         outer.addWidget(box)
         outer.setContentsMargins(60, 60, 60, 120)
+        t.changed.connect(lambda _: self._paint())
         self.hide()
 
     def show_seconds(self, seconds: int) -> None:
-        self.title.setText(self.t.t("idle.title"))
-        self.countdown.setText(self.t.t("idle.countdown", seconds=seconds))
-        self.continue_button.setText(self.t.t("idle.continue"))
+        self.seconds = seconds
+        self._paint()
         self.setGeometry(self.parentWidget().rect())
         self.show()
         self.raise_()
+
+    def _paint(self) -> None:
+        t = self.t.t
+        self.title.setText(t("idle.title"))
+        self.number.setText(t("idle.seconds", seconds=self.seconds))
+        self.countdown.setText(t("idle.countdown", seconds=self.seconds))
+        self.hint.setText(t("idle.hint"))
+        self.continue_button.setText(t("idle.continue"))
 
 
 class KioskWindow(QtWidgets.QWidget):
@@ -134,6 +156,7 @@ class KioskWindow(QtWidgets.QWidget):
         hours_today: str,
         tz: ZoneInfo,
         palette: Palette | None = None,
+        help_contact: HelpContact | None = None,
     ) -> None:
         super().__init__()
         self.t, self.tz = t, tz
@@ -183,6 +206,7 @@ class KioskWindow(QtWidgets.QWidget):
         for screen in self.screens.values():
             self.stack.addWidget(screen)
         self.idle = IdleOverlay(self, t)
+        self.set_help_contact(help_contact or HelpContact())
         self.portrait = True
         self._place_switches(False)  # landscape until the first resize says otherwise
         self.header.text_size.connect(self.toggle_text_size)
@@ -194,6 +218,13 @@ class KioskWindow(QtWidgets.QWidget):
         self._tick.timeout.connect(self._update_clock)
         self._tick.start(15_000)
         self._update_clock()
+
+    def set_help_contact(self, contact: HelpContact) -> None:
+        """The room's help phone and help page, for every screen that can send readers to staff."""
+        self.help_contact = contact
+        for panel in self.findChildren(HelpPanel):
+            panel.set_contact(contact)
+        self.out_of_service.retranslate()
 
     def current(self) -> str:
         widget = self.stack.currentWidget()

@@ -110,6 +110,20 @@ SETTINGS: tuple[Setting, ...] = (
         "zh_CN",
         "Language a session starts in; readers can switch at any time.",
     ),
+    Setting(
+        "kiosk.help_phone",
+        Str(),
+        "",
+        "Phone number readers can call for help in this room, shown wherever the screen would "
+        "send them to staff; '' = show nothing extra.",
+    ),
+    Setting(
+        "kiosk.help_url",
+        Str(pattern=r"https?://\S+"),
+        "",
+        "The library's help page, shown as a QR code wherever the screen would send readers "
+        "to staff; '' = no QR code.",
+    ),
     # local store
     Setting(
         "database.path",
@@ -310,9 +324,22 @@ SETTINGS: tuple[Setting, ...] = (
     ),
     Setting(
         "ui.idle_countdown_s",
-        Int(minimum=3, maximum=60),
-        10,
-        "Length of the 'still there?' countdown before the idle timeout ends a session.",
+        Int(minimum=20, maximum=120),
+        20,
+        "Length of the 'need more time?' warning, with its countdown and More time button, at "
+        "the end of ui.idle_timeout_s (WCAG 2.2.1: at least 20 s to react).",
+    ),
+    Setting(
+        "ui.elderly_idle_timeout_s",
+        Int(minimum=20, maximum=900),
+        90,
+        "ui.idle_timeout_s while a reader has 长者模式 (elderly mode, large text) on.",
+    ),
+    Setting(
+        "ui.elderly_idle_countdown_s",
+        Int(minimum=20, maximum=180),
+        40,
+        "ui.idle_countdown_s while a reader has 长者模式 (elderly mode, large text) on.",
     ),
     Setting("ui.sounds", Bool(), True, "Play short sound cues for success and problems."),
     Setting(

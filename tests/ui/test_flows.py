@@ -305,7 +305,7 @@ def test_idle_timeout_counts_down_then_clears_everything(qtbot, make_kiosk):
     kiosk.events.place("100001")
     qtbot.waitUntil(lambda: bool(kiosk.session.accepted), timeout=WAIT)
     qtbot.waitUntil(lambda: kiosk.window.idle.isVisible(), timeout=WAIT)
-    assert "秒后将自动退出" in kiosk.window.idle.countdown.text()
+    assert "秒后返回首页" in kiosk.window.idle.countdown.text()
     qtbot.waitUntil(lambda: kiosk.window.current() == "home", timeout=WAIT)
     assert kiosk.session.patron is None
     assert not kiosk.window.borrow.list.rows and kiosk.window.borrow.initials == ""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from ui.help import HelpPanel
 from ui.qt import QtCore, QtGui, QtWidgets, Signal
 from ui.screens.base import Screen
 from ui.widgets import BigAction, Message, button, label
@@ -83,8 +84,10 @@ class OutOfServiceScreen(Screen):
         super().__init__(t, palette)
         self.title.setProperty("role", "display")
         self.note = label("", role="message")
+        self.help = HelpPanel(t)  # the kiosk itself is the dead end: say where help is
         self.body.addStretch(1)
         self.body.addWidget(self.note)
+        self.body.addWidget(self.help)
         self.body.addStretch(2)
         self.retranslate()
 
@@ -92,3 +95,4 @@ class OutOfServiceScreen(Screen):
         self.title.setText(self.t.t("oos.title"))
         self.subtitle.setText("")
         self.note.setText(self.t.t("oos.hint"))
+        self.help.always()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from kiosk.models import CardKind
+from ui.help import HelpPanel
 from ui.icons import pixmap
 from ui.qt import QtCore, QtWidgets, Signal
 from ui.screens.base import Screen
@@ -35,6 +36,8 @@ class IdentifyScreen(Screen):
         column.addStretch(1)
         self.message = Message()
         column.addWidget(self.message)
+        self.help = HelpPanel(t)  # a card problem in a room without staff
+        column.addWidget(self.help)
         self.field = QtWidgets.QLineEdit()
         self.field.setReadOnly(True)  # filled by the keypad only
         self.field.setAlignment(Qt.AlignmentFlag.AlignCenter)
@@ -72,6 +75,7 @@ class IdentifyScreen(Screen):
         self.stage, self.card, self.kind = self.PROMPT, "", CardKind.TYPED
         self.field.clear()
         self.message.show_text("")
+        self.help.hide()
         self._show_stage()
 
     def ask_card_number(self) -> None:
@@ -87,15 +91,18 @@ class IdentifyScreen(Screen):
         self.field.setEchoMode(QtWidgets.QLineEdit.EchoMode.Password)
         self.keypad.allow_letters(False)
         self.message.show_text(message, tone)
+        self.help.show_for([message] if tone == "error" else [])
         self._show_stage()
 
     def show_problem(self, text: str) -> None:
         self.message.show_text(text, "error")
+        self.help.show_for([text])
         if self.stage == self.CARD:
             self.field.clear()
 
     def busy(self, text: str) -> None:
         self.message.show_text(text)
+        self.help.hide()
 
     def _show_stage(self) -> None:
         typing = self.stage in (self.CARD, self.PIN)

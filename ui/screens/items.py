@@ -6,6 +6,7 @@ from zoneinfo import ZoneInfo
 
 from kiosk.outcomes import Outcome, OutcomeKind
 from kiosk.reasons import Reason
+from ui.help import HelpPanel
 from ui.qt import Signal
 from ui.screens.base import Screen
 from ui.text import due_change_text, format_date, outcome_text
@@ -32,6 +33,10 @@ class ItemsScreen(Screen):
         self.body.addWidget(self.message)
         self.list = ItemList()
         self.body.addWidget(self.list, 1)
+        # a room without staff: where the book goes, phone, QR code; right under the rows
+        # (they gather at the bottom) that send the reader to staff
+        self.help = HelpPanel(t)
+        self.body.addWidget(self.help)
         self.tally = label("", role="muted")
         self.finish = button("", "primary", "check", palette.primary_ink)
         self.finish.clicked.connect(self.finished.emit)
@@ -87,6 +92,19 @@ class ItemsScreen(Screen):
                 detail += "\n" + message
         row.show_state(title, detail, tone, colour)
         self._offer_renewal(row, outcome)
+        self._update_help()
+
+    def _update_help(self) -> None:
+        """Offer the no-staff help while a message or a refused item sends the reader to staff."""
+        problems = [self.message.text() if self.message.isVisibleTo(self) else ""]
+        if self.block_text:
+            problems.append(self.instructions.text())
+        problems += [
+            row.detail.text()
+            for row in self.list.rows.values()
+            if row.property("tone") in ("error", "warning")
+        ]
+        self.help.show_for(problems)
 
     def _offer_renewal(self, row, outcome: Outcome) -> None:
         while row.action_box.count():
@@ -125,3 +143,4 @@ class ItemsScreen(Screen):
         for outcome in self.outcomes.values():
             self._paint(outcome)
         self._paint_tally()
+        self._update_help()
