@@ -264,3 +264,36 @@ def test_the_policys_opening_hours_decide_when_a_silent_kiosk_is_offline(
     document["enforce_hours"] = False
     assert central.staff.put("/admin/policy", wire.PolicyIn(document)).status_code == 200
     assert not run(central, settings).quiet
+
+
+def test_a_fault_on_a_closed_weekend_is_told_on_monday_morning(
+    central: Central, robots: Receiver
+) -> None:
+    """Closed Saturday and Sunday by the policy: paper runs out on Saturday (a cleaner prints
+    a test page), and the first message is Monday at opening, two days later, once."""
+    days = {d: "09:00-21:00" for d in ("mon", "tue", "wed", "thu", "fri")}
+    document = {"enforce_hours": True, "hours": {**days, "sat": "closed", "sun": "closed"}}
+    assert central.staff.put("/admin/policy", wire.PolicyIn(document)).status_code == 200
+    settings = parse({"wecom_webhooks": [robots.url("/cgi-bin/webhook/send?key=k")]})
+    kiosk = central.enrol("dc-01", "东城书房")
+    saturday = START + timedelta(days=4)  # Saturday 10:00 local
+    central.clock.set(saturday)
+    beat(kiosk, devices={"printer": "error"},
+         faults=[fault("printer", "paper_out", saturday, message="纸卷用完")])  # fmt: skip
+    while central.clock.now() < START + timedelta(days=6, hours=-1):  # until Monday 09:00
+        report = run(central, settings)
+        assert report.quiet and robots.requests == []
+        central.clock.advance(timedelta(hours=3))
+        beat(kiosk, devices={"printer": "error"},
+             faults=[fault("printer", "paper_out", saturday, message="纸卷用完")])  # fmt: skip
+    central.clock.set(START + timedelta(days=6, hours=-1))
+    beat(kiosk, devices={"printer": "error"},
+         faults=[fault("printer", "paper_out", saturday, message="纸卷用完")])  # fmt: skip
+    assert not run(central, settings).quiet
+    [told] = robots.wecom()
+    assert "打印机缺纸" in told and "自 11-28 10:00" in told and "仍未解决" not in told
+    central.clock.advance(timedelta(minutes=5))
+    beat(kiosk, devices={"printer": "error"},
+         faults=[fault("printer", "paper_out", saturday, message="纸卷用完")])  # fmt: skip
+    run(central, settings)
+    assert len(robots.wecom()) == 1

@@ -33,7 +33,8 @@ from sync.central.schema import alert_deliveries, alert_episodes, alert_events
 
 #: The PostgreSQL advisory lock key of the alert run (any constant unique in this schema).
 _LOCK_KEY = 0x5F5F_414C
-#: A channel added later is not flooded with a week of history.
+#: A channel added later is not flooded with a week of history: older events go only when
+#: they open an episode that still lasts (so a fault from a closed weekend is told on Monday).
 BACKFILL = timedelta(days=1)
 #: Most events in one message; the rest go at the next run.
 BATCH = 40
@@ -194,7 +195,15 @@ def deliver(
         rows = conn.execute(
             sa.select(alert_events, alert_episodes)
             .join(alert_episodes, alert_episodes.c.id == alert_events.c.episode_id)
-            .where(alert_events.c.at >= now - BACKFILL, alert_events.c.id.not_in(delivered))
+            .where(
+                alert_events.c.id.not_in(delivered),
+                sa.or_(
+                    alert_events.c.at >= now - BACKFILL,
+                    sa.and_(
+                        alert_events.c.kind == "opened", alert_episodes.c.resolved_at.is_(None)
+                    ),
+                ),
+            )
             .order_by(alert_events.c.id)
             .limit(BATCH)
         ).all()
