@@ -297,3 +297,35 @@ def test_a_fault_on_a_closed_weekend_is_told_on_monday_morning(
          faults=[fault("printer", "paper_out", saturday, message="纸卷用完")])  # fmt: skip
     run(central, settings)
     assert len(robots.wecom()) == 1
+
+
+def test_turning_alerts_on_does_not_announce_old_conflicts(
+    central: Central, robots: Receiver
+) -> None:
+    """Only new conflicts alert; one that was told stays an alert until it is settled, even
+    past the day that makes a conflict "new"."""
+    settings = parse({"wecom_webhooks": [robots.url("/cgi-bin/webhook/send?key=k")]})
+    seed(central)
+    kiosk = central.enrol("dc-01", "东城书房")
+    [old] = kiosk.push(txn(1, "checkout", "OLD-BOOK", "P1", at=central.clock.now()))
+    central.clock.advance(timedelta(days=3))  # alerts are turned on three days later
+    beat(kiosk)
+    assert run(central, settings).opened == 0
+    [new] = kiosk.push(txn(2, "checkout", "NEW-BOOK", "P1", at=central.clock.now()))
+    assert old["status"] == new["status"] == "conflict"
+    beat(kiosk)
+    assert run(central, settings).opened == 1
+    [told] = robots.wecom()
+    assert f"#{new['conflict_id']}" in told and "NEW-BOOK" in told and "OLD-BOOK" not in told
+    for _ in range(3):  # a day and a half later it is still open: reminders, no "resolved"
+        central.clock.advance(timedelta(hours=12))
+        beat(kiosk)
+        assert run(central, settings).resolved == 0
+    reply = central.staff.post(
+        f"/conflicts/{new['conflict_id']}/resolve", wire.ConflictResolution("dismiss", "已核对")
+    )
+    assert reply.status_code == 200
+    central.clock.set(START + timedelta(days=5))  # Sunday 10:00 local: open by the config
+    beat(kiosk)
+    assert run(central, settings).resolved == 1
+    assert "已恢复" in robots.wecom()[-1] and "NEW-BOOK" in robots.wecom()[-1]

@@ -99,9 +99,11 @@ def evaluate(
         )
     }
     offline = frozenset(s for (rule, s) in open_rows if rule == "kiosk_offline")
+    conflicts = frozenset(s for (rule, s) in open_rows if rule == "new_conflict")
     hours = hours or opening_hours(conn, tz, settings)
     conditions = {
-        c.key: c for c in rules.active(conn, now, tz, settings, online_window, offline, hours)
+        c.key: c
+        for c in rules.active(conn, now, tz, settings, online_window, offline, hours, conflicts)
     }
     for key, condition in conditions.items():
         if key in open_rows:

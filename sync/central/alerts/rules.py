@@ -22,6 +22,8 @@ from sync.central.schema import conflicts, faults, kiosks, uptime_spans
 #: Device codes that mean the printer has no paper (drivers report these; see drivers/printer).
 PAPER_CODES = frozenset({"paper_out", "paper_end", "no_paper"})
 FAILURE_SEVERITIES = ("error", "critical")
+#: A conflict older than this when first seen is not "new" (see ``active``).
+NEW_CONFLICT = timedelta(days=1)
 RULES = (
     "kiosk_offline",
     "device_fault",
@@ -55,12 +57,17 @@ def active(
     online_window: timedelta,
     open_offline: frozenset[str] = frozenset(),
     hours: OpeningHours | None = None,
+    open_conflicts: frozenset[str] = frozenset(),
 ) -> list[Condition]:
     """Every condition that holds at ``now``.
 
     ``open_offline``: kiosks with an offline episode already open. Outside opening hours a
     silent kiosk is expected (rooms switch them off), so no new offline episode starts then;
     but one that started in the day stays open until the kiosk is heard from again.
+
+    ``open_conflicts``: conflict ids with an episode open. Only conflicts newer than
+    ``NEW_CONFLICT`` start one, so turning alerts on does not announce a year of open
+    conflicts; one already told stays open until it is settled, however old.
     """
     found: list[Condition] = []
     hours = hours or from_settings(tz, settings)
@@ -115,8 +122,14 @@ def active(
             found.append(Condition(
                 "device_fault", subject, fault.kiosk_id, branch, fault.first_at, facts,
             ))  # fmt: skip
+    tracked = [int(c) for c in open_conflicts if c.isdigit()]
     for conflict in conn.execute(
-        sa.select(conflicts).where(conflicts.c.resolved_at.is_(None)).order_by(conflicts.c.id)
+        sa.select(conflicts)
+        .where(
+            conflicts.c.resolved_at.is_(None),
+            sa.or_(conflicts.c.created_at >= now - NEW_CONFLICT, conflicts.c.id.in_(tracked)),
+        )
+        .order_by(conflicts.c.id)
     ):
         found.append(Condition(
             "new_conflict", str(conflict.id), conflict.kiosk_id, conflict.branch,
