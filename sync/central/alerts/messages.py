@@ -55,19 +55,27 @@ def _when(at: datetime, tz: ZoneInfo) -> str:
 
 
 def _detail(event: Event) -> str:
-    f = event.facts
-    if event.rule == "device_fault":
+    if event.rule == "paper_out":  # "打印机缺纸" says it all in a chat line
+        return ""
+    return describe(event.rule, event.subject, event.facts)
+
+
+def describe(rule: str, subject: str, facts: dict[str, str]) -> str:
+    """The particulars of one alert in Chinese (which device, how many rows, which book);
+    also shown on the alerts page."""
+    f = facts
+    if rule in ("device_fault", "paper_out"):
         device = f.get("device", "")
         return f"{DEVICES.get(device, device)} {f.get('code', '')} {f.get('message', '')}".strip()
-    if event.rule == "backlog":
+    if rule == "backlog":
         return f"待上传 {f.get('outbox', '?')} 条"
-    if event.rule == "new_conflict":
+    if rule == "new_conflict":
         # The pages' words for conflict reasons (imported here: web imports the alerts).
         from sync.central.web.labels import REASONS
 
         kind, reason = f.get("kind", ""), f.get("reason", "")
         said = REASONS.get(reason, (reason,))[0]
-        return f"#{event.subject} {TXN_KINDS.get(kind, kind)} {f.get('item', '')}（{said}）"
+        return f"#{subject} {TXN_KINDS.get(kind, kind)} {f.get('item', '')}（{said}）"
     return ""
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import Response
 
 from sync.central.alerts import engine as alert_engine
-from sync.central.alerts.messages import KINDS, WORDS
+from sync.central.alerts.messages import KINDS, WORDS, describe
 from sync.central.database import reading
 from sync.central.deps import RuntimeDep
 from sync.central.web.common import SignedIn, new_router, page
@@ -27,5 +27,6 @@ def alertspage(staff: SignedIn, rt: RuntimeDep) -> Response:
         sent=sent,
         words=WORDS,
         kinds=KINDS,
+        describe=describe,
         open_count=sum(1 for e in episodes if e.resolved_at is None),
     )
