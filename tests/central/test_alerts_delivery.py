@@ -249,3 +249,34 @@ def test_smtp_settings_take_tls_and_a_ca_file() -> None:
     assert settings.smtp.cafile == "/etc/shufang/ca.pem"
     with pytest.raises(ValueError, match="starttls or ssl, not both"):
         parse({"smtp": {"host": "m", "starttls": True, "ssl": True, "to": ["a@b.cn"]}})
+
+
+def test_a_second_runner_waits_while_one_holds_the_run(central: Central, robots: Receiver) -> None:
+    """The service and a ``run-once`` from cron at the same moment: one sends, the other
+    steps aside (PostgreSQL's advisory lock; a lock file beside a SQLite database)."""
+    import fcntl
+
+    import sqlalchemy as sa
+
+    settings = parse({"wecom_webhooks": [robots.url("/cgi-bin/webhook/send?key=k")]})
+    paper_out(central)
+    engine = central.engine
+    if engine.dialect.name == "sqlite":
+        holder: Any = open(f"{engine.url.database}.alerts-lock", "a+b")  # noqa: SIM115
+        fcntl.flock(holder, fcntl.LOCK_EX)
+    else:
+        holder = engine.connect()
+        holder.execute(sa.select(sa.func.pg_advisory_lock(alert_engine._LOCK_KEY)))
+        holder.commit()
+    try:
+        assert alert_engine.run_once(
+            engine, central.clock.now(), TZ, settings,
+            channel_module.channels_for(settings), WINDOW,
+        ) is None  # fmt: skip
+        assert robots.requests == []
+    finally:
+        if engine.dialect.name != "sqlite":
+            holder.execute(sa.select(sa.func.pg_advisory_unlock(alert_engine._LOCK_KEY)))
+            holder.commit()
+        holder.close()
+    assert run(central, settings).opened == 1 and len(robots.wecom()) == 1

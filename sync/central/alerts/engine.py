@@ -10,12 +10,15 @@ what happened meanwhile goes out when the rooms open (a condition that began at 
 unseen is closed without telling anyone. This holds for every rule alike: the rules already
 leave out what is normal at night (a kiosk switched off), so the rest is worth telling.
 
-Only one process runs it at a time: PostgreSQL's advisory lock, SQLite's single writer.
+Only one process runs it at a time: PostgreSQL's advisory lock, a lock file beside a SQLite
+database.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import contextlib
+import fcntl
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -60,7 +63,9 @@ def run_once(
     online_window: timedelta,
 ) -> RunReport | None:
     """Evaluate and deliver; None when another process holds the run."""
-    with engine.connect() as lock_conn:
+    with engine.connect() as lock_conn, _sqlite_run_lock(engine) as free:
+        if not free:
+            return None
         if lock_conn.dialect.name == "postgresql":
             got = lock_conn.execute(sa.select(sa.func.pg_try_advisory_lock(_LOCK_KEY))).scalar()
             lock_conn.commit()
@@ -81,6 +86,27 @@ def run_once(
             if lock_conn.dialect.name == "postgresql":
                 lock_conn.execute(sa.select(sa.func.pg_advisory_unlock(_LOCK_KEY)))
                 lock_conn.commit()
+
+
+@contextlib.contextmanager
+def _sqlite_run_lock(engine: Engine) -> Iterator[bool]:
+    """On SQLite, a lock file beside the database: the service and a ``run-once`` from cron
+    must not both send the same events (SQLite's one writer orders the writes, not the
+    sending). The database is a local file, so every runner is on this machine."""
+    database = engine.url.database if engine.dialect.name == "sqlite" else None
+    if not database or database == ":memory:":
+        yield True
+        return
+    with open(f"{database}.alerts-lock", "a+b") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            yield False
+            return
+        try:
+            yield True
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
 
 
 def evaluate(
