@@ -73,7 +73,11 @@ def run_alerts(args: argparse.Namespace, config: CentralConfig) -> int:
                 print(f"{channel.name}: FAILED {error}", file=sys.stderr)
                 failed += 1
         return 1 if failed else 0
-    engine = _engine(config.db, create=args.create)
+    try:
+        engine = _engine(config.db, create=args.create)
+    except sa.exc.SQLAlchemyError as error:  # the service's restart will try again
+        print(f"shufang: cannot reach the database: {type(error).__name__}", file=sys.stderr)
+        return 1
     window = timedelta(seconds=config.online_window_s)
     clock = SystemClock()
     notifier = Notifier()

@@ -280,3 +280,20 @@ def test_a_second_runner_waits_while_one_holds_the_run(central: Central, robots:
             holder.commit()
         holder.close()
     assert run(central, settings).opened == 1 and len(robots.wecom()) == 1
+
+
+def test_the_alert_command_says_when_the_database_is_unreachable(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from kiosk.cli import main
+
+    config = tmp_path / "central.toml"
+    port = free_port("127.0.0.1")  # nothing listens there
+    config.write_text(
+        f'[database]\nurl = "postgresql+psycopg://nobody@127.0.0.1:{port}/none"\n'
+        '[alerts]\nwecom_webhooks = ["http://127.0.0.1:9/cgi-bin/webhook/send?key=k"]\n',
+        encoding="utf-8",
+    )
+    assert main(["central", "alerts", "run-once", "--config", str(config)]) == 1
+    err = capsys.readouterr().err
+    assert "cannot reach the database: OperationalError" in err and "Traceback" not in err
