@@ -19,13 +19,15 @@ WORDS: dict[str, tuple[str, str, str]] = {
     "backlog": ("数据待上传积压", "outbox backlog", "请检查设备与中心/图书馆系统的网络"),
     "new_conflict": ("新的借还冲突", "new conflict", "请在“待处理冲突”页面处理"),
 }
-#: Kiosks' device names (``FaultReport.device``), as a technician calls them.
+#: Kiosks' device names (``FaultReport.device``: the supervised port's kind from
+#: ``drivers/station.py``, or the link's name), as a technician calls them.
 DEVICES = {
     "rfid": "RFID 读写器",
     "printer": "凭条打印机",
     "scanner": "扫码器",
     "barcode": "扫码器",
     "nfc": "NFC 读卡器",
+    "card": "读卡器",
     "sip2": "图书馆系统连接 (SIP2)",
     "central": "中心连接",
 }
