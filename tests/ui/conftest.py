@@ -62,7 +62,7 @@ def make_kiosk(qtbot, probe):
             tz=ZoneInfo("Asia/Shanghai"),
             kiosk_id="k1",
             idle_timeout_s=45,
-            idle_countdown_s=10,
+            idle_countdown_s=20,
             status_poll_ms=100,
             goodbye_ms=200,
             hours_today="08:00-22:00",

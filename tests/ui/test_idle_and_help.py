@@ -164,8 +164,6 @@ def test_out_of_service_says_where_help_is(qtbot, make_kiosk):
     qtbot.waitUntil(lambda: kiosk.window.current() == "out_of_service", timeout=WAIT)
     panel = help_of(kiosk.window.out_of_service)
     assert panel.isVisible() and qr_shown(panel) and not panel.phone.isVisible()
-    kiosk.core.call(lambda core: core.store.set_state("kiosk.out_of_service", "0"), lambda _: None)
-    qtbot.waitUntil(lambda: kiosk.window.current() == "home", timeout=WAIT)
 
 
 def test_without_a_help_phone_or_page_the_texts_stay_as_they_were(qtbot, kiosk):
@@ -190,3 +188,22 @@ def test_every_staff_message_is_recognised_in_both_languages(qtbot, kiosk):
         ]
         assert len(staff) >= 8, language
         assert all(mentions_staff(kiosk.t, catalog(language)[key]) for key in staff)
+
+
+def test_a_renewal_refused_with_ask_staff_shows_the_help(qtbot, make_kiosk):
+    from kiosk.outcomes import Outcome, OutcomeKind
+    from kiosk.reasons import Reason
+
+    kiosk = make_kiosk(help_phone=PHONE, help_url=URL)
+    sign_in(qtbot, kiosk)
+    kiosk.events.place("100001")
+    qtbot.waitUntil(lambda: bool(kiosk.session.accepted), timeout=WAIT)
+    kiosk.end_session()
+    sign_in(qtbot, kiosk, mode=Mode.ACCOUNT)
+    account = kiosk.window.account
+    assert not help_of(account).isVisible()
+    # the library system refuses the renewal ("如有疑问请联系工作人员"), as a SIP2 ACS may
+    refused = Outcome(OutcomeKind.REFUSED, Reason.ACS_REFUSED, pii="100001")
+    account.show_results([refused], account.loans)
+    assert "工作人员" in account.list.rows["100001"].detail.text()
+    assert help_of(account).isVisible() and help_of(account).phone.text() == PHONE

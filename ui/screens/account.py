@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 from kiosk.models import Item, Loan
 from kiosk.outcomes import Outcome
 from kiosk.reasons import Reason
+from ui.help import HelpPanel
 from ui.qt import QtWidgets, Signal
 from ui.screens.base import Screen
 from ui.text import due_change_text, format_date, outcome_text
@@ -31,6 +32,8 @@ class AccountScreen(Screen):
         self.body.addWidget(self.empty)
         self.list = ItemList()
         self.body.addWidget(self.list, 1)
+        self.help = HelpPanel(t)  # a renewal refused "ask staff" in a room without staff
+        self.body.addWidget(self.help)
         self.spacer = QtWidgets.QWidget()
         self.body.addWidget(self.spacer, 1)
         self.renew_selected = button("", "", "clock", palette.ink)
@@ -112,3 +115,6 @@ class AccountScreen(Screen):
                 detail += "  ·  " + outcome_text(self.t, result, self.tz)
                 tone, colour = "error", p.error
             self.list.row(loan.item_pii).show_state(title, detail, tone, colour)
+        self.help.show_for(
+            row.detail.text() for row in self.list.rows.values() if row.property("tone") == "error"
+        )
