@@ -44,13 +44,12 @@ def run_alerts(args: argparse.Namespace, config: CentralConfig) -> int:
     from datetime import timedelta
     from zoneinfo import ZoneInfo
 
-    import sqlalchemy as sa
-
     from kiosk.cli.sdnotify import Notifier
     from kiosk.clock import SystemClock
     from sync.central.alerts import channels as channel_module
     from sync.central.alerts import engine as alert_engine
     from sync.central.alerts.settings import parse
+    from sync.central.database import DatabaseError
 
     settings = parse(config.alerts or {})
     channels = channel_module.channels_for(settings)
@@ -75,7 +74,7 @@ def run_alerts(args: argparse.Namespace, config: CentralConfig) -> int:
         return 1 if failed else 0
     try:
         engine = _engine(config.db, create=args.create)
-    except sa.exc.SQLAlchemyError as error:  # the service's restart will try again
+    except DatabaseError as error:  # the service's restart will try again
         print(f"shufang: cannot reach the database: {type(error).__name__}", file=sys.stderr)
         return 1
     window = timedelta(seconds=config.online_window_s)
@@ -85,7 +84,7 @@ def run_alerts(args: argparse.Namespace, config: CentralConfig) -> int:
         while True:
             try:
                 report = alert_engine.run_once(engine, clock.now(), tz, settings, channels, window)
-            except sa.exc.SQLAlchemyError as error:
+            except DatabaseError as error:
                 # The database restarting is no reason to stop: try again next round.
                 print(f"shufang: alert round failed: {type(error).__name__}", file=sys.stderr)
                 if args.alerts_action == "run-once":

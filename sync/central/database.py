@@ -20,6 +20,11 @@ T = TypeVar("T")
 RETRYABLE_PGCODES = frozenset({"40001", "40P01"})  # serialization failure, deadlock
 
 
+#: Every database failure, for callers in ``kiosk/`` (the CLI), which may not import
+#: SQLAlchemy themselves (tests/unit/test_import_rules.py).
+DatabaseError = sa.exc.SQLAlchemyError
+
+
 def normalize_url(db: str) -> str:
     """Accept ``postgresql://``, ``postgres://``, ``sqlite:///file`` or a bare file path."""
     if db.startswith(("postgresql://", "postgres://")):
