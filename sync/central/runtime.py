@@ -15,6 +15,7 @@ from kiosk.clock import Clock
 from sync.central.auth import TokenCache
 from sync.central.beat_writer import HeartbeatWriter
 from sync.central.settings import CentralSettings
+from sync.central.throttle import AddressThrottle
 
 T = TypeVar("T")
 
@@ -30,6 +31,7 @@ class Runtime:
     clock: Clock
     settings: CentralSettings
     tokens: TokenCache = field(default_factory=TokenCache)
+    signins: AddressThrottle = field(default_factory=AddressThrottle)
     heartbeats: HeartbeatWriter = field(init=False)
     db_threads: ThreadPoolExecutor = field(init=False)
 

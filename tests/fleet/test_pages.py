@@ -15,7 +15,7 @@ import requests
 from sync.central import branches, staff_accounts
 from sync.central.database import reading, writing
 from tests.central.conftest import START, Central
-from tests.fleet.conftest import disable_staff, signed_in, staff_account, staff_token
+from tests.fleet.conftest import PASSWORD, disable_staff, signed_in, staff_account, staff_token
 from tests.fleet.fleetdata import MINUTE, Journal, beat, fault, put_catalog
 
 PAGES = (
@@ -520,3 +520,15 @@ def test_administrators_read_the_accounts_and_the_audit_log_and_viewers_cannot(
     refused = viewer.get(central.url + "/dashboard/audit", allow_redirects=False, timeout=30)
     assert refused.status_code == 403 and "没有权限" in refused.text
     assert 'href="/dashboard/audit"' not in get(viewer, central, "/dashboard").text
+
+
+def test_one_address_guessing_many_accounts_is_made_to_wait(central: Central) -> None:
+    from sync.central import throttle
+
+    staff_account(central, "wang.ming")
+    for n in range(throttle.LIMIT):
+        assert sign_in(central, f"guess.{n}", "guess guess guess").status_code == 401
+    waited = sign_in(central, "wang.ming", PASSWORD)  # even the right password waits
+    assert waited.status_code == 429 and "密码错误次数过多" in waited.text
+    central.clock.advance(throttle.WINDOW)
+    assert sign_in(central, "wang.ming", PASSWORD).status_code == 303

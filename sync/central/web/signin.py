@@ -51,6 +51,13 @@ async def signin(request: Request, rt: RuntimeDep) -> Response:
     password = form.get("password", "")
     target = _safe_next(form.get("next"))
     now = rt.clock.now()
+    address = request.client.host if request.client else "?"
+    waited = rt.signins.blocked_until(address, now)
+    if waited is not None:
+        return page(
+            rt, "signin.html", None, code=429, next=target, error=True, locked_until=waited,
+            username=username[:64],
+        )  # fmt: skip
     found = (
         await rt.run_db(  # argon2 takes tens of milliseconds: off the event loop
             write_with_retry,
@@ -61,6 +68,7 @@ async def signin(request: Request, rt: RuntimeDep) -> Response:
         else None
     )
     if not isinstance(found, staff_accounts.Account):
+        rt.signins.failed(address, now)
         until = found.until if isinstance(found, staff_accounts.Locked) else None
         return page(
             rt, "signin.html", None, code=401, next=target, error=True, locked_until=until,
