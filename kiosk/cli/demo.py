@@ -52,6 +52,9 @@ def demo_config(folder: Path):
         kiosk__isil="CN-110000-1",
         kiosk__branch="main",
         kiosk__branch_name="朝阳城市书房",
+        # A made-up help line and page, so the demo shows what a room without staff offers.
+        kiosk__help_phone="010-6402 8888",
+        kiosk__help_url="https://library.example/help",
         ecard__keys={"demo1": key},
         ecard__signing_key_id="demo1",
         upstream__kind="none",
