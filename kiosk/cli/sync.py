@@ -61,16 +61,19 @@ def run(args: argparse.Namespace) -> int:
             return _print_pass(daemon.run_once())
         signal.signal(signal.SIGTERM, lambda *_: daemon.request_stop())
         notifier = Notifier()
-        daemon.feed_watchdog = notifier.watchdog
-        daemon.watchdog_interval_s = notifier.watchdog_interval_s
-        notifier.ready("syncing")
-        central = settings.url if daemon.client is not None else "no central"
-        where = f"{config['sip2.host']}:{config['sip2.port']}, {central}"
-        logging.getLogger("shufang.sync").info(
-            "syncing with %s", where if kind == "sip2" else settings.url
-        )
-        daemon.run_forever()
-        notifier.stopping()
+        try:
+            daemon.feed_watchdog = notifier.watchdog
+            daemon.watchdog_interval_s = notifier.watchdog_interval_s
+            notifier.ready("syncing")
+            central = settings.url if daemon.client is not None else "no central"
+            where = f"{config['sip2.host']}:{config['sip2.port']}, {central}"
+            logging.getLogger("shufang.sync").info(
+                "syncing with %s", where if kind == "sip2" else settings.url
+            )
+            daemon.run_forever()
+            notifier.stopping()
+        finally:
+            notifier.close()
         return 0
     finally:
         daemon.close()

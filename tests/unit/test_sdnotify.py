@@ -28,10 +28,12 @@ def test_an_abstract_socket_name_is_used_as_systemd_gives_it() -> None:
     receiver = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
     receiver.bind("\0" + name)
     receiver.settimeout(5)
+    notifier = Notifier({"NOTIFY_SOCKET": "@" + name})
     try:
-        assert Notifier({"NOTIFY_SOCKET": "@" + name}).watchdog()
+        assert notifier.watchdog()
         assert receiver.recv(100) == b"WATCHDOG=1"
     finally:
+        notifier.close()
         receiver.close()
 
 
@@ -42,7 +44,11 @@ def test_without_a_notify_socket_nothing_is_sent_and_nothing_fails() -> None:
 
 
 def test_a_vanished_socket_does_not_take_the_app_down(tmp_path: Path) -> None:
-    assert not Notifier({"NOTIFY_SOCKET": str(tmp_path / "gone.sock")}).watchdog()
+    notifier = Notifier({"NOTIFY_SOCKET": str(tmp_path / "gone.sock")})
+    try:
+        assert not notifier.watchdog()
+    finally:
+        notifier.close()
 
 
 def test_the_watchdog_is_for_this_process_or_the_wrapper_that_started_it() -> None:
