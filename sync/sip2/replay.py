@@ -24,7 +24,8 @@ from sync.sip2.fields import (
 )
 from sync.sip2.messages import Message
 from sync.sip2.refusals import Operation
-from sync.sip2.upstream import Route, Sip2Upstream, StateStore
+from sync.sip2.routing import Route
+from sync.sip2.upstream import Sip2Upstream, StateStore
 
 log = logging.getLogger(__name__)
 

@@ -3,41 +3,31 @@
 from __future__ import annotations
 
 import logging
-import re
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from datetime import UTC, datetime, tzinfo
-from enum import StrEnum
 from typing import Any, Protocol
 
 from kiosk.models import CardKind, Loan, Patron
 from kiosk.outcomes import Identification, Outcome, OutcomeKind
 from kiosk.reasons import Reason
-from sync.sip2 import messages
+from sync.sip2 import lost_reply, messages, replies, routing
 from sync.sip2.client import Sip2Client
 from sync.sip2.dialects import Dialect
 from sync.sip2.errors import ReplyLost, Unavailable
 from sync.sip2.fields import (
-    ALERT_TYPE,
     CANCEL,
     CHARGED_ITEMS,
-    CHARGED_LIMIT,
-    CIRCULATION_STATUS,
     CURRENCY,
     CURRENT_LOCATION,
     DESTINATION,
     DUE_DATE,
     FEE_ACKNOWLEDGED,
     FEE_AMOUNT,
-    FEE_LIMIT,
     FEE_TYPE,
-    HOLD_PATRON,
-    HOLD_QUEUE_LENGTH,
     INSTITUTION,
     ITEM_ID,
-    OVERDUE_LIMIT,
-    OWNER,
     PATRON_ID,
     PATRON_PASSWORD,
     PATRON_STATUS_FLAGS,
@@ -57,7 +47,6 @@ from sync.sip2.messages import Message
 from sync.sip2.pool import Sip2Pool
 from sync.sip2.refusals import (
     PATRON_REASONS,
-    ItemState,
     Operation,
     PatronState,
     Source,
@@ -65,47 +54,11 @@ from sync.sip2.refusals import (
     item_reason,
     patron_reason,
 )
+from sync.sip2.routing import Route
 
 log = logging.getLogger(__name__)
 
 OFFLINE_OK_KEY = "sip2.offline_ok"
-
-#: A checkin's alert type (CV, the 3M extension Evergreen and Koha send) as (send to
-#: owner, hold waiting): 01 hold here, 02 hold at another branch (it travels there first),
-#: 03 inter-library loan going back, 04 transfer home.
-ALERT_TYPES: dict[str, tuple[bool, bool]] = {
-    "01": (False, True),
-    "02": (True, True),
-    "03": (True, False),
-    "04": (True, False),
-}
-
-
-class Route(StrEnum):
-    """Where a returned item goes (the kiosk's bins: shelf, holds shelf, transfer, staff)."""
-
-    SHELF = "shelf"
-    HOLD_HERE = "hold_here"
-    TRANSFER = "transfer"
-    TRANSFER_HOLD = "transfer_hold"  # held for a reader at another branch: travels there
-    STAFF = "staff"
-
-    @property
-    def sends_away(self) -> bool:
-        return self in (Route.TRANSFER, Route.TRANSFER_HOLD)
-
-    @property
-    def holds(self) -> bool:
-        return self in (Route.HOLD_HERE, Route.TRANSFER_HOLD)
-
-
-#: Words of a checkin reply that say a lost or missing item has come back (staff settle it).
-_FOUND_LOST = re.compile(r"\b(lost|missing)\b|丢失|遗失|下落不明")
-_HOLD_WORDS = re.compile(r"hold|reserv|预约|预留")
-
-#: Alert types that say there is an alert but not why (00 unknown, 99 other): the alert
-#: flag and the item's home decide, as when no alert type is sent.
-VAGUE_ALERT_TYPES = frozenset({"00", "99"})
 
 
 class StateStore(Protocol):
@@ -114,78 +67,6 @@ class StateStore(Protocol):
     def get_state(self, key: str, default: str | None = None) -> str | None: ...
 
     def set_state(self, key: str, value: str) -> None: ...
-
-
-@dataclass(frozen=True)
-class PatronAnswer:
-    """What the ACS said about a card: the kiosk's identification plus the ACS's own words."""
-
-    identification: Identification
-    flags: tuple[str, ...] = ()
-    screen_messages: tuple[str, ...] = ()
-    print_lines: tuple[str, ...] = ()
-    holds: int | None = None
-    holds_available: int | None = None
-    overdue: int | None = None
-    charged: int | None = None
-    state: PatronState = field(default_factory=PatronState)
-
-
-@dataclass(frozen=True)
-class ItemFacts:
-    """Item information (17/18): what the ACS knows about one item right now."""
-
-    pii: str
-    title: str
-    circulation_status: str
-    due_at: datetime | None
-    hold_queue_length: int | None
-    owner: str
-    permanent_location: str
-    current_location: str
-    screen_messages: tuple[str, ...] = field(default_factory=tuple)
-    patron: str = ""  # AA: some systems say who holds the item
-    fee_cents: int | None = None  # BV
-
-    def state(self) -> ItemState:
-        return ItemState(self.circulation_status, self.hold_queue_length, self.patron)
-
-
-#: A count or an amount as systems send them: ASCII digits only (``str.isdigit`` also takes
-#: "²" and "٣", which ``int`` then refuses), short enough to be a real count or sum.
-_COUNT = re.compile(r"[0-9]{1,9}")
-_AMOUNT = re.compile(r"-?[0-9]{1,9}(?:[.,][0-9]{1,4})?")
-
-
-def _unreadable(kind: str, text: str) -> None:
-    # counts and amounts are not personal data; the value helps the site's technician
-    log.warning("sip2: unreadable %s %r in a reply; ignored", kind, text[:24])
-
-
-def _count(text: str | None) -> int | None:
-    """A count from a reply; None when blank or unreadable (never an exception)."""
-    text = (text or "").strip()
-    if text and not _COUNT.fullmatch(text):
-        _unreadable("count", text)
-    return int(text) if _COUNT.fullmatch(text) else None
-
-
-def _cents(text: str | None) -> int | None:
-    """An amount in cents from a reply; None when blank or unreadable ("1e400", "½")."""
-    text = (text or "").strip()
-    if not _AMOUNT.fullmatch(text):
-        if text:
-            _unreadable("amount", text)
-        return None
-    whole, _, fraction = text.replace(",", ".").partition(".")
-    cents = abs(int(whole)) * 100 + int((fraction + "00")[:2])
-    return -cents if whole.startswith("-") else cents
-
-
-def _initials(name: str | None) -> str:
-    """Initials for a receipt; the name itself is neither kept nor logged."""
-    words = (name or "").replace(",", " ").split()
-    return "".join(w[0] for w in words)[:3].upper()
 
 
 class Sip2Upstream:
@@ -282,55 +163,20 @@ class Sip2Upstream:
     def _after_lost_reply(
         self, operation: Operation, card: str, pii: str, due_before: datetime | None = None
     ) -> Outcome:
-        """What the ACS did with a request whose reply was lost, from item information (17)
-        and, for a checkout, the patron's charged items (63 with the charged-items summary).
-        The reader is shown that truth; when even that cannot be learnt, ``NO_ANSWER``.
-        """
+        """What the ACS did with a request whose reply was lost (``lost_reply.settle``, from
+        item information and, for a checkout, the patron's charged items); ``NO_ANSWER``
+        when even that cannot be learnt."""
         details: dict[str, Any] = {"decided_by": "sip2", "reply_lost": True}
-
-        def outcome(kind: OutcomeKind, reason: Reason, **extra: Any) -> Outcome:
-            return Outcome(kind, reason, pii=pii, details=details, **extra)
-
         try:
             facts = self.item_information(pii)
-            details.update(title=facts.title, screen_messages=[], print_lines=[])
-            charged = facts.circulation_status in ("charged", "charged_not_to_be_recalled")
-            if operation is Operation.CHECKOUT:
-                mine = (
-                    (facts.patron == card if facts.patron else self._charged_to(card, pii))
-                    if charged
-                    else False
-                )
-                if mine is None:  # charged, but the ACS names no one: do not guess
-                    raise Unavailable("the ACS does not say to whom the item is charged")
-                if mine:
-                    now = self.now()
-                    due = facts.due_at
-                    loan = Loan(pii, card, now, due) if due is not None else None
-                    return outcome(OutcomeKind.ACCEPTED, Reason.OK, due_at=due, loan=loan)
-                if charged:
-                    details["reason_from"] = Source.ITEM.value
-                    return outcome(OutcomeKind.REFUSED, Reason.ALREADY_ON_LOAN)
-            elif operation is Operation.RENEW:
-                moved = due_before is not None and facts.due_at is not None
-                if moved and charged and facts.due_at > due_before:  # type: ignore[operator]
-                    return outcome(OutcomeKind.ACCEPTED, Reason.OK, due_at=facts.due_at)
-            elif not charged:  # a return: the ACS no longer has it on loan
-                hold = facts.circulation_status == "waiting_on_hold_shelf"
-                transfer = facts.circulation_status == "in_transit"
-                return outcome(
-                    OutcomeKind.ACCEPTED,
-                    Reason.SEND_TO_OWNER
-                    if transfer
-                    else (Reason.HOLD_WAITING if hold else Reason.OK),
-                    send_to_owner=transfer,
-                    hold_waiting=hold,
-                )
-            details["applied"] = False
+            return lost_reply.settle(
+                operation, card, facts, lambda: self._charged_to(card, pii), self.now(),
+                due_before, details,
+            )  # fmt: skip
         except Unavailable:
             details["uncertain"] = True
             log.warning("sip2 %s: reply lost and the item could not be checked", operation.value)
-        return outcome(OutcomeKind.REFUSED, Reason.NO_ANSWER)
+        return lost_reply.outcome(details, pii, OutcomeKind.REFUSED, Reason.NO_ANSWER)
 
     def _charged_to(self, card: str, pii: str) -> bool | None:
         """Whether ``pii`` is among the patron's charged items (63, summary position 3);
@@ -350,7 +196,7 @@ class Sip2Upstream:
         listed = reply.all(CHARGED_ITEMS)
         if pii in listed:
             return True
-        counted = _count(reply.fixed.get("charged_items_count"))
+        counted = replies.count(reply.fixed.get("charged_items_count"))
         return None if not listed and counted else False
 
     def date_field(self, when: datetime) -> str:
@@ -368,7 +214,7 @@ class Sip2Upstream:
 
     def identify(
         self, card: str, pin: str | None = None, kind: CardKind = CardKind.BARCODE
-    ) -> PatronAnswer:
+    ) -> replies.PatronAnswer:
         """Patron status (23) or information (63, per dialect) with the PIN checked by the ACS."""
         now = self.date_field(self.now())
         if self.dialect.patron_query == "23":
@@ -397,35 +243,23 @@ class Sip2Upstream:
 
     def _patron_answer(
         self, reply: Message, card: str, pin: str | None, kind: CardKind
-    ) -> PatronAnswer:
+    ) -> replies.PatronAnswer:
         status = reply.fixed.get("patron_status", "").ljust(14)
         flags = tuple(n for n, c in zip(PATRON_STATUS_FLAGS, status, strict=True) if c == "Y")
         screens = tuple(reply.all(SCREEN_MESSAGE))
         patron = Patron(
             card_id=card,
             card_kind=kind,
-            initials=_initials(reply.get(PERSONAL_NAME)),
+            initials=replies.initials(reply.get(PERSONAL_NAME)),
             blocks=flags,
-            fines_cents=_cents(reply.get(FEE_AMOUNT)) or 0,
+            fines_cents=replies.cents(reply.get(FEE_AMOUNT)) or 0,
         )
-        state = self._patron_state(reply, flags, screens)
-        extra: dict[str, Any] = {}
-        if reply.command == "64":
-            holds = _count(reply.fixed.get("hold_items_count"))
-            unavailable = _count(reply.fixed.get("unavailable_holds_count"))
-            available = holds if self.dialect.hold_count_means == "available" else None
-            extra = {
-                "holds": holds if self.dialect.hold_count_means == "placed" else None,
-                "holds_available": available,
-                "overdue": _count(reply.fixed.get("overdue_items_count")),
-                "charged": _count(reply.fixed.get("charged_items_count")),
-            }
-            if unavailable is not None and extra["holds"] is not None and available is None:
-                extra["holds_available"] = max(extra["holds"] - unavailable, 0)
+        state = replies.patron_state(reply, flags, screens)
+        extra = replies.hold_counts(reply, self.dialect.hold_count_means)
 
-        def answer(ok: bool, reason: Reason, block: Reason | None = None) -> PatronAnswer:
+        def answer(ok: bool, reason: Reason, block: Reason | None = None) -> replies.PatronAnswer:
             identification = Identification(ok, reason, patron if ok else None, borrow_block=block)
-            return PatronAnswer(
+            return replies.PatronAnswer(
                 identification, flags, screens, tuple(reply.all(PRINT_LINE)), state=state, **extra
             )
 
@@ -453,23 +287,6 @@ class Sip2Upstream:
         if not self.dialect.blocks_in_patron_status and said in PATRON_REASONS:
             return said
         return None
-
-    @staticmethod
-    def _patron_state(
-        reply: Message, flags: tuple[str, ...], screens: tuple[str, ...]
-    ) -> PatronState:
-        valid = reply.get(VALID_PATRON)
-        return PatronState(
-            flags=flags,
-            valid=None if valid is None else valid == "Y",
-            fines_cents=_cents(reply.get(FEE_AMOUNT)),
-            fee_limit_cents=_cents(reply.get(FEE_LIMIT)),
-            charged=_count(reply.fixed.get("charged_items_count")),
-            charged_limit=_count(reply.get(CHARGED_LIMIT)),
-            overdue=_count(reply.fixed.get("overdue_items_count")),
-            overdue_limit=_count(reply.get(OVERDUE_LIMIT)),
-            screen_messages=screens,
-        )
 
     def patron_state(self, card: str) -> PatronState | None:
         """The patron's standing asked again now (63/23 per dialect, no PIN); None if the
@@ -507,7 +324,7 @@ class Sip2Upstream:
             reason, source = self.refusal(reply, operation, card, pii)
         details["reason_from"] = source.value
         if reason is Reason.FEE_REQUIRED:
-            details["fee_cents"] = _cents(reply.get(FEE_AMOUNT))
+            details["fee_cents"] = replies.cents(reply.get(FEE_AMOUNT))
             details["fee_type"] = reply.get(FEE_TYPE, "") or ""
             details["currency"] = reply.get(CURRENCY, "") or ""
         kind = OutcomeKind.OFFER if reason is Reason.ALREADY_YOURS else OutcomeKind.REFUSED
@@ -540,7 +357,7 @@ class Sip2Upstream:
 
     @staticmethod
     def _fields_reason(reply: Message, operation: Operation) -> Reason | None:
-        fee = _cents(reply.get(FEE_AMOUNT))
+        fee = replies.cents(reply.get(FEE_AMOUNT))
         if operation in (Operation.CHECKOUT, Operation.RENEW) and fee:
             return Reason.FEE_REQUIRED  # a charge to accept (BO), not a fines block
         if operation is Operation.CHECKOUT and reply.fixed.get("renewal_ok") == "Y":
@@ -702,53 +519,10 @@ class Sip2Upstream:
             outcome = replace(outcome, reason=reason)
         return outcome
 
-    def checkin_alerts(self, reply: Message) -> tuple[bool, bool]:
-        """(send to owner, hold waiting) for a checkin reply (see ``checkin_route``)."""
-        route = self.checkin_route(reply)
-        return route.sends_away, route.holds
-
     def checkin_route(self, reply: Message) -> Route:
-        """Where a returned item goes, from every field that says so, most specific first.
-
-        A found lost or missing item goes to staff, whatever else is said. Then the alert
-        type (CV); then the destination (CT) and the hold patron (CY): a hold for a reader
-        at another branch travels there; a hold with no destination elsewhere stays here.
-        An alert with none of these sends an item from elsewhere (AQ) home, keeps one the
-        words say is held, and puts anything else in the staff box rather than on this
-        room's hold shelf, where a wrong guess would strand it.
-        """
+        """Where a returned item goes (see ``routing.checkin_route``)."""
         here = {self.client.account.location_code, self.client.account.institution_id} - {""}
-        words = " ".join(reply.all(SCREEN_MESSAGE) + reply.all(PRINT_LINE)).lower()
-        if _FOUND_LOST.search(words):
-            return Route.STAFF
-        destination = (reply.get(DESTINATION) or "").strip()
-        elsewhere = bool(destination) and destination not in here
-        held_for = (reply.get(HOLD_PATRON) or "").strip()
-        alert_type = (reply.get(ALERT_TYPE) or "").strip()
-        if alert_type == "01":
-            return Route.TRANSFER_HOLD if elsewhere else Route.HOLD_HERE
-        if alert_type == "02":
-            return Route.TRANSFER_HOLD
-        if alert_type in ("03", "04"):
-            return Route.TRANSFER
-        if alert_type and alert_type not in VAGUE_ALERT_TYPES:
-            log.warning(
-                "sip2 %s: unknown alert type %r; reading the alert flag instead",
-                reply.command,
-                alert_type[:8],
-            )
-        if elsewhere:
-            return Route.TRANSFER_HOLD if held_for else Route.TRANSFER
-        if held_for:
-            return Route.HOLD_HERE
-        if not reply.flag("alert"):
-            return Route.SHELF
-        home = (reply.get(PERMANENT_LOCATION) or "").strip()
-        if self.dialect.transfer_when_location_differs and home and home not in here:
-            return Route.TRANSFER
-        if _HOLD_WORDS.search(words):
-            return Route.HOLD_HERE
-        return Route.STAFF
+        return routing.checkin_route(reply, here, self.dialect.transfer_when_location_differs)
 
     def renew(
         self, card: str, pii: str, pin: str | None = None, *, due_before: datetime | None = None
@@ -778,7 +552,7 @@ class Sip2Upstream:
         ok = reply.flag("ok")
         return self._outcome(reply, pii, ok, Operation.RENEW, card, due_at=due if ok else None)
 
-    def item_information(self, pii: str) -> ItemFacts:
+    def item_information(self, pii: str) -> replies.ItemFacts:
         message = messages.request(
             "17",
             {"transaction_date": self.date_field(self.now())},
@@ -787,20 +561,7 @@ class Sip2Upstream:
             self._terminal(),
         )
         reply = self._ask(message)
-        code = reply.fixed.get("circulation_status", "01")
-        return ItemFacts(
-            pii=pii,
-            title=reply.get(TITLE, "") or "",
-            circulation_status=CIRCULATION_STATUS.get(code, "other"),
-            due_at=parse_date(reply.get(DUE_DATE), self.tz),
-            hold_queue_length=_count(reply.get(HOLD_QUEUE_LENGTH)),
-            owner=reply.get(OWNER, "") or "",
-            permanent_location=reply.get(PERMANENT_LOCATION, "") or "",
-            current_location=reply.get(CURRENT_LOCATION, "") or "",
-            screen_messages=tuple(reply.all(SCREEN_MESSAGE)),
-            patron=reply.get(PATRON_ID, "") or "",
-            fee_cents=_cents(reply.get(FEE_AMOUNT)),
-        )
+        return replies.item_facts(pii, reply, self.tz)
 
     def end_session(self, card: str) -> bool:
         """End the patron session (35); some ACSs hold per-patron state until told."""
