@@ -21,7 +21,8 @@ from kiosk.security import secure_tag
 from ui.devices import DeviceEvents
 from ui.help import HelpContact, qr_image
 from ui.i18n import Translator
-from ui.qt import QObject, QtCore, QtWidgets, Signal
+from ui.idle_clock import IdleClock
+from ui.qt import QObject, QtCore, Signal
 from ui.session import Mode, Session
 from ui.sounds import Sounds
 from ui.text import format_date, identification_text
@@ -103,22 +104,13 @@ class KioskController(QObject):
         )
         self._wire_screens()
         self._wire_devices()
-        # 长者模式 readers get longer (by default twice as long) both to act and to react
-        self.idle_timeouts_s = {
-            False: (idle_timeout_s, idle_countdown_s),
-            True: (
-                elderly_idle_timeout_s or 2 * idle_timeout_s,
-                elderly_idle_countdown_s or 2 * idle_countdown_s,
-            ),
-        }
-        self._idle = QtCore.QTimer(self, singleShot=True, timeout=self._idle_expired)
-        self._countdown = QtCore.QTimer(self, interval=1000, timeout=self._countdown_tick)
+        self.idle_clock = IdleClock(
+            self.window, self.sounds, self._in_session, self.end_session,
+            timeout_s=idle_timeout_s, countdown_s=idle_countdown_s,
+            elderly_timeout_s=elderly_idle_timeout_s, elderly_countdown_s=elderly_idle_countdown_s,
+        )  # fmt: skip
         self._goodbye = QtCore.QTimer(self, singleShot=True, timeout=self.end_session)
         self._goodbye_ms = goodbye_ms
-        self._remaining = 0
-        self.window.idle.keep.connect(self.touched)
-        self.window.elderly_changed.connect(lambda _on: self._restart_idle_clock())
-        QtWidgets.QApplication.instance().installEventFilter(self)
         self._status = QtCore.QTimer(self, interval=status_poll_ms, timeout=self.poll_status)
         self._status.start()
         self.online = True
@@ -174,8 +166,7 @@ class KioskController(QObject):
     def end_session(self) -> None:
         """Forget the reader: clear every screen that showed their details, go home."""
         self.session.clear()
-        self._idle.stop()
-        self._countdown.stop()
+        self.idle_clock.stop()
         self._goodbye.stop()
         self.window.idle.hide()
         w = self.window
@@ -191,7 +182,7 @@ class KioskController(QObject):
 
     def say_goodbye(self) -> None:
         self.window.show_screen("goodbye")
-        self._idle.stop()
+        self.idle_clock.quiet.stop()
         self._goodbye.start(self._goodbye_ms)
 
     def finish(self) -> None:
@@ -549,53 +540,16 @@ class KioskController(QObject):
 
     # --- idle timeout, status ----------------------------------------------------------------
 
-    @property
-    def idle_timeout_ms(self) -> int:
-        """How long a session may go untouched, for the reader now at the screen."""
-        return self.idle_timeouts_s[self.window.elderly][0] * 1000
-
-    @property
-    def countdown_s(self) -> int:
-        """How long the 'need more time?' warning gives the reader to answer (WCAG 2.2.1)."""
-        return self.idle_timeouts_s[self.window.elderly][1]
-
     def touched(self) -> None:
         """Any touch or device event: the reader is here; restart the idle clock."""
-        self._countdown.stop()
-        self.window.idle.hide()
-        if self.session.mode is not Mode.IDLE or self.window.current() not in (
+        self.idle_clock.touched()
+
+    def _in_session(self) -> bool:
+        """Whether an idle clock should run: a reader is somewhere past the home screen."""
+        return self.session.mode is not Mode.IDLE or self.window.current() not in (
             "home",
             "out_of_service",
-        ):
-            self._idle.start(max(0, self.idle_timeout_ms - self.countdown_s * 1000))
-
-    def _restart_idle_clock(self) -> None:
-        """长者模式 switched: the clock now running restarts with that mode's durations."""
-        if self._idle.isActive() or self._countdown.isActive():
-            self.touched()
-
-    def _idle_expired(self) -> None:
-        """Warn before the session ends: a large countdown, a More time button and a sound."""
-        self._remaining = self.countdown_s
-        self.window.idle.show_seconds(self._remaining)
-        self.sounds.play("attention")
-        self._countdown.start()
-
-    def _countdown_tick(self) -> None:
-        self._remaining -= 1
-        if self._remaining <= 0:
-            self.end_session()
-        else:
-            self.window.idle.show_seconds(self._remaining)
-
-    def eventFilter(self, watched, event) -> bool:
-        if event.type() in (
-            QtCore.QEvent.Type.MouseButtonPress,
-            QtCore.QEvent.Type.TouchBegin,
-            QtCore.QEvent.Type.KeyPress,
-        ) and (self._idle.isActive() or self._countdown.isActive()):
-            self.touched()
-        return False
+        )
 
     def poll_status(self) -> None:
         self.core.call(
@@ -625,10 +579,8 @@ class KioskController(QObject):
 
     def stop(self) -> None:
         """Stop timers and workers; the app stops routing input here."""
-        app = QtWidgets.QApplication.instance()
-        if app is not None:
-            app.removeEventFilter(self)
-        for timer in (self._status, self._idle, self._countdown, self._goodbye):
+        self.idle_clock.close()
+        for timer in (self._status, self._goodbye):
             timer.stop()
         self.core.stop()
         self.device_jobs.stop()

@@ -31,9 +31,10 @@ def test_the_warning_comes_before_the_timeout_with_at_least_20_seconds(qtbot, ma
     kiosk.sounds.enabled, kiosk.sounds.player = True, played.append
     kiosk.sounds.paths = {"attention": "attention.wav"}
     sign_in(qtbot, kiosk)
-    assert kiosk._idle.isActive() and kiosk._idle.interval() == 40_000  # warned at 40 s of 60
-    kiosk._idle.setInterval(0)
-    kiosk._idle.start()
+    quiet = kiosk.idle_clock.quiet
+    assert quiet.isActive() and quiet.interval() == 40_000  # warned at 40 s of 60
+    kiosk.idle_clock.quiet.setInterval(0)
+    kiosk.idle_clock.quiet.start()
     warn_now(qtbot, kiosk)
     idle = kiosk.window.idle
     assert idle.number.text() == "20 秒" and "20 秒后返回首页" in idle.countdown.text()
@@ -51,15 +52,15 @@ def test_more_time_extends_the_session_and_restarts_the_full_clock(qtbot, make_k
     sign_in(qtbot, kiosk)
     warn_now(qtbot, kiosk)
     qtbot.mouseClick(kiosk.window.idle.continue_button, Qt.MouseButton.LeftButton)
-    assert not kiosk.window.idle.isVisible() and not kiosk._countdown.isActive()
+    assert not kiosk.window.idle.isVisible() and not kiosk.idle_clock.countdown.isActive()
     assert kiosk.window.current() == "borrow" and kiosk.session.patron is not None
-    assert kiosk._idle.isActive()  # a new quiet time, then a new warning
+    assert kiosk.idle_clock.quiet.isActive()  # a new quiet time, then a new warning
 
 
 def test_any_touch_on_the_warning_also_extends(qtbot, make_kiosk):
     kiosk = make_kiosk(idle_timeout_s=3, idle_countdown_s=1)  # 2 s quiet, 1 s warning
     sign_in(qtbot, kiosk)
-    kiosk._idle.start(0)  # the quiet time is over
+    kiosk.idle_clock.quiet.start(0)  # the quiet time is over
     warn_now(qtbot, kiosk)
     qtbot.mouseClick(kiosk.window.idle, Qt.MouseButton.LeftButton, pos=QtCore.QPoint(5, 5))
     assert not kiosk.window.idle.isVisible() and kiosk.session.patron is not None
@@ -87,17 +88,17 @@ def test_elderly_mode_waits_longer_and_warns_longer(qtbot, make_kiosk):
         elderly_idle_countdown_s=40,
     )  # fmt: skip
     sign_in(qtbot, kiosk)
-    assert kiosk._idle.interval() == 25_000
+    assert kiosk.idle_clock.quiet.interval() == 25_000
     qtbot.mouseClick(kiosk.window.header.text_button, Qt.MouseButton.LeftButton)  # 长者模式
-    assert kiosk.window.elderly and kiosk._idle.interval() == 50_000
-    kiosk._idle.setInterval(0)
-    kiosk._idle.start()
+    assert kiosk.window.elderly and kiosk.idle_clock.quiet.interval() == 50_000
+    kiosk.idle_clock.quiet.setInterval(0)
+    kiosk.idle_clock.quiet.start()
     warn_now(qtbot, kiosk)
     assert kiosk.window.idle.number.text() == "40 秒"
     assert kiosk.window.idle.number.font().pixelSize() >= 160  # elderly type scale
     kiosk.end_session()  # the next reader starts with the normal clock
     sign_in(qtbot, kiosk)
-    assert not kiosk.window.elderly and kiosk._idle.interval() == 25_000
+    assert not kiosk.window.elderly and kiosk.idle_clock.quiet.interval() == 25_000
 
 
 def test_the_warning_speaks_english_when_english_is_chosen(qtbot, make_kiosk):

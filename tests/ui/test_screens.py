@@ -83,7 +83,7 @@ def visit_every_screen(qtbot, kiosk, folder: Path, tag: str) -> list[Path]:
     kiosk.end_session()
     sign_in(qtbot, kiosk, "P0001", Mode.ACCOUNT)
     shots.append(save(kiosk, qtbot, folder, f"{tag}-account"))
-    kiosk._idle_expired()
+    kiosk.idle_clock.warn()
     shots.append(save(kiosk, qtbot, folder, f"{tag}-idle"))
     kiosk.end_session()
     kiosk.window.show_screen("out_of_service")
