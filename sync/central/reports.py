@@ -51,6 +51,15 @@ FLAG_NAMES = {
     "loans_per_open_hour": "每开放小时借出",
     "turnover": "每百册借出",
 }
+#: Cells a spreadsheet would run as a formula (CSV injection); such text gets a leading quote.
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def spreadsheet_text(text: str) -> str:
+    """Text a spreadsheet shows as text, never runs (the CSV files' one defence)."""
+    return "'" + text if text.startswith(_FORMULA_START) else text
+
+
 DISTRICT_SUMS = ("visits", "loans", "returns", "renewals", "readers", "new_readers", "holdings")
 
 
@@ -107,8 +116,8 @@ def to_csv(found: Efficiency, rooms: Sequence[RoomMeasures]) -> bytes:
             value = _value(room, key)
             if isinstance(value, float):
                 value = round(value, 4)
-            if isinstance(value, str) and value[:1] in ("=", "+", "-", "@"):
-                value = "'" + value
+            if isinstance(value, str):
+                value = spreadsheet_text(value)
             row.append("" if value is None else value)
         writer.writerow(row)
     return ("\ufeff" + out.getvalue()).encode()

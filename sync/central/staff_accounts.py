@@ -99,48 +99,26 @@ def set_password(conn: Connection, username: str, password: str, now: datetime, 
     """A new password also unlocks the account and ends its sessions."""
     name = check_username(username)
     check_password(password)
-    row = _row(conn, name)
-    if row is None:
-        raise AccountError(f"no staff account {name}")
-    conn.execute(
-        staff_accounts.update()
-        .where(staff_accounts.c.username == name)
-        .values(
-            password_hash=_hasher.hash(password),
-            session_epoch=row.session_epoch + 1,
-            failed_signins=0,
-            locked_until=None,
-            disabled_at=None,
-        )
-    )
+    _change_ending_sessions(
+        conn, _existing(conn, name),
+        password_hash=_hasher.hash(password), failed_signins=0, locked_until=None,
+        disabled_at=None,
+    )  # fmt: skip
     audit(conn, now, actor, "staff.passwd", name)
 
 
 def set_role(conn: Connection, username: str, role: str, now: datetime, actor: str) -> None:
     name = check_username(username)
     _check_role(role)
-    row = _row(conn, name)
-    if row is None:
-        raise AccountError(f"no staff account {name}")
-    conn.execute(
-        staff_accounts.update()
-        .where(staff_accounts.c.username == name)
-        .values(role=role, session_epoch=row.session_epoch + 1)
-    )
+    row = _existing(conn, name)
+    _change_ending_sessions(conn, row, role=role)
     audit(conn, now, actor, "staff.role", name, f"{row.role} -> {role}")
 
 
 def disable(conn: Connection, username: str, now: datetime, actor: str) -> None:
     """The account stays (the audit log names it) but can no longer sign in."""
     name = check_username(username)
-    row = _row(conn, name)
-    if row is None:
-        raise AccountError(f"no staff account {name}")
-    conn.execute(
-        staff_accounts.update()
-        .where(staff_accounts.c.username == name)
-        .values(disabled_at=now, session_epoch=row.session_epoch + 1)
-    )
+    _change_ending_sessions(conn, _existing(conn, name), disabled_at=now)
     audit(conn, now, actor, "staff.disable", name)
 
 
@@ -240,6 +218,24 @@ def server_secret(conn: Connection, name: str) -> bytes:
     if row is None:
         raise LookupError(f"no {name} secret: run the central's migration")
     return bytes.fromhex(row.value)
+
+
+def _existing(conn: Connection, name: str) -> sa.Row[tuple[object, ...]]:
+    row = _row(conn, name)
+    if row is None:
+        raise AccountError(f"no staff account {name}")
+    return row
+
+
+def _change_ending_sessions(
+    conn: Connection, row: sa.Row[tuple[object, ...]], **values: object
+) -> None:
+    """Change an account and end its sessions (the cookies carry the old epoch)."""
+    conn.execute(
+        staff_accounts.update()
+        .where(staff_accounts.c.username == row.username)
+        .values(session_epoch=row.session_epoch + 1, **values)
+    )
 
 
 def _verify(password_hash: str, password: str) -> bool:

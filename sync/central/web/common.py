@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Coroutine
+from datetime import date, timedelta
 from typing import Annotated, Any
 from urllib.parse import quote
 
@@ -81,3 +82,20 @@ def page(
     now = rt.clock.now()
     html = render(template, staff=staff, now=now, tz=rt.settings.timezone, **context)
     return HTMLResponse(html, status_code=code)
+
+
+def period(rt: Runtime, since: str | None, until: str | None) -> tuple[date, date]:
+    """The local days asked for, or the last 30; unreadable dates fall back quietly."""
+    today = rt.clock.now().astimezone(rt.settings.timezone).date()
+    end = _date(until) or today
+    start = _date(since) or end - timedelta(days=29)
+    if start > end:
+        start, end = end, start
+    return start, end
+
+
+def _date(text: str | None) -> date | None:
+    try:
+        return date.fromisoformat(text) if text else None
+    except ValueError:
+        return None

@@ -7,10 +7,9 @@ import io
 from collections.abc import Iterable
 
 from sync.central import wire
+from sync.central.reports import spreadsheet_text
 
 COLUMNS = ("branch", "day", "loans", "returns", "renewals", "readers")
-#: Cells a spreadsheet would run as a formula (CSV injection); such text gets a leading quote.
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 def statistics_csv(rows: Iterable[wire.DailyStats]) -> str:
@@ -21,10 +20,13 @@ def statistics_csv(rows: Iterable[wire.DailyStats]) -> str:
     writer.writerow(COLUMNS)
     for row in rows:
         writer.writerow(
-            [_cell(row.branch), row.day, row.loans, row.returns, row.renewals, row.readers]
+            [
+                spreadsheet_text(row.branch),
+                row.day,
+                row.loans,
+                row.returns,
+                row.renewals,
+                row.readers,
+            ]
         )
     return out.getvalue()
-
-
-def _cell(text: str) -> str:
-    return "'" + text if text.startswith(_FORMULA_START) else text

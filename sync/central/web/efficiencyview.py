@@ -4,17 +4,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, timedelta
-from typing import Any
+from typing import Annotated, Any
 from urllib.parse import quote
 
-from fastapi import Response
+from fastapi import Depends, Response
 
 from sync.central import efficiency, reports, rooms
 from sync.central.database import reading
 from sync.central.deps import RuntimeDep
-from sync.central.runtime import Runtime
 from sync.central.web import charts
-from sync.central.web.common import SignedIn, new_router, page
+from sync.central.web.common import SignedIn, new_router, page, period
 from sync.central.web.labels import plain
 
 router = new_router()
@@ -24,13 +23,6 @@ SORTS = (
     "loans", "visits", "readers", "new_readers", "loans_per_open_hour", "loans_per_seat",
     "turnover", "stale_share", "uptime_percent", "faults",
 )  # fmt: skip
-
-
-def _date(text: str | None) -> date | None:
-    try:
-        return date.fromisoformat(text) if text else None
-    except ValueError:
-        return None
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,25 +42,28 @@ class View:
         )
 
 
-def _view(rt: Runtime, since: str | None, until: str | None, district: str, sort: str) -> View:
-    now = rt.clock.now()
-    today = now.astimezone(rt.settings.timezone).date()
-    end = _date(until) or today
-    start = _date(since) or end - timedelta(days=29)
-    if start > end:
-        start, end = end, start
+def _view(
+    rt: RuntimeDep,
+    since: str | None = None,
+    until: str | None = None,
+    district: str = "",
+    sort: str = "loans",
+) -> View:
+    """The period, district and order the query asks for, measured (a page dependency)."""
+    start, end = period(rt, since, until)
     start = max(start, end - timedelta(days=730))  # two years at most on one page
     with reading(rt.engine) as conn:
         found = efficiency.measure(
-            conn, start, end, rt.settings.timezone, rt.settings.online_window, now
+            conn, start, end, rt.settings.timezone, rt.settings.online_window, rt.clock.now()
         )
     sort = sort if sort in SORTS else "loans"
     rooms = [r for r in found.rooms if not district or r.district == district]
-    worst_high = sort == "stale_share"  # more unborrowed is worse: the worst first too
+    # Most first for every measure; for the unborrowed share that is the worst first too.
     rooms.sort(key=lambda r: (getattr(r, sort) is None, -(getattr(r, sort) or 0), r.branch))
-    if worst_high:
-        rooms.sort(key=lambda r: (r.stale_share is None, -(r.stale_share or 0), r.branch))
     return View(found, rooms, start.isoformat(), end.isoformat(), district, sort)
+
+
+Measured = Annotated[View, Depends(_view)]
 
 
 def _context(view: View) -> dict[str, Any]:
@@ -93,45 +88,20 @@ def _bars(rooms: list[efficiency.RoomMeasures]) -> list[tuple[str, int, float, b
 
 
 @router.get("/efficiency")
-def efficiencypage(
-    staff: SignedIn,
-    rt: RuntimeDep,
-    since: str | None = None,
-    until: str | None = None,
-    district: str = "",
-    sort: str = "loans",
-) -> Response:
-    view = _view(rt, since, until, district, sort)
+def efficiencypage(staff: SignedIn, rt: RuntimeDep, view: Measured) -> Response:
     return page(rt, "efficiency.html", staff, active="efficiency", **_context(view))
 
 
 @router.get("/efficiency/print")
-def efficiency_print(
-    staff: SignedIn,
-    rt: RuntimeDep,
-    since: str | None = None,
-    until: str | None = None,
-    district: str = "",
-    sort: str = "loans",
-) -> Response:
+def efficiency_print(staff: SignedIn, rt: RuntimeDep, view: Measured) -> Response:
     """The report as a director prints it or saves it as PDF from the browser (A4)."""
-    view = _view(rt, since, until, district, sort)
     return page(rt, "efficiency_print.html", staff, active="efficiency", **_context(view))
 
 
 @router.get("/efficiency.{kind}")
-def efficiency_download(
-    kind: str,
-    staff: SignedIn,
-    rt: RuntimeDep,
-    since: str | None = None,
-    until: str | None = None,
-    district: str = "",
-    sort: str = "loans",
-) -> Response:
+def efficiency_download(kind: str, staff: SignedIn, rt: RuntimeDep, view: Measured) -> Response:
     if kind not in ("xlsx", "csv"):
         return Response(status_code=404)
-    view = _view(rt, since, until, district, sort)
     name = f"shufang-efficiency-{view.since}-{view.until}.{kind}"
     if kind == "csv":
         body = reports.to_csv(view.found, view.rooms)
@@ -147,15 +117,8 @@ def efficiency_download(
 
 
 @router.get("/rooms/{branch:path}")
-def roompage(
-    branch: str,
-    staff: SignedIn,
-    rt: RuntimeDep,
-    since: str | None = None,
-    until: str | None = None,
-) -> Response:
+def roompage(branch: str, staff: SignedIn, rt: RuntimeDep, view: Measured) -> Response:
     """One room: its measures against the city, and its weeks and hours of the day."""
-    view = _view(rt, since, until, "", "loans")
     room = next((r for r in view.found.rooms if r.branch == branch), None)
     if room is None:
         return page(rt, "missing.html", staff, code=404, active="efficiency", kiosk_id=branch)

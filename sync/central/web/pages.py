@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 from typing import Any
 from urllib.parse import quote
 
@@ -16,7 +16,7 @@ from sync.central.deps import RuntimeDep
 from sync.central.runtime import Runtime
 from sync.central.schema import kiosks
 from sync.central.web import charts, fleetview, forms
-from sync.central.web.common import PREFIX, SignedIn, new_router, page
+from sync.central.web.common import PREFIX, SignedIn, new_router, page, period
 from sync.central.web.csvexport import statistics_csv
 from sync.central.web.labels import plain
 
@@ -193,23 +193,6 @@ async def settle_conflict(
     return RedirectResponse(f"{PREFIX}/conflicts?settled={conflict_id}", status.HTTP_303_SEE_OTHER)
 
 
-def _period(rt: Runtime, since: str | None, until: str | None) -> tuple[date, date]:
-    """The days asked for, or the last 30 local days; unreadable dates fall back quietly."""
-    today = rt.clock.now().astimezone(rt.settings.timezone).date()
-    end = _date(until) or today
-    start = _date(since) or end - timedelta(days=29)
-    if start > end:
-        start, end = end, start
-    return start, end
-
-
-def _date(text: str | None) -> date | None:
-    try:
-        return date.fromisoformat(text) if text else None
-    except ValueError:
-        return None
-
-
 def _branch_names(rt: Runtime) -> list[str]:
     with reading(rt.engine) as conn:
         return sorted({r.branch for r in conn.execute(sa.select(kiosks.c.branch).distinct())})
@@ -223,7 +206,7 @@ def statisticspage(
     until: str | None = None,
     branch: str | None = None,
 ) -> Response:
-    start, end = _period(rt, since, until)
+    start, end = period(rt, since, until)
     branch = branch or None
     with reading(rt.engine) as conn:
         rows = stats.daily(conn, since=start.isoformat(), until=end.isoformat(), branch=branch)
@@ -281,7 +264,7 @@ def statistics_csv_download(
     until: str | None = None,
     branch: str | None = None,
 ) -> Response:
-    start, end = _period(rt, since, until)
+    start, end = period(rt, since, until)
     with reading(rt.engine) as conn:
         rows = stats.daily(
             conn, since=start.isoformat(), until=end.isoformat(), branch=branch or None
