@@ -23,6 +23,7 @@ from sqlalchemy.engine import Connection
 
 from sync.central import branches, health
 from sync.central.schema import faults, items, kiosks, transactions, visits
+from sync.central.stats import KIND_COLUMNS
 
 #: Holdings not borrowed for this many days count as stale.
 STALE_DAYS = 90
@@ -30,7 +31,6 @@ STALE_DAYS = 90
 FLAG_METRICS = ("visits", "loans", "loans_per_open_hour", "turnover")
 #: Items that are not on the shelf to lend count as no holding.
 _NOT_HELD = ("lost", "missing")
-_KINDS = {"checkout": "loans", "checkin": "returns", "renew": "renewals"}
 
 
 @dataclass(slots=True)
@@ -160,10 +160,10 @@ def _measure(
         room(name)
     for row in conn.execute(
         sa.select(t.c.branch, t.c.kind, sa.func.count())
-        .where(*in_period, t.c.kind.in_(list(_KINDS)))
+        .where(*in_period, t.c.kind.in_(list(KIND_COLUMNS)))
         .group_by(t.c.branch, t.c.kind)
     ):
-        setattr(room(row.branch), _KINDS[row.kind], row[2])
+        setattr(room(row.branch), KIND_COLUMNS[row.kind], row[2])
     readers = [*in_period, t.c.patron_card != ""]
     for row in conn.execute(
         sa.select(t.c.branch, sa.func.count(sa.distinct(t.c.patron_card)))

@@ -12,8 +12,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from sync.central.schema import transactions
-
-_KINDS = {"checkout": "loans", "checkin": "returns", "renew": "renewals"}
+from sync.central.stats import KIND_COLUMNS
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,21 +31,21 @@ def rhythm(conn: Connection, branch: str, since: date, until: date, tz: ZoneInfo
     while monday <= until:
         weeks.append(monday.isoformat())
         monday += timedelta(days=7)
-    by_week = {kind: [0] * len(weeks) for kind in _KINDS.values()}
-    by_hour = {kind: [0] * 24 for kind in _KINDS.values()}
+    by_week = {kind: [0] * len(weeks) for kind in KIND_COLUMNS.values()}
+    by_hour = {kind: [0] * 24 for kind in KIND_COLUMNS.values()}
     total: Counter[str] = Counter()
     rows = conn.execute(
         sa.select(t.c.kind, t.c.at, t.c.day).where(
             t.c.branch == branch,
             t.c.applied.is_(True),
             t.c.cancelled_by.is_(None),
-            t.c.kind.in_(list(_KINDS)),
+            t.c.kind.in_(list(KIND_COLUMNS)),
             t.c.day >= since.isoformat(),
             t.c.day <= until.isoformat(),
         )
     )
     for row in rows:
-        kind = _KINDS[row.kind]
+        kind = KIND_COLUMNS[row.kind]
         day = date.fromisoformat(row.day)
         by_week[kind][(day - first_monday).days // 7] += 1
         by_hour[kind][row.at.astimezone(tz).hour] += 1

@@ -10,7 +10,9 @@ from sqlalchemy.engine import Connection
 from sync.central import wire
 from sync.central.schema import transactions
 
-_COLUMN = {"checkout": "loans", "checkin": "returns", "renew": "renewals"}
+#: The ledger's kinds as the managers' words (shared by the statistics, efficiency and room
+#: pages).
+KIND_COLUMNS = {"checkout": "loans", "checkin": "returns", "renew": "renewals"}
 
 
 def daily(
@@ -25,7 +27,7 @@ def daily(
     Days are local days in the service's time zone, fixed when the row arrived.
     """
     t = transactions
-    where = [t.c.applied.is_(True), t.c.cancelled_by.is_(None), t.c.kind.in_(list(_COLUMN))]
+    where = [t.c.applied.is_(True), t.c.cancelled_by.is_(None), t.c.kind.in_(list(KIND_COLUMNS))]
     if since:
         where.append(t.c.day >= since)
     if until:
@@ -40,7 +42,7 @@ def daily(
         .where(*where)
         .group_by(t.c.branch, t.c.day, t.c.kind)
     ):
-        counts[(row.branch, row.day)][_COLUMN[row.kind]] = row[3]
+        counts[(row.branch, row.day)][KIND_COLUMNS[row.kind]] = row[3]
     for row in conn.execute(
         sa.select(t.c.branch, t.c.day, sa.func.count(sa.distinct(t.c.patron_card)))
         .where(*where, t.c.patron_card != "")
