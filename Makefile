@@ -7,12 +7,13 @@ PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 # Debian packages: CJK fonts (Chinese on screen and on receipts), the libraries Qt needs
 # offscreen, PostgreSQL for the central service's tests, Chromium for the fleet-page tests,
-# systemd-analyze for the units' hardening test (.ci/package-check installs its own tools).
+# systemd-analyze for the units' hardening test, espeak-ng for the spoken prompts (ui.voice)
+# (.ci/package-check installs its own tools).
 DEB_PACKAGES := fonts-noto-cjk fontconfig libegl1 libgl1 libxkbcommon0 libfontconfig1 \
                 libdbus-1-3 libglib2.0-0 postgresql socat chromium libusb-1.0-0 \
                 libxcb-cursor0 libxcb-icccm4 libxcb-image0 libxcb-keysyms1 libxcb-randr0 \
                 libxcb-render-util0 libxcb-shape0 libxcb-xinerama0 libxcb-xkb1 libxkbcommon-x11-0 \
-                systemd
+                systemd espeak-ng
 PYTEST_ARGS ?=
 
 .PHONY: demo test bench lint typecheck format deps venv clean deb

@@ -348,6 +348,48 @@ SETTINGS: tuple[Setting, ...] = (
         "auto",
         "Screen layout; auto follows the screen's shape.",
     ),
+    # spoken prompts (语音播报)
+    Setting(
+        "voice.enabled",
+        Bool(),
+        True,
+        "Speak short prompts (Mandarin, or English when the reader chose English) for each "
+        "step, result and problem, rendered offline with espeak-ng.",
+    ),
+    Setting(
+        "voice.volume",
+        Int(minimum=0, maximum=100),
+        80,
+        "Loudness of the spoken prompts, in percent of the rendered level (0 = silent).",
+    ),
+    Setting(
+        "voice.silent_hours",
+        Str(pattern=rf"({_SPAN}(,{_SPAN})*)?"),
+        "",
+        "Local times when nothing is spoken, e.g. '22:00-07:00,12:00-13:30' (a span may cross "
+        "midnight); '' = none. The screen and the sound cues carry on.",
+    ),
+    Setting(
+        "voice.speed",
+        Int(minimum=80, maximum=300),
+        175,
+        "Speaking rate in words per minute (espeak-ng -s; 175 is its own default, about three "
+        "Mandarin syllables a second); slower is easier for older readers.",
+    ),
+    Setting(
+        "voice.cache_folder",
+        Str(allow_empty=False),
+        "/var/lib/shufang/voice-cache",
+        "Rendered prompts (WAV), named by a hash of text, voice, speed, volume and engine "
+        "version; safe to delete, refilled at start-up.",
+    ),
+    Setting(
+        "voice.override_folder",
+        Str(),
+        "/etc/shufang/voice",
+        "The library's own recordings: a WAV named <prompt key>.<language>.wav (e.g. "
+        "borrow.place_items.zh_CN.wav) replaces that fixed prompt; keys in docs/voice.md.",
+    ),
     # QR e-cards
     Setting(
         "ecard.keys",

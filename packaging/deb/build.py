@@ -41,6 +41,7 @@ KIOSK_DEPENDS = [
     "fonts-noto-cjk",
     "fontconfig",
     "alsa-utils",
+    "espeak-ng",  # the spoken prompts (ui.voice), rendered offline
     "libpam-systemd",
     "libegl1",
     "libgl1",
