@@ -26,6 +26,8 @@ from ui.qt import QObject, QtCore, Signal
 from ui.session import Mode, Session
 from ui.sounds import Sounds
 from ui.text import format_date, identification_text
+from ui.voice import Voice
+from ui.voice.guide import VoiceGuide
 from ui.window import KioskWindow
 
 log = logging.getLogger(__name__)
@@ -72,6 +74,7 @@ class KioskController(QObject):
         goodbye_ms: int = 4000,
         barcode_rules: BarcodeRules | None = None,
         sounds: Sounds | None = None,
+        voice: Voice | None = None,
     ) -> None:
         super().__init__()
         from ui.worker import CoreClient
@@ -109,6 +112,12 @@ class KioskController(QObject):
             timeout_s=idle_timeout_s, countdown_s=idle_countdown_s,
             elderly_timeout_s=elderly_idle_timeout_s, elderly_countdown_s=elderly_idle_countdown_s,
         )  # fmt: skip
+        self.guide = VoiceGuide(
+            voice or Voice(), lambda: self.t.language, tz,
+            borrowing=lambda: self.session.mode is Mode.BORROW,
+            accepted=lambda: self.session.accepted,
+        )  # fmt: skip
+        self.idle_clock.quiet.timeout.connect(lambda: self.guide.say("idle.warning"))
         self._goodbye = QtCore.QTimer(self, singleShot=True, timeout=self.end_session)
         self._goodbye_ms = goodbye_ms
         self._status = QtCore.QTimer(self, interval=status_poll_ms, timeout=self.poll_status)
@@ -156,15 +165,19 @@ class KioskController(QObject):
             return
         self.session.start(mode)
         self.touched()
+        self.guide.new_session()
         if mode is Mode.RETURN:
             self.window.give_back.start()
             self.window.show_screen("return")
+            self.guide.say("return.place_items")
             self._process_pad()
         else:
             self.window.show_screen("identify")
+            self.guide.say("identify.show_card")
 
     def end_session(self) -> None:
         """Forget the reader: clear every screen that showed their details, go home."""
+        self.guide.flush()  # before the session's outcomes are cleared
         self.session.clear()
         self.idle_clock.stop()
         self._goodbye.stop()
@@ -181,6 +194,7 @@ class KioskController(QObject):
         self.session_ended.emit()
 
     def say_goodbye(self) -> None:
+        self.guide.say("card.take" if self.session.patron is not None else "goodbye")
         self.window.show_screen("goodbye")
         self.idle_clock.quiet.stop()
         self._goodbye.start(self._goodbye_ms)
@@ -188,6 +202,7 @@ class KioskController(QObject):
     def finish(self) -> None:
         if self.session.accepted:
             self.window.show_screen("receipt")
+            self.guide.say("receipt.choose")
         else:
             self.say_goodbye()
 
@@ -198,6 +213,7 @@ class KioskController(QObject):
             return
         self.touched()
         if self.session.mode is Mode.IDLE and self.window.current() == "home":
+            self.guide.new_session()
             self.session.start(Mode.BORROW)
             self.window.show_screen("identify")
         if self.session.mode in (Mode.BORROW, Mode.ACCOUNT) and self.session.patron is None:
@@ -225,15 +241,23 @@ class KioskController(QObject):
                 block = self.t.t(ident.borrow_block.message_key) if ident.borrow_block else ""
                 self.window.borrow.start(ident.patron.initials or "", block)
                 self.window.show_screen("borrow")
+                if ident.borrow_block:
+                    self.guide.reason(ident.borrow_block)
+                    self.guide.say("borrow.blocked")
+                else:
+                    self.guide.say("borrow.place_items")
                 self._process_pad()
         elif ident.reason is Reason.PIN_REQUIRED:
             screen.ask_pin(card, kind)
+            self.guide.reason(ident.reason)
         elif ident.reason is Reason.PIN_WRONG:
             self.sounds.play("problem")
             screen.ask_pin(card, kind, identification_text(self.t, ident, self.tz), "error")
+            self.guide.reason(ident.reason)
         else:
             screen.reset()
             screen.show_problem(identification_text(self.t, ident, self.tz))
+            self.guide.reason(ident.reason)
 
     # --- items ---------------------------------------------------------------------------
 
@@ -256,6 +280,7 @@ class KioskController(QObject):
 
     def _say_scan_refused(self) -> None:
         text = self.t.t("scan.refused")
+        self.guide.say("scan.refused")
         current = self.window.current()
         if current == "identify":
             self.window.identify.show_problem(text)
@@ -409,6 +434,7 @@ class KioskController(QObject):
         s.outcomes[outcome.pii] = outcome
         screen.show_outcome(outcome)
         self.sounds.play("ok" if outcome.ok else "problem")
+        self.guide.item_decided(outcome)
         if s.waiting:
             self._gather.start()
 
@@ -530,6 +556,7 @@ class KioskController(QObject):
         else:
             receipt, printer = self.receipt(), self.printer
             self.window.receipt.show_printing()
+            self.guide.say("receipt.take")
             self.device_jobs.call(
                 lambda _: printer.print_receipt(receipt),
                 lambda _: self.say_goodbye(),
@@ -580,6 +607,7 @@ class KioskController(QObject):
     def stop(self) -> None:
         """Stop timers and workers; the app stops routing input here."""
         self.idle_clock.close()
+        self.guide.close()
         for timer in (self._status, self._goodbye):
             timer.stop()
         self.core.stop()

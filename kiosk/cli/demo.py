@@ -58,6 +58,10 @@ def demo_config(folder: Path):
         ecard__keys={"demo1": key},
         ecard__signing_key_id="demo1",
         upstream__kind="none",
+        # spoken prompts rendered into the demo's folder; a library's recordings would go in
+        # voice/ there (e.g. voice/borrow.place_items.zh_CN.wav)
+        voice__cache_folder=str(folder / "voice-cache"),
+        voice__override_folder=str(folder / "voice"),
     )
 
 
@@ -208,6 +212,22 @@ def _start_daemon(config):
     return SyncDaemon(store, switch, settings).start(), switch
 
 
+def _voice_summary(kiosk) -> dict:
+    """What the kiosk said, or would have said where there is no audio device: prompt keys
+    and their words (counts and due dates only; prompts never hold a reader's details)."""
+    voice = kiosk.guide.voice
+    if voice.player is not None:
+        voice.wait_until_quiet(timeout_s=120)
+    return {
+        "audible": voice.audible,
+        "device": voice.device_present,
+        "prompts": [
+            {"key": s["key"], "language": s["language"], "text": s["text"], "silent": s["silent"]}
+            for s in voice.spoken
+        ],
+    }
+
+
 def _demo_items(core):
     wanted = [
         "100001",
@@ -270,6 +290,7 @@ def _run_scenario(
         "integrity_ok": not store.integrity_problems(),
     }
     report["receipts"] = sorted(str(p) for p in (folder / "receipts").glob("*.png"))
+    report["voice"] = _voice_summary(kiosk)
     if central is not None:
         from sync.daemon.embedded import what_central_knows
 

@@ -61,6 +61,7 @@ def start_kiosk(
     from ui.controller import KioskController
     from ui.diagnostics import context_from, install, restart_application
     from ui.sounds import Sounds
+    from ui.voice import voice_from
 
     holder: dict[str, Any] = {}
 
@@ -95,10 +96,11 @@ def start_kiosk(
         StoreFaults(fault_store, SystemClock()),
         callbacks,
     )
+    tz = ZoneInfo(config["kiosk.timezone"])
     controller = KioskController(
         core_factory(config),
         branch_name=config["kiosk.branch_name"],
-        tz=ZoneInfo(config["kiosk.timezone"]),
+        tz=tz,
         language=config["kiosk.language"],
         idle_timeout_s=config["ui.idle_timeout_s"],
         idle_countdown_s=config["ui.idle_countdown_s"],
@@ -114,6 +116,7 @@ def start_kiosk(
             item=config["barcodes.item_pattern"], patron_card=config["barcodes.patron_card_pattern"]
         ),
         sounds=Sounds(config["ui.sounds"]),
+        voice=voice_from(config, tz),
         **controller_options,
     )
     holder["controller"] = controller

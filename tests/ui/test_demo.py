@@ -39,6 +39,12 @@ def test_builtin_scenario_tours_every_flow(qtbot, tmp_path, capsys):
     assert central["conflicts"] == 0 and central["open_loans"] == 4
     (day,) = central["statistics"]
     assert (day["loans"], day["returns"], day["renewals"]) == (6, 2, 2)
+    # the demo speaks, or (no audio device here) writes down what it would have said
+    said = [p["key"] for p in summary["voice"]["prompts"]]
+    for key in ("borrow.place_items", "borrow.done", "return.done", "card.take"):
+        assert key in said
+    assert any(k.startswith("reason.") for k in said)
+    assert not any("王" in p["text"] for p in summary["voice"]["prompts"])  # no reader's name
 
 
 def test_a_scenario_file_that_fails_says_where(qtbot, tmp_path, capsys):

@@ -49,7 +49,10 @@ class Voice:
             player = system_player()
         self.player = player
         self.now = now or (lambda: datetime.now().time())
-        self.cache = Path(self.settings.cache_folder or tempfile.mkdtemp(prefix="shufang-voice-"))
+        # made when the first prompt is rendered, not before
+        self.cache = Path(
+            self.settings.cache_folder or Path(tempfile.gettempdir(), "shufang-voice")
+        )
         self.overrides = (
             Path(self.settings.override_folder) if self.settings.override_folder else None
         )

@@ -1,0 +1,77 @@
+"""The screens' voice: which prompt goes with which moment of a reader's session.
+
+The controller tells the guide what just happened (a step shown, a reason, an item decided);
+the guide says it in the reader's language. Items decided together are said together: the
+outcomes of a moment (``batch_ms``) become one sentence ("借书成功，共 3 本，请在 12 月 31 日前
+归还"), with the first problem said before it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from zoneinfo import ZoneInfo
+
+from kiosk.outcomes import Outcome
+from kiosk.reasons import Reason
+from kiosk.voice.results import after_items, reason_prompt
+from ui.qt import QObject, QtCore
+from ui.voice.speaker import Voice
+
+
+class VoiceGuide(QObject):
+    def __init__(
+        self,
+        voice: Voice,
+        language: Callable[[], str],
+        tz: ZoneInfo,
+        *,
+        borrowing: Callable[[], bool],
+        accepted: Callable[[], list[Outcome]],
+        batch_ms: int = 400,
+    ) -> None:
+        super().__init__()
+        self.voice, self._language, self.tz = voice, language, tz
+        self._borrowing, self._accepted = borrowing, accepted
+        self._decided: list[Outcome] = []
+        self._batch = QtCore.QTimer(self, singleShot=True, interval=batch_ms)
+        self._batch.timeout.connect(self._say_results)
+
+    def say(self, key: str, **values: object) -> None:
+        self.flush()  # results first: "借书成功…" before "需要凭条吗？"
+        self.voice.say(key, self._language(), **values)
+
+    def reason(self, reason: Reason | None) -> None:
+        self.flush()
+        prompt = reason_prompt(reason, self._language())
+        if prompt is not None:
+            self.voice.say_all([prompt])
+
+    def new_session(self) -> None:
+        """A new reader: nothing of the last session is said to them."""
+        self.forget()
+        self.voice.hush()
+
+    def forget(self) -> None:
+        """Results not yet said are dropped."""
+        self._batch.stop()
+        self._decided.clear()
+
+    def flush(self) -> None:
+        """Say the results waiting for their moment now (the session moves on or ends)."""
+        self._batch.stop()
+        self._say_results()
+
+    def item_decided(self, outcome: Outcome) -> None:
+        self._decided.append(outcome)
+        self._batch.start()
+
+    def _say_results(self) -> None:
+        decided, self._decided = self._decided, []
+        if decided:
+            self.voice.say_all(
+                after_items(self._borrowing(), decided, self._accepted(), self._language(), self.tz)
+            )
+
+    def close(self) -> None:
+        self.forget()
+        self.voice.close()
