@@ -121,16 +121,15 @@ def start_kiosk(
     )
     holder["controller"] = controller
     watch_devices(controller, station)
-    install(
-        controller,
-        context_from(
-            config,
-            reader=station.reader,
-            printer=station.printer,
-            health=station.health,
-            restart=restart_application,
-        ),
+    context = context_from(
+        config,
+        reader=station.reader,
+        printer=station.printer,
+        health=station.health,
+        restart=restart_application,
     )
+    context.voice = controller.guide.voice
+    install(controller, context)
     station.start()
     return KioskProcess(controller, station)
 

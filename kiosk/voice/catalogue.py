@@ -189,20 +189,20 @@ PROMPTS: dict[str, dict[str, str]] = {
     },
     "reason.not_on_loan": {"zh_CN": "已收到这本书", "en": "This book has been received."},
     "reason.send_to_owner": {
-        "zh_CN": "已还。这本书属于其他图书馆，请放进其他馆的箱子",
-        "en": "Returned. It belongs to another library: please put it in their box.",
+        "zh_CN": "已还。这本书要送回别的馆，请放进贴有其他馆标签的箱子",
+        "en": "Returned. Please put this book in the box marked Other libraries.",
     },
     "reason.hold_waiting": {
-        "zh_CN": "已还。有读者在等这本书，请放到预约书架上",
-        "en": "Returned. A reader is waiting for it: please put it on the holds shelf.",
+        "zh_CN": "已还。有读者在等这本书，请放在贴有预约标签的书架上",
+        "en": "Returned. A reader is waiting for it: put it on the shelf marked Reserved.",
     },
     "reason.not_your_loan": {
         "zh_CN": "这本书不在您的名下",
         "en": "This book is not on your account.",
     },
     "reason.to_staff": {
-        "zh_CN": "已还。请把这本书放进交给工作人员的箱子",
-        "en": "Returned. Please put this book in the box for staff.",
+        "zh_CN": "已还。请把这本书放进贴有交给工作人员标签的箱子",
+        "en": "Returned. Please put this book in the box marked For staff.",
     },
     "reason.renewal_limit": {
         "zh_CN": "已达到续借次数上限",

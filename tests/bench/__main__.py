@@ -42,7 +42,9 @@ def main() -> int:
     parser.add_argument("--patrons", type=int, default=200_000)
     parser.add_argument("--operations", type=int, default=5_000)
     parser.add_argument(
-        "--only", choices=("circulation", "rfid", "ui", "sync", "fleet"), help="run one area"
+        "--only",
+        choices=("circulation", "rfid", "ui", "voice", "sync", "fleet"),
+        help="run one area",
     )
     args = parser.parse_args()
     if args.only in (None, "circulation"):
@@ -51,6 +53,10 @@ def main() -> int:
         table("RFID", rfid_bench.run())
     if args.only in (None, "ui"):
         table("touch UI (offscreen)", ui_bench.run() + sip2_stack_bench.run())
+    if args.only in (None, "voice"):
+        from tests.bench import voice_bench
+
+        table("spoken prompts (espeak-ng)", voice_bench.run())
     if args.only in (None, "fleet"):
         from tests.bench import fleet_bench
 

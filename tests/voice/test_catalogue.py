@@ -42,6 +42,20 @@ def test_prompts_are_short():
     assert long == []
 
 
+def test_spoken_words_carry_no_staff_jargon():
+    """The same plain words as the screens (#13 bug 5): boxes and shelves by their labels."""
+    from tests.ui.test_i18n_plain_words import JARGON
+
+    found = [
+        (k, w)
+        for k, t in PROMPTS.items()
+        for lang, words in JARGON.items()
+        for w in words
+        if w in t[lang]
+    ]
+    assert found == []
+
+
 def test_the_briefs_examples():
     assert compose("borrow.place_items", "zh_CN").text == "请放置图书"
     assert compose("card.take", "zh_CN").text.startswith("请取走您的读者证")

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from kiosk.config import Config
 from kiosk.diag.checks import DEVICE_KINDS
@@ -41,6 +42,8 @@ class DiagnosticsContext:
     afi_on_loan: int = 0xC2
     #: Plays a test sound; None when the build has no audio output.
     sound: Callable[[], None] | None = None
+    #: The spoken prompts (ui.voice.Voice): their settings, why silent now, a test prompt.
+    voice: Any = None
     #: Ends the process with the exit status systemd restarts on.
     restart: Callable[[], None] | None = None
     export_folder: Callable[[], Path] = usb_stick_folder

@@ -59,6 +59,10 @@ class DevicesPage(Page):
         self.sound_button = self.sound.add_button()
         self.sound_button.clicked.connect(self.play_sound)
         self.sound.finish_buttons()
+        self.voice = Section()
+        self.voice_button = self.voice.add_button()
+        self.voice_button.clicked.connect(self.say_test)
+        self.voice.finish_buttons()
         self.touch = Section()
         self.touch_button = self.touch.add_button()
         self.touch_button.clicked.connect(self.check_touch)
@@ -69,6 +73,7 @@ class DevicesPage(Page):
             "card": self.card,
             "printer": self.printer,
             "sound": self.sound,
+            "voice": self.voice,
             "touch": self.touch,
         }
         for section in self.sections.values():
@@ -177,6 +182,42 @@ class DevicesPage(Page):
         sound()
         self.sound.result.show_text(self.t.t("diag.sound.played"), "ok")
 
+    def say_test(self) -> None:
+        """A test prompt in both languages, as readers would hear it (silent hours kept)."""
+        voice = self.mode.ctx.voice
+        if voice is None:
+            self.voice.result.show_text(self.t.t("diag.voice.unavailable"), "error")
+            return
+        why = voice.silence_reason()
+        voice.say("diag.test", "zh_CN")
+        voice.say("diag.test", "en")
+        if why is None:
+            self.voice.result.show_text(self.t.t("diag.voice.said"), "ok")
+        else:
+            self.voice.result.show_text(self.t.t(f"diag.voice.now.{why}"), "error")
+        self.show_voice()
+
+    def show_voice(self) -> None:
+        """On/off, volume, silent hours and whether it speaks now, in the state line."""
+        voice, t = self.mode.ctx.voice, self.t.t
+        if voice is None:
+            self.voice.state.setText(t("diag.voice.unavailable"))
+            return
+        status = voice.status()
+        why = status["silent_now"]
+        self.voice.state.setText(
+            t(f"diag.voice.now.{why or 'ok'}")
+            + " · "
+            + t(
+                "diag.voice.status",
+                volume=status["volume"],
+                hours=status["silent_hours"] or t("diag.voice.no_hours"),
+                cached=status["cached"],
+            )
+        )
+        self.voice.state.setProperty("tone", "ok" if why is None else "warning")
+        restyle(self.voice.state)
+
     def check_touch(self) -> None:
         panel = self.mode.panel
         self.touch_check = TouchCheck(panel, self.t)
@@ -200,6 +241,9 @@ class DevicesPage(Page):
             state = states.get(name)
             if name in ("sound", "touch"):
                 continue
+            if name == "voice":
+                self.show_voice()
+                continue
             section.state.setText(
                 self.t.t(f"diag.state.{state}") if state else self.t.t("diag.state.none")
             )
@@ -214,6 +258,7 @@ class DevicesPage(Page):
         self.paper_button.setText(t("diag.printer.paper"))
         self.print_button.setText(t("diag.printer.test_page"))
         self.sound_button.setText(t("diag.sound.play"))
+        self.voice_button.setText(t("diag.voice.play"))
         self.touch_button.setText(t("diag.touch.start"))
         self.show_states()
         self.refresh_inputs()

@@ -135,7 +135,7 @@ class Voice:
             "volume": s.volume,
             "silent_hours": s.silent_hours,
             "silent_now": self.silence_reason(),
-            "engine": self.renderer.identity if self.renderer.available else "",
+            "engine": self.renderer.program if self.renderer.available else "",
             "cached": len(list(self.cache.glob("*.wav"))) if self.cache.is_dir() else 0,
         }
 
