@@ -129,3 +129,12 @@ def test_the_settings_come_from_the_config():
     settings = VoiceSettings.from_config(defaults().replace(voice__silent_hours="22:00-07:00"))
     assert settings.enabled and settings.volume == 80 and settings.speed == 175
     assert settings.silence_reason(time(23, 0)) == "silent_hours"
+
+
+def test_docs_list_every_prompt_as_it_is():
+    """docs/voice.md stays true to the catalogue: every key with its words in both languages."""
+    from pathlib import Path
+
+    doc = (Path(__file__).resolve().parents[2] / "docs" / "voice.md").read_text("utf-8")
+    stale = [k for k, t in PROMPTS.items() if f"| `{k}` | {t['zh_CN']} | {t['en']} |" not in doc]
+    assert stale == []
