@@ -11,7 +11,7 @@ from collections.abc import Iterable
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from kiosk.outcomes import Outcome
+from kiosk.outcomes import Outcome, OutcomeKind
 from kiosk.reasons import Reason
 from kiosk.voice.catalogue import PROMPTS, UNSPOKEN_REASONS, Utterance, compose
 
@@ -71,3 +71,16 @@ def after_items(
         else:
             said.append(compose("return.done", language, **values))
     return said
+
+
+def one_more(
+    borrowing: bool, accepted: Iterable[Outcome], language: str, tz: ZoneInfo
+) -> list[Utterance]:
+    """The total as it will be said when one more item is accepted, so it can be rendered
+    ahead of need (a borrowed stack needs a due date first: none before the first loan)."""
+    accepted = [o for o in accepted if o.ok]
+    dues = [o.due_at for o in accepted if o.due_at is not None]
+    if borrowing and not dues:
+        return []
+    extra = Outcome(OutcomeKind.ACCEPTED, Reason.OK, due_at=max(dues) if dues else None)
+    return after_items(borrowing, [extra], [*accepted, extra], language, tz)

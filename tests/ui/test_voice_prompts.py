@@ -73,6 +73,23 @@ def test_a_borrowing_session_is_spoken_step_by_step(qtbot, spoken_kiosk):
     assert not any("王" in s["text"] or "P0001" in s["text"] for s in voice.spoken)
 
 
+def test_the_next_total_is_rendered_before_it_is_needed(qtbot, spoken_kiosk):
+    """After one book, "共 2 本" is rendered in the background: the second book's sentence only
+    waits for the player."""
+    from kiosk.voice import Utterance
+
+    kiosk, voice, _ = spoken_kiosk
+    sign_in(qtbot, kiosk)
+    kiosk.events.place("100001")
+    qtbot.waitUntil(lambda: "borrow.done" in keys(voice), timeout=WAIT)
+    voice.wait_until_quiet()
+    first = voice.spoken[-1]["text"]
+    second = Utterance("borrow.done", "zh_CN", first.replace("共 1 本", "共 2 本"))
+    assert voice.ready(second)
+    kiosk.events.place("100007")
+    qtbot.waitUntil(lambda: voice.spoken[-1]["text"] == second.text, timeout=WAIT)
+
+
 def test_a_return_is_spoken_in_english_when_english_is_chosen(qtbot, spoken_kiosk):
     kiosk, voice, _ = spoken_kiosk
     sign_in(qtbot, kiosk)

@@ -138,3 +138,13 @@ def test_docs_list_every_prompt_as_it_is():
     doc = (Path(__file__).resolve().parents[2] / "docs" / "voice.md").read_text("utf-8")
     stale = [k for k, t in PROMPTS.items() if f"| `{k}` | {t['zh_CN']} | {t['en']} |" not in doc]
     assert stale == []
+
+
+def test_the_next_total_is_known_ahead_of_need():
+    from kiosk.voice.results import one_more
+
+    assert [u.text for u in one_more(False, [], "zh_CN", TZ)] == ["还书成功，共 1 本"]
+    assert one_more(True, [], "zh_CN", TZ) == []  # no due date before the first loan
+    first = outcome(True, due=datetime(2026, 12, 31, 4, tzinfo=UTC))
+    ahead = one_more(True, [first], "zh_CN", TZ)
+    assert [u.text for u in ahead] == ["借书成功，共 2 本，请在 12 月 31 日前归还"]

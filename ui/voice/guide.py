@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo
 
 from kiosk.outcomes import Outcome
 from kiosk.reasons import Reason
-from kiosk.voice.results import after_items, reason_prompt
+from kiosk.voice.results import after_items, one_more, reason_prompt
 from ui.qt import QObject, QtCore
 from ui.voice.speaker import Voice
 
@@ -39,6 +39,8 @@ class VoiceGuide(QObject):
     def say(self, key: str, **values: object) -> None:
         self.flush()  # results first: "借书成功…" before "需要凭条吗？"
         self.voice.say(key, self._language(), **values)
+        if key == "return.place_items":
+            self.ahead()
 
     def reason(self, reason: Reason | None) -> None:
         self.flush()
@@ -71,6 +73,13 @@ class VoiceGuide(QObject):
             self.voice.say_all(
                 after_items(self._borrowing(), decided, self._accepted(), self._language(), self.tz)
             )
+            self.ahead()
+
+    def ahead(self) -> None:
+        """Render the total for one more item now, so it is ready when that item comes."""
+        self.voice.prepare_ahead(
+            one_more(self._borrowing(), self._accepted(), self._language(), self.tz)
+        )
 
     def close(self) -> None:
         self.forget()

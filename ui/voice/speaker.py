@@ -122,10 +122,25 @@ class Voice:
             return None
         return self._preparer_pool().submit(self.render_all)
 
+    def prepare_ahead(self, utterances: list[Utterance]) -> Future | None:
+        """Render sentences likely to be said next (the next count) in the background."""
+        if not self.audible or not utterances:
+            return None
+        return self._preparer_pool().submit(self._render_quietly, utterances)
+
+    def _render_quietly(self, utterances: list[Utterance]) -> None:
+        for utterance in utterances:
+            try:
+                self.wav_for(utterance)
+            except (SpeechError, OSError) as error:
+                log.warning("voice prompt %s not rendered ahead: %s", utterance.key, error)
+
     def wait_until_quiet(self, timeout_s: float = 30.0) -> None:
-        """Block until everything asked so far has been said (for tests and the demo's end)."""
-        if self._speaker is not None:
-            self._speaker.submit(lambda: None).result(timeout=timeout_s)
+        """Block until everything asked so far has been said and rendered ahead (for tests
+        and the demo's end)."""
+        for pool in (self._speaker, self._preparer):
+            if pool is not None:
+                pool.submit(lambda: None).result(timeout=timeout_s)
 
     def status(self) -> dict[str, Any]:
         """For diagnostics: the settings, whether it speaks now, and why not."""
@@ -175,16 +190,28 @@ class Voice:
             if not target.exists():
                 write_scaled(recording, target, volume)
             return target
-        engine, speed = self.renderer.identity, self.settings.speed
-        target = self.cache / cache_name(utterance.text, utterance.voice, engine, speed, volume)
+        target = self._synthesised(utterance)
         if not target.exists():
             raw = self.cache / f"{target.stem}.raw.wav"
             try:
-                self.renderer.render(utterance.text, utterance.voice, raw, speed=speed)
+                self.renderer.render(
+                    utterance.text, utterance.voice, raw, speed=self.settings.speed
+                )
                 write_scaled(raw, target, volume)
             finally:
                 raw.unlink(missing_ok=True)
         return target
+
+    def _synthesised(self, utterance: Utterance) -> Path:
+        s = self.settings
+        name = cache_name(
+            utterance.text, utterance.voice, self.renderer.identity, s.speed, s.volume
+        )
+        return self.cache / name
+
+    def ready(self, utterance: Utterance) -> bool:
+        """Whether ``utterance`` is rendered already (nothing to wait for but the player)."""
+        return self.override_for(utterance) is not None or self._synthesised(utterance).exists()
 
     def override_for(self, utterance: Utterance) -> Path | None:
         """``<override folder>/<key>.<language>.wav``, for fixed prompts (a recording cannot say
