@@ -507,7 +507,12 @@ class KioskController(QObject):
             )
             return outcomes, core.circulation.loans(patron)
 
-        self.core.call(job, lambda result: self.window.account.show_results(*result))
+        self.core.call(job, self._renewed)
+
+    def _renewed(self, result) -> None:
+        outcomes, loans = result
+        self.window.account.show_results(outcomes, loans)
+        self.guide.renewed(outcomes)
 
     # --- receipts --------------------------------------------------------------------------
 

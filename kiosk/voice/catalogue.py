@@ -73,8 +73,8 @@ PROMPTS: dict[str, dict[str, str]] = {
         "en": "You have returned {count} {books}. Thank you.",
     },
     "renew.done": {
-        "zh_CN": "续借成功，请在 {month} 月 {day} 日前归还",
-        "en": "Renewed. Please return by {day} {month_name}.",
+        "zh_CN": "续借成功，共 {count} 本，请在 {month} 月 {day} 日前归还",
+        "en": "You have renewed {count} {books}. Please return by {day} {month_name}.",
     },
     # problems, one per reader-facing reason (kiosk.reasons)
     "reason.unknown_card": {"zh_CN": "没有找到这张读者证", "en": "This card was not found."},

@@ -52,7 +52,9 @@ def after_items(
 ) -> list[Utterance]:
     """What to say once the ``new`` outcomes are shown; ``accepted`` is the session so far."""
     new = list(new)
-    said: list[Utterance] = []
+    renewals = [o for o in new if is_renewal(o)]
+    new = [o for o in new if not is_renewal(o)]
+    said: list[Utterance] = after_renewals(renewals, language, tz)
     for outcome in new:  # the first problem or errand: one at a time is enough to hear
         if not outcome.ok or outcome.reason in ERRANDS:
             prompt = reason_prompt(outcome.reason, language)
@@ -60,7 +62,7 @@ def after_items(
                 said.append(prompt)
                 break
     if any(o.ok for o in new):
-        accepted = [o for o in accepted if o.ok]
+        accepted = [o for o in accepted if o.ok and not is_renewal(o)]
         values = count_values(len(accepted), language)
         if borrowing:
             dues = [o.due_at for o in accepted if o.due_at is not None]
@@ -84,3 +86,23 @@ def one_more(
         return []
     extra = Outcome(OutcomeKind.ACCEPTED, Reason.OK, due_at=max(dues) if dues else None)
     return after_items(borrowing, [extra], [*accepted, extra], language, tz)
+
+
+def is_renewal(outcome: Outcome) -> bool:
+    """A renewal that moved the due date (kiosk.circulation.renew notes the previous one)."""
+    return outcome.ok and "previous_due" in outcome.details
+
+
+def after_renewals(outcomes: Iterable[Outcome], language: str, tz: ZoneInfo) -> list[Utterance]:
+    """The first refusal, then how many were renewed and the earliest new due date."""
+    outcomes = list(outcomes)
+    said = []
+    refused = next((o for o in outcomes if not o.ok), None)
+    prompt = reason_prompt(refused.reason, language) if refused is not None else None
+    if prompt is not None:
+        said.append(prompt)
+    dues = [o.due_at for o in outcomes if is_renewal(o) and o.due_at is not None]
+    if dues:
+        values = {**count_values(len(dues), language), **date_values(min(dues), tz)}
+        said.append(compose("renew.done", language, **values))
+    return said

@@ -147,3 +147,21 @@ def test_in_silent_hours_the_screens_stay_quiet(qtbot, make_kiosk, tmp_path):
     voice.wait_until_quiet()
     assert player.played == []
     assert {s["silent"] for s in voice.spoken} == {"silent_hours"}
+
+
+def test_renewals_say_how_many_and_the_new_date_or_why_not(qtbot, spoken_kiosk):
+    kiosk, voice, _ = spoken_kiosk
+    sign_in(qtbot, kiosk)
+    kiosk.events.place("100001")
+    kiosk.events.place("300002")  # a DVD: one renewal
+    qtbot.waitUntil(lambda: len(kiosk.session.accepted) == 2, timeout=WAIT)
+    kiosk.end_session()
+    sign_in(qtbot, kiosk, mode=Mode.ACCOUNT)
+    account = kiosk.window.account
+    qtbot.mouseClick(account.renew_everything, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: "renew.done" in keys(voice), timeout=WAIT)
+    assert voice.spoken[-1]["text"].startswith("续借成功，共 2 本，请在 ")
+    qtbot.mouseClick(account.renew_everything, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: "reason.renewal_limit" in keys(voice), timeout=WAIT)
+    assert keys(voice)[-2:] == ["reason.renewal_limit", "renew.done"]
+    assert voice.spoken[-1]["text"].startswith("续借成功，共 1 本")

@@ -148,3 +148,12 @@ def test_the_next_total_is_known_ahead_of_need():
     first = outcome(True, due=datetime(2026, 12, 31, 4, tzinfo=UTC))
     ahead = one_more(True, [first], "zh_CN", TZ)
     assert [u.text for u in ahead] == ["借书成功，共 2 本，请在 12 月 31 日前归还"]
+
+
+def test_a_renewal_on_the_borrow_screen_is_said_as_a_renewal_not_a_loan():
+    due = datetime(2027, 1, 20, 4, tzinfo=UTC)
+    renewed = Outcome(
+        OutcomeKind.ACCEPTED, Reason.OK, pii="x", due_at=due, details={"previous_due": due}
+    )
+    said = after_items(True, [renewed], [renewed], "en", TZ)
+    assert [u.text for u in said] == ["You have renewed 1 book. Please return by 20 January."]

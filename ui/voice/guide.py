@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo
 
 from kiosk.outcomes import Outcome
 from kiosk.reasons import Reason
-from kiosk.voice.results import after_items, one_more, reason_prompt
+from kiosk.voice.results import after_items, after_renewals, one_more, reason_prompt
 from ui.qt import QObject, QtCore
 from ui.voice.speaker import Voice
 
@@ -66,6 +66,11 @@ class VoiceGuide(QObject):
     def item_decided(self, outcome: Outcome) -> None:
         self._decided.append(outcome)
         self._batch.start()
+
+    def renewed(self, outcomes: list[Outcome]) -> None:
+        """My account's renewals: 续借成功，共 N 本… or the first reason one was refused."""
+        self.flush()
+        self.voice.say_all(after_renewals(outcomes, self._language(), self.tz))
 
     def _say_results(self) -> None:
         decided, self._decided = self._decided, []
