@@ -60,6 +60,8 @@ class DevicesPage(Page):
         self.sound_button.clicked.connect(self.play_sound)
         self.sound.finish_buttons()
         self.voice = Section()
+        self.voice_text = mono()  # volume, silent hours, cached prompts: wraps, unlike the state
+        self.voice.box.insertWidget(1, self.voice_text)
         self.voice_button = self.voice.add_button()
         self.voice_button.clicked.connect(self.say_test)
         self.voice.finish_buttons()
@@ -202,13 +204,13 @@ class DevicesPage(Page):
         voice, t = self.mode.ctx.voice, self.t.t
         if voice is None:
             self.voice.state.setText(t("diag.voice.unavailable"))
+            self.voice_text.setText("")
             return
         status = voice.status()
         why = status["silent_now"]
-        self.voice.state.setText(
-            t(f"diag.voice.now.{why or 'ok'}")
-            + " · "
-            + t(
+        self.voice.state.setText(t(f"diag.voice.now.{why or 'ok'}"))
+        self.voice_text.setText(
+            t(
                 "diag.voice.status",
                 volume=status["volume"],
                 hours=status["silent_hours"] or t("diag.voice.no_hours"),
