@@ -118,6 +118,7 @@ class KioskController(QObject):
             accepted=lambda: self.session.accepted,
         )  # fmt: skip
         self.idle_clock.quiet.timeout.connect(lambda: self.guide.say("idle.warning"))
+        self.window.elderly_changed.connect(self.guide.set_slow)
         self._goodbye = QtCore.QTimer(self, singleShot=True, timeout=self.end_session)
         self._goodbye_ms = goodbye_ms
         self._status = QtCore.QTimer(self, interval=status_poll_ms, timeout=self.poll_status)

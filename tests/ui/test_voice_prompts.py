@@ -165,3 +165,12 @@ def test_renewals_say_how_many_and_the_new_date_or_why_not(qtbot, spoken_kiosk):
     qtbot.waitUntil(lambda: "reason.renewal_limit" in keys(voice), timeout=WAIT)
     assert keys(voice)[-2:] == ["reason.renewal_limit", "renew.done"]
     assert voice.spoken[-1]["text"].startswith("续借成功，共 1 本")
+
+
+def test_elderly_mode_slows_the_voice_for_that_reader_only(qtbot, spoken_kiosk):
+    kiosk, voice, _ = spoken_kiosk
+    kiosk.begin(Mode.BORROW)
+    kiosk.window.set_elderly(True)
+    assert voice.slow and voice.speed == 140
+    kiosk.end_session()
+    assert not voice.slow and voice.speed == 175

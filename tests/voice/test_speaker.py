@@ -228,10 +228,24 @@ def test_prepare_renders_every_fixed_prompt_ahead_of_need(tmp_path):
     from kiosk.voice import fixed_utterances
 
     voice, player = make_voice(tmp_path)
-    assert voice.prepare().result(timeout=120) == len(fixed_utterances())
+    # every fixed prompt at the usual speed and at the 长者模式 speed
+    assert voice.prepare().result(timeout=240) == 2 * len(fixed_utterances())
     rendered = len(voice.renderer.texts)
     voice.say("reason.pin_wrong", "en")
     voice.wait_until_quiet()
     assert len(voice.renderer.texts) == rendered  # found in the cache: nothing to wait for
     assert len(player.played) == 1
+    voice.close()
+
+
+@needs_espeak
+def test_elderly_readers_hear_prompts_slower(tmp_path):
+    voice, player = make_voice(tmp_path)
+    voice.say("card.take", "zh_CN")
+    voice.slow = True  # 长者模式
+    voice.say("card.take", "zh_CN")
+    voice.wait_until_quiet()
+    usual, slow = (measure(p).seconds for p in player.played)
+    assert voice.slow_speed == 140 and slow > usual * 1.15
+    assert speech_problems(player.played[1], "请取走您的读者证和图书，谢谢") == []
     voice.close()

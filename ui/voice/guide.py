@@ -36,6 +36,10 @@ class VoiceGuide(QObject):
         self._batch = QtCore.QTimer(self, singleShot=True, interval=batch_ms)
         self._batch.timeout.connect(self._say_results)
 
+    def set_slow(self, on: bool) -> None:
+        """长者模式 on or off: the next prompts are spoken slower or at the usual pace."""
+        self.voice.slow = on
+
     def say(self, key: str, **values: object) -> None:
         self.flush()  # results first: "借书成功…" before "需要凭条吗？"
         self.voice.say(key, self._language(), **values)
