@@ -10,12 +10,15 @@ reserved bits, a 10-bit type and a 16-bit length; a TV parameter is one byte 0x8
 
 from __future__ import annotations
 
+import queue
 import struct
+import threading
 from collections.abc import Iterator
 
 import pytest
 from sllurp.llrp import LLRPMessage
 
+from drivers.rfid.emulators.__main__ import serve
 from drivers.rfid.emulators.llrp import (
     LlrpEmulator,
     LlrpEmulatorServer,
@@ -23,7 +26,7 @@ from drivers.rfid.emulators.llrp import (
     find,
     library_tag,
 )
-from drivers.rfid.factory import reader_for_uri
+from drivers.rfid.factory import open_reader, reader_for_uri
 from drivers.rfid.field import SimulatedTag, TagField, nxp_uid
 from drivers.rfid.items import AfiSecurity, PadItems, decode_tag
 from drivers.rfid.llrp import LlrpReader
@@ -180,16 +183,18 @@ def test_uhf_items_arrive_with_pii_set_and_owner_and_are_secured(world) -> None:
 
 
 def test_a_uhf_tag_without_user_memory_is_read_from_its_epc_alone(world) -> None:
-    field, server, reader = world
+    field, _, reader = world
     field.place(library_tag(afi=0x07, pii="3123456789", isil=ISIL))
     events: list[PadEvent] = []
     watcher = PadWatcher(reader, decode_tag, on_event=events.append)
-    answered = server.frames_answered
+    reads: list[tuple] = []
+    real_read = reader.read_blocks
+    reader.read_blocks = lambda *a: reads.append(a) or real_read(*a)  # type: ignore[method-assign]
     watcher.poll_once()
     (event,) = events
     assert event.data == b"" and isinstance(event.item, TagData)
     assert (event.item.pii, event.item.isil, event.item.warnings) == ("3123456789", ISIL, [])
-    assert server.frames_answered == answered + 1  # the inventory only: UMI 0, nothing to read
+    assert reads == []  # the PC word's UMI bit is 0: no user memory to read
 
 
 def test_a_hf_style_tag_on_a_uhf_pad_is_unreadable_not_a_crash(world) -> None:
@@ -200,3 +205,20 @@ def test_a_hf_style_tag_on_a_uhf_pad_is_unreadable_not_a_crash(world) -> None:
     (event,) = events
     assert event.kind == "arrived"
     assert event.error or (isinstance(event.item, TagData) and event.item.warnings)
+
+
+def test_the_emulator_command_serves_uhf_items_the_kiosk_can_read() -> None:
+    stop, uris = threading.Event(), queue.Queue[str]()
+    thread = threading.Thread(target=serve, args=(["llrp", "--tags", "2"], stop, uris.put))
+    thread.start()
+    try:
+        uri = uris.get(timeout=5)
+        assert uri.startswith("llrp://127.0.0.1:")
+        reader = open_reader(uri)
+        tags = reader.inventory()
+        piis = {decode_tag(b"", tag).pii for tag in tags}
+        assert piis == {"100001", "100002"}
+        reader.close()
+    finally:
+        stop.set()
+        thread.join(timeout=5)

@@ -445,3 +445,41 @@ class LlrpEmulatorServer(EmulatorServer):
         channel = self._channel
         if channel is not None and channel is not before:
             channel.send(self.llrp.greeting())
+
+
+class UhfPadHands:
+    """The demo's hands at a UHF pad: each item gets a tag written as ISO/TS 28560-4 says
+    (ISIL.PII in the UII, set information in user memory) in the emulator's field.
+
+    The parts of a set carry the same UII and so the same EPC: a UHF reader sees them as one
+    tag, and so does this pad (the last part placed is the one it holds)."""
+
+    def __init__(self, field: TagField, *, isil: str, afi_secured: int = 0x07) -> None:
+        self.field, self.isil, self.afi_secured = field, isil, afi_secured
+        self._placed: dict[tuple[str, int], bytes] = {}
+        self._tags: dict[tuple[str, int], SimulatedUhfTag] = {}  # security survives removal
+        self._lock = threading.Lock()
+
+    def tag_for(self, pii: str, part: int = 1, of: int = 1) -> SimulatedUhfTag:
+        with self._lock:
+            if (pii, part) not in self._tags:
+                tag = library_tag(afi=self.afi_secured, pii=pii, isil=self.isil, set=(part, of))
+                self._tags[(pii, part)] = tag
+            return self._tags[(pii, part)]
+
+    def place_item(self, pii: str, part: int = 1, of: int = 1) -> None:
+        tag = self.tag_for(pii, part, of)
+        with self._lock:
+            self._placed[(pii, part)] = tag.uid
+        self.field.place(tag)
+
+    def remove_item(self, pii: str) -> None:
+        with self._lock:
+            uids = [uid for (p, _), uid in self._placed.items() if p == pii]
+            self._placed = {k: v for k, v in self._placed.items() if k[0] != pii}
+        for uid in uids:
+            self.field.remove(uid)
+
+    def items_on_pad(self) -> list[str]:
+        with self._lock:
+            return sorted({pii for pii, _ in self._placed})
