@@ -157,6 +157,10 @@ class LlrpReader:
             None,
             ROSPEC_ID,
             antennas=self.antennas,
+            # Session 0: a tag's inventoried flag falls back as soon as the field stops, so
+            # every poll sees every tag (sessions 2-3 keep it for seconds: tags would seem
+            # to leave the pad between polls)
+            session=0,
             tag_content_selector={
                 "EnableTagSeenCount": False,
                 "EnablePeakRSSI": False,
@@ -171,6 +175,11 @@ class LlrpReader:
             "DurationTriggerValue": self.inventory_ms,
         }
         rospec["ROReportSpec"]["ROReportTrigger"] = "Upon_N_Tags_Or_End_Of_ROSpec"
+        spec = rospec["AISpec"][0]["InventoryParameterSpec"][0]
+        for antenna in spec["AntennaConfiguration"]:
+            # the reader's own power and channel settings apply (its web tool sets them);
+            # sllurp's placeholder power index 0 is not a valid index on every reader
+            antenna.pop("RFTransmitter", None)
         return dict(rospec)
 
     # --- inventory ---------------------------------------------------------------------------

@@ -25,6 +25,7 @@ from drivers.rfid.emulators.llrp import (
     _parse_accessspec,
     find,
     library_tag,
+    params,
 )
 from drivers.rfid.factory import open_reader, reader_for_uri
 from drivers.rfid.field import SimulatedTag, TagField, nxp_uid
@@ -107,6 +108,36 @@ def _read_op(bank: int, pointer: int, count: int) -> dict[str, int]:
 
 
 # --- the reader ---------------------------------------------------------------------------
+
+
+def test_the_rospec_polls_in_session_0_with_the_readers_own_power_and_pc_bits() -> None:
+    rospec = LlrpReader.for_address("127.0.0.1", 1, antennas=(1, 2), inventory_ms=40)._rospec()
+    assert rospec["ROBoundarySpec"]["ROSpecStartTrigger"]["ROSpecStartTriggerType"] == "Null"
+    assert rospec["AISpec"][0]["AISpecStopTrigger"] == {
+        "AISpecStopTriggerType": "Duration",
+        "DurationTriggerValue": 40,
+    }
+    antennas = rospec["AISpec"][0]["InventoryParameterSpec"][0]["AntennaConfiguration"]
+    assert [a["AntennaID"] for a in antennas] == [1, 2]
+    for antenna in antennas:
+        assert "RFTransmitter" not in antenna
+        (command,) = antenna["C1G2InventoryCommand"]
+        assert command["C1G2SingulationControl"]["Session"] == 0
+    selector = rospec["ROReportSpec"]["TagReportContentSelector"]
+    assert selector["C1G2EPCMemorySelector"]["EnablePCBits"] is True
+    # on the wire: ROSpec (177) > AISpec (183) > InventoryParameterSpec (186) >
+    # AntennaConfiguration (222) holds C1G2InventoryCommand (330) and no RFTransmitter (224)
+    frame = LLRPMessage(msgdict={"ADD_ROSPEC": {"ID": 1, "ROSpec": rospec}}).msgbytes
+    body = find(frame[10:], 177)
+    assert body is not None
+    ai_spec = find(body[6:], 183)
+    assert ai_spec is not None
+    antenna_count = struct.unpack_from(">H", ai_spec)[0]
+    inventory = find(ai_spec[2 + 2 * antenna_count :], 186)
+    assert inventory is not None
+    configurations = [b for k, b in params(inventory[3:]) if k == 222]
+    assert len(configurations) == 2
+    assert [k for k, _ in params(configurations[0][2:])] == [330]
 
 
 def test_factory_builds_an_llrp_reader_on_port_5084_by_default() -> None:
