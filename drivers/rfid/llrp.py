@@ -212,19 +212,32 @@ class LlrpReader:
     # --- memory ------------------------------------------------------------------------------
 
     def read_blocks(self, uid: bytes, first: int, count: int) -> bytes:
+        """User memory from block ``first``. UHF user memory is often smaller than the pad's
+        first read (a few words on many chips): a read past its end is read again up to the
+        end of the bank, and the bytes beyond it read as zeros, as unwritten memory does."""
         if first < 0 or count < 1:
             raise ValueError("read at least one block from block 0 on")
+        wanted = count * BLOCK_WORDS
+        with self._link.lock:
+            data = self._read_user(uid, first * BLOCK_WORDS, wanted)
+            if data is None:  # past the end: WordCount 0 reads to the end of the bank
+                data = self._read_user(uid, first * BLOCK_WORDS, 0)
+        if data is None:
+            raise DeviceError(f"tag {uid.hex()} has no user memory at block {first}")
+        return data[: 2 * wanted].ljust(2 * wanted, b"\0")
+
+    def _read_user(self, uid: bytes, pointer: int, words: int) -> bytes | None:
+        """The words read; None when they lie past the end of user memory."""
         op = {
             "C1G2Read": {
                 "OpSpecID": 1,
                 "AccessPassword": 0,
                 "MB": MB_USER,
-                "WordPtr": first * BLOCK_WORDS,
-                "WordCount": count * BLOCK_WORDS,
+                "WordPtr": pointer,
+                "WordCount": words,
             }
         }
-        with self._link.lock:
-            result = self._access(uid, op, "C1G2ReadOpSpecResult")
+        result = self._access(uid, op, "C1G2ReadOpSpecResult")
         if result is None:
             raise NoTag(f"tag {uid.hex()} did not answer")
         code = result.get("Result")
@@ -233,7 +246,7 @@ class LlrpReader:
         if code == READ_NO_RESPONSE:
             raise NoTag(f"tag {uid.hex()} did not answer the read")
         if code == READ_OVERRUN:
-            raise DeviceError(f"tag {uid.hex()} has no user memory at blocks {first}+{count}")
+            return None
         raise DeviceError(f"reading tag {uid.hex()} failed (LLRP result {code})")
 
     def write_blocks(self, uid: bytes, first: int, data: bytes) -> None:

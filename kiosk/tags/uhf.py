@@ -421,6 +421,11 @@ def encode_uhf(
         raise TagEncodeError(f"PII {pii!r} holds a control character")
     owner = validate_isil(tag.isil) if tag.isil else None
     uii_text = f"{owner}.{pii}" if owner and isil_in_uii else pii
+    if split_uii(uii_text) != ((owner, pii) if owner and isil_in_uii else (None, pii)):
+        raise TagEncodeError(
+            f"the UII {uii_text!r} would read back as owner {split_uii(uii_text)[0]!r} and "
+            f"PII {split_uii(uii_text)[1]!r}: write the owner's ISIL into the UII"
+        )
     uii = uii_compact(uii_text)
     if len(uii) // 2 > MAX_UII_WORDS:
         raise TagEncodeError(

@@ -32,7 +32,7 @@ from drivers.rfid.field import SimulatedTag, TagField, nxp_uid
 from drivers.rfid.items import AfiSecurity, PadItems, decode_tag
 from drivers.rfid.llrp import LlrpReader
 from drivers.rfid.pad import PadEvent, PadWatcher
-from kiosk.ports import UnsupportedOperation
+from kiosk.ports import DeviceError, UnsupportedOperation
 from kiosk.tags import TagData
 
 ISIL = "CN-440300-1"
@@ -169,6 +169,17 @@ def test_dsfid_and_eas_are_not_uhf_commands(world) -> None:
         reader.write_dsfid(tag.uid, 0x06)
     with pytest.raises(UnsupportedOperation):
         reader.set_eas(tag.uid, True)
+
+
+def test_a_read_past_the_end_of_small_user_memory_gives_the_memory_then_zeros(world) -> None:
+    field, _, reader = world
+    small = library_tag(afi=0x07, pii="31234567", set=(1, 2), user_words=6)
+    assert small.memory and len(small.memory) == 12
+    field.place(small)
+    assert reader.read_blocks(small.uid, 0, 8) == bytes(small.memory) + bytes(20)
+    assert reader.read_blocks(small.uid, 2, 2) == bytes(small.memory[8:]) + bytes(4)
+    with pytest.raises(DeviceError):
+        reader.read_blocks(small.uid, 3, 1)
 
 
 def test_write_afi_keeps_the_pc_words_length_and_umi(world) -> None:

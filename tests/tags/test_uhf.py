@@ -197,6 +197,7 @@ def test_user_size_pads_user_memory_to_whole_words() -> None:
         ({"pii": "1", "isil": "not an isil"}, "ISIL"),
         ({"pii": "😀"}, "cannot hold"),
         ({"pii": "x" * 40}, "words"),
+        ({"pii": "CN-1.5"}, "would read back as owner 'CN-1'"),
     ],
 )
 def test_bad_data_is_not_encoded(fields: dict, message: str) -> None:
