@@ -63,6 +63,9 @@ DEFAULT_INVENTORY_MS = 60
 READ_NO_RESPONSE, READ_OVERRUN, READ_LOCKED = 2, 4, 5
 WRITE_OVERRUN, WRITE_LOCKED, WRITE_NO_RESPONSE = 1, 2, 5
 
+#: LLRP names a reader's maker by its IANA Private Enterprise Number.
+MANUFACTURERS = {25882: "Impinj", 161: "Zebra", 24831: "Sirit", 21840: "Alien"}
+
 #: The ``C1G2PC`` TV parameter (type 12), which sllurp 3.0 lists but leaves undecoded.
 TV_C1G2PC = 12
 
@@ -104,6 +107,7 @@ class LlrpReader:
         self.inventory_ms = inventory_ms
         self._ids = itertools.count(1)
         self._pc: dict[bytes, int] = {}  # EPC -> PC word from the latest report
+        self._info: ReaderInfo | None = None
 
     @classmethod
     def for_address(
@@ -136,7 +140,27 @@ class LlrpReader:
     def reader_info(self) -> ReaderInfo:
         with self._link.lock:
             self._require_open()
-            return ReaderInfo(model="LLRP UHF reader", serial=self._transport.url)
+            return self._info or ReaderInfo(model="LLRP UHF reader", serial=self._transport.url)
+
+    def _capabilities(self) -> ReaderInfo | None:
+        """Maker, model and firmware from GET_READER_CAPABILITIES (general device part)."""
+        try:
+            body = self._request({"GET_READER_CAPABILITIES": {"RequestedData": 1}})
+        except (FrameError, UnsupportedOperation):
+            return None  # the model is for the technician's eyes; the reader works anyway
+        general = body.get("GeneralDeviceCapabilities")
+        if not isinstance(general, dict):
+            return None
+        maker = general.get("DeviceManufacturerName")
+        firmware = general.get("ReaderFirmwareVersion", b"")
+        if isinstance(firmware, bytes):
+            firmware = firmware.decode("utf-8", "replace")
+        name = MANUFACTURERS.get(maker, f"manufacturer {maker}")
+        return ReaderInfo(
+            model=f"{name} LLRP reader, model {general.get('ModelName')}",
+            firmware=str(firmware),
+            serial=self._transport.url,
+        )
 
     def _handshake(self) -> None:
         transport = self._transport
@@ -147,6 +171,7 @@ class LlrpReader:
             raise FrameError(f"the reader greeted with {name}, not a connection event")
         if attempt.get("Status") != "Success":
             raise DeviceGone(f"the reader refused the connection: {attempt.get('Status')}")
+        self._info = self._capabilities()
         self._request({"DELETE_ACCESSSPEC": {"AccessSpecID": 0}})
         self._request({"DELETE_ROSPEC": {"ROSpecID": 0}})
         self._request({"ADD_ROSPEC": {"ROSpec": self._rospec()}})

@@ -153,6 +153,14 @@ def test_factory_builds_an_llrp_reader_on_port_5084_by_default() -> None:
         reader_for_uri("llrp:///dev/ttyUSB0")
 
 
+def test_reader_info_comes_from_the_readers_capabilities(world) -> None:
+    _, server, reader = world
+    info = reader.reader_info()
+    assert info.model == "manufacturer 0 LLRP reader, model 1"
+    assert info.firmware == "shufang-llrp-emulator 1"
+    assert info.serial == server.uri
+
+
 def test_inventory_reports_the_epc_and_the_pc_words_afi(world) -> None:
     field, _, reader = world
     tag = field.place(library_tag(afi=0x07, pii="31234567", isil=ISIL))

@@ -221,6 +221,8 @@ class LlrpEmulator:
             return None
         if msg_type == CLOSE_CONNECTION:
             return message(CLOSE_CONNECTION_RESPONSE, msg_id, status())
+        if msg_type == GET_READER_CAPABILITIES:
+            return message(GET_READER_CAPABILITIES_RESPONSE, msg_id, status() + _capabilities())
         if msg_type == ADD_ROSPEC:
             rospec = find(body, P_ROSPEC)
             if rospec is None:
@@ -356,6 +358,21 @@ class LlrpEmulator:
         except AirError:
             return WRITE_NO_RESPONSE, 0
         return WRITE_OK, len(data) // 2
+
+
+#: What the emulator says it is: no IANA enterprise number of its own (0), model 1.
+FIRMWARE = b"shufang-llrp-emulator 1"
+
+
+def _capabilities() -> bytes:
+    """GeneralDeviceCapabilities (137): one antenna, no UTC clock, then the required
+    ReceiveSensitivityTableEntry (139), GPIOCapabilities (141) and PerAntennaAirProtocol
+    (140, antenna 1: EPC Gen2)."""
+    head = struct.pack(">HHIIH", 1, 0, 0, 1, len(FIRMWARE)) + FIRMWARE
+    sensitivity = tlv(139, struct.pack(">Hh", 1, 0))
+    gpio = tlv(141, struct.pack(">HH", 0, 0))
+    air = tlv(140, struct.pack(">HHB", 1, 1, 1))
+    return tlv(137, head + sensitivity + gpio + air)
 
 
 def _words_done(blocks: int, first: int, size: int, start: int, end: int) -> int:
