@@ -155,7 +155,7 @@ class LlrpReader:
         firmware = general.get("ReaderFirmwareVersion", b"")
         if isinstance(firmware, bytes):
             firmware = firmware.decode("utf-8", "replace")
-        name = MANUFACTURERS.get(maker, f"manufacturer {maker}")
+        name = MANUFACTURERS.get(maker, f"manufacturer {maker}") if isinstance(maker, int) else "?"
         return ReaderInfo(
             model=f"{name} LLRP reader, model {general.get('ModelName')}",
             firmware=str(firmware),
