@@ -20,6 +20,8 @@ from __future__ import annotations
 import contextlib
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from kiosk.tags import TagData, TagDecodeError, TagEncodeError
 from kiosk.tags.crc import crc16_epc
@@ -297,3 +299,16 @@ def test_split_uii_needs_a_valid_isil_before_the_dot() -> None:
     assert split_uii("CN-110000-1.123") == ("CN-110000-1", "123")
     assert split_uii("123.45") == (None, "123.45")
     assert split_uii("CN-110000-1.") == (None, "CN-110000-1.")
+
+
+@given(
+    st.text(
+        alphabet=st.sampled_from("ABCDEFGHIJKLMNOPQRSTUVWXYZ-.:0123456789abcxyz/ _#é中文书房"),
+        min_size=1,
+        max_size=40,
+    )
+)
+def test_any_uii_text_reads_back_as_written(text: str) -> None:
+    warnings: list[str] = []
+    assert uii_expand(uii_compact(text), warnings) == text
+    assert warnings == []
