@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import contextlib
 import itertools
+import time
 from collections.abc import Callable
 from typing import Any, cast
 
@@ -38,6 +39,7 @@ from kiosk.ports import (
     DeviceError,
     DeviceGone,
     DeviceState,
+    DeviceTimeout,
     FrameError,
     NoTag,
     ReaderInfo,
@@ -58,6 +60,8 @@ EPC_BIT_POINTER = 0x20  # the EPC starts after the CRC and PC words
 BLOCK_WORDS = 2  # a "block" of the TagReader port is two 16-bit words, 4 bytes
 PC_WORD = 1
 DEFAULT_INVENTORY_MS = 60
+#: How long a report may trail the end-of-ROSpec event before the round counts as empty.
+END_GRACE = 0.05
 
 # C1G2ReadOpSpecResult and C1G2WriteOpSpecResult result codes (LLRP 1.0.1, 16.2.7.5)
 READ_NO_RESPONSE, READ_OVERRUN, READ_LOCKED = 2, 4, 5
@@ -172,6 +176,17 @@ class LlrpReader:
         if attempt.get("Status") != "Success":
             raise DeviceGone(f"the reader refused the connection: {attempt.get('Status')}")
         self._info = self._capabilities()
+        with contextlib.suppress(FrameError, UnsupportedOperation):  # reports alone do then
+            self._request(
+                {
+                    "SET_READER_CONFIG": {
+                        "ResetToFactoryDefaults": False,
+                        "ReaderEventNotificationSpec": {
+                            "EventNotificationState": {"ROSpecEvent": True}
+                        },
+                    }
+                }
+            )
         self._request({"DELETE_ACCESSSPEC": {"AccessSpecID": 0}})
         self._request({"DELETE_ROSPEC": {"ROSpecID": 0}})
         self._request({"ADD_ROSPEC": {"ROSpec": self._rospec()}})
@@ -416,8 +431,14 @@ class LlrpReader:
         def read(_: SerialTransport, deadline: float) -> bytes:
             transport = self._transport
             raw = b""
+            ended = False
             while wanted - {name for name, _ in seen}:
-                frame = read_llrp_message(transport, deadline)
+                try:
+                    frame = read_llrp_message(transport, deadline)
+                except DeviceTimeout:
+                    if ended and any(name == response_name for name, _ in seen):
+                        break  # the ROSpec ended and no report followed: nothing was seen
+                    raise
                 raw += frame
                 decoded = self._decode(frame)
                 name, content = next(iter(decoded.items()))
@@ -426,6 +447,11 @@ class LlrpReader:
                     continue
                 if name == "ERROR_MESSAGE":
                     self._check_status(name, content)
+                if name == "READER_EVENT_NOTIFICATION" and _rospec_ended(content):
+                    # readers need not send an empty report: the end event says it is over,
+                    # and a report that does come arrives right after it
+                    ended = True
+                    deadline = min(deadline, time.monotonic() + END_GRACE)
                 if name in wanted:
                     seen.append((name, content))
             return raw
@@ -459,6 +485,12 @@ class LlrpReader:
     def _require_open(self) -> None:
         if self._link.state is DeviceState.DISCONNECTED or not self._transport.is_open:
             raise DeviceGone(f"{self._transport.url} is not open")
+
+
+def _rospec_ended(event: dict[str, Any]) -> bool:
+    data = event.get("ReaderEventNotificationData", {})
+    rospec = data.get("ROSpecEvent") if isinstance(data, dict) else None
+    return isinstance(rospec, dict) and rospec.get("EventType") == "End_of_ROSpec"
 
 
 def _epc(report: dict[str, Any]) -> bytes:

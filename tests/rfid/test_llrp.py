@@ -161,6 +161,28 @@ def test_reader_info_comes_from_the_readers_capabilities(world) -> None:
     assert info.serial == server.uri
 
 
+@pytest.mark.parametrize("empty_reports", [True, False])
+def test_an_empty_round_is_an_empty_inventory_whether_or_not_a_report_comes(
+    empty_reports: bool,
+) -> None:
+    field = TagField()
+    emulator = LlrpEmulator(field, empty_reports=empty_reports)
+    server = LlrpEmulatorServer(emulator).start()
+    reader = LlrpReader.for_address("127.0.0.1", server.port, timeout=1.0)
+    try:
+        reader.open()
+        assert emulator.session.rospec_events  # the driver asked for end-of-ROSpec events
+        assert reader.inventory() == []
+        tag = field.place(library_tag(afi=0x07, pii="1"))
+        assert [t.uid for t in reader.inventory()] == [tag.uid]
+        field.remove(tag.uid)
+        assert reader.inventory() == []
+        assert reader.state.value == "ready"
+    finally:
+        reader.close()
+        server.stop()
+
+
 def test_inventory_reports_the_epc_and_the_pc_words_afi(world) -> None:
     field, _, reader = world
     tag = field.place(library_tag(afi=0x07, pii="31234567", isil=ISIL))

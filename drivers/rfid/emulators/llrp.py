@@ -44,6 +44,7 @@ HEADER = struct.Struct(">HII")
 
 # message types (LLRP 1.0.1, section 16)
 GET_READER_CAPABILITIES, GET_READER_CAPABILITIES_RESPONSE = 1, 11
+SET_READER_CONFIG, SET_READER_CONFIG_RESPONSE = 3, 13
 CLOSE_CONNECTION, CLOSE_CONNECTION_RESPONSE = 14, 4
 ADD_ROSPEC, DELETE_ROSPEC, START_ROSPEC, STOP_ROSPEC = 20, 21, 22, 23
 ENABLE_ROSPEC, DISABLE_ROSPEC = 24, 25
@@ -62,7 +63,10 @@ P_ACCESS_STOP_TRIGGER = 208
 P_ACCESS_COMMAND = 209
 P_TAG_REPORT_DATA = 240
 P_EPC_DATA = 241
+P_READER_EVENT_NOTIFICATION_SPEC = 244
+P_EVENT_NOTIFICATION_STATE = 245
 P_READER_EVENT_DATA = 246
+P_ROSPEC_EVENT = 249
 P_CONNECTION_ATTEMPT = 256
 P_LLRP_STATUS = 287
 P_C1G2_TAG_SPEC = 338
@@ -165,6 +169,7 @@ class _Access:
 class _Session:
     rospecs: dict[int, bool] = field(default_factory=dict)  # ROSpecID -> enabled
     pc_bits: bool = False
+    rospec_events: bool = False  # SET_READER_CONFIG asked for ROSpecEvent notifications
     access: dict[int, _Access] = field(default_factory=dict)
 
 
@@ -174,9 +179,13 @@ class LlrpEmulator:
     baudrate = 10_000_000  # a LAN: the serial pacing model has nothing to add
     bits_per_char = 10
 
-    def __init__(self, field: TagField, faults: ReaderFaults | None = None) -> None:
+    def __init__(
+        self, field: TagField, faults: ReaderFaults | None = None, *, empty_reports: bool = True
+    ) -> None:
         self.field = field
         self.faults = faults or ReaderFaults()
+        #: False: like readers that send no RO_ACCESS_REPORT when no tag was seen
+        self.empty_reports = empty_reports
         self.session = _Session()
         self._lock = threading.Lock()
 
@@ -221,6 +230,12 @@ class LlrpEmulator:
             return None
         if msg_type == CLOSE_CONNECTION:
             return message(CLOSE_CONNECTION_RESPONSE, msg_id, status())
+        if msg_type == SET_READER_CONFIG:
+            notification = find(body[1:], P_READER_EVENT_NOTIFICATION_SPEC)
+            for kind, state in params(notification or b""):
+                if kind == P_EVENT_NOTIFICATION_STATE and struct.unpack_from(">H", state)[0] == 2:
+                    session.rospec_events = bool(state[2] & 0x80)
+            return message(SET_READER_CONFIG_RESPONSE, msg_id, status())
         if msg_type == GET_READER_CAPABILITIES:
             return message(GET_READER_CAPABILITIES_RESPONSE, msg_id, status() + _capabilities())
         if msg_type == ADD_ROSPEC:
@@ -245,7 +260,7 @@ class LlrpEmulator:
             elif msg_type == START_ROSPEC:
                 if not session.rospecs[rospec_id]:
                     return message(reply, msg_id, status(P_FIELD_ERROR, "ROSpec is disabled"))
-                return message(reply, msg_id, status()) + self._report(rospec_id)
+                return message(reply, msg_id, status()) + self._round(rospec_id)
             return message(reply, msg_id, status())
         if msg_type == ADD_ACCESSSPEC:
             spec = _parse_accessspec(find(body, P_ACCESSSPEC) or b"")
@@ -268,6 +283,18 @@ class LlrpEmulator:
         return message(ERROR_MESSAGE, msg_id, status(M_UNSUPPORTED_MESSAGE, f"type {msg_type}"))
 
     # --- one inventory round -------------------------------------------------------------------
+
+    def _round(self, rospec_id: int) -> bytes:
+        """One ROSpec run: its report (none when empty, where so configured), then the
+        end-of-ROSpec event when the client asked for ROSpec events."""
+        report = self._report(rospec_id)
+        if not self.empty_reports and len(report) == HEADER.size:
+            report = b""
+        if self.session.rospec_events:
+            stamp = tlv(P_UTC_TIMESTAMP, struct.pack(">Q", int(time.time() * 1e6)))
+            end = tlv(P_ROSPEC_EVENT, struct.pack(">BII", 1, rospec_id, 0))
+            report += message(READER_EVENT_NOTIFICATION, 0, tlv(P_READER_EVENT_DATA, stamp + end))
+        return report
 
     def _report(self, rospec_id: int) -> bytes:
         reports = b""
