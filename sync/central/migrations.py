@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
 from kiosk.clock import Clock, SystemClock
-from sync.central import schema, staff_accounts
+from sync.central import rollup, schema, staff_accounts
 from sync.central.database import writing
 
 
@@ -86,6 +86,20 @@ def _rooms(conn: Connection) -> None:
     index.create(conn, checkfirst=True)
 
 
+def _rollup(conn: Connection) -> None:
+    """The efficiency page's per-room, per-day rollup of the ledger (issue #17), made from
+    the transactions already there; the ledger keeps it from now on."""
+    present = {c["name"] for c in sa.inspect(conn).get_columns("items")}
+    if "last_lent_day" not in present:
+        _add_column(conn, schema.items.c.last_lent_day)
+    for table in (
+        schema.room_days, schema.reader_days, schema.reader_firsts, schema.room_reader_lasts,
+        schema.room_reader_firsts, schema.item_lent_days,
+    ):  # fmt: skip
+        table.create(conn, checkfirst=True)
+    rollup.rebuild(conn)
+
+
 STEPS: tuple[Step, ...] = (
     Step(1, "initial schema", _initial),
     Step(2, "conflict sources", _conflict_sources),
@@ -93,6 +107,7 @@ STEPS: tuple[Step, ...] = (
     Step(5, "staff accounts, audit, districts", _staff_accounts),
     Step(7, "alerts", _alerts),
     Step(8, "rooms and visits", _rooms),
+    Step(9, "efficiency rollup", _rollup),
 )
 
 # Arbitrary constant: the PostgreSQL advisory lock that keeps two starting processes from
