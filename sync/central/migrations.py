@@ -68,6 +68,14 @@ def _staff_accounts(conn: Connection) -> None:
     staff_accounts.ensure_secret(conn, staff_accounts.SESSION_SECRET, SystemClock().now())
 
 
+def _catalog_codes(conn: Connection) -> None:
+    """ISBN and 中图法 class on items, as the MARC and CSV imports read them (issue #17)."""
+    present = {c["name"] for c in sa.inspect(conn).get_columns("items")}
+    for column in ("isbn", "clc_class"):
+        if column not in present:
+            _add_column(conn, schema.items.c[column])
+
+
 def _alerts(conn: Connection) -> None:
     """Alert episodes, their events and each channel's deliveries (issue #16)."""
     for table in (schema.alert_episodes, schema.alert_events, schema.alert_deliveries):
@@ -105,6 +113,7 @@ STEPS: tuple[Step, ...] = (
     Step(2, "conflict sources", _conflict_sources),
     Step(3, "no raw heartbeat rows", _drop_raw_heartbeats),
     Step(5, "staff accounts, audit, districts", _staff_accounts),
+    Step(6, "isbn and clc class on items", _catalog_codes),
     Step(7, "alerts", _alerts),
     Step(8, "rooms and visits", _rooms),
     Step(9, "efficiency rollup", _rollup),

@@ -65,6 +65,9 @@ items = sa.Table(
     sa.Column("set_size", sa.Integer, nullable=False, server_default="1"),
     sa.Column("status", sa.String(), nullable=False, server_default="available"),
     sa.Column("updated_at", UTCDateTime, nullable=False),
+    # Step 6: from the library system's MARC or CSV export (reports, collection rotation).
+    sa.Column("isbn", sa.String(), nullable=False, server_default=""),
+    sa.Column("clc_class", sa.String(), nullable=False, server_default=""),
     # Step 9: the last local day the item was lent (applied, not cancelled), kept by the
     # ledger through ``rollup``; NULL = never. Not replicated to kiosks.
     sa.Column("last_lent_day", sa.String()),
