@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
 from kiosk.clock import Clock, SystemClock
-from sync.central import rollup, schema, staff_accounts
+from sync.central import health, rollup, schema, staff_accounts
 from sync.central.database import writing
 
 
@@ -96,7 +96,8 @@ def _rooms(conn: Connection) -> None:
 
 def _rollup(conn: Connection) -> None:
     """The efficiency page's per-room, per-day rollup of the ledger (issue #17), made from
-    the transactions already there; the ledger keeps it from now on."""
+    the transactions already there; the ledger keeps it from now on. Also each uptime span's
+    successor start (the reliability ranking without a window function)."""
     present = {c["name"] for c in sa.inspect(conn).get_columns("items")}
     if "last_lent_day" not in present:
         _add_column(conn, schema.items.c.last_lent_day)
@@ -106,6 +107,9 @@ def _rollup(conn: Connection) -> None:
     ):  # fmt: skip
         table.create(conn, checkfirst=True)
     rollup.rebuild(conn)
+    if "next_start_at" not in {c["name"] for c in sa.inspect(conn).get_columns("uptime_spans")}:
+        _add_column(conn, schema.uptime_spans.c.next_start_at)
+    health.link_spans(conn)
 
 
 STEPS: tuple[Step, ...] = (
@@ -116,7 +120,7 @@ STEPS: tuple[Step, ...] = (
     Step(6, "isbn and clc class on items", _catalog_codes),
     Step(7, "alerts", _alerts),
     Step(8, "rooms and visits", _rooms),
-    Step(9, "efficiency rollup", _rollup),
+    Step(9, "efficiency rollup, span successors", _rollup),
 )
 
 # Arbitrary constant: the PostgreSQL advisory lock that keeps two starting processes from

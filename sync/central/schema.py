@@ -221,6 +221,9 @@ uptime_spans = sa.Table(
     sa.Column("state", sa.String(), nullable=False),
     sa.Column("start_at", UTCDateTime, nullable=False),
     sa.Column("end_at", UTCDateTime, nullable=False),
+    # Step 9: the start of the kiosk's next span (NULL while this is its latest), set when
+    # that span begins, so uptime is a plain scan rather than a window over the spans.
+    sa.Column("next_start_at", UTCDateTime),
     sa.Index("ix_uptime_spans_kiosk_end", "kiosk_id", "end_at"),
 )
 

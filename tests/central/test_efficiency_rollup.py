@@ -310,7 +310,7 @@ def test_step_9_builds_the_rollup_from_the_ledger_already_there(central: Central
             conn.execute(sa.schema.DropTable(table))
         conn.execute(sa.text("ALTER TABLE items DROP COLUMN last_lent_day"))
         conn.execute(schema_migrations.delete().where(schema_migrations.c.step == 9))
-    assert migrate(central.engine, central.clock) == ["0009 efficiency rollup"]
+    assert migrate(central.engine, central.clock) == ["0009 efficiency rollup, span successors"]
     with reading(central.engine) as conn:
         assert snapshot(conn) == kept
         assert len(kept["reader_days"]) > 50 and kept["item_lent_days"]
