@@ -24,7 +24,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from sync.central import branches, health
-from sync.central.rollup import NONE
+from sync.central.rollup import NONE, NOT_HELD
 from sync.central.schema import (
     faults,
     item_lent_days,
@@ -33,6 +33,7 @@ from sync.central.schema import (
     reader_days,
     reader_firsts,
     room_days,
+    room_holdings,
     room_reader_firsts,
     room_reader_lasts,
     visits,
@@ -43,7 +44,7 @@ STALE_DAYS = 90
 #: The measures a weak room is flagged on (below ``flag_share`` of the city median).
 FLAG_METRICS = ("visits", "loans", "loans_per_open_hour", "turnover")
 #: Items that are not on the shelf to lend count as no holding.
-_NOT_HELD = ("lost", "missing")
+_NOT_HELD = NOT_HELD
 
 
 @dataclass(slots=True)
@@ -205,15 +206,11 @@ def _measure(
     for name, count in _new_readers(conn, lo, hi).items():
         room(name).new_readers = count
     recent_from = (until - timedelta(days=STALE_DAYS - 1)).isoformat()
-    held = items.c.status.not_in(_NOT_HELD)
-    lent_lately = sa.func.sum(sa.case((items.c.last_lent_day >= recent_from, 1), else_=0))
     lent_by_branch: dict[str, int] = {}
-    for row in conn.execute(
-        sa.select(items.c.branch, sa.func.count(), lent_lately).where(held).group_by(items.c.branch)
-    ):
-        if row.branch:
-            room(row.branch).holdings = row[1]
-            lent_by_branch[row.branch] = int(row[2] or 0)
+    for branch, held, lately in _holdings(conn, recent_from):
+        if branch:
+            room(branch).holdings = held
+            lent_by_branch[branch] = lately
     for name, count in _lent_after(conn, recent_from, hi).items():
         lent_by_branch[name] = lent_by_branch.get(name, 0) - count
     for r in rooms.values():
@@ -299,11 +296,22 @@ def _lent_after(conn: Connection, lo: str, hi: str) -> dict[str, int]:
     )
     if inside > after:
         return dict(conn.execute(count.where(ld.day > hi)).all())
-    lately = sa.func.sum(sa.case((items.c.last_lent_day >= lo, 1), else_=0))
-    found = _sums(conn, sa.select(items.c.branch, lately).where(held).group_by(items.c.branch))
+    found = {branch: lately for branch, _, lately in _holdings(conn, lo)}
     for branch, n in conn.execute(count.where(ld.day >= lo, ld.day <= hi)).all():
         found[branch] = found.get(branch, 0) - n
     return found
+
+
+def _holdings(conn: Connection, lately_from: str) -> list[tuple[str, int, int]]:
+    """(room, held items, those last lent on ``lately_from`` or later), from the rollup."""
+    h = room_holdings.c
+    lately = sa.func.sum(sa.case((h.last_lent_day >= lately_from, h["items"]), else_=0))
+    query = (
+        sa.select(h.branch, sa.func.sum(h["items"]), lately)
+        .group_by(h.branch)
+        .having(sa.func.sum(h["items"]) > 0)
+    )
+    return [(row[0], int(row[1]), int(row[2] or 0)) for row in conn.execute(query)]
 
 
 def _sums(conn: Connection, query: sa.Select[Any]) -> dict[str, int]:

@@ -103,7 +103,7 @@ def _rollup(conn: Connection) -> None:
         _add_column(conn, schema.items.c.last_lent_day)
     for table in (
         schema.room_days, schema.reader_days, schema.reader_firsts, schema.room_reader_lasts,
-        schema.room_reader_firsts, schema.item_lent_days,
+        schema.room_reader_firsts, schema.item_lent_days, schema.room_holdings,
     ):  # fmt: skip
         table.create(conn, checkfirst=True)
     rollup.rebuild(conn)

@@ -38,6 +38,7 @@ from sync.central.schema import (
     reader_days,
     reader_firsts,
     room_days,
+    room_holdings,
     room_reader_firsts,
     room_reader_lasts,
     transactions,
@@ -46,6 +47,8 @@ from sync.central.stats import KIND_COLUMNS
 
 #: ``prev_day`` of a first day: sorts before every ISO day.
 NONE = ""
+#: Item statuses that are no holding (not on the shelf to lend).
+NOT_HELD = ("lost", "missing")
 
 Change = tuple[Any, int]  # a transactions row (mapping or Row) and +1 / -1
 
@@ -239,6 +242,8 @@ def _lent(conn: Connection, deltas: Counter[tuple[str, str]]) -> None:
     updates: list[dict[str, Any]] = []
     deletes: list[dict[str, Any]] = []
     lasts: list[dict[str, Any]] = []
+    catalog = rows_for_keys(conn, _ITEMS, piis)
+    holdings: Counter[tuple[str, str]] = Counter()
     for pii in piis:
         old = stored.get(pii, {})
         counts = Counter({day: n for day, (n, _) in old.items()})
@@ -256,8 +261,13 @@ def _lent(conn: Connection, deltas: Counter[tuple[str, str]]) -> None:
                 )
             elif old[day] != (counts[day], prev):
                 updates.append({"pii": pii, "d": day, "n": counts[day], "prev": prev})
-        if max(old, default=None) != max(new_days, default=None):
-            lasts.append({"key": pii, "last": max(new_days, default=None)})
+        item = catalog.get(pii)
+        last = max(new_days, default=None)
+        if item is not None and item.last_lent_day != last:
+            lasts.append({"key": pii, "last": last})
+            if item.status not in NOT_HELD:
+                holdings[(item.branch, item.last_lent_day or NONE)] -= 1
+                holdings[(item.branch, last or NONE)] += 1
     ld = item_lent_days.c
     one = [ld.item_pii == sa.bindparam("pii"), ld.day == sa.bindparam("d")]
     if deletes:
@@ -278,6 +288,42 @@ def _lent(conn: Connection, deltas: Counter[tuple[str, str]]) -> None:
             .values(last_lent_day=sa.bindparam("last")),
             lasts,
         )
+    add_holdings(conn, holdings)
+
+
+_ITEMS = keyed_select(items.c.pii, items.c.branch, items.c.status, items.c.last_lent_day)
+
+
+def holding_change(item: Any, sign: int) -> tuple[tuple[str, str], int] | None:
+    """An item (branch, status, last_lent_day) going into (+1) or out of (-1) its room's
+    holdings; None when it is no holding."""
+    if _get(item, "status") in NOT_HELD:
+        return None
+    return (_get(item, "branch"), _get(item, "last_lent_day") or NONE), sign
+
+
+def add_holdings(conn: Connection, deltas: Counter[tuple[str, str]]) -> None:
+    _add(
+        conn,
+        room_holdings,
+        ("branch", "last_lent_day"),
+        [
+            {"branch": b, "last_lent_day": d, "items": n}
+            for (b, d), n in sorted(deltas.items())
+            if n
+        ],
+    )
+
+
+def last_lent(conn: Connection, piis: Sequence[str]) -> dict[str, str]:
+    """The last lending day of items the ledger knows, for a catalog (re)adding them."""
+    ld = item_lent_days.c
+    found: dict[str, str] = {}
+    for start in range(0, len(piis), 500):
+        chunk = list(piis[start : start + 500])
+        query = sa.select(ld.item_pii, sa.func.max(ld.day)).where(ld.item_pii.in_(chunk))
+        found.update((pii, day) for pii, day in conn.execute(query.group_by(ld.item_pii)))
+    return found
 
 
 def _insert(conn: Connection, table: sa.Table) -> Any:
@@ -308,7 +354,7 @@ def rebuild(conn: Connection) -> None:
     """Make the whole rollup again from the ledger, in SQL (the same on both databases)."""
     for table in (
         room_days, reader_days, reader_firsts, room_reader_lasts, room_reader_firsts,
-        item_lent_days,
+        item_lent_days, room_holdings,
     ):  # fmt: skip
         conn.execute(table.delete())
     t = transactions
@@ -410,5 +456,15 @@ def rebuild(conn: Connection) -> None:
             last_lent_day=sa.select(sa.func.max(ld.day))
             .where(ld.item_pii == items.c.pii)
             .scalar_subquery()
+        )
+    )
+    held = items.c.status.not_in(NOT_HELD)
+    last_day = sa.func.coalesce(items.c.last_lent_day, NONE)
+    conn.execute(
+        room_holdings.insert().from_select(
+            ["branch", "last_lent_day", "items"],
+            sa.select(items.c.branch, last_day, sa.func.count())
+            .where(held)
+            .group_by(items.c.branch, last_day),
         )
     )

@@ -398,6 +398,16 @@ room_reader_firsts = sa.Table(
     sa.Column("readers", sa.Integer, nullable=False),
 )
 
+# Each room's held items (not lost or missing) by the last day they were lent ("" = never):
+# the holdings and those lent lately without reading the catalog.
+room_holdings = sa.Table(
+    "room_holdings",
+    metadata,
+    sa.Column("branch", sa.String(), primary_key=True),
+    sa.Column("last_lent_day", sa.String(), primary_key=True),
+    sa.Column("items", sa.Integer, nullable=False),
+)
+
 # The days an item was lent, with the day before that: unborrowed holdings for any window.
 item_lent_days = sa.Table(
     "item_lent_days",
