@@ -265,11 +265,24 @@ class KioskController(QObject):
     def item_placed(self, pii: str, parts, uid) -> None:
         self.on_pad[pii] = (parts, uid)
         self.touched()
+        screen = self._items_screen()
+        if screen is not None:
+            screen.placed_again(pii)
         self._wait_for_decision([pii])
 
     def item_removed(self, pii: str) -> None:
+        """A book lifted off the pad: its row goes (an answer still on its way shows first)."""
         self.on_pad.pop(pii, None)
         self.session.waiting.pop(pii, None)
+        screen = self._items_screen()
+        if screen is not None and pii not in self.session.in_flight:
+            screen.lifted(pii)
+
+    def _items_screen(self):
+        """The borrow or return screen of this session, if it shows one."""
+        return {Mode.BORROW: self.window.borrow, Mode.RETURN: self.window.give_back}.get(
+            self.session.mode
+        )
 
     def item_seen(self, pii: str, position: int, size: int) -> None:
         """A tag of a stack was read: its row shows now, while the rest is read; the stack
@@ -409,6 +422,8 @@ class KioskController(QObject):
         s.outcomes[outcome.pii] = outcome
         screen.show_outcome(outcome)
         self.sounds.play("ok" if outcome.ok else "problem")
+        if outcome.pii not in self.on_pad:
+            screen.lifted(outcome.pii)  # lifted while it was decided: shown, then it goes
         if s.waiting:
             self._gather.start()
 

@@ -179,9 +179,11 @@ def stylesheet(palette: Palette = Palette(), scale: TypeScale = NORMAL, dpi: flo
     QFrame[role="row"][tone="error"] {{ border-color: {p.error}; background: {p.error_bg}; }}
     QFrame[role="row"][tone="warning"] {{ border-color: {p.warning};
                background: {p.warning_bg}; }}
+    QFrame[role="row"][tone="gone"] {{ border-style: dashed; background: {p.paper}; }}
     QFrame[role="row"] QLabel {{ background: transparent; }}
     QFrame[role="row"] QLabel[role="muted"] {{ color: {p.ink}; font-size: {s.row_detail}px;
                font-weight: 700; }}
+    QFrame[role="row"][tone="gone"] QLabel {{ color: {p.muted}; }}
     QFrame[role="help"] {{ background: {p.success_bg}; border: 2px solid {p.success};
                border-radius: 16px; }}
     QFrame[role="help"] QLabel {{ background: transparent; color: {p.ink}; }}
@@ -218,4 +220,10 @@ def stylesheet(palette: Palette = Palette(), scale: TypeScale = NORMAL, dpi: flo
     QCheckBox::indicator:checked {{ background: {p.primary}; border-color: {p.primary};
                image: url({tick}); }}
     QScrollArea {{ border: none; }}
+    QScrollBar:vertical {{ width: {target}px; background: {p.card}; margin: 0 0 0 8px;
+               border: 2px solid {p.line}; border-radius: {target // 2}px; }}
+    QScrollBar::handle:vertical {{ background: {p.primary}; min-height: {2 * target}px;
+               border-radius: {target // 2 - 8}px; margin: 6px; }}
+    QScrollBar::add-line:vertical, QScrollBar::sub-line:vertical {{ height: 0; border: none; }}
+    QScrollBar::add-page:vertical, QScrollBar::sub-page:vertical {{ background: none; }}
     """
