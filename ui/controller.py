@@ -25,6 +25,7 @@ from ui.idle_clock import IdleClock
 from ui.qt import QObject, QtCore, Signal
 from ui.session import Mode, Session
 from ui.sounds import Sounds
+from ui.summary import SessionSummary
 from ui.text import format_date, identification_text
 from ui.window import KioskWindow
 
@@ -105,7 +106,7 @@ class KioskController(QObject):
         self._wire_screens()
         self._wire_devices()
         self.idle_clock = IdleClock(
-            self.window, self.sounds, self._in_session, self.end_session,
+            self.window, self.sounds, self._in_session, self._timed_out,
             timeout_s=idle_timeout_s, countdown_s=idle_countdown_s,
             elderly_timeout_s=elderly_idle_timeout_s, elderly_countdown_s=elderly_idle_countdown_s,
         )  # fmt: skip
@@ -175,18 +176,35 @@ class KioskController(QObject):
         w.account.show_loans("", [], datetime.now(UTC))
         w.identify.reset()
         w.receipt.entered()
+        w.receipt.show_summary(SessionSummary())
+        w.goodbye.show_summary(SessionSummary())
         self.t.set_language(self.default_language)
         w.reset_accessibility()
         w.show_screen("out_of_service" if self.out_of_service else "home")
         self.session_ended.emit()
 
+    def summary(self) -> SessionSummary:
+        """What this session borrowed, returned and renewed (ui.summary words it)."""
+        return SessionSummary.of(self.session, self.tz)
+
     def say_goodbye(self) -> None:
+        self.window.goodbye.show_summary(self.summary())
         self.window.show_screen("goodbye")
-        self.idle_clock.quiet.stop()
+        self.idle_clock.stop()
+        self.window.idle.hide()
         self._goodbye.start(self._goodbye_ms)
+
+    def _timed_out(self) -> None:
+        """Nobody answered the idle warning: a session that did something says what, on the
+        goodbye screen for a few seconds, before home; one that did nothing goes home."""
+        if self.summary() and self.window.current() != "goodbye":
+            self.say_goodbye()
+        else:
+            self.end_session()
 
     def finish(self) -> None:
         if self.session.accepted:
+            self.window.receipt.show_summary(self.summary())
             self.window.show_screen("receipt")
         else:
             self.say_goodbye()
@@ -440,8 +458,13 @@ class KioskController(QObject):
             return
         self.core.call(
             lambda core: core.circulation.renew(patron, pii),
-            lambda outcome: self._item_done(self.window.borrow, outcome),
+            lambda outcome: self._renewed(outcome),
         )
+
+    def _renewed(self, outcome: Outcome) -> None:
+        if self.session.mode is Mode.BORROW and self.session.patron is not None:
+            self.session.renewals[outcome.pii] = outcome
+        self._item_done(self.window.borrow, outcome)
 
     def accept_fee(self, pii: str) -> None:
         """The reader pressed "accept the charge": the same item is borrowed again with the
@@ -496,7 +519,13 @@ class KioskController(QObject):
             )
             return outcomes, core.circulation.loans(patron)
 
-        self.core.call(job, lambda result: self.window.account.show_results(*result))
+        def done(result) -> None:
+            outcomes, loans = result
+            if self.session.patron is patron:  # still this reader's session
+                self.session.renewals.update((o.pii, o) for o in outcomes)
+            self.window.account.show_results(outcomes, loans)
+
+        self.core.call(job, done)
 
     # --- receipts --------------------------------------------------------------------------
 

@@ -168,6 +168,9 @@ def stylesheet(palette: Palette = Palette(), scale: TypeScale = NORMAL, dpi: flo
                font-size: {s.body}px; }}
     QLabel[role="message"][tone="error"] {{ background: {p.error_bg}; color: {p.error}; }}
     QLabel[role="message"][tone="ok"] {{ background: {p.success_bg}; color: {p.success}; }}
+    QLabel[role="summary"] {{ background: {p.success_bg}; color: {p.success};
+               border: 2px solid {p.success}; border-radius: 16px; padding: 24px;
+               font-size: {s.title}px; font-weight: 700; }}
     QLabel[role="countdown"] {{ color: {p.primary}; background: transparent;
                font-size: {s.countdown}px; font-weight: 700; }}
     QFrame#header {{ background: {p.card}; border-bottom: 2px solid {p.line}; }}

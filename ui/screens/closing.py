@@ -5,9 +5,32 @@ from __future__ import annotations
 from ui.help import HelpPanel
 from ui.qt import QtCore, QtGui, QtWidgets, Signal
 from ui.screens.base import Screen
+from ui.summary import SessionSummary, summary_sentence
 from ui.widgets import BigAction, Message, button, label
 
 Qt = QtCore.Qt
+
+
+class SummaryLine(QtWidgets.QLabel):
+    """The session's closing summary in large green type ("借书成功，共 3 本，…")."""
+
+    def __init__(self, t) -> None:
+        super().__init__()
+        self.t = t
+        self.summary = SessionSummary()
+        self.setProperty("role", "summary")
+        self.setWordWrap(True)
+        self.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.hide()
+
+    def show_summary(self, summary: SessionSummary) -> None:
+        self.summary = summary
+        self.retranslate()
+
+    def retranslate(self) -> None:
+        text = summary_sentence(self.summary, self.t.language)
+        self.setText(text)
+        self.setVisible(bool(text))
 
 
 class ReceiptScreen(Screen):
@@ -15,6 +38,8 @@ class ReceiptScreen(Screen):
 
     def __init__(self, t, palette) -> None:
         super().__init__(t, palette)
+        self.summary = SummaryLine(t)
+        self.body.addWidget(self.summary)
         self.message = Message()
         self.body.addWidget(self.message)
         self.qr = QtWidgets.QLabel()
@@ -39,6 +64,7 @@ class ReceiptScreen(Screen):
         self.message.show_text("")
         for widget in (self.print_button, self.qr_button):
             widget.show()
+        self.none_button.setText(self.t.t("receipt.none"))  # it said 完成 under a QR code
 
     def show_qr(self, image: QtGui.QImage, problem: str = "") -> None:
         self.print_button.hide()
@@ -58,8 +84,12 @@ class ReceiptScreen(Screen):
     def show_printing(self) -> None:
         self.message.show_text(self.t.t("receipt.printing"), "ok")
 
+    def show_summary(self, summary: SessionSummary) -> None:
+        self.summary.show_summary(summary)
+
     def retranslate(self) -> None:
         t = self.t.t
+        self.summary.retranslate()
         self.title.setText(t("receipt.title"))
         self.subtitle.setText("")
         self.print_button.set_texts(t("receipt.print"), "")
@@ -71,10 +101,16 @@ class GoodbyeScreen(Screen):
     def __init__(self, t, palette) -> None:
         super().__init__(t, palette)
         self.title.setProperty("role", "display")
+        self.summary = SummaryLine(t)
+        self.body.addWidget(self.summary)
         self.body.addStretch(1)
         self.retranslate()
 
+    def show_summary(self, summary: SessionSummary) -> None:
+        self.summary.show_summary(summary)
+
     def retranslate(self) -> None:
+        self.summary.retranslate()
         self.title.setText(self.t.t("goodbye.title"))
         self.subtitle.setText(self.t.t("goodbye.hint"))
 
