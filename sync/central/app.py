@@ -17,6 +17,7 @@ from sync.central import (
 )
 from sync.central.database import make_engine
 from sync.central.migrations import migrate
+from sync.central.request_guard import RequestGuard
 from sync.central.runtime import Runtime
 from sync.central.settings import CentralSettings
 from sync.central.wire import API_PREFIX
@@ -49,7 +50,9 @@ def create_app(
         redoc_url=None,
     )
     serve_api_docs(app)
-    app.state.runtime = Runtime(engine=engine, clock=clock, settings=settings or CentralSettings())
+    settings = settings or CentralSettings()
+    app.state.runtime = Runtime(engine=engine, clock=clock, settings=settings)
+    app.add_middleware(RequestGuard, max_body=settings.max_body_bytes)
     for module in (routes_kiosk, routes_upstream, routes_staff, routes_admin, routes_visits):
         app.include_router(module.router, prefix=API_PREFIX)
     app.include_router(web.router)  # the staff fleet pages under /dashboard

@@ -13,9 +13,24 @@ from sync.central.deps import RuntimeDep, Staff
 
 router = APIRouter(prefix="/admin", tags=["admin"])
 
+#: A set is a book with its CDs or a boxed series, never a hundred parts.
+MAX_SET_SIZE = 99
+#: Ten million yuan: far above any library fine, well inside the 32-bit column.
+MAX_FINES_CENTS = 10**9
+
+
+def _refuse_unless(ok: bool, key: str, problem: str) -> None:
+    """The whole batch is refused with the first record's problem, nothing applied."""
+    if not ok:
+        raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, f"{key[:64]!r}: {problem}")
+
 
 @router.put("/items", response_model=wire.UpsertResult)
 def upsert_items(batch: wire.ItemBatch, staff: Staff, rt: RuntimeDep) -> wire.UpsertResult:
+    for item in batch.items:
+        _refuse_unless(
+            1 <= item.set_size <= MAX_SET_SIZE, item.pii, f"set_size must be 1-{MAX_SET_SIZE}"
+        )
     with writing(rt.engine) as conn:
         return catalog.upsert_items(conn, batch.items, rt.clock.now())
 
@@ -30,6 +45,9 @@ def delete_item(pii: str, staff: Staff, rt: RuntimeDep) -> Response:
 
 @router.put("/patrons", response_model=wire.UpsertResult)
 def upsert_patrons(batch: wire.PatronBatch, staff: Staff, rt: RuntimeDep) -> wire.UpsertResult:
+    for patron in batch.patrons:
+        ok = 0 <= patron.fines_cents <= MAX_FINES_CENTS
+        _refuse_unless(ok, patron.card_id, f"fines_cents must be 0-{MAX_FINES_CENTS}")
     with writing(rt.engine) as conn:
         return catalog.upsert_patrons(conn, batch.patrons, rt.clock.now())
 

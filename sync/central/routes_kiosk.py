@@ -64,6 +64,20 @@ def _problem(row: wire.TransactionIn) -> str | None:
     return None
 
 
+#: Largest count a heartbeat may carry: the columns are 32-bit, and no outbox or fault
+#: repeats a billion times.
+MAX_COUNT = 10**9
+
+
+def _beat_problem(beat: wire.Heartbeat) -> str | None:
+    if not 0 <= beat.outbox_depth <= MAX_COUNT:
+        return f"outbox_depth must be 0-{MAX_COUNT}"
+    for fault in beat.faults:
+        if not 0 <= fault.count <= MAX_COUNT:
+            return f"fault {fault.code[:40]!r}: count must be 0-{MAX_COUNT}"
+    return None
+
+
 @router.get("/changes", response_model=wire.ChangesPage)
 def pull_changes(
     kiosk: Kiosk,
@@ -102,6 +116,9 @@ async def heartbeat(
     Recorded together with other kiosks' beats in one transaction (``beat_writer``); the reply
     comes after that transaction has committed.
     """
+    problem = _beat_problem(beat)
+    if problem:
+        raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, problem)
     received = health.ReceivedBeat(
         caller.identity.kiosk_id, beat, rt.clock.now(), token_hash=caller.token_hash
     )

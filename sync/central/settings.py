@@ -7,6 +7,7 @@ from datetime import timedelta
 from zoneinfo import ZoneInfo
 
 from sync.central.config import DEFAULT_TIMEZONE
+from sync.central.request_guard import DEFAULT_MAX_BODY
 
 
 @dataclass(frozen=True, slots=True)
@@ -20,6 +21,8 @@ class CentralSettings:
     max_page: int = 2000
     #: Most journal rows one push may carry, so one request cannot hold the kiosk lock for long.
     max_batch: int = 5000
+    #: Largest request body accepted (413 beyond it); see :mod:`sync.central.request_guard`.
+    max_body_bytes: int = DEFAULT_MAX_BODY
     #: Fleet pages and statistics count days in the libraries' local time, not UTC.
     timezone: ZoneInfo = field(default_factory=lambda: ZoneInfo(DEFAULT_TIMEZONE))
 
