@@ -23,10 +23,11 @@ from ui.help import HelpContact, qr_image
 from ui.i18n import Translator
 from ui.idle_clock import IdleClock
 from ui.qt import QObject, QtCore, Signal
+from ui.receipt_qr import receipt_qr_content
 from ui.session import Mode, Session
 from ui.sounds import Sounds
-from ui.summary import SessionSummary
-from ui.text import format_date, identification_text
+from ui.summary import SessionSummary, session_sentence
+from ui.text import identification_text
 from ui.window import KioskWindow
 
 log = logging.getLogger(__name__)
@@ -73,6 +74,8 @@ class KioskController(QObject):
         goodbye_ms: int = 4000,
         barcode_rules: BarcodeRules | None = None,
         sounds: Sounds | None = None,
+        receipt_qr: str = "text",
+        receipt_qr_link: str = "",
     ) -> None:
         super().__init__()
         from ui.worker import CoreClient
@@ -81,6 +84,7 @@ class KioskController(QObject):
         self.default_language = self.t.language
         self.tz, self.branch_name, self.kiosk_id = tz, branch_name, kiosk_id
         self.security, self.printer = security, printer
+        self.receipt_qr, self.receipt_qr_link = receipt_qr, receipt_qr_link
         self.barcode_rules = barcode_rules or BarcodeRules(
             item=r"[0-9]{6,14}", patron_card=r"[A-Z]{1,2}[0-9]{4,12}"
         )
@@ -553,23 +557,24 @@ class KioskController(QObject):
             initials,
         )
 
-    def receipt_text(self) -> str:
-        receipt = self.receipt()
-        head = f"{receipt.branch_name} {receipt.at.astimezone(self.tz):%Y-%m-%d %H:%M}"
-        lines = [head]
-        for line in receipt.lines:
-            due = f" → {format_date(self.t, line.due_at, self.tz)}" if line.due_at else ""
-            lines.append(f"{line.title}{due}")
-        return "\n".join(lines)
+    def receipt_qr_text(self) -> str:
+        """What the QR receipt encodes (ui.receipt_qr): a short list or the library's page."""
+        return receipt_qr_content(
+            self.receipt(),
+            summary=session_sentence(self.session, self.t.language, self.tz),
+            tz=self.tz,
+            mode=self.receipt_qr,
+            link=self.receipt_qr_link,
+        )
 
     def receipt_chosen(self, choice: str) -> None:
         if choice == "none" or not self.session.accepted:
             self.say_goodbye()
         elif choice == "qr":
-            self.window.receipt.show_qr(qr_image(self.receipt_text()))
+            self.window.receipt.show_qr(qr_image(self.receipt_qr_text()))
         elif self.printer is None:
             self.window.receipt.show_qr(
-                qr_image(self.receipt_text()), self.t.t("receipt.printer_problem")
+                qr_image(self.receipt_qr_text()), self.t.t("receipt.printer_problem")
             )
         else:
             receipt, printer = self.receipt(), self.printer
@@ -578,7 +583,7 @@ class KioskController(QObject):
                 lambda _: printer.print_receipt(receipt),
                 lambda _: self.say_goodbye(),
                 lambda error: self.window.receipt.show_qr(
-                    qr_image(self.receipt_text()), self.t.t("receipt.printer_problem")
+                    qr_image(self.receipt_qr_text()), self.t.t("receipt.printer_problem")
                 ),
             )
 
