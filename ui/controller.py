@@ -98,6 +98,9 @@ class KioskController(QObject):
         self._state_out_of_service = False
         self.events = DeviceEvents()
         self.on_pad: dict[str, tuple[Any, Any]] = {}
+        #: items known by a barcode scan, not by the pad: nothing says when they leave, so
+        #: they are forgotten with the session (the next reader must not borrow them)
+        self.scanned_items: set[str] = set()
         self._gather = QtCore.QTimer(self, singleShot=True, interval=0)
         self._gather.timeout.connect(self._decide_waiting)
         self.window = KioskWindow(
@@ -171,6 +174,9 @@ class KioskController(QObject):
     def end_session(self) -> None:
         """Forget the reader: clear every screen that showed their details, go home."""
         self.session.clear()
+        for pii in self.scanned_items:
+            self.on_pad.pop(pii, None)
+        self.scanned_items.clear()
         self.idle_clock.stop()
         self._goodbye.stop()
         self.window.idle.hide()
@@ -271,6 +277,7 @@ class KioskController(QObject):
             log.info("scan refused: %s", found.problem)  # never the scanned text itself
             self._say_scan_refused()
         elif found.kind is BarcodeKind.ITEM:
+            self.scanned_items.add(found.text)
             self.item_placed(found.text, None, None)
         else:
             kind = CardKind.QR if found.kind is BarcodeKind.ECARD else CardKind.BARCODE

@@ -81,3 +81,22 @@ def test_the_newest_row_shows_and_a_big_button_says_how_many_are_above(qtbot, ki
         qtbot.mouseClick(items.more_above, Qt.MouseButton.LeftButton)
     assert shown_whole(BOOKS[0]) and not items.more_above.isVisible()
     assert QtWidgets.QScroller.hasScroller(view)  # a finger drags the list too
+
+
+def test_a_book_scanned_in_one_session_is_not_lent_in_the_next(qtbot, kiosk, probe):
+    """Regression: a scanned book stayed 'on the pad' after its session, so the next reader
+    to sign in borrowed the book the last one had just returned by scanning it."""
+    sign_in(qtbot, kiosk)
+    kiosk.events.scan("100010")
+    qtbot.waitUntil(lambda: bool(kiosk.session.accepted), timeout=WAIT)
+    kiosk.end_session()
+    kiosk.begin(Mode.RETURN)
+    kiosk.events.scan("100010")
+    qtbot.waitUntil(lambda: bool(kiosk.session.accepted), timeout=WAIT)
+    kiosk.end_session()
+    sign_in(qtbot, kiosk, card="P0002")
+    kiosk.events.place("100001")  # a book really on the pad is lent as before
+    qtbot.waitUntil(lambda: "100001" in kiosk.session.outcomes, timeout=WAIT)
+    qtbot.wait(200)
+    assert set(kiosk.session.outcomes) == {"100001"}
+    assert probe.cores[0].store.loan("100010") is None
