@@ -62,7 +62,7 @@ class BigAction(QtWidgets.QPushButton):
         self.picture.setPixmap(pixmap(icon_name, colour, self.icon_px))
         self.picture.setStyleSheet("background: transparent;")
         self.row.addWidget(self.picture)
-        texts = QtWidgets.QVBoxLayout()
+        self.texts = texts = QtWidgets.QVBoxLayout()
         # colours come from the theme's stylesheet (QPushButton[kind] QLabel), sizes by role
         self.word = label("", role="tile_word", wrap=False)
         self.hint = label("", role="tile_hint")
@@ -73,6 +73,18 @@ class BigAction(QtWidgets.QPushButton):
         self.row.addLayout(texts, 1)
         for child in (self.picture, self.word, self.hint):
             child.setAttribute(Qt.WidgetAttribute.WA_TransparentForMouseEvents)
+
+    def set_stacked(self, stacked: bool) -> None:
+        """Landscape: the picture over the words, all centred, for a tile taller than wide."""
+        self.row.removeWidget(self.picture)
+        self.texts.removeWidget(self.picture)
+        if stacked:
+            self.texts.insertWidget(1, self.picture)  # after the stretch above the words
+        else:
+            self.row.insertWidget(0, self.picture)
+        centre = Qt.AlignmentFlag.AlignHCenter if stacked else Qt.AlignmentFlag.AlignLeft
+        for part in (self.picture, self.word, self.hint):
+            part.setAlignment(centre | Qt.AlignmentFlag.AlignVCenter)
 
     def set_texts(self, word: str, hint: str) -> None:
         self.word.setText(word)
@@ -302,6 +314,15 @@ class Keypad(QtWidgets.QWidget):
         key_button = button(key, kind)
         key_button.clicked.connect(lambda _=False, k=key: self.digit.emit(k))
         return key_button
+
+    def set_compact(self, compact: bool) -> None:
+        """Landscape: keys exactly one touch target tall (not 1.2), so the keypad, the field
+        and the title fit 1080 pixels of height in 长者模式 too."""
+        for key in self.findChildren(QtWidgets.QPushButton):
+            key.setProperty("compact", compact)
+            restyle(key)
+        for grid in self.findChildren(QtWidgets.QLayout):
+            grid.setSpacing(8 if compact else 14)
 
     def allow_letters(self, allowed: bool) -> None:
         """Card numbers: letters and X. PINs: digits only."""

@@ -312,6 +312,8 @@ class KioskWindow(QtWidgets.QWidget):
             target.addWidget(widget)
         self.footer.setVisible(portrait)
         self.identify.set_portrait(portrait)
+        self.home.set_portrait(portrait)
+        self.receipt.set_portrait(portrait)
 
     def _retranslate(self) -> None:
         self.header.retranslate()

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Annotated
 
-from fastapi import Depends, HTTPException, Request, status
+from fastapi import Depends, HTTPException, Path, Request, status
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from sync.central.auth import (
@@ -103,3 +103,5 @@ Kiosk = Annotated[KioskIdentity, Depends(kiosk)]
 CheckedKiosk = Annotated[KioskToken, Depends(kiosk_token)]
 Staff = Annotated[StaffIdentity, Depends(staff)]
 RuntimeDep = Annotated[Runtime, Depends(runtime)]
+#: A row id in a path: SERIAL ids are 32-bit on PostgreSQL, so a larger one is a 422, not a 500.
+SerialId = Annotated[int, Path(ge=1, le=2**31 - 1)]

@@ -10,7 +10,7 @@ from fastapi import APIRouter, HTTPException, Query, status
 
 from sync.central import conflict_records, health, stats, wire
 from sync.central.database import reading, write_with_retry
-from sync.central.deps import RuntimeDep, Staff
+from sync.central.deps import RuntimeDep, SerialId, Staff
 from sync.central.schema import loans
 
 router = APIRouter(tags=["staff"])
@@ -78,7 +78,10 @@ def conflicts(
 
 @router.post("/conflicts/{conflict_id}/resolve", response_model=wire.ConflictRecord)
 def resolve(
-    conflict_id: int, resolution: wire.ConflictResolution, staff: Staff, rt: RuntimeDep
+    conflict_id: SerialId,
+    resolution: wire.ConflictResolution,
+    staff: Staff,
+    rt: RuntimeDep,
 ) -> wire.ConflictRecord:
     """Close a conflict: ``apply`` forces the loan or renewal, ``dismiss`` leaves loans alone."""
     try:

@@ -53,11 +53,24 @@ class ReceiptScreen(Screen):
         self.print_button.clicked.connect(lambda: self.chosen.emit("print"))
         self.qr_button.clicked.connect(lambda: self.chosen.emit("qr"))
         self.none_button.clicked.connect(lambda: self.chosen.emit("none"))
-        self.body.addWidget(self.print_button, 1)
-        self.body.addWidget(self.qr_button, 1)
+        # portrait: one over the other; landscape: side by side, so the summary fits above
+        self.choices = QtWidgets.QBoxLayout(QtWidgets.QBoxLayout.Direction.TopToBottom)
+        self.choices.setSpacing(20)
+        self.choices.addWidget(self.print_button, 1)
+        self.choices.addWidget(self.qr_button, 1)
+        self.body.addLayout(self.choices, 2)
         self.actions.addStretch(1)
         self.actions.addWidget(self.none_button)
         self.retranslate()
+
+    def set_portrait(self, portrait: bool) -> None:
+        self.choices.setDirection(
+            QtWidgets.QBoxLayout.Direction.TopToBottom
+            if portrait
+            else QtWidgets.QBoxLayout.Direction.LeftToRight
+        )
+        for tile in (self.print_button, self.qr_button):
+            tile.set_stacked(not portrait)
 
     def entered(self) -> None:
         self.qr.hide()

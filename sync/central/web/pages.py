@@ -12,7 +12,7 @@ from fastapi.responses import RedirectResponse
 
 from sync.central import conflict_records, stats, wire
 from sync.central.database import reading, write_with_retry
-from sync.central.deps import RuntimeDep
+from sync.central.deps import RuntimeDep, SerialId
 from sync.central.runtime import Runtime
 from sync.central.schema import kiosks
 from sync.central.web import charts, fleetview, forms
@@ -163,7 +163,7 @@ SETTLE_ROLE = "administrator"
 
 @router.post("/conflicts/{conflict_id}/resolve")
 async def settle_conflict(
-    conflict_id: int, request: Request, staff: SignedIn, rt: RuntimeDep
+    conflict_id: SerialId, request: Request, staff: SignedIn, rt: RuntimeDep
 ) -> Response:
     """The page's apply / dismiss buttons; the decision and its note go to the audit log."""
     form = await forms.read_form(request)

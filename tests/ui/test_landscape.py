@@ -1,0 +1,91 @@
+"""Landscape is its own layout (#13): tiles side by side, PIN dots beside the keypad, and every
+screen within a 1920 × 1080 window, in 长者模式 too; checked on widget geometry."""
+
+from __future__ import annotations
+
+import pytest
+
+from kiosk.models import CardKind
+from ui.qt import QtCore, QtWidgets
+from ui.session import Mode
+
+from .test_flows import WAIT, sign_in
+
+LANDSCAPE, PORTRAIT = (1920, 1080), (1080, 1920)
+
+
+def box(kiosk, widget) -> QtCore.QRect:
+    """Where ``widget`` is in the window."""
+    return QtCore.QRect(widget.mapTo(kiosk.window, QtCore.QPoint(0, 0)), widget.size())
+
+
+def assert_fits(kiosk, size) -> None:
+    """The window kept its size (no page stretched it) and every control is inside it,
+    at least a touch target each way."""
+    window = kiosk.window
+    assert window.size().toTuple() == size
+    for control in window.findChildren(QtWidgets.QPushButton):
+        if control.isVisible() and not control.visibleRegion().isEmpty():
+            where = box(kiosk, control)
+            assert window.rect().contains(where), control.text()
+            assert where.width() >= 60 and where.height() >= 60, control.text()
+
+
+@pytest.mark.parametrize("elderly", [False, True], ids=["normal", "elderly"])
+def test_landscape_home_has_its_tiles_side_by_side(qtbot, kiosk, elderly):
+    kiosk.window.resize(*LANDSCAPE)
+    kiosk.window.set_elderly(elderly)
+    qtbot.wait(50)
+    tiles = [box(kiosk, tile) for tile in kiosk.window.home.buttons]
+    assert len({t.top() for t in tiles}) == 1  # one row
+    assert tiles[0].right() < tiles[1].left() and tiles[1].right() < tiles[2].left()
+    assert all(t.height() >= 2 * 150 for t in tiles)  # wide tiles made tall, not stripes
+    for tile in kiosk.window.home.buttons:  # the picture stands over the word in each tile
+        assert box(kiosk, tile.picture).bottom() < box(kiosk, tile.word).top()
+    assert_fits(kiosk, LANDSCAPE)
+
+
+def test_portrait_home_stacks_the_tiles(qtbot, kiosk):
+    kiosk.window.resize(*PORTRAIT)
+    qtbot.wait(50)
+    tiles = [box(kiosk, tile) for tile in kiosk.window.home.buttons]
+    assert len({t.left() for t in tiles}) == 1
+    assert tiles[0].bottom() < tiles[1].top() and tiles[1].bottom() < tiles[2].top()
+    tile = kiosk.window.home.buttons[0]
+    assert box(kiosk, tile.picture).right() < box(kiosk, tile.word).left()
+    assert_fits(kiosk, PORTRAIT)
+
+
+@pytest.mark.parametrize("elderly", [False, True], ids=["normal", "elderly"])
+def test_landscape_pin_dots_stand_beside_the_keypad(qtbot, kiosk, elderly):
+    kiosk.window.resize(*LANDSCAPE)
+    kiosk.window.set_elderly(elderly)
+    kiosk.begin(Mode.BORROW)
+    identify = kiosk.window.identify
+    identify.ask_pin("P0001", CardKind.BARCODE)
+    keys = {b.text(): b for b in identify.keypad.findChildren(QtWidgets.QPushButton)}
+    for digit in "1234":
+        keys[digit].click()
+    qtbot.wait(50)
+    dots, keypad = box(kiosk, identify.field), box(kiosk, identify.keypad)
+    assert identify.field.displayText() != "1234" and len(identify.field.text()) == 4
+    assert dots.right() < keypad.left()  # beside, not above
+    assert dots.top() < keypad.bottom() and keypad.top() < dots.bottom()  # side by side
+    assert_fits(kiosk, LANDSCAPE)
+
+
+@pytest.mark.parametrize("elderly", [False, True], ids=["normal", "elderly"])
+def test_landscape_receipt_choice_with_its_summary_fits(qtbot, kiosk, elderly):
+    kiosk.window.resize(*LANDSCAPE)
+    sign_in(qtbot, kiosk)
+    kiosk.window.set_elderly(elderly)
+    kiosk.events.place("100001")
+    qtbot.waitUntil(lambda: bool(kiosk.session.accepted), timeout=WAIT)
+    kiosk.finish()
+    qtbot.wait(50)
+    receipt = kiosk.window.receipt
+    assert receipt.summary.isVisible()
+    printing, qr = box(kiosk, receipt.print_button), box(kiosk, receipt.qr_button)
+    assert printing.top() == qr.top() and printing.right() < qr.left()
+    assert box(kiosk, receipt.summary).bottom() < printing.top()
+    assert_fits(kiosk, LANDSCAPE)
