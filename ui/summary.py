@@ -54,11 +54,11 @@ def day_text(day: date, language: str) -> str:
     return f"{day.day} {MONTHS_EN[day.month - 1]}"
 
 
-def summary_sentence(summary: SessionSummary, language: str) -> str:
-    """The summary as a reader hears or reads it in ``language``; empty when the session
+def summary_parts(summary: SessionSummary, language: str) -> list[str]:
+    """The summary's clauses (借书成功，共 3 本 / 请在12月31日前归还); none when the session
     changed nothing (no summary is better than "0 books")."""
     if not summary:
-        return ""
+        return []
     words = catalog(language)
     parts = [
         words[key].format(count=count)
@@ -71,8 +71,22 @@ def summary_sentence(summary: SessionSummary, language: str) -> str:
     ]
     if summary.earliest_due is not None:
         parts.append(words["summary.due"].format(date=day_text(summary.earliest_due, language)))
+    return parts
+
+
+def summary_sentence(summary: SessionSummary, language: str) -> str:
+    """The summary as one sentence in ``language``, as it is spoken; empty when the session
+    changed nothing."""
+    parts = summary_parts(summary, language)
+    if not parts:
+        return ""
     separator, end = PUNCTUATION.get(language, PUNCTUATION["en"])
     return separator.join(parts) + end
+
+
+def summary_lines(summary: SessionSummary, language: str) -> str:
+    """The summary as the screen shows it: one clause a line, so a date never breaks in two."""
+    return "\n".join(summary_parts(summary, language))
 
 
 def session_sentence(session: Session, language: str, tz: ZoneInfo) -> str:

@@ -89,3 +89,7 @@ def test_landscape_receipt_choice_with_its_summary_fits(qtbot, kiosk, elderly):
     assert printing.top() == qr.top() and printing.right() < qr.left()
     assert box(kiosk, receipt.summary).bottom() < printing.top()
     assert_fits(kiosk, LANDSCAPE)
+    kiosk.receipt_chosen("qr")  # the QR code takes the room the tiles leave
+    qtbot.wait(50)
+    assert receipt.qr.isVisible() and receipt.qr.pixmap().width() >= 200
+    assert_fits(kiosk, LANDSCAPE)

@@ -27,7 +27,7 @@ TZ = ZoneInfo("Asia/Shanghai")
 
 def read_qr_on_screen(kiosk) -> str:
     """What a phone held up to the receipt screen reads."""
-    image = kiosk.window.receipt.qr.pixmap().toImage()
+    image = kiosk.window.receipt.qr.grab().toImage()  # the pixels on screen
     buffer = QtCore.QBuffer()
     buffer.open(QtCore.QIODevice.OpenModeFlag.WriteOnly)
     assert image.save(buffer, "PNG")

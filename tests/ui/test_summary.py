@@ -6,7 +6,7 @@ from datetime import date
 
 from ui.qt import QtCore
 from ui.session import Mode
-from ui.summary import SessionSummary, session_sentence, summary_sentence
+from ui.summary import SessionSummary, session_sentence, summary_lines, summary_sentence
 
 from .test_flows import WAIT, sign_in
 
@@ -33,15 +33,16 @@ def test_receipt_and_goodbye_show_how_many_were_borrowed_and_when_they_are_due(q
     due = min(o.due_at for o in kiosk.session.accepted).astimezone(kiosk.tz)
     expected = f"借书成功，共 2 本，请在{due.month}月{due.day}日前归还。"
     assert session_sentence(kiosk.session, "zh_CN", kiosk.tz) == expected
+    shown = f"借书成功，共 2 本\n请在{due.month}月{due.day}日前归还"  # a clause a line on screen
     qtbot.mouseClick(kiosk.window.borrow.finish, Qt.MouseButton.LeftButton)
     receipt = kiosk.window.receipt
-    assert receipt.summary.isVisible() and receipt.summary.text() == expected
+    assert receipt.summary.isVisible() and receipt.summary.text() == shown
     kiosk.t.set_language("en")  # the reader switches language: the summary follows
-    assert receipt.summary.text().startswith("Books borrowed: 2. Please bring them back by")
+    assert receipt.summary.text().startswith("Books borrowed: 2\nPlease bring them back by")
     kiosk.t.set_language("zh_CN")
     qtbot.mouseClick(receipt.none_button, Qt.MouseButton.LeftButton)
     goodbye = kiosk.window.goodbye
-    assert kiosk.window.current() == "goodbye" and goodbye.summary.text() == expected
+    assert kiosk.window.current() == "goodbye" and goodbye.summary.text() == shown
     qtbot.waitUntil(lambda: kiosk.window.current() == "home", timeout=WAIT)
     assert not goodbye.summary.text() and not receipt.summary.text()  # gone with the reader
 
@@ -61,7 +62,7 @@ def test_renewals_and_returns_are_summed_up_too(qtbot, kiosk):
     due = min(o.due_at for o in account.results.values()).astimezone(kiosk.tz)
     qtbot.mouseClick(account.finish, Qt.MouseButton.LeftButton)
     assert kiosk.window.goodbye.summary.text() == (
-        f"续借成功，共 2 本，请在{due.month}月{due.day}日前归还。"
+        f"续借成功，共 2 本\n请在{due.month}月{due.day}日前归还"
     )
     kiosk.end_session()
     sign_in(qtbot, kiosk)  # 100001 still lies on the pad: already this reader's, renew it
@@ -70,7 +71,7 @@ def test_renewals_and_returns_are_summed_up_too(qtbot, kiosk):
     qtbot.mouseClick(row.action_box.itemAt(0).widget(), Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: kiosk.session.outcomes["100001"].ok, timeout=WAIT)
     kiosk.finish()
-    assert kiosk.window.receipt.summary.text().startswith("续借成功，共 1 本，请在")  # not 借书
+    assert kiosk.window.receipt.summary.text().startswith("续借成功，共 1 本\n请在")  # not 借书
     kiosk.end_session()
     kiosk.events.remove("100001")
     kiosk.begin(Mode.RETURN)
@@ -78,7 +79,7 @@ def test_renewals_and_returns_are_summed_up_too(qtbot, kiosk):
     kiosk.events.scan("100001")
     qtbot.waitUntil(lambda: len(kiosk.session.accepted) == 2, timeout=WAIT)
     kiosk.finish()
-    assert kiosk.window.receipt.summary.text() == "还书成功，共 2 本。"
+    assert kiosk.window.receipt.summary.text() == "还书成功，共 2 本"
 
 
 def test_the_idle_timeout_shows_the_summary_briefly_before_home(qtbot, make_kiosk):
@@ -88,8 +89,9 @@ def test_the_idle_timeout_shows_the_summary_briefly_before_home(qtbot, make_kios
     qtbot.waitUntil(lambda: bool(kiosk.session.accepted), timeout=WAIT)
     expected = session_sentence(kiosk.session, "zh_CN", kiosk.tz)
     assert expected.startswith("借书成功，共 1 本")
+    shown = summary_lines(SessionSummary.of(kiosk.session, kiosk.tz), "zh_CN")
     qtbot.waitUntil(lambda: kiosk.window.current() == "goodbye", timeout=WAIT)
-    assert kiosk.window.goodbye.summary.text() == expected
+    assert kiosk.window.goodbye.summary.text() == shown
     assert not kiosk.window.idle.isVisible()  # the summary is not hidden behind the warning
     assert "王*" not in kiosk.window.goodbye.summary.text()
     qtbot.waitUntil(lambda: kiosk.window.current() == "home", timeout=WAIT)
