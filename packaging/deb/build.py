@@ -38,6 +38,9 @@ KIOSK_ROOTS = {"pyside6-essentials", "pyserial", "nfcpy", "python-escpos", "pyus
 COMMON_DEPENDS = ["python3 (>= 3.11~)", "python3 (<< 3.12)", "libc6 (>= 2.28)", "adduser"]
 KIOSK_DEPENDS = [
     "cage",
+    # Debian 12's cage (0.1.4) refuses to start when it cannot start Xwayland
+    # ("Cannot create XWayland server"), although the kiosk itself speaks Wayland.
+    "xwayland",
     "fonts-noto-cjk",
     "fontconfig",
     "alsa-utils",

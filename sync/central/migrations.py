@@ -86,6 +86,14 @@ def _rooms(conn: Connection) -> None:
     index.create(conn, checkfirst=True)
 
 
+def _alert_acknowledgement(conn: Connection) -> None:
+    """Technicians acknowledge an open alert on the page, which stops its reminders (#16)."""
+    present = {c["name"] for c in sa.inspect(conn).get_columns("alert_episodes")}
+    for column in ("acknowledged_by", "acknowledged_at"):
+        if column not in present:
+            _add_column(conn, schema.alert_episodes.c[column])
+
+
 STEPS: tuple[Step, ...] = (
     Step(1, "initial schema", _initial),
     Step(2, "conflict sources", _conflict_sources),
@@ -93,6 +101,7 @@ STEPS: tuple[Step, ...] = (
     Step(5, "staff accounts, audit, districts", _staff_accounts),
     Step(7, "alerts", _alerts),
     Step(8, "rooms and visits", _rooms),
+    Step(10, "alert acknowledgement", _alert_acknowledgement),
 )
 
 # Arbitrary constant: the PostgreSQL advisory lock that keeps two starting processes from

@@ -301,6 +301,9 @@ alert_episodes = sa.Table(
     sa.Column("resolved_at", UTCDateTime),
     sa.Column("last_notified_at", UTCDateTime),
     sa.Column("reminders", sa.Integer, nullable=False, server_default="0"),
+    # A technician said "I am on it": no more reminders; "resolved" is still sent.
+    sa.Column("acknowledged_by", sa.String()),
+    sa.Column("acknowledged_at", UTCDateTime),
     sa.Index("ix_alert_episodes_open", "resolved_at", "rule", "subject"),
 )
 

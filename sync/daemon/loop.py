@@ -148,6 +148,18 @@ class SyncDaemon:
         On a SIP2 site the ACS leg runs first, so the heartbeat of the same pass already
         carries its refusals and the online state it found."""
         report = PassReport()
+        try:
+            return self._run_pass(report, beat=beat, push=push)
+        except (sqlite3.OperationalError, StoreError) as error:
+            # The kiosk's own disk: full, read-only, or held past the busy timeout by the UI
+            # process, possibly while noting a network error. Nothing was half written (each
+            # write is one transaction); the rows stay queued and the loop backs off and
+            # tries again, so the journal leaves as soon as space comes back.
+            report.error = f"kiosk database cannot be written now: {error}"
+            log.warning("%s", report.error)
+            return report
+
+    def _run_pass(self, report: PassReport, *, beat: bool, push: bool) -> PassReport:
         client = self.client
         try:
             if self.replay is not None:
@@ -212,10 +224,6 @@ class SyncDaemon:
                 UPSTREAM_DEVICE, REJECTED_CODE, Severity.ERROR.value, report.error, self.clock.now()
             )
             self._fault_may_be_open = True
-            return report
-        except (sqlite3.OperationalError, StoreError) as error:
-            # The UI process held the database past the busy timeout: try again shortly.
-            report.error = f"kiosk database busy: {error}"
             return report
         self._answered()
         return report
@@ -379,6 +387,11 @@ class SyncDaemon:
         self._thread = threading.Thread(target=self._run_logged, name="sync-daemon", daemon=True)
         self._thread.start()
         return self
+
+    @property
+    def running(self) -> bool:
+        """Whether the loop's thread (from :meth:`start`) is alive."""
+        return self._thread is not None and self._thread.is_alive()
 
     def _run_logged(self) -> None:
         try:

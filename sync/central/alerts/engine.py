@@ -26,6 +26,7 @@ from zoneinfo import ZoneInfo
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
+from sync.central import staff_accounts
 from sync.central.alerts import rules
 from sync.central.alerts.channels import Channel, DeliveryError
 from sync.central.alerts.hours import OpeningHours, opening_hours
@@ -193,12 +194,14 @@ def _reminder_due(
 ) -> bool:
     """A reminder is due ``remind_after`` after the last message that reached someone.
 
-    Not while the rooms are closed (they would pile up for the morning), not before anyone
-    was told (a condition held overnight goes out as "new" in the morning, alone), and not
-    again while the last reminder still waits for a failing channel.
+    Not once a technician has acknowledged it (they are on it; the group need not hear it
+    again until it clears), not while the rooms are closed (they would pile up for the
+    morning), not before anyone was told (a condition held overnight goes out as "new" in
+    the morning, alone), and not again while the last reminder still waits for a failing
+    channel.
     """
     told = row.last_notified_at
-    if told is None:
+    if told is None or row.acknowledged_at is not None:
         return False
     return now - told >= settings.remind_after and now - last_event >= settings.remind_after
 
@@ -302,6 +305,30 @@ def _record(
                 conn.execute(
                     alert_deliveries.insert().values(event_id=event_id, channel=channel, **values)
                 )
+
+
+class NotOpen(LookupError):
+    """The alert is resolved already, or there is no such alert."""
+
+
+def acknowledge(conn: Connection, episode_id: int, staff: str, now: datetime) -> None:
+    """A technician takes an open alert: its reminders stop, the page shows who and when,
+    and the audit log keeps it. Acknowledging twice keeps the first name."""
+    row = conn.execute(
+        sa.select(alert_episodes.c.resolved_at, alert_episodes.c.acknowledged_at).where(
+            alert_episodes.c.id == episode_id
+        )
+    ).first()
+    if row is None or row.resolved_at is not None:
+        raise NotOpen(f"alert {episode_id} is not open")
+    if row.acknowledged_at is not None:
+        return
+    conn.execute(
+        alert_episodes.update()
+        .where(alert_episodes.c.id == episode_id)
+        .values(acknowledged_by=staff, acknowledged_at=now)
+    )
+    staff_accounts.audit(conn, now, staff, "alert.acknowledge", str(episode_id))
 
 
 def history(conn: Connection, limit: int = 200) -> list[sa.Row[tuple[object, ...]]]:

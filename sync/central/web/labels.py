@@ -57,6 +57,13 @@ LABELS: dict[str, tuple[str, str]] = {
     "alert_reminders": ("已提醒", "reminders"),
     "alert_held": ("非开放时间，暂不发送", "held outside opening hours"),
     "no_alerts": ("还没有告警", "No alerts yet"),
+    "alert_acknowledge": ("我来处理", "I'm on it"),
+    "alert_acknowledged": ("已由 {who} 接手", "taken by {who}"),
+    "alert_acknowledge_hint": (
+        "接手后不再提醒，恢复时仍会通知",
+        "no more reminders; the group still hears when it clears",
+    ),
+    "alert_taken": ("已接手告警，不再提醒。", "Alert taken: no more reminders."),
     "channel_wecom": ("企业微信", "WeCom"),
     "channel_dingtalk": ("钉钉", "DingTalk"),
     "channel_smtp": ("邮件", "e-mail"),
