@@ -228,7 +228,7 @@ def stylesheet(palette: Palette = Palette(), scale: TypeScale = NORMAL, dpi: flo
     QScrollArea {{ border: none; }}
     QScrollBar:vertical {{ width: {target}px; background: {p.card}; margin: 0 0 0 8px;
                border: 2px solid {p.line}; border-radius: {target // 2}px; }}
-    QScrollBar::handle:vertical {{ background: {p.primary}; min-height: {2 * target}px;
+    QScrollBar::handle:vertical {{ background: {p.primary}; min-height: {target}px;
                border-radius: {target // 2 - 8}px; margin: 6px; }}
     QScrollBar::add-line:vertical, QScrollBar::sub-line:vertical {{ height: 0; border: none; }}
     QScrollBar::add-page:vertical, QScrollBar::sub-page:vertical {{ background: none; }}

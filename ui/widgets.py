@@ -196,6 +196,11 @@ class ItemList(QtWidgets.QScrollArea):
         bar.rangeChanged.connect(lambda _low, _high: self._show_more_above())
         bar.valueChanged.connect(lambda _value: self._show_more_above())
 
+    def minimumSizeHint(self) -> QtCore.QSize:
+        """Room for about one row: the finger-wide scroll bar's own hint (a tall handle and
+        its track) must not make the screen taller than a landscape window."""
+        return QtCore.QSize(super().minimumSizeHint().width(), 120)
+
     def row(self, pii: str) -> ItemRow:
         if pii not in self.rows:
             self.rows[pii] = ItemRow(pii)

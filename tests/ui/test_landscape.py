@@ -93,3 +93,34 @@ def test_landscape_receipt_choice_with_its_summary_fits(qtbot, kiosk, elderly):
     qtbot.wait(50)
     assert receipt.qr.isVisible() and receipt.qr.pixmap().width() >= 200
     assert_fits(kiosk, LANDSCAPE)
+
+
+@pytest.mark.parametrize("elderly", [False, True], ids=["normal", "elderly"])
+def test_landscape_card_keypad_with_letters_fits(qtbot, kiosk, elderly):
+    kiosk.window.resize(*LANDSCAPE)
+    kiosk.window.set_elderly(elderly)
+    kiosk.begin(Mode.BORROW)
+    identify = kiosk.window.identify
+    identify.ask_card_number()
+    qtbot.wait(50)
+    assert_fits(kiosk, LANDSCAPE)
+    identify.keypad.show_letters(True)
+    qtbot.wait(50)
+    assert_fits(kiosk, LANDSCAPE)
+
+
+def test_landscape_borrow_list_with_many_books_fits_in_elderly_mode(qtbot, kiosk):
+    """The finger-wide scroll bar's own size hint (handle and track) made the list, and so
+    the landscape window, taller than the screen once a message showed above the list."""
+    kiosk.window.resize(*LANDSCAPE)
+    kiosk.events.tap("P0092", CardKind.NFC)  # unpaid fines: a message above the list
+    qtbot.waitUntil(lambda: kiosk.window.current() == "borrow", timeout=WAIT)
+    kiosk.window.set_elderly(True)
+    for pii in ("100001", "100002", "100007", "100010", "100013", "100016"):
+        kiosk.events.place(pii)
+    qtbot.waitUntil(lambda: len(kiosk.session.outcomes) == 6, timeout=WAIT)
+    qtbot.wait(50)
+    screen = kiosk.window.borrow
+    assert screen.message.isVisible()
+    assert screen.list.verticalScrollBar().isVisible() and screen.list.more_above.isVisible()
+    assert_fits(kiosk, LANDSCAPE)
