@@ -199,7 +199,7 @@ class ItemList(QtWidgets.QScrollArea):
     def minimumSizeHint(self) -> QtCore.QSize:
         """Room for about one row: the finger-wide scroll bar's own hint (a tall handle and
         its track) must not make the screen taller than a landscape window."""
-        return QtCore.QSize(super().minimumSizeHint().width(), 120)
+        return QtCore.QSize(super().minimumSizeHint().width(), 100)
 
     def row(self, pii: str) -> ItemRow:
         if pii not in self.rows:

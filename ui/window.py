@@ -314,6 +314,8 @@ class KioskWindow(QtWidgets.QWidget):
         self.identify.set_portrait(portrait)
         self.home.set_portrait(portrait)
         self.receipt.set_portrait(portrait)
+        self.borrow.set_portrait(portrait)
+        self.give_back.set_portrait(portrait)
 
     def _retranslate(self) -> None:
         self.header.retranslate()

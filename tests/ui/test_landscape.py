@@ -124,3 +124,18 @@ def test_landscape_borrow_list_with_many_books_fits_in_elderly_mode(qtbot, kiosk
     assert screen.message.isVisible()
     assert screen.list.verticalScrollBar().isVisible() and screen.list.more_above.isVisible()
     assert_fits(kiosk, LANDSCAPE)
+
+
+def test_landscape_help_for_a_room_without_staff_stands_beside_the_list(qtbot, make_kiosk):
+    """In 长者模式 landscape the help panel under the list stretched the window to 1194 px."""
+    kiosk = make_kiosk(help_phone="010-6402 8888", help_url="https://lib.example.cn/help")
+    kiosk.window.resize(*LANDSCAPE)
+    kiosk.begin(Mode.RETURN)
+    kiosk.window.set_elderly(True)
+    kiosk.events.scan("100003")
+    kiosk.events.unreadable_tag(b"\xe0\x04\x01\x00\x00\x00\x00\x09", "bad CRC")
+    screen = kiosk.window.give_back
+    qtbot.waitUntil(lambda: screen.help.isVisible(), timeout=WAIT)
+    qtbot.wait(50)
+    assert box(kiosk, screen.list).right() < box(kiosk, screen.help).left()
+    assert_fits(kiosk, LANDSCAPE)

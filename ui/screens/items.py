@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 from kiosk.outcomes import Outcome, OutcomeKind
 from kiosk.reasons import Reason
 from ui.help import HelpPanel
-from ui.qt import QtCore, Signal
+from ui.qt import QtCore, QtWidgets, Signal
 from ui.screens.base import Screen
 from ui.text import due_change_text, format_date, outcome_text
 from ui.widgets import ItemList, Message, button, label
@@ -31,15 +31,22 @@ class ItemsScreen(Screen):
         self.block_text = ""
         self.count = 0
         self.instructions = label("", role="message")
-        self.body.addWidget(self.instructions)
         self.message = Message()
-        self.body.addWidget(self.message)
         self.list = ItemList()
-        self.body.addWidget(self.list, 1)
         # a room without staff: where the book goes, phone, QR code; right under the rows
-        # (they gather at the bottom) that send the reader to staff
+        # (they gather at the bottom) that send the reader to staff; in landscape beside
+        # them, where under them the window would grow past 1080 pixels in 长者模式
         self.help = HelpPanel(t)
-        self.body.addWidget(self.help)
+        column = QtWidgets.QVBoxLayout()
+        column.setSpacing(20)
+        column.addWidget(self.instructions)
+        column.addWidget(self.message)
+        column.addWidget(self.list, 1)
+        self.middle = QtWidgets.QBoxLayout(QtWidgets.QBoxLayout.Direction.TopToBottom)
+        self.middle.setSpacing(20)
+        self.middle.addLayout(column, 1)
+        self.middle.addWidget(self.help, 0, QtCore.Qt.AlignmentFlag.AlignBottom)
+        self.body.addLayout(self.middle, 1)
         self.tally = label("", role="muted")
         self.finish = button("", "primary", "check", palette.primary_ink)
         self.finish.clicked.connect(self.finished.emit)
@@ -51,6 +58,14 @@ class ItemsScreen(Screen):
         self.gone: set[str] = set()  # rows taken away; their outcomes still count
         self.lifted_ms = self.LIFTED_MS
         self.retranslate()
+
+    def set_portrait(self, portrait: bool) -> None:
+        self.middle.setDirection(
+            QtWidgets.QBoxLayout.Direction.TopToBottom
+            if portrait
+            else QtWidgets.QBoxLayout.Direction.LeftToRight
+        )
+        self.middle.setStretch(1, 0 if portrait else 1)
 
     def start(self, initials: str = "", block_text: str = "") -> None:
         self.initials, self.block_text, self.count = initials, block_text, 0
