@@ -142,7 +142,8 @@ SETTINGS: tuple[Setting, ...] = (
         "devices.rfid",
         Str(pattern=DEVICE_URI),
         "sim:",
-        "RFID pad reader: sim:, feig:///dev/ttyUSB0?baud=38400, 3m810:///dev/ttyS0, none.",
+        "RFID pad reader: sim:, feig:///dev/ttyUSB0?baud=38400, 3m810:///dev/ttyS0, "
+        "llrp://HOST:5084 (UHF), none.",
     ),
     Setting(
         "devices.scanner",
