@@ -249,3 +249,25 @@ def test_elderly_readers_hear_prompts_slower(tmp_path):
     assert voice.slow_speed == 140 and slow > usual * 1.15
     assert speech_problems(player.played[1], "请取走您的读者证和图书，谢谢") == []
     voice.close()
+
+
+@needs_espeak
+def test_old_composed_sentences_are_pruned_fixed_prompts_kept(tmp_path):
+    """Counts × dates would fill the disk over a year: composed sentences unused for three
+    days are deleted at start-up; the fixed prompts stay."""
+    import os
+    import time as clock
+
+    voice, _ = make_voice(tmp_path)
+    voice.say("return.done", "zh_CN", count=2)
+    voice.say("return.done", "zh_CN", count=3)
+    voice.say("card.take", "zh_CN")
+    voice.wait_until_quiet()
+    composed = sorted((tmp_path / "cache" / "composed").glob("*.wav"))
+    assert len(composed) == 2
+    old = clock.time() - 4 * 86400
+    os.utime(composed[0], (old, old))
+    assert voice.prune_composed() == 1
+    assert sorted((tmp_path / "cache" / "composed").glob("*.wav")) == composed[1:]
+    assert len(list((tmp_path / "cache").glob("*.wav"))) == 1  # card.take, fixed: kept
+    voice.close()

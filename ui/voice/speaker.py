@@ -31,6 +31,10 @@ from ui.voice.espeak import EspeakRenderer, SpeechError, audio_device_present
 
 log = logging.getLogger(__name__)
 
+#: Sub-folder of the cache for sentences with a count and a date, and how long they are kept.
+COMPOSED = "composed"
+COMPOSED_DAYS = 3
+
 
 class Voice:
     def __init__(
@@ -175,7 +179,8 @@ class Voice:
 
     def render_all(self) -> int:
         """Render (or find cached) every fixed prompt, at the normal speed and then at the
-        长者模式 speed; returns how many files are ready."""
+        长者模式 speed; returns how many files are ready. Old composed sentences go first."""
+        self.prune_composed()
         ready = 0
         for speed in (self.settings.speed, self.slow_speed):
             ready += self._render_each(fixed_utterances(), speed)
@@ -210,7 +215,11 @@ class Voice:
             return target
         speed = speed or self.settings.speed
         target = self._synthesised(utterance, speed)
-        if not target.exists():
+        if target.exists():
+            if not utterance.fixed:
+                with contextlib.suppress(OSError):
+                    target.touch()  # used: kept by the pruning
+        else:
             raw = self.cache / f"{target.stem}.raw.wav"
             try:
                 self.renderer.render(utterance.text, utterance.voice, raw, speed=speed)
@@ -222,7 +231,22 @@ class Voice:
     def _synthesised(self, utterance: Utterance, speed: int) -> Path:
         volume = self.settings.volume
         name = cache_name(utterance.text, utterance.voice, self.renderer.identity, speed, volume)
-        return self.cache / name
+        # sentences with a count and a date have a folder of their own, pruned at start-up
+        return (self.cache if utterance.fixed else self.cache / COMPOSED) / name
+
+    def prune_composed(self, max_age_days: float = COMPOSED_DAYS) -> int:
+        """Delete composed sentences not used for ``max_age_days`` (their dates have passed;
+        a year of counts × dates would otherwise fill the disk). Returns how many went."""
+        folder, removed = self.cache / COMPOSED, 0
+        if not folder.is_dir():
+            return 0
+        cutoff = datetime.now().timestamp() - max_age_days * 86400
+        for path in folder.glob("*.wav"):
+            with contextlib.suppress(OSError):
+                if path.stat().st_mtime < cutoff:
+                    path.unlink()
+                    removed += 1
+        return removed
 
     def ready(self, utterance: Utterance) -> bool:
         """Whether ``utterance`` is rendered already (nothing to wait for but the player)."""
