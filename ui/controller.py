@@ -26,7 +26,7 @@ from ui.qt import QObject, QtCore, Signal
 from ui.receipt_qr import receipt_qr_content
 from ui.session import Mode, Session
 from ui.sounds import Sounds
-from ui.summary import SessionSummary, session_sentence
+from ui.summary import SessionSummary, session_sentence, summary_sentence
 from ui.text import identification_text
 from ui.voice import Voice
 from ui.voice.guide import VoiceGuide
@@ -212,8 +212,11 @@ class KioskController(QObject):
         return SessionSummary.of(self.session, self.tz)
 
     def say_goodbye(self) -> None:
-        self.guide.say("card.take" if self.session.patron is not None else "goodbye")
-        self.window.goodbye.show_summary(self.summary())
+        summary = self.summary()
+        self.guide.goodbye(
+            summary_sentence(summary, self.t.language), card=self.session.patron is not None
+        )
+        self.window.goodbye.show_summary(summary)
         self.window.show_screen("goodbye")
         self.idle_clock.stop()
         self.window.idle.hide()

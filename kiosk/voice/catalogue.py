@@ -76,6 +76,10 @@ PROMPTS: dict[str, dict[str, str]] = {
         "zh_CN": "续借成功，共 {count} 本，请在 {month} 月 {day} 日前归还",
         "en": "You have renewed {count} {books}. Please return by {day} {month_name}.",
     },
+    "session.summary": {  # the closing summary, in ui.summary's words (one place for them)
+        "zh_CN": "{sentence}",
+        "en": "{sentence}",
+    },
     # problems, one per reader-facing reason (kiosk.reasons)
     "reason.unknown_card": {"zh_CN": "没有找到这张读者证", "en": "This card was not found."},
     "reason.card_expired": {

@@ -62,7 +62,9 @@ def test_a_borrowing_session_is_spoken_step_by_step(qtbot, spoken_kiosk):
     assert keys(voice).count("borrow.done") == 1  # the stack is one sentence, not one per book
     qtbot.mouseClick(kiosk.window.borrow.finish, Qt.MouseButton.LeftButton)
     qtbot.mouseClick(kiosk.window.receipt.none_button, Qt.MouseButton.LeftButton)
-    assert keys(voice)[-2:] == ["receipt.choose", "card.take"]
+    assert keys(voice)[-3:] == ["receipt.choose", "session.summary", "card.take"]
+    closing = voice.spoken[-2]["text"]  # the goodbye screen's summary, said in its words
+    assert closing.startswith("借书成功，共 2 本，请在") and closing.endswith("前归还。")
     voice.wait_until_quiet()
     assert len(player.played) == len(voice.spoken)
     assert all(t is not threading.main_thread() for t in player.threads)

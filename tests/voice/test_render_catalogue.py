@@ -33,9 +33,19 @@ def every_utterance() -> list[Utterance]:
                 values = {
                     **count_values(3, language),
                     **date_values(due, ZoneInfo("Asia/Shanghai")),
+                    "sentence": closing_summary(language),
                 }
                 said.append(compose(key, language, **values))
     return said
+
+
+def closing_summary(language: str) -> str:
+    """The goodbye screen's sentence, from ui.summary (the screens' own words)."""
+    from datetime import date
+
+    from ui.summary import SessionSummary, summary_sentence
+
+    return summary_sentence(SessionSummary(3, 1, 0, date(2026, 12, 31)), language)
 
 
 UTTERANCES = every_utterance()

@@ -71,6 +71,14 @@ class VoiceGuide(QObject):
         self._decided.append(outcome)
         self._batch.start()
 
+    def goodbye(self, summary: str, card: bool) -> None:
+        """The goodbye screen: the session's closing summary (ui.summary's sentence, the
+        same words as on screen), then 请取走您的读者证 or a plain goodbye."""
+        self.flush()
+        if summary:
+            self.say("session.summary", sentence=summary)
+        self.say("card.take" if card else "goodbye")
+
     def renewed(self, outcomes: list[Outcome]) -> None:
         """My account's renewals: 续借成功，共 N 本… or the first reason one was refused."""
         self.flush()
