@@ -4,6 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import time
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from kiosk.config import Config
 
 
 def parse_spans(text: str) -> tuple[tuple[time, time], ...]:
@@ -41,7 +45,7 @@ class VoiceSettings:
     override_folder: str = ""
 
     @classmethod
-    def from_config(cls, config) -> VoiceSettings:
+    def from_config(cls, config: Config) -> VoiceSettings:
         return cls(
             enabled=config["voice.enabled"],
             volume=config["voice.volume"],

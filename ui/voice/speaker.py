@@ -20,10 +20,11 @@ import threading
 from collections import deque
 from collections.abc import Callable, Iterable
 from concurrent.futures import Future, ThreadPoolExecutor
-from datetime import datetime, time
+from datetime import datetime, time, tzinfo
 from pathlib import Path
 from typing import Any
 
+from kiosk.config import Config
 from kiosk.voice import Utterance, VoiceSettings, compose, fixed_utterances
 from kiosk.voice.audio import cache_name, write_scaled
 from ui.sounds import Player, system_player
@@ -131,13 +132,13 @@ class Voice:
             current, self._current = self._current, None
         _stop(current)
 
-    def prepare(self) -> Future | None:
+    def prepare(self) -> Future[int] | None:
         """Render every fixed prompt in every language in the background (at start-up)."""
         if not self.audible:
             return None
         return self._preparer_pool().submit(self.render_all)
 
-    def prepare_ahead(self, utterances: list[Utterance]) -> Future | None:
+    def prepare_ahead(self, utterances: list[Utterance]) -> Future[None] | None:
         """Render sentences likely to be said next (the next count) in the background."""
         if not self.audible or not utterances:
             return None
@@ -305,7 +306,7 @@ def _stop(process: Any) -> None:
             terminate()
 
 
-def voice_from(config, tz) -> Voice:
+def voice_from(config: Config, tz: tzinfo) -> Voice:
     """The kiosk's voice from its ``voice.*`` settings; silent hours in the kiosk's time zone."""
     voice = Voice(VoiceSettings.from_config(config), now=lambda: datetime.now(tz).time())
     voice.prepare()
