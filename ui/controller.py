@@ -125,7 +125,7 @@ class KioskController(QObject):
             borrowing=lambda: self.session.mode is Mode.BORROW,
             accepted=lambda: self.session.accepted,
         )  # fmt: skip
-        self.idle_clock.quiet.timeout.connect(lambda: self.guide.say("idle.warning"))
+        self.idle_clock.quiet.timeout.connect(self.guide.warn_idle)
         self.window.elderly_changed.connect(self.guide.set_slow)
         self._goodbye = QtCore.QTimer(self, singleShot=True, timeout=self.end_session)
         self._goodbye_ms = goodbye_ms
@@ -285,7 +285,7 @@ class KioskController(QObject):
         elif ident.reason is Reason.PIN_WRONG:
             self.sounds.play("problem")
             screen.ask_pin(card, kind, identification_text(self.t, ident, self.tz), "error")
-            self.guide.reason(ident.reason)
+            self.guide.reason(ident.reason, after_cue=True)
         else:
             screen.reset()
             screen.show_problem(identification_text(self.t, ident, self.tz))

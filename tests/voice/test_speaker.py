@@ -271,3 +271,23 @@ def test_old_composed_sentences_are_pruned_fixed_prompts_kept(tmp_path):
     assert sorted((tmp_path / "cache" / "composed").glob("*.wav")) == composed[1:]
     assert len(list((tmp_path / "cache").glob("*.wav"))) == 1  # card.take, fixed: kept
     voice.close()
+
+
+@needs_espeak
+def test_a_prompt_after_a_sound_cue_waits_for_the_cue(tmp_path):
+    """The idle chime (0.48 s) and the words do not sound on top of each other."""
+    import time as clock
+
+    from kiosk.voice import compose
+    from ui.voice.guide import CUE_S
+
+    voice, player = make_voice(tmp_path)
+    times = []
+    voice.player = lambda path: times.append(clock.monotonic())
+    voice.prepare().result(timeout=240)  # rendered already: only the cue is waited for
+    asked = clock.monotonic()
+    voice.say_all([compose("idle.warning", "zh_CN")], after_s=CUE_S)
+    voice.wait_until_quiet()
+    assert CUE_S >= 0.48 and times[0] - asked >= CUE_S - 0.01
+    assert player.played == []
+    voice.close()

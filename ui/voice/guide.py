@@ -13,9 +13,13 @@ from zoneinfo import ZoneInfo
 
 from kiosk.outcomes import Outcome
 from kiosk.reasons import Reason
+from kiosk.voice import compose
 from kiosk.voice.results import after_items, after_renewals, one_more, reason_prompt
 from ui.qt import QObject, QtCore
 from ui.voice.speaker import Voice
+
+#: The longest sound cue (ui.sounds: the idle chime, 0.48 s) and a breath after it.
+CUE_S = 0.6
 
 
 class VoiceGuide(QObject):
@@ -46,11 +50,17 @@ class VoiceGuide(QObject):
         if key == "return.place_items":
             self.ahead()
 
-    def reason(self, reason: Reason | None) -> None:
+    def reason(self, reason: Reason | None, *, after_cue: bool = False) -> None:
+        """Say why; ``after_cue`` when a sound cue was just played (the words wait for it)."""
         self.flush()
         prompt = reason_prompt(reason, self._language())
         if prompt is not None:
-            self.voice.say_all([prompt])
+            self.voice.say_all([prompt], after_s=CUE_S if after_cue else 0.0)
+
+    def warn_idle(self) -> None:
+        """The 'need more time?' warning, after its chime."""
+        self.flush()
+        self.voice.say_all([compose("idle.warning", self._language())], after_s=CUE_S)
 
     def new_session(self) -> None:
         """A new reader: nothing of the last session is said to them."""

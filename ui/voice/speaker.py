@@ -22,6 +22,8 @@ from collections.abc import Callable, Iterable
 from concurrent.futures import Future, ThreadPoolExecutor
 from datetime import datetime, time, tzinfo
 from pathlib import Path
+from time import monotonic as time_now
+from time import sleep
 from typing import Any
 
 from kiosk.config import Config
@@ -99,7 +101,9 @@ class Voice:
         self.say_all([utterance])
         return utterance
 
-    def say_all(self, utterances: Iterable[Utterance]) -> None:
+    def say_all(self, utterances: Iterable[Utterance], after_s: float = 0.0) -> None:
+        """Say each in turn; ``after_s`` lets a sound cue played just now finish first."""
+        start_at = time_now() + after_s
         for utterance in utterances:
             silent = self.silence_reason()
             self.spoken.append(
@@ -114,7 +118,7 @@ class Voice:
                 log.info("voice %s (%s): not spoken, %s", utterance.key, utterance.language, silent)
                 continue
             generation, speed = self._generation, self.speed
-            self._speaker_pool().submit(self._speak, generation, utterance, speed)
+            self._speaker_pool().submit(self._speak, generation, utterance, speed, start_at)
 
     @property
     def speed(self) -> int:
@@ -264,7 +268,9 @@ class Voice:
         path = self.overrides / f"{utterance.key}.{utterance.language}.wav"
         return path if path.is_file() else None
 
-    def _speak(self, generation: int, utterance: Utterance, speed: int) -> None:
+    def _speak(
+        self, generation: int, utterance: Utterance, speed: int, start_at: float = 0.0
+    ) -> None:
         if generation != self._generation:
             return
         try:
@@ -272,6 +278,9 @@ class Voice:
         except (SpeechError, OSError) as error:
             log.warning("voice prompt %s not spoken: %s", utterance.key, error)
             return
+        wait_s = start_at - time_now()
+        if wait_s > 0:  # the cue that came with this prompt is still sounding
+            sleep(min(wait_s, 2.0))
         with self._lock:
             if generation != self._generation or self.player is None:
                 return
