@@ -220,6 +220,10 @@ PROMPTS: dict[str, dict[str, str]] = {
         "zh_CN": "现在续借不会延长借期，请过几天再续借",
         "en": "Renewing now would not extend the loan. Please renew in a few days.",
     },
+    "reason.kiosk_fault": {
+        "zh_CN": "本机出了故障，这本书没有办成，请稍后再试",
+        "en": "This kiosk has a fault and this book was not done. Please try again later.",
+    },
     "reason.security_failed": {
         "zh_CN": "请把这本书重新放好，再试一次",
         "en": "Please place this book again and try once more.",
