@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import base64
 import secrets
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import asdict
 from datetime import datetime
@@ -17,7 +18,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from kiosk.policy_check import policy_problems
-from sync.central import wire
+from sync.central import rollup, wire
 from sync.central.changes import Delta, append
 from sync.central.database import rows_by_key
 from sync.central.schema import ecard_keys, holds, items, patrons, policies
@@ -34,12 +35,28 @@ class PolicyError(ValueError):
 def upsert_items(
     conn: Connection, records: Sequence[wire.ItemRecord], now: datetime
 ) -> wire.UpsertResult:
+    """Items in, as the staff's records say; each room's holdings in the efficiency rollup
+    follow (the rows are locked in PII order, as the ledger locks them, so a loan applied
+    at the same time cannot slip between the read and the write)."""
     records = list({r.pii: r for r in records}.values())  # last row for a pii wins
-    before = rows_by_key(conn, items.c.pii, [r.pii for r in records])
+    before = rows_by_key(conn, items.c.pii, [r.pii for r in records], lock=True)
     new = [r for r in records if r.pii not in before]
     changed = [r for r in records if r.pii in before and _item_payload(before[r.pii]) != asdict(r)]
+    holdings: Counter[tuple[str, str]] = Counter()
     if new:
-        conn.execute(items.insert(), [{**asdict(r), "updated_at": now} for r in new])
+        # An item added again keeps the lending the ledger already has for it.
+        lent = rollup.last_lent(conn, [r.pii for r in new])
+        rows = [{**asdict(r), "updated_at": now, "last_lent_day": lent.get(r.pii)} for r in new]
+        conn.execute(items.insert(), rows)
+        _count_holdings(holdings, rows, 1)
+    if changed:
+        _count_holdings(holdings, [before[r.pii] for r in changed], -1)
+        _count_holdings(
+            holdings,
+            [{**asdict(r), "last_lent_day": before[r.pii].last_lent_day} for r in changed],
+            1,
+        )
+    rollup.add_holdings(conn, holdings)
     if changed:
         conn.execute(
             items.update().where(items.c.pii == sa.bindparam("key")),
@@ -93,9 +110,24 @@ def upsert_patrons(
     return wire.UpsertResult(inserted=len(new), updated=len(changed))
 
 
+def _count_holdings(holdings: Counter[tuple[str, str]], rows: Sequence[Any], sign: int) -> None:
+    for row in rows:
+        change = rollup.holding_change(row, sign)
+        if change is not None:
+            holdings[change[0]] += change[1]
+
+
 def delete_item(conn: Connection, pii: str, now: datetime) -> bool:
-    if not conn.execute(items.delete().where(items.c.pii == pii)).rowcount:
+    gone = conn.execute(
+        items.delete()
+        .where(items.c.pii == pii)
+        .returning(items.c.branch, items.c.status, items.c.last_lent_day)
+    ).first()
+    if gone is None:
         return False
+    holdings: Counter[tuple[str, str]] = Counter()
+    _count_holdings(holdings, [gone], -1)
+    rollup.add_holdings(conn, holdings)
     append(conn, [Delta("item", pii, "delete")], now)
     return True
 

@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-from sync.central import staff_accounts, wire
+from sync.central import rollup, staff_accounts, wire
 from sync.central.auth import KioskIdentity
 from sync.central.database import rows_by_key
 from sync.central.ledger import (
@@ -183,3 +183,5 @@ def _force(conn: Connection, txn: Any) -> None:
             )
         open_loan(conn, txn.kiosk_id, txn)
     conn.execute(transactions.update().where(transactions.c.id == txn.id).values(applied=True))
+    if not txn.applied:  # now it happened: the efficiency rollup counts it
+        rollup.count(conn, [(txn, 1)])

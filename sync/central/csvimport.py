@@ -1,7 +1,8 @@
 """Reading catalog and patron CSV files for bulk import: all rows valid, or nothing imported.
 
-Columns are the wire field names (``pii,title,author,…`` and ``card_id,category,…``); only
-``pii,title`` or ``card_id`` are required. Patron ``blocks`` are separated by ``;``.
+Columns are the wire field names (``pii,title,author,…,isbn,clc_class`` and
+``card_id,category,…``); only ``pii,title`` or ``card_id`` are required. Patron ``blocks``
+are separated by ``;``.
 """
 
 from __future__ import annotations
@@ -125,6 +126,8 @@ def _item(values: dict[str, str]) -> wire.ItemRecord:
         item_class=values.get("item_class") or "book",
         set_size=set_size,
         status=_choice(values, "status", "available", ITEM_STATUSES),
+        isbn=values.get("isbn", ""),
+        clc_class=values.get("clc_class", ""),
     )
 
 

@@ -3,7 +3,8 @@
 What a culture bureau asks: how many readers each room serves, how much it lends for its
 size and opening hours, whether its collection circulates, whether its kiosk works. Every
 figure is computed in SQL from the ledger (applied, not cancelled transactions: what really
-happened), the catalog, door counters and the fleet's health, for local days [since, until].
+happened) as :mod:`sync.central.rollup` keeps it per room and day, the catalog, door
+counters and the fleet's health, for local days [since, until].
 
 Visits are the door counter's when a room has one for the period, otherwise reader-days
 (distinct readers per day), which undercounts people who only read in the room: the page
@@ -16,21 +17,34 @@ from __future__ import annotations
 import statistics
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from sync.central import branches, health
-from sync.central.schema import faults, items, kiosks, transactions, visits
-from sync.central.stats import KIND_COLUMNS
+from sync.central.rollup import NONE, NOT_HELD
+from sync.central.schema import (
+    faults,
+    item_lent_days,
+    items,
+    kiosks,
+    reader_days,
+    reader_firsts,
+    room_days,
+    room_holdings,
+    room_reader_firsts,
+    room_reader_lasts,
+    visits,
+)
 
 #: Holdings not borrowed for this many days count as stale.
 STALE_DAYS = 90
 #: The measures a weak room is flagged on (below ``flag_share`` of the city median).
 FLAG_METRICS = ("visits", "loans", "loans_per_open_hour", "turnover")
 #: Items that are not on the shelf to lend count as no holding.
-_NOT_HELD = ("lost", "missing")
+_NOT_HELD = NOT_HELD
 
 
 @dataclass(slots=True)
@@ -96,7 +110,13 @@ def measure(
     if compare:
         length = (until - since).days + 1
         before = _measure(
-            conn, since - timedelta(days=length), since - timedelta(days=1), tz, online_window, now
+            conn,
+            since - timedelta(days=length),
+            since - timedelta(days=1),
+            tz,
+            online_window,
+            now,
+            full=False,
         )
         for room in rooms.values():
             old = before.get(room.branch)
@@ -135,11 +155,12 @@ def _measure(
     tz: ZoneInfo,
     online_window: timedelta,
     now: datetime,
+    full: bool = True,
 ) -> dict[str, RoomMeasures]:
-    t = transactions
+    """The room measures from the rollup (:mod:`sync.central.rollup`); with ``full`` false
+    only loans, returns, renewals and visits (what the change against the period before
+    needs)."""
     lo, hi = since.isoformat(), until.isoformat()
-    happened = [t.c.applied.is_(True), t.c.cancelled_by.is_(None)]
-    in_period = [*happened, t.c.day >= lo, t.c.day <= hi]
     known = branches.rooms(conn)
     rooms: dict[str, RoomMeasures] = {}
 
@@ -158,38 +179,17 @@ def _measure(
         room(name)
     for name in conn.execute(sa.select(kiosks.c.branch).distinct()).scalars():
         room(name)
+    d = room_days.c
+    sums = (sa.func.sum(d.loans), sa.func.sum(d.returns), sa.func.sum(d.renewals))
     for row in conn.execute(
-        sa.select(t.c.branch, t.c.kind, sa.func.count())
-        .where(*in_period, t.c.kind.in_(list(KIND_COLUMNS)))
-        .group_by(t.c.branch, t.c.kind)
+        sa.select(d.branch, *sums, sa.func.sum(d.reader_days))
+        .where(d.day >= lo, d.day <= hi)
+        .group_by(d.branch)
+        .having(sa.func.sum(d.loans + d.returns + d.renewals + d.reader_days) > 0)
     ):
-        setattr(room(row.branch), KIND_COLUMNS[row.kind], row[2])
-    readers = [*in_period, t.c.patron_card != ""]
-    for row in conn.execute(
-        sa.select(t.c.branch, sa.func.count(sa.distinct(t.c.patron_card)))
-        .where(*readers)
-        .group_by(t.c.branch)
-    ):
-        room(row.branch).readers = row[1]
-    # New readers: their first transaction anywhere falls in the period.
-    first = (
-        sa.select(t.c.patron_card, sa.func.min(t.c.day).label("first_day"))
-        .where(*happened, t.c.patron_card != "")
-        .group_by(t.c.patron_card)
-        .subquery()
-    )
-    seen_here = sa.select(t.c.branch, t.c.patron_card).where(*readers).distinct().subquery()
-    for row in conn.execute(
-        sa.select(seen_here.c.branch, sa.func.count())
-        .join(first, first.c.patron_card == seen_here.c.patron_card)
-        .where(first.c.first_day >= lo)
-        .group_by(seen_here.c.branch)
-    ):
-        room(row.branch).new_readers = row[1]
-    reader_days = sa.select(t.c.branch, t.c.day, t.c.patron_card).where(*readers).distinct()
-    days = reader_days.subquery()
-    for row in conn.execute(sa.select(days.c.branch, sa.func.count()).group_by(days.c.branch)):
-        room(row.branch).visits = row[1]
+        measured = room(row.branch)
+        measured.loans, measured.returns, measured.renewals = (int(v) for v in row[1:4])
+        measured.visits = int(row[4])  # reader-days, unless a door counter says otherwise
     start, end = _bounds(since, until, tz)
     for row in conn.execute(
         sa.select(visits.c.branch, sa.func.sum(visits.c.count))
@@ -199,28 +199,20 @@ def _measure(
         measured = room(row.branch)
         measured.visits = int(row[1] or 0)
         measured.visits_counted = True
-    held = items.c.status.not_in(_NOT_HELD)
-    for row in conn.execute(
-        sa.select(items.c.branch, sa.func.count()).where(held).group_by(items.c.branch)
-    ):
-        if row.branch:
-            room(row.branch).holdings = row[1]
-    # Stale = held minus those of the room's items lent anywhere in the last STALE_DAYS.
+    if not full:
+        return rooms
+    for name, count in _readers(conn, lo, hi).items():
+        room(name).readers = count
+    for name, count in _new_readers(conn, lo, hi).items():
+        room(name).new_readers = count
     recent_from = (until - timedelta(days=STALE_DAYS - 1)).isoformat()
-    lent = (
-        sa.select(t.c.item_pii)
-        .where(*happened, t.c.kind == "checkout", t.c.day >= recent_from, t.c.day <= hi)
-        .distinct()
-        .subquery()
-    )
-    lent_by_branch = dict(
-        conn.execute(
-            sa.select(items.c.branch, sa.func.count())
-            .select_from(items.join(lent, lent.c.item_pii == items.c.pii))
-            .where(held)
-            .group_by(items.c.branch)
-        ).all()
-    )
+    lent_by_branch: dict[str, int] = {}
+    for branch, held, lately in _holdings(conn, recent_from):
+        if branch:
+            room(branch).holdings = held
+            lent_by_branch[branch] = lately
+    for name, count in _lent_after(conn, recent_from, hi).items():
+        lent_by_branch[name] = lent_by_branch.get(name, 0) - count
     for r in rooms.values():
         r.stale = r.holdings - lent_by_branch.get(r.branch, 0)
     _kiosk_health(conn, rooms, start, min(end, now), online_window)
@@ -234,6 +226,96 @@ def _measure(
             r.turnover = 100.0 * r.loans / r.holdings
             r.stale_share = r.stale / r.holdings
     return rooms
+
+
+def _rows_after(conn: Connection, lo: str, hi: str, column: str) -> tuple[int, int]:
+    """How many rollup rows a period [lo, hi] holds and how many come after it (``column``
+    of ``room_days``), to read the side with fewer."""
+    d = room_days.c
+    inside = sa.func.sum(sa.case((d.day <= hi, d[column]), else_=0))
+    after = sa.func.sum(sa.case((d.day > hi, d[column]), else_=0))
+    row = conn.execute(sa.select(inside, after).where(d.day >= lo)).one()
+    return int(row[0] or 0), int(row[1] or 0)
+
+
+def _readers(conn: Connection, lo: str, hi: str) -> dict[str, int]:
+    """Distinct readers per room in [lo, hi]: the rows there whose previous day is before lo,
+    or (reading fewer rows when hi is recent) the readers whose last day is lo or later less
+    those whose first day from lo on comes after hi."""
+    rd = reader_days.c
+    inside, after = _rows_after(conn, lo, hi, "reader_days")
+    count = sa.select(rd.branch, sa.func.count()).group_by(rd.branch)
+    if inside <= after:
+        return dict(conn.execute(count.where(rd.day >= lo, rd.day <= hi, rd.prev_day < lo)).all())
+    h = room_reader_lasts.c
+    found = _sums(
+        conn, sa.select(h.branch, sa.func.sum(h.readers)).where(h.day >= lo).group_by(h.branch)
+    )
+    for branch, n in conn.execute(count.where(rd.day > hi, rd.prev_day < lo)).all():
+        found[branch] = found.get(branch, 0) - n
+    return found
+
+
+def _new_readers(conn: Connection, lo: str, hi: str) -> dict[str, int]:
+    """Readers of each room in [lo, hi] whose first transaction anywhere is in it: their
+    first day in the room is in the period and their first day anywhere is not before it
+    (or, reading fewer rows, all the room's readers first seen anywhere from lo on, less
+    those first in the room after hi)."""
+    rd, f = reader_days.c, reader_firsts.c
+    inside, after = _rows_after(conn, lo, hi, "reader_days")
+    count = (
+        sa.select(rd.branch, sa.func.count())
+        .select_from(reader_days.join(reader_firsts, f.patron_card == rd.patron_card))
+        .where(rd.prev_day == NONE, f.first_day >= lo)
+        .group_by(rd.branch)
+    )
+    if inside <= after:
+        return dict(conn.execute(count.where(rd.day >= lo, rd.day <= hi)).all())
+    h = room_reader_firsts.c
+    found = _sums(
+        conn, sa.select(h.branch, sa.func.sum(h.readers)).where(h.day >= lo).group_by(h.branch)
+    )
+    for branch, n in conn.execute(count.where(rd.day > hi)).all():
+        found[branch] = found.get(branch, 0) - n
+    return found
+
+
+def _lent_after(conn: Connection, lo: str, hi: str) -> dict[str, int]:
+    """Per room, the held items lent on ``lo`` or later (``items.last_lent_day``) but not in
+    [lo, hi] (their first lending from lo on is after hi): what to take from those lent
+    lately to have those lent in [lo, hi]. When rows after hi outnumber those in it, the
+    items lent in [lo, hi] are counted directly instead and this is the difference."""
+    ld = item_lent_days.c
+    held = items.c.status.not_in(_NOT_HELD)
+    inside, after = _rows_after(conn, lo, hi, "loans")
+    count = (
+        sa.select(items.c.branch, sa.func.count())
+        .select_from(item_lent_days.join(items, items.c.pii == ld.item_pii))
+        .where(held, ld.prev_day < lo)
+        .group_by(items.c.branch)
+    )
+    if inside > after:
+        return dict(conn.execute(count.where(ld.day > hi)).all())
+    found = {branch: lately for branch, _, lately in _holdings(conn, lo)}
+    for branch, n in conn.execute(count.where(ld.day >= lo, ld.day <= hi)).all():
+        found[branch] = found.get(branch, 0) - n
+    return found
+
+
+def _holdings(conn: Connection, lately_from: str) -> list[tuple[str, int, int]]:
+    """(room, held items, those last lent on ``lately_from`` or later), from the rollup."""
+    h = room_holdings.c
+    lately = sa.func.sum(sa.case((h.last_lent_day >= lately_from, h["items"]), else_=0))
+    query = (
+        sa.select(h.branch, sa.func.sum(h["items"]), lately)
+        .group_by(h.branch)
+        .having(sa.func.sum(h["items"]) > 0)
+    )
+    return [(row[0], int(row[1]), int(row[2] or 0)) for row in conn.execute(query)]
+
+
+def _sums(conn: Connection, query: sa.Select[Any]) -> dict[str, int]:
+    return {row[0]: int(row[1] or 0) for row in conn.execute(query)}
 
 
 def _kiosk_health(

@@ -81,7 +81,7 @@ def up_seconds(
     The same rule, one row per kiosk instead of a year of spans shipped to Python (at 300
     kiosks and 365 days that was 90,000 rows and two seconds per ranking page): an in-service
     span counts from its start until its end plus the online window, cut at the next span's
-    start (``LEAD``) and at the period's edges.
+    start (``next_start_at``, stored when that span began) and at the period's edges.
     """
     t = _SqlTime.for_dialect(conn.dialect.name)
     ordered = sa.select(
@@ -89,12 +89,7 @@ def up_seconds(
         uptime_spans.c.state,
         t.of(uptime_spans.c.start_at).label("s"),
         t.of(uptime_spans.c.end_at).label("e"),
-        t.of(
-            sa.func.lead(uptime_spans.c.start_at).over(
-                partition_by=uptime_spans.c.kiosk_id,
-                order_by=(uptime_spans.c.start_at, uptime_spans.c.id),
-            )
-        ).label("next_s"),
+        t.of(uptime_spans.c.next_start_at).label("next_s"),
     ).where(uptime_spans.c.end_at >= start - online_window, uptime_spans.c.start_at <= end)
     spans = ordered.subquery("spans")
     end_at = t.at(end)
@@ -111,6 +106,29 @@ def up_seconds(
     )
     # Rounded to the millisecond: SQLite's julianday arithmetic carries ~50 µs of noise.
     return {row.kiosk_id: round(float(row.up or 0.0), 3) for row in conn.execute(query)}
+
+
+def link_spans(conn: Connection) -> None:
+    """Write every span's successor start (``next_start_at``), as ``LEAD(start_at)`` over the
+    kiosk's spans by start gives it: for spans stored without it (schema step 9, or history
+    loaded straight into the table). ``_extend_spans`` keeps it as beats arrive."""
+    later = uptime_spans.alias("later")
+    successor = (
+        sa.select(later.c.start_at)
+        .where(
+            later.c.kiosk_id == uptime_spans.c.kiosk_id,
+            sa.or_(
+                later.c.start_at > uptime_spans.c.start_at,
+                sa.and_(
+                    later.c.start_at == uptime_spans.c.start_at, later.c.id > uptime_spans.c.id
+                ),
+            ),
+        )
+        .order_by(later.c.start_at, later.c.id)
+        .limit(1)
+        .scalar_subquery()
+    )
+    conn.execute(uptime_spans.update().values(next_start_at=successor))
 
 
 @dataclass(frozen=True, slots=True)
@@ -273,7 +291,8 @@ def _extend_spans(
 ) -> None:
     """Extend each kiosk's latest span if it is in the beat's state and recent, else start one.
 
-    One read of the batch's latest spans, then one UPDATE (many rows) and one INSERT.
+    One read of the batch's latest spans, then one UPDATE (many rows) and one INSERT. A new
+    span's start is also written on the span before it (``next_start_at``).
     """
     older = uptime_spans.alias("older")
     latest_id = (
@@ -284,11 +303,14 @@ def _extend_spans(
         .scalar_subquery()
     )
     latest: dict[str, dict[str, Any]] = {
-        row.kiosk_id: {"id": row.id, "state": row.state, "end_at": row.end_at}
+        row.kiosk_id: {
+            "id": row.id, "state": row.state, "end_at": row.end_at,
+            "next_start_at": row.next_start_at,
+        }
         for row in conn.execute(
             sa.select(
                 uptime_spans.c.id, uptime_spans.c.kiosk_id, uptime_spans.c.state,
-                uptime_spans.c.end_at,
+                uptime_spans.c.end_at, uptime_spans.c.next_start_at,
             ).where(
                 uptime_spans.c.kiosk_id.in_({b.kiosk_id for b in beats}),
                 uptime_spans.c.id == latest_id,
@@ -304,22 +326,27 @@ def _extend_spans(
             if span["id"] is not None:
                 extended[span["id"]] = span
             continue
+        if span:
+            span["next_start_at"] = b.at
+            if span["id"] is not None:
+                extended[span["id"]] = span
         span = {"id": None, "kiosk_id": b.kiosk_id, "state": b.beat.state, "end_at": b.at,
-                "start_at": b.at}  # fmt: skip
+                "start_at": b.at, "next_start_at": None}  # fmt: skip
         latest[b.kiosk_id] = span
         started.append(span)
     if extended:
         conn.execute(
             uptime_spans.update()
             .where(uptime_spans.c.id == sa.bindparam("b_id"))
-            .values(end_at=sa.bindparam("b_end")),
-            [{"b_id": span["id"], "b_end": span["end_at"]} for span in extended.values()],
+            .values(end_at=sa.bindparam("b_end"), next_start_at=sa.bindparam("b_next")),
+            [
+                {"b_id": span["id"], "b_end": span["end_at"], "b_next": span["next_start_at"]}
+                for span in extended.values()
+            ],
         )
     if started:
-        conn.execute(
-            uptime_spans.insert(),
-            [{k: span[k] for k in ("kiosk_id", "state", "start_at", "end_at")} for span in started],
-        )
+        columns = ("kiosk_id", "state", "start_at", "end_at", "next_start_at")
+        conn.execute(uptime_spans.insert(), [{k: span[k] for k in columns} for span in started])
 
 
 def policy_version_and_cursor(conn: Connection) -> tuple[str, int]:

@@ -18,7 +18,7 @@ from zoneinfo import ZoneInfo
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-from sync.central import wire
+from sync.central import rollup, wire
 from sync.central.auth import KioskIdentity, TokenRevoked
 from sync.central.database import keyed_select, rows_for_keys
 from sync.central.schema import conflicts, items, kiosks, loans, patrons, transactions
@@ -73,6 +73,7 @@ class _Writes:
     new_loans: list[dict[str, Any]] = field(default_factory=list)
     journal: list[dict[str, Any]] = field(default_factory=list)
     conflicts: list[tuple[int, dict[str, Any]]] = field(default_factory=list)  # (reply index, row)
+    counted: list[rollup.Change] = field(default_factory=list)  # applied (+1) or cancelled (-1)
 
 
 @dataclass(slots=True)
@@ -133,6 +134,7 @@ def apply_batch(
             for pii, loan in rows_for_keys(conn, _OPEN_LOANS, piis).items()
         },
     )
+    rollup.lock_readers(conn, [r.patron_card for r in rows])
     results: dict[int, wire.TransactionResult] = {}
     handled: set[str] = set()
     for index in sorted(range(len(rows)), key=lambda i: rows[i].seq):
@@ -198,6 +200,8 @@ def _flush(conn: Connection, batch: _Batch, results: dict[int, wire.TransactionR
         conn.execute(loans.insert(), writes.new_loans)
     if writes.journal:
         conn.execute(transactions.insert(), writes.journal)
+    if writes.counted:
+        rollup.count(conn, writes.counted)
     if writes.conflicts:
         ids = conn.execute(
             conflicts.insert().returning(conflicts.c.id, sort_by_parameter_order=True),
@@ -345,6 +349,8 @@ def _cancel(conn: Connection, batch: _Batch, row: wire.TransactionIn) -> Outcome
     conn.execute(
         transactions.update().where(transactions.c.id == target.id).values(cancelled_by=row.id)
     )
+    if target.applied and target.cancelled_by is None:  # it no longer counts
+        batch.writes.counted.append((target, -1))
     conn.execute(
         conflicts.update()
         .where(conflicts.c.txn_id == target.id, conflicts.c.resolved_at.is_(None))
@@ -402,12 +408,13 @@ def _record(
     in_order: bool,
 ) -> wire.TransactionResult:
     """Queue the journal row (and its conflict, which staff must see: never dropped)."""
-    batch.writes.journal.append(
-        journal_row(
-            batch.kiosk, row, outcome.status, outcome.reason, outcome.applied,
-            row.seq if in_order else None, now, tz,
-        )
+    journal = journal_row(
+        batch.kiosk, row, outcome.status, outcome.reason, outcome.applied,
+        row.seq if in_order else None, now, tz,
     )  # fmt: skip
+    batch.writes.journal.append(journal)
+    if outcome.applied:
+        batch.writes.counted.append((journal, 1))
     if outcome.status == "conflict":
         batch.writes.conflicts.append(
             (index, conflict_row(batch.kiosk, row, outcome.reason, outcome.detail, now))

@@ -238,7 +238,7 @@ def _build(
         found_clc = clc or (guessed.group(1) if guessed else "")
         record = wire.ItemRecord(
             pii=barcode, title=title[:500], author=author[:200], call_number=call_number[:100],
-            branch=branch[:100],
+            branch=branch[:100], isbn=isbn[:20], clc_class=found_clc[:40],
         )  # fmt: skip
         items.append(MarcItem(record, isbn, found_clc))
     return items

@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
 from kiosk.clock import Clock, SystemClock
-from sync.central import schema, staff_accounts
+from sync.central import health, rollup, schema, staff_accounts
 from sync.central.database import writing
 
 
@@ -68,6 +68,14 @@ def _staff_accounts(conn: Connection) -> None:
     staff_accounts.ensure_secret(conn, staff_accounts.SESSION_SECRET, SystemClock().now())
 
 
+def _catalog_codes(conn: Connection) -> None:
+    """ISBN and 中图法 class on items, as the MARC and CSV imports read them (issue #17)."""
+    present = {c["name"] for c in sa.inspect(conn).get_columns("items")}
+    for column in ("isbn", "clc_class"):
+        if column not in present:
+            _add_column(conn, schema.items.c[column])
+
+
 def _alerts(conn: Connection) -> None:
     """Alert episodes, their events and each channel's deliveries (issue #16)."""
     for table in (schema.alert_episodes, schema.alert_events, schema.alert_deliveries):
@@ -86,6 +94,24 @@ def _rooms(conn: Connection) -> None:
     index.create(conn, checkfirst=True)
 
 
+def _rollup(conn: Connection) -> None:
+    """The efficiency page's per-room, per-day rollup of the ledger (issue #17), made from
+    the transactions already there; the ledger keeps it from now on. Also each uptime span's
+    successor start (the reliability ranking without a window function)."""
+    present = {c["name"] for c in sa.inspect(conn).get_columns("items")}
+    if "last_lent_day" not in present:
+        _add_column(conn, schema.items.c.last_lent_day)
+    for table in (
+        schema.room_days, schema.reader_days, schema.reader_firsts, schema.room_reader_lasts,
+        schema.room_reader_firsts, schema.item_lent_days, schema.room_holdings,
+    ):  # fmt: skip
+        table.create(conn, checkfirst=True)
+    rollup.rebuild(conn)
+    if "next_start_at" not in {c["name"] for c in sa.inspect(conn).get_columns("uptime_spans")}:
+        _add_column(conn, schema.uptime_spans.c.next_start_at)
+    health.link_spans(conn)
+
+
 def _alert_acknowledgement(conn: Connection) -> None:
     """Technicians acknowledge an open alert on the page, which stops its reminders (#16)."""
     present = {c["name"] for c in sa.inspect(conn).get_columns("alert_episodes")}
@@ -99,8 +125,10 @@ STEPS: tuple[Step, ...] = (
     Step(2, "conflict sources", _conflict_sources),
     Step(3, "no raw heartbeat rows", _drop_raw_heartbeats),
     Step(5, "staff accounts, audit, districts", _staff_accounts),
+    Step(6, "isbn and clc class on items", _catalog_codes),
     Step(7, "alerts", _alerts),
     Step(8, "rooms and visits", _rooms),
+    Step(9, "efficiency rollup, span successors", _rollup),
     Step(10, "alert acknowledgement", _alert_acknowledgement),
 )
 

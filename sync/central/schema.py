@@ -65,6 +65,12 @@ items = sa.Table(
     sa.Column("set_size", sa.Integer, nullable=False, server_default="1"),
     sa.Column("status", sa.String(), nullable=False, server_default="available"),
     sa.Column("updated_at", UTCDateTime, nullable=False),
+    # Step 6: from the library system's MARC or CSV export (reports, collection rotation).
+    sa.Column("isbn", sa.String(), nullable=False, server_default=""),
+    sa.Column("clc_class", sa.String(), nullable=False, server_default=""),
+    # Step 9: the last local day the item was lent (applied, not cancelled), kept by the
+    # ledger through ``rollup``; NULL = never. Not replicated to kiosks.
+    sa.Column("last_lent_day", sa.String()),
 )
 
 patrons = sa.Table(
@@ -215,6 +221,9 @@ uptime_spans = sa.Table(
     sa.Column("state", sa.String(), nullable=False),
     sa.Column("start_at", UTCDateTime, nullable=False),
     sa.Column("end_at", UTCDateTime, nullable=False),
+    # Step 9: the start of the kiosk's next span (NULL while this is its latest), set when
+    # that span begins, so uptime is a plain scan rather than a window over the spans.
+    sa.Column("next_start_at", UTCDateTime),
     sa.Index("ix_uptime_spans_kiosk_end", "kiosk_id", "end_at"),
 )
 
@@ -335,4 +344,80 @@ visits = sa.Table(
     sa.Column("hour", UTCDateTime, primary_key=True),  # the hour's start
     sa.Column("count", sa.Integer, nullable=False),
     sa.Column("updated_at", UTCDateTime, nullable=False),
+)
+
+# Step 9 (issue #17): the efficiency page's rollup of the ledger, kept by ``rollup`` in the
+# transaction that applies or cancels a transaction, so a year for 300 rooms reads
+# thousands of small rows instead of millions of transactions. Days are the ledger's local
+# days (ISO text); ``prev_day`` is "" for the first. See sync/central/rollup.py for how the
+# distinct counts come out exact for any period of whole days.
+room_days = sa.Table(
+    "room_days",
+    metadata,
+    sa.Column("branch", sa.String(), primary_key=True),
+    sa.Column("day", sa.String(), primary_key=True),
+    sa.Column("loans", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("returns", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("renewals", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("reader_days", sa.Integer, nullable=False, server_default="0"),  # distinct readers
+)
+
+# One row per reader per room per day they did anything there, with the day they were there
+# before: the readers of [a, b] are the rows in it whose previous day is before a.
+reader_days = sa.Table(
+    "reader_days",
+    metadata,
+    sa.Column("patron_card", sa.String(), primary_key=True),
+    sa.Column("branch", sa.String(), primary_key=True),
+    sa.Column("day", sa.String(), primary_key=True),
+    sa.Column("transactions", sa.Integer, nullable=False),
+    sa.Column("prev_day", sa.String(), nullable=False),
+    sa.Index("ix_reader_days_day", "day", "branch", "prev_day"),
+)
+
+# A reader's first day anywhere (new readers); its row is also the reader's lock.
+reader_firsts = sa.Table(
+    "reader_firsts",
+    metadata,
+    sa.Column("patron_card", sa.String(), primary_key=True),
+    sa.Column("first_day", sa.String()),
+)
+
+# Readers of a room counted by the last day they were there ...
+room_reader_lasts = sa.Table(
+    "room_reader_lasts",
+    metadata,
+    sa.Column("branch", sa.String(), primary_key=True),
+    sa.Column("day", sa.String(), primary_key=True),
+    sa.Column("readers", sa.Integer, nullable=False),
+)
+
+# ... and by their first day anywhere in the city.
+room_reader_firsts = sa.Table(
+    "room_reader_firsts",
+    metadata,
+    sa.Column("branch", sa.String(), primary_key=True),
+    sa.Column("day", sa.String(), primary_key=True),
+    sa.Column("readers", sa.Integer, nullable=False),
+)
+
+# Each room's held items (not lost or missing) by the last day they were lent ("" = never):
+# the holdings and those lent lately without reading the catalog.
+room_holdings = sa.Table(
+    "room_holdings",
+    metadata,
+    sa.Column("branch", sa.String(), primary_key=True),
+    sa.Column("last_lent_day", sa.String(), primary_key=True),
+    sa.Column("items", sa.Integer, nullable=False),
+)
+
+# The days an item was lent, with the day before that: unborrowed holdings for any window.
+item_lent_days = sa.Table(
+    "item_lent_days",
+    metadata,
+    sa.Column("item_pii", sa.String(), primary_key=True),
+    sa.Column("day", sa.String(), primary_key=True),
+    sa.Column("checkouts", sa.Integer, nullable=False),
+    sa.Column("prev_day", sa.String(), nullable=False),
+    sa.Index("ix_item_lent_days_day", "day", "prev_day"),
 )

@@ -112,6 +112,9 @@ class ItemRecord:
     item_class: str = "book"
     set_size: int = 1
     status: ItemStatus = "available"
+    # Step 6 (issue #17): for reports and collection rotation; kiosks ignore them.
+    isbn: str = ""
+    clc_class: str = ""  # 中图法 class, e.g. "I247.55"
 
 
 @dataclass(slots=True)

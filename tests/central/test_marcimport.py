@@ -109,6 +109,14 @@ def test_the_command_imports_a_marc_file_and_refuses_a_broken_one(
     assert "3 MARC record(s), 3 item(s) with a barcode, 1 record(s) without holdings" in err
     stored = {r.pii: r for r in rows(cli_db, items)}
     assert stored["31010000003"].title == "红楼梦" and stored["31010000001"].author == "刘慈欣"
+    assert (stored["31010000001"].isbn, stored["31010000001"].clc_class) == (
+        "9787536692930",
+        "I247.55",
+    )
+    assert (stored["31010000003"].isbn, stored["31010000003"].clc_class) == (
+        "9787020002207",
+        "I242.4",
+    )
     broken = tmp_path / "broken.mrc"
     data = (DATA / "marc21-koha-holdings.mrc").read_bytes()
     broken.write_bytes(source.read_bytes() + b"00099nam  22000xx   4500garbage\x1d" + data[:200])

@@ -9,11 +9,11 @@ from datetime import timedelta
 import sqlalchemy as sa
 
 from kiosk.clock import ManualClock
-from sync.central import auth, health
+from sync.central import auth, health, wire
 from sync.central.database import make_engine, reading, writing
 from sync.central.migrations import migrate
 from sync.central.schema import kiosks, uptime_spans
-from tests.central.conftest import START
+from tests.central.conftest import START, Central
 
 WINDOW = timedelta(minutes=3)
 
@@ -52,6 +52,7 @@ def test_sql_uptime_matches_the_python_rule(db_url: str, central_clock: ManualCl
                 since = max(start, enrolled)
                 expected[kid] = health.availability(relevant, since, end, WINDOW).up_seconds
             auth.enrol_kiosk(conn, "silent", "b", start)  # no spans at all
+            health.link_spans(conn)  # the history went straight into the table
         with reading(engine) as conn:
             got = health.up_seconds(conn, start, end, WINDOW)
             assert conn.execute(sa.select(sa.func.count()).select_from(kiosks)).scalar() == 13
@@ -64,3 +65,29 @@ def test_sql_uptime_matches_the_python_rule(db_url: str, central_clock: ManualCl
     assert any(v > 0 for v in expected.values()) and any(
         0 < v < (end - start).total_seconds() * 0.9 for v in expected.values()
     )
+
+
+def test_beats_link_each_span_to_the_next_as_a_window_over_them_would(central: Central) -> None:
+    """Through the real heartbeat path: state changes and silences start spans, and each
+    span's stored successor start is what ``LEAD(start_at)`` over the kiosk's spans says."""
+    rng = random.Random(14)
+    apis = [central.enrol(f"k{n}") for n in range(3)]
+    for _ in range(60):
+        central.clock.advance(timedelta(minutes=rng.choice([0.5, 1, 2, 2.9, 4, 30])))
+        api = rng.choice(apis)
+        state = rng.choice(["in_service"] * 3 + ["out_of_service"])
+        beat = wire.Heartbeat(state=state, outbox_depth=0, software_version="0.1.0")
+        assert api.post("/heartbeat", beat).status_code == 200
+    s = uptime_spans.c
+    lead = sa.func.lead(s.start_at).over(partition_by=s.kiosk_id, order_by=(s.start_at, s.id))
+    lead = sa.type_coerce(lead, s.start_at.type)  # SQLite hands the window back as text
+    query = sa.select(s.id, s.next_start_at, lead.label("lead")).order_by(s.id)
+    with reading(central.engine) as conn:
+        kept = conn.execute(query).all()
+    assert len(kept) > 10 and sum(1 for r in kept if r.lead is None) == 3
+    assert [(r.id, r.next_start_at) for r in kept] == [(r.id, r.lead) for r in kept]
+    with writing(central.engine) as conn:
+        conn.execute(uptime_spans.update().values(next_start_at=None))
+        health.link_spans(conn)  # what schema step 9 does for the spans already there
+    with reading(central.engine) as conn:
+        assert conn.execute(query).all() == kept

@@ -99,6 +99,9 @@ def seed_city(
                     "cleared_at": end + gap, "reported_at": end + gap,
                 })  # fmt: skip
             at = end + gap
+    for span, after in zip(spans, [*spans[1:], None], strict=True):  # as the central links them
+        same = after is not None and after["kiosk_id"] == span["kiosk_id"]
+        span["next_start_at"] = after["start_at"] if same else None
     with writing(central.engine) as conn:
         for start in range(0, len(spans), 5000):
             conn.execute(uptime_spans.insert(), spans[start : start + 5000])

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sync.central import wire
+from sync.central import health, wire
 from sync.central.database import writing
 from sync.central.schema import faults, uptime_spans
 from tests.central.conftest import Api, Central
@@ -188,6 +188,7 @@ def demo_fleet(central: Central, days: int = 45) -> DemoFleet:
             at = end + gap
     with writing(central.engine) as conn:
         conn.execute(uptime_spans.insert(), spans)
+        health.link_spans(conn)  # as the central links spans when they begin
         conn.execute(faults.insert(), past_faults)
     journals = _lending(central, kiosks, now, rng, days=21)
     # Two readers took the same book: one at xc-01, then (offline) one at dc-01 -> a conflict.
