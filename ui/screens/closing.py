@@ -206,14 +206,20 @@ class OutOfServiceScreen(Screen):
         self.title.setProperty("role", "display")
         self.note = label("", role="message")
         self.help = HelpPanel(t)  # the kiosk itself is the dead end: say where help is
+        self.storage_fault = False
         self.body.addStretch(1)
         self.body.addWidget(self.note)
         self.body.addWidget(self.help)
         self.body.addStretch(2)
         self.retranslate()
 
+    def set_storage_fault(self, on: bool) -> None:
+        """Say why when the kiosk knows: its storage failed, and it comes back by itself."""
+        self.storage_fault = on
+        self.retranslate()
+
     def retranslate(self) -> None:
         self.title.setText(self.t.t("oos.title"))
         self.subtitle.setText("")
-        self.note.setText(self.t.t("oos.hint"))
+        self.note.setText(self.t.t("oos.storage" if self.storage_fault else "oos.hint"))
         self.help.always()
