@@ -523,11 +523,12 @@ class KioskController(QObject):
             return
         self.core.call(
             lambda core: core.circulation.renew(patron, pii),
-            lambda outcome: self._renewed(outcome),
+            self._renewal_done,
             lambda error: self._items_failed([pii], error),
         )
 
-    def _renewed(self, outcome: Outcome) -> None:
+    def _renewal_done(self, outcome: Outcome) -> None:
+        """A renewal asked for on the borrow screen ("already yours: renew?")."""
         if self.session.mode is Mode.BORROW and self.session.patron is not None:
             self.session.renewals[outcome.pii] = outcome
         self._item_done(self.window.borrow, outcome)
@@ -587,20 +588,22 @@ class KioskController(QObject):
             )
             return outcomes, core.circulation.loans(patron)
 
-        def done(result) -> None:
-            outcomes, loans = result
-            if self.session.patron is patron:  # still this reader's session
-                self.session.renewals.update((o.pii, o) for o in outcomes)
-            self.window.account.show_results(outcomes, loans)
-            self.guide.renewed(outcomes)
-
         def failed(error: str) -> None:
             log.error("renewing failed: %s", error)
             faults = [Outcome(OutcomeKind.REFUSED, Reason.KIOSK_FAULT, pii=p) for p in piis or []]
             self.window.account.show_results(faults, self.window.account.loans)
             self.sounds.play("problem")
+            self.guide.renewed(faults)
 
-        self.core.call(job, done, failed)
+        self.core.call(job, self._renewed, failed)
+
+    def _renewed(self, result) -> None:
+        """My account's renewals: shown with the loans, and counted for the summary."""
+        outcomes, loans = result
+        if self.session.mode is Mode.ACCOUNT and self.session.patron is not None:
+            self.session.renewals.update((o.pii, o) for o in outcomes)
+        self.window.account.show_results(outcomes, loans)
+        self.guide.renewed(outcomes)
 
     # --- receipts --------------------------------------------------------------------------
 
