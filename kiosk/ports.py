@@ -81,13 +81,18 @@ class CoverOpen(PrinterError):
 
 @dataclass(frozen=True, slots=True)
 class TagInfo:
-    """One ISO 15693 tag seen in an inventory."""
+    """One tag seen in an inventory: ISO 15693, or UHF (ISO/IEC 18000-63) when ``pc`` is set.
+
+    A UHF tag's ``uid`` is its EPC (the UII of a library tag) and ``pc`` its PC word, whose
+    low byte is the AFI when the toggle bit (0x0100) is set; its "blocks" are user memory.
+    """
 
     uid: bytes
     dsfid: int = 0
     afi: int | None = None
     block_size: int | None = None
     block_count: int | None = None
+    pc: int | None = None
 
 
 @dataclass(frozen=True, slots=True)

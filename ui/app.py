@@ -46,6 +46,8 @@ def build_controller(
         elderly_idle_countdown_s=config["ui.elderly_idle_countdown_s"],
         help_phone=config["kiosk.help_phone"],
         help_url=config["kiosk.help_url"],
+        receipt_qr=config["ui.receipt_qr"],
+        receipt_qr_link=config["ui.receipt_qr_link"],
         hours_today=hours_today(config),
         kiosk_id=config["kiosk.id"],
         security=security,

@@ -23,9 +23,11 @@ from ui.help import HelpContact, qr_image
 from ui.i18n import Translator
 from ui.idle_clock import IdleClock
 from ui.qt import QObject, QtCore, Signal
+from ui.receipt_qr import receipt_qr_content
 from ui.session import Mode, Session
 from ui.sounds import Sounds
-from ui.text import format_date, identification_text
+from ui.summary import SessionSummary, session_sentence
+from ui.text import identification_text
 from ui.window import KioskWindow
 
 log = logging.getLogger(__name__)
@@ -72,6 +74,8 @@ class KioskController(QObject):
         goodbye_ms: int = 4000,
         barcode_rules: BarcodeRules | None = None,
         sounds: Sounds | None = None,
+        receipt_qr: str = "text",
+        receipt_qr_link: str = "",
     ) -> None:
         super().__init__()
         from ui.worker import CoreClient
@@ -80,6 +84,7 @@ class KioskController(QObject):
         self.default_language = self.t.language
         self.tz, self.branch_name, self.kiosk_id = tz, branch_name, kiosk_id
         self.security, self.printer = security, printer
+        self.receipt_qr, self.receipt_qr_link = receipt_qr, receipt_qr_link
         self.barcode_rules = barcode_rules or BarcodeRules(
             item=r"[0-9]{6,14}", patron_card=r"[A-Z]{1,2}[0-9]{4,12}"
         )
@@ -93,6 +98,9 @@ class KioskController(QObject):
         self._state_out_of_service = False
         self.events = DeviceEvents()
         self.on_pad: dict[str, tuple[Any, Any]] = {}
+        #: items known by a barcode scan, not by the pad: nothing says when they leave, so
+        #: they are forgotten with the session (the next reader must not borrow them)
+        self.scanned_items: set[str] = set()
         self._gather = QtCore.QTimer(self, singleShot=True, interval=0)
         self._gather.timeout.connect(self._decide_waiting)
         self.window = KioskWindow(
@@ -105,7 +113,7 @@ class KioskController(QObject):
         self._wire_screens()
         self._wire_devices()
         self.idle_clock = IdleClock(
-            self.window, self.sounds, self._in_session, self.end_session,
+            self.window, self.sounds, self._in_session, self._timed_out,
             timeout_s=idle_timeout_s, countdown_s=idle_countdown_s,
             elderly_timeout_s=elderly_idle_timeout_s, elderly_countdown_s=elderly_idle_countdown_s,
         )  # fmt: skip
@@ -166,6 +174,9 @@ class KioskController(QObject):
     def end_session(self) -> None:
         """Forget the reader: clear every screen that showed their details, go home."""
         self.session.clear()
+        for pii in self.scanned_items:
+            self.on_pad.pop(pii, None)
+        self.scanned_items.clear()
         self.idle_clock.stop()
         self._goodbye.stop()
         self.window.idle.hide()
@@ -175,18 +186,35 @@ class KioskController(QObject):
         w.account.show_loans("", [], datetime.now(UTC))
         w.identify.reset()
         w.receipt.entered()
+        w.receipt.show_summary(SessionSummary())
+        w.goodbye.show_summary(SessionSummary())
         self.t.set_language(self.default_language)
         w.reset_accessibility()
         w.show_screen("out_of_service" if self.out_of_service else "home")
         self.session_ended.emit()
 
+    def summary(self) -> SessionSummary:
+        """What this session borrowed, returned and renewed (ui.summary words it)."""
+        return SessionSummary.of(self.session, self.tz)
+
     def say_goodbye(self) -> None:
+        self.window.goodbye.show_summary(self.summary())
         self.window.show_screen("goodbye")
-        self.idle_clock.quiet.stop()
+        self.idle_clock.stop()
+        self.window.idle.hide()
         self._goodbye.start(self._goodbye_ms)
+
+    def _timed_out(self) -> None:
+        """Nobody answered the idle warning: a session that did something says what, on the
+        goodbye screen for a few seconds, before home; one that did nothing goes home."""
+        if self.summary() and self.window.current() != "goodbye":
+            self.say_goodbye()
+        else:
+            self.end_session()
 
     def finish(self) -> None:
         if self.session.accepted:
+            self.window.receipt.show_summary(self.summary())
             self.window.show_screen("receipt")
         else:
             self.say_goodbye()
@@ -249,6 +277,7 @@ class KioskController(QObject):
             log.info("scan refused: %s", found.problem)  # never the scanned text itself
             self._say_scan_refused()
         elif found.kind is BarcodeKind.ITEM:
+            self.scanned_items.add(found.text)
             self.item_placed(found.text, None, None)
         else:
             kind = CardKind.QR if found.kind is BarcodeKind.ECARD else CardKind.BARCODE
@@ -265,11 +294,24 @@ class KioskController(QObject):
     def item_placed(self, pii: str, parts, uid) -> None:
         self.on_pad[pii] = (parts, uid)
         self.touched()
+        screen = self._items_screen()
+        if screen is not None:
+            screen.placed_again(pii)
         self._wait_for_decision([pii])
 
     def item_removed(self, pii: str) -> None:
+        """A book lifted off the pad: its row goes (an answer still on its way shows first)."""
         self.on_pad.pop(pii, None)
         self.session.waiting.pop(pii, None)
+        screen = self._items_screen()
+        if screen is not None and pii not in self.session.in_flight:
+            screen.lifted(pii)
+
+    def _items_screen(self):
+        """The borrow or return screen of this session, if it shows one."""
+        return {Mode.BORROW: self.window.borrow, Mode.RETURN: self.window.give_back}.get(
+            self.session.mode
+        )
 
     def item_seen(self, pii: str, position: int, size: int) -> None:
         """A tag of a stack was read: its row shows now, while the rest is read; the stack
@@ -409,6 +451,8 @@ class KioskController(QObject):
         s.outcomes[outcome.pii] = outcome
         screen.show_outcome(outcome)
         self.sounds.play("ok" if outcome.ok else "problem")
+        if outcome.pii not in self.on_pad:
+            screen.lifted(outcome.pii)  # lifted while it was decided: shown, then it goes
         if s.waiting:
             self._gather.start()
 
@@ -425,8 +469,13 @@ class KioskController(QObject):
             return
         self.core.call(
             lambda core: core.circulation.renew(patron, pii),
-            lambda outcome: self._item_done(self.window.borrow, outcome),
+            lambda outcome: self._renewed(outcome),
         )
+
+    def _renewed(self, outcome: Outcome) -> None:
+        if self.session.mode is Mode.BORROW and self.session.patron is not None:
+            self.session.renewals[outcome.pii] = outcome
+        self._item_done(self.window.borrow, outcome)
 
     def accept_fee(self, pii: str) -> None:
         """The reader pressed "accept the charge": the same item is borrowed again with the
@@ -481,7 +530,13 @@ class KioskController(QObject):
             )
             return outcomes, core.circulation.loans(patron)
 
-        self.core.call(job, lambda result: self.window.account.show_results(*result))
+        def done(result) -> None:
+            outcomes, loans = result
+            if self.session.patron is patron:  # still this reader's session
+                self.session.renewals.update((o.pii, o) for o in outcomes)
+            self.window.account.show_results(outcomes, loans)
+
+        self.core.call(job, done)
 
     # --- receipts --------------------------------------------------------------------------
 
@@ -509,23 +564,24 @@ class KioskController(QObject):
             initials,
         )
 
-    def receipt_text(self) -> str:
-        receipt = self.receipt()
-        head = f"{receipt.branch_name} {receipt.at.astimezone(self.tz):%Y-%m-%d %H:%M}"
-        lines = [head]
-        for line in receipt.lines:
-            due = f" → {format_date(self.t, line.due_at, self.tz)}" if line.due_at else ""
-            lines.append(f"{line.title}{due}")
-        return "\n".join(lines)
+    def receipt_qr_text(self) -> str:
+        """What the QR receipt encodes (ui.receipt_qr): a short list or the library's page."""
+        return receipt_qr_content(
+            self.receipt(),
+            summary=session_sentence(self.session, self.t.language, self.tz),
+            tz=self.tz,
+            mode=self.receipt_qr,
+            link=self.receipt_qr_link,
+        )
 
     def receipt_chosen(self, choice: str) -> None:
         if choice == "none" or not self.session.accepted:
             self.say_goodbye()
         elif choice == "qr":
-            self.window.receipt.show_qr(qr_image(self.receipt_text()))
+            self.window.receipt.show_qr(qr_image(self.receipt_qr_text()))
         elif self.printer is None:
             self.window.receipt.show_qr(
-                qr_image(self.receipt_text()), self.t.t("receipt.printer_problem")
+                qr_image(self.receipt_qr_text()), self.t.t("receipt.printer_problem")
             )
         else:
             receipt, printer = self.receipt(), self.printer
@@ -534,7 +590,7 @@ class KioskController(QObject):
                 lambda _: printer.print_receipt(receipt),
                 lambda _: self.say_goodbye(),
                 lambda error: self.window.receipt.show_qr(
-                    qr_image(self.receipt_text()), self.t.t("receipt.printer_problem")
+                    qr_image(self.receipt_qr_text()), self.t.t("receipt.printer_problem")
                 ),
             )
 

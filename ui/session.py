@@ -29,6 +29,8 @@ class Session:
     waiting: dict[str, None] = field(default_factory=dict)
     #: which session this is: a core answer for an earlier session is not shown in this one
     number: int = 0
+    #: renewals asked for in this session (borrow screen or account), by PII, latest wins
+    renewals: dict[str, Outcome] = field(default_factory=dict)
 
     def start(self, mode: Mode) -> None:
         self.clear()
@@ -42,6 +44,7 @@ class Session:
         self.outcomes.clear()
         self.in_flight.clear()
         self.waiting.clear()
+        self.renewals.clear()
 
     @property
     def accepted(self) -> list[Outcome]:

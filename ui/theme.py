@@ -168,6 +168,9 @@ def stylesheet(palette: Palette = Palette(), scale: TypeScale = NORMAL, dpi: flo
                font-size: {s.body}px; }}
     QLabel[role="message"][tone="error"] {{ background: {p.error_bg}; color: {p.error}; }}
     QLabel[role="message"][tone="ok"] {{ background: {p.success_bg}; color: {p.success}; }}
+    QLabel[role="summary"] {{ background: {p.success_bg}; color: {p.success};
+               border: 2px solid {p.success}; border-radius: 16px; padding: 24px;
+               font-size: {s.title}px; font-weight: 700; }}
     QLabel[role="countdown"] {{ color: {p.primary}; background: transparent;
                font-size: {s.countdown}px; font-weight: 700; }}
     QFrame#header {{ background: {p.card}; border-bottom: 2px solid {p.line}; }}
@@ -179,9 +182,11 @@ def stylesheet(palette: Palette = Palette(), scale: TypeScale = NORMAL, dpi: flo
     QFrame[role="row"][tone="error"] {{ border-color: {p.error}; background: {p.error_bg}; }}
     QFrame[role="row"][tone="warning"] {{ border-color: {p.warning};
                background: {p.warning_bg}; }}
+    QFrame[role="row"][tone="gone"] {{ border-style: dashed; background: {p.paper}; }}
     QFrame[role="row"] QLabel {{ background: transparent; }}
     QFrame[role="row"] QLabel[role="muted"] {{ color: {p.ink}; font-size: {s.row_detail}px;
                font-weight: 700; }}
+    QFrame[role="row"][tone="gone"] QLabel {{ color: {p.muted}; }}
     QFrame[role="help"] {{ background: {p.success_bg}; border: 2px solid {p.success};
                border-radius: 16px; }}
     QFrame[role="help"] QLabel {{ background: transparent; color: {p.ink}; }}
@@ -209,6 +214,9 @@ def stylesheet(palette: Palette = Palette(), scale: TypeScale = NORMAL, dpi: flo
                min-height: {round(target * 1.2)}px; }}
     QPushButton[kind="letter"] {{ font-size: {s.key}px; min-width: {target}px;
                min-height: {round(target * 1.2)}px; padding: 4px; }}
+    QPushButton[kind="key"][compact="true"], QPushButton[kind="letter"][compact="true"] {{
+               min-height: {target - 24}px; }}
+    QPushButton[kind="primary"][compact="true"] {{ min-height: {target - 20}px; }}
     QPushButton:disabled {{ color: {p.muted}; background: {p.disabled_bg}; }}
     QLineEdit {{ min-height: {target}px; font-size: {s.title}px; border-radius: 14px;
                border: 2px solid {p.line}; padding: 4px 16px; background: {p.card}; }}
@@ -218,4 +226,10 @@ def stylesheet(palette: Palette = Palette(), scale: TypeScale = NORMAL, dpi: flo
     QCheckBox::indicator:checked {{ background: {p.primary}; border-color: {p.primary};
                image: url({tick}); }}
     QScrollArea {{ border: none; }}
+    QScrollBar:vertical {{ width: {target}px; background: {p.card}; margin: 0 0 0 8px;
+               border: 2px solid {p.line}; border-radius: {target // 2}px; }}
+    QScrollBar::handle:vertical {{ background: {p.primary}; min-height: {target}px;
+               border-radius: {target // 2 - 8}px; margin: 6px; }}
+    QScrollBar::add-line:vertical, QScrollBar::sub-line:vertical {{ height: 0; border: none; }}
+    QScrollBar::add-page:vertical, QScrollBar::sub-page:vertical {{ background: none; }}
     """

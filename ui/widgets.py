@@ -62,7 +62,7 @@ class BigAction(QtWidgets.QPushButton):
         self.picture.setPixmap(pixmap(icon_name, colour, self.icon_px))
         self.picture.setStyleSheet("background: transparent;")
         self.row.addWidget(self.picture)
-        texts = QtWidgets.QVBoxLayout()
+        self.texts = texts = QtWidgets.QVBoxLayout()
         # colours come from the theme's stylesheet (QPushButton[kind] QLabel), sizes by role
         self.word = label("", role="tile_word", wrap=False)
         self.hint = label("", role="tile_hint")
@@ -73,6 +73,18 @@ class BigAction(QtWidgets.QPushButton):
         self.row.addLayout(texts, 1)
         for child in (self.picture, self.word, self.hint):
             child.setAttribute(Qt.WidgetAttribute.WA_TransparentForMouseEvents)
+
+    def set_stacked(self, stacked: bool) -> None:
+        """Landscape: the picture over the words, all centred, for a tile taller than wide."""
+        self.row.removeWidget(self.picture)
+        self.texts.removeWidget(self.picture)
+        if stacked:
+            self.texts.insertWidget(1, self.picture)  # after the stretch above the words
+        else:
+            self.row.insertWidget(0, self.picture)
+        centre = Qt.AlignmentFlag.AlignHCenter if stacked else Qt.AlignmentFlag.AlignLeft
+        for part in (self.picture, self.word, self.hint):
+            part.setAlignment(centre | Qt.AlignmentFlag.AlignVCenter)
 
     def set_texts(self, word: str, hint: str) -> None:
         self.word.setText(word)
@@ -142,7 +154,9 @@ class ItemRow(QtWidgets.QFrame):
         self.title.setText(title)
         self.detail.setText(detail)
         self.setProperty("tone", tone)
-        name = {"ok": "check", "error": "cross", "warning": "warning"}.get(tone, "clock")
+        name = {"ok": "check", "error": "cross", "warning": "warning", "gone": "lifted"}.get(
+            tone, "clock"
+        )
         self.mark.setPixmap(pixmap(name, mark_colour, 48))
         restyle(self)
 
@@ -151,7 +165,10 @@ class ItemList(QtWidgets.QScrollArea):
     """A scrolling column of ItemRows keyed by PII, newest at the bottom.
 
     Rows gather at the bottom of the list, next to the Finish button, so that on a portrait
-    screen what a reader touches stays within reach of a wheelchair user.
+    screen what a reader touches stays within reach of a wheelchair user. When more rows are
+    placed than fit, the newest stays in view and a button across the top says how many are
+    above ("上面还有 2 本") and scrolls up when touched, so the oldest row is never silently
+    cut off (#13 bug 5); the scroll bar is finger-wide (theme) and a finger drags the list.
     """
 
     def __init__(self) -> None:
@@ -164,9 +181,25 @@ class ItemList(QtWidgets.QScrollArea):
         self.column.addStretch(1)
         self.setWidget(inner)
         self.rows: dict[str, ItemRow] = {}
+        #: the words on the "more above" button for a count of rows; the screen sets them
+        self.more_text = lambda count: f"↑ {count}"
+        self.more_above = button("", "chip")
+        self.more_above.setParent(self)
+        self.more_above.clicked.connect(self.scroll_up)
+        self.more_above.hide()
+        QtWidgets.QScroller.grabGesture(
+            self.viewport(), QtWidgets.QScroller.ScrollerGestureType.TouchGesture
+        )
         # Whenever the list grows, follow it to the bottom so the newest item is in view.
         bar = self.verticalScrollBar()
         bar.rangeChanged.connect(lambda _low, high: bar.setValue(high))
+        bar.rangeChanged.connect(lambda _low, _high: self._show_more_above())
+        bar.valueChanged.connect(lambda _value: self._show_more_above())
+
+    def minimumSizeHint(self) -> QtCore.QSize:
+        """Room for about one row: the finger-wide scroll bar's own hint (a tall handle and
+        its track) must not make the screen taller than a landscape window."""
+        return QtCore.QSize(super().minimumSizeHint().width(), 100)
 
     def row(self, pii: str) -> ItemRow:
         if pii not in self.rows:
@@ -174,11 +207,47 @@ class ItemList(QtWidgets.QScrollArea):
             self.column.addWidget(self.rows[pii])
         return self.rows[pii]
 
+    def drop(self, pii: str) -> None:
+        """Take one row away (its book was lifted off the pad)."""
+        row = self.rows.pop(pii, None)
+        if row is not None:
+            row.setParent(None)
+            row.deleteLater()
+            self._show_more_above()
+
     def clear(self) -> None:
         for row in self.rows.values():
             row.setParent(None)
             row.deleteLater()
         self.rows.clear()
+        self._show_more_above()
+
+    def rows_above(self) -> int:
+        """Rows whose top is scrolled out of sight above the list (wholly or partly)."""
+        top = self.verticalScrollBar().value()
+        return sum(1 for row in self.rows.values() if row.y() < top)
+
+    def scroll_up(self) -> None:
+        bar = self.verticalScrollBar()
+        bar.setValue(bar.value() - max(bar.pageStep() - 40, 40))
+
+    def _show_more_above(self) -> None:
+        count = self.rows_above()
+        if count:
+            self.more_above.setText(self.more_text(count))
+            self._place_more_above()
+        self.more_above.setVisible(bool(count))
+        self.more_above.raise_()
+
+    def _place_more_above(self) -> None:
+        """Over the top of the list, covering the row that is cut off there."""
+        width = self.viewport().width()
+        height = max(self.more_above.sizeHint().height(), self.more_above.minimumHeight())
+        self.more_above.setGeometry(0, 0, width, height)
+
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        self._show_more_above()
 
 
 class Keypad(QtWidgets.QWidget):
@@ -250,6 +319,15 @@ class Keypad(QtWidgets.QWidget):
         key_button = button(key, kind)
         key_button.clicked.connect(lambda _=False, k=key: self.digit.emit(k))
         return key_button
+
+    def set_compact(self, compact: bool) -> None:
+        """Landscape: keys exactly one touch target tall (not 1.2), so the keypad, the field
+        and the title fit 1080 pixels of height in 长者模式 too."""
+        for key in self.findChildren(QtWidgets.QPushButton):
+            key.setProperty("compact", compact)
+            restyle(key)
+        for grid in self.findChildren(QtWidgets.QLayout):
+            grid.setSpacing(8 if compact else 14)
 
     def allow_letters(self, allowed: bool) -> None:
         """Card numbers: letters and X. PINs: digits only."""

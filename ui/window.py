@@ -234,6 +234,17 @@ class KioskWindow(QtWidgets.QWidget):
         screen = self.screens[name]
         self.stack.setCurrentWidget(screen)
         screen.entered()
+        self._forget_hidden_sizes()
+
+    def _forget_hidden_sizes(self) -> None:
+        """The stack is as tall as its tallest page, and a page out of sight keeps the sizes
+        its layouts cached while it showed (a summary, a QR code). Recomputed, a page that
+        emptied no longer stretches the window past a landscape screen's 1080 px."""
+        for page in self.screens.values():
+            for layout in page.findChildren(QtWidgets.QLayout):
+                layout.invalidate()
+            page.layout().invalidate()
+        self.stack.updateGeometry()
 
     def set_online(self, online: bool) -> None:
         self.header.set_online(online)
@@ -301,6 +312,10 @@ class KioskWindow(QtWidgets.QWidget):
             target.addWidget(widget)
         self.footer.setVisible(portrait)
         self.identify.set_portrait(portrait)
+        self.home.set_portrait(portrait)
+        self.receipt.set_portrait(portrait)
+        self.borrow.set_portrait(portrait)
+        self.give_back.set_portrait(portrait)
 
     def _retranslate(self) -> None:
         self.header.retranslate()

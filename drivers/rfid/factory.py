@@ -8,6 +8,9 @@ Schemes (query parameters are optional):
 - ``feig+socket://127.0.0.1:PORT`` — the same protocol through a TCP serial bridge (or the
   emulator); any pyserial URL scheme works after the ``+``: ``feig+loop://``, ``feig+rfc2217://``.
 - ``3m810:///dev/ttyS0?baud=19200&timeout=0.5`` and ``3m810+socket://HOST:PORT`` — a 3M 810.
+- ``llrp://HOST:5084?timeout=1&antennas=1,2&inventory_ms=60`` — a UHF reader speaking LLRP
+  (Impinj, Zebra...) on the network; the port defaults to 5084. Items carry ISO/TS 28560-4
+  (GB/T 35660.3) UHF tags.
 
 ``baud`` and ``timeout`` apply to both serial protocols; ``parity`` (N, E, O) and ``address``
 (the FEIG bus address, 255 = any reader) only to FEIG.
@@ -19,6 +22,7 @@ from types import MappingProxyType
 from urllib.parse import parse_qs, urlsplit
 
 from drivers.rfid.feig import FeigReader
+from drivers.rfid.llrp import LLRP_PORT, LlrpReader
 from drivers.rfid.m810 import M810Reader
 from drivers.rfid.sim import SimReader
 from kiosk.ports import TagReader
@@ -28,6 +32,7 @@ _PARAMS = MappingProxyType(
     {
         "feig": frozenset({"baud", "parity", "address", "timeout"}),
         "3m810": frozenset({"baud", "timeout"}),
+        "llrp": frozenset({"timeout", "antennas", "inventory_ms"}),
     }
 )
 
@@ -41,12 +46,16 @@ def reader_for_uri(uri: str) -> TagReader:
     if scheme == "sim":
         return SimReader()
     protocol, _, serial_scheme = scheme.partition("+")
-    if protocol not in PROTOCOLS:
-        raise ValueError(f"unknown RFID reader URI {uri!r}: scheme must be sim, feig or 3m810")
+    if protocol not in (*PROTOCOLS, "llrp"):
+        raise ValueError(
+            f"unknown RFID reader URI {uri!r}: scheme must be sim, feig, 3m810 or llrp"
+        )
     params = {key: values[-1] for key, values in parse_qs(parts.query).items()}
     unknown = set(params) - _PARAMS[protocol]
     if unknown:
         raise ValueError(f"unknown parameter(s) {sorted(unknown)} in {uri!r}")
+    if protocol == "llrp":
+        return _llrp_reader(uri, parts.hostname, parts.port, params)
     if serial_scheme:
         url = f"{serial_scheme}://{parts.netloc}{parts.path}"
     elif parts.path and not parts.netloc:
@@ -63,6 +72,22 @@ def reader_for_uri(uri: str) -> TagReader:
             address=int(params.get("address", 255)),
         )
     return M810Reader.for_url(url, baudrate=int(params.get("baud", 19200)), timeout=timeout)
+
+
+def _llrp_reader(uri: str, host: str | None, port: int | None, params: dict[str, str]) -> TagReader:
+    if not host:
+        raise ValueError(f"{uri!r} names no reader: write llrp://HOST:{LLRP_PORT}")
+    try:
+        antennas = tuple(int(a) for a in params.get("antennas", "1").split(","))
+        return LlrpReader.for_address(
+            host,
+            port or LLRP_PORT,
+            timeout=float(params.get("timeout", 1.0)),
+            antennas=antennas,
+            inventory_ms=int(params.get("inventory_ms", 60)),
+        )
+    except ValueError:
+        raise ValueError(f"bad parameter value in {uri!r}") from None
 
 
 def open_reader(uri: str) -> TagReader:

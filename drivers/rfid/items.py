@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from drivers.rfid.pad import PadEvent
 from kiosk.ports import TagInfo, TagReader, UnsupportedOperation
 from kiosk.tags import TagData, decode
+from kiosk.tags.uhf import decode_uhf
 
 log = logging.getLogger(__name__)
 
@@ -27,7 +28,10 @@ OnSeen = Callable[[str, int, int], None]
 
 
 def decode_tag(data: bytes, info: TagInfo) -> TagData:
-    """The pad watcher's decoder: the core's lenient ISO 28560 reader."""
+    """The pad watcher's decoder: the core's lenient ISO 28560 readers. A UHF tag (one with a
+    PC word) names its item in the UII, its EPC; ``data`` is then its user memory."""
+    if info.pc is not None:
+        return decode_uhf(info.pc.to_bytes(2, "big") + info.uid, data or None, layout="pc")
     return decode(data, dsfid=info.dsfid, block_size=info.block_size or 4)
 
 

@@ -16,7 +16,13 @@ import math
 import threading
 
 from kiosk.ports import DeviceError, NoTag, TagInfo, TagReader, TagRemoved
-from kiosk.tags.extent import FIRST_READ_BYTES, WHOLE_MEMORY, bytes_needed
+from kiosk.tags.extent import (
+    DSFID_28560_2,
+    FIRST_READ_BYTES,
+    WHOLE_MEMORY,
+    bytes_needed,
+    object_needed,
+)
 
 #: Blocks read beyond what the data is known to need when it continues, so an ISO 28560-2
 #: tag with one more data set is usually finished in one more command, not two.
@@ -34,6 +40,19 @@ class TagShape:
 def tag_type(uid: bytes) -> bytes:
     """The part of an ISO 15693 UID that names the chip: E0, manufacturer, IC type."""
     return bytes(uid[:3])
+
+
+#: The PC word's user memory indicator: a UHF tag's user memory holds data.
+UMI = 0x0400
+
+
+def _needed(data: bytes, tag: TagInfo, size: int) -> int:
+    """HF memory starts with the data; UHF user memory with its DSFID byte, then the data."""
+    if tag.pc is None:
+        return bytes_needed(data, tag.dsfid, size)
+    if not data or data[0] != DSFID_28560_2:
+        return WHOLE_MEMORY if data and any(data) else len(data)
+    return 1 + (object_needed(data[1:], pii_first=False) or WHOLE_MEMORY)
 
 
 class TagMemory:
@@ -57,6 +76,8 @@ class TagMemory:
         Raises what the reader raises for the first read (``NoTag``, ``DeviceError``...);
         a failing read past the first returns what was read, for the decoder to judge.
         """
+        if tag.pc is not None and not tag.pc & UMI:
+            return b"", tag  # a UHF tag whose PC word says its user memory holds nothing
         shape = self.shape(tag)
         size = shape.block_size
         first = math.ceil(self.first_bytes / size)
@@ -87,7 +108,7 @@ class TagMemory:
     def _read_on(self, tag: TagInfo, data: bytes, size: int, shape: TagShape) -> bytes:
         count = shape.block_count
         while True:
-            needed = bytes_needed(data, tag.dsfid, size)
+            needed = _needed(data, tag, size)
             have = len(data) // size
             if needed <= len(data):
                 return data

@@ -35,6 +35,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "one; a JSON summary is printed at the end",
     )
     parser.add_argument(
+        "--uhf",
+        action="store_true",
+        help="items carry UHF tags (ISO/TS 28560-4) on an LLRP reader emulator at "
+        "llrp://127.0.0.1:PORT instead of HF tags on the simulated pad",
+    )
+    parser.add_argument(
         "--core-only",
         action="store_true",
         help="print the circulation core walkthrough without any UI",
@@ -90,14 +96,24 @@ def run_demo(args: argparse.Namespace) -> int:
     headless = args.headless or not (os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
     if headless:
         os.environ["QT_QPA_PLATFORM"] = "offscreen"
-    return _run_ui(config, folder, headless, args.scenario)
+    return _run_ui(config, folder, headless, args.scenario, uhf=args.uhf)
 
 
-def _run_ui(config, folder: Path, headless: bool, scenario: str | None = None) -> int:
+def _run_ui(
+    config, folder: Path, headless: bool, scenario: str | None = None, *, uhf: bool = False
+) -> int:
     from kiosk.cli.run import start_kiosk
     from kiosk.core import open_core
     from ui.app import application
 
+    llrp = None
+    if uhf:  # a UHF reader on the network, as an LLRP emulator on 127.0.0.1
+        from drivers.rfid.emulators.llrp import LlrpEmulator, LlrpEmulatorServer
+        from drivers.rfid.field import TagField
+
+        llrp = LlrpEmulatorServer(LlrpEmulator(TagField())).start()
+        config = config.replace(devices__rfid=llrp.uri)
+        print(f"UHF reader (LLRP emulator) at {llrp.uri}")
     central, config = _start_central(config, folder)
     daemon, switch = _start_daemon(config)
 
@@ -108,6 +124,12 @@ def _run_ui(config, folder: Path, headless: bool, scenario: str | None = None) -
     app = application()
     process = start_kiosk(config, receipt_folder=str(folder / "receipts"))
     station, kiosk = process.station, process.controller
+    if llrp is not None:
+        from drivers.rfid.emulators.llrp import UhfPadHands
+
+        station.hands = UhfPadHands(
+            llrp.llrp.field, isil=config["kiosk.isil"], afi_secured=config["policy.afi_secured"]
+        )
     control = open_core(config)  # the demo's own handle for its switches
     print(
         f"central service {central.url}  fleet page {central.url}/dashboard  "
@@ -161,6 +183,8 @@ def _run_ui(config, folder: Path, headless: bool, scenario: str | None = None) -
         process.stop()
         daemon.stop()
         central.stop()
+        if llrp is not None:
+            llrp.stop()
 
 
 def _ecard(config, card: str) -> str:

@@ -15,6 +15,7 @@ from kiosk.tags import (
     dsfid_for,
     encode,
 )
+from kiosk.tags.uhf import decode_uhf
 
 _SEPARATORS = re.compile(r"[\s:,-]+")
 
@@ -24,7 +25,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "tag",
         help="decode and encode library RFID tag data",
         description="Read and write ISO 28560-2, ISO 28560-3 and Danish Data Model 1.0 tag "
-        "data; recognise 3M and blank tags. Prints JSON.",
+        "data; recognise 3M and blank tags; read UHF tags (ISO/TS 28560-4, GB/T 35660.3). "
+        "Prints JSON.",
     )
     actions = parser.add_subparsers(dest="action", metavar="ACTION", required=True)
 
@@ -35,8 +37,18 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "with a warning for everything that had to be assumed.",
     )
     reader.add_argument(
-        "hex", metavar="HEX", nargs="+", help="tag memory in hex; spaces and colons are ignored"
+        "hex",
+        metavar="HEX",
+        nargs="*",
+        help="HF tag memory in hex; spaces and colons are ignored",
     )
+    reader.add_argument(
+        "--uhf",
+        metavar="HEX",
+        help="a UHF tag (ISO/TS 28560-4, GB/T 35660.3): its EPC bank from word 0 (CRC, PC, "
+        "UII), or the PC word and UII, or the UII alone",
+    )
+    reader.add_argument("--user", metavar="HEX", help="with --uhf: the tag's user memory")
     reader.add_argument(
         "--dsfid", metavar="N", help="DSFID the reader reported, e.g. 0x3E, 0x06 or 0"
     )
@@ -78,10 +90,29 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run_decode(args: argparse.Namespace) -> int:
+    if args.uhf is not None:
+        return _decode_uhf(args)
+    if args.user is not None:
+        return fail("tag decode: --user goes with --uhf")
+    if not args.hex:
+        return fail("tag decode: give the tag memory as HEX, or a UHF tag with --uhf HEX")
     try:
         data = _hex(" ".join(args.hex))
         dsfid = None if args.dsfid is None else _number(args.dsfid, "--dsfid")
         tag = decode(data, dsfid=dsfid, block_size=args.block_size)
+    except (TagDecodeError, ValueError) as error:
+        return fail(f"tag decode: {error}")
+    _print(tag.to_json_dict())
+    return 0
+
+
+def _decode_uhf(args: argparse.Namespace) -> int:
+    if args.hex:
+        return fail("tag decode: give HF tag memory or --uhf, not both")
+    try:
+        epc = _hex(args.uhf)
+        user = None if args.user is None else _hex(args.user)
+        tag = decode_uhf(epc, user)
     except (TagDecodeError, ValueError) as error:
         return fail(f"tag decode: {error}")
     _print(tag.to_json_dict())

@@ -142,7 +142,8 @@ SETTINGS: tuple[Setting, ...] = (
         "devices.rfid",
         Str(pattern=DEVICE_URI),
         "sim:",
-        "RFID pad reader: sim:, feig:///dev/ttyUSB0?baud=38400, 3m810:///dev/ttyS0, none.",
+        "RFID pad reader: sim:, feig:///dev/ttyUSB0?baud=38400, 3m810:///dev/ttyS0, "
+        "llrp://HOST:5084 (UHF), none.",
     ),
     Setting(
         "devices.scanner",
@@ -347,6 +348,22 @@ SETTINGS: tuple[Setting, ...] = (
         Str(choices=("portrait", "landscape", "auto")),
         "auto",
         "Screen layout; auto follows the screen's shape.",
+    ),
+    Setting(
+        "ui.receipt_qr",
+        Str(choices=("text", "link")),
+        "text",
+        "What the QR receipt holds: 'text' = a short list a phone shows as it is (branch, "
+        "titles shortened, due dates, the summary); 'link' = the library's page, "
+        "ui.receipt_qr_link. Never the reader's card number or name.",
+    ),
+    Setting(
+        "ui.receipt_qr_link",
+        Str(pattern=r"https?://\S+"),
+        "",
+        "URL template of the library's page for ui.receipt_qr = 'link'; {kiosk}, {kind} "
+        "(checkout/checkin), {at} (UTC, 20261204T060512Z) and {items} (item barcodes, "
+        "comma-separated) are filled in. '' = the 'text' list instead.",
     ),
     # QR e-cards
     Setting(

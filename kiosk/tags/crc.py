@@ -1,4 +1,4 @@
-"""CRC-16/CCITT as ISO 28560-3 uses it to protect the basic block."""
+"""CRC-16/CCITT as ISO 28560-3 uses it, and its complement that guards a UHF tag's EPC bank."""
 
 from __future__ import annotations
 
@@ -14,3 +14,9 @@ def crc16_ccitt(data: bytes, crc: int = 0xFFFF) -> int:
             crc = ((crc << 1) ^ 0x1021) if crc & 0x8000 else crc << 1
             crc &= 0xFFFF
     return crc
+
+
+def crc16_epc(data: bytes) -> int:
+    """The StoredCRC of an ISO/IEC 18000-63 (EPC Gen2) EPC bank over its PC word and UII:
+    the same CRC with a final XOR of 0xFFFF (catalogued as CRC-16/GENIBUS)."""
+    return crc16_ccitt(data) ^ 0xFFFF

@@ -71,11 +71,12 @@ def _needed(data: bytes, dsfid: int | None) -> int | None:
     return None
 
 
-def object_needed(data: bytes) -> int | None:
+def object_needed(data: bytes, pii_first: bool = True) -> int | None:
     """ISO 28560-2 data sets: bytes to the terminator, or None when this is not that layout.
 
     Walks precursor, [OID extension], [offset], length, data, pad as the decoder does, but
-    only to find the end; the decoder judges the content.
+    only to find the end; the decoder judges the content. ``pii_first=False`` walks the user
+    memory of a UHF tag (ISO/TS 28560-4), whose PII is in the UII instead.
     """
     pos = 0
     first = True
@@ -86,7 +87,7 @@ def object_needed(data: bytes) -> int | None:
         if precursor == 0:
             return None if first else pos + 1
         oid = precursor & 0xF
-        if oid == 0 or (first and oid != 1):
+        if oid == 0 or (first and pii_first and oid != 1):
             return None  # relative OID 0, or not starting with the PII: not 28560-2
         first = False
         head = pos + 1 + (oid == 15) + bool(precursor & 0x80)  # OID extension, offset byte

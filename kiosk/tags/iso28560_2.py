@@ -65,11 +65,13 @@ MAX_ELEMENT = 127
 MAX_TAG_SIZE = 2048
 
 
-def decode_object(data: bytes, strict: bool = True) -> TagData:
+def decode_object(data: bytes, strict: bool = True, without_pii: bool = False) -> TagData:
     """Decode ISO 28560-2 data sets.
 
     ``strict`` (used while detecting the data model) makes a PII that is not first or holds
-    control characters an error; otherwise both are read with a warning.
+    control characters an error; otherwise both are read with a warning. ``without_pii``
+    reads the user memory of an ISO/TS 28560-4 UHF tag, whose PII is in the EPC bank's UII:
+    the data sets start with the content parameter and no PII is expected.
     """
     tag = TagData(format="28560-2")
     seen: dict[int, Any] = {}
@@ -113,7 +115,7 @@ def decode_object(data: bytes, strict: bool = True) -> TagData:
             tag.warnings.append(
                 f"the element at byte {start} announces {pad} pad bytes beyond the data read"
             )
-        if not seen and oid != 1:
+        if not seen and oid != 1 and not without_pii:
             if strict:
                 raise TagDecodeError(
                     f"the first element (byte 0) is OID {oid}, not the PII: not ISO 28560-2 data"
@@ -134,7 +136,10 @@ def decode_object(data: bytes, strict: bool = True) -> TagData:
         tag.warnings.append(
             "no terminator byte (0x00) before the end of the data read; the read may be short"
         )
-    if 1 not in seen:
+    if without_pii:
+        if 1 in seen:
+            tag.warnings.append("user memory holds a PII element too; the UII's PII is the item's")
+    elif 1 not in seen:
         raise TagDecodeError("no PII element (OID 1) found: not ISO 28560-2 data")
     if declared is not None:
         present = {oid for oid in seen if oid >= 3}
@@ -237,16 +242,23 @@ def _set_information(tag: TagData, text: Any) -> tuple[int, int] | None:
 
 
 def encode_object(
-    tag: TagData, size: int | None = None, block_size: int = 4, align: bool = False
+    tag: TagData,
+    size: int | None = None,
+    block_size: int = 4,
+    align: bool = False,
+    without_pii: bool = False,
 ) -> bytes:
     """Encode ``tag`` strictly as ISO 28560-2 data sets, terminated by 0x00 and zero filled.
 
     ``size`` is the tag memory to fill (default: the data rounded up to whole blocks).
     ``align`` starts every element on a block boundary using offset bytes and pad bytes.
+    ``without_pii`` leaves the PII out (ISO/TS 28560-4 user memory: the PII is in the UII).
     """
     if not isinstance(block_size, int) or not 1 <= block_size <= 32:
         raise TagEncodeError(f"block size {block_size!r} must be 1-32 bytes")
-    items: list[tuple[int, Compaction, bytes]] = [(1, *best_compaction(_validate_pii(tag.pii)))]
+    items: list[tuple[int, Compaction, bytes]] = []
+    if not without_pii:
+        items.append((1, *best_compaction(_validate_pii(tag.pii))))
     if tag.isil:
         items.append((3, Compaction.APPLICATION, isil_compact(validate_isil(tag.isil))))
     if tag.set is not None:
@@ -268,7 +280,7 @@ def encode_object(
         bitmap = bytearray((max(others) - 3) // 8 + 1)
         for oid in others:
             bitmap[(oid - 3) // 8] |= 0x80 >> ((oid - 3) % 8)
-        items.insert(1, (2, Compaction.APPLICATION, bytes(bitmap)))
+        items.insert(0 if without_pii else 1, (2, Compaction.APPLICATION, bytes(bitmap)))
 
     out = bytearray()
     for oid, scheme, data in items:

@@ -5,8 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-#: Names of the formats a decoder reports; only the first three can be written.
-FORMATS = ("28560-2", "28560-3", "ddm1", "3m", "blank")
+#: Names of the formats a decoder reports; only the first three can be written by encode().
+#: "28560-4" is a UHF tag (ISO/TS 28560-4, GB/T 35660.3): kiosk.tags.uhf reads and writes it.
+FORMATS = ("28560-2", "28560-3", "ddm1", "3m", "blank", "28560-4")
 WRITABLE_FORMATS = ("28560-2", "28560-3", "ddm1")
 
 #: The DSFID each writable format carries on an ISO 15693 tag. DDM 1.0 predates the 0x3E
@@ -40,6 +41,8 @@ class TagData:
     crc_ok: bool | None = None
     dsfid: int | None = None
     warnings: list[str] = field(default_factory=list)
+    #: UHF tags only: the EPC bank as read (PC word fields, AFI, UII text, CRC check).
+    uhf: dict[str, Any] | None = None
 
     def to_json_dict(self) -> dict[str, Any]:
         """Plain JSON types only, for the CLI, logs and the central service."""
@@ -60,7 +63,7 @@ class TagData:
                 for block in self.extension_blocks
             ],
             "warnings": list(self.warnings),
-        }
+        } | ({} if self.uhf is None else {"uhf": _jsonable(self.uhf)})
 
 
 def _jsonable(value: Any) -> Any:

@@ -32,7 +32,15 @@ PYTHON = "/usr/bin/python3"
 PREFIX = "/opt/shufang"
 MAINTAINER = "Shufang maintainers <shufang-kiosk@users.noreply.github.com>"
 #: Roots of what only the touch screen and the devices need (and all they require).
-KIOSK_ROOTS = {"pyside6-essentials", "pyserial", "nfcpy", "python-escpos", "pyusb", "evdev"}
+KIOSK_ROOTS = {
+    "pyside6-essentials",
+    "pyserial",
+    "nfcpy",
+    "python-escpos",
+    "pyusb",
+    "evdev",
+    "sllurp",  # UHF readers over LLRP (#18); GPL-3.0, so on kiosks only, never the central
+}
 #: Debian packages behind the wheels' native libraries and the appliance around them.
 #: libc6: the wheels' native code is built for manylinux_2_28 (glibc 2.28) or newer.
 COMMON_DEPENDS = ["python3 (>= 3.11~)", "python3 (<< 3.12)", "libc6 (>= 2.28)", "adduser"]

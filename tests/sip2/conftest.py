@@ -43,7 +43,19 @@ def server(library: Library) -> Iterator[RunningServer]:
     running.stop()
 
 
+#: Every client a test made, closed after it (tests build upstreams inline and drop them).
+_made: list[Sip2Client] = []
+
+
+@pytest.fixture(autouse=True)
+def _close_clients() -> Iterator[None]:
+    yield
+    while _made:
+        _made.pop().close()
+
+
 def make_client(port: int, **account: object) -> Sip2Client:
+    """A client for a test's ACS; closed when the test ends (no socket left to the GC)."""
     settings = {
         "institution_id": "CITY",
         "location_code": "MAIN",
@@ -51,7 +63,9 @@ def make_client(port: int, **account: object) -> Sip2Client:
         "retries": 2,
         **account,
     }
-    return Sip2Client(Endpoint("127.0.0.1", port, connect_timeout_s=1.0), Account(**settings))
+    made = Sip2Client(Endpoint("127.0.0.1", port, connect_timeout_s=1.0), Account(**settings))
+    _made.append(made)
+    return made
 
 
 @pytest.fixture

@@ -136,3 +136,40 @@ def test_every_tag_subcommand_has_help(capsys):
         with pytest.raises(SystemExit):
             main(argv)
         assert capsys.readouterr().out.strip()
+
+
+# --- UHF (ISO/TS 28560-4) ----------------------------------------------------------------
+
+UHF_BANK = "0000 45C2 141C C04F C70B ADB5 C6E2 DA1D ED4D D319"  # dp2's test, ISO/TS 28560-4 p. 49
+UHF_USER = "06 02 01 D0 14 02 04B3 4607 441C B6E2 E335 D653 08AB 4D6C 9DD5 56CD EB00"
+
+
+def test_decode_uhf_prints_owner_pii_and_pc_word(capsys):
+    code, report, err = run(capsys, "decode", "--uhf", UHF_BANK)
+    assert code == 0 and err == ""
+    assert report["format"] == "28560-4"
+    assert (report["isil"], report["pii"]) == ("CH-000134-1", "12345678.31")
+    assert report["uhf"]["afi"] == 0xC2 and report["uhf"]["pc"] == "45C2"
+
+
+def test_decode_uhf_with_user_memory(capsys):
+    code, report, _ = run(capsys, "decode", "--uhf", UHF_BANK[5:], "--user", UHF_USER)
+    assert code == 0
+    assert report["elements"]["shelf_location"] == "QA268.L55"
+    assert report["dsfid"] == 6
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["decode"], "give the tag memory"),
+        (["decode", "--user", "06"], "--user goes with --uhf"),
+        (["decode", "0011", "--uhf", UHF_BANK], "not both"),
+        (["decode", "--uhf", "zz"], "not hex bytes"),
+        (["decode", "--uhf", "0000"], "tag decode:"),
+    ],
+)
+def test_decode_uhf_errors_exit_2(capsys, argv, message):
+    code, report, err = run(capsys, *argv)
+    assert code == 2 and report is None
+    assert message in err

@@ -97,6 +97,7 @@ class AccountScreen(Screen):
         self._ticks_changed()
         self.renew_everything.setEnabled(bool(self.loans))
         self.finish.setText(t("common.finish"))
+        self.list.more_text = lambda count: t("list.more_above", count=count)
         for loan, item in self.loans:
             title = item.title if item else loan.item_pii
             detail = t("item.due", date=format_date(self.t, loan.due_at, self.tz))

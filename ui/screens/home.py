@@ -1,8 +1,12 @@
-"""The attract screen: branch, today's hours, and the three things a reader can do."""
+"""The attract screen: branch, today's hours, and the three things a reader can do.
+
+Portrait stacks the three tiles, within reach at the bottom; landscape is its own layout, the
+tiles side by side with the picture over the word, instead of three wide stripes.
+"""
 
 from __future__ import annotations
 
-from ui.qt import Signal
+from ui.qt import QtWidgets, Signal
 from ui.screens.base import Screen
 from ui.widgets import BigAction, label
 
@@ -20,6 +24,8 @@ class HomeScreen(Screen):
         self.body.addStretch(2)
         self.hours = label("", role="muted")
         self.body.addWidget(self.hours)
+        self.tiles = QtWidgets.QBoxLayout(QtWidgets.QBoxLayout.Direction.TopToBottom)
+        self.tiles.setSpacing(20)
         self.borrow_button = BigAction("borrow", "primary", palette.primary_ink)
         self.return_button = BigAction("return", "accent", palette.accent_ink)
         self.account_button = BigAction("account", "calm", palette.primary_ink)
@@ -29,8 +35,22 @@ class HomeScreen(Screen):
             (self.account_button, self.account),
         ):
             widget.clicked.connect(signal.emit)
-            self.body.addWidget(widget, 2)
+            self.tiles.addWidget(widget, 1)
+        self.body.addLayout(self.tiles, 6)
         self.retranslate()
+
+    @property
+    def buttons(self) -> tuple:
+        return (self.borrow_button, self.return_button, self.account_button)
+
+    def set_portrait(self, portrait: bool) -> None:
+        self.tiles.setDirection(
+            QtWidgets.QBoxLayout.Direction.TopToBottom
+            if portrait
+            else QtWidgets.QBoxLayout.Direction.LeftToRight
+        )
+        for tile in self.buttons:
+            tile.set_stacked(not portrait)
 
     def set_hours(self, hours_today: str) -> None:
         self.hours_today = hours_today

@@ -65,6 +65,7 @@ class IdentifyScreen(Screen):
             if portrait
             else QtWidgets.QBoxLayout.Direction.LeftToRight
         )
+        self.keypad.set_compact(not portrait)
 
     # --- stages --------------------------------------------------------------------------
 

@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 from kiosk.outcomes import Outcome, OutcomeKind
 from kiosk.reasons import Reason
 from ui.help import HelpPanel
-from ui.qt import Signal
+from ui.qt import QtCore, QtWidgets, Signal
 from ui.screens.base import Screen
 from ui.text import due_change_text, format_date, outcome_text
 from ui.widgets import ItemList, Message, button, label
@@ -20,6 +20,9 @@ class ItemsScreen(Screen):
     renew_requested = Signal(str)
     fee_accepted = Signal(str)  # the reader accepts an item's charge (SIP2 BO = Y)
 
+    #: how long a lifted book's row stays, marked 已拿走, before it goes
+    LIFTED_MS = 2000
+
     def __init__(self, t, palette, mode: str, tz: ZoneInfo) -> None:
         super().__init__(t, palette)
         self.mode = mode
@@ -28,39 +31,101 @@ class ItemsScreen(Screen):
         self.block_text = ""
         self.count = 0
         self.instructions = label("", role="message")
-        self.body.addWidget(self.instructions)
         self.message = Message()
-        self.body.addWidget(self.message)
         self.list = ItemList()
-        self.body.addWidget(self.list, 1)
         # a room without staff: where the book goes, phone, QR code; right under the rows
-        # (they gather at the bottom) that send the reader to staff
+        # (they gather at the bottom) that send the reader to staff; in landscape beside
+        # them, where under them the window would grow past 1080 pixels in 长者模式
         self.help = HelpPanel(t)
-        self.body.addWidget(self.help)
+        column = QtWidgets.QVBoxLayout()
+        column.setSpacing(20)
+        column.addWidget(self.instructions)
+        column.addWidget(self.message)
+        column.addWidget(self.list, 1)
+        self.middle = QtWidgets.QBoxLayout(QtWidgets.QBoxLayout.Direction.TopToBottom)
+        self.middle.setSpacing(20)
+        self.middle.addLayout(column, 1)
+        self.middle.addWidget(self.help, 0, QtCore.Qt.AlignmentFlag.AlignBottom)
+        self.body.addLayout(self.middle, 1)
         self.tally = label("", role="muted")
         self.finish = button("", "primary", "check", palette.primary_ink)
         self.finish.clicked.connect(self.finished.emit)
         self.actions.addWidget(self.tally, 1)
         self.actions.addWidget(self.finish)
         self.outcomes: dict[str, Outcome] = {}
+        #: rows whose book was lifted off: marked now, taken away when the timer fires
+        self.lifting: dict[str, QtCore.QTimer] = {}
+        self.gone: set[str] = set()  # rows taken away; their outcomes still count
+        self.lifted_ms = self.LIFTED_MS
         self.retranslate()
+
+    def set_portrait(self, portrait: bool) -> None:
+        self.middle.setDirection(
+            QtWidgets.QBoxLayout.Direction.TopToBottom
+            if portrait
+            else QtWidgets.QBoxLayout.Direction.LeftToRight
+        )
+        self.middle.setStretch(1, 0 if portrait else 1)
 
     def start(self, initials: str = "", block_text: str = "") -> None:
         self.initials, self.block_text, self.count = initials, block_text, 0
         self.outcomes.clear()
+        for timer in self.lifting.values():
+            timer.stop()
+        self.lifting.clear()
+        self.gone.clear()
         self.list.clear()
         self.message.show_text(block_text, "error" if block_text else "")
         self.retranslate()
 
     def working(self, pii: str, title: str = "") -> None:
+        self._keep(pii)
         row = self.list.row(pii)
         row.show_state(title or pii, self.t.t("item.working"), "", self.palette_.muted)
 
     def show_outcome(self, outcome: Outcome) -> None:
+        self._keep(outcome.pii)
         self.outcomes[outcome.pii] = outcome
         self._paint(outcome)
         self.count = sum(1 for o in self.outcomes.values() if o.ok)
         self._paint_tally()
+
+    def lifted(self, pii: str) -> None:
+        """The book was lifted off the pad: its row says 已拿走 for a moment, then goes, as a
+        reader expects (#13 bug 5: rows stayed after their books were taken away). The
+        tally keeps counting it."""
+        row = self.list.rows.get(pii)
+        if row is None or pii not in self.outcomes or pii in self.lifting:
+            return
+        detail = row.detail.text().split("\n")[0]
+        row.show_state(
+            row.title.text(), f"{self.t.t('item.lifted')}  ·  {detail}", "gone", self.palette_.muted
+        )
+        timer = QtCore.QTimer(self, singleShot=True, interval=self.lifted_ms)
+        timer.timeout.connect(lambda: self._drop(pii))
+        self.lifting[pii] = timer
+        timer.start()
+        self._update_help()
+
+    def placed_again(self, pii: str) -> None:
+        """A lifted book is back on the pad: its row stays (or comes back) as it was."""
+        if self._keep(pii) and pii in self.outcomes:
+            self._paint(self.outcomes[pii])
+
+    def _keep(self, pii: str) -> bool:
+        """Stop taking ``pii``'s row away; True when it was lifted or gone."""
+        timer = self.lifting.pop(pii, None)
+        if timer is not None:
+            timer.stop()
+        was_gone = pii in self.gone
+        self.gone.discard(pii)
+        return timer is not None or was_gone
+
+    def _drop(self, pii: str) -> None:
+        self.lifting.pop(pii, None)
+        self.gone.add(pii)
+        self.list.drop(pii)
+        self._update_help()
 
     def _paint(self, outcome: Outcome) -> None:
         p, t = self.palette_, self.t.t
@@ -140,7 +205,13 @@ class ItemsScreen(Screen):
             self.subtitle.setText("")
             self.instructions.setText(t("return.place_items"))
         self.finish.setText(t("common.finish"))
+        self.list.more_text = lambda count: t("list.more_above", count=count)
+        self.list.more_above.setText(t("list.more_above", count=self.list.rows_above()))
         for outcome in self.outcomes.values():
-            self._paint(outcome)
+            if outcome.pii not in self.gone:
+                self._paint(outcome)
+        for pii in list(self.lifting):  # still marked, in the new words and colours
+            self.lifting.pop(pii).stop()
+            self.lifted(pii)
         self._paint_tally()
         self._update_help()
