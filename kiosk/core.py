@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import time
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,6 +21,7 @@ from kiosk.store import Store
 #: State keys shared between the UI process and the sync daemon (see Store.get_state).
 ONLINE_KEY = "sync.online"  # "1" or "0", written by the sync daemon
 OFFLINE_SINCE_KEY = "sync.offline_since"
+WRITE_CHECK_KEY = "ui.write_check"  # rewritten by Core.check_writable while out of service
 OUT_OF_SERVICE_KEY = "kiosk.out_of_service"  # "1" while a technician has it out of service
 #: JSON object device name -> DeviceState value ("ready", "error", ...), written by the UI
 #: process from DeviceStation.health() whenever a device changes state; the sync daemon sends
@@ -49,6 +51,12 @@ class Core:
 
     def out_of_service(self) -> bool:
         return self.store.get_state(OUT_OF_SERVICE_KEY, "0") == "1"
+
+    def check_writable(self) -> None:
+        """A small committed write; raises when the database still cannot take one (a full
+        disk, a read-only file), so the UI knows when to come back into service."""
+        with self.store.atomic():
+            self.store.set_state(WRITE_CHECK_KEY, str(time.time_ns()))
 
     def publish_device_health(self, states: Mapping[str, str]) -> None:
         """Tell the sync daemon the devices' states (see ``DEVICES_HEALTH_KEY``)."""

@@ -63,6 +63,9 @@ class Reason(StrEnum):
     RENEW_TOO_SOON = "renew_too_soon"
     # tag security
     SECURITY_FAILED = "security_failed"
+    #: the kiosk itself failed (its disk is full, its database cannot be written): the item
+    #: was not done; said plainly rather than left "processing" (#14 finding 5)
+    KIOSK_FAULT = "kiosk_fault"
 
     @property
     def message_key(self) -> str:

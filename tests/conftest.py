@@ -91,3 +91,12 @@ def postgres() -> Iterator[PostgresServer]:
         pytest.fail(f"PostgreSQL could not be started for the tests: {error}", pytrace=False)
     yield server
     server.stop()
+
+
+@pytest.fixture
+def small_disk(tmp_path: Path) -> Iterator[Path]:
+    """A 2 MiB filesystem of its own (tmpfs) for full-disk tests; see tests/full_disk.py."""
+    from tests.full_disk import mounted_small_disk
+
+    with mounted_small_disk(tmp_path) as mount:
+        yield mount

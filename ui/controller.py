@@ -91,7 +91,11 @@ class KioskController(QObject):
         self.core = CoreClient(core_factory)
         self.device_jobs = CoreClient(lambda: None)  # printing and other slow device work
         self.core.failed.connect(self._job_failed)
+        self.core.storage_failed.connect(self._storage_failed)
         self.device_jobs.failed.connect(self._job_failed)
+        #: why the kiosk database cannot be used ("" while it can): out of service until a
+        #: status poll's test write succeeds again
+        self.storage_fault = ""
         self.session = Session()
         self.sounds = sounds or Sounds(False)
         self.devices_missing = False  # no way to identify items (reader and scanner gone)
@@ -241,7 +245,16 @@ class KioskController(QObject):
         self.core.call(
             lambda core: core.circulation.identify(card, kind, pin),
             lambda ident: self._identified(card, kind, ident),
+            self._identify_failed,
         )
+
+    def _identify_failed(self, error: str) -> None:
+        """Never left on "querying": the reader is told, the card screen stays usable."""
+        log.error("identification failed: %s", error)
+        screen = self.window.identify
+        screen.reset()
+        screen.show_problem(self.t.t(Reason.KIOSK_FAULT.message_key))
+        self.sounds.play("problem")
 
     def _identified(self, card: str, kind: CardKind, ident: Identification) -> None:
         screen = self.window.identify
@@ -457,10 +470,21 @@ class KioskController(QObject):
             self._gather.start()
 
     def _items_failed(self, piis: list[str], error: str) -> None:
+        """A core job for these items failed: each row says so instead of "processing"
+        forever, and is not retried by itself (the reader may place it again)."""
+        s = self.session
         for pii in piis:
-            self.session.in_flight.discard(pii)
+            s.in_flight.discard(pii)
         log.error("%d item(s) could not be processed: %s", len(piis), error)
-        if self.session.waiting:
+        if s.mode is not Mode.IDLE:
+            screen = self._items_screen()
+            for pii in piis:
+                s.waiting.pop(pii, None)  # a retry would fail the same way
+                fault = Outcome(OutcomeKind.REFUSED, Reason.KIOSK_FAULT, pii=pii)
+                s.outcomes[pii] = fault
+                screen.show_outcome(fault)
+            self.sounds.play("problem")
+        if s.waiting:
             self._gather.start()
 
     def renew_one(self, pii: str) -> None:
@@ -469,10 +493,12 @@ class KioskController(QObject):
             return
         self.core.call(
             lambda core: core.circulation.renew(patron, pii),
-            lambda outcome: self._renewed(outcome),
+            self._renewal_done,
+            lambda error: self._items_failed([pii], error),
         )
 
-    def _renewed(self, outcome: Outcome) -> None:
+    def _renewal_done(self, outcome: Outcome) -> None:
+        """A renewal asked for on the borrow screen ("already yours: renew?")."""
         if self.session.mode is Mode.BORROW and self.session.patron is not None:
             self.session.renewals[outcome.pii] = outcome
         self._item_done(self.window.borrow, outcome)
@@ -507,7 +533,9 @@ class KioskController(QObject):
     def _load_account(self) -> None:
         patron = self.session.patron
         self.core.call(
-            lambda core: core.circulation.loans(patron), lambda loans: self._show_account(loans)
+            lambda core: core.circulation.loans(patron),
+            lambda loans: self._show_account(loans),
+            self._identify_failed,
         )
 
     def _show_account(self, loans) -> None:
@@ -530,13 +558,20 @@ class KioskController(QObject):
             )
             return outcomes, core.circulation.loans(patron)
 
-        def done(result) -> None:
-            outcomes, loans = result
-            if self.session.patron is patron:  # still this reader's session
-                self.session.renewals.update((o.pii, o) for o in outcomes)
-            self.window.account.show_results(outcomes, loans)
+        def failed(error: str) -> None:
+            log.error("renewing failed: %s", error)
+            faults = [Outcome(OutcomeKind.REFUSED, Reason.KIOSK_FAULT, pii=p) for p in piis or []]
+            self.window.account.show_results(faults, self.window.account.loans)
+            self.sounds.play("problem")
 
-        self.core.call(job, done)
+        self.core.call(job, self._renewed, failed)
+
+    def _renewed(self, result) -> None:
+        """My account's renewals: shown with the loans, and counted for the summary."""
+        outcomes, loans = result
+        if self.session.mode is Mode.ACCOUNT and self.session.patron is not None:
+            self.session.renewals.update((o.pii, o) for o in outcomes)
+        self.window.account.show_results(outcomes, loans)
 
     # --- receipts --------------------------------------------------------------------------
 
@@ -608,10 +643,32 @@ class KioskController(QObject):
         )
 
     def poll_status(self) -> None:
+        if self.storage_fault:
+            # Out of service for the database: a test write says when it works again.
+            self.core.call(
+                lambda core: (core.check_writable(), core.is_online(), core.out_of_service()),
+                lambda status: self._storage_back(*status[1:]),
+            )
+            return
         self.core.call(
             lambda core: (core.is_online(), core.out_of_service()),
             lambda status: self._status_changed(*status),
         )
+
+    def _storage_failed(self, error: str) -> None:
+        """The kiosk database cannot be written: end any session, show out of service with
+        the reason; poll_status brings it back by itself."""
+        if not self.storage_fault:
+            log.error("kiosk database unusable, out of service until it works: %s", error)
+        self.storage_fault = error or "storage"
+        self.window.out_of_service.set_storage_fault(True)
+        self._status_changed(self.online, self._state_out_of_service)
+
+    def _storage_back(self, online: bool, out_of_service: bool) -> None:
+        log.info("kiosk database writable again: back in service")
+        self.storage_fault = ""
+        self.window.out_of_service.set_storage_fault(False)
+        self._status_changed(online, out_of_service)
 
     def set_devices_missing(self, missing: bool) -> None:
         """No reader and no scanner to identify items with: the kiosk cannot lend."""
@@ -622,7 +679,7 @@ class KioskController(QObject):
         self.online = online
         self.window.set_online(online)
         self._state_out_of_service = out_of_service
-        out_of_service = out_of_service or self.devices_missing
+        out_of_service = out_of_service or self.devices_missing or bool(self.storage_fault)
         if out_of_service != self.out_of_service:
             self.out_of_service = out_of_service
             if out_of_service:

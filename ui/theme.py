@@ -62,13 +62,13 @@ HIGH_CONTRAST = Palette(
 #: test holds each to WCAG's 4.5:1 in every palette.
 TEXT_PAIRS = (
     ("ink", "paper", "page text"),
-    ("muted", "paper", "secondary text, hours, tally"),
+    ("muted", "paper", "secondary text, hours, tally, a lifted book's row (已拿走)"),
     ("ink", "card", "rows, messages, header, plain buttons"),
     ("muted", "card", "header status and clock"),
     ("primary_ink", "primary", "borrow tile, primary buttons"),
     ("accent_ink", "accent", "return tile"),
     ("primary_ink", "calm", "account tile, calm buttons"),
-    ("success", "success_bg", "ok message"),
+    ("success", "success_bg", "ok message, the closing summary"),
     ("error", "error_bg", "problem message"),
     ("warning", "warning_bg", "offline banner"),
     ("ink", "error_bg", "refused item row"),

@@ -8,10 +8,12 @@ from __future__ import annotations
 
 import itertools
 import logging
+import sqlite3
 from collections.abc import Callable
 from typing import Any
 
 from kiosk.core import Core
+from kiosk.store.store import StoreError
 from ui.qt import QObject, QThread, Signal, Slot
 
 log = logging.getLogger(__name__)
@@ -19,8 +21,14 @@ log = logging.getLogger(__name__)
 Job = Callable[[Core], Any]
 
 
+def is_storage_failure(exc: BaseException) -> bool:
+    """The kiosk's own database failed (full, read-only, corrupt, locked too long): not this
+    item's problem but the machine's, which puts the kiosk out of service until it clears."""
+    return isinstance(exc, (StoreError, sqlite3.DatabaseError))
+
+
 class CoreWorker(QObject):
-    finished = Signal(int, object, str)  # token, result, error ("" when none)
+    finished = Signal(int, object, str, bool)  # token, result, error ("" when none), storage
 
     def __init__(self, factory: Callable[[], Core]) -> None:
         super().__init__()
@@ -35,9 +43,9 @@ class CoreWorker(QObject):
             result = job(self._core)
         except Exception as exc:  # reported to the screen as a kind error, never a crash
             log.exception("core job failed")
-            self.finished.emit(token, None, f"{type(exc).__name__}: {exc}")
+            self.finished.emit(token, None, f"{type(exc).__name__}: {exc}", is_storage_failure(exc))
             return
-        self.finished.emit(token, result, "")
+        self.finished.emit(token, result, "", False)
 
     @Slot()
     def close(self) -> None:
@@ -52,6 +60,8 @@ class CoreClient(QObject):
     _submit = Signal(int, object)
     _close = Signal()
     failed = Signal(str)
+    #: a job failed because the kiosk database could not be used (see is_storage_failure)
+    storage_failed = Signal(str)
 
     def __init__(self, factory: Callable[[], Core]) -> None:
         super().__init__()
@@ -80,13 +90,15 @@ class CoreClient(QObject):
     def pending(self) -> int:
         return len(self._callbacks)
 
-    @Slot(int, object, str)
-    def _finished(self, token: int, result: Any, error: str) -> None:
+    @Slot(int, object, str, bool)
+    def _finished(self, token: int, result: Any, error: str, storage: bool) -> None:
         on_done, on_error = self._callbacks.pop(token, (None, None))
         if error:
             (on_error or self.failed.emit)(error)
         elif on_done is not None:
             on_done(result)
+        if storage:  # after the job's own handler: the screen says what was not done first
+            self.storage_failed.emit(error)
 
     def stop(self) -> None:
         self._close.emit()

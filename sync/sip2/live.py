@@ -230,6 +230,13 @@ class LiveCirculation:
                 patron.card_id, pii, due_before=current.due_at if current else None
             )
         except Unavailable:
+            verdict = None
+        return self._settle_renewal(patron, pii, verdict)
+
+    def _settle_renewal(self, patron: Patron, pii: str, verdict: Outcome | None) -> Outcome:
+        """Record the ACS's verdict here, on the caller's thread (the one writer); ``None``
+        (no answer) renews by the local rules when the site allows offline lending."""
+        if verdict is None:
             if not self.upstream.offline_allowed():
                 return self._closed(pii)
             return self.circulation.renew(patron, pii)
@@ -252,8 +259,17 @@ class LiveCirculation:
         self.store.mark_acked([reply], self.circulation.clock.now())
 
     def renew_all(self, patron: Patron) -> list[Outcome]:
-        """Each current loan renewed through the library system, one outcome per item."""
-        return [self.renew(patron, loan.item_pii) for loan in self.store.loans_for(patron.card_id)]
+        """Each current loan renewed through the library system, one outcome per item: the
+        ACS works on them at the same time (one session each, up to ``sip2.sessions``), as
+        for a stack placed at once; each verdict is then recorded here in the loans' order."""
+        loans = self.store.loans_for(patron.card_id)
+        verdicts = self.upstream.renew_stack(
+            patron.card_id, [(loan.item_pii, loan.due_at) for loan in loans]
+        )
+        return [
+            self._settle_renewal(patron, loan.item_pii, verdict)
+            for loan, verdict in zip(loans, verdicts, strict=True)
+        ]
 
     def __getattr__(self, name: str):
         # loans(), policy, site, clock...: what the local core already answers

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 from datetime import UTC, datetime, tzinfo
@@ -416,6 +416,24 @@ class Sip2Upstream:
             return [self._checkout_or_unavailable(card, pii, pin) for pii in piis]
         with ThreadPoolExecutor(min(sessions, len(piis))) as workers:
             return list(workers.map(lambda p: self._checkout_or_unavailable(card, p, pin), piis))
+
+    def renew_stack(
+        self, card: str, loans: Sequence[tuple[str, datetime | None]]
+    ) -> list[Outcome | None]:
+        """Renew several loans at once (``(pii, due_before)`` each), one request per free
+        session like :meth:`checkout_stack`; ``None`` where the ACS could not be reached."""
+        sessions = getattr(self.client, "size", 1)
+
+        def one(loan: tuple[str, datetime | None]) -> Outcome | None:
+            try:
+                return self.renew(card, loan[0], due_before=loan[1])
+            except Unavailable:
+                return None
+
+        if sessions <= 1 or len(loans) <= 1:
+            return [one(loan) for loan in loans]
+        with ThreadPoolExecutor(min(sessions, len(loans))) as workers:
+            return list(workers.map(one, loans))
 
     def _checkout_or_unavailable(self, card: str, pii: str, pin: str | None) -> Outcome:
         try:

@@ -9,49 +9,14 @@ kiosk's full SD card ("database or disk is full", SQLITE_FULL).
 
 from __future__ import annotations
 
-import os
-import subprocess
 import time
-from collections.abc import Iterator
 from pathlib import Path
-
-import pytest
 
 from kiosk.outcomes import OutcomeKind
 from sync.daemon.upstream import DaemonClient
 from tests.central.conftest import Central, open_loans, seed
+from tests.full_disk import fill
 from tests.sync.conftest import Kiosk, make_kiosk, wait_until
-
-
-@pytest.fixture
-def small_disk(tmp_path: Path) -> Iterator[Path]:
-    """A 2 MiB filesystem of its own (tmpfs), unmounted afterwards."""
-    if os.geteuid() != 0:
-        pytest.fail("mounting a small tmpfs needs root (CI and the project's machines run as root)")
-    mount = tmp_path / "disk"
-    mount.mkdir()
-    subprocess.run(["mount", "-t", "tmpfs", "-o", "size=2m", "tmpfs", str(mount)], check=True)
-    try:
-        yield mount
-    finally:
-        subprocess.run(["umount", "-l", str(mount)], check=False)
-
-
-def fill(disk: Path) -> Path:
-    """Write a filler file until the filesystem refuses another byte."""
-    filler = disk / "filler"
-    with open(filler, "wb", buffering=0) as out:
-        try:
-            while True:
-                out.write(b"\0" * 4096)
-        except OSError:
-            pass
-        try:
-            while True:
-                out.write(b"\0")
-        except OSError:
-            pass
-    return filler
 
 
 def test_the_daemon_survives_a_full_disk_and_sends_the_rows_once_space_returns(

@@ -139,3 +139,19 @@ def test_landscape_help_for_a_room_without_staff_stands_beside_the_list(qtbot, m
     qtbot.wait(50)
     assert box(kiosk, screen.list).right() < box(kiosk, screen.help).left()
     assert_fits(kiosk, LANDSCAPE)
+
+
+def test_portrait_receipt_tiles_take_the_room_a_qr_code_is_not_using(qtbot, kiosk):
+    kiosk.window.resize(*PORTRAIT)
+    sign_in(qtbot, kiosk)
+    kiosk.events.place("100001")
+    qtbot.waitUntil(lambda: bool(kiosk.session.accepted), timeout=WAIT)
+    kiosk.finish()
+    qtbot.wait(50)
+    receipt = kiosk.window.receipt
+    printing, qr = box(kiosk, receipt.print_button), box(kiosk, receipt.qr_button)
+    assert printing.bottom() < qr.top() and min(printing.height(), qr.height()) >= 300
+    kiosk.receipt_chosen("qr")
+    qtbot.wait(50)
+    assert receipt.qr.pixmap().width() >= 500  # a large code, easy for a phone at arm's length
+    assert_fits(kiosk, PORTRAIT)

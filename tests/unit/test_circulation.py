@@ -291,10 +291,12 @@ UPSTREAM_ONLY = {
     Reason.LIBRARY_SYSTEM_DOWN,
     Reason.FEE_TO_ACCEPT,
 }
+#: Reasons the UI gives when the kiosk itself fails: scenario in tests/ui/test_full_disk.py.
+UI_ONLY = {Reason.KIOSK_FAULT}
 
 
 def test_every_reason_code_has_a_scenario():
-    assert set(SCENARIOS) | UPSTREAM_ONLY == set(Reason)
+    assert set(SCENARIOS) | UPSTREAM_ONLY | UI_ONLY == set(Reason)
 
 
 @pytest.mark.parametrize("reason", list(SCENARIOS), ids=lambda r: r.value)

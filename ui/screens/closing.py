@@ -103,7 +103,7 @@ class ReceiptScreen(Screen):
         self.top.setSpacing(20)
         self.top.addLayout(texts, 0)
         self.top.addWidget(self.qr, 4)
-        self.body.addLayout(self.top, 4)
+        self.body.addLayout(self.top, 0)  # 4 while a QR code shows
         self.body.addStretch(1)
         self.print_button = BigAction("printer", "primary", palette.primary_ink)
         self.qr_button = BigAction("qr", "calm", palette.primary_ink)
@@ -138,6 +138,7 @@ class ReceiptScreen(Screen):
             tile.set_stacked(not portrait)
 
     def entered(self) -> None:
+        self.body.setStretch(0, 0)  # the choice tiles take the room the QR code would
         self.qr.hide()
         self.message.show_text("")
         for widget in (self.print_button, self.qr_button):
@@ -148,6 +149,7 @@ class ReceiptScreen(Screen):
         self.print_button.hide()
         self.qr_button.hide()
         self.qr.set_image(image)
+        self.body.setStretch(0, 4)
         self.qr.show()
         self.message.show_text(problem or self.t.t("receipt.qr_hint"), "error" if problem else "")
         self.none_button.setText(self.t.t("common.finish"))
@@ -204,14 +206,20 @@ class OutOfServiceScreen(Screen):
         self.title.setProperty("role", "display")
         self.note = label("", role="message")
         self.help = HelpPanel(t)  # the kiosk itself is the dead end: say where help is
+        self.storage_fault = False
         self.body.addStretch(1)
         self.body.addWidget(self.note)
         self.body.addWidget(self.help)
         self.body.addStretch(2)
         self.retranslate()
 
+    def set_storage_fault(self, on: bool) -> None:
+        """Say why when the kiosk knows: its storage failed, and it comes back by itself."""
+        self.storage_fault = on
+        self.retranslate()
+
     def retranslate(self) -> None:
         self.title.setText(self.t.t("oos.title"))
         self.subtitle.setText("")
-        self.note.setText(self.t.t("oos.hint"))
+        self.note.setText(self.t.t("oos.storage" if self.storage_fault else "oos.hint"))
         self.help.always()
