@@ -185,6 +185,9 @@ def run(args: argparse.Namespace) -> int:
     config = config_or_fail(args)
     if isinstance(config, int):
         return config
+    from ui.screen_fit import apply_scale
+
+    apply_scale(config["ui.scale"])  # before Qt builds the application, which reads it once
     from ui.app import application
     from ui.watchdog import feed_from_event_loop
 
@@ -205,9 +208,26 @@ def run(args: argparse.Namespace) -> int:
         window.show()
     else:
         window.showFullScreen()
+        check_fit(window, config)
     try:
         return app.exec()
     finally:
         notifier.stopping()
         process.stop()
         notifier.close()
+
+
+def check_fit(window: Any, config: Config) -> None:
+    """Say in the log when the screen is smaller than the layout, and the ui.scale that
+    fits: a cut-off home screen is otherwise only seen by walking up to the kiosk."""
+    from ui.screen_fit import fitting_scale
+
+    hint, screen = window.minimumSizeHint(), window.screen().geometry()
+    fit = fitting_scale(
+        (hint.width(), hint.height()), (screen.width(), screen.height()), config["ui.scale"]
+    )
+    if fit is not None:
+        log.warning(
+            "the screen (%dx%d) is smaller than the layout needs (%dx%d): set ui.scale = %.2f",
+            screen.width(), screen.height(), hint.width(), hint.height(), fit,
+        )  # fmt: skip

@@ -350,6 +350,14 @@ SETTINGS: tuple[Setting, ...] = (
         "Screen layout; auto follows the screen's shape.",
     ),
     Setting(
+        "ui.scale",
+        Float(minimum=0.5, maximum=2.0),
+        1.0,
+        "Size of everything on screen. The layout is drawn for 1080x1920 (portrait) or "
+        "1920x1080 (landscape) pixels; on a smaller screen set the ratio, e.g. 0.67 on "
+        "1280x720 or 0.71 on 1366x768 (the log says which value fits at start-up).",
+    ),
+    Setting(
         "ui.receipt_qr",
         Str(choices=("text", "link")),
         "text",
