@@ -15,18 +15,20 @@ from kiosk.barcodes import Barcode, BarcodeKind, BarcodeRules, classify
 from kiosk.core import Core
 from kiosk.models import CardKind
 from kiosk.outcomes import Identification, Outcome, OutcomeKind
-from kiosk.ports import Receipt, ReceiptLine, ReceiptPrinter
+from kiosk.ports import ReceiptPrinter
 from kiosk.reasons import Reason
 from kiosk.security import secure_tag
+from ui.account_flow import AccountFlow
 from ui.devices import DeviceEvents
-from ui.help import HelpContact, qr_image
+from ui.help import HelpContact
 from ui.i18n import Translator
 from ui.idle_clock import IdleClock
 from ui.qt import QObject, QtCore, Signal
-from ui.receipt_qr import receipt_qr_content
+from ui.receipt_flow import ReceiptFlow
+from ui.service_flow import ServiceFlow
 from ui.session import Mode, Session
 from ui.sounds import Sounds
-from ui.summary import SessionSummary, session_sentence, summary_sentence
+from ui.summary import SessionSummary, summary_sentence
 from ui.text import identification_text
 from ui.voice import Voice
 from ui.voice.guide import VoiceGuide
@@ -52,7 +54,10 @@ class TechnicianDoor(Protocol):
         ...
 
 
-class KioskController(QObject):
+class KioskController(AccountFlow, ReceiptFlow, ServiceFlow, QObject):
+    """The reader's flows; my account, receipts and the in-service state are mixins in
+    ui/account_flow.py, ui/receipt_flow.py and ui/service_flow.py."""
+
     session_ended = Signal()
 
     def __init__(
@@ -558,110 +563,6 @@ class KioskController(QObject):
             lambda error: self._items_failed([pii], error),
         )
 
-    # --- my account ------------------------------------------------------------------------
-
-    def _load_account(self) -> None:
-        patron = self.session.patron
-        self.core.call(
-            lambda core: core.circulation.loans(patron),
-            lambda loans: self._show_account(loans),
-            self._identify_failed,
-        )
-
-    def _show_account(self, loans) -> None:
-        patron = self.session.patron
-        if patron is None:
-            return
-        self.window.account.show_loans(patron.initials, loans, datetime.now(UTC))
-        self.window.show_screen("account")
-
-    def renew_many(self, piis: list[str] | None) -> None:
-        patron = self.session.patron
-        if patron is None:
-            return
-
-        def job(core: Core):
-            outcomes = (
-                core.circulation.renew_all(patron)
-                if piis is None
-                else [core.circulation.renew(patron, pii) for pii in piis]
-            )
-            return outcomes, core.circulation.loans(patron)
-
-        def failed(error: str) -> None:
-            log.error("renewing failed: %s", error)
-            faults = [Outcome(OutcomeKind.REFUSED, Reason.KIOSK_FAULT, pii=p) for p in piis or []]
-            self.window.account.show_results(faults, self.window.account.loans)
-            self.sounds.play("problem")
-            self.guide.renewed(faults)
-
-        self.core.call(job, self._renewed, failed)
-
-    def _renewed(self, result) -> None:
-        """My account's renewals: shown with the loans, and counted for the summary."""
-        outcomes, loans = result
-        if self.session.mode is Mode.ACCOUNT and self.session.patron is not None:
-            self.session.renewals.update((o.pii, o) for o in outcomes)
-        self.window.account.show_results(outcomes, loans)
-        self.guide.renewed(outcomes)
-
-    # --- receipts --------------------------------------------------------------------------
-
-    def receipt(self) -> Receipt:
-        kind = "checkout" if self.session.mode is Mode.BORROW else "checkin"
-        lines = tuple(
-            ReceiptLine(
-                title=o.item.title if o.item else o.pii,
-                pii=o.pii,
-                due_at=o.due_at if kind == "checkout" else None,
-                offline=o.offline,
-                send_to_owner=o.send_to_owner,
-                notes=tuple(o.details.get("print_lines", ())),
-            )
-            for o in self.session.accepted
-        )
-        initials = self.session.patron.initials if self.session.patron else ""
-        return Receipt(
-            kind,
-            self.kiosk_id,
-            self.branch_name,
-            datetime.now(UTC),
-            self.t.language,
-            lines,
-            initials,
-        )
-
-    def receipt_qr_text(self) -> str:
-        """What the QR receipt encodes (ui.receipt_qr): a short list or the library's page."""
-        return receipt_qr_content(
-            self.receipt(),
-            summary=session_sentence(self.session, self.t.language, self.tz),
-            tz=self.tz,
-            mode=self.receipt_qr,
-            link=self.receipt_qr_link,
-        )
-
-    def receipt_chosen(self, choice: str) -> None:
-        if choice == "none" or not self.session.accepted:
-            self.say_goodbye()
-        elif choice == "qr":
-            self.window.receipt.show_qr(qr_image(self.receipt_qr_text()))
-        elif self.printer is None:
-            self.window.receipt.show_qr(
-                qr_image(self.receipt_qr_text()), self.t.t("receipt.printer_problem")
-            )
-        else:
-            receipt, printer = self.receipt(), self.printer
-            self.window.receipt.show_printing()
-            self.guide.say("receipt.take")
-            self.device_jobs.call(
-                lambda _: printer.print_receipt(receipt),
-                lambda _: self.say_goodbye(),
-                lambda error: self.window.receipt.show_qr(
-                    qr_image(self.receipt_qr_text()), self.t.t("receipt.printer_problem")
-                ),
-            )
-
     # --- idle timeout, status ----------------------------------------------------------------
 
     def touched(self) -> None:
@@ -674,51 +575,6 @@ class KioskController(QObject):
             "home",
             "out_of_service",
         )
-
-    def poll_status(self) -> None:
-        if self.storage_fault:
-            # Out of service for the database: a test write says when it works again.
-            self.core.call(
-                lambda core: (core.check_writable(), core.is_online(), core.out_of_service()),
-                lambda status: self._storage_back(*status[1:]),
-            )
-            return
-        self.core.call(
-            lambda core: (core.is_online(), core.out_of_service()),
-            lambda status: self._status_changed(*status),
-        )
-
-    def _storage_failed(self, error: str) -> None:
-        """The kiosk database cannot be written: end any session, show out of service with
-        the reason; poll_status brings it back by itself."""
-        if not self.storage_fault:
-            log.error("kiosk database unusable, out of service until it works: %s", error)
-        self.storage_fault = error or "storage"
-        self.window.out_of_service.set_storage_fault(True)
-        self._status_changed(self.online, self._state_out_of_service)
-
-    def _storage_back(self, online: bool, out_of_service: bool) -> None:
-        log.info("kiosk database writable again: back in service")
-        self.storage_fault = ""
-        self.window.out_of_service.set_storage_fault(False)
-        self._status_changed(online, out_of_service)
-
-    def set_devices_missing(self, missing: bool) -> None:
-        """No reader and no scanner to identify items with: the kiosk cannot lend."""
-        self.devices_missing = missing
-        self._status_changed(self.online, self._state_out_of_service)
-
-    def _status_changed(self, online: bool, out_of_service: bool) -> None:
-        self.online = online
-        self.window.set_online(online)
-        self._state_out_of_service = out_of_service
-        out_of_service = out_of_service or self.devices_missing or bool(self.storage_fault)
-        if out_of_service != self.out_of_service:
-            self.out_of_service = out_of_service
-            if out_of_service:
-                self.end_session()
-            elif self.window.current() == "out_of_service":
-                self.window.show_screen("home")
 
     def _job_failed(self, error: str) -> None:
         log.error("background job failed: %s", error)

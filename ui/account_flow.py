@@ -1,0 +1,72 @@
+"""My account: the reader's loans and their renewals, one part of the reader's flows.
+
+A mixin of :class:`ui.controller.KioskController`, which holds the state it uses (session,
+window, core worker, sounds, voice guide); kept apart so each flow reads on its own.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import UTC, datetime
+from typing import Any
+
+from kiosk.core import Core
+from kiosk.outcomes import Outcome, OutcomeKind
+from kiosk.reasons import Reason
+from ui.session import Mode
+
+log = logging.getLogger(__name__)
+
+
+class AccountFlow:
+    session: Any
+    window: Any
+    core: Any
+    sounds: Any
+    guide: Any
+    _identify_failed: Any
+
+    def _load_account(self) -> None:
+        patron = self.session.patron
+        self.core.call(
+            lambda core: core.circulation.loans(patron),
+            lambda loans: self._show_account(loans),
+            self._identify_failed,
+        )
+
+    def _show_account(self, loans) -> None:
+        patron = self.session.patron
+        if patron is None:
+            return
+        self.window.account.show_loans(patron.initials, loans, datetime.now(UTC))
+        self.window.show_screen("account")
+
+    def renew_many(self, piis: list[str] | None) -> None:
+        patron = self.session.patron
+        if patron is None:
+            return
+
+        def job(core: Core):
+            outcomes = (
+                core.circulation.renew_all(patron)
+                if piis is None
+                else [core.circulation.renew(patron, pii) for pii in piis]
+            )
+            return outcomes, core.circulation.loans(patron)
+
+        def failed(error: str) -> None:
+            log.error("renewing failed: %s", error)
+            faults = [Outcome(OutcomeKind.REFUSED, Reason.KIOSK_FAULT, pii=p) for p in piis or []]
+            self.window.account.show_results(faults, self.window.account.loans)
+            self.sounds.play("problem")
+            self.guide.renewed(faults)
+
+        self.core.call(job, self._renewed, failed)
+
+    def _renewed(self, result) -> None:
+        """My account's renewals: shown with the loans, and counted for the summary."""
+        outcomes, loans = result
+        if self.session.mode is Mode.ACCOUNT and self.session.patron is not None:
+            self.session.renewals.update((o.pii, o) for o in outcomes)
+        self.window.account.show_results(outcomes, loans)
+        self.guide.renewed(outcomes)

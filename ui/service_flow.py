@@ -1,0 +1,68 @@
+"""In service or not: the kiosk's online state, a technician's out-of-service switch,
+missing devices and a database that cannot be written, polled on the core worker.
+
+A mixin of :class:`ui.controller.KioskController`, which holds the state it uses.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+log = logging.getLogger(__name__)
+
+
+class ServiceFlow:
+    core: Any
+    window: Any
+    online: bool
+    out_of_service: bool
+    devices_missing: bool
+    storage_fault: str
+    _state_out_of_service: bool
+    end_session: Any
+
+    def poll_status(self) -> None:
+        if self.storage_fault:
+            # Out of service for the database: a test write says when it works again.
+            self.core.call(
+                lambda core: (core.check_writable(), core.is_online(), core.out_of_service()),
+                lambda status: self._storage_back(*status[1:]),
+            )
+            return
+        self.core.call(
+            lambda core: (core.is_online(), core.out_of_service()),
+            lambda status: self._status_changed(*status),
+        )
+
+    def _storage_failed(self, error: str) -> None:
+        """The kiosk database cannot be written: end any session, show out of service with
+        the reason; poll_status brings it back by itself."""
+        if not self.storage_fault:
+            log.error("kiosk database unusable, out of service until it works: %s", error)
+        self.storage_fault = error or "storage"
+        self.window.out_of_service.set_storage_fault(True)
+        self._status_changed(self.online, self._state_out_of_service)
+
+    def _storage_back(self, online: bool, out_of_service: bool) -> None:
+        log.info("kiosk database writable again: back in service")
+        self.storage_fault = ""
+        self.window.out_of_service.set_storage_fault(False)
+        self._status_changed(online, out_of_service)
+
+    def set_devices_missing(self, missing: bool) -> None:
+        """No reader and no scanner to identify items with: the kiosk cannot lend."""
+        self.devices_missing = missing
+        self._status_changed(self.online, self._state_out_of_service)
+
+    def _status_changed(self, online: bool, out_of_service: bool) -> None:
+        self.online = online
+        self.window.set_online(online)
+        self._state_out_of_service = out_of_service
+        out_of_service = out_of_service or self.devices_missing or bool(self.storage_fault)
+        if out_of_service != self.out_of_service:
+            self.out_of_service = out_of_service
+            if out_of_service:
+                self.end_session()
+            elif self.window.current() == "out_of_service":
+                self.window.show_screen("home")
