@@ -200,17 +200,7 @@ def _readers(
         rd.branch == sa.bindparam("b"),
         rd.day == sa.bindparam("d"),
     ]
-    if deletes:
-        conn.execute(reader_days.delete().where(*pair), deletes)
-    if updates:
-        conn.execute(
-            reader_days.update()
-            .where(*pair)
-            .values(transactions=sa.bindparam("n"), prev_day=sa.bindparam("prev")),
-            updates,
-        )
-    if inserts:
-        conn.execute(reader_days.insert(), inserts)
+    _write_days(conn, reader_days, pair, "transactions", deletes, updates, inserts)
     if new_firsts:
         if conn.dialect.name != "postgresql":  # PostgreSQL made the rows when locking them
             conn.execute(
@@ -270,17 +260,7 @@ def _lent(conn: Connection, deltas: Counter[tuple[str, str]]) -> None:
                 holdings[(item.branch, last or NONE)] += 1
     ld = item_lent_days.c
     one = [ld.item_pii == sa.bindparam("pii"), ld.day == sa.bindparam("d")]
-    if deletes:
-        conn.execute(item_lent_days.delete().where(*one), deletes)
-    if updates:
-        conn.execute(
-            item_lent_days.update()
-            .where(*one)
-            .values(checkouts=sa.bindparam("n"), prev_day=sa.bindparam("prev")),
-            updates,
-        )
-    if inserts:
-        conn.execute(item_lent_days.insert(), inserts)
+    _write_days(conn, item_lent_days, one, "checkouts", deletes, updates, inserts)
     if lasts:
         conn.execute(
             items.update()
@@ -468,3 +448,23 @@ def rebuild(conn: Connection) -> None:
             .group_by(items.c.branch, last_day),
         )
     )
+
+
+def _write_days(
+    conn: Connection,
+    table: sa.Table,
+    key: list[Any],
+    count: str,
+    deletes: list[dict[str, Any]],
+    updates: list[dict[str, Any]],
+    inserts: list[dict[str, Any]],
+) -> None:
+    """Write one chained day table's computed change (reader days, item lending days): rows
+    gone, rows whose ``count`` (bound as ``n``) or ``prev_day`` (``prev``) changed, new rows."""
+    if deletes:
+        conn.execute(table.delete().where(*key), deletes)
+    if updates:
+        values = {count: sa.bindparam("n"), "prev_day": sa.bindparam("prev")}
+        conn.execute(table.update().where(*key).values(values), updates)
+    if inserts:
+        conn.execute(table.insert(), inserts)
