@@ -9,6 +9,8 @@ the ACS decides them in parallel, and the kiosk records each verdict on the call
 from __future__ import annotations
 
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 import pytest
 
@@ -20,12 +22,15 @@ from sync.sip2.pool import Sip2Pool
 from sync.sip2.upstream import Sip2Upstream
 from tests.conftest import TEST_POLICY
 from tests.sip2.conftest import make_client, small_library
-from tests.sip2.library import Book, RunningServer, build_app
+from tests.sip2.library import Book, Library, RunningServer, build_app
 
 STACK = [f"300000{n}" for n in range(5)]
 
 
-def test_a_five_item_stack_goes_through_the_core_in_parallel(store, clock, capsys) -> None:
+@contextmanager
+def pooled_kiosk(store, clock) -> Iterator[tuple[Library, LiveCirculation]]:
+    """The stack's books at a live ACS, and a kiosk core talking to it through a pool of
+    one SIP2 session per book."""
     library = small_library()
     library.books.update({pii: Book(f"Stack book {pii}") for pii in STACK})
     server = RunningServer(build_app(library))
@@ -36,7 +41,14 @@ def test_a_five_item_stack_goes_through_the_core_in_parallel(store, clock, capsy
         upstream = Sip2Upstream(pool, profile("standard"), budget_s=2.0)
         circulation = Circulation(store, TEST_POLICY, clock, Site(), online=upstream.online)
         store.upsert_items([Item(pii, f"Stack book {pii}") for pii in STACK])
-        live = LiveCirculation(circulation, upstream)
+        yield library, LiveCirculation(circulation, upstream)
+    finally:
+        pool.close()
+        server.stop()
+
+
+def test_a_five_item_stack_goes_through_the_core_in_parallel(store, clock, capsys) -> None:
+    with pooled_kiosk(store, clock) as (library, live):
         library.delay_s = 0.5
         started = time.monotonic()
         outcomes = live.checkout_stack(Patron("R0001"), [(pii, None) for pii in STACK])
@@ -55,9 +67,6 @@ def test_a_five_item_stack_goes_through_the_core_in_parallel(store, clock, capsy
         again = live.checkout_stack(Patron("R0001"), [(pii, None) for pii in STACK])
         assert [o.pii for o in again] == STACK
         assert [o.ok for o in again] == [True, True, True, False, True]
-    finally:
-        pool.close()
-        server.stop()
 
 
 @pytest.mark.parametrize("size", [0, 1, 2])
@@ -73,17 +82,7 @@ def test_renew_all_asks_the_acs_about_every_loan_at_once(store, clock, capsys) -
     """ "Renew all" on my account goes through the same sessions in parallel (issue #12):
     five loans against an ACS taking 0.5 s a message take as long as the longest chain, and
     each renewal is recorded in the loans' order with the ACS's due date."""
-    library = small_library()
-    library.books.update({pii: Book(f"Stack book {pii}") for pii in STACK})
-    server = RunningServer(build_app(library))
-    server.start()
-    pool = Sip2Pool(lambda: make_client(server.port, timeout_s=5.0), size=len(STACK))
-    try:
-        pool.connect_all()
-        upstream = Sip2Upstream(pool, profile("standard"), budget_s=2.0)
-        circulation = Circulation(store, TEST_POLICY, clock, Site(), online=upstream.online)
-        store.upsert_items([Item(pii, f"Stack book {pii}") for pii in STACK])
-        live = LiveCirculation(circulation, upstream)
+    with pooled_kiosk(store, clock) as (library, live):
         lent = live.checkout_stack(Patron("R0001"), [(pii, None) for pii in STACK])
         assert all(o.ok for o in lent)
         library.books[STACK[2]].holds = ["R0004"]  # one renewal the ACS refuses
@@ -104,6 +103,3 @@ def test_renew_all_asks_the_acs_about_every_loan_at_once(store, clock, capsys) -
                 assert store.transaction(outcome.txn_id).decision is Decision.ONLINE
                 assert store.loan(outcome.pii).renewals == 1
         assert store.loan(STACK[2]).renewals == 0
-    finally:
-        pool.close()
-        server.stop()
