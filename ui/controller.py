@@ -141,6 +141,7 @@ class KioskController(AccountFlow, ReceiptFlow, ServiceFlow, QObject):
         self._status = QtCore.QTimer(self, interval=status_poll_ms, timeout=self.poll_status)
         self._status.start()
         self.online = True
+        self.link: bool | None = None
         self.out_of_service = False
         self.technician: TechnicianDoor | None = None  # set by ui.diagnostics.install
         self.poll_status()

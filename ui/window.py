@@ -53,12 +53,12 @@ class Header(QtWidgets.QFrame):
             self.text_button,
         ):
             row.addWidget(widget)
-        self.online = True
+        self.online: bool | None = None  # connecting, until the first status poll
         self.large = False
         self.high_contrast = False
         self.retranslate()
 
-    def set_online(self, online: bool) -> None:
+    def set_online(self, online: bool | None) -> None:
         self.online = online
         self.retranslate()
 
@@ -67,12 +67,14 @@ class Header(QtWidgets.QFrame):
 
     def retranslate(self) -> None:
         t, p = self.t.t, self.palette_
-        self.network_icon.setPixmap(
-            pixmap(
-                "online" if self.online else "offline", p.success if self.online else p.warning, 30
-            )
-        )
-        self.network.setText(t("header.online" if self.online else "header.offline"))
+        state = {True: "online", False: "offline", None: "connecting"}[self.online]
+        icon, colour = {
+            "online": ("online", p.success),
+            "offline": ("offline", p.warning),
+            "connecting": ("online", p.muted),
+        }[state]
+        self.network_icon.setPixmap(pixmap(icon, colour, 30))
+        self.network.setText(t(f"header.{state}"))
         self.language_button.setText(t("header.language"))
         # The switches name the mode they are for and look pressed while it is on, so a reader
         # never has to work out what "标准字" would do.
@@ -246,10 +248,11 @@ class KioskWindow(QtWidgets.QWidget):
             page.layout().invalidate()
         self.stack.updateGeometry()
 
-    def set_online(self, online: bool) -> None:
+    def set_online(self, online: bool | None) -> None:
+        """True, False, or None while the kiosk has not yet reached its upstream."""
         self.header.set_online(online)
         self.banner.setText(self.t.t("offline.banner"))
-        self.banner.setVisible(not online)
+        self.banner.setVisible(online is False)
 
     @property
     def elderly(self) -> bool:

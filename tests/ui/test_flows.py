@@ -359,6 +359,21 @@ def test_offline_banner_and_offline_loans(qtbot, kiosk, probe):
     )
 
 
+def test_header_says_connecting_until_the_daemon_has_reached_the_upstream(qtbot, kiosk, probe):
+    """A kiosk that never synced must not claim 在线 (#15): the header says it is connecting,
+    without the offline banner, until the sync daemon writes its first answer."""
+    qtbot.waitUntil(lambda: bool(probe.cores), timeout=WAIT)
+    header = kiosk.window.header
+    qtbot.waitUntil(lambda: kiosk.link is None and kiosk.online, timeout=WAIT)
+    assert header.network.text() == kiosk.t.t("header.connecting")
+    assert not kiosk.window.banner.isVisible()
+    kiosk.core.call(lambda core: core.set_online(True), lambda _: None)
+    qtbot.waitUntil(lambda: header.network.text() == kiosk.t.t("header.online"), timeout=WAIT)
+    kiosk.core.call(lambda core: core.set_online(False), lambda _: None)
+    qtbot.waitUntil(lambda: header.network.text() == kiosk.t.t("header.offline"), timeout=WAIT)
+    assert kiosk.window.banner.isVisible() and not kiosk.online
+
+
 def test_out_of_service_ends_the_session_and_blocks_use(qtbot, kiosk, probe):
     sign_in(qtbot, kiosk)
     kiosk.core.call(lambda core: core.store.set_state("kiosk.out_of_service", "1"), lambda _: None)
