@@ -59,7 +59,11 @@ def test_borrow_flow_from_card_to_goodbye(qtbot, kiosk, probe):
     assert "还缺第 2 件" in rows["300001"].detail.text()
     kiosk.events.place("300001", frozenset({1, 2}))  # the reader adds the CD
     qtbot.waitUntil(lambda: kiosk.session.outcomes["300001"].ok, timeout=WAIT)
-    assert kiosk.window.borrow.tally.text() == "本次已借 2 本"
+    tally = kiosk.window.borrow.tally
+    assert tally.text() == "本次已借 2 本"
+    # the count is main text in the ink colour, not a small grey footnote
+    assert tally.font().pixelSize() == kiosk.window.scale.body and tally.font().bold()
+    assert tally.palette().color(tally.foregroundRole()).name() == kiosk.window.palette_.ink.lower()
     qtbot.mouseClick(kiosk.window.borrow.finish, Qt.MouseButton.LeftButton)
     assert kiosk.window.current() == "receipt"
     qtbot.mouseClick(kiosk.window.receipt.none_button, Qt.MouseButton.LeftButton)
@@ -297,6 +301,10 @@ def test_printer_out_of_paper_offers_the_qr_code(qtbot, make_kiosk):
     qtbot.waitUntil(lambda: kiosk.window.receipt.qr.isVisible(), timeout=WAIT)
     assert kiosk.window.receipt.message.text() == kiosk.t.t("receipt.printer_problem")
     assert not kiosk.window.receipt.qr.pixmap().isNull()
+    # the question is answered: the title says what to do now, in the chosen language too
+    assert kiosk.window.receipt.title.text() == kiosk.t.t("receipt.qr_title")
+    qtbot.mouseClick(kiosk.window.header.language_button, Qt.MouseButton.LeftButton)
+    assert kiosk.window.receipt.title.text() == "Scan this code with your phone"
 
 
 def test_idle_timeout_counts_down_then_clears_everything(qtbot, make_kiosk):
@@ -336,6 +344,28 @@ def test_large_text_makes_text_larger(qtbot, kiosk):
     before = kiosk.window.home.title.font().pixelSize()
     qtbot.mouseClick(kiosk.window.header.text_button, Qt.MouseButton.LeftButton)
     assert kiosk.window.home.title.font().pixelSize() >= before * 1.25
+
+
+def icon_colours(button) -> set[str]:
+    image = button.icon().pixmap(button.iconSize()).toImage()
+    return {
+        image.pixelColor(x, y).name()
+        for x in range(image.width())
+        for y in range(image.height())
+        if image.pixelColor(x, y).alpha() == 255
+    }
+
+
+def test_a_switched_on_chip_draws_its_icon_in_the_ink_of_its_filled_background(qtbot, kiosk):
+    """长者模式 on fills its chip with the primary colour; a dark icon on it disappeared."""
+    chip, palette = kiosk.window.header.text_button, kiosk.window.palette_
+    assert icon_colours(chip) == {palette.ink.lower()}
+    qtbot.mouseClick(chip, Qt.MouseButton.LeftButton)
+    assert icon_colours(chip) == {palette.primary_ink.lower()}
+    qtbot.mouseClick(kiosk.window.header.contrast_button, Qt.MouseButton.LeftButton)
+    hc = kiosk.window.palette_
+    assert icon_colours(chip) == {hc.primary_ink.lower()}
+    assert icon_colours(kiosk.window.header.language_button) == {hc.ink.lower()}
 
 
 def test_touch_targets_are_at_least_15_mm(qtbot, kiosk):
