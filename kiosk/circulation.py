@@ -248,15 +248,31 @@ class Circulation:
                 offline=offline,
                 details={"missing": missing, "of": item.set_size},
             )
-        transfer = rules.needs_transfer(item, self.site.isil, self.site.branch)
+        # A rotation plan moving the item (issue #17): away to its new room from anywhere
+        # else, and at home here once it reaches a kiosk of that room.
+        rotation = self.store.rotation(pii)
+        arriving = rotation is not None and rotation.to_branch == self.site.branch
+        transfer = rotation is None and rules.needs_transfer(item, self.site.isil, self.site.branch)
         hold = self.store.first_hold(pii)
-        reason = (
-            Reason.SEND_TO_OWNER
-            if transfer
-            else (Reason.HOLD_WAITING if hold is not None else Reason.OK)
-        )
+        if transfer:
+            reason = Reason.SEND_TO_OWNER
+        elif hold is not None:  # a reader waiting here comes before the plan
+            reason = Reason.HOLD_WAITING
+        elif rotation is not None and not arriving:
+            reason = Reason.SEND_TO_ROOM
+        else:
+            reason = Reason.OK
+        details = {"room": rotation.room} if reason is Reason.SEND_TO_ROOM and rotation else {}
+        away = transfer or reason is Reason.SEND_TO_ROOM
         loan = self.store.loan(pii)
-        if loan is None and item.status is not ItemStatus.ON_LOAN and not journal_every_return:
+        # A planned item is journaled even off loan (staff emptying a shelf or unpacking the
+        # transfer box at the destination), so the central sees where it is.
+        if (
+            loan is None
+            and item.status is not ItemStatus.ON_LOAN
+            and not journal_every_return
+            and rotation is None
+        ):
             return Outcome(
                 OutcomeKind.ACCEPTED,
                 Reason.NOT_ON_LOAN if reason is Reason.OK else reason,
@@ -270,9 +286,7 @@ class Circulation:
         with self.store.atomic():
             if loan is not None:
                 self.store.delete_loan(pii)
-            self.store.set_item_status(
-                pii, ItemStatus.IN_TRANSIT if transfer else ItemStatus.AVAILABLE
-            )
+            self.store.set_item_status(pii, ItemStatus.IN_TRANSIT if away else ItemStatus.AVAILABLE)
             self.store.append_journal(
                 self._txn(
                     txn_id,
@@ -296,6 +310,7 @@ class Circulation:
             offline=offline,
             send_to_owner=transfer,
             hold_waiting=hold is not None,
+            details=details,
         )
 
     # --- renewals and the account ----------------------------------------------------------

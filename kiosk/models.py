@@ -109,6 +109,20 @@ class Hold:
 
 
 @dataclass(frozen=True, slots=True)
+class Rotation:
+    """A rotation plan moves this item to another room (``to_name`` is what readers call it)."""
+
+    item_pii: str
+    to_branch: str
+    to_name: str = ""
+    plan_id: int = 0
+
+    @property
+    def room(self) -> str:
+        return self.to_name or self.to_branch
+
+
+@dataclass(frozen=True, slots=True)
 class Transaction:
     """One journal row: the outbox entry the sync daemon sends and the receiver dedupes on id."""
 

@@ -197,6 +197,8 @@ class ReceiptLine:
     send_to_owner: bool = False
     outcome: str = "ok"
     notes: tuple[str, ...] = ()  # the library system's print lines (SIP2 AG) for this item
+    #: the room a rotation plan sends the book to (issue #17), "" when none
+    send_to_room: str = ""
 
 
 @dataclass(frozen=True, slots=True)

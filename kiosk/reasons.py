@@ -53,6 +53,9 @@ class Reason(StrEnum):
     # returns and renewals
     NOT_ON_LOAN = "not_on_loan"
     SEND_TO_OWNER = "send_to_owner"
+    #: returned, and a rotation plan moves it to another room (details ``room``): the
+    #: transfer box, naming the room (issue #17)
+    SEND_TO_ROOM = "send_to_room"
     HOLD_WAITING = "hold_waiting"
     NOT_YOUR_LOAN = "not_your_loan"
     TO_STAFF = "to_staff"  # returned, but staff must look at it (a lost item found...)

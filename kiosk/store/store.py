@@ -25,6 +25,7 @@ from kiosk.models import (
     Loan,
     Patron,
     PatronSummary,
+    Rotation,
     Security,
     Transaction,
 )
@@ -329,6 +330,24 @@ class Store:
 
     def remove_holds_of(self, pii: str, card_id: str) -> None:
         self._write("DELETE FROM holds WHERE item_pii = ? AND patron_card = ?", (pii, card_id))
+
+    def set_rotation(self, rotation: Rotation) -> None:
+        """A replicated rotation record: the latest plan for the item wins."""
+        self._write(
+            "INSERT INTO rotations (item_pii, to_branch, to_name, plan_id) VALUES (?, ?, ?, ?)"
+            " ON CONFLICT (item_pii) DO UPDATE SET to_branch = excluded.to_branch,"
+            " to_name = excluded.to_name, plan_id = excluded.plan_id",
+            (rotation.item_pii, rotation.to_branch, rotation.to_name, rotation.plan_id),
+        )
+
+    def remove_rotation(self, pii: str) -> None:
+        self._write("DELETE FROM rotations WHERE item_pii = ?", (pii,))
+
+    def rotation(self, pii: str) -> Rotation | None:
+        row = self._row(
+            "SELECT item_pii, to_branch, to_name, plan_id FROM rotations WHERE item_pii = ?", (pii,)
+        )
+        return Rotation(row[0], row[1], row[2], int(row[3])) if row else None
 
     def data_version(self) -> int:
         """Changes whenever another connection commits: a cheap "did the UI write?" probe."""

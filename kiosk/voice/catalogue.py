@@ -196,6 +196,10 @@ PROMPTS: dict[str, dict[str, str]] = {
         "zh_CN": "已还。这本书要送回别的馆，请放进贴有其他馆标签的箱子",
         "en": "Returned. Please put this book in the box marked Other libraries.",
     },
+    "reason.send_to_room": {
+        "zh_CN": "已还。这本书要送到别的书房，请放进贴有调拨标签的箱子",
+        "en": "Returned. Please put this book in the box marked Transfers.",
+    },
     "reason.hold_waiting": {
         "zh_CN": "已还。有读者在等这本书，请放在贴有预约标签的书架上",
         "en": "Returned. A reader is waiting for it: put it on the shelf marked Reserved.",

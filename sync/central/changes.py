@@ -171,6 +171,7 @@ _RECORD_TYPES: dict[str, type] = {
     "item": wire.ItemRecord,
     "patron": wire.PatronRecord,
     "hold": wire.HoldRecord,
+    "rotation": wire.RotationRecord,
 }
 _RECORD_FIELDS = {
     entity: frozenset(record.__dataclass_fields__)  # type: ignore[attr-defined]
@@ -194,7 +195,7 @@ _NO_RECORD_MEMBERS = "".join(f',"{name}":null' for name in _RECORD_TYPES) + "}"
 #: other ``": `` means exactly these keys; text with escaped quotes is decoded instead.
 _FLAT_MARKS = {
     entity: tuple(f'"{name}": ' for name in sorted(_RECORD_FIELDS[entity]))
-    for entity in ("item", "patron", "hold")
+    for entity in ("item", "patron", "hold", "rotation")
 }
 #: A flat record's text as today's version stores it: each field in the record's order, each
 #: value a string with no quote or backslash in it, a number or literal, or a list of such

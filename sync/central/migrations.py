@@ -120,6 +120,14 @@ def _alert_acknowledgement(conn: Connection) -> None:
             _add_column(conn, schema.alert_episodes.c[column])
 
 
+def _rotation(conn: Connection) -> None:
+    """Collection rotation plans and their items, and the rooms' names readers know (#17)."""
+    if "name" not in {c["name"] for c in sa.inspect(conn).get_columns("branches")}:
+        _add_column(conn, schema.branches.c.name)
+    for table in (schema.rotation_plans, schema.rotation_items):
+        table.create(conn, checkfirst=True)  # with the live-item index
+
+
 STEPS: tuple[Step, ...] = (
     Step(1, "initial schema", _initial),
     Step(2, "conflict sources", _conflict_sources),
@@ -130,6 +138,7 @@ STEPS: tuple[Step, ...] = (
     Step(8, "rooms and visits", _rooms),
     Step(9, "efficiency rollup, span successors", _rollup),
     Step(10, "alert acknowledgement", _alert_acknowledgement),
+    Step(12, "collection rotation", _rotation),
 )
 
 # Arbitrary constant: the PostgreSQL advisory lock that keeps two starting processes from

@@ -22,7 +22,7 @@ Decision = Literal["online", "offline"]
 TxnStatus = Literal["accepted", "duplicate", "conflict"]
 KioskState = Literal["in_service", "out_of_service"]
 Severity = Literal["info", "warning", "error", "critical"]
-Entity = Literal["policy", "item", "patron", "hold"]
+Entity = Literal["policy", "item", "patron", "hold", "rotation"]
 ChangeOp = Literal["upsert", "delete"]
 Resolution = Literal["apply", "dismiss"]
 ItemStatus = Literal["available", "on_loan", "not_for_loan", "lost", "missing", "in_transit"]
@@ -138,6 +138,18 @@ class HoldRecord:
 
 
 @dataclass(slots=True)
+class RotationRecord:
+    """An item a rotation plan moves to another room (issue #17): a kiosk that takes it back
+    tells the reader to put it in the transfer box, naming the room; a kiosk of that room
+    takes it in as arrived. Kiosks that do not know the entity ignore it."""
+
+    item_pii: str
+    to_branch: str
+    to_name: str = ""  # the room's name readers know; the branch code when none is set
+    plan_id: int = 0
+
+
+@dataclass(slots=True)
 class ECardKey:
     key_id: str
     secret: str  # base64url, as kiosk.ecard.decode_key reads it
@@ -165,6 +177,7 @@ class Change:
     item: ItemRecord | None = None
     patron: PatronRecord | None = None
     hold: HoldRecord | None = None
+    rotation: RotationRecord | None = None
 
 
 @dataclass(slots=True)
@@ -206,6 +219,8 @@ class BranchRecord:
     floor_area_m2: int | None = None
     weekly_open_hours: float | None = None
     opened_on: str | None = None  # YYYY-MM-DD
+    #: The room's name readers know (城西书房): kiosks name it for books moving there.
+    name: str | None = None
 
 
 @dataclass(slots=True)
