@@ -9,6 +9,7 @@ import re
 
 import requests
 import sqlalchemy as sa
+from openpyxl import load_workbook
 
 from sync.central.database import reading
 from sync.central.schema import items
@@ -71,6 +72,11 @@ def test_a_technician_makes_a_plan_from_the_proposal_and_follows_it(central: Cen
     )))  # fmt: skip
     assert rows[0][0].startswith("索书号") and len(rows) == 6
     assert rows[1][:3] == ["I207.2/5", "人间词话", "31007"]
+    sheet = load_workbook(
+        io.BytesIO(web.get(central.url + "/dashboard/rotation/1/picklist.xlsx").content)
+    ).active
+    assert [c.value for c in sheet[4]][:3] == ["I207.2/5", "人间词话", "31007"]
+    assert "城东书房 → 城西书房" in sheet["A1"].value
 
     # The shelf is emptied into the box, then the box arrives.
     csrf = _csrf(plan)

@@ -6,8 +6,6 @@ Technicians and administrators make, advance and cancel plans; viewers read them
 
 from __future__ import annotations
 
-import csv
-import io
 from typing import Any
 from urllib.parse import quote, urlencode
 
@@ -15,7 +13,7 @@ import sqlalchemy as sa
 from fastapi import HTTPException, Request, Response, status
 from fastapi.responses import RedirectResponse
 
-from sync.central import rotation
+from sync.central import picklist, rotation
 from sync.central.database import reading, write_with_retry
 from sync.central.deps import RuntimeDep, SerialId
 from sync.central.runtime import Runtime
@@ -203,20 +201,25 @@ def picklist_page(plan_id: SerialId, staff: SignedIn, rt: RuntimeDep) -> Respons
     )
 
 
-@router.get("/rotation/{plan_id}/picklist.csv")
-def picklist_csv(plan_id: SerialId, staff: SignedIn, rt: RuntimeDep) -> Response:
-    """The pick list for a spreadsheet: UTF-8 with a BOM so Excel reads the Chinese."""
-    found, _ = _plan_or_404(rt, plan_id)
-    out = io.StringIO()
-    out.write("\ufeff")
-    writer = csv.writer(out)
-    writer.writerow(["索书号 call number", "题名 title", "条码 barcode", "中图法 CLC", "状态"])
-    for item in found.items:
-        writer.writerow([item.call_number, item.title, item.pii, item.clc_class, item.shelf_state])
-    name = f"rotation-{plan_id}-{found.from_branch}-{found.to_branch}.csv"
+@router.get("/rotation/{plan_id}/picklist.{kind}")
+def picklist_file(plan_id: SerialId, kind: str, staff: SignedIn, rt: RuntimeDep) -> Response:
+    """The pick list for a spreadsheet, every item of the plan in shelf order."""
+    if kind not in ("csv", "xlsx"):
+        return Response(status_code=404)
+    found, names = _plan_or_404(rt, plan_id)
+    if kind == "csv":
+        body, media = picklist.to_csv(found), "text/csv; charset=utf-8"
+    else:
+        source = names.get(found.from_branch, found.from_branch)
+        target = names.get(found.to_branch, found.to_branch)
+        title = f"取书单 流转计划 {plan_id}：{source} → {target}"
+        now = rt.clock.now().astimezone(rt.settings.timezone)
+        body = picklist.to_xlsx(found, title, now)
+        media = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    name = f"rotation-{plan_id}-{found.from_branch}-{found.to_branch}.{kind}"
     return Response(
-        out.getvalue().encode("utf-8"),
-        media_type="text/csv; charset=utf-8",
+        body,
+        media_type=media,
         headers={"Content-Disposition": f"attachment; filename*=UTF-8''{quote(name, safe='')}"},
     )
 
