@@ -17,6 +17,8 @@ BOOKS = (
     ("31007", "人间词话", "I207.2/5", "I207.2"),
 )
 LENT_TODAY = "31006"
+#: The west room's novels, both lent today: it reads class I, so it is where main's go.
+WEST_BOOKS = (("32001", "白鹿原", "I247.5/30", "I247.5"), ("32002", "活着", "I247.5/41", "I247.5"))
 
 
 def seed(central: Central) -> None:
@@ -34,8 +36,9 @@ def seed(central: Central) -> None:
         "/admin/items",
         wire.ItemBatch(
             [
-                wire.ItemRecord(pii, title, call_number=call, branch="main", clc_class=clc)
-                for pii, title, call, clc in BOOKS
+                wire.ItemRecord(pii, title, call_number=call, branch=branch, clc_class=clc)
+                for branch, books in (("main", BOOKS), ("west", WEST_BOOKS))
+                for pii, title, call, clc in books
             ]
         ),
     )
@@ -43,5 +46,7 @@ def seed(central: Central) -> None:
     reply = central.staff.put("/admin/patrons", wire.PatronBatch([wire.PatronRecord("P1")]))
     assert reply.status_code == 200, reply.text
     kiosk = central.enrol("k-main", "main")
-    lent, back = txn(1, "checkout", LENT_TODAY), txn(2, "checkin", LENT_TODAY)
-    assert [r["status"] for r in kiosk.push(lent, back)] == ["accepted", "accepted"]
+    rows = []
+    for pii in (LENT_TODAY, *(book[0] for book in WEST_BOOKS)):
+        rows += [txn(len(rows) + 1, "checkout", pii), txn(len(rows) + 2, "checkin", pii)]
+    assert {r["status"] for r in kiosk.push(*rows)} == {"accepted"}

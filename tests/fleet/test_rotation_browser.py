@@ -22,9 +22,14 @@ def test_a_technician_makes_a_plan_and_prints_its_pick_list(
     page.fill("#password", password)
     page.click("button.primary")
     page.wait_for_url("**/dashboard/rotation")
-    page.select_option("select[name=source]", "main")
-    page.select_option("select[name=to]", "west")
-    page.fill("input[name=clc]", "I")
+    page.click("#suggest button.primary")
+    page.wait_for_url("**/dashboard/rotation?suggest=1**")
+    assert page.locator("#suggestions tbody tr").count() == 1
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SHOTS / "rotation-suggestions.png"), full_page=True)
+    page.select_option("#propose select[name=source]", "main")
+    page.select_option("#propose select[name=to]", "west")
+    page.fill("#propose input[name=clc]", "I")
     page.click("#propose button.primary")
     page.wait_for_url("**/dashboard/rotation?source=main**")
     assert page.locator("#proposal tbody tr").count() == 5

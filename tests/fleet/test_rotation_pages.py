@@ -16,7 +16,7 @@ from sync.central.schema import items
 from sync.central.web import session
 from tests.central.conftest import Central, txn
 from tests.fleet.conftest import signed_in
-from tests.fleet.rotationdata import BOOKS, LENT_TODAY, seed
+from tests.fleet.rotationdata import BOOKS, LENT_TODAY, WEST_BOOKS, seed
 
 
 def _csrf(html: str) -> str:
@@ -94,7 +94,7 @@ def test_a_technician_makes_a_plan_from_the_proposal_and_follows_it(central: Cen
         held = dict(conn.execute(sa.select(items.c.pii, items.c.branch)).all())
     assert [held[p] for p in ("31007", "31003", "31002", "31004")] == ["west"] * 4
     assert held["31001"] == "main"  # still on loan: not moved yet
-    assert len(BOOKS) == len(held)
+    assert len(BOOKS) + len(WEST_BOOKS) == len(held)
 
 
 def test_a_viewer_reads_plans_but_cannot_make_or_move_them(central: Central) -> None:
@@ -128,3 +128,17 @@ def test_forms_without_the_session_token_or_between_one_room_are_refused(
     typed = _make(web, central, csrf=token, source="main", to="west", piis="31005\nNOPE")
     assert typed.status_code == 422 and "NOPE" in typed.text
     assert web.get(central.url + "/dashboard/rotation/99").status_code == 404
+
+
+def test_the_city_suggestion_pairs_the_rooms_and_links_to_the_proposal(central: Central) -> None:
+    """Main holds five novels (I) nobody borrowed; west lent both of its own: send them west.
+    Main's one history book (K) has nowhere that reads K."""
+    seed(central)
+    web = signed_in(central, "wang.viewer", "viewer")  # reading suggestions is for everyone
+    page = web.get(central.url + "/dashboard/rotation?suggest=1&days=90&batch=4").text
+    assert re.findall(r'<tr data-pair="([^"]+)">', page) == ["main west I"]
+    row = page[page.index('data-pair="main west I"') :]
+    assert "<strong>4</strong>" in row.split("</tr>")[0]  # five unborrowed, a batch of four
+    link = re.search(r'href="(/dashboard/rotation\?source=main[^"]+)"', row).group(1)
+    proposal = web.get(central.url + link.replace("&amp;", "&")).text
+    assert re.findall(r'<tr data-pii="(\d+)">', proposal) == ["31007", "31003", "31002", "31004"]

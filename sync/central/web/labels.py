@@ -31,6 +31,13 @@ LABELS: dict[str, tuple[str, str]] = {
         "or type barcodes, one a line (instead of the list above)",
     ),
     "rot_note": ("备注", "Note"),
+    "rot_suggest": ("全市流转建议", "Suggested for the city"),
+    "rot_suggest_go": ("算出建议", "Suggest"),
+    "rot_batch": ("每个书房每批最多", "At most per room"),
+    "rot_class": ("中图法大类", "CLC class"),
+    "rot_stale": ("未借出册数", "Unborrowed"),
+    "rot_demand": ("调入馆该类每百册借出", "Loans / 100 vols there"),
+    "rot_quantity": ("建议调出", "Move"),
     "rot_made": (
         "计划已建立，借还机下次同步后就会提示读者",
         "Plan made: kiosks tell readers after their next sync",

@@ -26,7 +26,7 @@ router = new_router()
 #: Making and moving plans is a technician's or an administrator's job; viewers only read.
 PLAN_ROLE = "technician"
 #: What the proposal form starts from: half a year unborrowed, a month's batch.
-DEFAULT_IDLE_DAYS, DEFAULT_LIMIT = 180, 200
+DEFAULT_IDLE_DAYS, DEFAULT_LIMIT, DEFAULT_BATCH = 180, 200, 500
 #: Progress in the order a plan goes through it.
 STATES = ("on_shelf", "on_loan", "in_transit", "arrived")
 
@@ -65,11 +65,20 @@ def plans_page(
     limit: str = "",
     clc: str = "",
     made: int | None = None,
+    suggest: int = 0,
+    batch: str = "",
 ) -> Response:
-    """Every plan with its progress; with a room chosen, the items a plan could move."""
+    """Every plan with its progress; with a room chosen, the items a plan could move; asked
+    for, the city's suggested pairs of rooms (``suggest=1``, at most ``batch`` per room)."""
     idle_days, most, prefix = _criteria(days, limit, clc)
+    per_room = _criteria(None, batch or DEFAULT_BATCH, None)[1]
     today = rotation.local_today(rt.clock.now(), rt.settings.timezone)
     with reading(rt.engine) as conn:
+        suggestions = (
+            rotation.suggest(conn, idle_days=idle_days, today=today, batch=per_room)
+            if suggest
+            else None
+        )
         rooms = _rooms(conn)
         names = rotation.room_names(conn)
         found = rotation.plans(conn)
@@ -98,6 +107,8 @@ def plans_page(
         made=made,
         may_plan=staff.may(PLAN_ROLE),
         error="",
+        suggestions=suggestions,
+        batch=per_room,
     )
 
 
@@ -154,6 +165,8 @@ def _plans_with_error(rt: Runtime, staff: Any, form: dict[str, str], error: str)
         made=None,
         may_plan=staff.may(PLAN_ROLE),
         error=error,
+        suggestions=None,
+        batch=DEFAULT_BATCH,
     )
 
 
