@@ -149,6 +149,17 @@ def faults_check(store: Store) -> Check:
     return Check("faults", Status.OK, "no open faults")
 
 
+def transfer_box_check(store: Store) -> Check:
+    """What the 调拨 box by the kiosk should hold: books returned here that rotation plans
+    send to other rooms (issue #17), by room; staff take them along with the pick list."""
+    rooms = store.returned_for_rooms()
+    total = sum(n for _, n in rooms)
+    if not total:
+        return Check("rotation.box", Status.OK, "no books for other rooms", "")
+    value = ", ".join(f"{room} {n}" for room, n in rooms)
+    return Check("rotation.box", Status.OK, f"{total} books for other rooms: {value}", value)
+
+
 def store_checks(
     store: Store, *, integrity: bool = True, config: Config | None = None
 ) -> list[Check]:
@@ -158,7 +169,13 @@ def store_checks(
     runs it once when shown, and the cheap checks every few seconds.
     """
     database = database_checks(store) if integrity else []
-    return [*database, *sync_checks(store, config), service_check(store), faults_check(store)]
+    return [
+        *database,
+        *sync_checks(store, config),
+        service_check(store),
+        faults_check(store),
+        transfer_box_check(store),
+    ]
 
 
 def device_checks(config: Config, probe: DeviceProbe) -> list[Check]:

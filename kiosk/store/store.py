@@ -341,6 +341,18 @@ class Store:
         )
         return Rotation(row[0], row[1], row[2], int(row[3])) if row else None
 
+    def returned_for_rooms(self) -> list[tuple[str, int]]:
+        """Books returned here that a rotation plan sends on (in the transfer box until they
+        arrive): (room, count), most first."""
+        return [
+            (row[0], int(row[1]))
+            for row in self._rows(
+                "SELECT CASE WHEN r.to_name != '' THEN r.to_name ELSE r.to_branch END AS room,"
+                " count(*) FROM rotations r JOIN items i ON i.pii = r.item_pii"
+                " WHERE i.status = 'in_transit' GROUP BY room ORDER BY 2 DESC, room"
+            )
+        ]
+
     def data_version(self) -> int:
         """Changes whenever another connection commits: a cheap "did the UI write?" probe."""
         row = self._row("PRAGMA data_version")

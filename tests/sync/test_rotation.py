@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from kiosk.diag.checks import transfer_box_check
 from kiosk.models import ItemStatus
 from kiosk.outcomes import OutcomeKind
 from kiosk.reasons import Reason
@@ -62,6 +63,8 @@ def test_a_returned_planned_book_goes_to_the_transfer_box_and_the_plan_follows_i
         assert not returned.send_to_owner  # not "goes back to another library"
         assert here.store.item("I1").status is ItemStatus.IN_TRANSIT
         assert here.store.journal(limit=1)[0].reason == Reason.SEND_TO_ROOM
+        box = transfer_box_check(here.store)  # the technician's diagnostics say what to take
+        assert box.value == "城西书房 1"
 
         # a book nobody else plans for is a plain return
         assert here.core.circulation.checkin("I4").reason is Reason.NOT_ON_LOAN
@@ -84,6 +87,7 @@ def test_a_returned_planned_book_goes_to_the_transfer_box_and_the_plan_follows_i
 
         # Both kiosks learn the book is the west room's now and no longer travels.
         assert there.sync().ok and here.sync().ok
+        assert transfer_box_check(here.store).value == ""  # it has reached its room
         for kiosk in (here, there):
             assert kiosk.store.rotation("I1") is None
             assert kiosk.store.item("I1").branch == "west"
