@@ -106,8 +106,9 @@ def propose(
     clc_prefix: str = "",
     limit: int = 500,
 ) -> list[Candidate]:
-    """Items of ``from_branch`` not lent for ``idle_days`` (or never), on no live plan, in
-    shelf order (call number); ``clc_prefix`` keeps one 中图法 class (``I`` or ``I2``)."""
+    """Items of ``from_branch`` not lent for ``idle_days`` (or never), on no live plan and not
+    on loan: the ``limit`` stalest, listed in shelf order (call number); ``clc_prefix`` keeps
+    one 中图法 class (``I`` or ``I2``)."""
     cutoff = _day_before(today, idle_days)
     live = sa.select(rotation_items.c.item_pii).where(rotation_items.c.state.in_(LIVE))
     open_loans = sa.select(loans.c.item_pii).where(loans.c.returned_at.is_(None))
@@ -127,7 +128,13 @@ def propose(
             items.c.pii.not_in(live),
             items.c.pii.not_in(open_loans),
         )
-        .order_by(items.c.call_number, items.c.pii)
+        # The stalest first when there are more than ``limit``: never lent, then longest ago.
+        .order_by(
+            sa.case((items.c.last_lent_day.is_(None), 0), else_=1),
+            items.c.last_lent_day,
+            items.c.call_number,
+            items.c.pii,
+        )
         .limit(max(1, min(limit, MAX_ITEMS)))
     )
     if clc_prefix:

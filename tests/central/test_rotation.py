@@ -3,6 +3,8 @@ suggestion checked against hand-counted figures, and what a plan refuses."""
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 
 from sync.central import rotation, wire
@@ -98,3 +100,28 @@ def test_call_numbers_sort_in_shelf_order() -> None:
     assert sorted(calls, key=rotation.shelf_key) == [
         "I207.2/5", "I246/9", "I246.5/3", "I246.5/3-2", "I246.5/27", "I247.5/112",
     ]  # fmt: skip
+
+
+def test_a_limited_proposal_takes_the_stalest_and_lists_them_in_shelf_order(
+    central: Central,
+) -> None:
+    records = [
+        wire.ItemRecord(f"D{n}", f"书 {n}", call_number=f"I1/{n}", branch="D", clc_class="I1")
+        for n in (1, 2, 3)
+    ]
+    assert central.staff.put("/admin/items", wire.ItemBatch(records)).status_code == 200
+    assert (
+        central.staff.put("/admin/patrons", wire.PatronBatch([wire.PatronRecord("P1")]))
+    ).status_code == 200
+    kiosk = central.enrol("k-d", "D")
+    rows = [
+        txn(1, "checkout", "D1", at=START - timedelta(days=200)),
+        txn(2, "checkin", "D1", at=START - timedelta(days=199)),
+        txn(3, "checkout", "D2", at=START - timedelta(days=100)),
+        txn(4, "checkin", "D2", at=START - timedelta(days=99)),
+    ]
+    assert {r["status"] for r in kiosk.push(*rows)} == {"accepted"}
+    with reading(central.engine) as conn:
+        two = rotation.propose(conn, "D", idle_days=90, today=START.date().isoformat(), limit=2)
+    assert [c.pii for c in two] == ["D1", "D3"]  # never lent and 200 days; not 100 days
+    assert two[0].last_lent_day is not None and two[1].last_lent_day is None

@@ -135,3 +135,31 @@ def test_cancelling_a_plan_lets_its_books_stay(central: Central, tmp_path: Path)
         assert here.core.circulation.checkin("I0").reason is Reason.NOT_ON_LOAN
     finally:
         here.close()
+
+
+def test_a_page_with_records_a_kiosk_does_not_know_still_applies(tmp_path: Path):
+    """The wire format is shared: an entity from a newer central is skipped, the rotation
+    records around it are stored and the cursor moves, so the kiosk never stalls on it."""
+    from kiosk.clock import ManualClock
+    from kiosk.store import Store
+    from sync.daemon.pull import apply_page, cursor_of
+    from tests.central.conftest import START
+
+    store = Store(tmp_path / "kiosk.db")
+    record = {"item_pii": "I1", "to_branch": "west", "to_name": "城西书房", "plan_id": 2}
+    page = [
+        {"seq": 1, "entity": "rotation", "op": "upsert", "key": "I1", "rotation": record},
+        {"seq": 2, "entity": "shelf_label", "op": "upsert", "key": "x", "shelf_label": {"a": 1}},
+        {"seq": 3, "entity": "rotation", "op": "upsert", "key": "I2",
+         "rotation": {**record, "item_pii": "I2", "to_name": ""}},
+        {"seq": 4, "entity": "rotation", "op": "delete", "key": "I2"},
+    ]  # fmt: skip
+    apply_page(store, page, 4, ManualClock(START))
+    assert store.rotation("I1").room == "城西书房"
+    assert store.rotation("I2") is None
+    assert cursor_of(store) == 4
+    decoded = wire.from_json(
+        wire.ChangesPage, {"changes": page, "next_cursor": 4, "has_more": False}
+    )
+    assert decoded.changes[0].rotation == wire.RotationRecord("I1", "west", "城西书房", 2)
+    store.close()
