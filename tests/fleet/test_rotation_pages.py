@@ -142,3 +142,17 @@ def test_the_city_suggestion_pairs_the_rooms_and_links_to_the_proposal(central: 
     link = re.search(r'href="(/dashboard/rotation\?source=main[^"]+)"', row).group(1)
     proposal = web.get(central.url + link.replace("&amp;", "&")).text
     assert re.findall(r'<tr data-pii="(\d+)">', proposal) == ["31007", "31003", "31002", "31004"]
+
+
+def test_the_efficiency_pages_unborrowed_share_leads_to_the_rooms_proposal(
+    central: Central,
+) -> None:
+    seed(central)
+    web = signed_in(central, "wang.viewer", "viewer")
+    page = web.get(central.url + "/dashboard/efficiency?since=2026-11-01&until=2026-11-24").text
+    link = re.search(r'<a class="stale" href="([^"]+)"', page)
+    assert link is not None
+    proposal = web.get(central.url + link.group(1).replace("&amp;", "&")).text
+    assert re.findall(r'<tr data-pii="(\d+)">', proposal) == [
+        "31007", "31003", "31002", "31004", "31001", "31005",
+    ]  # fmt: skip
