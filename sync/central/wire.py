@@ -351,6 +351,32 @@ class DailyStats:
     readers: int
 
 
+# --- collection rotation (issue #17) -----------------------------------------------------
+
+
+@dataclass(slots=True)
+class RotationPlanIn:
+    """Move ``items`` (their PIIs, all held by ``from_branch``) to ``to_branch``."""
+
+    from_branch: str
+    to_branch: str
+    items: list[str]
+    note: str = ""
+
+
+@dataclass(slots=True)
+class RotationPlanRecord:
+    id: int
+    from_branch: str
+    to_branch: str
+    note: str
+    created_by: str
+    created_at: datetime
+    cancelled_at: datetime | None = None
+    #: Items by where they are: on_shelf, on_loan, in_transit, arrived, cancelled.
+    counts: dict[str, int] = field(default_factory=dict)
+
+
 # --- kiosk → central: refusals from the library system (SIP2 sites) ---------------------
 
 UpstreamSource = Literal["sip2"]

@@ -125,3 +125,29 @@ def test_a_limited_proposal_takes_the_stalest_and_lists_them_in_shelf_order(
         two = rotation.propose(conn, "D", idle_days=90, today=START.date().isoformat(), limit=2)
     assert [c.pii for c in two] == ["D1", "D3"]  # never lent and 200 days; not 100 days
     assert two[0].last_lent_day is not None and two[1].last_lent_day is None
+
+
+def test_staff_scripts_make_a_plan_and_read_its_progress_over_the_api(central: Central) -> None:
+    _city(central)
+    made = central.staff.post(
+        "/admin/rotation/plans",
+        wire.RotationPlanIn("A", "B", ["A-I1", "A-I2"], note="library system batch 2026-12"),
+    )
+    assert made.status_code == 200, made.text
+    plan = made.json()
+    assert (plan["from_branch"], plan["to_branch"], plan["created_by"]) == ("A", "B", "librarian")
+    assert plan["counts"] == {"on_shelf": 2}
+    refused = central.staff.post("/admin/rotation/plans", wire.RotationPlanIn("A", "C", ["A-I1"]))
+    assert refused.status_code == 422 and "already on another plan" in refused.text
+    too_long = central.staff.post(
+        "/admin/rotation/plans", wire.RotationPlanIn("A", "B", ["x" * 65])
+    )
+    assert too_long.status_code == 422
+    listed = central.staff.get("/rotation/plans")
+    assert listed.status_code == 200
+    assert [(p["id"], p["counts"]) for p in listed.json()] == [(plan["id"], {"on_shelf": 2})]
+    kiosk = central.enrol("k-a", "A")
+    assert kiosk.get("/rotation/plans").status_code in (401, 403)
+    assert kiosk.post(
+        "/admin/rotation/plans", wire.RotationPlanIn("A", "B", ["A-I3"])
+    ).status_code in (401, 403)
