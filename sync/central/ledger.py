@@ -137,7 +137,7 @@ def apply_batch(
     rollup.lock_readers(conn, [r.patron_card for r in rows])
     results: dict[int, wire.TransactionResult] = {}
     handled: set[str] = set()
-    returned: list[str] = []  # items checked in, for the rotation plans
+    returned: list[tuple[str, str | None]] = []  # items checked in and what the reader heard
     for index in sorted(range(len(rows)), key=lambda i: rows[i].seq):
         row = rows[index]
         if row.id in seen or row.id in handled:
@@ -155,7 +155,7 @@ def apply_batch(
         )
         results[index] = _record(batch, index, row, outcome, now, tz, in_order)
         if row.kind == "checkin" and in_order and outcome.status == "accepted":
-            returned.append(row.item_pii)
+            returned.append((row.item_pii, row.reason))
         if in_order:
             last_seq = row.seq
             batch.applied_seqs.add(row.seq)

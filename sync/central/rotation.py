@@ -34,6 +34,8 @@ from sync.central.schema import (
 
 WAITING, IN_TRANSIT, ARRIVED, CANCELLED = "waiting", "in_transit", "arrived", "cancelled"
 LIVE = (WAITING, IN_TRANSIT)
+#: The kiosk's reason for a return it sent to the transfer box (kiosk.reasons.SEND_TO_ROOM).
+SENT_TO_ROOM = "send_to_room"
 #: Most items one plan may move: a month's batch for a room is a few hundred.
 MAX_ITEMS = 2000
 #: Item states that cannot travel (nobody can find them on a shelf).
@@ -308,21 +310,35 @@ def create_plan(
 
 
 def note_checkins(
-    conn: Connection, kiosk_id: str, branch: str, piis: Sequence[str], now: datetime
+    conn: Connection,
+    kiosk_id: str,
+    branch: str,
+    returned: Sequence[tuple[str, str | None]],
+    now: datetime,
 ) -> None:
-    """Returns a kiosk journaled: a planned item returned away from its destination is in
-    transit, one checked in at a kiosk of its destination has arrived (the ledger calls this
-    in the transaction that applies the returns)."""
-    if not piis:
+    """Returns a kiosk journaled, each with the reason it gave the reader: a planned item the
+    kiosk sent to the transfer box (``send_to_room``) is in transit; one checked in at a kiosk
+    of its destination has arrived. A return the kiosk routed elsewhere (a reader waiting
+    for it here, or a kiosk that had not heard of the plan yet) leaves it waiting. The ledger
+    calls this in the transaction that applies the returns."""
+    if not returned:
         return
+    boxed = {pii for pii, reason in returned if reason == SENT_TO_ROOM}
     rows = conn.execute(
         sa.select(rotation_items.c.plan_id, rotation_items.c.item_pii, rotation_items.c.state)
         .add_columns(rotation_plans.c.to_branch)
         .join(rotation_plans, rotation_plans.c.id == rotation_items.c.plan_id)
-        .where(rotation_items.c.item_pii.in_(set(piis)), rotation_items.c.state.in_(LIVE))
+        .where(
+            rotation_items.c.item_pii.in_({pii for pii, _ in returned}),
+            rotation_items.c.state.in_(LIVE),
+        )
     ).all()
     arrived = [(r.plan_id, r.item_pii) for r in rows if r.to_branch == branch]
-    moving = [(r.plan_id, r.item_pii) for r in rows if r.to_branch != branch and r.state == WAITING]
+    moving = [
+        (r.plan_id, r.item_pii)
+        for r in rows
+        if r.to_branch != branch and r.state == WAITING and r.item_pii in boxed
+    ]
     _set_state(conn, moving, IN_TRANSIT, kiosk_id, now)
     _arrive(conn, arrived, kiosk_id, now)
 

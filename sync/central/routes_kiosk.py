@@ -61,6 +61,8 @@ def _problem(row: wire.TransactionIn) -> str | None:
         return "times must carry a UTC offset"
     if row.kind == "cancel" and not row.cancels:
         return "a cancel must name what it cancels"
+    if row.reason is not None and len(row.reason) > MAX_KEY:
+        return f"reason longer than {MAX_KEY} characters"
     return None
 
 

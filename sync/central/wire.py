@@ -44,6 +44,9 @@ class TransactionIn:
     decision: Decision
     due_at: datetime | None = None
     cancels: str | None = None
+    #: What the kiosk told the reader (its reason code, e.g. ``send_to_room``): not applied
+    #: to the loans, only read where it says where a book went. Older kiosks leave it out.
+    reason: str | None = None
 
 
 @dataclass(slots=True)

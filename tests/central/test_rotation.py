@@ -3,6 +3,7 @@ suggestion checked against hand-counted figures, and what a plan refuses."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import timedelta
 
 import pytest
@@ -151,3 +152,30 @@ def test_staff_scripts_make_a_plan_and_read_its_progress_over_the_api(central: C
     assert kiosk.post(
         "/admin/rotation/plans", wire.RotationPlanIn("A", "B", ["A-I3"])
     ).status_code in (401, 403)
+
+
+def test_only_a_return_the_kiosk_sent_to_the_transfer_box_is_in_transit(
+    central: Central,
+) -> None:
+    """The central follows what the reader was told: a kiosk that had not pulled the plan
+    yet (a plain return), or one that kept the book for a reader waiting here, leaves the
+    book on the plan's pick list; an older kiosk that sends no reason too."""
+    _city(central)
+    with writing(central.engine) as conn:
+        plan_id = rotation.create_plan(
+            conn, "A", "B", ["A-I1", "A-I2", "A-I3", "A-I4"], "t", central.clock.now()
+        )
+    kiosk = central.enrol("k-a", "A")
+    rows = [
+        replace(txn(1, "checkin", "A-I1"), reason="send_to_room"),
+        replace(txn(2, "checkin", "A-I2"), reason="ok"),
+        replace(txn(3, "checkin", "A-I3"), reason="hold_waiting"),
+        txn(4, "checkin", "A-I4"),
+    ]
+    assert {r["status"] for r in kiosk.push(*rows)} == {"accepted"}
+    with reading(central.engine) as conn:
+        found = rotation.plan(conn, plan_id)
+    assert found is not None
+    assert {i.pii: i.shelf_state for i in found.items} == {
+        "A-I1": "in_transit", "A-I2": "on_shelf", "A-I3": "on_shelf", "A-I4": "on_shelf",
+    }  # fmt: skip

@@ -3,6 +3,8 @@ and 中图法 classes, one of them lent today (so it is not proposed)."""
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from sync.central import wire
 from tests.central.conftest import Central, txn
 
@@ -50,3 +52,8 @@ def seed(central: Central) -> None:
     for pii in (LENT_TODAY, *(book[0] for book in WEST_BOOKS)):
         rows += [txn(len(rows) + 1, "checkout", pii), txn(len(rows) + 2, "checkin", pii)]
     assert {r["status"] for r in kiosk.push(*rows)} == {"accepted"}
+
+
+def boxed(row: wire.TransactionIn) -> wire.TransactionIn:
+    """A return as a kiosk that told the reader to use the transfer box sends it."""
+    return replace(row, reason="send_to_room")

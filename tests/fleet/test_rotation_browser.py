@@ -7,7 +7,7 @@ from typing import Any
 
 from tests.central.conftest import Central, txn
 from tests.fleet.conftest import SHOTS, staff_account
-from tests.fleet.rotationdata import seed
+from tests.fleet.rotationdata import boxed, seed
 
 
 def test_a_technician_makes_a_plan_and_prints_its_pick_list(
@@ -43,7 +43,7 @@ def test_a_technician_makes_a_plan_and_prints_its_pick_list(
 
     # One planned book is borrowed, one comes back through the room's kiosk: in transit.
     kiosk = central.enrol("k-main2", "main")
-    kiosk.push(txn(1, "checkout", "31001"), txn(2, "checkin", "31002"))
+    kiosk.push(txn(1, "checkout", "31001"), boxed(txn(2, "checkin", "31002")))
     page.reload()
     counts = {
         state: int(page.inner_text(f'.rot-counts li[data-state="{state}"] strong'))

@@ -16,7 +16,7 @@ from sync.central.schema import items
 from sync.central.web import session
 from tests.central.conftest import Central, txn
 from tests.fleet.conftest import signed_in
-from tests.fleet.rotationdata import BOOKS, LENT_TODAY, WEST_BOOKS, seed
+from tests.fleet.rotationdata import BOOKS, LENT_TODAY, WEST_BOOKS, boxed, seed
 
 
 def _csrf(html: str) -> str:
@@ -55,7 +55,7 @@ def test_a_technician_makes_a_plan_from_the_proposal_and_follows_it(central: Cen
 
     # A reader borrows one planned book; another is returned at the room's kiosk.
     kiosk = central.enrol("k-main2", "main")
-    kiosk.push(txn(1, "checkout", "31001"), txn(2, "checkin", "31002"))
+    kiosk.push(txn(1, "checkout", "31001"), boxed(txn(2, "checkin", "31002")))
     plan = web.get(central.url + "/dashboard/rotation/1").text
     states = dict(re.findall(r'<tr data-pii="(\d+)" data-state="(\w+)">', plan))
     assert states == {
