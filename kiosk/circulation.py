@@ -27,7 +27,7 @@ from kiosk.models import (
     TxnKind,
 )
 from kiosk.outcomes import Identification, Outcome, OutcomeKind
-from kiosk.pin import verify_pin
+from kiosk.pin import PIN_WITHHELD, verify_pin
 from kiosk.pin_gate import PinGate
 from kiosk.policy import Policy
 from kiosk.reasons import Reason
@@ -48,6 +48,11 @@ def _new_uuid() -> str:
     return str(uuid.uuid4())
 
 
+#: Asks the central whether ``pin`` is the reader's (card, pin) → right or wrong, or None
+#: when the central cannot answer now. For readers whose PIN hash this kiosk does not hold.
+PinChecker = Callable[[str, str], "bool | None"]
+
+
 class Circulation:
     def __init__(
         self,
@@ -59,8 +64,10 @@ class Circulation:
         online: Callable[[], bool] = lambda: True,
         new_id: Callable[[], str] = _new_uuid,
         ecard_keys: Mapping[str, bytes] | None = None,
+        pin_checker: PinChecker | None = None,
     ) -> None:
         self.store = store
+        self.pin_checker = pin_checker
         self._policy = policy if callable(policy) else (lambda: policy)
         self.clock = clock
         self.site = site or Site()
@@ -125,9 +132,20 @@ class Circulation:
         self, policy: Policy, patron: Patron, pin: str | None, now: datetime
     ) -> Identification | None:
         gate = PinGate(self.store, policy, now)
+        withheld = patron.pin_hash == PIN_WITHHELD
+        if withheld and (self.pin_checker is None or self._decision() is Decision.OFFLINE):
+            # The PIN is kept elsewhere (pin_hash_scope) and nobody can be asked: say so
+            # before the reader types a PIN that cannot be checked, rather than lend without.
+            return gate.locked(patron.card_id) or Identification(False, Reason.PIN_NOT_HERE)
         refusal = gate.before(patron.card_id, pin)
         if refusal is not None or pin is None:
             return refusal
+        if withheld:
+            assert self.pin_checker is not None
+            right = self.pin_checker(patron.card_id, pin)
+            if right is None:  # the central went away between the two questions
+                return Identification(False, Reason.PIN_NOT_HERE)
+            return gate.after(patron.card_id, right)
         assert patron.pin_hash is not None
         return gate.after(patron.card_id, verify_pin(pin, patron.pin_hash))
 

@@ -150,6 +150,14 @@ def core_factory(config: Config):
             connector = connector_from(config, core.store)
             core.circulation.set_online_source(connector.upstream.online)
             core.circulation = LiveCirculation(core.circulation, connector.upstream)
+        elif config["upstream.kind"] == "central":
+            # Readers whose PIN hash this kiosk does not hold (pin_hash_scope) are checked
+            # by the central while it answers.
+            from sync.central.pin_check import central_pin_check
+
+            core.circulation.pin_checker = central_pin_check(
+                config["upstream.url"], config["upstream.token"], config["upstream.timeout_s"]
+            )
         return core
 
     return make

@@ -485,6 +485,13 @@ SETTINGS: tuple[Setting, ...] = (
         15,
         "How long a card stays locked after too many wrong PINs.",
     ),
+    Setting(
+        "policy.pin_hash_scope",
+        Str(choices=("city", "branch", "none")),
+        "city",
+        "Which kiosks get a reader's PIN hash to check PINs offline: every kiosk (city), "
+        "the kiosks of the reader's home branch (branch) or none; set at the central.",
+    ),
     Setting("policy.block_expired", Bool(), True, "Refuse loans on an expired card."),
     Setting("policy.block_lost_card", Bool(), True, "Refuse a card reported lost."),
     Setting(

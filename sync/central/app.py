@@ -10,6 +10,7 @@ from kiosk.clock import Clock, SystemClock
 from sync.central import (
     routes_admin,
     routes_kiosk,
+    routes_pins,
     routes_staff,
     routes_upstream,
     routes_visits,
@@ -53,7 +54,14 @@ def create_app(
     settings = settings or CentralSettings()
     app.state.runtime = Runtime(engine=engine, clock=clock, settings=settings)
     app.add_middleware(RequestGuard, max_body=settings.max_body_bytes)
-    for module in (routes_kiosk, routes_upstream, routes_staff, routes_admin, routes_visits):
+    for module in (
+        routes_kiosk,
+        routes_pins,
+        routes_upstream,
+        routes_staff,
+        routes_admin,
+        routes_visits,
+    ):
         app.include_router(module.router, prefix=API_PREFIX)
     app.include_router(web.router)  # the staff fleet pages under /dashboard
 

@@ -71,6 +71,16 @@ class CentralClient:
     def heartbeat(self, beat: wire.Heartbeat) -> wire.HeartbeatAck:
         return self._call("POST", "/heartbeat", wire.HeartbeatAck, json=wire.to_json(beat))
 
+    def check_pin(self, card_id: str, pin: str) -> wire.PinCheckReply:
+        """The central's verdict on a PIN this kiosk holds no hash for (``pin_hash_scope``)."""
+        body = wire.to_json(wire.PinCheckIn(card_id, pin))
+        return self._call("POST", "/pin-checks", wire.PinCheckReply, json=body)
+
+    def report_pin_lockouts(self, lockouts: Sequence[wire.PinLockoutRecord]) -> int:
+        """Send lockouts applied here; the answer counts those the central did not know."""
+        body = wire.to_json(wire.PinLockoutBatch(list(lockouts)))
+        return self._call("POST", "/pin-lockouts", wire.PinLockoutReply, json=body).recorded
+
     def policy(self) -> wire.PolicyRecord:
         return self._call("GET", "/policy", wire.PolicyRecord)
 

@@ -150,4 +150,5 @@ def _patron(values: dict[str, str]) -> wire.PatronRecord:
         expires_on=expires_on,
         blocks=[b.strip() for b in values.get("blocks", "").split(";") if b.strip()],
         fines_cents=_int(values, "fines_cents", 0),
+        home_branch=values.get("home_branch", ""),
     )

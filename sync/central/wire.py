@@ -22,7 +22,7 @@ Decision = Literal["online", "offline"]
 TxnStatus = Literal["accepted", "duplicate", "conflict"]
 KioskState = Literal["in_service", "out_of_service"]
 Severity = Literal["info", "warning", "error", "critical"]
-Entity = Literal["policy", "item", "patron", "hold"]
+Entity = Literal["policy", "item", "patron", "hold", "lockout"]
 ChangeOp = Literal["upsert", "delete"]
 Resolution = Literal["apply", "dismiss"]
 ItemStatus = Literal["available", "on_loan", "not_for_loan", "lost", "missing", "in_transit"]
@@ -98,6 +98,38 @@ class HeartbeatAck:
     latest_cursor: int
 
 
+# --- kiosk → central: PINs ----------------------------------------------------------------
+
+
+@dataclass(slots=True)
+class PinCheckIn:
+    """A PIN a kiosk cannot check itself: it holds no hash for the reader (pin_hash_scope)."""
+
+    card_id: str
+    pin: str
+
+
+PinVerdict = Literal["right", "wrong", "locked"]
+
+
+@dataclass(slots=True)
+class PinCheckReply:
+    verdict: PinVerdict
+    locked_until: datetime | None = None
+
+
+@dataclass(slots=True)
+class PinLockoutBatch:
+    """Lockouts a kiosk applied after wrong PINs, for the city's other kiosks."""
+
+    lockouts: list[PinLockoutRecord]
+
+
+@dataclass(slots=True)
+class PinLockoutReply:
+    recorded: int  # lockouts that were new or longer than the central knew
+
+
 # --- central → kiosk: replicated data -----------------------------------------------------
 
 
@@ -129,6 +161,8 @@ class PatronRecord:
     expires_on: date | None = None
     blocks: list[str] = field(default_factory=list)
     fines_cents: int = 0
+    #: the branch whose kiosks get the PIN hash under ``pin_hash_scope = "branch"``
+    home_branch: str = ""
 
 
 @dataclass(slots=True)
@@ -154,6 +188,15 @@ class PolicyRecord:
 
 
 @dataclass(slots=True)
+class PinLockoutRecord:
+    """A reader locked out after wrong PINs (at any kiosk, or at the central's own check)
+    until ``locked_until``: every kiosk of the city refuses the card until then."""
+
+    card_id: str
+    locked_until: datetime
+
+
+@dataclass(slots=True)
 class Change:
     """One delta; for an upsert exactly one record field is set, a delete names ``key``."""
 
@@ -165,6 +208,7 @@ class Change:
     item: ItemRecord | None = None
     patron: PatronRecord | None = None
     hold: HoldRecord | None = None
+    lockout: PinLockoutRecord | None = None
 
 
 @dataclass(slots=True)
