@@ -46,6 +46,15 @@ class Core:
     def is_online(self) -> bool:
         return self.store.get_state(ONLINE_KEY, "1") != "0"
 
+    def link_state(self) -> bool | None:
+        """Online, offline, or None before the sync daemon's first pass has said.
+
+        Lending treats "not yet known" as online (it tries the upstream and falls back), but
+        the screen must not claim 在线 for a kiosk that has never reached its upstream.
+        """
+        value = self.store.get_state(ONLINE_KEY)
+        return None if value is None else value != "0"
+
     def set_online(self, online: bool) -> None:
         self.store.set_state(ONLINE_KEY, "1" if online else "0")
 

@@ -16,6 +16,7 @@ class ServiceFlow:
     core: Any
     window: Any
     online: bool
+    link: bool | None
     out_of_service: bool
     devices_missing: bool
     storage_fault: str
@@ -26,12 +27,12 @@ class ServiceFlow:
         if self.storage_fault:
             # Out of service for the database: a test write says when it works again.
             self.core.call(
-                lambda core: (core.check_writable(), core.is_online(), core.out_of_service()),
+                lambda core: (core.check_writable(), core.link_state(), core.out_of_service()),
                 lambda status: self._storage_back(*status[1:]),
             )
             return
         self.core.call(
-            lambda core: (core.is_online(), core.out_of_service()),
+            lambda core: (core.link_state(), core.out_of_service()),
             lambda status: self._status_changed(*status),
         )
 
@@ -42,9 +43,9 @@ class ServiceFlow:
             log.error("kiosk database unusable, out of service until it works: %s", error)
         self.storage_fault = error or "storage"
         self.window.out_of_service.set_storage_fault(True)
-        self._status_changed(self.online, self._state_out_of_service)
+        self._status_changed(self.link, self._state_out_of_service)
 
-    def _storage_back(self, online: bool, out_of_service: bool) -> None:
+    def _storage_back(self, online: bool | None, out_of_service: bool) -> None:
         log.info("kiosk database writable again: back in service")
         self.storage_fault = ""
         self.window.out_of_service.set_storage_fault(False)
@@ -53,10 +54,13 @@ class ServiceFlow:
     def set_devices_missing(self, missing: bool) -> None:
         """No reader and no scanner to identify items with: the kiosk cannot lend."""
         self.devices_missing = missing
-        self._status_changed(self.online, self._state_out_of_service)
+        self._status_changed(self.link, self._state_out_of_service)
 
-    def _status_changed(self, online: bool, out_of_service: bool) -> None:
-        self.online = online
+    def _status_changed(self, online: bool | None, out_of_service: bool) -> None:
+        """``online`` is None until the sync daemon has first said: lending goes on as if
+        online (the core tries the upstream), and the header says it is still connecting."""
+        self.link = online
+        self.online = online is not False
         self.window.set_online(online)
         self._state_out_of_service = out_of_service
         out_of_service = out_of_service or self.devices_missing or bool(self.storage_fault)

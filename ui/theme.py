@@ -62,7 +62,7 @@ HIGH_CONTRAST = Palette(
 #: test holds each to WCAG's 4.5:1 in every palette.
 TEXT_PAIRS = (
     ("ink", "paper", "page text"),
-    ("muted", "paper", "secondary text, hours, tally, a lifted book's row (已拿走)"),
+    ("muted", "paper", "secondary text, hours, a lifted book's row (已拿走)"),
     ("ink", "card", "rows, messages, header, plain buttons"),
     ("muted", "card", "header status and clock"),
     ("primary_ink", "primary", "borrow tile, primary buttons"),
@@ -161,6 +161,7 @@ def stylesheet(palette: Palette = Palette(), scale: TypeScale = NORMAL, dpi: flo
     QLabel[role="display"] {{ font-size: {s.display}px; font-weight: 700; }}
     QLabel[role="title"] {{ font-size: {s.title}px; font-weight: 700; }}
     QLabel[role="muted"] {{ color: {p.muted}; font-size: {s.small}px; }}
+    QLabel[role="tally"] {{ color: {p.ink}; font-size: {s.body}px; font-weight: 700; }}
     QLabel[role="banner"] {{ background: {p.warning_bg}; color: {p.warning};
                border: 2px solid {p.warning}; border-radius: 12px; padding: 12px 18px;
                font-size: {s.body}px; }}

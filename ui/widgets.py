@@ -98,8 +98,11 @@ class BigAction(QtWidgets.QPushButton):
         self.picture.setPixmap(pixmap(self.icon_name, self.colour, icon_px))
 
 
-def ink_for(kind: str, palette) -> str:
-    """The colour of text and icons on a button of ``kind`` in ``palette``."""
+def ink_for(kind: str, palette, on: bool = False) -> str:
+    """The colour of text and icons on a button of ``kind`` in ``palette``; a switched-on
+    chip is filled with the primary colour, so its icon takes the primary ink like its text."""
+    if kind == "chip" and on:
+        return palette.primary_ink
     return {
         "primary": palette.primary_ink,
         "calm": palette.primary_ink,
@@ -123,7 +126,8 @@ def recolour(root: QtWidgets.QWidget, palette, scale=None) -> None:
             if scale is not None and kind != "chip":
                 size = scale.icon
                 widget.setIconSize(QtCore.QSize(size, size))
-            widget.setIcon(icon(widget.property("icon_name"), ink_for(kind, palette), size * 2))
+            colour = ink_for(kind, palette, bool(widget.property("on")))
+            widget.setIcon(icon(widget.property("icon_name"), colour, size * 2))
 
 
 class ItemRow(QtWidgets.QFrame):

@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 
 from ui.help import HelpContact, HelpPanel
 from ui.i18n import Translator
-from ui.icons import pixmap
+from ui.icons import icon, pixmap
 from ui.qt import QtCore, QtWidgets, Signal
 from ui.screens.account import AccountScreen
 from ui.screens.closing import GoodbyeScreen, OutOfServiceScreen, ReceiptScreen
@@ -15,7 +15,7 @@ from ui.screens.home import HomeScreen
 from ui.screens.identify import IdentifyScreen
 from ui.screens.items import ItemsScreen
 from ui.theme import ELDERLY, HIGH_CONTRAST, NORMAL, Palette, TypeScale, stylesheet
-from ui.widgets import button, label, recolour, restyle
+from ui.widgets import button, ink_for, label, recolour, restyle
 
 Qt = QtCore.Qt
 
@@ -53,12 +53,12 @@ class Header(QtWidgets.QFrame):
             self.text_button,
         ):
             row.addWidget(widget)
-        self.online = True
+        self.online: bool | None = None  # connecting, until the first status poll
         self.large = False
         self.high_contrast = False
         self.retranslate()
 
-    def set_online(self, online: bool) -> None:
+    def set_online(self, online: bool | None) -> None:
         self.online = online
         self.retranslate()
 
@@ -67,12 +67,14 @@ class Header(QtWidgets.QFrame):
 
     def retranslate(self) -> None:
         t, p = self.t.t, self.palette_
-        self.network_icon.setPixmap(
-            pixmap(
-                "online" if self.online else "offline", p.success if self.online else p.warning, 30
-            )
-        )
-        self.network.setText(t("header.online" if self.online else "header.offline"))
+        state = {True: "online", False: "offline", None: "connecting"}[self.online]
+        network_icon, colour = {
+            "online": ("online", p.success),
+            "offline": ("offline", p.warning),
+            "connecting": ("online", p.muted),
+        }[state]
+        self.network_icon.setPixmap(pixmap(network_icon, colour, 30))
+        self.network.setText(t(f"header.{state}"))
         self.language_button.setText(t("header.language"))
         # The switches name the mode they are for and look pressed while it is on, so a reader
         # never has to work out what "标准字" would do.
@@ -85,6 +87,8 @@ class Header(QtWidgets.QFrame):
             if bool(chip.property("on")) != on:
                 chip.setProperty("on", on)
                 restyle(chip)
+                size = chip.iconSize().width()
+                chip.setIcon(icon(chip.property("icon_name"), ink_for("chip", p, on), size * 2))
 
 
 class IdleOverlay(QtWidgets.QFrame):
@@ -246,10 +250,11 @@ class KioskWindow(QtWidgets.QWidget):
             page.layout().invalidate()
         self.stack.updateGeometry()
 
-    def set_online(self, online: bool) -> None:
+    def set_online(self, online: bool | None) -> None:
+        """True, False, or None while the kiosk has not yet reached its upstream."""
         self.header.set_online(online)
         self.banner.setText(self.t.t("offline.banner"))
-        self.banner.setVisible(not online)
+        self.banner.setVisible(online is False)
 
     @property
     def elderly(self) -> bool:

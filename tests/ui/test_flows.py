@@ -59,7 +59,11 @@ def test_borrow_flow_from_card_to_goodbye(qtbot, kiosk, probe):
     assert "还缺第 2 件" in rows["300001"].detail.text()
     kiosk.events.place("300001", frozenset({1, 2}))  # the reader adds the CD
     qtbot.waitUntil(lambda: kiosk.session.outcomes["300001"].ok, timeout=WAIT)
-    assert kiosk.window.borrow.tally.text() == "本次已借 2 本"
+    tally = kiosk.window.borrow.tally
+    assert tally.text() == "本次已借 2 本"
+    # the count is main text in the ink colour, not a small grey footnote
+    assert tally.font().pixelSize() == kiosk.window.scale.body and tally.font().bold()
+    assert tally.palette().color(tally.foregroundRole()).name() == kiosk.window.palette_.ink.lower()
     qtbot.mouseClick(kiosk.window.borrow.finish, Qt.MouseButton.LeftButton)
     assert kiosk.window.current() == "receipt"
     qtbot.mouseClick(kiosk.window.receipt.none_button, Qt.MouseButton.LeftButton)
@@ -139,6 +143,9 @@ def test_items_already_on_the_pad_are_processed_after_sign_in(qtbot, kiosk):
 
 
 def test_return_flow_with_transfer_and_hold_messages(qtbot, kiosk, probe):
+    played: list[str] = []
+    kiosk.sounds.enabled, kiosk.sounds.player = True, played.append
+    kiosk.sounds.paths = {cue: cue for cue in ("ok", "problem", "look")}
     sign_in(qtbot, kiosk)
     kiosk.events.place("100003")  # copy owned by the central branch
     qtbot.waitUntil(lambda: "100003" in kiosk.session.outcomes, timeout=WAIT)
@@ -153,6 +160,8 @@ def test_return_flow_with_transfer_and_hold_messages(qtbot, kiosk, probe):
     assert kiosk.t.t("reason.hold_waiting") in rows["100004"].detail.text()
     # both worked: green like any return, not the amber of a problem (#13 bug 5)
     assert [rows[p].property("tone") for p in ("100003", "100004")] == ["ok", "ok"]
+    # ...and heard as "done, now read the screen", neither the plain done nor a failure
+    assert played == ["ok", "look", "look"]
     assert core_of(probe).store.item("100003").status is ItemStatus.IN_TRANSIT
 
 
@@ -297,6 +306,10 @@ def test_printer_out_of_paper_offers_the_qr_code(qtbot, make_kiosk):
     qtbot.waitUntil(lambda: kiosk.window.receipt.qr.isVisible(), timeout=WAIT)
     assert kiosk.window.receipt.message.text() == kiosk.t.t("receipt.printer_problem")
     assert not kiosk.window.receipt.qr.pixmap().isNull()
+    # the question is answered: the title says what to do now, in the chosen language too
+    assert kiosk.window.receipt.title.text() == kiosk.t.t("receipt.qr_title")
+    qtbot.mouseClick(kiosk.window.header.language_button, Qt.MouseButton.LeftButton)
+    assert kiosk.window.receipt.title.text() == "Scan this code with your phone"
 
 
 def test_idle_timeout_counts_down_then_clears_everything(qtbot, make_kiosk):
@@ -338,6 +351,28 @@ def test_large_text_makes_text_larger(qtbot, kiosk):
     assert kiosk.window.home.title.font().pixelSize() >= before * 1.25
 
 
+def icon_colours(button) -> set[str]:
+    image = button.icon().pixmap(button.iconSize()).toImage()
+    return {
+        image.pixelColor(x, y).name()
+        for x in range(image.width())
+        for y in range(image.height())
+        if image.pixelColor(x, y).alpha() == 255
+    }
+
+
+def test_a_switched_on_chip_draws_its_icon_in_the_ink_of_its_filled_background(qtbot, kiosk):
+    """长者模式 on fills its chip with the primary colour; a dark icon on it disappeared."""
+    chip, palette = kiosk.window.header.text_button, kiosk.window.palette_
+    assert icon_colours(chip) == {palette.ink.lower()}
+    qtbot.mouseClick(chip, Qt.MouseButton.LeftButton)
+    assert icon_colours(chip) == {palette.primary_ink.lower()}
+    qtbot.mouseClick(kiosk.window.header.contrast_button, Qt.MouseButton.LeftButton)
+    hc = kiosk.window.palette_
+    assert icon_colours(chip) == {hc.primary_ink.lower()}
+    assert icon_colours(kiosk.window.header.language_button) == {hc.ink.lower()}
+
+
 def test_touch_targets_are_at_least_15_mm(qtbot, kiosk):
     sign_in(qtbot, kiosk)
     dpi = kiosk.window.logicalDpiX()
@@ -357,6 +392,21 @@ def test_offline_banner_and_offline_loans(qtbot, kiosk, probe):
     assert (
         kiosk.t.t("item.recorded_offline") in kiosk.window.borrow.list.rows["100001"].detail.text()
     )
+
+
+def test_header_says_connecting_until_the_daemon_has_reached_the_upstream(qtbot, kiosk, probe):
+    """A kiosk that never synced must not claim 在线 (#15): the header says it is connecting,
+    without the offline banner, until the sync daemon writes its first answer."""
+    qtbot.waitUntil(lambda: bool(probe.cores), timeout=WAIT)
+    header = kiosk.window.header
+    qtbot.waitUntil(lambda: kiosk.link is None and kiosk.online, timeout=WAIT)
+    assert header.network.text() == kiosk.t.t("header.connecting")
+    assert not kiosk.window.banner.isVisible()
+    kiosk.core.call(lambda core: core.set_online(True), lambda _: None)
+    qtbot.waitUntil(lambda: header.network.text() == kiosk.t.t("header.online"), timeout=WAIT)
+    kiosk.core.call(lambda core: core.set_online(False), lambda _: None)
+    qtbot.waitUntil(lambda: header.network.text() == kiosk.t.t("header.offline"), timeout=WAIT)
+    assert kiosk.window.banner.isVisible() and not kiosk.online
 
 
 def test_out_of_service_ends_the_session_and_blocks_use(qtbot, kiosk, probe):

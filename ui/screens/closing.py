@@ -119,6 +119,7 @@ class ReceiptScreen(Screen):
         self.body.addLayout(self.choices, 2)
         self.actions.addStretch(1)
         self.actions.addWidget(self.none_button)
+        self.showing_qr = False
         self.retranslate()
 
     def set_portrait(self, portrait: bool) -> None:
@@ -138,6 +139,8 @@ class ReceiptScreen(Screen):
             tile.set_stacked(not portrait)
 
     def entered(self) -> None:
+        self.showing_qr = False
+        self.title.setText(self.t.t("receipt.title"))
         self.body.setStretch(0, 0)  # the choice tiles take the room the QR code would
         self.qr.hide()
         self.message.show_text("")
@@ -148,6 +151,9 @@ class ReceiptScreen(Screen):
     def show_qr(self, image: QtGui.QImage, problem: str = "") -> None:
         self.print_button.hide()
         self.qr_button.hide()
+        # The question is answered: the title now says what to do with the code.
+        self.showing_qr = True
+        self.title.setText(self.t.t("receipt.qr_title"))
         self.qr.set_image(image)
         self.body.setStretch(0, 4)
         self.qr.show()
@@ -163,7 +169,7 @@ class ReceiptScreen(Screen):
     def retranslate(self) -> None:
         t = self.t.t
         self.summary.retranslate()
-        self.title.setText(t("receipt.title"))
+        self.title.setText(t("receipt.qr_title" if self.showing_qr else "receipt.title"))
         self.subtitle.setText("")
         self.print_button.set_texts(t("receipt.print"), "")
         self.qr_button.set_texts(t("receipt.qr"), t("receipt.qr_hint"))
