@@ -477,7 +477,7 @@ SETTINGS: tuple[Setting, ...] = (
         "policy.pin_max_attempts",
         Int(minimum=1, maximum=10),
         3,
-        "Wrong PINs in a row before the card is locked at this kiosk.",
+        "Wrong PINs in a row before the card is locked (at every kiosk of the city, after sync).",
     ),
     Setting(
         "policy.pin_lockout_minutes",

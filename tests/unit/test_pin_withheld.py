@@ -107,3 +107,14 @@ def test_a_qr_ecard_needs_no_pin_so_it_still_works_offline(
     circ = make_circulation(ecard_keys={"k1": key})
     token = ecard.sign("AWAY", "k1", key, clock.now() + timedelta(days=1))
     assert circ.identify(token, CardKind.QR).ok
+
+
+def test_a_lockout_from_elsewhere_never_shortens_a_longer_one_here(store, clock) -> None:
+    """``Store.apply_pin_lockout`` (the change feed's ``lockout``) keeps the later end."""
+    later, sooner = clock.now() + timedelta(minutes=30), clock.now() + timedelta(minutes=10)
+    store.record_pin_failure("P1", 2, None)
+    store.apply_pin_lockout("P1", sooner)
+    assert store.pin_attempts("P1")[0] == 0  # locked now: the count starts again after
+    store.apply_pin_lockout("P1", later)
+    store.apply_pin_lockout("P1", sooner)
+    assert store.pin_lockouts_after(clock.now(), clock.now()) == [("P1", later)]
