@@ -47,15 +47,28 @@ def read_patrons(path: Path) -> Parsed[wire.PatronRecord]:
 
 def _read(path: Path, record_type: type, required: tuple[str, ...], build: Any) -> Parsed[Any]:
     known = {f.name for f in fields(record_type)}
-    records: list[Any] = []
-    rejected: list[Rejected] = []
     try:
         decoded = decode_text(path.read_bytes())
     except UnreadableText as error:
         return Parsed([], [Rejected(error.line, str(error))])
-    with io.StringIO(decoded.text, newline="") as handle:
+    return _read_rows(decoded.text, known, required, build)
+
+
+def _unreadable(error: csv.Error) -> str:
+    """A field over the csv module's 128 KiB limit, a stray quote: a rejected line."""
+    return f"not readable as CSV: {error}"
+
+
+def _read_rows(text: str, known: set[str], required: tuple[str, ...], build: Any) -> Parsed[Any]:
+    records: list[Any] = []
+    rejected: list[Rejected] = []
+    with io.StringIO(text, newline="") as handle:
         reader = csv.DictReader(handle)
-        header = [h.strip() for h in reader.fieldnames or []]
+        try:
+            fieldnames = reader.fieldnames
+        except csv.Error as error:
+            return Parsed([], [Rejected(max(reader.line_num, 1), _unreadable(error))])
+        header = [h.strip() for h in fieldnames or []]
         missing = [c for c in required if c not in header]
         unknown = [c for c in header if c not in known]
         if missing or unknown:
@@ -65,7 +78,15 @@ def _read(path: Path, record_type: type, required: tuple[str, ...], build: Any) 
             return Parsed([], [Rejected(1, "; ".join(problems))])
         reader.fieldnames = header
         seen: dict[str, int] = {}
-        for row in reader:
+        rows = iter(reader)
+        while True:
+            try:
+                row = next(rows)
+            except StopIteration:
+                break
+            except csv.Error as error:
+                rejected.append(Rejected(max(reader.line_num, 1), _unreadable(error)))
+                break
             line = reader.line_num
             values = {k: (v or "").strip() for k, v in row.items() if k is not None}
             if None in row:
@@ -95,10 +116,10 @@ def _int(values: dict[str, str], name: str, default: int) -> int:
     text = values.get(name, "")
     if not text:
         return default
-    try:
-        number = int(text)
-    except ValueError:
-        raise ValueError(f"{name} {text!r} is not a whole number") from None
+    # ASCII digits only: int() also takes "１２", "١٢" and "1_0"
+    if not (text.isascii() and text.lstrip("-").isdigit()):
+        raise ValueError(f"{name} {text!r} is not a whole number")
+    number = int(text)
     if number < 0:
         raise ValueError(f"{name} must not be negative")
     return number
