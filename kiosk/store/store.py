@@ -387,6 +387,15 @@ class Store:
             (card_id, to_text(locked_until)),
         )
 
+    def pin_failure_counts(self, now: datetime) -> dict[str, int]:
+        """Cards with wrong PINs here and no lockout running: card → wrong PINs in a row."""
+        found = self._rows(
+            "SELECT card_id, failures FROM pin_attempts WHERE failures > 0"
+            " AND (locked_until IS NULL OR locked_until <= ?)",
+            (to_text(now),),
+        )
+        return {row["card_id"]: row["failures"] for row in found}
+
     def pin_lockouts_after(self, since: datetime, now: datetime) -> list[tuple[str, datetime]]:
         """Cards locked here until after both ``since`` and ``now``: what the sync daemon has
         not reported yet (it remembers the latest end it reported)."""

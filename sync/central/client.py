@@ -76,9 +76,14 @@ class CentralClient:
         body = wire.to_json(wire.PinCheckIn(card_id, pin))
         return self._call("POST", "/pin-checks", wire.PinCheckReply, json=body)
 
-    def report_pin_lockouts(self, lockouts: Sequence[wire.PinLockoutRecord]) -> int:
-        """Send lockouts applied here; the answer counts those the central did not know."""
-        body = wire.to_json(wire.PinLockoutBatch(list(lockouts)))
+    def report_pin_lockouts(
+        self,
+        lockouts: Sequence[wire.PinLockoutRecord],
+        failures: Sequence[wire.PinFailureRecord] = (),
+    ) -> int:
+        """Send lockouts applied here and wrong PINs since the last report; the answer counts
+        the lockouts that were new to the central (the wrong PINs' included)."""
+        body = wire.to_json(wire.PinLockoutBatch(list(lockouts), list(failures)))
         return self._call("POST", "/pin-lockouts", wire.PinLockoutReply, json=body).recorded
 
     def policy(self) -> wire.PolicyRecord:

@@ -52,22 +52,47 @@ def record_verdict(
     until = locked_until(conn, card_id, now)
     if until is not None:  # locked meanwhile (another kiosk, another process)
         return wire.PinCheckReply("locked", until)
-    row = conn.execute(
-        sa.select(pin_lockouts.c.failures).where(pin_lockouts.c.card_id == card_id)
-    ).first()
     if right:
-        if row is not None:
-            conn.execute(pin_lockouts.delete().where(pin_lockouts.c.card_id == card_id))
+        conn.execute(pin_lockouts.delete().where(pin_lockouts.c.card_id == card_id))
         return wire.PinCheckReply("right")
+    until = _count_wrong(conn, kiosk_id, card_id, 1, now)
+    return wire.PinCheckReply("locked", until) if until else wire.PinCheckReply("wrong")
+
+
+def record_failures(
+    conn: Connection, kiosk_id: str, failures: list[wire.PinFailureRecord], now: datetime
+) -> int:
+    """Add wrong PINs kiosks checked themselves to each card's count; the number of cards
+    this locked (each lockout published like a reported one)."""
+    locked = 0
+    for failure in failures:
+        if failure.wrong > 0 and locked_until(conn, failure.card_id, now) is None:
+            locked += _count_wrong(conn, kiosk_id, failure.card_id, failure.wrong, now) is not None
+    return locked
+
+
+def _count_wrong(
+    conn: Connection, kiosk_id: str, card_id: str, wrong: int, now: datetime
+) -> datetime | None:
+    """Add ``wrong`` to the card's count of recent wrong PINs (those within one lockout's
+    length of each other, so one typo a month never adds up); lock the card for the city
+    when the count reaches ``pin_max_attempts``, and return the lockout's end then."""
     policy = current_policy(conn)
-    failures = (row.failures if row is not None else 0) + 1
+    window = timedelta(minutes=policy.pin_lockout_minutes)
+    row = conn.execute(
+        sa.select(pin_lockouts.c.failures, pin_lockouts.c.updated_at).where(
+            pin_lockouts.c.card_id == card_id
+        )
+    ).first()
+    recent = row.failures if row is not None and row.updated_at > now - window else 0
+    failures = recent + wrong
     if failures >= policy.pin_max_attempts:
-        until = now + timedelta(minutes=policy.pin_lockout_minutes)
+        until = now + window
         _store(conn, card_id, 0, until, kiosk_id, now, exists=row is not None)
         _publish(conn, card_id, until, now)
-        return wire.PinCheckReply("locked", until)
+        return until
     _store(conn, card_id, failures, None, kiosk_id, now, exists=row is not None)
-    return wire.PinCheckReply("wrong")
+    return None
 
 
 def record_lockouts(

@@ -119,15 +119,27 @@ class PinCheckReply:
 
 
 @dataclass(slots=True)
+class PinFailureRecord:
+    """Wrong PINs typed at a kiosk since its last report, below its lockout: the central adds
+    up a card's wrong PINs from every kiosk, so two here and one there lock it too."""
+
+    card_id: str
+    wrong: int
+
+
+@dataclass(slots=True)
 class PinLockoutBatch:
-    """Lockouts a kiosk applied after wrong PINs, for the city's other kiosks."""
+    """Lockouts a kiosk applied after wrong PINs, and wrong PINs not yet locking, for the
+    city's other kiosks."""
 
     lockouts: list[PinLockoutRecord]
+    failures: list[PinFailureRecord] = field(default_factory=list)
 
 
 @dataclass(slots=True)
 class PinLockoutReply:
-    recorded: int  # lockouts that were new or longer than the central knew
+    recorded: int  # lockouts that were new or longer than the central knew, or that the
+    # reported wrong PINs caused
 
 
 # --- central → kiosk: replicated data -----------------------------------------------------

@@ -74,7 +74,11 @@ class CentralUpstream(Protocol):
         self, rows: Sequence[wire.UpstreamConflictIn]
     ) -> list[wire.UpstreamConflictResult]: ...
 
-    def report_pin_lockouts(self, lockouts: Sequence[wire.PinLockoutRecord]) -> int: ...
+    def report_pin_lockouts(
+        self,
+        lockouts: Sequence[wire.PinLockoutRecord],
+        failures: Sequence[wire.PinFailureRecord] = (),
+    ) -> int: ...
 
 
 @dataclass(slots=True)

@@ -131,3 +131,31 @@ def test_the_kiosks_pin_checker_asks_the_central(reader: Central) -> None:
     assert central_pin_check("http://127.0.0.1:9", token, 0.5)("P1", PIN) is None  # type: ignore[misc]
     assert central_pin_check(reader.url, "not-a-token", 5.0)("P1", PIN) is None  # type: ignore[misc]
     assert central_pin_check(reader.url, "", 5.0) is None
+
+
+def test_wrong_pins_reported_by_kiosks_add_up_within_one_lockout(reader: Central) -> None:
+    """Wrong PINs kiosks checked themselves add up across kiosks and the central's own check;
+    the report that reaches the limit publishes a lockout. Older wrong PINs (more than one
+    lockout's length ago) do not count, so a typo a month never locks anyone."""
+    a, b = reader.enrol("ka"), reader.enrol("kb")
+
+    def report(kiosk: Api, wrong: int) -> int:
+        batch = wire.PinLockoutBatch([], [wire.PinFailureRecord("P1", wrong)])
+        reply = kiosk.post("/pin-lockouts", batch)
+        assert reply.status_code == 200, reply.text
+        return reply.json()["recorded"]
+
+    assert report(a, 1) == 0
+    reader.clock.advance(timedelta(minutes=20))  # that one has gone stale
+    assert report(a, 1) == 0
+    assert _check(b, "P1", "0000")["verdict"] == "wrong"  # the central's own: two now
+    assert report(b, 1) == 1  # three: locked for the city
+    assert list(_lockouts(a)) == ["P1"]
+    assert _check(a, "P1", PIN)["verdict"] == "locked"
+
+
+@pytest.mark.parametrize("wrong", [0, -1, 101])
+def test_a_wrong_pin_count_out_of_range_is_refused(reader: Central, wrong: int) -> None:
+    kiosk = reader.enrol("k1")
+    body = {"lockouts": [], "failures": [{"card_id": "P1", "wrong": wrong}]}
+    assert kiosk.session.post(kiosk.base + "/api/v1/pin-lockouts", json=body).status_code == 422

@@ -7,6 +7,7 @@ PIN hash; and a kiosk without a reader's hash let them in without any PIN.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
@@ -74,7 +75,41 @@ def test_three_wrong_pins_at_one_kiosk_lock_the_reader_at_the_next_after_sync(
     assert b.sync().lockouts_reported == 0
     a.clock.advance(timedelta(minutes=16))
     a.sync()
-    assert a.store.get_state(REPORTED_KEY) == "{}"
+    assert json.loads(a.store.get_state(REPORTED_KEY) or "") == {"locked": {}, "wrong": {}}
+
+
+def test_wrong_pins_at_two_kiosks_add_up_to_a_lockout_for_the_city(
+    two_kiosks: tuple[Kiosk, Kiosk],
+) -> None:
+    """Two wrong PINs at A and one at B lock the reader everywhere after they sync: trying
+    each kiosk in turn gives no more tries than one kiosk does."""
+    a, b = two_kiosks
+    assert a.sync().ok and b.sync().ok
+    for _ in range(2):
+        assert _identify(a, "0000").reason is Reason.PIN_WRONG
+    assert a.sync().lockouts_reported == 1  # one card with two wrong PINs
+    assert a.sync().lockouts_reported == 0  # nothing new
+    wrong = _identify(b, "1111")
+    assert wrong.reason is Reason.PIN_WRONG and wrong.attempts_left == 2  # B knew of none
+    assert b.sync().ok  # reports its one; the central locks the card; B pulls the lockout
+    locked = _identify(b, PIN)
+    assert locked.reason is Reason.PIN_LOCKED
+    assert a.sync().ok
+    assert _identify(a, PIN).reason is Reason.PIN_LOCKED
+    assert locked.locked_until == START + timedelta(minutes=15)
+
+
+def test_a_right_pin_in_between_is_not_counted_again(two_kiosks: tuple[Kiosk, Kiosk]) -> None:
+    a, b = two_kiosks
+    assert a.sync().ok and b.sync().ok
+    assert _identify(a, "0000").reason is Reason.PIN_WRONG
+    assert a.sync().lockouts_reported == 1
+    assert _identify(a, PIN).ok  # clears A's count; the central's one wrong PIN stays
+    assert a.sync().lockouts_reported == 0
+    assert _identify(a, "0000").reason is Reason.PIN_WRONG
+    assert a.sync().lockouts_reported == 1  # one more, not the old count again
+    assert b.sync().ok
+    assert _identify(b, PIN).ok  # two wrong PINs in the city: not locked
 
 
 def test_with_branch_scope_a_kiosk_away_from_home_checks_the_pin_with_the_central(
