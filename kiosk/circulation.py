@@ -311,7 +311,9 @@ class Circulation:
 
     # --- renewals and the account ----------------------------------------------------------
 
-    def renew(self, patron: Patron, pii: str) -> Outcome:
+    def renew(self, patron: Patron, pii: str, *, fee_accepted: bool = False) -> Outcome:
+        """Renew by the local rules; ``fee_accepted`` belongs to the one circulation interface
+        (a library system may charge for a renewal), and local rules charge nothing."""
         now, policy, decision = self.clock.now(), self.policy, self._decision()
         offline = decision is Decision.OFFLINE
         item = self.store.item(pii)

@@ -44,6 +44,8 @@ class Reason(StrEnum):
     ITEM_MISSING = "item_missing"  # the library system has it as lost or missing
     FEE_REQUIRED = "fee_required"  # the item has a charge the reader has to accept
     FEE_TO_ACCEPT = "fee_to_accept"  # an offer: borrow it and accept its charge ({fee})
+    #: an offer: renew it and accept the charge the library system asks for renewing ({fee})
+    RENEWAL_FEE_TO_ACCEPT = "renewal_fee_to_accept"
     #: the library system refused and its reply says nothing the kiosk can read for sure:
     #: the reader is shown the system's own words instead of a guess
     ACS_REFUSED = "acs_refused"

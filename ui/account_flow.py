@@ -25,6 +25,7 @@ class AccountFlow:
     sounds: Any
     guide: Any
     _identify_failed: Any
+    touched: Any
 
     def _load_account(self) -> None:
         patron = self.session.patron
@@ -62,6 +63,31 @@ class AccountFlow:
             self.guide.renewed(faults)
 
         self.core.call(job, self._renewed, failed)
+
+    def accept_renewal_fee(self, pii: str) -> None:
+        """The reader accepted the charge for renewing ``pii`` on My account: renewed again
+        with the charge accepted (SIP2 BO = Y); the other rows keep their results."""
+        patron = self.session.patron
+        if patron is None:
+            return
+        account = self.window.account
+
+        def job(core: Core):
+            return core.circulation.renew(patron, pii, fee_accepted=True), core.circulation.loans(
+                patron
+            )
+
+        def done(result) -> None:
+            outcome, loans = result
+            self._renewed(([*(o for p, o in account.results.items() if p != pii), outcome], loans))
+
+        def failed(error: str) -> None:
+            log.error("renewing failed: %s", error)
+            done((Outcome(OutcomeKind.REFUSED, Reason.KIOSK_FAULT, pii=pii), account.loans))
+            self.sounds.play("problem")
+
+        self.touched()
+        self.core.call(job, done, failed)
 
     def _renewed(self, result) -> None:
         """My account's renewals: shown with the loans, and counted for the summary."""

@@ -27,7 +27,7 @@ from ui.qt import QObject, QtCore, Signal
 from ui.receipt_flow import ReceiptFlow
 from ui.service_flow import ServiceFlow
 from ui.session import Mode, Session
-from ui.sounds import Sounds
+from ui.sounds import Sounds, cue_for
 from ui.summary import SessionSummary, summary_sentence
 from ui.text import identification_text
 from ui.voice import Voice
@@ -164,6 +164,7 @@ class KioskController(AccountFlow, ReceiptFlow, ServiceFlow, QObject):
         w.give_back.finished.connect(self.finish)
         w.account.renew.connect(self.renew_many)
         w.account.renew_all.connect(lambda: self.renew_many(None))
+        w.account.fee_accepted.connect(self.accept_renewal_fee)
         w.account.finished.connect(self.say_goodbye)
         w.receipt.chosen.connect(self.receipt_chosen)
 
@@ -498,7 +499,7 @@ class KioskController(AccountFlow, ReceiptFlow, ServiceFlow, QObject):
             return
         s.outcomes[outcome.pii] = outcome
         screen.show_outcome(outcome)
-        self.sounds.play("ok" if outcome.ok else "problem")
+        self.sounds.play(cue_for(outcome))
         self.guide.item_decided(outcome)
         if outcome.pii not in self.on_pad:
             screen.lifted(outcome.pii)  # lifted while it was decided: shown, then it goes
@@ -541,12 +542,23 @@ class KioskController(AccountFlow, ReceiptFlow, ServiceFlow, QObject):
 
     def accept_fee(self, pii: str) -> None:
         """The reader pressed "accept the charge": the same item is borrowed again with the
-        charge accepted (the library system gets fee acknowledged, SIP2 BO = Y)."""
+        charge accepted (the library system gets fee acknowledged, SIP2 BO = Y); for a
+        renewal offered on this screen ("already yours: renew?") it is renewed again."""
         s, screen = self.session, self.window.borrow
         patron = s.patron
         if patron is None or pii in s.in_flight:
             return
         self.touched()
+        offer = s.renewals.get(pii)
+        if offer is not None and offer.reason is Reason.RENEWAL_FEE_TO_ACCEPT:
+            s.in_flight.add(pii)
+            screen.working(pii)
+            self.core.call(
+                lambda core: core.circulation.renew(patron, pii, fee_accepted=True),
+                self._renewal_done,
+                lambda error: self._items_failed([pii], error),
+            )
+            return
         parts, uid = self.on_pad.get(pii, (None, None))
         number = s.number
         s.in_flight.add(pii)

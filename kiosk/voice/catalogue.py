@@ -183,6 +183,10 @@ PROMPTS: dict[str, dict[str, str]] = {
         "zh_CN": "这本书外借收费，请在屏幕上确认",
         "en": "This book has a charge. Please confirm on the screen.",
     },
+    "reason.renewal_fee_to_accept": {
+        "zh_CN": "续借这本书收费，请在屏幕上确认",
+        "en": "Renewing this book has a charge. Please confirm on the screen.",
+    },
     "reason.acs_refused": {
         "zh_CN": "图书馆系统未允许此操作，请看屏幕上的说明",
         "en": "The library system did not allow this. Please read the screen.",

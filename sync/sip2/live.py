@@ -158,8 +158,9 @@ class LiveCirculation:
             self._synced(loan.txn_id)
         return replace(verdict, item=item, txn_id=loan.txn_id, loan=loan)
 
-    def _fee_offer(self, refused: Outcome) -> Outcome:
-        """The charge shown for the reader to accept, or a refusal where the policy says so."""
+    def _fee_offer(self, refused: Outcome, offer: Reason = Reason.FEE_TO_ACCEPT) -> Outcome:
+        """The charge shown for the reader to accept (``offer``: to borrow, or to renew), or a
+        refusal where the policy says so."""
         if self.circulation.policy.fee_items != "ask":
             return refused
         cents = refused.details.get("fee_cents") or 0
@@ -168,7 +169,7 @@ class LiveCirculation:
         return replace(
             refused,
             kind=OutcomeKind.OFFER,
-            reason=Reason.FEE_TO_ACCEPT,
+            reason=offer,
             details={**refused.details, "fee": fee},
         )
 
@@ -223,17 +224,24 @@ class LiveCirculation:
             details={**local.details, **verdict.details},
         )
 
-    def renew(self, patron: Patron, pii: str) -> Outcome:
+    def renew(self, patron: Patron, pii: str, *, fee_accepted: bool = False) -> Outcome:
+        """Renew through the ACS. A renewal with a charge comes back as an offer, like a
+        checkout's; the UI calls again with ``fee_accepted`` and the ACS gets BO = Y."""
         try:
             current = self.store.loan(pii)
             verdict = self.upstream.renew(
-                patron.card_id, pii, due_before=current.due_at if current else None
+                patron.card_id,
+                pii,
+                due_before=current.due_at if current else None,
+                fee_acknowledged=fee_accepted,
             )
         except Unavailable:
             verdict = None
-        return self._settle_renewal(patron, pii, verdict)
+        return self._settle_renewal(patron, pii, verdict, fee_accepted)
 
-    def _settle_renewal(self, patron: Patron, pii: str, verdict: Outcome | None) -> Outcome:
+    def _settle_renewal(
+        self, patron: Patron, pii: str, verdict: Outcome | None, fee_accepted: bool = False
+    ) -> Outcome:
         """Record the ACS's verdict here, on the caller's thread (the one writer); ``None``
         (no answer) renews by the local rules when the site allows offline lending."""
         if verdict is None:
@@ -241,6 +249,8 @@ class LiveCirculation:
                 return self._closed(pii)
             return self.circulation.renew(patron, pii)
         item, loan = self.store.item(pii), self.store.loan(pii)
+        if verdict.reason is Reason.FEE_REQUIRED and not fee_accepted:
+            return self._fee_offer(replace(verdict, item=item), Reason.RENEWAL_FEE_TO_ACCEPT)
         if not verdict.ok or loan is None:
             return replace(verdict, item=item)
         with self.store.atomic():

@@ -543,10 +543,18 @@ class Sip2Upstream:
         return routing.checkin_route(reply, here, self.dialect.transfer_when_location_differs)
 
     def renew(
-        self, card: str, pii: str, pin: str | None = None, *, due_before: datetime | None = None
+        self,
+        card: str,
+        pii: str,
+        pin: str | None = None,
+        *,
+        due_before: datetime | None = None,
+        fee_acknowledged: bool = False,
     ) -> Outcome:
         """Renew at the ACS; ``due_before`` (the loan's due date now) lets a lost reply be
-        judged by whether the due date moved, never by sending the renewal again."""
+        judged by whether the due date moved, never by sending the renewal again.
+        ``fee_acknowledged`` sends BO = Y: the SIP2 spec has the ACS refuse a renewal that
+        carries a charge until the reader has accepted it, exactly as for a checkout."""
         now = self.now()
         message = messages.request(
             "29",
@@ -561,6 +569,7 @@ class Sip2Upstream:
             (PATRON_PASSWORD, pin),
             (ITEM_ID, pii),
             self._terminal(),
+            (FEE_ACKNOWLEDGED, "Y" if fee_acknowledged else None),
         )
         try:
             reply = self._ask_once(message)

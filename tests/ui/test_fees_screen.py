@@ -6,7 +6,7 @@ habit: refused with fee type 06 and BV until the checkout carries BO = Y).
 
 from __future__ import annotations
 
-from kiosk.models import CardKind, Item
+from kiosk.models import CardKind, Item, Patron
 from kiosk.reasons import Reason
 from sync.sip2.dialects import profile
 from sync.sip2.live import LiveCirculation
@@ -51,5 +51,45 @@ def test_the_reader_accepts_the_charge_on_the_touch_screen(qtbot, make_kiosk, pr
         qtbot.mouseClick(accept, QtCore.Qt.MouseButton.LeftButton)
         qtbot.waitUntil(lambda: kiosk.session.outcomes["1000001"].ok, timeout=5000)
         assert [b"|BOY|" in r for r in acs.requests if r.startswith(b"11")] == [False, True]
+    finally:
+        acs.close()
+
+
+def test_the_reader_accepts_a_renewal_charge_on_my_account(qtbot, make_kiosk, probe) -> None:
+    """My account: a renewal the ACS charges for shows the charge and a button on the row
+    (not "ask staff"); pressing it renews with BO = Y and the row shows old -> new dates."""
+    acs = ScriptedAcs(answer)
+
+    def factory():
+        core = probe()
+        upstream = Sip2Upstream(
+            make_client(acs.port, checksums=False), profile("koha"), budget_s=2.0
+        )
+        core.store.upsert_items([Item("1000001", "DVD")])
+        core.circulation.set_online_source(upstream.online)
+        core.circulation = LiveCirculation(core.circulation, upstream)
+        return core
+
+    try:
+        kiosk = make_kiosk(factory)
+        done: list[object] = []
+        kiosk.core.call(
+            lambda core: core.circulation.checkout(Patron("R1"), "1000001", fee_accepted=True),
+            done.append,
+        )
+        qtbot.waitUntil(lambda: bool(done), timeout=5000)
+        kiosk.begin(Mode.ACCOUNT)
+        kiosk.card_presented("R1", CardKind.NFC)
+        qtbot.waitUntil(lambda: kiosk.window.current() == "account", timeout=5000)
+        account = kiosk.window.account
+        qtbot.mouseClick(account.renew_everything, QtCore.Qt.MouseButton.LeftButton)
+        qtbot.waitUntil(lambda: "1000001" in account.accepts, timeout=5000)
+        row = account.list.rows["1000001"]
+        assert "2.00" in row.detail.text() and row.property("tone") == "warning"
+        assert account.accepts["1000001"].text() == kiosk.t.t("borrow.accept_renewal_fee")
+        qtbot.mouseClick(account.accepts["1000001"], QtCore.Qt.MouseButton.LeftButton)
+        qtbot.waitUntil(lambda: account.results["1000001"].ok, timeout=5000)
+        assert "1000001" not in account.accepts and row.property("tone") == "ok"
+        assert [b"|BOY|" in r for r in acs.requests if r.startswith(b"29")] == [False, True]
     finally:
         acs.close()

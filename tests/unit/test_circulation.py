@@ -290,6 +290,7 @@ UPSTREAM_ONLY = {
     Reason.TO_STAFF,
     Reason.LIBRARY_SYSTEM_DOWN,
     Reason.FEE_TO_ACCEPT,
+    Reason.RENEWAL_FEE_TO_ACCEPT,  # tests/sip2/test_fees.py
 }
 #: Reasons the UI gives when the kiosk itself fails: scenario in tests/ui/test_full_disk.py.
 UI_ONLY = {Reason.KIOSK_FAULT}

@@ -6,7 +6,7 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from kiosk.models import Item, Loan
-from kiosk.outcomes import Outcome
+from kiosk.outcomes import Outcome, OutcomeKind
 from kiosk.reasons import Reason
 from ui.help import HelpPanel
 from ui.qt import QtWidgets, Signal
@@ -18,6 +18,7 @@ from ui.widgets import ItemList, button, label
 class AccountScreen(Screen):
     renew = Signal(list)  # PIIs
     renew_all = Signal()
+    fee_accepted = Signal(str)  # the reader accepts the charge for renewing an item (BO = Y)
     finished = Signal()
 
     def __init__(self, t, palette, tz: ZoneInfo) -> None:
@@ -28,6 +29,7 @@ class AccountScreen(Screen):
         self.loans: list[tuple[Loan, Item | None]] = []
         self.results: dict[str, Outcome] = {}
         self.checks: dict[str, QtWidgets.QCheckBox] = {}
+        self.accepts: dict[str, QtWidgets.QPushButton] = {}
         self.empty = label("", role="message")
         self.body.addWidget(self.empty)
         self.list = ItemList()
@@ -57,6 +59,7 @@ class AccountScreen(Screen):
         self.results.clear()
         self.list.clear()
         self.checks.clear()
+        self.accepts.clear()
         for loan, _ in loans:
             row = self.list.row(loan.item_pii)
             check = QtWidgets.QCheckBox()
@@ -71,6 +74,21 @@ class AccountScreen(Screen):
         for check in self.checks.values():
             check.setChecked(False)
         self.retranslate()
+
+    def _offer_fee(self, pii: str, result: Outcome | None) -> None:
+        """A renewal the library system charges for: a button on the row accepts the charge;
+        it goes once the renewal is decided either way."""
+        offered = result is not None and result.reason is Reason.RENEWAL_FEE_TO_ACCEPT
+        button_ = self.accepts.get(pii)
+        if offered and button_ is None:
+            button_ = button(self.t.t("borrow.accept_renewal_fee"), "chip")
+            button_.clicked.connect(lambda: self.fee_accepted.emit(pii))
+            self.list.row(pii).action_box.insertWidget(0, button_)
+            self.accepts[pii] = button_
+        elif button_ is not None and not offered:
+            self.accepts.pop(pii).deleteLater()
+        elif button_ is not None:
+            button_.setText(self.t.t("borrow.accept_renewal_fee"))
 
     def _ticks_changed(self, _on: bool = False) -> None:
         """续借所选 works only with something ticked; until then it is shown unavailable and
@@ -109,13 +127,16 @@ class AccountScreen(Screen):
             if result is not None and result.ok:
                 detail = due_change_text(self.t, result, self.tz)
                 tone, colour = "ok", p.success
-            elif result is not None and result.reason is Reason.RENEW_TOO_SOON:
+            elif result is not None and (
+                result.reason is Reason.RENEW_TOO_SOON or result.kind is OutcomeKind.OFFER
+            ):
                 detail += "  ·  " + outcome_text(self.t, result, self.tz)
-                tone, colour = "warning", p.warning  # nothing wrong: just not yet
+                tone, colour = "warning", p.warning  # nothing wrong: just not yet, or a charge
             elif result is not None:
                 detail += "  ·  " + outcome_text(self.t, result, self.tz)
                 tone, colour = "error", p.error
             self.list.row(loan.item_pii).show_state(title, detail, tone, colour)
+            self._offer_fee(loan.item_pii, result)
         self.help.show_for(
             row.detail.text() for row in self.list.rows.values() if row.property("tone") == "error"
         )

@@ -12,6 +12,12 @@ from ui.screens.base import Screen
 from ui.text import due_change_text, format_date, outcome_text
 from ui.widgets import ItemList, Message, button, label
 
+#: a charge offered for the reader to accept, and the button that accepts it
+FEE_OFFERS = {
+    Reason.FEE_TO_ACCEPT: "borrow.accept_fee",
+    Reason.RENEWAL_FEE_TO_ACCEPT: "borrow.accept_renewal_fee",
+}
+
 
 class ItemsScreen(Screen):
     """Shared by borrowing (``mode='borrow'``) and returning (``mode='return'``)."""
@@ -179,8 +185,8 @@ class ItemsScreen(Screen):
             renew = button(self.t.t("borrow.renew"), "chip")
             renew.clicked.connect(lambda: self.renew_requested.emit(outcome.pii))
             row.action_box.addWidget(renew)
-        elif outcome.kind is OutcomeKind.OFFER and outcome.reason is Reason.FEE_TO_ACCEPT:
-            accept = button(self.t.t("borrow.accept_fee"), "chip")
+        elif outcome.kind is OutcomeKind.OFFER and outcome.reason in FEE_OFFERS:
+            accept = button(self.t.t(FEE_OFFERS[outcome.reason]), "chip")
             accept.clicked.connect(lambda: self.fee_accepted.emit(outcome.pii))
             row.action_box.addWidget(accept)
 
