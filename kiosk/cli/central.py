@@ -12,6 +12,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from kiosk.cli.common import Subcommands
+
 #: A ``sync.central.config.CentralConfig`` (kiosk modules import sync only inside functions).
 CentralConfig = Any
 
@@ -40,7 +42,7 @@ def _add_config(parser: argparse.ArgumentParser, *, admin: bool) -> None:
         )
 
 
-def register(subparsers: argparse._SubParsersAction) -> None:
+def register(subparsers: Subcommands) -> None:
     parser = subparsers.add_parser(
         "central",
         help="the central service: serve, enrol/revoke kiosks, import CSV",

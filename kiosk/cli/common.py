@@ -11,6 +11,9 @@ from kiosk.config.loader import defaults
 
 DEFAULT_CONFIG = "/etc/shufang/kiosk.toml"
 
+#: what ``add_subparsers()`` returns, that each subcommand module's ``register`` is given
+Subcommands = argparse._SubParsersAction[argparse.ArgumentParser]
+
 
 def add_config_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(

@@ -8,8 +8,10 @@ import os
 import tempfile
 from pathlib import Path
 
+from kiosk.cli.common import Subcommands
 
-def register(subparsers: argparse._SubParsersAction) -> None:
+
+def register(subparsers: Subcommands) -> None:
     parser = subparsers.add_parser(
         "demo",
         help="run the kiosk with simulated devices and demo data",
