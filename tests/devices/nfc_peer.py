@@ -130,7 +130,8 @@ class TypeBPeer:
     answer (a status word alone is how a card that is no ID card refuses an instruction,
     ISO/IEC 7816-4: ``6D00`` instruction not supported, ``6E00`` class not supported);
     ``None`` there means silence, as an ISO-DEP card keeps for a frame without a block
-    header.
+    header; ``silent_get_uids`` first GET UIDs go unanswered, as when the card is still
+    coming into the field.
     """
 
     def __init__(
@@ -140,8 +141,10 @@ class TypeBPeer:
         sensb_res: bytes = ID_CARD_SENSB_RES,
         chip: bytes | None = None,
         get_uid_reply: bytes | None = b"",
+        silent_get_uids: int = 0,
     ) -> None:
         self.port = port
+        self.silent_get_uids = silent_get_uids  # GET UIDs lost at the edge of the field
         self.sensb_res = sensb_res
         self.attrib = b"\x1d" + sensb_res[1:5] + ID_CARD_ATTRIB[5:]
         if chip is not None:
@@ -166,6 +169,9 @@ class TypeBPeer:
         if frame == self.attrib:
             return ID_CARD_ATTRIB_RES
         if frame == GET_UID:
+            if self.silent_get_uids > 0:
+                self.silent_get_uids -= 1
+                return None
             return self.get_uid_reply or None
         return None
 

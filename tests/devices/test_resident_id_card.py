@@ -79,6 +79,17 @@ def test_a_resident_id_cards_chip_number_is_read_through_nfcpy(
     assert f"resident ID card {mask_id(CHIP)} presented" in caplog.text
 
 
+def test_an_id_card_silent_once_at_the_edge_of_the_field_is_read_at_the_next_poll() -> None:
+    port = free_udp_port()
+    reader = type_b_reader(port)
+    with TypeBPeer(port, chip=CHIP, silent_get_uids=1) as card:
+        reader.open()
+        tap = poll_until_tap(reader)
+        reader.close()
+    assert tap == CardTap(uid=CHIP, technology="106B", resident_id=True)
+    assert card.frames.count(GET_UID) >= 2  # asked again, not given up on, not its PUPI
+
+
 def test_a_tapped_id_card_identifies_the_reader_registered_with_its_chip_number(
     store, clock
 ) -> None:
