@@ -10,7 +10,8 @@ all a reader learns from the card without the licensed GA/T 467 module (see
 cnblogs.com/pluse/p/17562053.html; the NXP NFC Reader Library example ``phApp_ReadUID``;
 the note "Read UID of R.P.C China Identity Card"): REQB ``05 00 00`` → ATQB
 ``50 00000000 D103860C 00 80 80``; ATTRIB ``1D 00000000 00 08 01 08`` → ``08`` (one byte);
-``00 36 00 00 08`` → 8 bytes and ``90 00`` (ten bytes, no block header).
+``00 36 00 00 08`` → 8 bytes and ``90 00`` (ten bytes, no block header). Only Type B cards
+that could be ID cards are asked (``_may_be_resident_id``); other cards are read as before.
 """
 
 from __future__ import annotations
@@ -55,6 +56,19 @@ def _uid(target: Any) -> bytes | None:
     if target.sensf_res is not None:  # FeliCa: IDm, bytes 1..8 of SENSF_RES
         return bytes(target.sensf_res[1:9])
     return None
+
+
+def _may_be_resident_id(target: Any) -> bool:
+    """A Type B card an ID card could be: its ATQB says it does not speak ISO 14443-4
+    (protocol type 0, as ID cards say), or it has the ID cards' all-zero PUPI.
+
+    A Type B card that speaks ISO 14443-4 (a city or campus CPU card) is never asked: it is
+    activated the nfcpy way, as before, so its NDEF text records are still read.
+    """
+    sensb_res = target.sensb_res
+    if sensb_res is None or len(sensb_res) < 12:
+        return False
+    return sensb_res[10] & 0x01 == 0 or bytes(sensb_res[1:5]) == ID_CARD_PUPI
 
 
 class NfcCardReader:
@@ -133,7 +147,7 @@ class NfcCardReader:
             return None
         if uid == self._present:
             return None
-        if target.sensb_res is not None and self.read_resident_id:
+        if self.read_resident_id and _may_be_resident_id(target):
             return self._type_b_tap(target, uid)
         self._present = uid
         texts = self._ndef_texts(target) if self.read_ndef else ()
@@ -143,16 +157,17 @@ class NfcCardReader:
     # --- resident ID cards ---------------------------------------------------------------
 
     def _type_b_tap(self, target: Any, pupi: bytes) -> CardTap | None:
-        """A Type B card's tap: a resident ID card's chip number, else the PUPI as before.
+        """A Type B card that may be an ID card: its chip number, else its PUPI as before.
 
         A card with the ID card's all-zero PUPI that gives no chip number is refused: its
-        PUPI would make every such card the same card number. Another Type B card (a city
-        or campus card) keeps its PUPI as its number, as before ID cards were read.
+        PUPI would make every such card the same card number. Another card (one that refuses
+        GET UID with a status word such as ``6D00``, or stays silent) keeps its PUPI as its
+        number, as before ID cards were read.
         """
         import nfc.clf
 
         try:
-            chip, why = self._chip_number(target, pupi)
+            chip, why = self._chip_number(pupi)
         except nfc.clf.CommunicationError as error:
             chip, why = None, f"no answer ({type(error).__name__})"
             if pupi == ID_CARD_PUPI:
@@ -182,7 +197,7 @@ class NfcCardReader:
         )
         return CardTap(uid=pupi, technology=str(target.brty))
 
-    def _chip_number(self, target: Any, pupi: bytes) -> tuple[bytes | None, str]:
+    def _chip_number(self, pupi: bytes) -> tuple[bytes | None, str]:
         """ATTRIB, then GET UID: the chip number, or None and why the card gave none."""
         attrib_res = self._clf.exchange(b"\x1d" + pupi + ATTRIB_PARAMS, self.exchange_timeout)
         if not attrib_res or attrib_res[0] & 0x0F != ATTRIB_CID:

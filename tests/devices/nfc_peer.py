@@ -116,6 +116,8 @@ def _keep_socket_bound(device: Any) -> None:
 ID_CARD_SENSB_RES = bytes.fromhex("50 00000000 D103860C 008080")
 #: A city card that is an ISO-DEP card (protocol type 1) with its own PUPI.
 CITY_CARD_SENSB_RES = bytes.fromhex("50 3A5B7C9D 00000000 008181")
+#: A Type B card that, like an ID card, does not speak ISO 14443-4, with its own PUPI.
+MEMORY_CARD_SENSB_RES = bytes.fromhex("50 5C6D7E8F 00000000 008080")
 #: ATTRIB as the traces send it to an ID card, and the card's one-byte answer (CID 8).
 ID_CARD_ATTRIB = bytes.fromhex("1D 00000000 00080108")
 ID_CARD_ATTRIB_RES = bytes.fromhex("08")

@@ -8,7 +8,8 @@ answered by 8 bytes and a status), the NXP NFC Reader Library example ``phApp_Re
 two are ``90 00``) and the note "Read UID of R.P.C China Identity Card" (ATQB
 ``50 00 00 00 00 D1 03 86 0C 00 80 80``). What a Type B card that is no ID card answers is
 ISO/IEC 7816-4: a status word alone (``6D00`` instruction not supported, ``6A82`` file not
-found), or silence from an ISO-DEP card, which ignores a frame without a block header.
+found), or silence. Only cards whose ATQB says they do not speak ISO 14443-4 (protocol type
+0, as the ID card's ``00 80 80`` says), or that have the ID cards' zero PUPI, are asked.
 """
 
 from __future__ import annotations
@@ -33,6 +34,7 @@ from .nfc_peer import (
     CITY_CARD_SENSB_RES,
     GET_UID,
     ID_CARD_ATTRIB,
+    MEMORY_CARD_SENSB_RES,
     TypeBPeer,
     free_udp_port,
 )
@@ -40,6 +42,7 @@ from .test_card_reader import poll_until_tap
 
 CHIP = bytes.fromhex("0A1B2C3D4E5F6071")
 CITY_PUPI = CITY_CARD_SENSB_RES[1:5]
+MEMORY_PUPI = MEMORY_CARD_SENSB_RES[1:5]
 
 
 def type_b_reader(port: int) -> NfcCardReader:
@@ -127,17 +130,31 @@ def test_a_tapped_id_card_identifies_the_reader_registered_with_its_chip_number(
 def test_a_type_b_card_that_is_no_id_card_keeps_its_pupi_as_its_number(
     get_uid_reply: bytes, caplog: pytest.LogCaptureFixture
 ) -> None:
+    # a card that, like an ID card, does not speak ISO 14443-4 is asked, and refuses
     caplog.set_level(logging.INFO)
     port = free_udp_port()
     reader = type_b_reader(port)
-    with TypeBPeer(port, sensb_res=CITY_CARD_SENSB_RES, get_uid_reply=get_uid_reply) as card:
+    with TypeBPeer(port, sensb_res=MEMORY_CARD_SENSB_RES, get_uid_reply=get_uid_reply) as card:
+        reader.open()
+        tap = poll_until_tap(reader)
+        reader.close()
+    assert tap == CardTap(uid=MEMORY_PUPI, technology="106B")
+    assert card.frames[:2] == [b"\x1d" + MEMORY_PUPI + ID_CARD_ATTRIB[5:], GET_UID]
+    assert "not a resident ID card" in caplog.text
+    assert MEMORY_PUPI.hex() not in caplog.text.lower()
+
+
+def test_an_iso_dep_city_card_is_not_asked_and_is_activated_the_nfcpy_way_as_before() -> None:
+    port = free_udp_port()
+    reader = type_b_reader(port)
+    with TypeBPeer(port, sensb_res=CITY_CARD_SENSB_RES) as card:
         reader.open()
         tap = poll_until_tap(reader)
         reader.close()
     assert tap == CardTap(uid=CITY_PUPI, technology="106B")
-    assert card.frames[:2] == [b"\x1d" + CITY_PUPI + ID_CARD_ATTRIB[5:], GET_UID]
-    assert "not a resident ID card" in caplog.text
-    assert CITY_PUPI.hex() not in caplog.text.lower()
+    assert GET_UID not in card.frames
+    # nfcpy's Type 4B activation (its ATTRIB asks for CID 0) looks for NDEF text records
+    assert card.frames[0] == b"\x1d" + CITY_PUPI + bytes.fromhex("00080100")
 
 
 def test_a_card_with_the_id_cards_zero_pupi_and_no_chip_number_is_refused(
@@ -163,11 +180,11 @@ def test_idcard_false_in_the_uri_keeps_every_type_b_card_on_its_pupi() -> None:
     port = free_udp_port()
     reader = nfc_reader(DeviceUri.parse(f"nfc:udp:127.0.0.1:{port}?tech=106B&idcard=false"), {})
     assert reader.read_resident_id is False
-    with TypeBPeer(port, sensb_res=CITY_CARD_SENSB_RES, chip=CHIP) as card:
+    with TypeBPeer(port, sensb_res=MEMORY_CARD_SENSB_RES, chip=CHIP) as card:
         reader.open()
         tap = poll_until_tap(reader)
         reader.close()
-    assert tap == CardTap(uid=CITY_PUPI, technology="106B")
+    assert tap == CardTap(uid=MEMORY_PUPI, technology="106B")
     assert GET_UID not in card.frames
 
 
