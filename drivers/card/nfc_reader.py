@@ -176,6 +176,8 @@ class NfcCardReader:
                 return None
         except OSError as error:
             self._gone(error)
+        # every ID card's PUPI is zero: one card swapped for another without the field
+        # going empty for one poll (a tenth of a second) would go unseen
         self._present = pupi
         if chip is not None:
             log.info("%s: resident ID card %s presented", self.name, mask_id(chip))
