@@ -45,3 +45,14 @@ def fill(disk: Path) -> Path:
         except OSError:
             pass
     return filler
+
+
+@contextmanager
+def read_only(disk: Path) -> Iterator[None]:
+    """The filesystem remounted read-only (a failing SD card that the kernel remounts so,
+    or a technician's mistake), then writable again on leaving."""
+    subprocess.run(["mount", "-o", "remount,ro", str(disk)], check=True)
+    try:
+        yield
+    finally:
+        subprocess.run(["mount", "-o", "remount,rw", str(disk)], check=True)

@@ -16,7 +16,7 @@ import pytest
 from kiosk.config.loader import defaults
 from kiosk.core import open_core
 from kiosk.demo.seed import seed
-from tests.full_disk import fill
+from tests.full_disk import fill, read_only
 from tests.ui.conftest import FactoryProbe
 from tests.ui.test_flows import WAIT, sign_in, visible_texts
 
@@ -59,6 +59,27 @@ def test_a_full_disk_is_said_on_the_row_and_the_kiosk_rests_until_it_can_write(
     filler.unlink()
     qtbot.waitUntil(lambda: kiosk.window.current() == "home", timeout=WAIT)
     assert not kiosk.storage_fault
+    sign_in(qtbot, kiosk)
+    kiosk.events.place("100001")
+    qtbot.waitUntil(lambda: "100001" in kiosk.session.outcomes, timeout=WAIT)
+    assert kiosk.session.outcomes["100001"].ok
+
+
+def test_a_kiosk_started_on_a_read_only_disk_rests_until_it_can_write(
+    qtbot, make_kiosk, small_disk: Path
+) -> None:
+    """The kiosk boots with its filesystem read-only (the kernel remounted a failing SD card
+    so after errors, then the unit restarted): SQLite cannot open the WAL database for
+    writing. The kiosk shows the storage rest instead of crashing or inviting readers, and
+    comes into service by itself once the disk is writable."""
+    with read_only(small_disk):
+        kiosk = make_kiosk(status_poll_ms=200)
+        qtbot.waitUntil(lambda: kiosk.window.current() == "out_of_service", timeout=WAIT)
+        assert kiosk.window.out_of_service.note.text() == kiosk.t.t("oos.storage")
+        assert kiosk.storage_fault
+        qtbot.wait(700)
+        assert kiosk.window.current() == "out_of_service"
+    qtbot.waitUntil(lambda: kiosk.window.current() == "home", timeout=WAIT)
     sign_in(qtbot, kiosk)
     kiosk.events.place("100001")
     qtbot.waitUntil(lambda: "100001" in kiosk.session.outcomes, timeout=WAIT)
