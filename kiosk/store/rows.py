@@ -23,6 +23,51 @@ from kiosk.models import (
 )
 
 
+def upsert_sql(
+    table: str, columns: tuple[str, ...], key: str, overrides: Mapping[str, str] | None = None
+) -> str:
+    """INSERT of ``columns`` (in the order the ``*_to_row`` function lays them out) that updates
+    every other column from the new row when ``key`` exists; ``overrides`` gives a column an
+    expression of its own instead of ``excluded.<column>``. One place writes upserts, so a
+    column added to a row layout cannot be left out of its update."""
+    overrides = overrides or {}
+    updates = ", ".join(
+        f"{column}={overrides.get(column, f'excluded.{column}')}"
+        for column in columns
+        if column != key
+    )
+    marks = ",".join("?" * len(columns))
+    return (
+        f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({marks})"
+        f" ON CONFLICT({key}) DO UPDATE SET {updates}"
+    )
+
+
+#: The items table's columns in ``item_to_row``'s order.
+ITEM_COLUMNS = (
+    "pii",
+    "title",
+    "author",
+    "call_number",
+    "owner_isil",
+    "branch",
+    "item_class",
+    "set_size",
+    "status",
+)
+#: The patrons table's columns in ``patron_to_row``'s order.
+PATRON_COLUMNS = (
+    "card_id",
+    "category",
+    "card_kind",
+    "initials",
+    "pin_hash",
+    "expires_on",
+    "blocks",
+    "fines_cents",
+)
+
+
 def item_from_row(row: Any) -> Item:
     return Item(
         pii=row["pii"],

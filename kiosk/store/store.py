@@ -33,6 +33,13 @@ from kiosk.store import rows
 from kiosk.store.database import open_database
 from kiosk.store.migrations import migrate
 
+#: A replicated item's status, unless this kiosk holds a loan of it that the central may not
+#: know of yet (its "available" must not undo a local "on_loan" before the return arrives).
+_KEEP_LOCAL_LOAN = (
+    "CASE WHEN EXISTS (SELECT 1 FROM loans WHERE loans.item_pii = excluded.pii)"
+    " THEN items.status ELSE excluded.status END"
+)
+
 
 class StoreError(RuntimeError):
     """A database problem the operator must see (disk full, corrupt file, locked too long)."""
@@ -89,22 +96,13 @@ class Store:
 
     def upsert_items(self, items: Iterable[Item]) -> None:
         self._write_many(
-            "INSERT INTO items (pii, title, author, call_number, owner_isil, branch, item_class,"
-            " set_size, status) VALUES (?,?,?,?,?,?,?,?,?) ON CONFLICT(pii) DO UPDATE SET"
-            " title=excluded.title, author=excluded.author, call_number=excluded.call_number,"
-            " owner_isil=excluded.owner_isil, branch=excluded.branch,"
-            " item_class=excluded.item_class, set_size=excluded.set_size, status=excluded.status",
+            rows.upsert_sql("items", rows.ITEM_COLUMNS, "pii"),
             (rows.item_to_row(i) for i in items),
         )
 
     def upsert_patrons(self, patrons: Iterable[Patron]) -> None:
         self._write_many(
-            "INSERT INTO patrons (card_id, category, card_kind, initials, pin_hash, expires_on,"
-            " blocks, fines_cents) VALUES (?,?,?,?,?,?,?,?) ON CONFLICT(card_id) DO UPDATE SET"
-            " category=excluded.category, card_kind=excluded.card_kind,"
-            " initials=excluded.initials, pin_hash=excluded.pin_hash,"
-            " expires_on=excluded.expires_on, blocks=excluded.blocks,"
-            " fines_cents=excluded.fines_cents",
+            rows.upsert_sql("patrons", rows.PATRON_COLUMNS, "card_id"),
             (rows.patron_to_row(p) for p in patrons),
         )
 
@@ -287,18 +285,12 @@ class Store:
         """
         self.replicate_item_records(rows.item_to_row(i) for i in items)
 
-    def replicate_item_records(self, records: Iterable[tuple]) -> None:
+    def replicate_item_records(self, records: Iterable[tuple[Any, ...]]) -> None:
         """``replicate_items`` for rows already in ``rows.item_to_row``'s layout (made by
         ``rows.item_row_from_record`` from the central's JSON): a pull of a million items
         need not build an ``Item`` per row only to take it apart again."""
         self._write_many(
-            "INSERT INTO items (pii, title, author, call_number, owner_isil, branch, item_class,"
-            " set_size, status) VALUES (?,?,?,?,?,?,?,?,?) ON CONFLICT(pii) DO UPDATE SET"
-            " title=excluded.title, author=excluded.author, call_number=excluded.call_number,"
-            " owner_isil=excluded.owner_isil, branch=excluded.branch,"
-            " item_class=excluded.item_class, set_size=excluded.set_size,"
-            " status=CASE WHEN EXISTS (SELECT 1 FROM loans WHERE loans.item_pii = excluded.pii)"
-            " THEN items.status ELSE excluded.status END",
+            rows.upsert_sql("items", rows.ITEM_COLUMNS, "pii", {"status": _KEEP_LOCAL_LOAN}),
             records,
         )
 
@@ -440,7 +432,7 @@ class Store:
 
     def counts(self) -> dict[str, int]:
         tables = ("items", "patrons", "loans", "holds", "journal", "faults")
-        return {t: int(self._row(f"SELECT count(*) AS n FROM {t}")["n"]) for t in tables}
+        return {t: int(self._rows(f"SELECT count(*) AS n FROM {t}")[0]["n"]) for t in tables}
 
     def schema_steps(self) -> list[str]:
         return [
