@@ -102,6 +102,8 @@ class Circulation:
                 reason = Reason.ECARD_EXPIRED if error.expired else Reason.ECARD_INVALID
                 return Identification(False, reason)
         patron = self.store.patron(card)
+        if patron is not None and not self._presentable(patron, kind):
+            return Identification(False, Reason.UNKNOWN_CARD)  # never a provisional either
         if patron is None:
             if self._decision() is Decision.OFFLINE and policy.offline_unknown_cards:
                 provisional = Patron(
@@ -123,6 +125,15 @@ class Circulation:
         summary = self.store.patron_summary(patron.card_id, policy.overdue_cutoff(now))
         block = rules.borrow_block(policy, patron, summary, now, self.site.tz)
         return Identification(True, Reason.OK, patron, borrow_block=block)
+
+    @staticmethod
+    def _presentable(patron: Patron, kind: CardKind) -> bool:
+        # A resident ID card's chip number is printed nowhere: typed or scanned, it was
+        # copied from somewhere, so only the card on the reader (or the central's signed
+        # e-card for that patron) presents that patron.
+        if patron.card_kind is not CardKind.RESIDENT_ID:
+            return True
+        return kind in (CardKind.RESIDENT_ID, CardKind.QR)
 
     @staticmethod
     def _pin_needed(policy: Policy, kind: CardKind, patron: Patron) -> bool:

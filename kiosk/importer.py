@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
+from kiosk.chip_number import normalize_chip_number
 from kiosk.models import CardKind, Item, ItemStatus, Patron
 from kiosk.pin import hash_pin
 
@@ -118,8 +119,14 @@ def patron_from_csv(row: dict[str, str], hasher: Callable[[str], str] = hash_pin
     if pin_hash and not pin_hash.startswith("scrypt$"):
         raise RowProblem("pin_hash is not a scrypt hash from `shufang card hash-pin`")
     initials = (row.get("initials") or "").strip() or initials_of(row.get("name") or "")
+    card_id = _required(row, "card_id")
+    if kind is CardKind.RESIDENT_ID:
+        try:
+            card_id = normalize_chip_number(card_id)
+        except ValueError as error:
+            raise RowProblem(str(error)) from None
     return Patron(
-        card_id=_matching(_required(row, "card_id"), CARD, "card_id"),
+        card_id=_matching(card_id, CARD, "card_id"),
         category=(row.get("category") or "adult").strip() or "adult",
         card_kind=kind,
         initials=initials[:8],

@@ -73,7 +73,7 @@ def start_kiosk(
         on_gone=lambda pii: events().remove(pii),
         on_unreadable=lambda uid, why: events().unreadable_tag(uid, why),
         on_scan=lambda text: events().scan(text),
-        on_card=lambda card: events().tap(card),
+        on_card=lambda card, kind: events().tap(card, kind),
         on_seen=lambda pii, position, size: events().seen(pii, position, size),
     )
     # Device threads report faults through their own connection: short writes, WAL, and

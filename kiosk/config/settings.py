@@ -155,7 +155,8 @@ SETTINGS: tuple[Setting, ...] = (
         "devices.card",
         Str(pattern=DEVICE_URI),
         "sim:",
-        "Patron card reader: sim:, nfc:usb, nfc:tty:USB0, nfc:udp:127.0.0.1:54321, none.",
+        "Patron card reader: sim:, nfc:usb, nfc:tty:USB0, nfc:udp:127.0.0.1:54321, none. An nfc:"
+        " reader also reads resident ID cards' chip numbers (?idcard=false stops it).",
     ),
     Setting(
         "devices.printer",
@@ -479,9 +480,15 @@ SETTINGS: tuple[Setting, ...] = (
         "policy.pin_required",
         Bool(),
         True,
-        "Ask for the PIN when a card is scanned or typed (NFC and QR e-cards excepted).",
+        "Ask for the PIN when a card is scanned or typed (taps of NFC and resident ID cards and QR"
+        " e-cards excepted).",
     ),
-    Setting("policy.pin_for_nfc", Bool(), False, "Ask for the PIN after an NFC card tap too."),
+    Setting(
+        "policy.pin_for_nfc",
+        Bool(),
+        False,
+        "Ask for the PIN after an NFC card or resident ID card tap too.",
+    ),
     Setting(
         "policy.pin_max_attempts",
         Int(minimum=1, maximum=10),

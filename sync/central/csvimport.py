@@ -16,6 +16,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any, Generic, TypeVar
 
+from kiosk.chip_number import normalize_chip_number
 from kiosk.textencoding import UnreadableText, decode_text
 from sync.central import wire
 
@@ -97,7 +98,7 @@ def _read_rows(text: str, known: set[str], required: tuple[str, ...], build: Any
             except ValueError as error:
                 rejected.append(Rejected(line, str(error)))
                 continue
-            key = values[required[0]]
+            key = getattr(record, required[0])  # as stored: a chip number's one spelling
             if key in seen:
                 rejected.append(Rejected(line, f"{required[0]} {key!r} repeats line {seen[key]}"))
                 continue
@@ -162,10 +163,14 @@ def _patron(values: dict[str, str]) -> wire.PatronRecord:
     pin_hash = values.get("pin_hash") or None
     if pin_hash is not None and not pin_hash.startswith("scrypt$"):
         raise ValueError("pin_hash must be a scrypt hash (never a plain PIN)")
+    card_kind = _choice(values, "card_kind", "barcode", CARD_KINDS)
+    card_id = values["card_id"]
+    if card_kind == "resident_id":  # one spelling of the chip number, as a tap reads it
+        card_id = normalize_chip_number(card_id)
     return wire.PatronRecord(
-        card_id=values["card_id"],
+        card_id=card_id,
         category=values.get("category") or "adult",
-        card_kind=_choice(values, "card_kind", "barcode", CARD_KINDS),
+        card_kind=card_kind,
         initials=values.get("initials", ""),
         pin_hash=pin_hash,
         expires_on=expires_on,

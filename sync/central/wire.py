@@ -26,7 +26,7 @@ Entity = Literal["policy", "item", "patron", "hold", "lockout"]
 ChangeOp = Literal["upsert", "delete"]
 Resolution = Literal["apply", "dismiss"]
 ItemStatus = Literal["available", "on_loan", "not_for_loan", "lost", "missing", "in_transit"]
-CardKind = Literal["barcode", "nfc", "qr", "typed"]
+CardKind = Literal["barcode", "nfc", "qr", "typed", "resident_id"]
 
 # --- kiosk → central ---------------------------------------------------------------------
 

@@ -69,7 +69,7 @@ def main(protocol: str, tags: int, runs: int) -> dict:
             on_gone=lambda pii: events.remove(pii),
             on_unreadable=lambda uid, why: events.unreadable_tag(uid, why),
             on_scan=lambda text: None,
-            on_card=lambda card: None,
+            on_card=lambda card, kind: None,
             on_seen=lambda pii, position, size: events.seen(pii, position, size),
         ),
     )
