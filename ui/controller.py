@@ -27,7 +27,7 @@ from ui.qt import QObject, QtCore, Signal
 from ui.receipt_flow import ReceiptFlow
 from ui.service_flow import ServiceFlow
 from ui.session import Mode, Session
-from ui.sounds import Sounds
+from ui.sounds import Sounds, cue_for
 from ui.summary import SessionSummary, summary_sentence
 from ui.text import identification_text
 from ui.voice import Voice
@@ -499,7 +499,7 @@ class KioskController(AccountFlow, ReceiptFlow, ServiceFlow, QObject):
             return
         s.outcomes[outcome.pii] = outcome
         screen.show_outcome(outcome)
-        self.sounds.play("ok" if outcome.ok else "problem")
+        self.sounds.play(cue_for(outcome))
         self.guide.item_decided(outcome)
         if outcome.pii not in self.on_pad:
             screen.lifted(outcome.pii)  # lifted while it was decided: shown, then it goes

@@ -17,6 +17,9 @@ import wave
 from collections.abc import Callable
 from pathlib import Path
 
+from kiosk.outcomes import Outcome, OutcomeKind
+from kiosk.reasons import Reason
+
 log = logging.getLogger(__name__)
 
 RATE = 22_050
@@ -24,7 +27,26 @@ CUES = {
     "ok": ((880.0, 0.09), (1318.5, 0.14)),  # rising fifth: done
     "problem": ((523.3, 0.16), (392.0, 0.22)),  # falling fourth: look at the screen
     "attention": ((659.3, 0.14), (659.3, 0.14), (784.0, 0.2)),  # idle warning: still there?
+    # done, and one more step: the rising fifth, then a held middle note (read the screen)
+    "look": ((880.0, 0.09), (1318.5, 0.14), (987.8, 0.26)),
 }
+
+
+def cue_for(outcome: Outcome) -> str:
+    """The cue an item's outcome plays.
+
+    A return that worked but asks the reader to put the book somewhere (a hold shelf, a box
+    for another library or for staff) is not the plain "done" of a return: the reader must
+    read the screen, and a falling "problem" would say it failed. An offer (a charge to
+    accept, "already yours: renew?") is a question, not a failure, either.
+    """
+    if outcome.kind is OutcomeKind.OFFER:
+        return "look"
+    if not outcome.ok:
+        return "problem"
+    if outcome.reason in (Reason.OK, Reason.NOT_ON_LOAN):
+        return "ok"
+    return "look"
 
 Player = Callable[[Path], None]
 

@@ -143,6 +143,9 @@ def test_items_already_on_the_pad_are_processed_after_sign_in(qtbot, kiosk):
 
 
 def test_return_flow_with_transfer_and_hold_messages(qtbot, kiosk, probe):
+    played: list[str] = []
+    kiosk.sounds.enabled, kiosk.sounds.player = True, played.append
+    kiosk.sounds.paths = {cue: cue for cue in ("ok", "problem", "look")}
     sign_in(qtbot, kiosk)
     kiosk.events.place("100003")  # copy owned by the central branch
     qtbot.waitUntil(lambda: "100003" in kiosk.session.outcomes, timeout=WAIT)
@@ -157,6 +160,8 @@ def test_return_flow_with_transfer_and_hold_messages(qtbot, kiosk, probe):
     assert kiosk.t.t("reason.hold_waiting") in rows["100004"].detail.text()
     # both worked: green like any return, not the amber of a problem (#13 bug 5)
     assert [rows[p].property("tone") for p in ("100003", "100004")] == ["ok", "ok"]
+    # ...and heard as "done, now read the screen", neither the plain done nor a failure
+    assert played == ["ok", "look", "look"]
     assert core_of(probe).store.item("100003").status is ItemStatus.IN_TRANSIT
 
 

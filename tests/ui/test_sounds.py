@@ -34,3 +34,20 @@ def test_a_failing_player_does_not_raise(tmp_path):
         raise OSError("no sound card")
 
     Sounds(True, player=broken, folder=tmp_path).play("problem")
+
+
+def test_each_outcome_plays_the_cue_that_says_what_to_do() -> None:
+    """A return with one more step (hold shelf, other library, staff box) and an offer are
+    "look", not the "problem" of a refusal nor the plain "ok" (#12: to_staff was heard as
+    a plain success, a charge offer as a failure)."""
+    from kiosk.outcomes import Outcome, OutcomeKind
+    from kiosk.reasons import Reason
+    from ui.sounds import cue_for
+
+    accepted, refused, offer = OutcomeKind.ACCEPTED, OutcomeKind.REFUSED, OutcomeKind.OFFER
+    assert cue_for(Outcome(accepted, Reason.OK, pii="1")) == "ok"
+    assert cue_for(Outcome(accepted, Reason.NOT_ON_LOAN, pii="1")) == "ok"
+    for reason in (Reason.HOLD_WAITING, Reason.SEND_TO_OWNER, Reason.TO_STAFF):
+        assert cue_for(Outcome(accepted, reason, pii="1")) == "look"
+    assert cue_for(Outcome(offer, Reason.FEE_TO_ACCEPT, pii="1")) == "look"
+    assert cue_for(Outcome(refused, Reason.LIMIT_REACHED, pii="1")) == "problem"
