@@ -40,7 +40,7 @@ def main(protocol: str, tags: int, runs: int) -> dict:
     from ui.qt import QtCore
     from ui.session import Mode
 
-    app = application()
+    _app = application()  # kept alive for the whole run
     painted: dict[str, float] = {}
 
     import ui.widgets
@@ -77,11 +77,29 @@ def main(protocol: str, tags: int, runs: int) -> dict:
     pad = station.pad
 
     def pump_until(condition, timeout=30.0):
+        """Run the UI's event loop until ``condition`` holds. The loop blocks between events
+        as the kiosk's does (a loop spinning on processEvents would hold the GIL the pad's
+        thread needs to hear the reader); a 1 ms timer looks at the condition."""
+        if condition():
+            return
+        loop = QtCore.QEventLoop()
         deadline = time.perf_counter() + timeout
-        while not condition():
-            if time.perf_counter() > deadline:
-                raise TimeoutError(f"rows painted: {sorted(painted)}")
-            app.processEvents(QtCore.QEventLoop.ProcessEventsFlag.AllEvents, 5)
+        expired = []
+
+        def check():
+            if condition():
+                loop.quit()
+            elif time.perf_counter() > deadline:
+                expired.append(True)
+                loop.quit()
+
+        timer = QtCore.QTimer(interval=1)
+        timer.timeout.connect(check)
+        timer.start()
+        loop.exec()
+        timer.stop()
+        if expired:
+            raise TimeoutError(f"rows painted: {sorted(painted)}")
 
     kiosk.begin(Mode.RETURN)
     pump_until(lambda: kiosk.window.current() == "return")
@@ -119,4 +137,6 @@ def main(protocol: str, tags: int, runs: int) -> dict:
 
 if __name__ == "__main__":
     protocol, tags, runs = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
+    if protocol not in ("feig", "3m810"):
+        raise SystemExit(f"protocol is feig or 3m810, not {protocol!r}")
     print(json.dumps(main(protocol, tags, runs)))
