@@ -48,6 +48,7 @@ def cue_for(outcome: Outcome) -> str:
         return "ok"
     return "look"
 
+
 Player = Callable[[Path], None]
 
 
