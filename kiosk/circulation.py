@@ -11,6 +11,7 @@ import uuid
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from kiosk import ecard, rules
@@ -146,7 +147,7 @@ class Circulation:
         now, policy, decision = self.clock.now(), self.policy, self._decision()
         offline = decision is Decision.OFFLINE
 
-        def refuse(reason: Reason, item: Item | None = None, **details) -> Outcome:
+        def refuse(reason: Reason, item: Item | None = None, **details: Any) -> Outcome:
             return Outcome(
                 OutcomeKind.REFUSED, reason, pii=pii, item=item, offline=offline, details=details
             )

@@ -8,11 +8,11 @@ import sys
 from datetime import UTC, datetime, timedelta
 
 from kiosk import ecard
-from kiosk.cli.common import add_config_options, config_or_fail, fail
+from kiosk.cli.common import Subcommands, add_config_options, config_or_fail, fail
 from kiosk.pin import hash_pin
 
 
-def register(subparsers: argparse._SubParsersAction) -> None:
+def register(subparsers: Subcommands) -> None:
     parser = subparsers.add_parser(
         "card", help="make QR e-cards and PIN hashes", description="Patron card tools."
     )

@@ -9,11 +9,16 @@ from __future__ import annotations
 
 import argparse
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from kiosk.cli.common import Subcommands
+
 #: A ``sync.central.config.CentralConfig`` (kiosk modules import sync only inside functions).
 CentralConfig = Any
+#: An admin command: the parsed arguments and the central's config in, an exit code out.
+AdminCommand = Callable[[argparse.Namespace, CentralConfig], int]
 
 
 def _add_config(parser: argparse.ArgumentParser, *, admin: bool) -> None:
@@ -40,7 +45,7 @@ def _add_config(parser: argparse.ArgumentParser, *, admin: bool) -> None:
         )
 
 
-def register(subparsers: argparse._SubParsersAction) -> None:
+def register(subparsers: Subcommands) -> None:
     parser = subparsers.add_parser(
         "central",
         help="the central service: serve, enrol/revoke kiosks, import CSV",
@@ -168,7 +173,7 @@ class NoDatabase(Exception):
     """The configured database is not a central database yet and --create was not given."""
 
 
-def _engine(url: str, *, create: bool = True):  # -> sqlalchemy Engine, migrated
+def _engine(url: str, *, create: bool = True) -> Any:  # a migrated sqlalchemy Engine
     from sync.central.database import holds_central_schema, make_engine
     from sync.central.migrations import migrate
 
@@ -179,7 +184,7 @@ def _engine(url: str, *, create: bool = True):  # -> sqlalchemy Engine, migrated
     return engine
 
 
-def _admin(run):
+def _admin(run: AdminCommand) -> Callable[[argparse.Namespace], int]:
     """Wrap an admin command: read the config, refuse to start a database by accident."""
     from functools import wraps
 
@@ -190,7 +195,7 @@ def _admin(run):
         config = None
         try:
             config = central_config(args)
-            return run(args, config)
+            return int(run(args, config))
         except CentralConfigError as error:
             print(f"shufang: {error}", file=sys.stderr)
             return 2
@@ -304,6 +309,7 @@ def run_import(args: argparse.Namespace, config: CentralConfig) -> int:
     from sync.central import marcimport
 
     marc = args.kind == "catalog" and marcimport.is_marc(args.file)
+    parsed: Any  # csvimport.Parsed of item or patron records, by the kind asked for
     if marc:
         found = marcimport.read_marc(args.file)
         parsed = found.as_parsed()

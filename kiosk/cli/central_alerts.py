@@ -12,9 +12,10 @@ import sys
 import time
 
 from kiosk.cli.central import CentralConfig, _add_config, _admin, _engine
+from kiosk.cli.common import Subcommands
 
 
-def register(actions: argparse._SubParsersAction) -> None:
+def register(actions: Subcommands) -> None:
     alerts = actions.add_parser(
         "alerts",
         help="alerts to WeCom / DingTalk group robots and e-mail ([alerts] in the config)",

@@ -6,9 +6,10 @@ import argparse
 import sys
 
 from kiosk.cli.central import CentralConfig, _add_config, _admin, _engine
+from kiosk.cli.common import Subcommands
 
 
-def register(actions: argparse._SubParsersAction) -> None:
+def register(actions: Subcommands) -> None:
     command = actions.add_parser(
         "district",
         help="set the district (县/区) of one or more branches",

@@ -7,9 +7,10 @@ import sys
 from pathlib import Path
 
 from kiosk.cli.central import CentralConfig, _add_config, _admin, _engine
+from kiosk.cli.common import Subcommands
 
 
-def register(actions: argparse._SubParsersAction) -> None:
+def register(actions: Subcommands) -> None:
     report = actions.add_parser(
         "report",
         help="the efficiency report (服务效能) for a month or year, as XLSX or CSV",

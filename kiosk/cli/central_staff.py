@@ -13,11 +13,12 @@ import os
 import sys
 
 from kiosk.cli.central import CentralConfig, _add_config, _admin, _engine
+from kiosk.cli.common import Subcommands
 
 ROLES = ("viewer", "technician", "administrator")
 
 
-def register(actions: argparse._SubParsersAction) -> None:
+def register(actions: Subcommands) -> None:
     staff = actions.add_parser(
         "staff",
         help="staff accounts for the fleet pages (add, passwd, role, disable, list)",

@@ -5,11 +5,16 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+from typing import TypeAlias
 
 from kiosk.config import Config, ConfigError, load_config
 from kiosk.config.loader import defaults
 
 DEFAULT_CONFIG = "/etc/shufang/kiosk.toml"
+
+#: what ``add_subparsers()`` returns, that each subcommand module's ``register`` is given
+#: (a string: argparse's class takes no type argument at run time, only for the checker)
+Subcommands: TypeAlias = "argparse._SubParsersAction[argparse.ArgumentParser]"
 
 
 def add_config_options(parser: argparse.ArgumentParser) -> None:

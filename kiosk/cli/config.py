@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import argparse
 
+from kiosk.cli.common import Subcommands
 from kiosk.config import SETTINGS, check_file
 from kiosk.config.sample import render_sample
 
 
-def register(subparsers: argparse._SubParsersAction) -> None:
+def register(subparsers: Subcommands) -> None:
     parser = subparsers.add_parser(
         "config",
         help="check or print the kiosk configuration",

@@ -6,11 +6,11 @@ import argparse
 import json
 from pathlib import Path
 
-from kiosk.cli.common import add_config_options, config_or_fail, fail
+from kiosk.cli.common import Subcommands, add_config_options, config_or_fail, fail
 from kiosk.store import Store, StoreError
 
 
-def register(subparsers: argparse._SubParsersAction) -> None:
+def register(subparsers: Subcommands) -> None:
     parser = subparsers.add_parser(
         "db", help="check or upgrade the kiosk database", description="Kiosk database maintenance."
     )

@@ -7,9 +7,13 @@ import base64
 import os
 import tempfile
 from pathlib import Path
+from typing import Any
+
+from kiosk.cli.common import Subcommands
+from kiosk.config import Config
 
 
-def register(subparsers: argparse._SubParsersAction) -> None:
+def register(subparsers: Subcommands) -> None:
     parser = subparsers.add_parser(
         "demo",
         help="run the kiosk with simulated devices and demo data",
@@ -48,7 +52,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.set_defaults(func=run_demo)
 
 
-def demo_config(folder: Path):
+def demo_config(folder: Path) -> Config:
     from kiosk.config.loader import defaults
 
     key = base64.urlsafe_b64encode(b"shufang-demo-ecard-key-000000000").decode()
@@ -104,7 +108,7 @@ def run_demo(args: argparse.Namespace) -> int:
 
 
 def _run_ui(
-    config, folder: Path, headless: bool, scenario: str | None = None, *, uhf: bool = False
+    config: Config, folder: Path, headless: bool, scenario: str | None = None, *, uhf: bool = False
 ) -> int:
     from kiosk.cli.run import start_kiosk
     from kiosk.core import open_core
@@ -191,7 +195,7 @@ def _run_ui(
             llrp.stop()
 
 
-def _ecard(config, card: str) -> str:
+def _ecard(config: Config, card: str) -> str:
     """A QR e-card for the demo's simulator panel, signed with the demo's key."""
     from datetime import UTC, datetime, timedelta
 
@@ -202,7 +206,7 @@ def _ecard(config, card: str) -> str:
     return ecard.sign(card, kid, key, datetime.now(UTC) + timedelta(days=1))
 
 
-def _start_central(config, folder: Path):
+def _start_central(config: Config, folder: Path) -> tuple[Any, Config]:
     """An embedded central service on SQLite holding the same catalog and patrons."""
     from kiosk.store import Store
     from sync.daemon.embedded import seed_from_store, start_embedded_central
@@ -222,7 +226,7 @@ def _start_central(config, folder: Path):
     return central, config
 
 
-def _start_daemon(config):
+def _start_daemon(config: Config) -> tuple[Any, Any]:  # (SyncDaemon, NetworkSwitch)
     """The sync daemon on a thread, behind a switch that can 'pull the network cable'."""
     from kiosk.store import Store
     from sync.daemon.embedded import NetworkSwitch
@@ -236,7 +240,7 @@ def _start_daemon(config):
     return SyncDaemon(store, switch, settings).start(), switch
 
 
-def _voice_summary(kiosk) -> dict:
+def _voice_summary(kiosk: Any) -> dict[str, Any]:
     """What the kiosk said, or would have said where there is no audio device: prompt keys
     and their words (counts and due dates only; prompts never hold a reader's details)."""
     voice = kiosk.guide.voice
@@ -252,7 +256,7 @@ def _voice_summary(kiosk) -> dict:
     }
 
 
-def _demo_items(core):
+def _demo_items(core: Any) -> list[Any]:  # a kiosk Core -> its Items
     wanted = [
         "100001",
         "100004",
@@ -272,15 +276,15 @@ def _demo_items(core):
 
 
 def _run_scenario(
-    kiosk,
-    station,
-    control,
+    kiosk: Any,
+    station: Any,
+    control: Any,
     folder: Path,
     scenario: str | None,
-    set_online,
+    set_online: Any,
     *,
-    daemon=None,
-    central=None,
+    daemon: Any = None,
+    central: Any = None,
 ) -> int:
     import json
     import time

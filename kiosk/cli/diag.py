@@ -8,7 +8,7 @@ import os
 import threading
 from pathlib import Path
 
-from kiosk.cli.common import DEFAULT_CONFIG, add_config_options, load
+from kiosk.cli.common import DEFAULT_CONFIG, Subcommands, add_config_options, load
 from kiosk.config import Config, ConfigError
 from kiosk.diag.checks import (
     Check,
@@ -22,7 +22,7 @@ from kiosk.diag.checks import (
 MARKS = {Status.OK: "ok  ", Status.WARNING: "WARN", Status.FAIL: "FAIL"}
 
 
-def register(subparsers: argparse._SubParsersAction) -> None:
+def register(subparsers: Subcommands) -> None:
     parser = subparsers.add_parser(
         "diag",
         help="check config, database, sync queue, faults and devices; exit 1 on a problem",

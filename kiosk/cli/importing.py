@@ -6,7 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from kiosk.cli.common import add_config_options, config_or_fail, fail
+from kiosk.cli.common import Subcommands, add_config_options, config_or_fail, fail
 from kiosk.importer import read_catalog, read_patrons
 from kiosk.store import Store
 from kiosk.textencoding import UnreadableText, decode_text
@@ -18,7 +18,7 @@ COLUMNS = {
 }
 
 
-def register(subparsers: argparse._SubParsersAction) -> None:
+def register(subparsers: Subcommands) -> None:
     parser = subparsers.add_parser(
         "import",
         help="import catalog items or patrons from CSV (all rows or none)",

@@ -7,11 +7,11 @@ import json
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
-from kiosk.cli.common import add_config_options, config_or_fail, fail
+from kiosk.cli.common import Subcommands, add_config_options, config_or_fail, fail
 from kiosk.store import Store
 
 
-def register(subparsers: argparse._SubParsersAction) -> None:
+def register(subparsers: Subcommands) -> None:
     parser = subparsers.add_parser(
         "loans",
         help="list a patron's current loans",

@@ -11,13 +11,13 @@ import logging
 from dataclasses import dataclass
 from typing import Any
 
-from kiosk.cli.common import add_config_options, config_or_fail
+from kiosk.cli.common import Subcommands, add_config_options, config_or_fail
 from kiosk.config import Config
 
 log = logging.getLogger(__name__)
 
 
-def register(subparsers: argparse._SubParsersAction) -> None:
+def register(subparsers: Subcommands) -> None:
     parser = subparsers.add_parser(
         "run",
         help="run the kiosk's touch screen with the configured devices",

@@ -6,11 +6,12 @@ import argparse
 import getpass
 import json
 import time
+from typing import Any
 
-from kiosk.cli.common import add_config_options, config_or_fail, fail
+from kiosk.cli.common import Subcommands, add_config_options, config_or_fail, fail
 
 
-def register(subparsers: argparse._SubParsersAction) -> None:
+def register(subparsers: Subcommands) -> None:
     parser = subparsers.add_parser(
         "sip2",
         help="diagnose the SIP2 connection to the library system",
@@ -44,7 +45,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         sub.set_defaults(func=run)
 
 
-def _connector(args: argparse.Namespace):
+def _connector(args: argparse.Namespace) -> Any:  # a sync.sip2 Connector, or an exit code
     config = config_or_fail(args)
     if isinstance(config, int):
         return config
@@ -53,7 +54,7 @@ def _connector(args: argparse.Namespace):
     return connector_from(config)
 
 
-def _show(args: argparse.Namespace, report: dict) -> None:
+def _show(args: argparse.Namespace, report: dict[str, Any]) -> None:
     if args.json:
         print(json.dumps(report, indent=2, ensure_ascii=False, default=str))
     else:

@@ -5,15 +5,16 @@ from __future__ import annotations
 import argparse
 import logging
 import signal
+from typing import Any
 
-from kiosk.cli.common import add_config_options, config_or_fail, fail
+from kiosk.cli.common import Subcommands, add_config_options, config_or_fail, fail
 
 #: Exit codes of ``--once``, so a systemd check or a technician's script can tell them apart.
 EXIT_UNREACHABLE = 1
 EXIT_UNAUTHORIZED = 3
 
 
-def register(subparsers: argparse._SubParsersAction) -> None:
+def register(subparsers: Subcommands) -> None:
     parser = subparsers.add_parser(
         "sync",
         help="run the sync daemon (outbox push, change pull, heartbeats)",
@@ -79,7 +80,7 @@ def run(args: argparse.Namespace) -> int:
         daemon.close()
 
 
-def _print_pass(report) -> int:  # a sync.daemon.PassReport (kiosk imports sync lazily)
+def _print_pass(report: Any) -> int:  # a sync.daemon.PassReport (kiosk imports sync lazily)
     push, pull, acs = report.push, report.pull, report.acs
     if acs is not None:
         print(

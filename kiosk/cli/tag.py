@@ -6,7 +6,7 @@ import argparse
 import json
 import re
 
-from kiosk.cli.common import fail
+from kiosk.cli.common import Subcommands, fail
 from kiosk.tags import (
     WRITABLE_FORMATS,
     TagDecodeError,
@@ -20,7 +20,7 @@ from kiosk.tags.uhf import decode_uhf
 _SEPARATORS = re.compile(r"[\s:,-]+")
 
 
-def register(subparsers: argparse._SubParsersAction) -> None:
+def register(subparsers: Subcommands) -> None:
     parser = subparsers.add_parser(
         "tag",
         help="decode and encode library RFID tag data",

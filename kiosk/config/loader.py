@@ -9,6 +9,7 @@ from __future__ import annotations
 import difflib
 import re
 import tomllib
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -114,7 +115,9 @@ def check_file(path: str | Path) -> list[ConfigIssue]:
     return []
 
 
-def _flatten(document: dict[str, Any], declared: dict[str, Setting], prefix: str = ""):
+def _flatten(
+    document: dict[str, Any], declared: dict[str, Setting], prefix: str = ""
+) -> Iterator[tuple[str, Any]]:
     for name, value in document.items():
         key = f"{prefix}{name}"
         if key in declared or not isinstance(value, dict):

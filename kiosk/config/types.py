@@ -52,7 +52,7 @@ class Int:
             raise ValueProblem(f"must be at least {self.minimum}, got {value}")
         if self.maximum is not None and value > self.maximum:
             raise ValueProblem(f"must be at most {self.maximum}, got {value}")
-        return value
+        return int(value)
 
     def toml(self, value: Any) -> str:
         return f"0x{value:02X}" if self.hex else str(value)

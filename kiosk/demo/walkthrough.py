@@ -4,16 +4,17 @@ where there is no screen, and a quick check that a fresh machine works end to en
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import tzinfo
 
 from kiosk.core import Core
 from kiosk.demo.seed import DEMO_PIN
-from kiosk.models import CardKind
+from kiosk.models import CardKind, Patron
 from kiosk.outcomes import Outcome
 
 Say = Callable[[str], None]
 
 
-def _describe(o: Outcome, tz) -> str:
+def _describe(o: Outcome, tz: tzinfo) -> str:
     title = o.item.title if o.item else o.pii
     parts = [f"{o.kind.value:<8} {o.reason.value:<22} {title}"]
     if o.due_at:
@@ -27,6 +28,13 @@ def _describe(o: Outcome, tz) -> str:
     return "  ".join(parts)
 
 
+def _signed_in(patron: Patron | None) -> Patron:
+    """The demo's readers are seeded with the demo PIN: anything else is a broken seed."""
+    if patron is None:
+        raise RuntimeError("the demo reader could not sign in: is the demo database seeded?")
+    return patron
+
+
 def run_walkthrough(core: Core, set_online: Callable[[bool], None], say: Say = print) -> int:
     """Borrow, refuse, renew, go offline, return; returns the number of journal rows made."""
     circ, tz = core.circulation, core.site.tz
@@ -36,8 +44,8 @@ def run_walkthrough(core: Core, set_online: Callable[[bool], None], say: Say = p
     ident = circ.identify("P0001", CardKind.BARCODE, "0000")
     say(f"   wrong PIN:   {ident.reason.value}, {ident.attempts_left} attempts left")
     ident = circ.identify("P0001", CardKind.BARCODE, DEMO_PIN)
-    say(f"   right PIN:   {ident.reason.value} (reader {ident.patron.initials})")
-    patron = ident.patron
+    patron = _signed_in(ident.patron)
+    say(f"   right PIN:   {ident.reason.value} (reader {patron.initials})")
     say("== 2. Items placed on the pad")
     for pii, parts in (
         ("100001", None),
@@ -55,6 +63,7 @@ def run_walkthrough(core: Core, set_online: Callable[[bool], None], say: Say = p
     failed = circ.checkout(patron, "100022")
     say("   " + _describe(failed, tz))
     say("   the tag write fails twice (item lifted too early): the loan is cancelled")
+    assert failed.txn_id is not None, "the demo's item 100022 lends"
     say("   " + _describe(circ.security_failed(failed.txn_id), tz))
     say("   " + _describe(circ.checkout(patron, "100001"), tz))
     say("== 3. My account: renew all")
@@ -69,7 +78,7 @@ def run_walkthrough(core: Core, set_online: Callable[[bool], None], say: Say = p
         )
     say("== 5. The network drops: loans continue under the offline limits")
     set_online(False)
-    other = circ.identify("P0002", CardKind.BARCODE, DEMO_PIN).patron
+    other = _signed_in(circ.identify("P0002", CardKind.BARCODE, DEMO_PIN).patron)
     for pii in ("100010", "100013", "100016", "100019"):
         outcome = circ.checkout(other, pii)
         say("   " + _describe(outcome, tz))

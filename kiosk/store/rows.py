@@ -37,7 +37,7 @@ def item_from_row(row: Any) -> Item:
     )
 
 
-def item_to_row(item: Item) -> tuple:
+def item_to_row(item: Item) -> tuple[Any, ...]:
     return (
         item.pii,
         item.title,
@@ -55,7 +55,7 @@ def item_to_row(item: Item) -> tuple:
 _ITEM_STATUSES = frozenset(s.value for s in ItemStatus)
 
 
-def item_row_from_record(record: Mapping[str, Any]) -> tuple:
+def item_row_from_record(record: Mapping[str, Any]) -> tuple[Any, ...]:
     """A replicated item record (field names as in ``Item``, missing or null fields at their
     defaults) as ``item_to_row`` lays it out; an unknown status is refused as ``Item`` would."""
     get = record.get
@@ -88,7 +88,7 @@ def patron_from_row(row: Any) -> Patron:
     )
 
 
-def patron_to_row(patron: Patron) -> tuple:
+def patron_to_row(patron: Patron) -> tuple[Any, ...]:
     return (
         patron.card_id,
         patron.category,

@@ -18,6 +18,8 @@ checksum, data``; the XOR of all bytes of a block is zero, and a length of 0 end
 
 from __future__ import annotations
 
+from typing import Any
+
 from kiosk.tags.crc import crc16_ccitt
 from kiosk.tags.errors import TagDecodeError, TagEncodeError
 from kiosk.tags.isil import IDENTIFIER_CHARS, is_country_code, split_isil, validate_isil
@@ -208,7 +210,7 @@ def _decode_extension_blocks(tag: TagData, data: bytes, start: int) -> None:
         for byte in block:
             checksum ^= byte
         name = BLOCK_NAMES.get(block_id)
-        entry = {
+        entry: dict[str, Any] = {
             "id": block_id,
             "name": name,
             "offset": pos,

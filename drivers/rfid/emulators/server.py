@@ -18,7 +18,7 @@ import time
 import tty
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal, Protocol
+from typing import Literal, Protocol, Self
 
 from drivers.rfid import air
 from drivers.rfid.faults import ReaderFaults
@@ -153,7 +153,7 @@ class EmulatorServer:
         """Whether the I/O thread has acted on the latest plug/unplug (tests wait on this)."""
         return self._plugged
 
-    def start(self) -> EmulatorServer:
+    def start(self) -> Self:
         if self.kind == "tcp":
             self._listener = socket.create_server(("127.0.0.1", 0))
             self._listener.setblocking(False)
