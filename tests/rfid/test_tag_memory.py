@@ -10,6 +10,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from drivers.rfid.emulators import EmulatorServer, FeigEmulator, M810Emulator
 from drivers.rfid.feig import FeigReader
@@ -21,8 +23,10 @@ from drivers.rfid.pad import PadEvent, PadWatcher
 from drivers.rfid.sim import SimReader
 from drivers.rfid.tag_memory import TagMemory
 from kiosk.ports import TagInfo
-from kiosk.tags import encode
+from kiosk.tags import decode, encode
+from kiosk.tags.errors import TagEncodeError
 from tests.rfid.scripted import hexbytes
+from tests.tags.strategies import fixed_piis, object_piis
 from tests.tags.vectors import ANNEX_B1, extension_block, with_crc
 
 UID = nxp_uid(1)
@@ -270,3 +274,51 @@ def test_tags_read_in_part_are_written_without_asking_their_shape(feig) -> None:
     assert [t.afi for t in tags] == [0xC2, 0xC2] and not any(t.eas for t in tags)
     assert bytes(tags[1].memory[16:20]) == bytes(4)
     assert not any(frame[3] == 0x2B for frame in recorded.frames)  # no system information
+
+
+# --- whatever a stack holds, reading less decodes the same ---------------------------------
+
+_object_tags = st.builds(
+    lambda pii, title: ("28560-2", pii, {"title": title} if title else {}),
+    object_piis,
+    st.one_of(st.none(), st.text("abcdefghij klmnop", min_size=1, max_size=60)),
+)
+_fixed_tags = st.builds(lambda pii: ("28560-3", pii, {}), fixed_piis)
+_stack_tags = st.lists(
+    st.tuples(st.one_of(_object_tags, _fixed_tags, st.just(("blank", "", {}))), st.booleans()),
+    min_size=1,
+    max_size=8,
+)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(_stack_tags)
+def test_any_stack_decodes_the_same_from_what_the_pad_reads_as_from_whole_memory(stack) -> None:
+    # formats mixed in any order, with the DSFID reported or not (the 3M 810 reports none):
+    # a first read sized by earlier tags never cuts a tag's data short
+    reader = SimReader()
+    reader.open()
+    memory = TagMemory(reader)
+    for n, ((fmt, pii, elements), reports_dsfid) in enumerate(stack, 1):
+        if fmt == "blank":
+            data, dsfid = bytes(112), 0
+        else:
+            try:
+                data = encode(format=fmt, pii=pii, isil="CN-110000-1", elements=elements, size=112)
+            except TagEncodeError:
+                continue  # too long for the tag: not a stack a library could have written
+            dsfid = 0x06 if fmt == "28560-2" else 0x3E
+        uid = nxp_uid(n)
+        reader.place(SimulatedTag(uid, dsfid=dsfid, memory=data))
+        info = TagInfo(uid, dsfid=dsfid if reports_dsfid else 0)
+        read, _ = memory.read(info)
+        assert data.startswith(read)
+        if fmt == "blank":
+            continue
+        whole, part = decode(data, dsfid=info.dsfid), decode(read, dsfid=info.dsfid)
+        assert (part.pii, part.set, part.isil, part.elements) == (
+            whole.pii,
+            whole.set,
+            whole.isil,
+            whole.elements,
+        )
