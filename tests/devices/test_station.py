@@ -64,3 +64,60 @@ def test_health_lists_every_device(station):
     station, _ = station
     wait_until(lambda: station.health().get("rfid") == "ready", what="reader ready")
     assert set(station.health()) == {"rfid", "scanner", "card", "printer"}
+
+
+def count_requests(emulator) -> list[bytes]:
+    """The request frames ``emulator`` gets, noted before it answers each: by the time the
+    driver holds a reply, its request is counted."""
+    requests: list[bytes] = []
+    answer = emulator.answer
+
+    def counting(frame: bytes):
+        requests.append(frame)
+        return answer(frame)
+
+    emulator.answer = counting
+    return requests
+
+
+@pytest.mark.parametrize("protocol", ["feig", "3m810"])
+def test_a_stack_shows_its_first_item_while_the_rest_is_still_being_read(protocol):
+    """Issue #18, through the station on a paced reader emulator: the first item is reported
+    once the inventory and its own read are answered, with the other tags still unread; the
+    stack reaches ``on_item`` whole, a set's two parts together, after its last tag."""
+    from drivers.rfid.emulators import EmulatorServer, FeigEmulator, M810Emulator
+    from drivers.rfid.field import SimulatedTag, TagField, nxp_uid
+    from kiosk.tags import encode
+
+    field = TagField()
+    for n, (pii, part, of) in enumerate([("100001", 1, 1), ("300001", 1, 2), ("300001", 2, 2)]):
+        memory = encode(format="28560-2", pii=pii, isil="CN-110000-1", set=(part, of), size=112)
+        field.place(SimulatedTag(nxp_uid(n + 1), dsfid=0x06, afi=0x07, memory=memory))
+    emulator = FeigEmulator(field) if protocol == "feig" else M810Emulator(field)
+    requests = count_requests(emulator)
+    log: list[tuple] = []
+    with EmulatorServer(emulator, kind="tcp", paced=True) as server:
+        callbacks = StationCallbacks(
+            on_item=lambda pii, parts, uids: log.append(("item", pii, parts, len(uids))),
+            on_gone=lambda pii: None,
+            on_unreadable=lambda uid, why: log.append(("bad", uid, why)),
+            on_scan=lambda text: None,
+            on_card=lambda card: None,
+            on_seen=lambda pii, at, size: log.append(("seen", pii, at, len(requests))),
+        )
+        config = StationConfig(rfid=f"{protocol}+{server.url}", scanner="none", card="none")
+        station = DeviceStation(config, RecordingFaults(), callbacks)
+        station.reader.open()
+        try:
+            answered = len(requests)  # the reader's handshake
+            station.pad.poll_once()
+        finally:
+            station.reader.close()
+    # requests the reader had when each item was reported: the inventory, one read per tag
+    assert log == [
+        ("seen", "100001", 1, answered + 2),
+        ("seen", "300001", 2, answered + 3),
+        ("seen", "300001", 3, answered + 4),
+        ("item", "100001", None, 1),
+        ("item", "300001", frozenset({1, 2}), 2),
+    ]
