@@ -37,8 +37,8 @@ def normalize_chip_number(text: str) -> str:
             "the chip number a card reader reads (16 hex digits), not the printed number"
         )
     if not _HEX.fullmatch(compact):
+        got = f"{len(compact)} characters" if len(compact) != 16 else "not all of them 0-9/A-F"
         raise ValueError(
-            f"a resident_id card_id is the ID card's chip number: 16 hex digits "
-            f"(got {len(compact)} characters)"
+            f"a resident_id card_id is the ID card's chip number: 16 hex digits (got {got})"
         )
     return compact

@@ -204,7 +204,7 @@ def test_the_kiosk_import_stores_one_spelling_of_a_chip_number() -> None:
     [
         ("11010519491231002X", "18-character resident ID number"),
         ("0A1B2C3D", "16 hex digits (got 8 characters)"),
-        ("0A1B2C3D4E5F607Z", "16 hex digits (got 16 characters)"),
+        ("0A1B2C3D4E5F607Z", "16 hex digits (got not all of them 0-9/A-F)"),
     ],
 )
 def test_a_printed_id_number_or_a_short_chip_number_is_refused_without_echoing_it(

@@ -102,7 +102,7 @@ def test_a_stack_shows_its_first_item_while_the_rest_is_still_being_read(protoco
             on_gone=lambda pii: None,
             on_unreadable=lambda uid, why: log.append(("bad", uid, why)),
             on_scan=lambda text: None,
-            on_card=lambda card: None,
+            on_card=lambda card, kind: None,
             on_seen=lambda pii, at, size: log.append(("seen", pii, at, len(requests))),
         )
         config = StationConfig(rfid=f"{protocol}+{server.url}", scanner="none", card="none")
