@@ -357,7 +357,9 @@ class Store:
         )
         return (row["failures"], row["locked_until"]) if row else (0, None)
 
-    def record_pin_failure(self, card_id: str, failures: int, locked_until: datetime | None):
+    def record_pin_failure(
+        self, card_id: str, failures: int, locked_until: datetime | None
+    ) -> None:
         self._write(
             "INSERT INTO pin_attempts (card_id, failures, locked_until) VALUES (?,?,?)"
             " ON CONFLICT(card_id) DO UPDATE SET failures = excluded.failures,"
