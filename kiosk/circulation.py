@@ -28,7 +28,7 @@ from kiosk.models import (
     TxnKind,
 )
 from kiosk.outcomes import Identification, Outcome, OutcomeKind
-from kiosk.pin import verify_pin
+from kiosk.pin import PIN_WITHHELD, verify_pin
 from kiosk.pin_gate import PinGate
 from kiosk.policy import Policy
 from kiosk.reasons import Reason
@@ -49,6 +49,11 @@ def _new_uuid() -> str:
     return str(uuid.uuid4())
 
 
+#: Asks the central whether ``pin`` is the reader's (card, pin) → right or wrong, or None
+#: when the central cannot answer now. For readers whose PIN hash this kiosk does not hold.
+PinChecker = Callable[[str, str], "bool | None"]
+
+
 class Circulation:
     def __init__(
         self,
@@ -60,8 +65,10 @@ class Circulation:
         online: Callable[[], bool] = lambda: True,
         new_id: Callable[[], str] = _new_uuid,
         ecard_keys: Mapping[str, bytes] | None = None,
+        pin_checker: PinChecker | None = None,
     ) -> None:
         self.store = store
+        self.pin_checker = pin_checker
         self._policy = policy if callable(policy) else (lambda: policy)
         self.clock = clock
         self.site = site or Site()
@@ -95,6 +102,8 @@ class Circulation:
                 reason = Reason.ECARD_EXPIRED if error.expired else Reason.ECARD_INVALID
                 return Identification(False, reason)
         patron = self.store.patron(card)
+        if patron is not None and not self._presentable(patron, kind):
+            return Identification(False, Reason.UNKNOWN_CARD)  # never a provisional either
         if patron is None:
             if self._decision() is Decision.OFFLINE and policy.offline_unknown_cards:
                 provisional = Patron(
@@ -118,6 +127,15 @@ class Circulation:
         return Identification(True, Reason.OK, patron, borrow_block=block)
 
     @staticmethod
+    def _presentable(patron: Patron, kind: CardKind) -> bool:
+        # A resident ID card's chip number is printed nowhere: typed or scanned, it was
+        # copied from somewhere, so only the card on the reader (or the central's signed
+        # e-card for that patron) presents that patron.
+        if patron.card_kind is not CardKind.RESIDENT_ID:
+            return True
+        return kind in (CardKind.RESIDENT_ID, CardKind.QR)
+
+    @staticmethod
     def _pin_needed(policy: Policy, kind: CardKind, patron: Patron) -> bool:
         # A patron without a PIN on file cannot be asked for one; QR e-cards are signed.
         return bool(patron.pin_hash) and PinGate.needed_by(policy, kind)
@@ -126,9 +144,20 @@ class Circulation:
         self, policy: Policy, patron: Patron, pin: str | None, now: datetime
     ) -> Identification | None:
         gate = PinGate(self.store, policy, now)
+        withheld = patron.pin_hash == PIN_WITHHELD
+        if withheld and (self.pin_checker is None or self._decision() is Decision.OFFLINE):
+            # The PIN is kept elsewhere (pin_hash_scope) and nobody can be asked: say so
+            # before the reader types a PIN that cannot be checked, rather than lend without.
+            return gate.locked(patron.card_id) or Identification(False, Reason.PIN_NOT_HERE)
         refusal = gate.before(patron.card_id, pin)
         if refusal is not None or pin is None:
             return refusal
+        if withheld:
+            assert self.pin_checker is not None
+            right = self.pin_checker(patron.card_id, pin)
+            if right is None:  # the central went away between the two questions
+                return Identification(False, Reason.PIN_NOT_HERE)
+            return gate.after(patron.card_id, right)
         assert patron.pin_hash is not None
         return gate.after(patron.card_id, verify_pin(pin, patron.pin_hash))
 

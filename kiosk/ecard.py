@@ -15,6 +15,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 PREFIX = "SF1"
+#: Unix seconds up to the year 5138: a longer expiry is a crafted card, not one we issued.
+MAX_EXPIRY_DIGITS = 11
 
 
 class ECardError(ValueError):
@@ -50,7 +52,9 @@ def looks_like_ecard(text: str) -> bool:
 def verify(token: str, keys: Mapping[str, bytes], now: datetime) -> ECard:
     """Check signature and expiry; raise ECardError saying what is wrong."""
     parts = token.strip().split(".")
-    if len(parts) != 5 or parts[0] != PREFIX:
+    if len(parts) != 5 or parts[0] != PREFIX or not token.isascii():
+        # Every part is base64url or ASCII digits: anything else (a lone surrogate, Arabic
+        # or full-width digits that int() would take) is not a card we issued.
         raise ECardError("not a Shufang e-card")
     _, key_id, card_b64, expiry, signature = parts
     key = keys.get(key_id)
@@ -58,10 +62,13 @@ def verify(token: str, keys: Mapping[str, bytes], now: datetime) -> ECard:
         raise ECardError(f"unknown e-card key id {key_id!r}")
     body = ".".join(parts[:4])
     try:
+        if not (expiry.isdigit() and len(expiry) <= MAX_EXPIRY_DIGITS):
+            raise ValueError("expiry is not unix seconds")
         given = _unb64(signature)
         card_id = _unb64(card_b64).decode("utf-8")
         expires_at = datetime.fromtimestamp(int(expiry), UTC)
-    except (ValueError, binascii.Error, OverflowError, UnicodeDecodeError):
+    except (ValueError, binascii.Error, OverflowError, OSError):
+        # OSError: the C library's own limit on a huge timestamp (EOVERFLOW)
         raise ECardError("damaged e-card") from None
     if not hmac.compare_digest(given, _mac(key, body)):
         raise ECardError("e-card signature does not match")

@@ -23,6 +23,9 @@ class CardKind(StrEnum):
     NFC = "nfc"
     QR = "qr"
     TYPED = "typed"
+    # a resident ID card (身份证) on the NFC reader: the card id is its chip number, which
+    # only the card itself gives (it is printed nowhere), so only a tap presents it
+    RESIDENT_ID = "resident_id"
 
 
 class PatronBlock(StrEnum):

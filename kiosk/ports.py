@@ -159,9 +159,10 @@ class BarcodeScanner(Protocol):
 class CardTap:
     """A patron card presented to the card reader."""
 
-    uid: bytes
+    uid: bytes  # the anticollision UID, or a resident ID card's 8-byte chip number
     technology: str  # "106A", "106B", "212F"
     ndef_texts: tuple[str, ...] = ()
+    resident_id: bool = False  # ``uid`` is the chip number a resident ID card answered
 
 
 @runtime_checkable

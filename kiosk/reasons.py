@@ -23,6 +23,9 @@ class Reason(StrEnum):
     PIN_REQUIRED = "pin_required"
     PIN_WRONG = "pin_wrong"
     PIN_LOCKED = "pin_locked"
+    #: the reader has a PIN, but this kiosk holds no copy of its hash (``pin_hash_scope``) and
+    #: cannot ask the central now: the PIN cannot be checked here
+    PIN_NOT_HERE = "pin_not_here"
     ECARD_INVALID = "ecard_invalid"
     ECARD_EXPIRED = "ecard_expired"
     PROVISIONAL_OFFLINE = "provisional_offline"

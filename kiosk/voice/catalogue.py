@@ -111,6 +111,10 @@ PROMPTS: dict[str, dict[str, str]] = {
         "zh_CN": "这张卡暂时不能使用，请稍后再试",
         "en": "This card is locked for now. Please try again later.",
     },
+    "reason.pin_not_here": {
+        "zh_CN": "本机暂时核对不了密码，请改用电子读者证",
+        "en": "This kiosk cannot check your PIN now. Please use your e-card.",
+    },
     "reason.ecard_invalid": {
         "zh_CN": "无法识别这个电子读者证，请刷新后再试",
         "en": "This e-card cannot be read. Please refresh it and try again.",

@@ -10,6 +10,7 @@ from kiosk.clock import Clock, SystemClock
 from sync.central import (
     routes_admin,
     routes_kiosk,
+    routes_pins,
     routes_rotation,
     routes_staff,
     routes_upstream,
@@ -55,8 +56,14 @@ def create_app(
     app.state.runtime = Runtime(engine=engine, clock=clock, settings=settings)
     app.add_middleware(RequestGuard, max_body=settings.max_body_bytes)
     for module in (
-        routes_kiosk, routes_upstream, routes_staff, routes_admin, routes_visits, routes_rotation
-    ):  # fmt: skip
+        routes_kiosk,
+        routes_pins,
+        routes_upstream,
+        routes_staff,
+        routes_admin,
+        routes_visits,
+        routes_rotation,
+    ):
         app.include_router(module.router, prefix=API_PREFIX)
     app.include_router(web.router)  # the staff fleet pages under /dashboard
 

@@ -97,7 +97,8 @@ def pull_changes(
         applied = cursor if known is None else min(known, cursor)
         changes.note_kiosk_cursor(conn, kiosk.kiosk_id, applied)
     with reading(rt.engine) as conn:
-        body = changes.page_body(conn, cursor, min(limit, rt.settings.max_page))
+        puller = changes.Puller(kiosk.branch, catalog.pin_hash_scope(conn))
+        body = changes.page_body(conn, cursor, min(limit, rt.settings.max_page), puller)
     # Stored payloads spliced in as JSON text: sent as is, not decoded and re-validated.
     return Response(body, media_type="application/json")  # type: ignore[return-value]
 

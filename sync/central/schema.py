@@ -87,6 +87,21 @@ patrons = sa.Table(
     # Change seq at which the patron last became blocked: compared with a kiosk's cursor.
     sa.Column("blocked_seq", Seq),
     sa.Column("updated_at", UTCDateTime, nullable=False),
+    # Step 11 (issue #14): whose kiosks get the PIN hash under pin_hash_scope = "branch".
+    sa.Column("home_branch", sa.String(), nullable=False, server_default=""),
+)
+
+# Step 11 (issue #14): wrong PINs the central checked itself (for kiosks without the hash)
+# and lockouts, its own or reported by a kiosk; a lockout goes out on the change feed so the
+# city's other kiosks refuse the card too.
+pin_lockouts = sa.Table(
+    "pin_lockouts",
+    metadata,
+    sa.Column("card_id", sa.String(), primary_key=True),
+    sa.Column("failures", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("locked_until", UTCDateTime),
+    sa.Column("kiosk_id", sa.String(), nullable=False),  # the last kiosk that reported or asked
+    sa.Column("updated_at", UTCDateTime, nullable=False),
 )
 
 holds = sa.Table(

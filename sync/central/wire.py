@@ -22,11 +22,11 @@ Decision = Literal["online", "offline"]
 TxnStatus = Literal["accepted", "duplicate", "conflict"]
 KioskState = Literal["in_service", "out_of_service"]
 Severity = Literal["info", "warning", "error", "critical"]
-Entity = Literal["policy", "item", "patron", "hold", "rotation"]
+Entity = Literal["policy", "item", "patron", "hold", "lockout", "rotation"]
 ChangeOp = Literal["upsert", "delete"]
 Resolution = Literal["apply", "dismiss"]
 ItemStatus = Literal["available", "on_loan", "not_for_loan", "lost", "missing", "in_transit"]
-CardKind = Literal["barcode", "nfc", "qr", "typed"]
+CardKind = Literal["barcode", "nfc", "qr", "typed", "resident_id"]
 
 # --- kiosk → central ---------------------------------------------------------------------
 
@@ -101,6 +101,50 @@ class HeartbeatAck:
     latest_cursor: int
 
 
+# --- kiosk → central: PINs ----------------------------------------------------------------
+
+
+@dataclass(slots=True)
+class PinCheckIn:
+    """A PIN a kiosk cannot check itself: it holds no hash for the reader (pin_hash_scope)."""
+
+    card_id: str
+    pin: str
+
+
+PinVerdict = Literal["right", "wrong", "locked"]
+
+
+@dataclass(slots=True)
+class PinCheckReply:
+    verdict: PinVerdict
+    locked_until: datetime | None = None
+
+
+@dataclass(slots=True)
+class PinFailureRecord:
+    """Wrong PINs typed at a kiosk since its last report, below its lockout: the central adds
+    up a card's wrong PINs from every kiosk, so two here and one there lock it too."""
+
+    card_id: str
+    wrong: int
+
+
+@dataclass(slots=True)
+class PinLockoutBatch:
+    """Lockouts a kiosk applied after wrong PINs, and wrong PINs not yet locking, for the
+    city's other kiosks."""
+
+    lockouts: list[PinLockoutRecord]
+    failures: list[PinFailureRecord] = field(default_factory=list)
+
+
+@dataclass(slots=True)
+class PinLockoutReply:
+    recorded: int  # lockouts that were new or longer than the central knew, or that the
+    # reported wrong PINs caused
+
+
 # --- central → kiosk: replicated data -----------------------------------------------------
 
 
@@ -132,6 +176,8 @@ class PatronRecord:
     expires_on: date | None = None
     blocks: list[str] = field(default_factory=list)
     fines_cents: int = 0
+    #: the branch whose kiosks get the PIN hash under ``pin_hash_scope = "branch"``
+    home_branch: str = ""
 
 
 @dataclass(slots=True)
@@ -169,6 +215,15 @@ class PolicyRecord:
 
 
 @dataclass(slots=True)
+class PinLockoutRecord:
+    """A reader locked out after wrong PINs (at any kiosk, or at the central's own check)
+    until ``locked_until``: every kiosk of the city refuses the card until then."""
+
+    card_id: str
+    locked_until: datetime
+
+
+@dataclass(slots=True)
 class Change:
     """One delta; for an upsert exactly one record field is set, a delete names ``key``."""
 
@@ -180,6 +235,7 @@ class Change:
     item: ItemRecord | None = None
     patron: PatronRecord | None = None
     hold: HoldRecord | None = None
+    lockout: PinLockoutRecord | None = None
     rotation: RotationRecord | None = None
 
 

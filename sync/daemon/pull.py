@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any, Protocol
 
-from kiosk.clock import Clock
+from kiosk.clock import Clock, from_text
 from kiosk.core import ECARD_KEYS_KEY
 from kiosk.models import CardKind, Patron, Rotation, Severity
 from kiosk.policy_check import policy_problems
@@ -133,6 +133,9 @@ def apply_page(
                     store.place_hold_once(pii, card, now)
                 else:
                     store.remove_holds_of(pii, card)
+            elif entity == "lockout" and op == "upsert" and change.get("lockout"):
+                lockout = change["lockout"]
+                store.apply_pin_lockout(lockout["card_id"], from_text(lockout["locked_until"]))
             elif entity == "rotation":
                 record = change.get("rotation")
                 if op == "upsert" and record:

@@ -13,7 +13,7 @@ from kiosk import ecard
 from kiosk.circulation import Circulation
 from kiosk.models import CardKind, Item, ItemStatus, Patron, Rotation, Security, TxnKind
 from kiosk.outcomes import OutcomeKind
-from kiosk.pin import hash_pin
+from kiosk.pin import PIN_WITHHELD, hash_pin
 from kiosk.reasons import Reason
 from tests.conftest import TEST_POLICY
 
@@ -53,6 +53,7 @@ def lib(store, clock):
             Patron("BLK", "adult", pin_hash=PIN_HASH, blocks=("manual",)),
             Patron("FINE", "adult", pin_hash=PIN_HASH, fines_cents=5000),
             Patron("NOPIN", "adult"),
+            Patron("AWAY", "adult", pin_hash=PIN_WITHHELD, expires_on=year),
         ]
     )
     return store
@@ -110,6 +111,11 @@ def s_pin_locked(c, s, clock, online):
     for _ in range(3):
         result = c.identify("A1", CardKind.BARCODE, "0000")
     return result.reason
+
+
+def s_pin_not_here(c, s, clock, online):
+    online.up = False  # the reader's PIN hash is kept elsewhere (pin_hash_scope)
+    return c.identify("AWAY", CardKind.BARCODE).reason
 
 
 def s_ecard_invalid(c, s, clock, online):
@@ -273,6 +279,7 @@ SCENARIOS = {
     Reason.PIN_REQUIRED: s_pin_required,
     Reason.PIN_WRONG: s_pin_wrong,
     Reason.PIN_LOCKED: s_pin_locked,
+    Reason.PIN_NOT_HERE: s_pin_not_here,
     Reason.ECARD_INVALID: s_ecard_invalid,
     Reason.ECARD_EXPIRED: s_ecard_expired,
     Reason.PROVISIONAL_OFFLINE: s_provisional_offline,
