@@ -22,6 +22,7 @@ from sync.central.migrations import migrate
 from sync.central.request_guard import RequestGuard
 from sync.central.runtime import Runtime
 from sync.central.settings import CentralSettings
+from sync.central.web.common import NotAllowed, not_allowed_page
 from sync.central.wire import API_PREFIX
 
 
@@ -66,6 +67,7 @@ def create_app(
     ):
         app.include_router(module.router, prefix=API_PREFIX)
     app.include_router(web.router)  # the staff fleet pages under /dashboard
+    app.add_exception_handler(NotAllowed, not_allowed_page)
 
     @app.get("/", include_in_schema=False)
     def root() -> RedirectResponse:

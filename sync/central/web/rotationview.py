@@ -18,8 +18,7 @@ from sync.central.database import reading, write_with_retry
 from sync.central.deps import RuntimeDep, SerialId
 from sync.central.runtime import Runtime
 from sync.central.schema import branches, items, kiosks
-from sync.central.web import forms
-from sync.central.web.common import PREFIX, SignedIn, new_router, page
+from sync.central.web.common import PREFIX, SignedIn, new_router, page, staff_form
 
 router = new_router()
 
@@ -115,10 +114,7 @@ def plans_page(
 @router.post("/rotation")
 async def make_plan(request: Request, staff: SignedIn, rt: RuntimeDep) -> Response:
     """Make the plan the proposal showed (taken again now), or one of the barcodes typed in."""
-    form = await forms.read_form(request)
-    forms.check_csrf(form, staff)
-    if not staff.may(PLAN_ROLE):
-        return page(rt, "forbidden.html", staff, code=403, active="rotation")
+    form = await staff_form(request, staff, PLAN_ROLE, "rotation")
     source, to = form.get("source", "").strip(), form.get("to", "").strip()
     idle_days, most, prefix = _criteria(form.get("days"), form.get("limit"), form.get("clc"))
     typed = form.get("piis", "").split()
@@ -243,10 +239,7 @@ async def mark_items(
 ) -> Response:
     """Staff moved items without a kiosk: picked off the shelf (``in_transit``), or unpacked
     at the destination (``arrived``). ``piis`` may name some; without it, every item that can."""
-    form = await forms.read_form(request)
-    forms.check_csrf(form, staff)
-    if not staff.may(PLAN_ROLE):
-        return page(rt, "forbidden.html", staff, code=403, active="rotation")
+    form = await staff_form(request, staff, PLAN_ROLE, "rotation")
     state = form.get("state", "")
     found, _ = _plan_or_404(rt, plan_id)
     if found.cancelled_at is not None:
@@ -274,10 +267,7 @@ async def mark_items(
 async def cancel_plan(
     plan_id: SerialId, request: Request, staff: SignedIn, rt: RuntimeDep
 ) -> Response:
-    form = await forms.read_form(request)
-    forms.check_csrf(form, staff)
-    if not staff.may(PLAN_ROLE):
-        return page(rt, "forbidden.html", staff, code=403, active="rotation")
+    await staff_form(request, staff, PLAN_ROLE, "rotation")
 
     def cancel(conn: sa.Connection) -> int:
         return rotation.cancel(conn, plan_id, staff.name, rt.clock.now())
