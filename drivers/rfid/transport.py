@@ -88,9 +88,16 @@ class SerialTransport:
     def close(self) -> None:
         port, self._port = self._port, None
         if port is not None:
+            # pyserial's socket:// port skips closing its socket when shutdown() fails, as it
+            # does on a connection the reader reset: a reader on a flaky network would leak a
+            # descriptor on every reconnect, so the socket is closed here as well.
+            sock = getattr(port, "_socket", None)
             # closing a vanished port is as closed as it gets
             with contextlib.suppress(serial.SerialException, OSError):
                 port.close()
+            if sock is not None:
+                with contextlib.suppress(OSError):
+                    sock.close()
 
     def discard_input(self) -> None:
         """Drop stale bytes (a late reply, half a corrupted frame) before a new request."""
