@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import ssl
 import subprocess
@@ -65,7 +66,8 @@ def test_a_96_from_the_acs_makes_the_client_resend_the_same_bytes(server: Runnin
     endpoint = Endpoint("127.0.0.1", server.port)
     transport = DamagingTransport(endpoint, damage_sends=1)
     client = Sip2Client(endpoint, Account(timeout_s=1.0), transport=transport)
-    assert client.exchange(item_info()).get("AJ") == "三体"
+    with contextlib.closing(client):
+        assert client.exchange(item_info()).get("AJ") == "三体"
     item_frames = [f for f in transport.sent if f.startswith(b"17")]
     assert len(item_frames) == 2 and item_frames[0] == item_frames[1]
 
@@ -74,7 +76,8 @@ def test_a_reply_with_a_bad_checksum_is_asked_for_again_with_97(server: RunningS
     endpoint = Endpoint("127.0.0.1", server.port)
     transport = DamagingTransport(endpoint, damage_receives=1)
     client = Sip2Client(endpoint, Account(timeout_s=1.0), transport=transport)
-    assert client.exchange(item_info()).get("AJ") == "三体"
+    with contextlib.closing(client):
+        assert client.exchange(item_info()).get("AJ") == "三体"
     assert any(f.startswith(b"97") for f in transport.sent)
 
 
