@@ -120,6 +120,17 @@ def _alert_acknowledgement(conn: Connection) -> None:
             _add_column(conn, schema.alert_episodes.c[column])
 
 
+def _ecard_keys_ed25519(conn: Connection) -> None:
+    """E-cards are Ed25519 (issue #14): a key's ``secret`` is now a private seed kiosks never
+    see. The HMAC secrets stored so far were replicated to every kiosk, so each is revoked
+    rather than reused as a seed (a stolen kiosk disk could then mint cards)."""
+    conn.execute(
+        schema.ecard_keys.update()
+        .where(schema.ecard_keys.c.revoked_at.is_(None))
+        .values(revoked_at=SystemClock().now())
+    )
+
+
 STEPS: tuple[Step, ...] = (
     Step(1, "initial schema", _initial),
     Step(2, "conflict sources", _conflict_sources),
@@ -130,6 +141,7 @@ STEPS: tuple[Step, ...] = (
     Step(8, "rooms and visits", _rooms),
     Step(9, "efficiency rollup, span successors", _rollup),
     Step(10, "alert acknowledgement", _alert_acknowledgement),
+    Step(14, "ed25519 e-card keys, hmac secrets revoked", _ecard_keys_ed25519),
 )
 
 # Arbitrary constant: the PostgreSQL advisory lock that keeps two starting processes from
