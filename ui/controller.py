@@ -83,6 +83,7 @@ class KioskController(AccountFlow, ReceiptFlow, ServiceFlow, QObject):
         sounds: Sounds | None = None,
         voice: Voice | None = None,
         receipt_qr: str = "text",
+        kiosk_model: str = "upright",
         receipt_qr_link: str = "",
     ) -> None:
         super().__init__()
@@ -122,6 +123,7 @@ class KioskController(AccountFlow, ReceiptFlow, ServiceFlow, QObject):
             tz=tz,
             help_contact=HelpContact(help_phone, help_url),
         )
+        self.window.set_kiosk_model(kiosk_model)
         self._wire_screens()
         self._wire_devices()
         self.idle_clock = IdleClock(

@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 from ui.help import HelpContact, HelpPanel
 from ui.i18n import Translator
 from ui.icons import icon, pixmap
+from ui.kiosk_picture import KioskPicture
 from ui.qt import QtCore, QtWidgets, Signal
 from ui.screens.account import AccountScreen
 from ui.screens.closing import GoodbyeScreen, OutOfServiceScreen, ReceiptScreen
@@ -250,6 +251,16 @@ class KioskWindow(QtWidgets.QWidget):
             page.layout().invalidate()
         self.stack.updateGeometry()
 
+    @property
+    def pictures(self) -> list[KioskPicture]:
+        """The moving pictures of the machine that show readers where to act."""
+        return [self.identify.picture, self.borrow.picture, self.give_back.picture]
+
+    def set_kiosk_model(self, name: str) -> None:
+        """This machine's model (``ui.kiosk_model``): where its pad and readers are drawn."""
+        for picture in self.pictures:
+            picture.set_model(name)
+
     def set_online(self, online: bool | None) -> None:
         """True, False, or None while the kiosk has not yet reached its upstream."""
         self.header.set_online(online)
@@ -287,7 +298,9 @@ class KioskWindow(QtWidgets.QWidget):
         for screen in self.screens.values():
             screen.palette_ = self.palette_
             screen.retranslate()  # repaints item rows in the new colours
-        self.identify.picture.setPixmap(pixmap("card", self.palette_.primary, 220))
+        for picture in self.pictures:
+            picture.palette_ = self.palette_
+            picture.update()
         self.header.retranslate()
         self.apply_theme()
         recolour(self, self.palette_, self.scale)

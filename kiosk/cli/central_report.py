@@ -26,6 +26,36 @@ def register(actions: Subcommands) -> None:
     )
     _add_config(report, admin=True)
     report.set_defaults(func=run_report)
+    rebuild = actions.add_parser(
+        "rollup",
+        help="rebuild the efficiency rollup from the ledger (after a bulk load or a repair)",
+        description="The efficiency pages read per-day tables the ledger keeps as transactions "
+        "arrive. After loading history straight into the database, or to repair them, this "
+        "makes them again from the transactions, in one transaction (readers see the old "
+        "tables until it commits).",
+    )
+    _add_config(rebuild, admin=True)
+    rebuild.set_defaults(func=run_rollup)
+
+
+@_admin
+def run_rollup(args: argparse.Namespace, config: CentralConfig) -> int:
+    import time
+
+    from sync.central import rollup
+    from sync.central.database import writing
+
+    engine = _engine(config.db, create=args.create)
+    started = time.perf_counter()
+    with writing(engine) as conn:
+        rollup.rebuild(conn)
+        counted, days = rollup.sizes(conn)
+    engine.dispose()
+    print(
+        f"efficiency rollup rebuilt from {counted} transaction(s): {days} room-day(s) "
+        f"in {time.perf_counter() - started:.1f} s"
+    )
+    return 0
 
 
 @_admin

@@ -109,6 +109,7 @@ def start_kiosk(
         help_phone=config["kiosk.help_phone"],
         help_url=config["kiosk.help_url"],
         receipt_qr=config["ui.receipt_qr"],
+        kiosk_model=config["ui.kiosk_model"],
         receipt_qr_link=config["ui.receipt_qr_link"],
         hours_today=hours_today(config),
         kiosk_id=config["kiosk.id"],

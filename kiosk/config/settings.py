@@ -358,6 +358,15 @@ SETTINGS: tuple[Setting, ...] = (
         "1280x720 or 0.71 on 1366x768 (the log says which value fits at start-up).",
     ),
     Setting(
+        "ui.kiosk_model",
+        Str(choices=("upright", "desk")),
+        "upright",
+        "The machine the readers stand at, for the moving pictures that show where to put the "
+        "books and the card: 'upright' = a floor kiosk with the pad on a shelf below the "
+        "screen, card reader and scanner window beside the screen; 'desk' = a desk unit with "
+        "the pad to the right of a landscape screen.",
+    ),
+    Setting(
         "ui.receipt_qr",
         Str(choices=("text", "link")),
         "text",

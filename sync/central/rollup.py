@@ -468,3 +468,13 @@ def _write_days(
         conn.execute(table.update().where(*key).values(values), updates)
     if inserts:
         conn.execute(table.insert(), inserts)
+
+
+def sizes(conn: Connection) -> tuple[int, int]:
+    """How many transactions the ledger holds and how many room-days the rollup made of them
+    (what ``shufang central rollup`` reports)."""
+    count = sa.select(sa.func.count())
+    return (
+        int(conn.execute(count.select_from(transactions)).scalar() or 0),
+        int(conn.execute(count.select_from(room_days)).scalar() or 0),
+    )

@@ -182,6 +182,36 @@ def test_the_report_as_xlsx_and_csv_from_the_command_line(
     assert "YYYY-MM or YYYY" in capsys.readouterr().err
 
 
+def test_the_rollup_rebuilt_from_the_command_line_gives_the_same_measures(
+    central: Central, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """After history is loaded straight into the database (or the day tables are damaged),
+    `shufang central rollup` makes them again from the ledger."""
+    import sqlalchemy as sa
+
+    from sync.central.schema import reader_days, room_days
+    from tests.central.test_cli import shufang
+
+    seed(central)
+
+    def measured() -> list[tuple[str, int, int, int]]:
+        with reading(central.engine) as conn:
+            found = efficiency.measure(
+                conn, *WEEK, TZ, timedelta(minutes=3), central.clock.now(), flag_share=0.5
+            )
+        return [(r.branch, r.loans, r.visits, r.readers) for r in found.rooms]
+
+    before = measured()
+    with central.engine.begin() as conn:
+        conn.execute(sa.delete(room_days))
+        conn.execute(sa.delete(reader_days))
+    assert measured() != before
+    db = central.db_url.replace("postgresql+psycopg://", "postgresql://")
+    assert shufang("central", "rollup", "--db", db) == 0
+    assert "rebuilt from 12 transaction(s)" in capsys.readouterr().out
+    assert measured() == before
+
+
 def test_one_rooms_page_shows_its_weeks_and_hours(central: Central) -> None:
     from sync.central import rooms
 

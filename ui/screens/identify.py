@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from kiosk.models import CardKind
 from ui.help import HelpPanel
-from ui.icons import pixmap
+from ui.kiosk_picture import KioskPicture
 from ui.qt import QtCore, QtWidgets, Signal
 from ui.screens.base import Screen
 from ui.widgets import Keypad, Message, button
@@ -23,17 +23,15 @@ class IdentifyScreen(Screen):
         self.stage = self.PROMPT
         self.card = ""
         self.kind = CardKind.TYPED
-        self.picture = QtWidgets.QLabel()
-        self.picture.setPixmap(pixmap("card", palette.primary, 220))
-        self.picture.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        # where the card reader is on this machine, and a card moving to it
+        self.picture = KioskPicture(t, palette, "card")
         # Portrait: picture, message, field and keypad in a column, keypad lowest. Landscape:
         # the keypad stands beside them, so the screen fits 1080 pixels of height.
         self.split = QtWidgets.QBoxLayout(QtWidgets.QBoxLayout.Direction.TopToBottom)
         self.split.setSpacing(32)
         column = QtWidgets.QVBoxLayout()
-        column.addStretch(1)
-        column.addWidget(self.picture)
-        column.addStretch(1)
+        column.addStretch(1)  # while typing, the picture hides and the keypad stays low
+        column.addWidget(self.picture, 4)
         self.message = Message()
         column.addWidget(self.message)
         self.help = HelpPanel(t)  # a card problem in a room without staff

@@ -7,6 +7,7 @@ from zoneinfo import ZoneInfo
 from kiosk.outcomes import Outcome, OutcomeKind
 from kiosk.reasons import Reason
 from ui.help import HelpPanel
+from ui.kiosk_picture import KioskPicture
 from ui.qt import QtCore, QtWidgets, Signal
 from ui.screens.base import Screen
 from ui.text import due_change_text, format_date, outcome_text
@@ -47,6 +48,9 @@ class ItemsScreen(Screen):
         column.setSpacing(20)
         column.addWidget(self.instructions)
         column.addWidget(self.message)
+        # Until the first book is placed: where the pad is, and a stack settling on it.
+        self.picture = KioskPicture(t, palette, "place_books")
+        column.addWidget(self.picture, 1)
         column.addWidget(self.list, 1)
         self.middle = QtWidgets.QBoxLayout(QtWidgets.QBoxLayout.Direction.TopToBottom)
         self.middle.setSpacing(20)
@@ -83,17 +87,27 @@ class ItemsScreen(Screen):
         self.gone.clear()
         self.list.clear()
         self.message.show_text(block_text, "error" if block_text else "")
+        self._show_picture()
         self.retranslate()
+
+    def _show_picture(self) -> None:
+        """The picture while there is nothing else to look at: no rows yet (or all lifted
+        away), and not for a reader who may not borrow now."""
+        empty = not self.list.rows and not self.block_text
+        self.picture.setVisible(empty)
+        self.list.setVisible(not empty)
 
     def working(self, pii: str, title: str = "") -> None:
         self._keep(pii)
         row = self.list.row(pii)
+        self._show_picture()
         row.show_state(title or pii, self.t.t("item.working"), "", self.palette_.muted)
 
     def show_outcome(self, outcome: Outcome) -> None:
         self._keep(outcome.pii)
         self.outcomes[outcome.pii] = outcome
         self._paint(outcome)
+        self._show_picture()
         self.count = sum(1 for o in self.outcomes.values() if o.ok)
         self._paint_tally()
 
@@ -132,6 +146,7 @@ class ItemsScreen(Screen):
         self.lifting.pop(pii, None)
         self.gone.add(pii)
         self.list.drop(pii)
+        self._show_picture()
         self._update_help()
 
     def _paint(self, outcome: Outcome) -> None:
