@@ -256,6 +256,8 @@ def _public(key_id: str, private_seed: str) -> wire.ECardKey:
 
 
 def _publish_policy(conn: Connection, now: datetime) -> None:
+    """Send kiosks the current policy and e-card keys as a change (also central schema
+    step 14, when it revokes the old e-card secrets)."""
     append(conn, [Delta("policy", "policy", "upsert", wire.to_json(current_policy(conn)))], now)
 
 

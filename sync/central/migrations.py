@@ -123,12 +123,18 @@ def _alert_acknowledgement(conn: Connection) -> None:
 def _ecard_keys_ed25519(conn: Connection) -> None:
     """E-cards are Ed25519 (issue #14): a key's ``secret`` is now a private seed kiosks never
     see. The HMAC secrets stored so far were replicated to every kiosk, so each is revoked
-    rather than reused as a seed (a stolen kiosk disk could then mint cards)."""
-    conn.execute(
+    rather than reused as a seed (a stolen kiosk disk could then mint cards). The policy is
+    published again so kiosks learn it at their next sync and blank the secrets they kept."""
+    from sync.central import catalog  # the change feed; not needed by the other steps
+
+    now = SystemClock().now()
+    revoked = conn.execute(
         schema.ecard_keys.update()
         .where(schema.ecard_keys.c.revoked_at.is_(None))
-        .values(revoked_at=SystemClock().now())
-    )
+        .values(revoked_at=now)
+    ).rowcount
+    if revoked:
+        catalog._publish_policy(conn, now)
 
 
 STEPS: tuple[Step, ...] = (

@@ -99,7 +99,7 @@ def test_step_14_revokes_the_hmac_e_card_secrets_every_kiosk_had(
 ) -> None:
     """Before #14 an e-card key's secret went to every kiosk; reused as an Ed25519 seed it
     would let a stolen kiosk disk mint cards, so the step revokes each such key."""
-    from sync.central import catalog, schema
+    from sync.central import catalog, changes, schema
     from sync.central.database import reading, writing
 
     engine = make_engine(db_url)
@@ -118,6 +118,9 @@ def test_step_14_revokes_the_hmac_e_card_secrets_every_kiosk_had(
         with reading(engine) as conn:
             policy = catalog.current_policy(conn)
         assert policy.ecard_keys == [] and set(policy.revoked_key_ids) == {"kold", "kgone"}
+        with reading(engine) as conn:  # published: kiosks blank the old secrets on next sync
+            (last,) = changes.page_json(conn, 0, 1000)["changes"][-1:]
+        assert last["policy"]["revoked_key_ids"] and not last["policy"]["ecard_keys"]
         with writing(engine) as conn:  # a new key is an Ed25519 pair, its public half listed
             key = catalog.add_ecard_key(conn, now)
             assert catalog.current_policy(conn).ecard_keys == [key]

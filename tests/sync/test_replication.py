@@ -247,6 +247,31 @@ def test_a_card_the_central_issues_is_accepted_after_a_sync_and_the_kiosk_cannot
     assert as_kiosk.status_code in (401, 403)  # a kiosk's token cannot have cards issued
 
 
+def test_a_kiosk_keeps_no_e_card_secret_from_an_old_central_and_blanks_its_old_ones(tmp_path):
+    """During an upgrade a central not yet on Ed25519 may still send ``secret``: the kiosk
+    stores none of it, and the HMAC secrets an older kiosk kept are blanked."""
+    from kiosk.clock import ManualClock
+    from kiosk.core import LEGACY_ECARD_SECRETS_KEY
+    from kiosk.store import Store
+    from sync.daemon.pull import apply_policy
+
+    store = Store(tmp_path / "k.db")
+    try:
+        store.set_state(LEGACY_ECARD_SECRETS_KEY, '{"kold": "c2VjcmV0LXNlY3JldC1zZWNyZXQ"}')
+        public = ecard.encode_key(ecard.public_key_of(b"p" * 32))
+        record = {
+            "ecard_keys": [
+                {"key_id": "kold", "secret": "c2VjcmV0LXNlY3JldC1zZWNyZXQ"},
+                {"key_id": "knew", "public_key": public},
+            ]
+        }
+        apply_policy(store, record, ManualClock(datetime(2026, 12, 4, tzinfo=UTC)))
+        assert json.loads(store.get_state(ECARD_KEYS_KEY)) == {"knew": public}
+        assert store.get_state(LEGACY_ECARD_SECRETS_KEY) == ""
+    finally:
+        store.close()
+
+
 class Recording:
     """The daemon's client, noting after each page request what the central now takes the
     kiosk to know, next to the cursor the kiosk had stored when it asked."""
