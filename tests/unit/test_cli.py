@@ -143,6 +143,28 @@ def test_card_qr_on_a_kiosk_no_longer_mints_and_names_the_central_command(tmp_pa
     assert not png.exists()
 
 
+def test_card_check_verifies_with_the_kiosks_public_keys(tmp_path, capsys):
+    """A technician asks why a reader's e-card is refused: the kiosk checks it with what
+    it holds, public keys only."""
+    from datetime import UTC, datetime, timedelta
+
+    seed = b"s" * 32  # the central's; the kiosk's config has the public half
+    key = ecard.encode_key(ecard.public_key_of(seed))
+    config = write(
+        tmp_path / "k.toml",
+        f'[database]\npath = "{tmp_path / "k.db"}"\n[ecard]\nkeys = {{ k1 = "{key}" }}\n',
+    )
+    good = ecard.sign("P0001", "k1", seed, datetime.now(UTC) + timedelta(days=2))
+    assert main(["card", "check", good, "--config", str(config)]) == 0
+    assert "accepted: card P0001, key k1" in capsys.readouterr().out
+    old = datetime.now(UTC) - timedelta(days=1)
+    assert main(["card", "check", ecard.sign("P1", "k1", seed, old), "--config", str(config)]) == 1
+    assert "refused: e-card has expired" in capsys.readouterr().err
+    sf1 = "SF1.k1.UDAwMDE.1893456000.c2lnbmF0dXJl"
+    assert main(["card", "check", sf1, "--config", str(config)]) == 1
+    assert "SF1" in capsys.readouterr().err
+
+
 def test_bad_config_is_reported_by_every_command(tmp_path, capsys):
     config = write(tmp_path / "k.toml", "[ui]\nsounds = 3\n")
     assert main(["loans", "--patron", "P1", "--config", str(config)]) == 2
