@@ -19,6 +19,7 @@ from drivers.rfid.hands import SimPadHands
 from drivers.rfid.items import AfiSecurity, PadItems, decode_tag
 from drivers.rfid.pad import PadWatcher
 from drivers.rfid.sim import SimReader
+from kiosk.models import CardKind
 from kiosk.ports import FaultSink
 
 log = logging.getLogger(__name__)
@@ -30,7 +31,7 @@ class StationCallbacks:
     on_gone: Callable[[str], None]
     on_unreadable: Callable[[bytes, str], None]
     on_scan: Callable[[str], None]
-    on_card: Callable[[str], None]
+    on_card: Callable[[str, CardKind], None]  # card number, and how it was read
     # a tag of a stack was read (pii, position, stack size): its row can show before the
     # stack is read whole and handed to ``on_item``
     on_seen: Callable[[str, int, int], None] | None = None
@@ -137,7 +138,8 @@ class DeviceStation:
                 continue
             number = patron_card_number(tap, self.numbering)
             if number:
-                self.callbacks.on_card(number)
+                kind = CardKind.RESIDENT_ID if tap.resident_id else CardKind.NFC
+                self.callbacks.on_card(number, kind)
             else:
                 log.info("a card was tapped that no card-number rule maps")
 

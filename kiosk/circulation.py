@@ -28,7 +28,7 @@ from kiosk.models import (
     TxnKind,
 )
 from kiosk.outcomes import Identification, Outcome, OutcomeKind
-from kiosk.pin import verify_pin
+from kiosk.pin import PIN_WITHHELD, verify_pin
 from kiosk.pin_gate import PinGate
 from kiosk.policy import Policy
 from kiosk.reasons import Reason
@@ -49,6 +49,11 @@ def _new_uuid() -> str:
     return str(uuid.uuid4())
 
 
+#: Asks the central whether ``pin`` is the reader's (card, pin) → right or wrong, or None
+#: when the central cannot answer now. For readers whose PIN hash this kiosk does not hold.
+PinChecker = Callable[[str, str], "bool | None"]
+
+
 class Circulation:
     def __init__(
         self,
@@ -60,8 +65,10 @@ class Circulation:
         online: Callable[[], bool] = lambda: True,
         new_id: Callable[[], str] = _new_uuid,
         ecard_keys: Mapping[str, bytes] | None = None,
+        pin_checker: PinChecker | None = None,
     ) -> None:
         self.store = store
+        self.pin_checker = pin_checker
         self._policy = policy if callable(policy) else (lambda: policy)
         self.clock = clock
         self.site = site or Site()
@@ -95,6 +102,8 @@ class Circulation:
                 reason = Reason.ECARD_EXPIRED if error.expired else Reason.ECARD_INVALID
                 return Identification(False, reason)
         patron = self.store.patron(card)
+        if patron is not None and not self._presentable(patron, kind):
+            return Identification(False, Reason.UNKNOWN_CARD)  # never a provisional either
         if patron is None:
             if self._decision() is Decision.OFFLINE and policy.offline_unknown_cards:
                 provisional = Patron(
@@ -118,6 +127,15 @@ class Circulation:
         return Identification(True, Reason.OK, patron, borrow_block=block)
 
     @staticmethod
+    def _presentable(patron: Patron, kind: CardKind) -> bool:
+        # A resident ID card's chip number is printed nowhere: typed or scanned, it was
+        # copied from somewhere, so only the card on the reader (or the central's signed
+        # e-card for that patron) presents that patron.
+        if patron.card_kind is not CardKind.RESIDENT_ID:
+            return True
+        return kind in (CardKind.RESIDENT_ID, CardKind.QR)
+
+    @staticmethod
     def _pin_needed(policy: Policy, kind: CardKind, patron: Patron) -> bool:
         # A patron without a PIN on file cannot be asked for one; QR e-cards are signed.
         return bool(patron.pin_hash) and PinGate.needed_by(policy, kind)
@@ -126,9 +144,20 @@ class Circulation:
         self, policy: Policy, patron: Patron, pin: str | None, now: datetime
     ) -> Identification | None:
         gate = PinGate(self.store, policy, now)
+        withheld = patron.pin_hash == PIN_WITHHELD
+        if withheld and (self.pin_checker is None or self._decision() is Decision.OFFLINE):
+            # The PIN is kept elsewhere (pin_hash_scope) and nobody can be asked: say so
+            # before the reader types a PIN that cannot be checked, rather than lend without.
+            return gate.locked(patron.card_id) or Identification(False, Reason.PIN_NOT_HERE)
         refusal = gate.before(patron.card_id, pin)
         if refusal is not None or pin is None:
             return refusal
+        if withheld:
+            assert self.pin_checker is not None
+            right = self.pin_checker(patron.card_id, pin)
+            if right is None:  # the central went away between the two questions
+                return Identification(False, Reason.PIN_NOT_HERE)
+            return gate.after(patron.card_id, right)
         assert patron.pin_hash is not None
         return gate.after(patron.card_id, verify_pin(pin, patron.pin_hash))
 
@@ -249,15 +278,31 @@ class Circulation:
                 offline=offline,
                 details={"missing": missing, "of": item.set_size},
             )
-        transfer = rules.needs_transfer(item, self.site.isil, self.site.branch)
+        # A rotation plan moving the item (issue #17): away to its new room from anywhere
+        # else, and at home here once it reaches a kiosk of that room.
+        rotation = self.store.rotation(pii)
+        arriving = rotation is not None and rotation.to_branch == self.site.branch
+        transfer = rotation is None and rules.needs_transfer(item, self.site.isil, self.site.branch)
         hold = self.store.first_hold(pii)
-        reason = (
-            Reason.SEND_TO_OWNER
-            if transfer
-            else (Reason.HOLD_WAITING if hold is not None else Reason.OK)
-        )
+        if transfer:
+            reason = Reason.SEND_TO_OWNER
+        elif hold is not None:  # a reader waiting here comes before the plan
+            reason = Reason.HOLD_WAITING
+        elif rotation is not None and not arriving:
+            reason = Reason.SEND_TO_ROOM
+        else:
+            reason = Reason.OK
+        details = {"room": rotation.room} if reason is Reason.SEND_TO_ROOM and rotation else {}
+        away = transfer or reason is Reason.SEND_TO_ROOM
         loan = self.store.loan(pii)
-        if loan is None and item.status is not ItemStatus.ON_LOAN and not journal_every_return:
+        # A planned item is journaled even off loan (staff emptying a shelf or unpacking the
+        # transfer box at the destination), so the central sees where it is.
+        if (
+            loan is None
+            and item.status is not ItemStatus.ON_LOAN
+            and not journal_every_return
+            and rotation is None
+        ):
             return Outcome(
                 OutcomeKind.ACCEPTED,
                 Reason.NOT_ON_LOAN if reason is Reason.OK else reason,
@@ -271,9 +316,7 @@ class Circulation:
         with self.store.atomic():
             if loan is not None:
                 self.store.delete_loan(pii)
-            self.store.set_item_status(
-                pii, ItemStatus.IN_TRANSIT if transfer else ItemStatus.AVAILABLE
-            )
+            self.store.set_item_status(pii, ItemStatus.IN_TRANSIT if away else ItemStatus.AVAILABLE)
             self.store.append_journal(
                 self._txn(
                     txn_id,
@@ -297,6 +340,7 @@ class Circulation:
             offline=offline,
             send_to_owner=transfer,
             hold_waiting=hold is not None,
+            details=details,
         )
 
     # --- renewals and the account ----------------------------------------------------------

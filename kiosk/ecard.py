@@ -28,6 +28,8 @@ RETIRED_PREFIXES = ("SF1",)
 PUBLIC_KEY_BYTES = 32
 #: An e-card lives at most ten years, like a printed card (the central refuses longer).
 MAX_DAYS = 3650
+#: Unix seconds up to the year 5138: a longer expiry is a crafted card, not one we issued.
+MAX_EXPIRY_DIGITS = 11
 
 
 class ECardError(ValueError):
@@ -93,7 +95,9 @@ def verify(token: str, keys: Mapping[str, bytes], now: datetime) -> ECard:
     parts = token.strip().split(".")
     if len(parts) == 5 and parts[0] in RETIRED_PREFIXES:
         raise ECardError("old-style e-card (SF1): no longer accepted, a new one is needed")
-    if len(parts) != 5 or parts[0] != PREFIX:
+    if len(parts) != 5 or parts[0] != PREFIX or not token.isascii():
+        # Every part is base64url or ASCII digits: anything else (a lone surrogate, Arabic
+        # or full-width digits that int() would take) is not a card we issued.
         raise ECardError("not a Shufang e-card")
     _, key_id, card_b64, expiry, signature = parts
     key = keys.get(key_id)
@@ -101,10 +105,14 @@ def verify(token: str, keys: Mapping[str, bytes], now: datetime) -> ECard:
         raise ECardError(f"unknown e-card key id {key_id!r}")
     body = ".".join(parts[:4])
     try:
+        if not (expiry.isdigit() and len(expiry) <= MAX_EXPIRY_DIGITS):
+            raise ValueError("expiry is not unix seconds")
         given = _unb64(signature)
         card_id = _unb64(card_b64).decode("utf-8")
         expires_at = datetime.fromtimestamp(int(expiry), UTC)
-    except (ValueError, binascii.Error, OverflowError, OSError, UnicodeDecodeError):
+    except (ValueError, binascii.Error, OverflowError, OSError):
+        # OSError: the C library's own limit on a huge timestamp (EOVERFLOW); a bad UTF-8
+        # card id is a ValueError (UnicodeDecodeError)
         raise ECardError("damaged e-card") from None
     if not verify_signature(key, body.encode("ascii"), given):
         raise ECardError("e-card signature does not match")

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
+from kiosk.chip_number import normalize_chip_number
 from kiosk.models import CardKind, Item, ItemStatus, Patron
 from kiosk.pin import hash_pin
 
@@ -54,6 +55,8 @@ def _int(row: dict[str, str], name: str, default: int, minimum: int = 0) -> int:
     if not raw:
         return default
     try:
+        if not (raw.isascii() and raw.lstrip("-").isdigit()):  # int() takes "１２" and "1_0"
+            raise ValueError(raw)
         value = int(raw)
     except ValueError:
         raise RowProblem(f"{name} {raw!r} is not a whole number") from None
@@ -109,14 +112,21 @@ def patron_from_csv(row: dict[str, str], hasher: Callable[[str], str] = hash_pin
     pin = (row.get("pin") or "").strip()
     pin_hash = (row.get("pin_hash") or "").strip() or None
     if pin:
-        if not pin.isdigit() or not 4 <= len(pin) <= 12:
-            raise RowProblem("pin must be 4 to 12 digits")
+        # ASCII only: isdigit() also says yes to "١٢٣٤" and "²³⁴⁵", which no keypad types.
+        if not (pin.isascii() and pin.isdigit()) or not 4 <= len(pin) <= 12:
+            raise RowProblem("pin must be 4 to 12 digits (0-9)")
         pin_hash = hasher(pin)
     if pin_hash and not pin_hash.startswith("scrypt$"):
         raise RowProblem("pin_hash is not a scrypt hash from `shufang card hash-pin`")
     initials = (row.get("initials") or "").strip() or initials_of(row.get("name") or "")
+    card_id = _required(row, "card_id")
+    if kind is CardKind.RESIDENT_ID:
+        try:
+            card_id = normalize_chip_number(card_id)
+        except ValueError as error:
+            raise RowProblem(str(error)) from None
     return Patron(
-        card_id=_matching(_required(row, "card_id"), CARD, "card_id"),
+        card_id=_matching(card_id, CARD, "card_id"),
         category=(row.get("category") or "adult").strip() or "adult",
         card_kind=kind,
         initials=initials[:8],
@@ -135,14 +145,26 @@ def read_csv(
 ) -> ImportReport:
     """Check every row; duplicates of a key within the file are rejected too."""
     report = ImportReport()
-    reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
-    header = reader.fieldnames or []
+    reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff"), newline=""))
+    try:
+        header = reader.fieldnames or []
+    except csv.Error as error:  # a stray quote or line break the csv module cannot read
+        report.rejected.append((max(reader.line_num, 1), f"not readable as CSV: {error}"))
+        return report
     missing = [name for name in required if name not in header]
     if missing:
         report.rejected.append((1, f"header lacks column(s): {', '.join(missing)}"))
         return report
     seen: dict[str, int] = {}
-    for row in reader:
+    rows = iter(reader)
+    while True:
+        try:
+            row = next(rows)
+        except StopIteration:
+            break
+        except csv.Error as error:  # a field over the csv module's 128 KiB limit, …
+            report.rejected.append((reader.line_num, f"not readable as CSV: {error}"))
+            break
         line = reader.line_num
         if None in row:
             report.rejected.append((line, "more fields than the header has"))

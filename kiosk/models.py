@@ -23,6 +23,9 @@ class CardKind(StrEnum):
     NFC = "nfc"
     QR = "qr"
     TYPED = "typed"
+    # a resident ID card (身份证) on the NFC reader: the card id is its chip number, which
+    # only the card itself gives (it is printed nowhere), so only a tap presents it
+    RESIDENT_ID = "resident_id"
 
 
 class PatronBlock(StrEnum):
@@ -106,6 +109,20 @@ class Hold:
     item_pii: str
     patron_card: str
     placed_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class Rotation:
+    """A rotation plan moves this item to another room (``to_name`` is what readers call it)."""
+
+    item_pii: str
+    to_branch: str
+    to_name: str = ""
+    plan_id: int = 0
+
+    @property
+    def room(self) -> str:
+        return self.to_name or self.to_branch
 
 
 @dataclass(frozen=True, slots=True)

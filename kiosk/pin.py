@@ -10,6 +10,11 @@ import os
 # scrypt cost: about 30-60 ms on a kiosk PC, slow for a brute force over a stolen copy.
 N, R, P = 2**14, 8, 1
 PREFIX = "scrypt"
+#: What the central sends instead of a reader's PIN hash to a kiosk outside the policy's
+#: ``pin_hash_scope``: the reader has a PIN, but it cannot be checked from this copy. Not a
+#: hash, so ``verify_pin`` refuses every PIN against it (a kiosk that predates the marker
+#: fails closed).
+PIN_WITHHELD = "withheld"
 
 
 def hash_pin(pin: str, *, n: int = N, salt: bytes | None = None) -> str:

@@ -16,6 +16,9 @@ from kiosk.policy import Policy
 from kiosk.reasons import Reason
 from kiosk.store import Store
 
+#: Cards read from a chip on the card reader: ``pin_for_nfc`` decides whether they need a PIN.
+TAPPED = frozenset({CardKind.NFC, CardKind.RESIDENT_ID})
+
 
 class PinGate:
     """One identification's view of the PIN policy and the card's wrong-PIN count."""
@@ -30,7 +33,7 @@ class PinGate:
         """Whether ``policy`` wants a PIN with this kind of card (QR e-cards are signed)."""
         if not policy.pin_required or kind is CardKind.QR:
             return False
-        return kind is not CardKind.NFC or policy.pin_for_nfc
+        return kind not in TAPPED or policy.pin_for_nfc
 
     def needed(self, kind: CardKind) -> bool:
         return self.needed_by(self.policy, kind)

@@ -38,6 +38,11 @@ class Policy:
     pin_for_nfc: bool = False
     pin_max_attempts: int = 3
     pin_lockout_minutes: int = 15
+    #: which kiosks the central sends a reader's PIN hash to, so they can check the PIN
+    #: offline: "city" (every kiosk), "branch" (the kiosks of the reader's home branch) or
+    #: "none"; a kiosk without the hash checks the PIN with the central while online and
+    #: says plainly that it cannot check it here while offline (docs/security.md)
+    pin_hash_scope: str = "city"
     block_expired: bool = True
     block_lost_card: bool = True
     max_overdue_items: int = 0

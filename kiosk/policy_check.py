@@ -23,6 +23,7 @@ from kiosk.policy import WEEKDAYS, Policy, Rule
 CHOICES: dict[str, tuple[str, ...]] = {
     "fee_items": ("ask", "refuse"),
     "renew_from": ("due_date", "today"),
+    "pin_hash_scope": ("city", "branch", "none"),
 }
 #: integer fields that may be zero but never negative; the rest of the ints must be ≥ 1
 MAY_BE_ZERO = {

@@ -159,9 +159,10 @@ class BarcodeScanner(Protocol):
 class CardTap:
     """A patron card presented to the card reader."""
 
-    uid: bytes
+    uid: bytes  # the anticollision UID, or a resident ID card's 8-byte chip number
     technology: str  # "106A", "106B", "212F"
     ndef_texts: tuple[str, ...] = ()
+    resident_id: bool = False  # ``uid`` is the chip number a resident ID card answered
 
 
 @runtime_checkable
@@ -197,6 +198,8 @@ class ReceiptLine:
     send_to_owner: bool = False
     outcome: str = "ok"
     notes: tuple[str, ...] = ()  # the library system's print lines (SIP2 AG) for this item
+    #: the room a rotation plan sends the book to (issue #17), "" when none
+    send_to_room: str = ""
 
 
 @dataclass(frozen=True, slots=True)

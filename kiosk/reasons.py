@@ -23,6 +23,9 @@ class Reason(StrEnum):
     PIN_REQUIRED = "pin_required"
     PIN_WRONG = "pin_wrong"
     PIN_LOCKED = "pin_locked"
+    #: the reader has a PIN, but this kiosk holds no copy of its hash (``pin_hash_scope``) and
+    #: cannot ask the central now: the PIN cannot be checked here
+    PIN_NOT_HERE = "pin_not_here"
     ECARD_INVALID = "ecard_invalid"
     ECARD_EXPIRED = "ecard_expired"
     PROVISIONAL_OFFLINE = "provisional_offline"
@@ -55,6 +58,9 @@ class Reason(StrEnum):
     # returns and renewals
     NOT_ON_LOAN = "not_on_loan"
     SEND_TO_OWNER = "send_to_owner"
+    #: returned, and a rotation plan moves it to another room (details ``room``): the
+    #: transfer box, naming the room (issue #17)
+    SEND_TO_ROOM = "send_to_room"
     HOLD_WAITING = "hold_waiting"
     NOT_YOUR_LOAN = "not_your_loan"
     TO_STAFF = "to_staff"  # returned, but staff must look at it (a lost item found...)

@@ -10,6 +10,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from kiosk.ports import Receipt, ReceiptLine
+from kiosk.reasons import Reason
 from ui.help import qr_image
 from ui.receipt_qr import receipt_qr_content
 from ui.session import Mode
@@ -40,6 +41,7 @@ class ReceiptFlow:
                 offline=o.offline,
                 send_to_owner=o.send_to_owner,
                 notes=tuple(o.details.get("print_lines", ())),
+                send_to_room=o.details.get("room", "") if o.reason is Reason.SEND_TO_ROOM else "",
             )
             for o in self.session.accepted
         )

@@ -31,6 +31,7 @@ class DemoCard:
     card_id: str
     note: str
     qr_token: str = ""
+    resident_id: bool = False  # a resident ID card: card_id is its chip number, only tapped
 
 
 class SimulatorPanel(QtWidgets.QWidget):
@@ -43,6 +44,7 @@ class SimulatorPanel(QtWidgets.QWidget):
         *,
         scan: Callable[[str], None] | None = None,
         tap: Callable[[str], None] | None = None,
+        tap_id_card: Callable[[str], None] | None = None,
         set_online: Callable[[bool], None] | None = None,
         set_out_of_service: Callable[[bool], None] | None = None,
     ) -> None:
@@ -51,6 +53,7 @@ class SimulatorPanel(QtWidgets.QWidget):
         # through the simulated scanner and card reader when given, so their drivers run too
         self.scan = scan or events.scan
         self.tap = tap or (lambda card: events.tap(card, CardKind.NFC))
+        self.tap_id_card = tap_id_card or (lambda chip: events.tap(chip, CardKind.RESIDENT_ID))
         self.setWindowTitle("Shufang simulator 模拟设备")
         self.setStyleSheet(
             "QWidget { font-size: 15px; } QPushButton { padding: 4px 10px; }"
@@ -96,6 +99,11 @@ class SimulatorPanel(QtWidgets.QWidget):
         grid = QtWidgets.QGridLayout(box)
         for row, card in enumerate(cards):
             grid.addWidget(QtWidgets.QLabel(f"{card.card_id}  {card.note}"), row, 0)
+            if card.resident_id:  # its chip number is printed nowhere: no barcode, no QR
+                id_card = QtWidgets.QPushButton("tap ID card 刷身份证")
+                id_card.clicked.connect(lambda _=False, c=card: self.tap_id_card(c.card_id))
+                grid.addWidget(id_card, row, 1, 1, 2)
+                continue
             tap = QtWidgets.QPushButton("tap NFC")
             tap.clicked.connect(lambda _=False, c=card: self.tap(c.card_id))
             scan = QtWidgets.QPushButton("scan barcode")

@@ -1,10 +1,13 @@
-"""The port for vendor-protocol identity-card readers (a Protocol only; no driver yet).
+"""The port for licensed identity-card readers (GA/T 467; a Protocol only, no driver yet).
 
 Many Chinese libraries let readers borrow with their resident identity card (居民身份证).
-Those readers speak vendor protocols through a security module and vendor SDKs; they are not
-NFC Forum devices and nfcpy cannot read them. This port says what the kiosk needs from such a
+Any Type B reader can read the card's chip number, and the NFC card reader does
+(``drivers/card/nfc_reader.py``); the printed ID number and the card's validity are
+readable only through the licensed security module of a certified reader, which speaks its
+vendor's protocol through the vendor's SDK. This port says what the kiosk needs from such a
 reader so a vendor driver can be written against it once a real device and its documentation
-are at hand; no protocol is implemented or assumed here.
+are at hand; no protocol is implemented or assumed here (docs/install.md, "The resident ID
+card as a library card").
 """
 
 from __future__ import annotations

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Literal
 
+from kiosk.chip_number import chip_number_text
 from kiosk.ports import CardTap
 
 
@@ -49,7 +50,14 @@ class CardNumbering:
 
 
 def patron_card_number(tap: CardTap, numbering: CardNumbering | None = None) -> str | None:
-    """The card number for ``tap``, or None when no configured rule applies."""
+    """The card number for ``tap``, or None when no configured rule applies.
+
+    A resident ID card's chip number is its number as is (16 hex digits, see
+    ``kiosk.chip_number``): the site's rules are for library cards, whose numbering differs
+    from system to system, while chip numbers are registered as the card reads them.
+    """
+    if tap.resident_id:
+        return chip_number_text(tap.uid)
     numbering = numbering or CardNumbering()
     for rule in numbering.rules:
         number = _apply(rule, tap, numbering)

@@ -29,8 +29,11 @@ def _flag(value: str) -> bool:
 
 
 def nfc_reader(uri: DeviceUri, options: Mapping[str, Any]) -> NfcCardReader:
-    """``nfc:usb?tech=106A,212F&ndef=true``; the target is an nfcpy device path."""
-    opts = uri.options({"tech": _technologies, "ndef": _flag, "interval": float})
+    """``nfc:usb?tech=106A,212F&ndef=true&idcard=true``; the target is an nfcpy device path.
+
+    ``idcard=false`` stops asking Type B cards for a resident ID card's chip number (every
+    Type B card is then known by its PUPI, as before ID cards were read)."""
+    opts = uri.options({"tech": _technologies, "ndef": _flag, "idcard": _flag, "interval": float})
     if not uri.target:
         raise ValueError(f"{uri.raw!r}: no nfcpy device path (usb, tty:…, udp:host:port)")
     return NfcCardReader(
@@ -38,6 +41,7 @@ def nfc_reader(uri: DeviceUri, options: Mapping[str, Any]) -> NfcCardReader:
         name=options.get("name", "card"),
         technologies=opts.get("tech", DEFAULT_TECHNOLOGIES),
         read_ndef=opts.get("ndef", True),
+        read_resident_id=opts.get("idcard", True),
         interval=opts.get("interval", 0.1),
     )
 

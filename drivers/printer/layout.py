@@ -203,5 +203,8 @@ def _item(
         sheet.badge(words.offline_mark, style.small_size, indent=indent)
     if line.send_to_owner:
         sheet.text(f"→ {words.send_to_owner}", style.small_size, indent=indent)
+    if line.send_to_room:
+        room = words.send_to_room.format(room=line.send_to_room)
+        sheet.text(f"→ {room}", style.small_size, indent=indent)
     for note in line.notes:
         sheet.text(note, style.small_size, indent=indent)

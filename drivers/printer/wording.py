@@ -16,6 +16,7 @@ class ReceiptWords:
     due: str
     offline_mark: str
     send_to_owner: str
+    send_to_room: str  # format with {room}
     not_done: str
     outcomes: MappingProxyType[str, str]  # short reasons for lines that did not go through
     total: str  # format with {count}
@@ -38,6 +39,7 @@ ZH_CN = ReceiptWords(
     due="应还日期",
     offline_mark="离线办理",
     send_to_owner="本书属于其他馆，将由工作人员转运归还",
+    send_to_room="本书将送到{room}",
     not_done="未办理",
     outcomes=MappingProxyType(
         {
@@ -65,6 +67,7 @@ EN = ReceiptWords(
     due="Due",
     offline_mark="RECORDED OFFLINE",
     send_to_owner="Belongs to another library; staff will send it back.",
+    send_to_room="Moves to {room}.",
     not_done="Not done",
     outcomes=MappingProxyType(
         {

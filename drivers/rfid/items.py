@@ -3,7 +3,9 @@
 A book with its CD is one item (one PII) on two tags, parts 1 and 2 of 2. The pad watcher
 reports tags; this reports items with the parts seen so far and every UID that belongs to
 them, so the circulation core can check the set is complete and the security write reaches
-every part.
+every part. On a UHF pad the parts are one tag to the reader (one UII, one EPC): the parts
+seen are then reported as unknown (None), so the set is lent and returned unchecked rather
+than refused as incomplete for ever.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from dataclasses import dataclass, field
 from drivers.rfid.pad import PadEvent
 from kiosk.ports import TagInfo, TagReader, UnsupportedOperation
 from kiosk.tags import TagData, decode
+from kiosk.tags.uhf import FORMAT as UHF_FORMAT
 from kiosk.tags.uhf import decode_uhf
 
 log = logging.getLogger(__name__)
@@ -39,6 +42,9 @@ def decode_tag(data: bytes, info: TagInfo) -> TagData:
 class _Item:
     parts: dict[int, bytes] = field(default_factory=dict)  # part number -> UID
     of: int = 1
+    # The parts of a set share one UII, which a UHF tag carries as its EPC: a UHF reader
+    # sees them as one tag, so which parts lie on the pad is not known (not "part 1 only")
+    parts_known: bool = True
 
 
 class PadItems:
@@ -98,6 +104,7 @@ class PadItems:
             item = self._items.setdefault(tag.pii, _Item(of=of))
             item.parts[part] = event.uid
             item.of = max(item.of, of)
+            item.parts_known = item.parts_known and tag.format != UHF_FORMAT
             self._by_uid[event.uid] = tag.pii
             parts, uids = self._snapshot(item)
             if event.stack_size:
@@ -121,7 +128,7 @@ class PadItems:
 
     @staticmethod
     def _snapshot(item: _Item) -> tuple[frozenset[int] | None, tuple[bytes, ...]]:
-        parts = frozenset(item.parts) if item.of > 1 else None
+        parts = frozenset(item.parts) if item.of > 1 and item.parts_known else None
         return parts, tuple(item.parts[k] for k in sorted(item.parts))
 
 

@@ -7,6 +7,12 @@ come from the read itself (a reply of ``n`` blocks is ``n`` x size bytes) or fro
 tag type (the UID's manufacturer and IC code), so no tag is asked for its system
 information just to be read; only a read past the end of an unknown tag's memory asks, once
 per tag type.
+
+The first read itself is learnt too: a library encodes its tags alike, so once a tag of a
+type and data format has been read, the next one's first read asks for as many bytes as the
+last few of its kind needed (an ISO 28560-2 tag of 19 bytes: 5 blocks, not 8). A tag whose
+data runs further is read on as before, one more command; the stack as a whole costs what
+its data holds, which is what ``drivers.rfid.floor`` counts.
 """
 
 from __future__ import annotations
@@ -14,6 +20,7 @@ from __future__ import annotations
 import dataclasses
 import math
 import threading
+from collections import deque
 
 from kiosk.ports import DeviceError, NoTag, TagInfo, TagReader, TagRemoved
 from kiosk.tags.extent import (
@@ -29,6 +36,8 @@ from kiosk.tags.extent import (
 LOOKAHEAD_BLOCKS = 4
 #: The memory of an ICODE SLIX (28 x 4 bytes), assumed when nothing better is known.
 DEFAULT_BLOCK_COUNT = 28
+#: How many recent tags of a kind the first read is sized for (the largest of them).
+EXTENT_MEMORY = 8
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -46,13 +55,24 @@ def tag_type(uid: bytes) -> bytes:
 UMI = 0x0400
 
 
-def _needed(data: bytes, tag: TagInfo, size: int) -> int:
-    """HF memory starts with the data; UHF user memory with its DSFID byte, then the data."""
+def _needed(data: bytes, tag: TagInfo, size: int, dsfid: int | None = None) -> int:
+    """HF memory starts with the data; UHF user memory with its DSFID byte, then the data.
+    ``dsfid`` stands in for an HF tag's own when its reader does not report one."""
     if tag.pc is None:
-        return bytes_needed(data, tag.dsfid, size)
+        return bytes_needed(data, tag.dsfid if dsfid is None else dsfid, size)
     if not data or data[0] != DSFID_28560_2:
         return WHOLE_MEMORY if data and any(data) else len(data)
     return 1 + (object_needed(data[1:], pii_first=False) or WHOLE_MEMORY)
+
+
+def _kind(tag: TagInfo) -> tuple[bytes, int, bool]:
+    """Tags whose data is likely laid out alike: chip type, DSFID, HF or UHF."""
+    return tag_type(tag.uid), tag.dsfid, tag.pc is None
+
+
+def _ends_early(tag: TagInfo) -> bool:
+    """Formats whose end fewer than 32 bytes can show: ISO 28560-2, UHF user memory."""
+    return tag.pc is not None or tag.dsfid == DSFID_28560_2
 
 
 class TagMemory:
@@ -62,6 +82,9 @@ class TagMemory:
         self.reader = reader
         self.first_bytes = first_bytes
         self._shapes: dict[bytes, TagShape] = {}
+        self._extents: dict[tuple[bytes, int, bool], deque[int]] = {}
+        # kinds read without a DSFID (the 3M 810 reports none) whose data was ISO 28560-2
+        self._sets_without_dsfid: set[tuple[bytes, int, bool]] = set()
         self._lock = threading.Lock()
 
     def shape(self, tag: TagInfo) -> TagShape:
@@ -80,7 +103,7 @@ class TagMemory:
             return b"", tag  # a UHF tag whose PC word says its user memory holds nothing
         shape = self.shape(tag)
         size = shape.block_size
-        first = math.ceil(self.first_bytes / size)
+        first = math.ceil(self.first_read_bytes(tag) / size)
         if shape.block_count:
             first = min(first, shape.block_count)
         try:
@@ -100,15 +123,55 @@ class TagMemory:
             shape = TagShape(size, shape.block_count)
             self._remember(tag, shape)
         data = self._read_on(tag, data, size, shape)
+        self._learn_extent(tag, data, size)
         info = dataclasses.replace(
             tag, block_size=size, block_count=tag.block_count or shape.block_count
         )
         return data, info
 
+    def first_read_bytes(self, tag: TagInfo) -> int:
+        """What the first read asks for: the most the last tags of this kind needed, or
+        ``first_bytes`` before any was read. Only a format whose end short data can show
+        (ISO 28560-2, UHF user memory) is read in fewer than ``first_bytes``."""
+        with self._lock:
+            recent = self._extents.get(_kind(tag))
+            learnt = max(recent) if recent else 0
+            sets = _kind(tag) in self._sets_without_dsfid
+        if not learnt:
+            return self.first_bytes
+        if _ends_early(tag) or (sets and not tag.dsfid):
+            return learnt
+        return max(learnt, self.first_bytes)
+
+    def _assumed_dsfid(self, tag: TagInfo, data: bytes) -> int | None:
+        """ISO 28560-2 for a short read of a tag without a DSFID whose kind held 28560-2
+        data before: its data sets can then show their end before 32 bytes. A tag of
+        another format does not end there (its walk runs past what was read: a 28560-3 PII
+        is ASCII, read as lengths of 48 and more) and is read on to the 32 bytes."""
+        if tag.dsfid or tag.pc is not None or len(data) >= self.first_bytes:
+            return None
+        with self._lock:
+            return DSFID_28560_2 if _kind(tag) in self._sets_without_dsfid else None
+
+    def _learn_extent(self, tag: TagInfo, data: bytes, size: int) -> None:
+        needed = _needed(data, tag, size, self._assumed_dsfid(tag, data))
+        if not data or needed > len(data) or needed >= WHOLE_MEMORY:
+            return  # cut short or of unknown extent: nothing to learn from
+        kind = _kind(tag)
+        with self._lock:
+            recent = self._extents.setdefault(kind, deque(maxlen=EXTENT_MEMORY))
+            recent.append(needed)
+            if not tag.dsfid and tag.pc is None:
+                if object_needed(data) == needed:
+                    self._sets_without_dsfid.add(kind)
+                else:  # another format among them: first reads of 32 bytes again
+                    self._sets_without_dsfid.discard(kind)
+
     def _read_on(self, tag: TagInfo, data: bytes, size: int, shape: TagShape) -> bytes:
         count = shape.block_count
         while True:
-            needed = _needed(data, tag, size)
+            assumed = self._assumed_dsfid(tag, data)
+            needed = _needed(data, tag, size, assumed)
             have = len(data) // size
             if needed <= len(data):
                 return data
@@ -120,6 +183,10 @@ class TagMemory:
             end = math.ceil(needed / size)
             if needed < WHOLE_MEMORY:
                 end += LOOKAHEAD_BLOCKS
+            if assumed is not None and needed > self.first_bytes:
+                # not ISO 28560-2 after all? The first read's 32 bytes judge it as they would
+                # any tag, without the assumption
+                end = math.ceil(self.first_bytes / size)
             if count is not None:
                 end = min(end, count)
             if end <= have:

@@ -191,6 +191,15 @@ def _engine(url: str, *, create: bool = True) -> Any:  # a migrated sqlalchemy E
     return engine
 
 
+def _warn_about_modes(config: CentralConfig) -> None:
+    """Say on stderr which of the central's files other accounts may read (the command
+    still runs: a technician fixes the modes)."""
+    from sync.central.config import mode_warnings
+
+    for warning in mode_warnings(config):
+        print(f"shufang: warning: {warning}", file=sys.stderr)
+
+
 def _admin(run: AdminCommand) -> Callable[[argparse.Namespace], int]:
     """Wrap an admin command: read the config, refuse to start a database by accident."""
     from functools import wraps
@@ -202,6 +211,7 @@ def _admin(run: AdminCommand) -> Callable[[argparse.Namespace], int]:
         config = None
         try:
             config = central_config(args)
+            _warn_about_modes(config)
             return int(run(args, config))
         except CentralConfigError as error:
             print(f"shufang: {error}", file=sys.stderr)
@@ -232,6 +242,7 @@ def run_serve(args: argparse.Namespace) -> int:
     if config.workers < 1:
         print("shufang: --workers must be at least 1", file=sys.stderr)
         return 2
+    _warn_about_modes(config)
     if config.workers > 1:
         from sync.central.server import serve_workers
 

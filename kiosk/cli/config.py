@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 
 from kiosk.cli.common import Subcommands
-from kiosk.config import SETTINGS, check_file
+from kiosk.config import SETTINGS, check_file, load_config
 from kiosk.config.sample import render_sample
 
 
@@ -45,12 +45,26 @@ def register(subparsers: Subcommands) -> None:
 
 
 def run_check(args: argparse.Namespace) -> int:
+    """Problems make the exit status 1; files open to other accounts are warnings (exit 0:
+    the config is valid, but a technician should fix the modes)."""
     issues = check_file(args.file)
     for issue in issues:
         print(f"{args.file}: {issue}")
+    warnings = [] if issues else _mode_warnings(args.file)
+    for warning in warnings:
+        print(f"{args.file}: warning: {warning}")
     if not issues:
-        print(f"{args.file}: ok")
+        print(f"{args.file}: ok" + (f" ({len(warnings)} warning(s))" if warnings else ""))
     return 1 if issues else 0
+
+
+def _mode_warnings(path: str) -> list[str]:
+    """The config file's mode, and the database it names (when it exists)."""
+    from kiosk.diag.checks import file_mode_checks
+
+    return [
+        c.detail for c in file_mode_checks(path, load_config(path)) if c.status.value == "warning"
+    ]
 
 
 def run_list(args: argparse.Namespace) -> int:

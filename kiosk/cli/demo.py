@@ -162,6 +162,7 @@ def _run_ui(
                 daemon=daemon,
                 central=central,
             )
+        from kiosk.demo.seed import DEMO_ID_CARD_CHIP
         from ui.simulator import DemoCard, DemoItem, SimulatorPanel
 
         items = [DemoItem(i.pii, i.title, i.set_size) for i in _demo_items(control)]
@@ -176,6 +177,7 @@ def _run_ui(
                 ("P0092", "fines"),
             )
         ]
+        cards.append(DemoCard(DEMO_ID_CARD_CHIP, "ID card 身份证", resident_id=True))
         panel = SimulatorPanel(
             station.hands,
             kiosk.events,
@@ -183,6 +185,9 @@ def _run_ui(
             cards,
             scan=station.raw_scanner.scan,
             tap=lambda card: station.raw_card.tap(b"\x04" + card.encode()[:6], ndef_texts=(card,)),
+            tap_id_card=lambda chip: station.raw_card.tap(
+                bytes.fromhex(chip), "106B", resident_id=True
+            ),
             set_online=set_online,
             set_out_of_service=lambda oos: control.store.set_state(
                 "kiosk.out_of_service", "1" if oos else "0"

@@ -15,6 +15,7 @@ from kiosk.diag.checks import (
     Status,
     config_check,
     device_checks,
+    file_mode_checks,
     store_checks,
     technician_check,
 )
@@ -59,6 +60,7 @@ def gather(args: argparse.Namespace) -> list[Check]:
     except ConfigError as error:
         return [Check("config", Status.FAIL, "; ".join(str(i) for i in error.issues))]
     checks = [config_check(config_path(args)), technician_check(config)]
+    checks += file_mode_checks(config_path(args), config)
     checks += database_report(config["database.path"], config)
     if not args.no_devices:
         checks += device_checks(config, lambda kind, uri: probe(kind, uri, args.device_timeout))

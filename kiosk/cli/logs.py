@@ -65,4 +65,7 @@ def setup_logging(
         root.removeHandler(old)
     root.addHandler(handler)
     root.setLevel(level)
+    # nfcpy logs every frame it exchanges at DEBUG, card UIDs and resident ID chip numbers
+    # included: --verbose must not put them in the journal
+    logging.getLogger("nfc").setLevel(max(level, logging.INFO))
     return handler

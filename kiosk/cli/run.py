@@ -8,11 +8,15 @@ from __future__ import annotations
 
 import argparse
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from kiosk.cli.common import Subcommands, add_config_options, config_or_fail
 from kiosk.config import Config
+
+if TYPE_CHECKING:
+    from kiosk.core import Core
 
 log = logging.getLogger(__name__)
 
@@ -65,7 +69,7 @@ def start_kiosk(
 
     holder: dict[str, Any] = {}
 
-    def events():
+    def events() -> Any:  # the controller's DeviceEvents, once it is built
         return holder["controller"].events
 
     callbacks = StationCallbacks(
@@ -73,7 +77,7 @@ def start_kiosk(
         on_gone=lambda pii: events().remove(pii),
         on_unreadable=lambda uid, why: events().unreadable_tag(uid, why),
         on_scan=lambda text: events().scan(text),
-        on_card=lambda card: events().tap(card),
+        on_card=lambda card, kind: events().tap(card, kind),
         on_seen=lambda pii, position, size: events().seen(pii, position, size),
     )
     # Device threads report faults through their own connection: short writes, WAL, and
@@ -137,12 +141,12 @@ def start_kiosk(
     return KioskProcess(controller, station)
 
 
-def core_factory(config: Config):
+def core_factory(config: Config) -> Callable[[], Core]:
     """Opens the core on the worker thread; with a SIP2 library system as the upstream, the
     library system decides online and the core decides offline when it allows that."""
     from kiosk.core import open_core
 
-    def make():
+    def make() -> Core:
         core = open_core(config)
         if config["upstream.kind"] == "sip2":
             from sync.sip2.config import connector_from
@@ -150,7 +154,18 @@ def core_factory(config: Config):
 
             connector = connector_from(config, core.store)
             core.circulation.set_online_source(connector.upstream.online)
-            core.circulation = LiveCirculation(core.circulation, connector.upstream)
+            # the library system's path answers the same calls as the local rules (#12)
+            core.circulation = LiveCirculation(  # type: ignore[assignment]
+                core.circulation, connector.upstream
+            )
+        elif config["upstream.kind"] == "central":
+            # Readers whose PIN hash this kiosk does not hold (pin_hash_scope) are checked
+            # by the central while it answers.
+            from sync.central.pin_check import central_pin_check
+
+            core.circulation.pin_checker = central_pin_check(
+                config["upstream.url"], config["upstream.token"], config["upstream.timeout_s"]
+            )
         return core
 
     return make
@@ -173,7 +188,9 @@ def watch_devices(controller: Any, station: Any, period_ms: int = 5000) -> None:
         if missing != controller.devices_missing:
             controller.set_devices_missing(missing)
 
-    timer = QtCore.QTimer(controller, interval=period_ms, timeout=check)
+    timer = QtCore.QTimer(controller)
+    timer.setInterval(period_ms)
+    timer.timeout.connect(check)
     timer.start()
     check()
 

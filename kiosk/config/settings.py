@@ -155,7 +155,8 @@ SETTINGS: tuple[Setting, ...] = (
         "devices.card",
         Str(pattern=DEVICE_URI),
         "sim:",
-        "Patron card reader: sim:, nfc:usb, nfc:tty:USB0, nfc:udp:127.0.0.1:54321, none.",
+        "Patron card reader: sim:, nfc:usb, nfc:tty:USB0, nfc:udp:127.0.0.1:54321, none. An nfc:"
+        " reader also reads resident ID cards' chip numbers (?idcard=false stops it).",
     ),
     Setting(
         "devices.printer",
@@ -475,20 +476,33 @@ SETTINGS: tuple[Setting, ...] = (
         "policy.pin_required",
         Bool(),
         True,
-        "Ask for the PIN when a card is scanned or typed (NFC and QR e-cards excepted).",
+        "Ask for the PIN when a card is scanned or typed (taps of NFC and resident ID cards and QR"
+        " e-cards excepted).",
     ),
-    Setting("policy.pin_for_nfc", Bool(), False, "Ask for the PIN after an NFC card tap too."),
+    Setting(
+        "policy.pin_for_nfc",
+        Bool(),
+        False,
+        "Ask for the PIN after an NFC card or resident ID card tap too.",
+    ),
     Setting(
         "policy.pin_max_attempts",
         Int(minimum=1, maximum=10),
         3,
-        "Wrong PINs in a row before the card is locked at this kiosk.",
+        "Wrong PINs in a row before the card is locked (at every kiosk of the city, after sync).",
     ),
     Setting(
         "policy.pin_lockout_minutes",
         Int(minimum=1, maximum=1440),
         15,
         "How long a card stays locked after too many wrong PINs.",
+    ),
+    Setting(
+        "policy.pin_hash_scope",
+        Str(choices=("city", "branch", "none")),
+        "city",
+        "Which kiosks get a reader's PIN hash to check PINs offline: every kiosk (city), "
+        "the kiosks of the reader's home branch (branch) or none; set at the central.",
     ),
     Setting("policy.block_expired", Bool(), True, "Refuse loans on an expired card."),
     Setting("policy.block_lost_card", Bool(), True, "Refuse a card reported lost."),

@@ -6,11 +6,13 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from kiosk.demo.titles import CHINESE, ENGLISH
-from kiosk.models import Item, ItemStatus, Patron
+from kiosk.models import CardKind, Item, ItemStatus, Patron
 from kiosk.pin import hash_pin
 from kiosk.store import Store
 
 DEMO_PIN = "1234"
+#: The demo's resident ID card: the chip number its reader registered (16 hex digits).
+DEMO_ID_CARD_CHIP = "0A1B2C3D4E5F6071"
 
 
 @dataclass(frozen=True)
@@ -22,6 +24,7 @@ class DemoPatron:
     expires_on: date | None = None
     blocks: tuple[str, ...] = ()
     fines_cents: int = 0
+    card_kind: CardKind = CardKind.BARCODE
 
 
 def demo_patrons(today: date) -> list[DemoPatron]:
@@ -34,6 +37,14 @@ def demo_patrons(today: date) -> list[DemoPatron]:
         DemoPatron("P0090", "赵*", "adult", "card expired", today - timedelta(days=3)),
         DemoPatron("P0091", "孙*", "adult", "card reported lost", year, ("lost_card",)),
         DemoPatron("P0092", "周*", "adult", "fines over the limit", year, (), 2500),
+        DemoPatron(
+            DEMO_ID_CARD_CHIP,
+            "张*",
+            "adult",
+            "borrows with a resident ID card (身份证), registered by its chip number",
+            year,
+            card_kind=CardKind.RESIDENT_ID,
+        ),
     ]
 
 
@@ -98,6 +109,7 @@ def seed(store: Store, *, isil: str, branch: str, now: datetime) -> dict[str, in
             expires_on=p.expires_on,
             blocks=p.blocks,
             fines_cents=p.fines_cents,
+            card_kind=p.card_kind,
         )
         for p in demo_patrons(now.date())
     ]

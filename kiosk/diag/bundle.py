@@ -19,11 +19,10 @@ from typing import Any
 from kiosk import __version__
 from kiosk.clock import to_text
 from kiosk.config import Config
-from kiosk.diag.checks import Check
+from kiosk.diag.checks import SECRET_SETTINGS, Check
 from kiosk.store import Store
 
-#: Settings never written to a bundle: credentials and the technician's own keys.
-SECRET_SETTINGS = ("upstream.token", "ecard.keys", "technician.pin_hash", "technician.cards")
+# SECRET_SETTINGS (from checks): never written to a bundle.
 REDACTED = "<redacted>"
 LOG_TAIL_BYTES = 1_000_000
 FAULT_LIMIT = 2000

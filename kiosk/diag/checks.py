@@ -13,6 +13,7 @@ from pathlib import Path
 
 from kiosk.config import Config, check_file
 from kiosk.core import OFFLINE_SINCE_KEY, ONLINE_KEY, OUT_OF_SERVICE_KEY
+from kiosk.file_modes import database_files, exposure
 from kiosk.store import SCHEMA_VERSION, Store
 
 #: Unsent journal rows above which the sync queue is worth a look (about a busy day offline).
@@ -54,6 +55,41 @@ def config_check(path: str | Path | None) -> Check:
     if issues:
         return Check("config", Status.FAIL, "; ".join(str(i) for i in issues))
     return Check("config", Status.OK, f"{path} is valid")
+
+
+#: Credentials and the technician's own keys: never in a bundle, and a config holding any
+#: of them must not be open to other accounts.
+SECRET_SETTINGS = ("upstream.token", "ecard.keys", "technician.pin_hash", "technician.cards")
+#: What to do about a file others can read (DESIGN: config 0640 root:shufang, data private).
+CONFIG_MODE_ADVICE = "it holds secrets ({}): chown root:shufang and chmod 0640"
+DATABASE_MODE_ADVICE = (
+    "it holds patrons, PIN hashes and loans: chown shufang and chmod 0600 (with -wal, -shm)"
+)
+
+
+def file_mode_checks(config_path: str | Path | None, config: Config) -> list[Check]:
+    """Warn about the config (when it holds a secret) and the database when their modes let
+    other accounts in; a config without secrets (like the sample) may be world-readable."""
+    checks = []
+    secrets = [key for key in SECRET_SETTINGS if config[key]]
+    if config_path is not None and Path(config_path).is_file() and secrets:
+        problem = exposure(config_path)
+        advice = CONFIG_MODE_ADVICE.format(", ".join(secrets))
+        checks.append(
+            Check("files.config", Status.WARNING, f"{config_path}: {problem}; {advice}")
+            if problem
+            else Check("files.config", Status.OK, f"{config_path} is not open to other accounts")
+        )
+    database = config["database.path"]
+    problems = [f"{p}: {exposure(p)}" for p in database_files(database) if exposure(p)]
+    if problems:
+        detail = f"{'; '.join(problems)}; {DATABASE_MODE_ADVICE}"
+        checks.append(Check("files.database", Status.WARNING, detail))
+    elif Path(database).is_file():
+        checks.append(
+            Check("files.database", Status.OK, f"{database} is not open to other accounts")
+        )
+    return checks
 
 
 def technician_check(config: Config) -> Check:
@@ -149,6 +185,17 @@ def faults_check(store: Store) -> Check:
     return Check("faults", Status.OK, "no open faults")
 
 
+def transfer_box_check(store: Store) -> Check:
+    """What the 调拨 box by the kiosk should hold: books returned here that rotation plans
+    send to other rooms (issue #17), by room; staff take them along with the pick list."""
+    rooms = store.returned_for_rooms()
+    total = sum(n for _, n in rooms)
+    if not total:
+        return Check("rotation.box", Status.OK, "no books for other rooms", "")
+    value = ", ".join(f"{room} {n}" for room, n in rooms)
+    return Check("rotation.box", Status.OK, f"{total} books for other rooms: {value}", value)
+
+
 def store_checks(
     store: Store, *, integrity: bool = True, config: Config | None = None
 ) -> list[Check]:
@@ -158,7 +205,13 @@ def store_checks(
     runs it once when shown, and the cheap checks every few seconds.
     """
     database = database_checks(store) if integrity else []
-    return [*database, *sync_checks(store, config), service_check(store), faults_check(store)]
+    return [
+        *database,
+        *sync_checks(store, config),
+        service_check(store),
+        faults_check(store),
+        transfer_box_check(store),
+    ]
 
 
 def device_checks(config: Config, probe: DeviceProbe) -> list[Check]:

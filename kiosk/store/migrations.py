@@ -142,6 +142,22 @@ def m003_conflict_reports(db: Database) -> None:
     )
 
 
+@MIGRATIONS()
+def m006_rotations(db: Database) -> None:
+    """Items a collection rotation plan moves to another room (issue #17), as the central's
+    change feed says: a return tells the reader to put such a book in the transfer box."""
+    db.executescript(
+        """
+        CREATE TABLE rotations (
+            item_pii TEXT PRIMARY KEY,
+            to_branch TEXT NOT NULL,
+            to_name TEXT NOT NULL DEFAULT '',
+            plan_id INTEGER NOT NULL DEFAULT 0
+        );
+        """
+    )
+
+
 SCHEMA_VERSION = len(MIGRATIONS._migrations)
 
 

@@ -16,7 +16,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from kiosk.clock import to_text
+from kiosk.clock import from_text, to_text
 from kiosk.models import (
     Fault,
     Hold,
@@ -25,6 +25,7 @@ from kiosk.models import (
     Loan,
     Patron,
     PatronSummary,
+    Rotation,
     Security,
     Transaction,
 )
@@ -322,6 +323,36 @@ class Store:
     def remove_holds_of(self, pii: str, card_id: str) -> None:
         self._write("DELETE FROM holds WHERE item_pii = ? AND patron_card = ?", (pii, card_id))
 
+    def set_rotation(self, rotation: Rotation) -> None:
+        """A replicated rotation record: the latest plan for the item wins."""
+        self._write(
+            "INSERT INTO rotations (item_pii, to_branch, to_name, plan_id) VALUES (?, ?, ?, ?)"
+            " ON CONFLICT (item_pii) DO UPDATE SET to_branch = excluded.to_branch,"
+            " to_name = excluded.to_name, plan_id = excluded.plan_id",
+            (rotation.item_pii, rotation.to_branch, rotation.to_name, rotation.plan_id),
+        )
+
+    def remove_rotation(self, pii: str) -> None:
+        self._write("DELETE FROM rotations WHERE item_pii = ?", (pii,))
+
+    def rotation(self, pii: str) -> Rotation | None:
+        row = self._row(
+            "SELECT item_pii, to_branch, to_name, plan_id FROM rotations WHERE item_pii = ?", (pii,)
+        )
+        return Rotation(row[0], row[1], row[2], int(row[3])) if row else None
+
+    def returned_for_rooms(self) -> list[tuple[str, int]]:
+        """Books returned here that a rotation plan sends on (in the transfer box until they
+        arrive): (room, count), most first."""
+        return [
+            (row[0], int(row[1]))
+            for row in self._rows(
+                "SELECT CASE WHEN r.to_name != '' THEN r.to_name ELSE r.to_branch END AS room,"
+                " count(*) FROM rotations r JOIN items i ON i.pii = r.item_pii"
+                " WHERE i.status = 'in_transit' GROUP BY room ORDER BY 2 DESC, room"
+            )
+        ]
+
     def data_version(self) -> int:
         """Changes whenever another connection commits: a cheap "did the UI write?" probe."""
         row = self._row("PRAGMA data_version")
@@ -357,7 +388,9 @@ class Store:
         )
         return (row["failures"], row["locked_until"]) if row else (0, None)
 
-    def record_pin_failure(self, card_id: str, failures: int, locked_until: datetime | None):
+    def record_pin_failure(
+        self, card_id: str, failures: int, locked_until: datetime | None
+    ) -> None:
         self._write(
             "INSERT INTO pin_attempts (card_id, failures, locked_until) VALUES (?,?,?)"
             " ON CONFLICT(card_id) DO UPDATE SET failures = excluded.failures,"
@@ -367,6 +400,36 @@ class Store:
 
     def clear_pin_failures(self, card_id: str) -> None:
         self._write("DELETE FROM pin_attempts WHERE card_id = ?", (card_id,))
+
+    def apply_pin_lockout(self, card_id: str, locked_until: datetime) -> None:
+        """A lockout from elsewhere in the city (the change feed): kept unless the card is
+        already locked here for longer. Stored times are UTC text, so text order is time."""
+        self._write(
+            "INSERT INTO pin_attempts (card_id, failures, locked_until) VALUES (?,0,?)"
+            " ON CONFLICT(card_id) DO UPDATE SET failures = 0, locked_until = excluded.locked_until"
+            " WHERE pin_attempts.locked_until IS NULL"
+            " OR pin_attempts.locked_until < excluded.locked_until",
+            (card_id, to_text(locked_until)),
+        )
+
+    def pin_failure_counts(self, now: datetime) -> dict[str, int]:
+        """Cards with wrong PINs here and no lockout running: card → wrong PINs in a row."""
+        found = self._rows(
+            "SELECT card_id, failures FROM pin_attempts WHERE failures > 0"
+            " AND (locked_until IS NULL OR locked_until <= ?)",
+            (to_text(now),),
+        )
+        return {row["card_id"]: row["failures"] for row in found}
+
+    def pin_lockouts_after(self, since: datetime, now: datetime) -> list[tuple[str, datetime]]:
+        """Cards locked here until after both ``since`` and ``now``: what the sync daemon has
+        not reported yet (it remembers the latest end it reported)."""
+        found = self._rows(
+            "SELECT card_id, locked_until FROM pin_attempts"
+            " WHERE locked_until > ? AND locked_until > ? ORDER BY locked_until",
+            (to_text(since), to_text(now)),
+        )
+        return [(row["card_id"], from_text(row["locked_until"])) for row in found]
 
     # --- faults ---------------------------------------------------------------------------
 

@@ -9,8 +9,11 @@ reads more only when it does:
 - ISO 28560-3 / DDM (DSFID 0x3E): the 32 bytes of the truncated basic block say everything
   the kiosk uses. Two more bytes when the owner field runs on into bytes 32-33 (a 13-character
   owner); extension blocks only when flagged (the PII field says the PII is in the library
-  extension block), or when bytes past the basic block were read and announce one.
+  extension block: at least 23 bytes of it, as the PII is longer than 16 characters), or
+  when bytes past the basic block were read and announce one.
 - The 3M layout: 24 bytes. A blank tag: what was read.
+- Fewer than 32 bytes (a pad that learnt its stack's tags end early reads less): an ISO
+  28560-2 tag, by its DSFID, to its terminator; anything else asks for the 32.
 - Anything else: the whole memory (``WHOLE_MEMORY``), since nothing says where it ends.
 """
 
@@ -20,6 +23,7 @@ from kiosk.tags.detect import blank_fill, reverse_blocks
 from kiosk.tags.iso28560_3 import (
     BASIC_SIZE,
     PII_IN_EXTENSION,
+    PII_SIZE,
     TRUNCATED_SIZE,
     crc_matches,
     plausible,
@@ -31,6 +35,9 @@ from kiosk.tags.three_m import looks_3m
 FIRST_READ_BYTES = TRUNCATED_SIZE
 #: "Read everything": a bound larger than any library tag, capped by the tag's memory.
 WHOLE_MEMORY = 2048
+#: The least library extension block a PII flagged as too long needs: length, block id (2),
+#: checksum, media format, the PII of at least PII_SIZE + 1 characters, its NUL.
+LIBRARY_PII_LEAST = 4 + 1 + PII_SIZE + 1 + 1
 DSFID_28560_2 = 0x06
 DSFID_28560_3 = 0x3E
 THREE_M_SIZE = 24
@@ -44,7 +51,7 @@ def bytes_needed(data: bytes, dsfid: int | None = None, block_size: int = 4) -> 
     be recognised, as the decoder does.
     """
     if len(data) < FIRST_READ_BYTES:
-        return FIRST_READ_BYTES
+        return _short_needed(data, dsfid, block_size)
     if blank_fill(data) is not None:
         return len(data)
     views = [data]
@@ -56,6 +63,23 @@ def bytes_needed(data: bytes, dsfid: int | None = None, block_size: int = 4) -> 
         if needed is not None:
             return needed
     return WHOLE_MEMORY
+
+
+def _short_needed(data: bytes, dsfid: int | None, block_size: int) -> int:
+    """Fewer bytes than the first read: only an ISO 28560-2 tag (by its DSFID) can be judged,
+    since its data sets end at their terminator; a pad that has learnt a stack's tags end
+    early reads that much and no more. Anything else needs the first read's 32 bytes."""
+    if dsfid != DSFID_28560_2 or not data or blank_fill(data) is not None:
+        return FIRST_READ_BYTES
+    views = [data]
+    flipped = reverse_blocks(data, block_size)
+    if flipped is not None:
+        views.append(flipped)
+    for view in views:
+        needed = object_needed(view)
+        if needed is not None:
+            return needed
+    return FIRST_READ_BYTES
 
 
 def _needed(data: bytes, dsfid: int | None) -> int | None:
@@ -106,12 +130,15 @@ def fixed_needed(data: bytes) -> int:
     owner_runs_on = len(data) >= TRUNCATED_SIZE and data[TRUNCATED_SIZE - 1] != 0
     if not pii_in_extension and len(data) < BASIC_SIZE:
         return BASIC_SIZE if owner_runs_on else TRUNCATED_SIZE
+    # a flagged PII is longer than the field's 16 characters, so the library extension
+    # block holding it has at least its head, media format, 17 characters and their NUL
+    least = BASIC_SIZE + LIBRARY_PII_LEAST + 1 if pii_in_extension else BASIC_SIZE + 1
     if len(data) < BASIC_SIZE:
-        return BASIC_SIZE + 1  # the basic block and the first extension block's length
+        return least  # the basic block and the extension blocks' first length byte
     pos = BASIC_SIZE
     while True:
         if pos >= len(data):
-            return pos + 1
+            return max(pos + 1, least) if pos == BASIC_SIZE else pos + 1
         length = data[pos]
         if length == 0:
             return pos + 1 if (pii_in_extension or pos > BASIC_SIZE) else BASIC_SIZE

@@ -111,6 +111,10 @@ PROMPTS: dict[str, dict[str, str]] = {
         "zh_CN": "这张卡暂时不能使用，请稍后再试",
         "en": "This card is locked for now. Please try again later.",
     },
+    "reason.pin_not_here": {
+        "zh_CN": "本机暂时核对不了密码，请改用电子读者证",
+        "en": "This kiosk cannot check your PIN now. Please use your e-card.",
+    },
     "reason.ecard_invalid": {
         "zh_CN": "无法识别这个电子读者证，请刷新后再试",
         "en": "This e-card cannot be read. Please refresh it and try again.",
@@ -199,6 +203,10 @@ PROMPTS: dict[str, dict[str, str]] = {
     "reason.send_to_owner": {
         "zh_CN": "已还。这本书要送回别的馆，请放进贴有其他馆标签的箱子",
         "en": "Returned. Please put this book in the box marked Other libraries.",
+    },
+    "reason.send_to_room": {
+        "zh_CN": "已还。这本书要送到别的书房，请放进贴有调拨标签的箱子",
+        "en": "Returned. Please put this book in the box marked Transfers.",
     },
     "reason.hold_waiting": {
         "zh_CN": "已还。有读者在等这本书，请放在贴有预约标签的书架上",

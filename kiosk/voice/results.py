@@ -22,7 +22,9 @@ MONTHS_EN = (
 
 
 #: Accepted outcomes that still ask the reader to do something with the book.
-ERRANDS = frozenset({Reason.HOLD_WAITING, Reason.SEND_TO_OWNER, Reason.TO_STAFF})
+ERRANDS = frozenset(
+    {Reason.HOLD_WAITING, Reason.SEND_TO_OWNER, Reason.SEND_TO_ROOM, Reason.TO_STAFF}
+)
 
 
 def date_values(when: datetime, tz: ZoneInfo) -> dict[str, object]:

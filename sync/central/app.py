@@ -10,6 +10,8 @@ from kiosk.clock import Clock, SystemClock
 from sync.central import (
     routes_admin,
     routes_kiosk,
+    routes_pins,
+    routes_rotation,
     routes_staff,
     routes_upstream,
     routes_visits,
@@ -20,6 +22,7 @@ from sync.central.migrations import migrate
 from sync.central.request_guard import RequestGuard
 from sync.central.runtime import Runtime
 from sync.central.settings import CentralSettings
+from sync.central.web.common import NotAllowed, not_allowed_page
 from sync.central.wire import API_PREFIX
 
 
@@ -53,9 +56,18 @@ def create_app(
     settings = settings or CentralSettings()
     app.state.runtime = Runtime(engine=engine, clock=clock, settings=settings)
     app.add_middleware(RequestGuard, max_body=settings.max_body_bytes)
-    for module in (routes_kiosk, routes_upstream, routes_staff, routes_admin, routes_visits):
+    for module in (
+        routes_kiosk,
+        routes_pins,
+        routes_upstream,
+        routes_staff,
+        routes_admin,
+        routes_visits,
+        routes_rotation,
+    ):
         app.include_router(module.router, prefix=API_PREFIX)
     app.include_router(web.router)  # the staff fleet pages under /dashboard
+    app.add_exception_handler(NotAllowed, not_allowed_page)
 
     @app.get("/", include_in_schema=False)
     def root() -> RedirectResponse:

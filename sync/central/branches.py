@@ -17,7 +17,7 @@ from sqlalchemy.engine import Connection
 from sync.central import wire
 from sync.central.schema import branches
 
-_ROOM_FIELDS = ("district", "seats", "floor_area_m2", "weekly_open_hours", "opened_on")
+_ROOM_FIELDS = ("district", "seats", "floor_area_m2", "weekly_open_hours", "opened_on", "name")
 
 
 @dataclass(frozen=True, slots=True)
@@ -28,6 +28,7 @@ class Room:
     floor_area_m2: int = 0
     weekly_open_hours: float = 0.0
     opened_on: str = ""
+    name: str = ""
 
 
 def _check(record: wire.BranchRecord) -> None:
@@ -36,6 +37,8 @@ def _check(record: wire.BranchRecord) -> None:
         raise ValueError(f"branch {name!r}: the name must have 1-200 characters")
     if record.district is not None and len(record.district) > 200:
         raise ValueError(f"branch {name!r}: district of at most 200 characters")
+    if record.name is not None and len(record.name) > 200:
+        raise ValueError(f"branch {name!r}: room name of at most 200 characters")
     for field in ("seats", "floor_area_m2"):
         value = getattr(record, field)
         if value is not None and not (0 <= value <= 100_000):
@@ -93,6 +96,7 @@ def rooms(conn: Connection) -> dict[str, Room]:
             row.floor_area_m2,
             row.weekly_open_hours,
             row.opened_on,
+            row.name,
         )
         for row in conn.execute(sa.select(branches))
     }

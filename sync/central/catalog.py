@@ -184,9 +184,31 @@ def set_policy(conn: Connection, document: dict[str, Any], now: datetime) -> str
         raise PolicyError(problems)
     number = (conn.execute(sa.select(sa.func.max(policies.c.version))).scalar() or 0) + 1
     document = {**document, "version": f"central-{number}"}
+    scope_before = pin_hash_scope(conn)
     conn.execute(policies.insert().values(version=number, document=document, set_at=now))
     _publish_policy(conn, now)
+    if pin_hash_scope(conn) != scope_before:
+        _republish_pin_holders(conn, now)
     return document["version"]
+
+
+def pin_hash_scope(conn: Connection) -> str:
+    """The current policy's ``pin_hash_scope`` (``"city"`` when no policy was set)."""
+    document = conn.execute(
+        sa.select(policies.c.document).order_by(policies.c.version.desc()).limit(1)
+    ).scalar()
+    return str((document or {}).get("pin_hash_scope", "city"))
+
+
+def _republish_pin_holders(conn: Connection, now: datetime) -> None:
+    """Log every patron with a PIN again after the scope changed, so each kiosk pulls the
+    hash it may now hold, or the marker in place of one it may no longer keep."""
+    rows = conn.execute(
+        sa.select(patrons).where(patrons.c.pin_hash.is_not(None)).order_by(patrons.c.card_id)
+    ).all()
+    append(
+        conn, [Delta("patron", row.card_id, "upsert", _patron_payload(row)) for row in rows], now
+    )
 
 
 class NoSuchPatron(LookupError):

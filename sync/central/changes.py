@@ -13,8 +13,27 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
+from kiosk.pin import PIN_WITHHELD
 from sync.central import wire
 from sync.central.schema import Seq, changes, counters, kiosks
+
+
+@dataclass(frozen=True, slots=True)
+class Puller:
+    """The kiosk a page goes to, as far as it decides what the page may carry: a reader's PIN
+    hash goes only to the kiosks the policy's ``pin_hash_scope`` names; others get
+    ``PIN_WITHHELD`` (the reader has a PIN, checked with the central while online)."""
+
+    branch: str
+    pin_hash_scope: str = "city"
+
+    def withholds_pin_of(self, patron: dict[str, Any]) -> bool:
+        if self.pin_hash_scope == "city" or not patron.get("pin_hash"):
+            return False
+        if self.pin_hash_scope == "branch":
+            home = patron.get("home_branch") or ""
+            return not home or home != self.branch
+        return True  # "none", or a scope this version does not know: withhold
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,11 +84,15 @@ def latest_cursor(conn: Connection) -> int:
     ).scalar_one()
 
 
-def page(conn: Connection, cursor: int, limit: int) -> wire.ChangesPage:
-    return wire.from_json(wire.ChangesPage, page_json(conn, cursor, limit))
+def page(
+    conn: Connection, cursor: int, limit: int, puller: Puller | None = None
+) -> wire.ChangesPage:
+    return wire.from_json(wire.ChangesPage, page_json(conn, cursor, limit, puller))
 
 
-def page_json(conn: Connection, cursor: int, limit: int) -> dict[str, Any]:
+def page_json(
+    conn: Connection, cursor: int, limit: int, puller: Puller | None = None
+) -> dict[str, Any]:
     """The page as JSON-ready data: stored payloads pass straight through.
 
     A payload is stored as the record's own JSON (``wire.to_json``/``asdict``), which is what
@@ -89,7 +112,10 @@ def page_json(conn: Connection, cursor: int, limit: int) -> dict[str, Any]:
         change: dict[str, Any] = {"seq": seq, "entity": entity, "op": op, "key": key}
         change.update(_NO_RECORD)
         if payload is not None:
-            change[entity] = _payload(entity, payload)
+            record = _payload(entity, payload)
+            if entity == "patron" and puller is not None and puller.withholds_pin_of(record):
+                record = {**record, "pin_hash": PIN_WITHHELD}
+            change[entity] = record
         out.append(change)
     return {
         "changes": out,
@@ -98,13 +124,15 @@ def page_json(conn: Connection, cursor: int, limit: int) -> dict[str, Any]:
     }
 
 
-def page_body(conn: Connection, cursor: int, limit: int) -> bytes:
+def page_body(conn: Connection, cursor: int, limit: int, puller: Puller | None = None) -> bytes:
     """The page as the JSON body of the reply, with the stored payloads' text spliced in.
 
     Same document as ``page_json`` gives, without parsing and re-serialising every record:
     a flat record (item, patron, hold) whose stored text has each of today's fields goes in
-    as stored; anything else (a policy, a payload from an older version) is decoded first.
+    as stored; anything else (a policy, a payload from an older version, a patron whose PIN
+    hash this kiosk must not get) is decoded first.
     """
+    scoped = puller is not None and puller.pin_hash_scope != "city"
     rows = conn.execute(
         sa.select(
             changes.c.seq,
@@ -124,6 +152,12 @@ def page_body(conn: Connection, cursor: int, limit: int) -> bytes:
     for seq, entity, key, op, text in rows:
         if text is None or text == "null":
             record = "null"
+        elif scoped and entity == "patron" and not _no_pin_hash(text):
+            patron = _payload(entity, json.loads(text))
+            assert puller is not None
+            if puller.withholds_pin_of(patron):
+                patron = {**patron, "pin_hash": PIN_WITHHELD}
+            record = dumps(patron)
         else:
             shape = flat_text.get(entity)
             if shape is not None and (shape(text) is not None or _has_marks(entity, text)):
@@ -171,6 +205,8 @@ _RECORD_TYPES: dict[str, type] = {
     "item": wire.ItemRecord,
     "patron": wire.PatronRecord,
     "hold": wire.HoldRecord,
+    "lockout": wire.PinLockoutRecord,
+    "rotation": wire.RotationRecord,
 }
 _RECORD_FIELDS = {
     entity: frozenset(record.__dataclass_fields__)  # type: ignore[attr-defined]
@@ -194,7 +230,7 @@ _NO_RECORD_MEMBERS = "".join(f',"{name}":null' for name in _RECORD_TYPES) + "}"
 #: other ``": `` means exactly these keys; text with escaped quotes is decoded instead.
 _FLAT_MARKS = {
     entity: tuple(f'"{name}": ' for name in sorted(_RECORD_FIELDS[entity]))
-    for entity in ("item", "patron", "hold")
+    for entity in ("item", "patron", "hold", "rotation")
 }
 #: A flat record's text as today's version stores it: each field in the record's order, each
 #: value a string with no quote or backslash in it, a number or literal, or a list of such
@@ -209,6 +245,12 @@ _FLAT_TEXT = {
     ).fullmatch
     for entity in _FLAT_MARKS
 }
+
+
+def _no_pin_hash(text: str) -> bool:
+    """Whether a patron's stored text surely has no PIN hash (no escaped quote that could
+    make ``"pin_hash": null`` part of another value): such a record needs no decoding."""
+    return '\\"' not in text and '"pin_hash": null' in text
 
 
 def _has_marks(entity: str, text: str) -> bool:

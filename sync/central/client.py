@@ -71,6 +71,21 @@ class CentralClient:
     def heartbeat(self, beat: wire.Heartbeat) -> wire.HeartbeatAck:
         return self._call("POST", "/heartbeat", wire.HeartbeatAck, json=wire.to_json(beat))
 
+    def check_pin(self, card_id: str, pin: str) -> wire.PinCheckReply:
+        """The central's verdict on a PIN this kiosk holds no hash for (``pin_hash_scope``)."""
+        body = wire.to_json(wire.PinCheckIn(card_id, pin))
+        return self._call("POST", "/pin-checks", wire.PinCheckReply, json=body)
+
+    def report_pin_lockouts(
+        self,
+        lockouts: Sequence[wire.PinLockoutRecord],
+        failures: Sequence[wire.PinFailureRecord] = (),
+    ) -> int:
+        """Send lockouts applied here and wrong PINs since the last report; the answer counts
+        the lockouts that were new to the central (the wrong PINs' included)."""
+        body = wire.to_json(wire.PinLockoutBatch(list(lockouts), list(failures)))
+        return self._call("POST", "/pin-lockouts", wire.PinLockoutReply, json=body).recorded
+
     def policy(self) -> wire.PolicyRecord:
         return self._call("GET", "/policy", wire.PolicyRecord)
 

@@ -98,6 +98,33 @@ _FIELDS: dict[tuple[str, str], tuple[str, type]] = {
 }
 
 
+def mode_warnings(config: CentralConfig) -> list[str]:
+    """The central's files that other accounts may read: the config when it holds a secret
+    (alert webhooks and mail settings, a database URL with a password) and a SQLite database
+    (staff accounts, kiosk tokens, patrons and their PIN hashes). Empty when all is private."""
+    from urllib.parse import urlsplit
+
+    from kiosk.file_modes import database_files, exposure
+
+    warnings = []
+    secret = config.alerts is not None or bool(urlsplit(config.db).password)
+    problem = exposure(config.source) if config.source and secret else None
+    if problem:
+        warnings.append(
+            f"{config.source}: {problem}; it holds secrets (alert keys, database password): "
+            "chown root:shufang-central and chmod 0640"
+        )
+    if config.db.startswith("sqlite:///"):
+        for path in database_files(config.db.removeprefix("sqlite:///")):
+            problem = exposure(path)
+            if problem:
+                warnings.append(
+                    f"{path}: {problem}; it holds staff accounts, kiosk tokens and patrons: "
+                    "chmod 0600"
+                )
+    return warnings
+
+
 def config_path(explicit: str | None, environ: dict[str, str] | None = None) -> str | None:
     """The file to read: the option, the environment, the default file if present, or None."""
     environ = os.environ if environ is None else environ

@@ -16,6 +16,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any, Generic, TypeVar
 
+from kiosk.chip_number import normalize_chip_number
 from kiosk.textencoding import UnreadableText, decode_text
 from sync.central import wire
 
@@ -47,15 +48,28 @@ def read_patrons(path: Path) -> Parsed[wire.PatronRecord]:
 
 def _read(path: Path, record_type: type, required: tuple[str, ...], build: Any) -> Parsed[Any]:
     known = {f.name for f in fields(record_type)}
-    records: list[Any] = []
-    rejected: list[Rejected] = []
     try:
         decoded = decode_text(path.read_bytes())
     except UnreadableText as error:
         return Parsed([], [Rejected(error.line, str(error))])
-    with io.StringIO(decoded.text, newline="") as handle:
+    return _read_rows(decoded.text, known, required, build)
+
+
+def _unreadable(error: csv.Error) -> str:
+    """A field over the csv module's 128 KiB limit, a stray quote: a rejected line."""
+    return f"not readable as CSV: {error}"
+
+
+def _read_rows(text: str, known: set[str], required: tuple[str, ...], build: Any) -> Parsed[Any]:
+    records: list[Any] = []
+    rejected: list[Rejected] = []
+    with io.StringIO(text, newline="") as handle:
         reader = csv.DictReader(handle)
-        header = [h.strip() for h in reader.fieldnames or []]
+        try:
+            fieldnames = reader.fieldnames
+        except csv.Error as error:
+            return Parsed([], [Rejected(max(reader.line_num, 1), _unreadable(error))])
+        header = [h.strip() for h in fieldnames or []]
         missing = [c for c in required if c not in header]
         unknown = [c for c in header if c not in known]
         if missing or unknown:
@@ -65,7 +79,15 @@ def _read(path: Path, record_type: type, required: tuple[str, ...], build: Any) 
             return Parsed([], [Rejected(1, "; ".join(problems))])
         reader.fieldnames = header
         seen: dict[str, int] = {}
-        for row in reader:
+        rows = iter(reader)
+        while True:
+            try:
+                row = next(rows)
+            except StopIteration:
+                break
+            except csv.Error as error:
+                rejected.append(Rejected(max(reader.line_num, 1), _unreadable(error)))
+                break
             line = reader.line_num
             values = {k: (v or "").strip() for k, v in row.items() if k is not None}
             if None in row:
@@ -76,7 +98,7 @@ def _read(path: Path, record_type: type, required: tuple[str, ...], build: Any) 
             except ValueError as error:
                 rejected.append(Rejected(line, str(error)))
                 continue
-            key = values[required[0]]
+            key = getattr(record, required[0])  # as stored: a chip number's one spelling
             if key in seen:
                 rejected.append(Rejected(line, f"{required[0]} {key!r} repeats line {seen[key]}"))
                 continue
@@ -95,10 +117,10 @@ def _int(values: dict[str, str], name: str, default: int) -> int:
     text = values.get(name, "")
     if not text:
         return default
-    try:
-        number = int(text)
-    except ValueError:
-        raise ValueError(f"{name} {text!r} is not a whole number") from None
+    # ASCII digits only: int() also takes "１２", "١٢" and "1_0"
+    if not (text.isascii() and text.lstrip("-").isdigit()):
+        raise ValueError(f"{name} {text!r} is not a whole number")
+    number = int(text)
     if number < 0:
         raise ValueError(f"{name} must not be negative")
     return number
@@ -141,13 +163,18 @@ def _patron(values: dict[str, str]) -> wire.PatronRecord:
     pin_hash = values.get("pin_hash") or None
     if pin_hash is not None and not pin_hash.startswith("scrypt$"):
         raise ValueError("pin_hash must be a scrypt hash (never a plain PIN)")
+    card_kind = _choice(values, "card_kind", "barcode", CARD_KINDS)
+    card_id = values["card_id"]
+    if card_kind == "resident_id":  # one spelling of the chip number, as a tap reads it
+        card_id = normalize_chip_number(card_id)
     return wire.PatronRecord(
-        card_id=values["card_id"],
+        card_id=card_id,
         category=values.get("category") or "adult",
-        card_kind=_choice(values, "card_kind", "barcode", CARD_KINDS),
+        card_kind=card_kind,
         initials=values.get("initials", ""),
         pin_hash=pin_hash,
         expires_on=expires_on,
         blocks=[b.strip() for b in values.get("blocks", "").split(";") if b.strip()],
         fines_cents=_int(values, "fines_cents", 0),
+        home_branch=values.get("home_branch", ""),
     )

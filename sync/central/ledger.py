@@ -18,7 +18,7 @@ from zoneinfo import ZoneInfo
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-from sync.central import rollup, wire
+from sync.central import rollup, rotation, wire
 from sync.central.auth import KioskIdentity, TokenRevoked
 from sync.central.database import keyed_select, rows_for_keys
 from sync.central.schema import conflicts, items, kiosks, loans, patrons, transactions
@@ -137,6 +137,7 @@ def apply_batch(
     rollup.lock_readers(conn, [r.patron_card for r in rows])
     results: dict[int, wire.TransactionResult] = {}
     handled: set[str] = set()
+    returned: list[tuple[str, str | None]] = []  # items checked in and what the reader heard
     for index in sorted(range(len(rows)), key=lambda i: rows[i].seq):
         row = rows[index]
         if row.id in seen or row.id in handled:
@@ -153,10 +154,13 @@ def apply_batch(
             else _out_of_order(conn, batch, row, last_seq)
         )
         results[index] = _record(batch, index, row, outcome, now, tz, in_order)
+        if row.kind == "checkin" and in_order and outcome.status == "accepted":
+            returned.append((row.item_pii, row.reason))
         if in_order:
             last_seq = row.seq
             batch.applied_seqs.add(row.seq)
     _flush(conn, batch, results)
+    rotation.note_checkins(conn, kiosk.kiosk_id, kiosk.branch, returned, now)
     conn.execute(
         kiosks.update().where(kiosks.c.kiosk_id == kiosk.kiosk_id).values(last_seq=last_seq)
     )

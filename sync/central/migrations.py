@@ -120,6 +120,22 @@ def _alert_acknowledgement(conn: Connection) -> None:
             _add_column(conn, schema.alert_episodes.c[column])
 
 
+def _pin_scope(conn: Connection) -> None:
+    """Patrons' home branches (PIN hashes replicated only as far as the policy says) and the
+    PIN lockouts kiosks report, which travel to the city's other kiosks (#14)."""
+    if "home_branch" not in {c["name"] for c in sa.inspect(conn).get_columns("patrons")}:
+        _add_column(conn, schema.patrons.c.home_branch)
+    schema.pin_lockouts.create(conn, checkfirst=True)
+
+
+def _rotation(conn: Connection) -> None:
+    """Collection rotation plans and their items, and the rooms' names readers know (#17)."""
+    if "name" not in {c["name"] for c in sa.inspect(conn).get_columns("branches")}:
+        _add_column(conn, schema.branches.c.name)
+    for table in (schema.rotation_plans, schema.rotation_items):
+        table.create(conn, checkfirst=True)  # with the live-item index
+
+
 def _ecard_keys_ed25519(conn: Connection) -> None:
     """E-cards are Ed25519 (issue #14): a key's ``secret`` is now a private seed kiosks never
     see. The HMAC secrets stored so far were replicated to every kiosk, so each is revoked
@@ -147,6 +163,8 @@ STEPS: tuple[Step, ...] = (
     Step(8, "rooms and visits", _rooms),
     Step(9, "efficiency rollup, span successors", _rollup),
     Step(10, "alert acknowledgement", _alert_acknowledgement),
+    Step(11, "patrons' home branches, PIN lockouts", _pin_scope),
+    Step(12, "collection rotation", _rotation),
     Step(14, "ed25519 e-card keys, hmac secrets revoked", _ecard_keys_ed25519),
 )
 

@@ -50,6 +50,9 @@ def upsert_patrons(batch: wire.PatronBatch, staff: Staff, rt: RuntimeDep) -> wir
     for patron in batch.patrons:
         ok = 0 <= patron.fines_cents <= MAX_FINES_CENTS
         _refuse_unless(ok, patron.card_id, f"fines_cents must be 0-{MAX_FINES_CENTS}")
+        # Never a plain PIN, nor the marker a kiosk holds in place of a hash it may not have.
+        ok = patron.pin_hash is None or patron.pin_hash.startswith("scrypt$")
+        _refuse_unless(ok, patron.card_id, "pin_hash must be a scrypt hash (shufang card hash-pin)")
     with writing(rt.engine) as conn:
         return catalog.upsert_patrons(conn, batch.patrons, rt.clock.now())
 

@@ -61,6 +61,8 @@ def _problem(row: wire.TransactionIn) -> str | None:
         return "times must carry a UTC offset"
     if row.kind == "cancel" and not row.cancels:
         return "a cancel must name what it cancels"
+    if row.reason is not None and len(row.reason) > MAX_KEY:
+        return f"reason longer than {MAX_KEY} characters"
     return None
 
 
@@ -95,7 +97,8 @@ def pull_changes(
         applied = cursor if known is None else min(known, cursor)
         changes.note_kiosk_cursor(conn, kiosk.kiosk_id, applied)
     with reading(rt.engine) as conn:
-        body = changes.page_body(conn, cursor, min(limit, rt.settings.max_page))
+        puller = changes.Puller(kiosk.branch, catalog.pin_hash_scope(conn))
+        body = changes.page_body(conn, cursor, min(limit, rt.settings.max_page), puller)
     # Stored payloads spliced in as JSON text: sent as is, not decoded and re-validated.
     return Response(body, media_type="application/json")  # type: ignore[return-value]
 

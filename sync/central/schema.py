@@ -87,6 +87,21 @@ patrons = sa.Table(
     # Change seq at which the patron last became blocked: compared with a kiosk's cursor.
     sa.Column("blocked_seq", Seq),
     sa.Column("updated_at", UTCDateTime, nullable=False),
+    # Step 11 (issue #14): whose kiosks get the PIN hash under pin_hash_scope = "branch".
+    sa.Column("home_branch", sa.String(), nullable=False, server_default=""),
+)
+
+# Step 11 (issue #14): wrong PINs the central checked itself (for kiosks without the hash)
+# and lockouts, its own or reported by a kiosk; a lockout goes out on the change feed so the
+# city's other kiosks refuse the card too.
+pin_lockouts = sa.Table(
+    "pin_lockouts",
+    metadata,
+    sa.Column("card_id", sa.String(), primary_key=True),
+    sa.Column("failures", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("locked_until", UTCDateTime),
+    sa.Column("kiosk_id", sa.String(), nullable=False),  # the last kiosk that reported or asked
+    sa.Column("updated_at", UTCDateTime, nullable=False),
 )
 
 holds = sa.Table(
@@ -295,6 +310,8 @@ branches = sa.Table(
     sa.Column("floor_area_m2", sa.Integer, nullable=False, server_default="0"),
     sa.Column("weekly_open_hours", sa.Float, nullable=False, server_default="0"),
     sa.Column("opened_on", sa.String(), nullable=False, server_default=""),
+    # Step 12: the room's name readers know (城西书房), shown at kiosks for rotated books.
+    sa.Column("name", sa.String(), nullable=False, server_default=""),
 )
 
 # Step 7 (issue #16): alert episodes (one per condition while it lasts), the events told
@@ -423,4 +440,39 @@ item_lent_days = sa.Table(
     sa.Column("checkouts", sa.Integer, nullable=False),
     sa.Column("prev_day", sa.String(), nullable=False),
     sa.Index("ix_item_lent_days_day", "day", "prev_day"),
+)
+
+# Step 12 (issue #17): collection rotation (图书流转). A plan moves items chosen by a
+# librarian from one room to another; each item is waiting (on the shelf or on loan),
+# in transit (returned into the transfer box at a kiosk, or picked by staff), arrived
+# (checked in at the destination, or marked by staff) or cancelled with its plan.
+rotation_plans = sa.Table(
+    "rotation_plans",
+    metadata,
+    sa.Column("id", Id, primary_key=True),
+    sa.Column("from_branch", sa.String(), nullable=False),
+    sa.Column("to_branch", sa.String(), nullable=False),
+    sa.Column("note", sa.Text, nullable=False, server_default=""),
+    sa.Column("created_by", sa.String(), nullable=False),
+    sa.Column("created_at", UTCDateTime, nullable=False),
+    sa.Column("cancelled_at", UTCDateTime),
+)
+
+rotation_items = sa.Table(
+    "rotation_items",
+    metadata,
+    sa.Column("plan_id", sa.Integer, sa.ForeignKey("rotation_plans.id"), primary_key=True),
+    sa.Column("item_pii", sa.String(), primary_key=True),
+    sa.Column("state", sa.String(), nullable=False),  # waiting | in_transit | arrived | cancelled
+    sa.Column("changed_at", UTCDateTime, nullable=False),
+    # Who moved it last: a kiosk id (a return there) or "staff:<username>".
+    sa.Column("changed_by", sa.String(), nullable=False, server_default=""),
+)
+# An item travels with one plan at a time, whatever the code above says.
+sa.Index(
+    "uq_rotation_items_live",
+    rotation_items.c.item_pii,
+    unique=True,
+    sqlite_where=rotation_items.c.state.in_(("waiting", "in_transit")),
+    postgresql_where=rotation_items.c.state.in_(("waiting", "in_transit")),
 )

@@ -22,11 +22,11 @@ Decision = Literal["online", "offline"]
 TxnStatus = Literal["accepted", "duplicate", "conflict"]
 KioskState = Literal["in_service", "out_of_service"]
 Severity = Literal["info", "warning", "error", "critical"]
-Entity = Literal["policy", "item", "patron", "hold"]
+Entity = Literal["policy", "item", "patron", "hold", "lockout", "rotation"]
 ChangeOp = Literal["upsert", "delete"]
 Resolution = Literal["apply", "dismiss"]
 ItemStatus = Literal["available", "on_loan", "not_for_loan", "lost", "missing", "in_transit"]
-CardKind = Literal["barcode", "nfc", "qr", "typed"]
+CardKind = Literal["barcode", "nfc", "qr", "typed", "resident_id"]
 
 # --- kiosk → central ---------------------------------------------------------------------
 
@@ -44,6 +44,9 @@ class TransactionIn:
     decision: Decision
     due_at: datetime | None = None
     cancels: str | None = None
+    #: What the kiosk told the reader (its reason code, e.g. ``send_to_room``): not applied
+    #: to the loans, only read where it says where a book went. Older kiosks leave it out.
+    reason: str | None = None
 
 
 @dataclass(slots=True)
@@ -98,6 +101,50 @@ class HeartbeatAck:
     latest_cursor: int
 
 
+# --- kiosk → central: PINs ----------------------------------------------------------------
+
+
+@dataclass(slots=True)
+class PinCheckIn:
+    """A PIN a kiosk cannot check itself: it holds no hash for the reader (pin_hash_scope)."""
+
+    card_id: str
+    pin: str
+
+
+PinVerdict = Literal["right", "wrong", "locked"]
+
+
+@dataclass(slots=True)
+class PinCheckReply:
+    verdict: PinVerdict
+    locked_until: datetime | None = None
+
+
+@dataclass(slots=True)
+class PinFailureRecord:
+    """Wrong PINs typed at a kiosk since its last report, below its lockout: the central adds
+    up a card's wrong PINs from every kiosk, so two here and one there lock it too."""
+
+    card_id: str
+    wrong: int
+
+
+@dataclass(slots=True)
+class PinLockoutBatch:
+    """Lockouts a kiosk applied after wrong PINs, and wrong PINs not yet locking, for the
+    city's other kiosks."""
+
+    lockouts: list[PinLockoutRecord]
+    failures: list[PinFailureRecord] = field(default_factory=list)
+
+
+@dataclass(slots=True)
+class PinLockoutReply:
+    recorded: int  # lockouts that were new or longer than the central knew, or that the
+    # reported wrong PINs caused
+
+
 # --- central → kiosk: replicated data -----------------------------------------------------
 
 
@@ -129,12 +176,26 @@ class PatronRecord:
     expires_on: date | None = None
     blocks: list[str] = field(default_factory=list)
     fines_cents: int = 0
+    #: the branch whose kiosks get the PIN hash under ``pin_hash_scope = "branch"``
+    home_branch: str = ""
 
 
 @dataclass(slots=True)
 class HoldRecord:
     item_pii: str
     patron_card: str
+
+
+@dataclass(slots=True)
+class RotationRecord:
+    """An item a rotation plan moves to another room (issue #17): a kiosk that takes it back
+    tells the reader to put it in the transfer box, naming the room; a kiosk of that room
+    takes it in as arrived. Kiosks that do not know the entity ignore it."""
+
+    item_pii: str
+    to_branch: str
+    to_name: str = ""  # the room's name readers know; the branch code when none is set
+    plan_id: int = 0
 
 
 @dataclass(slots=True)
@@ -172,6 +233,15 @@ class PolicyRecord:
 
 
 @dataclass(slots=True)
+class PinLockoutRecord:
+    """A reader locked out after wrong PINs (at any kiosk, or at the central's own check)
+    until ``locked_until``: every kiosk of the city refuses the card until then."""
+
+    card_id: str
+    locked_until: datetime
+
+
+@dataclass(slots=True)
 class Change:
     """One delta; for an upsert exactly one record field is set, a delete names ``key``."""
 
@@ -183,6 +253,8 @@ class Change:
     item: ItemRecord | None = None
     patron: PatronRecord | None = None
     hold: HoldRecord | None = None
+    lockout: PinLockoutRecord | None = None
+    rotation: RotationRecord | None = None
 
 
 @dataclass(slots=True)
@@ -224,6 +296,8 @@ class BranchRecord:
     floor_area_m2: int | None = None
     weekly_open_hours: float | None = None
     opened_on: str | None = None  # YYYY-MM-DD
+    #: The room's name readers know (城西书房): kiosks name it for books moving there.
+    name: str | None = None
 
 
 @dataclass(slots=True)
@@ -352,6 +426,32 @@ class DailyStats:
     returns: int
     renewals: int
     readers: int
+
+
+# --- collection rotation (issue #17) -----------------------------------------------------
+
+
+@dataclass(slots=True)
+class RotationPlanIn:
+    """Move ``items`` (their PIIs, all held by ``from_branch``) to ``to_branch``."""
+
+    from_branch: str
+    to_branch: str
+    items: list[str]
+    note: str = ""
+
+
+@dataclass(slots=True)
+class RotationPlanRecord:
+    id: int
+    from_branch: str
+    to_branch: str
+    note: str
+    created_by: str
+    created_at: datetime
+    cancelled_at: datetime | None = None
+    #: Items by where they are: on_shelf, on_loan, in_transit, arrived, cancelled.
+    counts: dict[str, int] = field(default_factory=dict)
 
 
 # --- kiosk → central: refusals from the library system (SIP2 sites) ---------------------

@@ -42,6 +42,7 @@ from sync.daemon.acs import (
 from sync.daemon.backoff import Backoff
 from sync.daemon.connectivity import mark_offline, mark_online
 from sync.daemon.heartbeat import BeatReport, send_heartbeat
+from sync.daemon.lockouts import report_lockouts
 from sync.daemon.pull import PullReport, cursor_of, pull_changes
 from sync.daemon.push import PushReport, push_outbox
 from sync.daemon.replies import MalformedReply
@@ -73,6 +74,12 @@ class CentralUpstream(Protocol):
         self, rows: Sequence[wire.UpstreamConflictIn]
     ) -> list[wire.UpstreamConflictResult]: ...
 
+    def report_pin_lockouts(
+        self,
+        lockouts: Sequence[wire.PinLockoutRecord],
+        failures: Sequence[wire.PinFailureRecord] = (),
+    ) -> int: ...
+
 
 @dataclass(slots=True)
 class PassReport:
@@ -89,6 +96,7 @@ class PassReport:
     beat: BeatReport | None = None
     acs: AcsReport | None = None
     reported: ConflictReport | None = None
+    lockouts_reported: int = 0
     notes: list[str] = field(default_factory=list)
 
     @property
@@ -174,6 +182,8 @@ class SyncDaemon:
                 report.push = push_outbox(self.store, client, self.clock, self.settings.batch_size)
                 if report.push.sent:  # the central answered: the UI may decide online again
                     self._answered()
+            if not self.unauthorized:  # before the beat, so this pass pulls them back
+                report.lockouts_reported = report_lockouts(self.store, client, self.clock.now())
             if beat or self.unauthorized:
                 report.beat = send_heartbeat(self.store, client, self._policy_version())
                 self._next_beat = self.clock.now() + timedelta(seconds=self.settings.heartbeat_s)

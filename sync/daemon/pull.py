@@ -18,9 +18,9 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any, Protocol
 
-from kiosk.clock import Clock
+from kiosk.clock import Clock, from_text
 from kiosk.core import ECARD_KEYS_KEY, LEGACY_ECARD_SECRETS_KEY
-from kiosk.models import CardKind, Patron, Severity
+from kiosk.models import CardKind, Patron, Rotation, Severity
 from kiosk.policy_check import policy_problems
 from kiosk.store import Store
 from kiosk.store.rows import item_row_from_record
@@ -133,6 +133,15 @@ def apply_page(
                     store.place_hold_once(pii, card, now)
                 else:
                     store.remove_holds_of(pii, card)
+            elif entity == "lockout" and op == "upsert" and change.get("lockout"):
+                lockout = change["lockout"]
+                store.apply_pin_lockout(lockout["card_id"], from_text(lockout["locked_until"]))
+            elif entity == "rotation":
+                record = change.get("rotation")
+                if op == "upsert" and record:
+                    store.set_rotation(rotation_from_json(record))
+                else:
+                    store.remove_rotation(change["key"])
             elif entity == "policy" and change.get("policy"):
                 policy_version = apply_policy(store, change["policy"], clock) or policy_version
         flush()
@@ -186,6 +195,15 @@ def patron_from_json(data: dict[str, Any]) -> Patron:
         expires_on=date.fromisoformat(expires) if expires else None,
         blocks=tuple(data.get("blocks") or ()),
         fines_cents=int(data.get("fines_cents") or 0),
+    )
+
+
+def rotation_from_json(data: dict[str, Any]) -> Rotation:
+    return Rotation(
+        item_pii=data["item_pii"],
+        to_branch=data["to_branch"],
+        to_name=data.get("to_name") or "",
+        plan_id=int(data.get("plan_id") or 0),
     )
 
 

@@ -58,6 +58,7 @@ def txn_to_json(txn: Transaction) -> dict[str, Any]:
         "decision": txn.decision.value,
         "due_at": _utc(txn.due_at) if txn.due_at else None,
         "cancels": txn.cancels,
+        "reason": str(txn.reason),
     }
 
 

@@ -23,8 +23,13 @@ def test_rfid_benchmark_reports_decode_rates_and_the_stack_split():
         "decode 28560-2",
         "decode 28560-3",
         "10-tag stack, paced FEIG 38400 pty",
+        "10 tags FEIG: last row / floor",
+        "10 tags FEIG: first row painted",
+        "10 tags 3M 810: last row / floor",
+        "10 tags 3M 810: first row painted",
     ]
     assert "tags/s" in rows[0].figure and "% (target < 5%)" in rows[2].figure
+    assert all("target" in row.figure and row.n == 1 for row in rows[3:])
 
 
 def test_ui_benchmark_runs_in_its_own_process():

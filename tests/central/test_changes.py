@@ -106,6 +106,7 @@ def test_patrons_carry_only_what_a_kiosk_needs(central: Central) -> None:
         "expires_on",
         "blocks",
         "fines_cents",
+        "home_branch",  # a branch code: which kiosks may hold the PIN hash
     }
     assert wire.from_json(wire.PatronRecord, raw) == patron
 

@@ -126,3 +126,66 @@ def test_step_14_revokes_the_hmac_e_card_secrets_every_kiosk_had(
             assert catalog.current_policy(conn).ecard_keys == [key]
     finally:
         engine.dispose()
+
+
+def test_step_12_adds_rotation_plans_and_room_names_to_an_older_database(
+    db_url: str, central_clock: ManualClock
+) -> None:
+    """A database from before step 12 (issue #17): its rooms keep their data and get an empty
+    name; the plans' tables come with the index that keeps an item on one live plan."""
+    from sync.central.schema import branches, rotation_items, rotation_plans
+
+    engine = make_engine(db_url)
+    try:
+        migrate(engine, central_clock, [s for s in STEPS if s.number < 12])
+        with engine.begin() as conn:  # as step 11's code left it: no step-12 parts
+            rotation_items.drop(conn)
+            rotation_plans.drop(conn)
+            conn.execute(sa.text("ALTER TABLE branches DROP COLUMN name"))
+            conn.execute(
+                sa.text(
+                    "INSERT INTO branches (branch, district, updated_at, seats, floor_area_m2,"
+                    " weekly_open_hours, opened_on) VALUES ('west', '城西区', :at, 30, 0, 60, '')"
+                ),
+                {"at": central_clock.now()},
+            )
+        assert "0012 collection rotation" in migrate(engine, central_clock)
+        assert applied_steps(engine) == [s.number for s in STEPS]
+        with engine.begin() as conn:
+            row = conn.execute(sa.select(branches).where(branches.c.branch == "west")).one()
+            assert (row.district, row.seats, row.name) == ("城西区", 30, "")
+            plan = conn.execute(
+                rotation_plans.insert()
+                .values(from_branch="main", to_branch="west", created_by="t",
+                        created_at=central_clock.now())
+                .returning(rotation_plans.c.id)
+            ).scalar_one()  # fmt: skip
+            live = {"plan_id": plan, "item_pii": "I1", "changed_at": central_clock.now()}
+            conn.execute(rotation_items.insert().values(state="arrived", **live))
+        with engine.begin() as conn:
+            other = conn.execute(
+                rotation_plans.insert()
+                .values(from_branch="main", to_branch="east", created_by="t",
+                        created_at=central_clock.now())
+                .returning(rotation_plans.c.id)
+            ).scalar_one()  # fmt: skip
+            conn.execute(
+                rotation_items.insert().values(**{**live, "plan_id": other}, state="waiting")
+            )
+        try:
+            with engine.begin() as conn:
+                third = conn.execute(
+                    rotation_plans.insert()
+                    .values(from_branch="main", to_branch="north", created_by="t",
+                            created_at=central_clock.now())
+                    .returning(rotation_plans.c.id)
+                ).scalar_one()  # fmt: skip
+                conn.execute(
+                    rotation_items.insert().values(**{**live, "plan_id": third}, state="in_transit")
+                )
+        except sa.exc.IntegrityError:
+            pass
+        else:
+            raise AssertionError("an item on two live plans must be refused")
+    finally:
+        engine.dispose()

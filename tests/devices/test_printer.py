@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+from dataclasses import replace
 from pathlib import Path
 
 import PIL
@@ -264,3 +265,17 @@ def test_the_library_systems_print_lines_go_on_the_receipt():
     )
     fonts = find_receipt_fonts()
     assert render_receipt(noted, fonts).height > render_receipt(plain, fonts).height + 40
+
+
+def test_a_return_receipt_names_the_room_a_rotation_plan_sends_a_book_to(
+    renderer: ReceiptRenderer,
+) -> None:
+    """Issue #17: the line of a book for another room says where it goes (one more line)."""
+    plain = return_receipt("zh_CN")
+    first, *rest = plain.lines
+    moving = replace(plain, lines=(replace(first, send_to_room="城西书房"), *rest))
+    before, after = renderer.job(plain).image, renderer.job(moving).image
+    assert after.height > before.height
+    shots = os.environ.get("SHUFANG_SCREENSHOTS")
+    if shots:
+        after.save(Path(shots) / "receipt-rotation.png")

@@ -81,13 +81,16 @@ def make_kiosk(
     *,
     clock: ManualClock | None = None,
     url: str | None = None,
+    branch: str = "main",
     **settings: object,
 ) -> Kiosk:
-    api = service.enrol(kiosk_id)
+    api = service.enrol(kiosk_id, branch)
     token = api.session.headers["Authorization"].removeprefix("Bearer ")
     clock = clock or ManualClock(START)
     db_path = folder / f"{kiosk_id}.db"
-    config = defaults().replace(database__path=str(db_path), kiosk__id=kiosk_id)
+    config = defaults().replace(
+        database__path=str(db_path), kiosk__id=kiosk_id, kiosk__branch=branch
+    )
     core = open_core(config, clock=clock)
     sync_settings = SyncSettings(
         url=url or service.url, token=token, **{"min_backoff_s": 0.05, **settings}

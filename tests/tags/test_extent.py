@@ -9,7 +9,14 @@ from __future__ import annotations
 
 from kiosk.tags import encode
 from kiosk.tags.extent import FIRST_READ_BYTES, WHOLE_MEMORY, bytes_needed
-from tests.tags.vectors import ANNEX_B1, ANNEX_B2, DDM_EXAMPLE, reversed_blocks, with_crc
+from tests.tags.vectors import (
+    ANNEX_B1,
+    ANNEX_B2,
+    DDM_EXAMPLE,
+    extension_block,
+    reversed_blocks,
+    with_crc,
+)
 
 PII_123456789 = bytes([0x11, 0x04, 0x07, 0x5B, 0xCD, 0x15])  # integer compaction, OID 1
 ISIL_US_DLC = bytes([0x03, 0x04, 0xAC, 0xC0, 0x46, 0x0F])  # scheme 0 = ISIL alphabet, OID 3
@@ -39,7 +46,11 @@ def test_extension_blocks_read_past_the_basic_block_are_walked_to_their_end():
 def test_a_pii_in_the_library_extension_block_is_flagged_so_it_is_read():
     block = bytearray(ANNEX_B1)
     block[3:19] = b"\x01" + bytes(15)
-    assert bytes_needed(with_crc(bytes(block)), dsfid=0x3E) == 35  # its first length byte
+    # the flag means a PII of 17 characters or more: its library extension block holds at
+    # least head (4), media format, 17 characters and a NUL; then the closing length byte
+    assert bytes_needed(with_crc(bytes(block)), dsfid=0x3E) == 34 + 23 + 1
+    whole = with_crc(bytes(block) + bytes(2)) + extension_block(1, b"\x00" + b"9" * 20 + b"\x00")
+    assert bytes_needed(whole + bytes(8), dsfid=0x3E) == len(whole) + 1
 
 
 def test_28560_2_ends_at_its_terminator():
@@ -88,3 +99,19 @@ def test_blank_and_unknown_memory():
     assert bytes_needed(bytes(32)) == 32
     assert bytes_needed(b"\xff" * 32) == 32
     assert bytes_needed(bytes(range(7, 39))) == WHOLE_MEMORY
+
+
+def test_fewer_than_32_bytes_of_28560_2_show_their_end_by_the_terminator():
+    # a pad that learnt its tags end early reads 20 bytes: a 28560-2 tag (by its DSFID) ends
+    # at its terminator within them, or says how far it goes on
+    data = PII_123456789 + ISIL_US_DLC + b"\x00" + bytes(7)
+    assert bytes_needed(data[:20], dsfid=0x06) == 13
+    assert bytes_needed(data[:8], dsfid=0x06) == 13  # the ISIL's length byte says so
+    title = bytes([0x7F, 0x02, 40]) + b"T" * 40
+    assert bytes_needed((PII_123456789 + title)[:20], dsfid=0x06) == 6 + 3 + 40 + 1
+    # the same bytes without the DSFID, or a blank tag: the first read's 32
+    assert bytes_needed(data[:20]) == FIRST_READ_BYTES
+    assert bytes_needed(bytes(20), dsfid=0x06) == FIRST_READ_BYTES
+    # a 28560-3 tag behind a wrong DSFID does not end early: its ASCII PII walks as lengths
+    # of 48 and more, so it is read on past its 32-byte basic block
+    assert bytes_needed(ANNEX_B1[:20], dsfid=0x06) > FIRST_READ_BYTES

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from kiosk.models import CardKind, ItemStatus
+import os
+from pathlib import Path
+
+from kiosk.models import CardKind, ItemStatus, Rotation
 from kiosk.ports import PaperOut, TagRemoved
 from kiosk.reasons import Reason
 from ui.qt import QtCore, QtGui, QtWidgets
@@ -407,6 +410,27 @@ def test_header_says_connecting_until_the_daemon_has_reached_the_upstream(qtbot,
     kiosk.core.call(lambda core: core.set_online(False), lambda _: None)
     qtbot.waitUntil(lambda: header.network.text() == kiosk.t.t("header.offline"), timeout=WAIT)
     assert kiosk.window.banner.isVisible() and not kiosk.online
+
+
+def test_a_book_a_rotation_plan_moves_names_its_room_on_the_row_and_the_receipt(
+    qtbot, kiosk, probe, tmp_path
+):
+    """Issue #17: the reader is told, in plain words, which box and which room."""
+    plan = Rotation("100001", "west", "城西书房", 3)
+    kiosk.core.call(lambda core: core.store.set_rotation(plan), lambda _: None)
+    qtbot.waitUntil(lambda: core_of(probe).store.rotation("100001") is not None, timeout=WAIT)
+    kiosk.begin(Mode.RETURN)
+    kiosk.events.scan("100001")
+    qtbot.waitUntil(lambda: "100001" in kiosk.session.outcomes, timeout=WAIT)
+    row = kiosk.window.give_back.list.rows["100001"]
+    said = kiosk.t.t("reason.send_to_room", room="城西书房")
+    assert said in row.detail.text() and "“调拨”" in said
+    assert row.property("tone") == "ok"
+    (line,) = kiosk.receipt().lines
+    assert line.send_to_room == "城西书房" and not line.send_to_owner
+    shots = Path(os.environ.get("SHUFANG_SCREENSHOTS") or tmp_path)
+    shots.mkdir(parents=True, exist_ok=True)
+    assert kiosk.window.grab().save(str(shots / "return-rotation.png"))
 
 
 def test_out_of_service_ends_the_session_and_blocks_use(qtbot, kiosk, probe):

@@ -56,3 +56,19 @@ def test_every_control_reaches_its_device(qtbot):
     panel.offline.setChecked(True)
     panel.oos.setChecked(True)
     assert online == [False] and oos == [True]
+
+
+def test_an_id_card_row_taps_the_chip_number_as_an_id_card_and_offers_no_barcode(qtbot):
+    taps, id_taps = [], []
+    panel = SimulatorPanel(
+        None,
+        DeviceEvents(),
+        [],
+        [DemoCard("0A1B2C3D4E5F6071", "ID card 身份证", resident_id=True)],
+        tap=taps.append,
+        tap_id_card=id_taps.append,
+    )
+    qtbot.addWidget(panel)
+    assert buttons(panel, "scan barcode") == [] and buttons(panel, "show QR") == []
+    qtbot.mouseClick(buttons(panel, "tap ID card 刷身份证")[0], Qt.MouseButton.LeftButton)
+    assert (taps, id_taps) == ([], ["0A1B2C3D4E5F6071"])

@@ -11,9 +11,9 @@ import pytest
 
 from kiosk import ecard
 from kiosk.circulation import Circulation
-from kiosk.models import CardKind, Item, ItemStatus, Patron, Security, TxnKind
+from kiosk.models import CardKind, Item, ItemStatus, Patron, Rotation, Security, TxnKind
 from kiosk.outcomes import OutcomeKind
-from kiosk.pin import hash_pin
+from kiosk.pin import PIN_WITHHELD, hash_pin
 from kiosk.reasons import Reason
 from tests.conftest import TEST_POLICY
 
@@ -54,6 +54,7 @@ def lib(store, clock):
             Patron("BLK", "adult", pin_hash=PIN_HASH, blocks=("manual",)),
             Patron("FINE", "adult", pin_hash=PIN_HASH, fines_cents=5000),
             Patron("NOPIN", "adult"),
+            Patron("AWAY", "adult", pin_hash=PIN_WITHHELD, expires_on=year),
         ]
     )
     return store
@@ -111,6 +112,11 @@ def s_pin_locked(c, s, clock, online):
     for _ in range(3):
         result = c.identify("A1", CardKind.BARCODE, "0000")
     return result.reason
+
+
+def s_pin_not_here(c, s, clock, online):
+    online.up = False  # the reader's PIN hash is kept elsewhere (pin_hash_scope)
+    return c.identify("AWAY", CardKind.BARCODE).reason
 
 
 def s_ecard_invalid(c, s, clock, online):
@@ -210,6 +216,23 @@ def s_send_to_owner(c, s, clock, online):
     return outcome.reason
 
 
+def s_send_to_room(c, s, clock, online):
+    """A rotation plan moves B1 to another room (issue #17); a hold here comes first."""
+    s.set_rotation(Rotation("B1", "west", "城西书房", 7))
+    c.checkout(who(s, "A1"), "B1")
+    outcome = c.checkin("B1")
+    assert outcome.ok and not outcome.send_to_owner and outcome.details == {"room": "城西书房"}
+    assert s.item("B1").status is ItemStatus.IN_TRANSIT
+    s.set_rotation(Rotation("B2", "west", "", 7))
+    s.add_hold("B2", "A2", clock.now())
+    c.checkout(who(s, "A1"), "B2")
+    assert c.checkin("B2").reason is Reason.HOLD_WAITING
+    s.set_rotation(Rotation("B3", "main", "", 7))  # arriving here: a plain return
+    c.checkout(who(s, "A1"), "B3")
+    assert c.checkin("B3").reason is Reason.OK
+    return outcome.reason
+
+
 def s_hold_waiting(c, s, clock, online):
     c.checkout(who(s, "A1"), "B1")
     s.add_hold("B1", "A2", clock.now())
@@ -257,6 +280,7 @@ SCENARIOS = {
     Reason.PIN_REQUIRED: s_pin_required,
     Reason.PIN_WRONG: s_pin_wrong,
     Reason.PIN_LOCKED: s_pin_locked,
+    Reason.PIN_NOT_HERE: s_pin_not_here,
     Reason.ECARD_INVALID: s_ecard_invalid,
     Reason.ECARD_EXPIRED: s_ecard_expired,
     Reason.PROVISIONAL_OFFLINE: s_provisional_offline,
@@ -273,6 +297,7 @@ SCENARIOS = {
     Reason.KIOSK_CLOSED: s_kiosk_closed,
     Reason.NOT_ON_LOAN: s_not_on_loan,
     Reason.SEND_TO_OWNER: s_send_to_owner,
+    Reason.SEND_TO_ROOM: s_send_to_room,
     Reason.HOLD_WAITING: s_hold_waiting,
     Reason.NOT_YOUR_LOAN: s_not_your_loan,
     Reason.RENEWAL_LIMIT: s_renewal_limit,

@@ -56,3 +56,23 @@ def test_shufang_run_logs_a_config_warning_to_stderr(tmp_path) -> None:
     )  # fmt: skip
     assert result.returncode == 2
     assert "<4>shufang.run: w1" in result.stderr
+
+
+def test_verbose_logging_keeps_nfcpys_frames_and_their_card_numbers_out() -> None:
+    out = io.StringIO()
+    levels = logging.getLogger().level, logging.getLogger("nfc").level
+    setup_logging(logging.DEBUG, stream=out, environ={"JOURNAL_STREAM": "8:1"})
+    try:
+        # what nfcpy's ContactlessFrontend.exchange logs for a resident ID card's answer
+        logging.getLogger("nfc.clf").debug("<<< 0a1b2c3d4e5f60719000 0.012s")
+        logging.getLogger("nfc.clf").warning("reader firmware answered late")
+        logging.getLogger("drivers.card.nfc_reader").debug("card: sense failed")
+    finally:
+        logging.getLogger().removeHandler(logging.getLogger().handlers[-1])
+        logging.getLogger().setLevel(levels[0])
+        logging.getLogger("nfc").setLevel(levels[1])
+    assert "0a1b2c3d" not in out.getvalue()
+    assert out.getvalue().splitlines() == [
+        "<4>nfc.clf: reader firmware answered late",
+        "<7>drivers.card.nfc_reader: card: sense failed",
+    ]

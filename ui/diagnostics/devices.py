@@ -130,7 +130,9 @@ class DevicesPage(Page):
         )
         card = self.mode.last_card
         self.card_text.setText(
-            t("diag.card.last", card=card[0], kind=card[1]) if card else t("diag.card.waiting")
+            t("diag.card.last", card=card[0], kind=t(f"diag.card.kind.{card[1]}"))
+            if card
+            else t("diag.card.waiting")
         )
 
     # --- printer -------------------------------------------------------------------------------

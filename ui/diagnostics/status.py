@@ -9,7 +9,7 @@ from ui.diagnostics.parts import TONE_OF_STATE, TONE_OF_STATUS, Page, StatusRow
 from ui.qt import QtCore
 
 DEVICES = ("rfid", "scanner", "card", "printer")
-CHECKS = ("network", "sync.outbox", "service", "faults", "database.integrity")
+CHECKS = ("network", "sync.outbox", "service", "faults", "rotation.box", "database.integrity")
 
 
 def device_text(t, state: str | None, codes: list[str]) -> tuple[str, str]:
@@ -81,6 +81,10 @@ class StatusPage(Page):
             return t("diag.status.in_service" if ok else "diag.status.out_of_service")
         if check.name == "faults":
             return t("diag.status.no_faults") if ok else check.value
+        if check.name == "rotation.box":
+            if not check.value:
+                return t("diag.status.rotation_box_empty")
+            return t("diag.status.rotation_box", rooms=check.value)
         if check.name == "database.integrity" and ok:
             return t("diag.status.integrity_ok")
         return check.detail

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from sync.central.web import alertsview, auditview, efficiencyview, pages, signin
+from sync.central.web import alertsview, auditview, efficiencyview, pages, rotationview, signin
 
 router = APIRouter()
 router.include_router(signin.router)
@@ -12,5 +12,6 @@ router.include_router(pages.router)
 router.include_router(alertsview.router)
 router.include_router(auditview.router)
 router.include_router(efficiencyview.router)
+router.include_router(rotationview.router)
 
 __all__ = ["router"]

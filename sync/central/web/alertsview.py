@@ -10,8 +10,7 @@ from sync.central.alerts import engine as alert_engine
 from sync.central.alerts.messages import KINDS, WORDS, describe
 from sync.central.database import reading, write_with_retry
 from sync.central.deps import RuntimeDep, SerialId
-from sync.central.web import forms
-from sync.central.web.common import PREFIX, SignedIn, new_router, page
+from sync.central.web.common import PREFIX, SignedIn, new_router, page, staff_form
 
 router = new_router()
 
@@ -45,10 +44,7 @@ async def acknowledge(
     episode_id: SerialId, request: Request, staff: SignedIn, rt: RuntimeDep
 ) -> Response:
     """The page's "I am on it" button: reminders stop, the group still hears when it clears."""
-    form = await forms.read_form(request)
-    forms.check_csrf(form, staff)
-    if not staff.may(ACKNOWLEDGE_ROLE):
-        return page(rt, "forbidden.html", staff, code=403, active="alerts")
+    await staff_form(request, staff, ACKNOWLEDGE_ROLE, "alerts")
     try:
         await rt.run_db(
             write_with_retry,

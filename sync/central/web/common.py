@@ -15,7 +15,7 @@ from fastapi.routing import APIRoute
 from sync.central.database import reading
 from sync.central.deps import RuntimeDep
 from sync.central.runtime import Runtime
-from sync.central.web import session
+from sync.central.web import forms, session
 from sync.central.web.render import render
 
 PREFIX = "/dashboard"
@@ -82,6 +82,34 @@ def page(
     now = rt.clock.now()
     html = render(template, staff=staff, now=now, tz=rt.settings.timezone, **context)
     return HTMLResponse(html, status_code=code)
+
+
+class NotAllowed(Exception):
+    """A signed-in member whose role may not do what a form asks: answered with the 403 page
+    (``not_allowed_page``, registered on the app), the tab ``active`` still lit."""
+
+    def __init__(self, staff: session.StaffSession, active: str) -> None:
+        super().__init__(f"{staff.role} may not do this")
+        self.staff, self.active = staff, active
+
+
+async def staff_form(
+    request: Request, staff: session.StaffSession, role: str, active: str
+) -> dict[str, str]:
+    """A staff page's form post, checked in the order every one needs: from our own site and
+    small (``forms.read_form``), carrying this session's CSRF token, then the role. One place,
+    so no form can skip a step."""
+    form = await forms.read_form(request)
+    forms.check_csrf(form, staff)
+    if not staff.may(role):
+        raise NotAllowed(staff, active)
+    return form
+
+
+def not_allowed_page(request: Request, error: Exception) -> Response:
+    assert isinstance(error, NotAllowed)
+    rt: Runtime = request.app.state.runtime
+    return page(rt, "forbidden.html", error.staff, code=403, active=error.active)
 
 
 def period(rt: Runtime, since: str | None, until: str | None) -> tuple[date, date]:

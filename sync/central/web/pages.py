@@ -15,8 +15,8 @@ from sync.central.database import reading, write_with_retry
 from sync.central.deps import RuntimeDep, SerialId
 from sync.central.runtime import Runtime
 from sync.central.schema import kiosks
-from sync.central.web import charts, fleetview, forms
-from sync.central.web.common import PREFIX, SignedIn, new_router, page, period
+from sync.central.web import charts, fleetview
+from sync.central.web.common import PREFIX, SignedIn, new_router, page, period, staff_form
 from sync.central.web.csvexport import statistics_csv
 from sync.central.web.labels import plain
 
@@ -166,10 +166,7 @@ async def settle_conflict(
     conflict_id: SerialId, request: Request, staff: SignedIn, rt: RuntimeDep
 ) -> Response:
     """The page's apply / dismiss buttons; the decision and its note go to the audit log."""
-    form = await forms.read_form(request)
-    forms.check_csrf(form, staff)
-    if not staff.may(SETTLE_ROLE):
-        return page(rt, "forbidden.html", staff, code=403, active="conflicts")
+    form = await staff_form(request, staff, SETTLE_ROLE, "conflicts")
     action = form.get("action")
     if action not in ("apply", "dismiss"):
         raise HTTPException(status.HTTP_400_BAD_REQUEST, "action must be apply or dismiss")
