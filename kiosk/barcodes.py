@@ -28,8 +28,9 @@ class BarcodeProblem(StrEnum):
 # Defaults only: every library numbers its items and cards its own way, so sites set these.
 DEFAULT_ITEM_PATTERN = r"[0-9]{8,14}"
 DEFAULT_PATRON_CARD_PATTERN = r"[A-Z]{1,2}[0-9]{6,12}"
-# The signed e-card form written by kiosk.ecard: SF1.<key id>.<card id>.<expiry>.<signature>.
-DEFAULT_ECARD_PATTERN = r"SF1\.[^.\s]+\.[A-Za-z0-9_-]+\.[0-9]+\.[A-Za-z0-9_-]+"
+# The signed e-card form read by kiosk.ecard: SF2.<key id>.<card id>.<expiry>.<signature>.
+# The retired SF1 form still counts as an e-card, so its reader hears why it is refused.
+DEFAULT_ECARD_PATTERN = r"SF[12]\.[^.\s]+\.[A-Za-z0-9_-]+\.[0-9]+\.[A-Za-z0-9_-]+"
 
 
 @dataclass(frozen=True, slots=True)

@@ -27,9 +27,12 @@ OUT_OF_SERVICE_KEY = "kiosk.out_of_service"  # "1" while a technician has it out
 #: process from DeviceStation.health() whenever a device changes state; the sync daemon sends
 #: it in every heartbeat. Absent or unreadable means "unknown" and sends no device states.
 DEVICES_HEALTH_KEY = "devices.health"
-#: JSON object key id -> base64url secret of the central's e-card keys, written by the sync
-#: daemon from the replicated policy. Once present it replaces ``ecard.keys`` of the config.
-ECARD_KEYS_KEY = "ecard.central_keys"
+#: JSON object key id -> base64url Ed25519 public key of the central's e-card keys, written
+#: by the sync daemon from the replicated policy. Once present it replaces ``ecard.keys`` of
+#: the config. Public keys only: a kiosk can check an e-card, never make one.
+ECARD_KEYS_KEY = "ecard.central_public_keys"
+#: Where kiosks before Ed25519 kept the central's HMAC secrets; the daemon blanks it.
+LEGACY_ECARD_SECRETS_KEY = "ecard.central_keys"
 
 
 @dataclass
@@ -73,7 +76,7 @@ class Core:
 
 
 class StoredECardKeys(Mapping[str, bytes]):
-    """E-card keys read from the store on each use, so keys the daemon pulls apply at once.
+    """E-card public keys read from the store on each use, so keys the daemon pulls apply at once.
 
     The config's keys are the fallback until the central service has sent its own.
     """

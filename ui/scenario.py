@@ -171,7 +171,9 @@ class ScenarioRunner:
             hands.scan(" ".join(args))
         elif verb == "show-ecard":
             if hands.ecard is None:
-                raise StepFailed("this kiosk has no e-card signing key")
+                raise StepFailed(
+                    "nothing here issues e-cards (the demo signs them as the central would)"
+                )
             hands.scan(hands.ecard(args[0]))  # the 2D imager reads the phone's QR code
         elif verb == "tap-card":
             hands.tap(args[0])

@@ -1,33 +1,48 @@
-"""``shufang card``: QR e-cards for tests and demos, and PIN hashes for config and imports."""
+"""``shufang card``: PIN hashes for config and imports; QR e-cards only point to the central.
+
+A kiosk holds e-card public keys only, so it cannot sign a card: ``shufang central ecard``
+issues them (issue #14: a stolen kiosk disk must not mint cards).
+"""
 
 from __future__ import annotations
 
 import argparse
 import getpass
 import sys
-from datetime import UTC, datetime, timedelta
 
-from kiosk import ecard
 from kiosk.cli.common import Subcommands, add_config_options, config_or_fail, fail
 from kiosk.pin import hash_pin
 
 
 def register(subparsers: Subcommands) -> None:
     parser = subparsers.add_parser(
-        "card", help="make QR e-cards and PIN hashes", description="Patron card tools."
+        "card",
+        help="check QR e-cards and hash PINs (the central issues e-cards)",
+        description="Patron card tools.",
     )
     actions = parser.add_subparsers(dest="action", metavar="ACTION", required=True)
     qr = actions.add_parser(
         "qr",
-        help="print a signed QR e-card token for CARD",
-        description="Sign an e-card token with the config's signing key "
-        "(ecard.signing_key_id) and print it, or save it as a QR image.",
+        help="(retired) QR e-cards are issued by the central: shufang central ecard",
+        description="Kiosks verify QR e-cards with public keys and cannot sign them. Issue "
+        "one on the central: shufang central ecard CARD [--days N] [--qr FILE], or POST "
+        "/api/v1/admin/ecards with a staff token.",
     )
-    qr.add_argument("card", metavar="CARD", help="patron card id")
-    qr.add_argument("--days", type=int, default=1, help="days until the token expires")
-    qr.add_argument("--png", metavar="FILE", help="also write the QR code as a PNG image")
+    qr.add_argument("card", metavar="CARD", nargs="?", help="patron card id")
+    qr.add_argument("--days", type=int, default=1, help=argparse.SUPPRESS)
+    qr.add_argument("--png", metavar="FILE", help=argparse.SUPPRESS)
     add_config_options(qr)
     qr.set_defaults(func=run_qr)
+    check = actions.add_parser(
+        "check",
+        help="say whether this kiosk accepts a QR e-card's text, and why not",
+        description="Verify an e-card's text (what its QR code holds) with the public keys "
+        "this kiosk has (replicated from the central, else ecard.keys): the card, key and "
+        "expiry, or what is wrong. Exit 1 when the kiosk would refuse it.",
+    )
+    check.add_argument("token", metavar="TEXT", help="the e-card text, SF2.…")
+    add_config_options(check)
+    check.set_defaults(func=run_check)
     pin = actions.add_parser(
         "hash-pin",
         help="read a PIN on stdin and print its scrypt hash",
@@ -38,19 +53,35 @@ def register(subparsers: Subcommands) -> None:
 
 
 def run_qr(args: argparse.Namespace) -> int:
+    return fail(
+        "a kiosk holds only e-card public keys and cannot sign e-cards; issue one on the "
+        "central with: shufang central ecard CARD [--days N] [--qr FILE]"
+    )
+
+
+def run_check(args: argparse.Namespace) -> int:
+    from datetime import UTC, datetime
+
+    from kiosk import ecard
+    from kiosk.core import StoredECardKeys
+    from kiosk.store import Store
+
     config = config_or_fail(args)
     if isinstance(config, int):
         return config
-    kid = config["ecard.signing_key_id"]
-    if not kid:
-        return fail("set ecard.signing_key_id and ecard.keys in the config first")
-    key = ecard.decode_key(config["ecard.keys"][kid])
-    token = ecard.sign(args.card, kid, key, datetime.now(UTC) + timedelta(days=args.days))
-    print(token)
-    if args.png:
-        import qrcode  # optional image output only
-
-        qrcode.make(token).save(args.png)
+    fallback = {kid: ecard.decode_key(key) for kid, key in config["ecard.keys"].items()}
+    store = Store(config["database.path"])
+    try:
+        keys = dict(StoredECardKeys(store, fallback))
+    finally:
+        store.close()
+    try:
+        card = ecard.verify(args.token, keys, datetime.now(UTC))
+    except ecard.ECardError as error:
+        known = ", ".join(sorted(keys)) or "none"
+        return fail(f"refused: {error} (keys on this kiosk: {known})", 1)
+    expires = f"{card.expires_at:%Y-%m-%d %H:%M} UTC"
+    print(f"accepted: card {card.card_id}, key {card.key_id}, expires {expires}")
     return 0
 
 

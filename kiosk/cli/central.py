@@ -130,9 +130,16 @@ def register(subparsers: Subcommands) -> None:
     _add_config(imp, admin=True)
     imp.set_defaults(func=run_import)
 
-    from kiosk.cli import central_alerts, central_branches, central_report, central_staff
+    from kiosk.cli import (
+        central_alerts,
+        central_branches,
+        central_ecard,
+        central_report,
+        central_staff,
+    )
 
     central_staff.register(actions)
+    central_ecard.register(actions)
     central_branches.register(actions)
     central_alerts.register(actions)
     central_report.register(actions)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import base64
 import os
 import tempfile
 from pathlib import Path
@@ -52,10 +51,18 @@ def register(subparsers: Subcommands) -> None:
     parser.set_defaults(func=run_demo)
 
 
+#: The demo's own e-card key pair: it stands in for the central, which alone signs e-cards
+#: in a real fleet. The private seed is in the code for all to see, so its public key goes
+#: only into the demo's config; no real kiosk trusts "demo1".
+DEMO_ECARD_KEY_ID = "demo1"
+DEMO_ECARD_SEED = b"shufang-demo-ecard-key-000000000"
+
+
 def demo_config(folder: Path) -> Config:
+    from kiosk import ecard
     from kiosk.config.loader import defaults
 
-    key = base64.urlsafe_b64encode(b"shufang-demo-ecard-key-000000000").decode()
+    public = ecard.encode_key(ecard.public_key_of(DEMO_ECARD_SEED))
     return defaults().replace(
         database__path=str(folder / "kiosk.db"),
         kiosk__id="demo-kiosk-01",
@@ -65,8 +72,7 @@ def demo_config(folder: Path) -> Config:
         # A made-up help line and page, so the demo shows what a room without staff offers.
         kiosk__help_phone="010-6402 8888",
         kiosk__help_url="https://library.example/help",
-        ecard__keys={"demo1": key},
-        ecard__signing_key_id="demo1",
+        ecard__keys={DEMO_ECARD_KEY_ID: public},
         upstream__kind="none",
         # spoken prompts rendered into the demo's folder; a library's recordings would go in
         # voice/ there (e.g. voice/borrow.place_items.zh_CN.wav)
@@ -161,7 +167,7 @@ def _run_ui(
 
         items = [DemoItem(i.pii, i.title, i.set_size) for i in _demo_items(control)]
         cards = [
-            DemoCard(c, note, _ecard(config, c))
+            DemoCard(c, note, _ecard(c))
             for c, note in (
                 ("P0001", "adult"),
                 ("P0002", "adult"),
@@ -200,15 +206,14 @@ def _run_ui(
             llrp.stop()
 
 
-def _ecard(config: Config, card: str) -> str:
-    """A QR e-card for the demo's simulator panel, signed with the demo's key."""
+def _ecard(card: str) -> str:
+    """A QR e-card for the demo's simulator panel, signed as the central would sign it."""
     from datetime import UTC, datetime, timedelta
 
     from kiosk import ecard
 
-    kid = config["ecard.signing_key_id"]
-    key = ecard.decode_key(config["ecard.keys"][kid])
-    return ecard.sign(card, kid, key, datetime.now(UTC) + timedelta(days=1))
+    expires = datetime.now(UTC) + timedelta(days=1)
+    return ecard.sign(card, DEMO_ECARD_KEY_ID, DEMO_ECARD_SEED, expires)
 
 
 def _start_central(config: Config, folder: Path) -> tuple[Any, Config]:
@@ -307,7 +312,7 @@ def _run_scenario(
         scan=station.raw_scanner.scan,
         tap=lambda card: station.raw_card.tap(b"\x04" + card.encode()[:6], ndef_texts=(card,)),
         set_online=set_online,
-        ecard=lambda card: _ecard(control.config, card),
+        ecard=_ecard,
     )
     summary = ScenarioRunner(kiosk, hands, folder / "screenshots").run(text, path.name)
     store = control.store

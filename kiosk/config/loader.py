@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from kiosk.config.settings import SETTINGS, Setting, by_key
+from kiosk.config.settings import RETIRED, SETTINGS, Setting, by_key
 from kiosk.config.types import ValueProblem
 
 
@@ -82,6 +82,8 @@ def load_text(text: str, source: str = "<text>") -> Config:
     values = {s.key: s.default for s in SETTINGS}
     for key, raw in _flatten(document, declared):
         setting = declared.get(key)
+        if setting is None and key in RETIRED:
+            continue
         if setting is None:
             issues.append(ConfigIssue(_line_for(lines, key), key, _unknown(key, declared)))
             continue
@@ -134,15 +136,6 @@ def _unknown(key: str, declared: dict[str, Setting]) -> str:
 
 def _cross_checks(values: dict[str, Any], lines: dict[str, int]) -> list[ConfigIssue]:
     issues = []
-    kid = values["ecard.signing_key_id"]
-    if kid and kid not in values["ecard.keys"]:
-        issues.append(
-            ConfigIssue(
-                _line_for(lines, "ecard.signing_key_id"),
-                "ecard.signing_key_id",
-                f"key id {kid!r} is not in ecard.keys",
-            )
-        )
     bad_days = set(values["policy.hours"]) - {"mon", "tue", "wed", "thu", "fri", "sat", "sun"}
     if bad_days:
         issues.append(

@@ -428,15 +428,11 @@ SETTINGS: tuple[Setting, ...] = (
     # QR e-cards
     Setting(
         "ecard.keys",
-        Mapping(Str(pattern=r"[A-Za-z0-9+/=_-]{16,}")),
+        Mapping(Str(pattern=r"[A-Za-z0-9_-]{43}=?")),
         {},
-        "Key id -> base64 secret for verifying QR e-cards offline (replaced by central's).",
-    ),
-    Setting(
-        "ecard.signing_key_id",
-        Str(),
-        "",
-        "Key id used by `shufang card qr` to sign test and demo e-cards.",
+        "Key id -> Ed25519 public key (32 bytes, base64url) for verifying QR e-cards offline; "
+        "replaced by the central's once it has sent any. Public keys only: the central issues "
+        "cards (`shufang central ecard`), a kiosk cannot.",
     ),
     # technician
     Setting(
@@ -591,6 +587,13 @@ SETTINGS: tuple[Setting, ...] = (
         "renewal that would not move the due date is declined without using a renewal).",
     ),
 )
+
+
+#: Settings a release took away, with why: a file that still has one loads (an unattended
+#: kiosk must not stop at an upgrade) and the value is ignored.
+RETIRED: dict[str, str] = {
+    "ecard.signing_key_id": "kiosks no longer sign e-cards; `shufang central ecard` issues them",
+}
 
 
 def by_key() -> dict[str, Setting]:

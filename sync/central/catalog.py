@@ -6,17 +6,17 @@ is exactly what was committed.
 
 from __future__ import annotations
 
-import base64
 import secrets
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import asdict
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
+from kiosk import ecard
 from kiosk.policy_check import policy_problems
 from sync.central import rollup, wire
 from sync.central.changes import Delta, append
@@ -211,15 +211,42 @@ def _republish_pin_holders(conn: Connection, now: datetime) -> None:
     )
 
 
+class NoSuchPatron(LookupError):
+    """An e-card was asked for a card the central does not hold."""
+
+
 def add_ecard_key(conn: Connection, now: datetime) -> wire.ECardKey:
-    """A new signing key; older keys stay valid until revoked, so issued cards keep working."""
-    key = wire.ECardKey(
-        key_id="k" + secrets.token_hex(4),
-        secret=base64.urlsafe_b64encode(secrets.token_bytes(32)).decode().rstrip("="),
+    """A new Ed25519 key pair; older keys stay valid until revoked, so issued cards keep
+    working. The private seed stays in this table; kiosks receive the public key."""
+    seed = ecard.new_private_seed()
+    key_id = "k" + secrets.token_hex(4)
+    conn.execute(
+        ecard_keys.insert().values(key_id=key_id, secret=ecard.encode_key(seed), created_at=now)
     )
-    conn.execute(ecard_keys.insert().values(key_id=key.key_id, secret=key.secret, created_at=now))
     _publish_policy(conn, now)
-    return key
+    return wire.ECardKey(key_id, ecard.encode_key(ecard.public_key_of(seed)))
+
+
+def issue_ecard(conn: Connection, card_id: str, days: int, now: datetime) -> wire.ECardOut:
+    """Sign a QR e-card for a known patron with the newest active key (one is made if none
+    is active: kiosks accept cards from it after their next sync)."""
+    if (
+        conn.execute(sa.select(patrons.c.card_id).where(patrons.c.card_id == card_id)).first()
+        is None
+    ):
+        raise NoSuchPatron(card_id)
+    row = conn.execute(
+        sa.select(ecard_keys.c.key_id, ecard_keys.c.secret)
+        .where(ecard_keys.c.revoked_at.is_(None))
+        .order_by(ecard_keys.c.created_at.desc(), ecard_keys.c.key_id)
+        .limit(1)
+    ).first()
+    if row is None:
+        add_ecard_key(conn, now)
+        return issue_ecard(conn, card_id, days, now)
+    expires_at = now + timedelta(days=days)
+    token = ecard.sign(card_id, row.key_id, ecard.decode_key(row.secret), expires_at)
+    return wire.ECardOut(token=token, key_id=row.key_id, expires_at=expires_at)
 
 
 def revoke_ecard_key(conn: Connection, key_id: str, now: datetime) -> bool:
@@ -239,12 +266,20 @@ def current_policy(conn: Connection) -> wire.PolicyRecord:
     return wire.PolicyRecord(
         version=latest.document["version"] if latest else "central-0",
         document=dict(latest.document) if latest else {},
-        ecard_keys=[wire.ECardKey(k.key_id, k.secret) for k in keys if k.revoked_at is None],
+        ecard_keys=[_public(k.key_id, k.secret) for k in keys if k.revoked_at is None],
         revoked_key_ids=[k.key_id for k in keys if k.revoked_at is not None],
     )
 
 
+def _public(key_id: str, private_seed: str) -> wire.ECardKey:
+    return wire.ECardKey(
+        key_id, ecard.encode_key(ecard.public_key_of(ecard.decode_key(private_seed)))
+    )
+
+
 def _publish_policy(conn: Connection, now: datetime) -> None:
+    """Send kiosks the current policy and e-card keys as a change (also central schema
+    step 14, when it revokes the old e-card secrets)."""
     append(conn, [Delta("policy", "policy", "upsert", wire.to_json(current_policy(conn)))], now)
 
 

@@ -136,6 +136,23 @@ def _rotation(conn: Connection) -> None:
         table.create(conn, checkfirst=True)  # with the live-item index
 
 
+def _ecard_keys_ed25519(conn: Connection) -> None:
+    """E-cards are Ed25519 (issue #14): a key's ``secret`` is now a private seed kiosks never
+    see. The HMAC secrets stored so far were replicated to every kiosk, so each is revoked
+    rather than reused as a seed (a stolen kiosk disk could then mint cards). The policy is
+    published again so kiosks learn it at their next sync and blank the secrets they kept."""
+    from sync.central import catalog  # the change feed; not needed by the other steps
+
+    now = SystemClock().now()
+    revoked = conn.execute(
+        schema.ecard_keys.update()
+        .where(schema.ecard_keys.c.revoked_at.is_(None))
+        .values(revoked_at=now)
+    ).rowcount
+    if revoked:
+        catalog._publish_policy(conn, now)
+
+
 STEPS: tuple[Step, ...] = (
     Step(1, "initial schema", _initial),
     Step(2, "conflict sources", _conflict_sources),
@@ -148,6 +165,7 @@ STEPS: tuple[Step, ...] = (
     Step(10, "alert acknowledgement", _alert_acknowledgement),
     Step(11, "patrons' home branches, PIN lockouts", _pin_scope),
     Step(12, "collection rotation", _rotation),
+    Step(14, "ed25519 e-card keys, hmac secrets revoked", _ecard_keys_ed25519),
 )
 
 # Arbitrary constant: the PostgreSQL advisory lock that keeps two starting processes from

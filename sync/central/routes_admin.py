@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter, HTTPException, Response, status
 
+from kiosk import ecard
 from sync.central import branches, catalog, wire
 from sync.central.database import writing
 from sync.central.deps import RuntimeDep, Staff
@@ -17,6 +18,7 @@ router = APIRouter(prefix="/admin", tags=["admin"])
 MAX_SET_SIZE = 99
 #: Ten million yuan: far above any library fine, well inside the 32-bit column.
 MAX_FINES_CENTS = 10**9
+MAX_ECARD_DAYS = ecard.MAX_DAYS
 
 
 def _refuse_unless(ok: bool, key: str, problem: str) -> None:
@@ -99,9 +101,28 @@ def set_policy(policy: wire.PolicyIn, staff: Staff, rt: RuntimeDep) -> wire.Poli
 
 @router.post("/ecard-keys", response_model=wire.ECardKey, status_code=status.HTTP_201_CREATED)
 def add_ecard_key(staff: Staff, rt: RuntimeDep) -> wire.ECardKey:
-    """A new QR e-card signing key; the secret is replicated to kiosks with the policy."""
+    """A new QR e-card key pair: the private key stays here, the public key (returned) is
+    replicated to kiosks with the policy."""
     with writing(rt.engine) as conn:
         return catalog.add_ecard_key(conn, rt.clock.now())
+
+
+@router.post("/ecards", response_model=wire.ECardOut)
+def issue_ecard(card: wire.ECardIn, staff: Staff, rt: RuntimeDep) -> wire.ECardOut:
+    """Sign a QR e-card for a patron; only the central can, kiosks only verify."""
+    _refuse_unless(
+        1 <= card.days <= MAX_ECARD_DAYS, card.card_id, f"days must be 1-{MAX_ECARD_DAYS}"
+    )
+    _refuse_unless(
+        0 < len(card.card_id) <= 128 and card.card_id.isprintable() and " " not in card.card_id,
+        card.card_id,
+        "not a card number",
+    )
+    try:
+        with writing(rt.engine) as conn:
+            return catalog.issue_ecard(conn, card.card_id, card.days, rt.clock.now())
+    except catalog.NoSuchPatron:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, "no such patron") from None
 
 
 @router.delete("/ecard-keys/{key_id}", status_code=status.HTTP_204_NO_CONTENT)

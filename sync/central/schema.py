@@ -126,6 +126,9 @@ ecard_keys = sa.Table(
     "ecard_keys",
     metadata,
     sa.Column("key_id", sa.String(), primary_key=True),
+    # The Ed25519 private key seed (32 bytes, base64url): it never leaves the central; kiosks
+    # get the public key derived from it. Rows from before step 14 held HMAC secrets every
+    # kiosk had, and that step revoked them.
     sa.Column("secret", sa.String(), nullable=False),
     sa.Column("created_at", UTCDateTime, nullable=False),
     sa.Column("revoked_at", UTCDateTime),

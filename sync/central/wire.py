@@ -200,8 +200,26 @@ class RotationRecord:
 
 @dataclass(slots=True)
 class ECardKey:
+    """An e-card key as kiosks and staff see it: the public half only (the central alone
+    keeps the private key, so no kiosk can mint a card)."""
+
     key_id: str
-    secret: str  # base64url, as kiosk.ecard.decode_key reads it
+    public_key: str  # raw 32-byte Ed25519 public key, base64url (kiosk.ecard.decode_key)
+
+
+@dataclass(slots=True)
+class ECardIn:
+    """Issue a QR e-card for a patron the central knows, valid for ``days``."""
+
+    card_id: str
+    days: int = 30
+
+
+@dataclass(slots=True)
+class ECardOut:
+    token: str
+    key_id: str
+    expires_at: datetime
 
 
 @dataclass(slots=True)

@@ -19,7 +19,7 @@ from datetime import date
 from typing import Any, Protocol
 
 from kiosk.clock import Clock, from_text
-from kiosk.core import ECARD_KEYS_KEY
+from kiosk.core import ECARD_KEYS_KEY, LEGACY_ECARD_SECRETS_KEY
 from kiosk.models import CardKind, Patron, Rotation, Severity
 from kiosk.policy_check import policy_problems
 from kiosk.store import Store
@@ -157,13 +157,17 @@ def apply_policy(store: Store, record: dict[str, Any], clock: Clock) -> str | No
     """Save the policy document and the e-card keys; return the version when a policy came.
 
     A record with an empty document only carries keys (no policy was ever set centrally): the
-    kiosk keeps its config policy then. Keys replace the config's only once the central has
-    issued any, so a fleet that signs e-cards with config keys keeps working.
+    kiosk keeps its config policy then. Keys (Ed25519 public keys) replace the config's only
+    once the central has issued any, so a fleet verifying with config keys keeps working.
     """
     keys = record.get("ecard_keys") or []
     if keys or record.get("revoked_key_ids"):
-        secrets = {k["key_id"]: k["secret"] for k in keys}
-        store.set_state(ECARD_KEYS_KEY, json.dumps(secrets, sort_keys=True))
+        # Only public keys are kept; a key without one (an HMAC secret from a central not yet
+        # upgraded) is left out, so nothing that can sign a card is ever stored here.
+        public = {k["key_id"]: k["public_key"] for k in keys if k.get("public_key")}
+        store.set_state(ECARD_KEYS_KEY, json.dumps(public, sort_keys=True))
+        if store.get_state(LEGACY_ECARD_SECRETS_KEY):
+            store.set_state(LEGACY_ECARD_SECRETS_KEY, "")  # the old secrets leave the disk
     document = record.get("document") or {}
     if not document:
         return None

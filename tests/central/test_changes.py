@@ -7,10 +7,11 @@ from dataclasses import asdict
 from datetime import timedelta
 
 import pytest
+import sqlalchemy as sa
 
 from kiosk import ecard
 from kiosk.policy import Policy
-from sync.central import catalog, changes, wire
+from sync.central import catalog, changes, schema, wire
 from sync.central.database import reading, writing
 from tests.central.conftest import START, Api, Central
 
@@ -124,10 +125,12 @@ def test_policy_comes_versioned_with_the_ecard_keys(central: Central) -> None:
     assert Policy.from_dict(latest.document).offline_max_items == 1
     assert Policy.from_dict(latest.document).version == "central-2"
     assert latest.ecard_keys == [key]
-    # A kiosk verifies a reader's QR e-card offline with the replicated key.
-    token = ecard.sign("P1", key.key_id, ecard.decode_key(key.secret), START + timedelta(days=1))
-    keys = {k.key_id: ecard.decode_key(k.secret) for k in latest.ecard_keys}
-    assert ecard.verify(token, keys, START).card_id == "P1"
+    # The central signs a reader's QR e-card; a kiosk verifies it offline with the
+    # replicated public key.
+    central.staff.put("/admin/patrons", wire.PatronBatch([wire.PatronRecord("P1")]))
+    issued = central.staff.post("/admin/ecards", {"card_id": "P1", "days": 1}).json()
+    keys = {k.key_id: ecard.decode_key(k.public_key) for k in latest.ecard_keys}
+    assert ecard.verify(issued["token"], keys, START).card_id == "P1"
     assert central.staff.delete(f"/admin/ecard-keys/{key.key_id}").status_code == 204
     changes, _ = pull_all(kiosk)
     revoked = [c.policy for c in changes if c.policy][-1]
@@ -190,7 +193,9 @@ def test_the_reply_body_is_the_decoded_page_with_stored_records_spliced_in(
         catalog.delete_item(conn, "B", START)
         catalog.add_ecard_key(conn, START)
     with reading(central.engine) as conn:
+        (secret,) = conn.execute(sa.select(schema.ecard_keys.c.secret)).scalars()
         page = changes.page_json(conn, 0, 100)
+        assert secret not in json.dumps(page)  # the private key never goes to a kiosk
         assert json.loads(changes.page_body(conn, 0, 100)) == page
         assert json.loads(changes.page_body(conn, 3, 4)) == changes.page_json(conn, 3, 4)
     old, new = (c["item"] for c in page["changes"] if c["key"] in ("OLD", "NEW"))

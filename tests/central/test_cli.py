@@ -265,3 +265,43 @@ def test_staff_accounts_from_the_command_line(
         engine.dispose()
     assert stored.startswith("$argon2id$") and "long enough secret" not in stored
     assert log == [("staff.disable", "li.gong"), ("staff.add", "li.gong")]
+
+
+def test_ecard_issues_a_qr_card_a_kiosk_verifies_with_the_public_key(
+    cli_db: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """``shufang central ecard``: only the central signs e-cards (#14); the first one makes
+    the first key pair, whose public half is what kiosks receive."""
+    from datetime import UTC, datetime, timedelta
+
+    from kiosk import ecard
+    from sync.central import catalog
+    from sync.central.database import reading
+
+    csv = tmp_path / "patrons.csv"
+    csv.write_text("card_id,category\nP0001,adult\n", encoding="utf-8")
+    assert shufang("central", "import", "patrons", str(csv), "--db", cli_db, "--create") == 0
+    capsys.readouterr()
+    png = tmp_path / "card.png"
+    assert (
+        shufang("central", "ecard", "P0001", "--days", "3", "--qr", str(png), "--db", cli_db) == 0
+    )
+    out = capsys.readouterr()
+    token = out.out.strip()
+    assert token.startswith("SF2.") and "valid until" in out.err
+    assert png.read_bytes()[:4] == b"\x89PNG"
+    engine = make_engine(cli_db)
+    try:
+        with reading(engine) as conn:
+            public = {
+                k.key_id: ecard.decode_key(k.public_key)
+                for k in catalog.current_policy(conn).ecard_keys
+            }
+    finally:
+        engine.dispose()
+    card = ecard.verify(token, public, datetime.now(UTC))
+    assert card.card_id == "P0001"
+    assert timedelta(days=2) < card.expires_at - datetime.now(UTC) <= timedelta(days=3)
+    assert shufang("central", "ecard", "NOBODY", "--db", cli_db) == 1
+    assert "no patron" in capsys.readouterr().err
+    assert shufang("central", "ecard", "P0001", "--days", "0", "--db", cli_db) == 2

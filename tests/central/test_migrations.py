@@ -94,6 +94,40 @@ def test_step_3_drops_the_raw_heartbeat_rows_and_keeps_the_rest(
         engine.dispose()
 
 
+def test_step_14_revokes_the_hmac_e_card_secrets_every_kiosk_had(
+    db_url: str, central_clock: ManualClock
+) -> None:
+    """Before #14 an e-card key's secret went to every kiosk; reused as an Ed25519 seed it
+    would let a stolen kiosk disk mint cards, so the step revokes each such key."""
+    from sync.central import catalog, changes, schema
+    from sync.central.database import reading, writing
+
+    engine = make_engine(db_url)
+    now = central_clock.now()
+    try:
+        migrate(engine, central_clock, [s for s in STEPS if s.number < 14])
+        with writing(engine) as conn:
+            rows = [("kold", None), ("kgone", now)]
+            for key_id, revoked in rows:
+                conn.execute(
+                    schema.ecard_keys.insert().values(
+                        key_id=key_id, secret="c2VjcmV0", created_at=now, revoked_at=revoked
+                    )
+                )
+        assert "0014 ed25519 e-card keys, hmac secrets revoked" in migrate(engine, central_clock)
+        with reading(engine) as conn:
+            policy = catalog.current_policy(conn)
+        assert policy.ecard_keys == [] and set(policy.revoked_key_ids) == {"kold", "kgone"}
+        with reading(engine) as conn:  # published: kiosks blank the old secrets on next sync
+            (last,) = changes.page_json(conn, 0, 1000)["changes"][-1:]
+        assert last["policy"]["revoked_key_ids"] and not last["policy"]["ecard_keys"]
+        with writing(engine) as conn:  # a new key is an Ed25519 pair, its public half listed
+            key = catalog.add_ecard_key(conn, now)
+            assert catalog.current_policy(conn).ecard_keys == [key]
+    finally:
+        engine.dispose()
+
+
 def test_step_12_adds_rotation_plans_and_room_names_to_an_older_database(
     db_url: str, central_clock: ManualClock
 ) -> None:

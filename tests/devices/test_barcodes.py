@@ -6,7 +6,9 @@ import pytest
 
 from kiosk.barcodes import Barcode, BarcodeKind, BarcodeProblem, BarcodeRules, Rejected, classify
 
-ECARD = "SF1.k1.UjAwMTIzNDU2.1790000000.c2lnbmF0dXJlLWJ5dGVz"
+ECARD = "SF2.k1.UjAwMTIzNDU2.1790000000.c2lnbmF0dXJlLWJ5dGVz"
+# The retired HMAC form still reads as an e-card, so its reader is told it is refused.
+OLD_ECARD = "SF1.k1.UjAwMTIzNDU2.1790000000.c2lnbmF0dXJlLWJ5dGVz"
 
 
 @pytest.mark.parametrize(
@@ -16,6 +18,7 @@ ECARD = "SF1.k1.UjAwMTIzNDU2.1790000000.c2lnbmF0dXJlLWJ5dGVz"
         ("  31234567\r\n", BarcodeKind.ITEM),
         ("R0012345", BarcodeKind.PATRON_CARD),
         (ECARD, BarcodeKind.ECARD),
+        (OLD_ECARD, BarcodeKind.ECARD),
     ],
 )
 def test_default_rules_tell_items_cards_and_ecards_apart(text: str, kind: BarcodeKind) -> None:

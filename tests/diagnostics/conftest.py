@@ -38,7 +38,7 @@ def config(tmp_path):
         technician__pin_hash=hash_pin(TECHNICIAN_PIN, n=2**10),  # fast for tests
         technician__cards={TECHNICIAN_CARD: "李工"},
         upstream__token="secret-enrolment-token",
-        ecard__keys={"k1": "c2VjcmV0LWtleS1tYXRlcmlhbC0xMjM0"},
+        ecard__keys={"k1": "cCC3lKfhJqDFZI1bmpZnjloYx1z_s3zj_j0HBFuJUaY"},
     )
 
 

@@ -78,7 +78,7 @@ def assert_no_secrets(texts: dict[str, str]) -> None:
     everything = "\n".join(texts.values())
     for secret in (
         "secret-enrolment-token",
-        "c2VjcmV0LWtleS1tYXRlcmlhbC0xMjM0",
+        "cCC3lKfhJqDFZI1bmpZnjloYx1z_s3zj_j0HBFuJUaY",
         "scrypt$",
         "T9001",
     ):

@@ -120,9 +120,9 @@ def test_a_qr_e_card_is_identified_at_the_acs_by_the_card_it_names(server, store
     from kiosk import ecard
 
     live = live_for(server, store, clock)
-    key = b"k" * 32
-    live.circulation.ecard_keys = {"k1": key}
-    token = ecard.sign("R0001", "k1", key, clock.now() + timedelta(days=1))
+    seed = b"k" * 32  # the central's private key; the kiosk holds its public half
+    live.circulation.ecard_keys = {"k1": ecard.public_key_of(seed)}
+    token = ecard.sign("R0001", "k1", seed, clock.now() + timedelta(days=1))
     ident = live.identify(token, CardKind.QR, None)  # signed: no PIN asked
     assert ident.ok and ident.patron.card_id == "R0001"
     forged = live.identify(token[:-2] + "AA", CardKind.QR, None)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import base64
+import json
 from datetime import UTC, datetime, timedelta
 
 import sqlalchemy as sa
@@ -15,7 +15,7 @@ from kiosk.reasons import Reason
 from sync.central import auth, catalog, wire
 from sync.central.client import Unavailable
 from sync.central.database import reading, writing
-from sync.central.schema import kiosks, policies
+from sync.central.schema import ecard_keys, kiosks, policies
 from sync.daemon import SyncDaemon
 from sync.daemon.pull import cursor_of, pull_changes
 from sync.daemon.upstream import DaemonClient
@@ -193,16 +193,83 @@ def test_central_ecard_keys_replace_the_config_keys_for_qr_cards(kiosk: Kiosk, c
     reply = central.staff.post("/admin/ecard-keys")
     assert reply.status_code == 201, reply.text
     key = reply.json()
+    assert set(key) == {"key_id", "public_key"}  # the private key stays at the central
     assert kiosk.sync().ok
     assert key["key_id"] in kiosk.store.get_state(ECARD_KEYS_KEY)
-    secret = ecard.decode_key(key["secret"])
-    token = ecard.sign("P1", key["key_id"], secret, datetime(2030, 1, 1, tzinfo=UTC))
+    issued = central.staff.post("/admin/ecards", {"card_id": "P1", "days": 30})
+    assert issued.status_code == 200, issued.text
+    assert issued.json()["key_id"] == key["key_id"]
+    token = issued.json()["token"]
     found = kiosk.core.circulation.identify(token, CardKind.QR)
     assert found.ok and found.patron.card_id == "P1"
-    forged = ecard.sign(
-        "P1", key["key_id"], base64.b64decode("A" * 44), datetime(2030, 1, 1, tzinfo=UTC)
-    )
+    forged = ecard.sign("P1", key["key_id"], bytes(32), datetime(2030, 1, 1, tzinfo=UTC))
     assert kiosk.core.circulation.identify(forged, CardKind.QR).reason is Reason.ECARD_INVALID
+
+
+def test_a_card_the_central_issues_is_accepted_after_a_sync_and_the_kiosk_cannot_mint(
+    kiosk: Kiosk, central
+):
+    """#14: the central signs e-cards (Ed25519); a kiosk gets public keys only, so what a
+    stolen kiosk disk holds can check cards but not make them."""
+    before = central.staff.post("/admin/ecards", {"card_id": "P2", "days": 7})
+    assert before.status_code == 200, before.text  # the first card makes the first key
+    token = before.json()["token"]
+    assert token.startswith("SF2.")
+    # Not yet synced: the kiosk does not know the key, so the card is refused, not trusted.
+    assert kiosk.core.circulation.identify(token, CardKind.QR).reason is Reason.ECARD_INVALID
+    assert kiosk.sync().ok
+    found = kiosk.core.circulation.identify(token, CardKind.QR)
+    assert found.ok and found.patron.card_id == "P2"
+
+    stored = json.loads(kiosk.store.get_state(ECARD_KEYS_KEY))
+    with reading(central.engine) as conn:
+        private = dict(conn.execute(sa.select(ecard_keys.c.key_id, ecard_keys.c.secret)).all())
+    assert set(stored) == set(private)
+    for key_id, public in stored.items():
+        raw = ecard.decode_key(public)
+        assert len(public) == 43 and len(raw) == 32  # one raw Ed25519 public key, no more
+        assert raw == ecard.public_key_of(ecard.decode_key(private[key_id]))
+        for file in kiosk.db_path.parent.glob(kiosk.db_path.name + "*"):  # with -wal, -shm
+            assert private[key_id].encode() not in file.read_bytes()
+        # Using what the kiosk holds as a signing key makes cards no kiosk accepts.
+        forged = ecard.sign("P1", key_id, raw, kiosk.clock.now() + timedelta(days=1))
+        refused = kiosk.core.circulation.identify(forged, CardKind.QR)
+        assert refused.reason is Reason.ECARD_INVALID
+    tampered = token.replace(".UDI.", ".UDE.")  # P2 -> P1 in the signed body
+    assert tampered != token
+    assert kiosk.core.circulation.identify(tampered, CardKind.QR).reason is Reason.ECARD_INVALID
+
+    assert central.staff.post("/admin/ecards", {"card_id": "NOBODY"}).status_code == 404
+    assert central.staff.post("/admin/ecards", {"card_id": "P1", "days": 0}).status_code == 422
+    assert central.staff.post("/admin/ecards", {"card_id": "P1", "days": 10**6}).status_code == 422
+    assert central.as_token(None).post("/admin/ecards", {"card_id": "P1"}).status_code == 401
+    as_kiosk = central.enrol("k2").post("/admin/ecards", {"card_id": "P1"})
+    assert as_kiosk.status_code in (401, 403)  # a kiosk's token cannot have cards issued
+
+
+def test_a_kiosk_keeps_no_e_card_secret_from_an_old_central_and_blanks_its_old_ones(tmp_path):
+    """During an upgrade a central not yet on Ed25519 may still send ``secret``: the kiosk
+    stores none of it, and the HMAC secrets an older kiosk kept are blanked."""
+    from kiosk.clock import ManualClock
+    from kiosk.core import LEGACY_ECARD_SECRETS_KEY
+    from kiosk.store import Store
+    from sync.daemon.pull import apply_policy
+
+    store = Store(tmp_path / "k.db")
+    try:
+        store.set_state(LEGACY_ECARD_SECRETS_KEY, '{"kold": "c2VjcmV0LXNlY3JldC1zZWNyZXQ"}')
+        public = ecard.encode_key(ecard.public_key_of(b"p" * 32))
+        record = {
+            "ecard_keys": [
+                {"key_id": "kold", "secret": "c2VjcmV0LXNlY3JldC1zZWNyZXQ"},
+                {"key_id": "knew", "public_key": public},
+            ]
+        }
+        apply_policy(store, record, ManualClock(datetime(2026, 12, 4, tzinfo=UTC)))
+        assert json.loads(store.get_state(ECARD_KEYS_KEY)) == {"knew": public}
+        assert store.get_state(LEGACY_ECARD_SECRETS_KEY) == ""
+    finally:
+        store.close()
 
 
 class Recording:

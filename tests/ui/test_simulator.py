@@ -34,7 +34,7 @@ def test_every_control_reaches_its_device(qtbot):
         hands,
         DeviceEvents(),
         [DemoItem("100001", "三体"), DemoItem("300001", "英语 + CD", 2)],
-        [DemoCard("P0001", "adult", "SF1.k.x.1.y")],
+        [DemoCard("P0001", "adult", "SF2.k.x.1.y")],
         scan=scans.append,
         tap=taps.append,
         set_online=online.append,
@@ -52,7 +52,7 @@ def test_every_control_reaches_its_device(qtbot):
     qtbot.mouseClick(buttons(panel, "show QR")[0], Qt.MouseButton.LeftButton)
     panel.barcode.setText("#junk#")
     qtbot.mouseClick(buttons(panel, "scan")[0], Qt.MouseButton.LeftButton)
-    assert taps == ["P0001"] and scans == ["P0001", "SF1.k.x.1.y", "#junk#"]
+    assert taps == ["P0001"] and scans == ["P0001", "SF2.k.x.1.y", "#junk#"]
     panel.offline.setChecked(True)
     panel.oos.setChecked(True)
     assert online == [False] and oos == [True]

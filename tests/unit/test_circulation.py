@@ -19,7 +19,8 @@ from tests.conftest import TEST_POLICY
 
 PIN = "2468"
 PIN_HASH = hash_pin(PIN, n=2**10)  # cheap cost for tests; verification reads n from the hash
-KEY = b"k" * 32
+SEED = b"k" * 32  # the central's private key; kiosks get KEY, its public half
+KEY = ecard.public_key_of(SEED)
 
 
 @pytest.fixture
@@ -119,12 +120,12 @@ def s_pin_not_here(c, s, clock, online):
 
 
 def s_ecard_invalid(c, s, clock, online):
-    token = ecard.sign("A1", "k1", b"x" * 32, clock.now() + timedelta(days=1))
+    token = ecard.sign("A1", "k1", b"x" * 32, clock.now() + timedelta(days=1))  # not SEED
     return c.identify(token, CardKind.QR).reason
 
 
 def s_ecard_expired(c, s, clock, online):
-    token = ecard.sign("A1", "k1", KEY, clock.now() + timedelta(minutes=5))
+    token = ecard.sign("A1", "k1", SEED, clock.now() + timedelta(minutes=5))
     clock.advance(timedelta(minutes=6))
     return c.identify(token, CardKind.QR).reason
 
@@ -365,9 +366,21 @@ def test_pin_not_asked_when_policy_off_or_patron_has_none(lib, make_circulation)
 
 def test_valid_ecard_identifies_without_pin(lib, make_circulation, clock):
     circ = make_circulation(ecard_keys={"k1": KEY})
-    token = ecard.sign("A1", "k1", KEY, clock.now() + timedelta(days=1))
+    token = ecard.sign("A1", "k1", SEED, clock.now() + timedelta(days=1))
     ident = circ.identify(token, CardKind.QR)
     assert ident.ok and ident.patron.card_id == "A1"
+
+
+def test_an_old_hmac_e_card_is_refused_as_unreadable(lib, make_circulation, clock):
+    """SF1 cards were HMAC-signed with a secret every kiosk held; the reader sees the
+    e-card refused ("cannot be read, please refresh it"), never a sign-in."""
+    import hashlib
+    import hmac
+
+    circ = make_circulation(ecard_keys={"k1": KEY})
+    body = f"SF1.k1.{ecard.encode_key(b'A1')}.{int(clock.now().timestamp()) + 86400}"
+    mac = ecard.encode_key(hmac.new(KEY, body.encode(), hashlib.sha256).digest())
+    assert circ.identify(f"{body}.{mac}", CardKind.QR).reason is Reason.ECARD_INVALID
 
 
 def test_unknown_card_offline_refused_unless_policy_allows(lib, circ, online):
@@ -587,7 +600,8 @@ def test_circulation_accepts_a_policy_callable(lib, store, clock):
 
 def test_ecard_key_is_base64(clock):
     key = base64.urlsafe_b64encode(KEY).decode()
-    assert ecard.decode_key(key) == KEY
+    assert ecard.decode_key(key) == KEY == ecard.decode_key(ecard.encode_key(KEY))
+    assert len(ecard.encode_key(KEY)) == 43  # unpadded, as the config's pattern wants
 
 
 def test_a_locked_reader_cannot_sign_in_with_a_tap_that_needs_no_pin(lib, circ, clock):

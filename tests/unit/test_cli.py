@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 import argparse
-import base64
 import json
 import subprocess
 import sys
-from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -134,24 +132,37 @@ def test_db_check_on_a_corrupt_file_fails_clearly(tmp_path, capsys):
     assert "database check failed" in capsys.readouterr().err
 
 
-def test_card_qr_signs_a_verifiable_token(tmp_path, capsys):
-    key = base64.urlsafe_b64encode(b"s" * 32).decode()
+def test_card_qr_on_a_kiosk_no_longer_mints_and_names_the_central_command(tmp_path, capsys):
+    """A kiosk holds e-card public keys only (#14): it says where e-cards come from."""
+    key = ecard.encode_key(ecard.public_key_of(b"s" * 32))
+    config = write(tmp_path / "k.toml", f'[ecard]\nkeys = {{ k1 = "{key}" }}\n')
+    png = tmp_path / "qr.png"
+    assert main(["card", "qr", "P0001", "--config", str(config), "--png", str(png)]) == 2
+    captured = capsys.readouterr()
+    assert "shufang central ecard" in captured.err and captured.out == ""
+    assert not png.exists()
+
+
+def test_card_check_verifies_with_the_kiosks_public_keys(tmp_path, capsys):
+    """A technician asks why a reader's e-card is refused: the kiosk checks it with what
+    it holds, public keys only."""
+    from datetime import UTC, datetime, timedelta
+
+    seed = b"s" * 32  # the central's; the kiosk's config has the public half
+    key = ecard.encode_key(ecard.public_key_of(seed))
     config = write(
-        tmp_path / "k.toml", f'[ecard]\nkeys = {{ k1 = "{key}" }}\nsigning_key_id = "k1"\n'
+        tmp_path / "k.toml",
+        f'[database]\npath = "{tmp_path / "k.db"}"\n[ecard]\nkeys = {{ k1 = "{key}" }}\n',
     )
-    assert (
-        main(["card", "qr", "P0001", "--config", str(config), "--png", str(tmp_path / "qr.png")])
-        == 0
-    )
-    token = capsys.readouterr().out.strip()
-    card = ecard.verify(token, {"k1": b"s" * 32}, datetime.now(UTC))
-    assert card.card_id == "P0001"
-    assert (tmp_path / "qr.png").read_bytes()[:4] == b"\x89PNG"
-
-
-def test_card_qr_without_key_says_what_to_set(tmp_path, capsys):
-    assert main(["card", "qr", "P1", "--config", str(write(tmp_path / "k.toml", ""))]) == 2
-    assert "ecard.signing_key_id" in capsys.readouterr().err
+    good = ecard.sign("P0001", "k1", seed, datetime.now(UTC) + timedelta(days=2))
+    assert main(["card", "check", good, "--config", str(config)]) == 0
+    assert "accepted: card P0001, key k1" in capsys.readouterr().out
+    old = datetime.now(UTC) - timedelta(days=1)
+    assert main(["card", "check", ecard.sign("P1", "k1", seed, old), "--config", str(config)]) == 1
+    assert "refused: e-card has expired" in capsys.readouterr().err
+    sf1 = "SF1.k1.UDAwMDE.1893456000.c2lnbmF0dXJl"
+    assert main(["card", "check", sf1, "--config", str(config)]) == 1
+    assert "SF1" in capsys.readouterr().err
 
 
 def test_bad_config_is_reported_by_every_command(tmp_path, capsys):

@@ -92,10 +92,20 @@ def test_rules_array_rejects_unknown_fields():
     assert "unknown field 'colour'" in issue.message
 
 
-def test_cross_checks_afi_and_signing_key():
+def test_cross_checks_afi_and_a_retired_signing_key_is_ignored():
+    """ecard.signing_key_id went with kiosk-signed e-cards (#14): a config that still has
+    it loads (an upgraded kiosk must start), and the value is not kept."""
     text = '[policy]\nafi_secured = 0x07\nafi_on_loan = 0x07\n[ecard]\nsigning_key_id = "k9"\n'
     found = {i.key for i in issues_of(text)}
-    assert found == {"policy.afi_on_loan", "ecard.signing_key_id"}
+    assert found == {"policy.afi_on_loan"}
+    assert "ecard.signing_key_id" not in load_text('[ecard]\nsigning_key_id = "k9"\n').values
+
+
+def test_ecard_keys_are_public_keys_not_secrets():
+    (issue,) = issues_of('[ecard]\nkeys = { k1 = "c2VjcmV0LWtleS1tYXRlcmlhbC0xMjM0" }\n')
+    assert issue.key == "ecard.keys"
+    public = "11qYAYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHURo"  # RFC 8032 7.1 TEST 1's public key
+    assert load_text(f'[ecard]\nkeys = {{ k1 = "{public}" }}\n')["ecard.keys"] == {"k1": public}
 
 
 def test_hex_afi_and_hours_are_read():

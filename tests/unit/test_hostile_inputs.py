@@ -12,6 +12,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -23,8 +24,8 @@ from kiosk.outcomes import Identification
 from kiosk.reasons import Reason
 from kiosk.store import Store
 
-KEY = b"k" * 32
-KEYS = {"k1": KEY}
+KEY = b"k" * 32  # the central's Ed25519 private seed; kiosks verify with its public half
+KEYS = {"k1": ecard.public_key_of(KEY)}
 NOW = datetime(2026, 11, 24, 2, 0, tzinfo=UTC)
 FAST = settings(
     max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
@@ -43,10 +44,15 @@ odd_part = st.one_of(
 )
 
 
+def _sig(body: str) -> str:
+    """The signature the central would put on ``body`` (e-cards are Ed25519, #14)."""
+    return ecard._b64(Ed25519PrivateKey.from_private_bytes(KEY).sign(body.encode("ascii")))
+
+
 @st.composite
 def ecard_like(draw) -> str:
-    parts = ["SF1", "k1", ecard._b64(b"P1"), str(int((NOW + timedelta(days=1)).timestamp()))]
-    signature = ecard._b64(ecard._mac(KEY, ".".join(parts)))
+    parts = [ecard.PREFIX, "k1", ecard._b64(b"P1"), str(int((NOW + timedelta(days=1)).timestamp()))]
+    signature = _sig(".".join(parts))
     parts.append(signature)
     for index in draw(st.sets(st.integers(0, 4), min_size=1, max_size=5)):
         parts[index] = draw(odd_part)
@@ -73,9 +79,9 @@ def test_a_validly_signed_card_with_any_id_or_expiry_never_breaks_verify(
 ) -> None:
     """Regression: a signed card with a huge expiry crashed identification (finding 7)."""
     body = ".".join(
-        ("SF1", "k1", ecard._b64(card_id.encode("utf-8", "surrogatepass")), str(expiry))
+        (ecard.PREFIX, "k1", ecard._b64(card_id.encode("utf-8", "surrogatepass")), str(expiry))
     )
-    token = f"{body}.{ecard._b64(ecard._mac(KEY, body))}"
+    token = f"{body}.{_sig(body)}"
     try:
         card = ecard.verify(token, KEYS, NOW)
     except ecard.ECardError as error:
@@ -229,7 +235,7 @@ def test_a_field_over_the_csv_modules_limit_is_a_rejected_line() -> None:
 def test_a_signed_card_with_a_crafted_expiry_is_damaged_not_a_crash(expiry: str) -> None:
     """Regression (finding 7): a validly signed card with a huge expiry raised OSError or
     OverflowError out of identification, and non-ASCII digits a UnicodeEncodeError."""
-    body = f"SF1.k1.{ecard._b64(b'P1')}.{expiry}"
-    token = f"{body}.{ecard._b64(ecard._mac(KEY, body.encode('ascii', 'replace').decode()))}"
+    body = f"{ecard.PREFIX}.k1.{ecard._b64(b'P1')}.{expiry}"
+    token = f"{body}.{_sig(body.encode('ascii', 'replace').decode())}"
     with pytest.raises(ecard.ECardError):
         ecard.verify(token, KEYS, NOW)

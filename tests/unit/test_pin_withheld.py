@@ -102,10 +102,10 @@ def test_a_qr_ecard_needs_no_pin_so_it_still_works_offline(
 ) -> None:
     from kiosk import ecard
 
-    key = b"k" * 32
+    seed = b"k" * 32  # the central's private key; the kiosk holds its public half
     online.up = False
-    circ = make_circulation(ecard_keys={"k1": key})
-    token = ecard.sign("AWAY", "k1", key, clock.now() + timedelta(days=1))
+    circ = make_circulation(ecard_keys={"k1": ecard.public_key_of(seed)})
+    token = ecard.sign("AWAY", "k1", seed, clock.now() + timedelta(days=1))
     assert circ.identify(token, CardKind.QR).ok
 
 
