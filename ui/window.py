@@ -254,7 +254,12 @@ class KioskWindow(QtWidgets.QWidget):
     @property
     def pictures(self) -> list[KioskPicture]:
         """The moving pictures of the machine that show readers where to act."""
-        return [self.identify.picture, self.borrow.picture, self.give_back.picture]
+        return [
+            self.identify.picture,
+            self.borrow.picture,
+            self.give_back.picture,
+            self.receipt.picture,
+        ]
 
     def set_kiosk_model(self, name: str) -> None:
         """This machine's model (``ui.kiosk_model``): where its pad and readers are drawn."""

@@ -72,3 +72,44 @@ def test_high_contrast_repaints_the_picture_in_its_palette(qtbot, kiosk):
     qtbot.wait(60)
     after = grab(picture).pixelColor(*point).name()
     assert before == normal_card and after == kiosk.window.palette_.card.lower() != normal_card
+
+
+def test_while_the_receipt_prints_the_picture_shows_where_it_comes_out(qtbot, make_kiosk):
+    """The choice tiles give way to the printer's slot on this machine; if the printer fails
+    the QR code takes its place."""
+    import threading
+
+    from kiosk.ports import PaperOut
+
+    release, fail = threading.Event(), threading.Event()
+
+    class SlowPrinter:
+        def print_receipt(self, receipt) -> None:
+            release.wait(5)
+            if fail.is_set():
+                raise PaperOut("paper out")
+
+    kiosk = make_kiosk(printer=SlowPrinter())
+    for failing, pii in ((False, "100001"), (True, "100007")):
+        release.clear()
+        if failing:
+            fail.set()
+        sign_in(qtbot, kiosk)
+        kiosk.events.place(pii)
+        qtbot.waitUntil(lambda: bool(kiosk.session.accepted), timeout=WAIT)
+        kiosk.finish()
+        screen = kiosk.window.receipt
+        assert not screen.picture.isVisible()
+        kiosk.receipt_chosen("print")
+        qtbot.waitUntil(lambda: screen.picture.isVisible(), timeout=WAIT)  # noqa: B023
+        assert screen.picture.step == "receipt" and not screen.print_button.isVisible()
+        assert screen.title.text() == "请取走凭条"  # no longer asking 需要凭条吗
+        assert screen.none_button.text() == kiosk.t.t("common.finish")
+        release.set()
+        if failing:
+            qtbot.waitUntil(lambda: screen.qr.isVisible(), timeout=WAIT)  # noqa: B023
+            assert not screen.picture.isVisible()
+        else:
+            qtbot.waitUntil(lambda: kiosk.window.current() == "goodbye", timeout=WAIT)
+        kiosk.end_session()
+        kiosk.events.remove(pii)

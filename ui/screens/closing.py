@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from ui.help import HelpPanel
 from ui.icons import pixmap
+from ui.kiosk_picture import KioskPicture
 from ui.qt import QtCore, QtGui, QtWidgets, Signal
 from ui.screens.base import Screen
 from ui.summary import SessionSummary, summary_lines
@@ -103,7 +104,11 @@ class ReceiptScreen(Screen):
         self.top.setSpacing(20)
         self.top.addLayout(texts, 0)
         self.top.addWidget(self.qr, 4)
-        self.body.addLayout(self.top, 0)  # 4 while a QR code shows
+        # while printing: where the receipt comes out of this machine
+        self.picture = KioskPicture(t, palette, "receipt")
+        self.picture.hide()
+        self.top.addWidget(self.picture, 4)
+        self.body.addLayout(self.top, 0)  # 4 while a QR code or the picture shows
         self.body.addStretch(1)
         self.print_button = BigAction("printer", "primary", palette.primary_ink)
         self.qr_button = BigAction("qr", "calm", palette.primary_ink)
@@ -119,7 +124,7 @@ class ReceiptScreen(Screen):
         self.body.addLayout(self.choices, 2)
         self.actions.addStretch(1)
         self.actions.addWidget(self.none_button)
-        self.showing_qr = False
+        self.showing_qr = self.printing = False
         self.retranslate()
 
     def set_portrait(self, portrait: bool) -> None:
@@ -139,10 +144,11 @@ class ReceiptScreen(Screen):
             tile.set_stacked(not portrait)
 
     def entered(self) -> None:
-        self.showing_qr = False
+        self.showing_qr = self.printing = False
         self.title.setText(self.t.t("receipt.title"))
         self.body.setStretch(0, 0)  # the choice tiles take the room the QR code would
         self.qr.hide()
+        self.picture.hide()
         self.message.show_text("")
         for widget in (self.print_button, self.qr_button):
             widget.show()
@@ -152,8 +158,9 @@ class ReceiptScreen(Screen):
         self.print_button.hide()
         self.qr_button.hide()
         # The question is answered: the title now says what to do with the code.
-        self.showing_qr = True
+        self.showing_qr, self.printing = True, False
         self.title.setText(self.t.t("receipt.qr_title"))
+        self.picture.hide()  # the printer failed: the code instead
         self.qr.set_image(image)
         self.body.setStretch(0, 4)
         self.qr.show()
@@ -161,7 +168,15 @@ class ReceiptScreen(Screen):
         self.none_button.setText(self.t.t("common.finish"))
 
     def show_printing(self) -> None:
+        """The choice is made: the tiles give way to where the receipt comes out."""
         self.message.show_text(self.t.t("receipt.printing"), "ok")
+        self.printing = True
+        self.title.setText(self.t.t("receipt.printing_title"))
+        self.none_button.setText(self.t.t("common.finish"))
+        self.print_button.hide()
+        self.qr_button.hide()
+        self.body.setStretch(0, 4)
+        self.picture.show()
 
     def show_summary(self, summary: SessionSummary) -> None:
         self.summary.show_summary(summary)
@@ -169,11 +184,21 @@ class ReceiptScreen(Screen):
     def retranslate(self) -> None:
         t = self.t.t
         self.summary.retranslate()
-        self.title.setText(t("receipt.qr_title" if self.showing_qr else "receipt.title"))
+        self.title.setText(
+            t(
+                "receipt.qr_title"
+                if self.showing_qr
+                else "receipt.printing_title"
+                if self.printing
+                else "receipt.title"
+            )
+        )
         self.subtitle.setText("")
         self.print_button.set_texts(t("receipt.print"), "")
         self.qr_button.set_texts(t("receipt.qr"), t("receipt.qr_hint"))
-        self.none_button.setText(t("receipt.none"))
+        self.none_button.setText(
+            t("common.finish" if self.showing_qr or self.printing else "receipt.none")
+        )
 
 
 class GoodbyeScreen(Screen):
