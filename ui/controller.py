@@ -23,6 +23,7 @@ from ui.devices import DeviceEvents
 from ui.help import HelpContact
 from ui.i18n import Translator
 from ui.idle_clock import IdleClock
+from ui.offer_flow import OfferFlow
 from ui.qt import QObject, QtCore, Signal
 from ui.receipt_flow import ReceiptFlow
 from ui.service_flow import ServiceFlow
@@ -54,7 +55,7 @@ class TechnicianDoor(Protocol):
         ...
 
 
-class KioskController(AccountFlow, ReceiptFlow, ServiceFlow, QObject):
+class KioskController(AccountFlow, OfferFlow, ReceiptFlow, ServiceFlow, QObject):
     """The reader's flows; my account, receipts and the in-service state are mixins in
     ui/account_flow.py, ui/receipt_flow.py and ui/service_flow.py."""
 
@@ -525,58 +526,6 @@ class KioskController(AccountFlow, ReceiptFlow, ServiceFlow, QObject):
             self.sounds.play("problem")
         if s.waiting:
             self._gather.start()
-
-    def renew_one(self, pii: str) -> None:
-        patron = self.session.patron
-        if patron is None:
-            return
-        self.core.call(
-            lambda core: core.circulation.renew(patron, pii),
-            self._renewal_done,
-            lambda error: self._items_failed([pii], error),
-        )
-
-    def _renewal_done(self, outcome: Outcome) -> None:
-        """A renewal asked for on the borrow screen ("already yours: renew?")."""
-        if self.session.mode is Mode.BORROW and self.session.patron is not None:
-            self.session.renewals[outcome.pii] = outcome
-        self._item_done(self.window.borrow, outcome)
-
-    def accept_fee(self, pii: str) -> None:
-        """The reader pressed "accept the charge": the same item is borrowed again with the
-        charge accepted (the library system gets fee acknowledged, SIP2 BO = Y); for a
-        renewal offered on this screen ("already yours: renew?") it is renewed again."""
-        s, screen = self.session, self.window.borrow
-        patron = s.patron
-        if patron is None or pii in s.in_flight:
-            return
-        self.touched()
-        offer = s.renewals.get(pii)
-        if offer is not None and offer.reason is Reason.RENEWAL_FEE_TO_ACCEPT:
-            s.in_flight.add(pii)
-            screen.working(pii)
-            self.core.call(
-                lambda core: core.circulation.renew(patron, pii, fee_accepted=True),
-                self._renewal_done,
-                lambda error: self._items_failed([pii], error),
-            )
-            return
-        parts, uid = self.on_pad.get(pii, (None, None))
-        number = s.number
-        s.in_flight.add(pii)
-        screen.working(pii)
-
-        def decided(outcome: Outcome) -> None:
-            if outcome.ok and outcome.txn_id is not None:
-                self._write_tag(screen, outcome, uid, number, on_loan=True)
-            else:
-                self._item_done(screen, outcome, number)
-
-        self.core.call(
-            lambda core: core.circulation.checkout(patron, pii, parts, fee_accepted=True),
-            decided,
-            lambda error: self._items_failed([pii], error),
-        )
 
     # --- idle timeout, status ----------------------------------------------------------------
 
