@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Callable
 from dataclasses import replace
 from datetime import UTC, datetime, tzinfo
 from typing import Any, Protocol
@@ -55,6 +54,7 @@ from sync.sip2.refusals import (
     patron_reason,
 )
 from sync.sip2.routing import Route
+from sync.sip2.stacks import StackRequests
 
 log = logging.getLogger(__name__)
 
@@ -69,7 +69,7 @@ class StateStore(Protocol):
     def set_state(self, key: str, value: str) -> None: ...
 
 
-class Sip2Upstream:
+class Sip2Upstream(StackRequests):
     """Live decisions from a library system, each within the kiosk's latency budget.
 
     Raises ``Unavailable`` when the ACS cannot answer in time; the caller then decides
@@ -402,49 +402,6 @@ class Sip2Upstream:
             loan=loan,
             details={"desensitize": reply.fixed.get("desensitize", "U")},
         )
-
-    def checkout_stack(self, card: str, piis: list[str], pin: str | None = None) -> list[Outcome]:
-        """Check out a stack of items at once, one request per free session, answers in order.
-
-        With one session this is the plain one-at-a-time loop; with a ``Sip2Pool`` the ACS
-        works on every item of the stack at the same time. An item the ACS could not answer
-        for in time comes back refused with ``details["unavailable"]``, for the caller to
-        decide offline if it may.
-        """
-        sessions = getattr(self.client, "size", 1)
-        if sessions <= 1 or len(piis) <= 1:
-            return [self._checkout_or_unavailable(card, pii, pin) for pii in piis]
-        with ThreadPoolExecutor(min(sessions, len(piis))) as workers:
-            return list(workers.map(lambda p: self._checkout_or_unavailable(card, p, pin), piis))
-
-    def renew_stack(
-        self, card: str, loans: Sequence[tuple[str, datetime | None]]
-    ) -> list[Outcome | None]:
-        """Renew several loans at once (``(pii, due_before)`` each), one request per free
-        session like :meth:`checkout_stack`; ``None`` where the ACS could not be reached."""
-        sessions = getattr(self.client, "size", 1)
-
-        def one(loan: tuple[str, datetime | None]) -> Outcome | None:
-            try:
-                return self.renew(card, loan[0], due_before=loan[1])
-            except Unavailable:
-                return None
-
-        if sessions <= 1 or len(loans) <= 1:
-            return [one(loan) for loan in loans]
-        with ThreadPoolExecutor(min(sessions, len(loans))) as workers:
-            return list(workers.map(one, loans))
-
-    def _checkout_or_unavailable(self, card: str, pii: str, pin: str | None) -> Outcome:
-        try:
-            return self.checkout(card, pii, pin)
-        except Unavailable:
-            return Outcome(
-                OutcomeKind.REFUSED,
-                Reason.ITEM_NOT_AVAILABLE,
-                pii=pii,
-                details={"unavailable": True, "decided_by": "sip2"},
-            )
 
     def cancel_checkout(self, card: str, pii: str) -> Outcome:
         """Undo an online checkout whose tag-security write failed (``BI`` = Y)."""
