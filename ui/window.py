@@ -175,6 +175,8 @@ class KioskWindow(QtWidgets.QWidget):
         layout.addWidget(self.header)
         self.banner = label("", role="banner")
         self.banner.hide()
+        self.online: bool | None = None
+        self.banner_hushed = False
         banner_box = QtWidgets.QHBoxLayout()
         banner_box.setContentsMargins(48, 16, 48, 0)
         banner_box.addWidget(self.banner)
@@ -239,6 +241,7 @@ class KioskWindow(QtWidgets.QWidget):
         screen = self.screens[name]
         self.stack.setCurrentWidget(screen)
         screen.entered()
+        self.hush_banner(False)
         self._forget_hidden_sizes()
 
     def _forget_hidden_sizes(self) -> None:
@@ -269,8 +272,19 @@ class KioskWindow(QtWidgets.QWidget):
     def set_online(self, online: bool | None) -> None:
         """True, False, or None while the kiosk has not yet reached its upstream."""
         self.header.set_online(online)
+        self.online = online
         self.banner.setText(self.t.t("offline.banner"))
-        self.banner.setVisible(online is False)
+        self._show_banner()
+
+    def hush_banner(self, hushed: bool) -> None:
+        """Hide the offline banner while the screen itself says what the outage means for
+        this reader (a PIN this kiosk cannot check offline): "借还照常进行" above a refusal
+        would contradict it. Any change of screen brings the banner back."""
+        self.banner_hushed = hushed
+        self._show_banner()
+
+    def _show_banner(self) -> None:
+        self.banner.setVisible(self.online is False and not self.banner_hushed)
 
     @property
     def elderly(self) -> bool:

@@ -42,7 +42,29 @@ def test_offline_the_screen_says_the_pin_cannot_be_checked_here(
     qtbot.waitUntil(lambda: expected in screen.message.text(), timeout=WAIT)
     assert kiosk.window.current() == "identify"
     assert kiosk.session.patron is None  # nobody signed in without a PIN
+    # the banner "借还照常进行" would contradict the refusal: hidden while it shows, and the
+    # picture points at the scanner window, where the QR e-card (the way out) is shown
+    assert kiosk.window.banner.isHidden()
+    assert screen.picture.step == "scan"
+    assert kiosk.window.online is False  # still offline: only the banner stepped aside
     folder = Path(os.environ.get("SHUFANG_SCREENSHOTS") or tmp_path)
     folder.mkdir(parents=True, exist_ok=True)
     qtbot.wait(60)
     assert kiosk.window.grab().save(str(folder / f"pin-not-here-{language}.png"))
+
+
+def test_the_banner_and_the_card_picture_come_back_for_the_next_reader(
+    qtbot, make_kiosk, away_reader
+) -> None:
+    kiosk = make_kiosk(language="zh_CN")
+    kiosk.begin(Mode.BORROW)
+    # offline: the banner tells everyone (after the first status poll)
+    qtbot.waitUntil(lambda: kiosk.window.banner.isVisibleTo(kiosk.window), timeout=WAIT)
+    kiosk.card_presented("P7777", CardKind.BARCODE)
+    screen = kiosk.window.identify
+    qtbot.waitUntil(lambda: screen.picture.step == "scan", timeout=WAIT)
+    assert kiosk.window.banner.isHidden()
+    kiosk.window.show_screen("home")
+    assert kiosk.window.banner.isVisibleTo(kiosk.window)
+    kiosk.begin(Mode.BORROW)
+    assert screen.picture.step == "card"

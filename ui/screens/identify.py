@@ -75,6 +75,7 @@ class IdentifyScreen(Screen):
         self.field.clear()
         self.message.show_text("")
         self.help.hide()
+        self.picture.set_step("card")
         self._show_stage()
 
     def ask_card_number(self) -> None:
@@ -93,8 +94,12 @@ class IdentifyScreen(Screen):
         self.help.show_for([message] if tone == "error" else [])
         self._show_stage()
 
-    def show_problem(self, text: str) -> None:
+    def show_problem(self, text: str, way_out: str = "") -> None:
+        """``way_out``: a picture step for what the reader can do instead (the scanner window
+        for a QR e-card when this kiosk cannot check a PIN offline)."""
         self.message.show_text(text, "error")
+        if way_out:
+            self.picture.set_step(way_out)
         self.help.show_for([text])
         if self.stage == self.CARD:
             self.field.clear()
