@@ -85,9 +85,14 @@ def tour(qtbot, kiosk, visit: Visit, prepare: Callable[[], None] = lambda: None)
     kiosk.window.show_screen("out_of_service")
     at("out-of-service")
     kiosk.window.show_screen("home")
-    kiosk.window.set_online(False)
+    # offline as the kiosk learns it (the status poll reads the core), so the poll cannot
+    # put the header back to "connecting" before the picture is taken
+    kiosk.core.call(lambda core: core.set_online(False), lambda _: None, lambda _: None)
+    qtbot.waitUntil(lambda: kiosk.window.banner.isVisibleTo(kiosk.window), timeout=WAIT)
     at("offline")
-    kiosk.window.set_online(True)
+    assert kiosk.window.banner.isVisibleTo(kiosk.window)
+    kiosk.core.call(lambda core: core.set_online(True), lambda _: None, lambda _: None)
+    qtbot.waitUntil(lambda: kiosk.window.online is True, timeout=WAIT)
     return seen
 
 
