@@ -218,6 +218,7 @@ def stylesheet(palette: Palette = Palette(), scale: TypeScale = NORMAL, dpi: flo
     QPushButton[kind="key"][compact="true"], QPushButton[kind="letter"][compact="true"] {{
                min-height: {target - 24}px; }}
     QPushButton[kind="primary"][compact="true"] {{ min-height: {target - 20}px; }}
+    QPushButton[kind="primary"][keypad="true"] {{ font-size: {s.key}px; }}
     QPushButton:disabled {{ color: {p.muted}; background: {p.disabled_bg}; }}
     QLineEdit {{ min-height: {target}px; font-size: {s.title}px; border-radius: 14px;
                border: 2px solid {p.line}; padding: 4px 16px; background: {p.card}; }}

@@ -309,13 +309,17 @@ class Keypad(QtWidgets.QWidget):
         self.delete_button = button("", "key")
         self.delete_button.clicked.connect(self.delete.emit)
         self.ok_button = button("", "primary")
+        self.ok_button.setProperty("keypad", True)  # OK in the keys' type, not a smaller one
         self.ok_button.clicked.connect(self.ok.emit)
         self.ok_button.setSizePolicy(
             QtWidgets.QSizePolicy.Policy.Expanding, QtWidgets.QSizePolicy.Policy.Expanding
         )  # as tall as the keys beside it
+        # one row, so the keypad fits a landscape screen; three equal keys under the three
+        # digit columns, so that "Delete" in 长者模式 is not cut to "elet" (a double-width OK
+        # left the other two narrower than their words)
         bottom.addWidget(self.clear_button, 1)
         bottom.addWidget(self.delete_button, 1)
-        bottom.addWidget(self.ok_button, 2)  # one row: the keypad fits a landscape screen
+        bottom.addWidget(self.ok_button, 1)
         outer.addLayout(bottom)
         self.allow_letters(False)
 

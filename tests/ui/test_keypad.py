@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ui.qt import QtCore, QtWidgets
+from ui.qt import QtCore, QtGui, QtWidgets
 from ui.session import Mode
 
 Qt = QtCore.Qt
@@ -67,3 +67,16 @@ def test_every_key_is_a_large_touch_target(qtbot, kiosk):
         for key in keys:
             assert min(key.width(), key.height()) >= smallest, key.text()
     assert keypad.width() <= kiosk.window.width()  # the letters fit a portrait screen
+
+
+def test_the_ok_key_is_in_the_keys_type_and_as_wide_as_a_digit_column(qtbot, kiosk):
+    """Seen in the 长者模式 screenshots: OK was in the smaller button type, and a double-width
+    OK squeezed "Delete" until its word was cut."""
+    kiosk.window.set_elderly(True)
+    open_card_keypad(qtbot, kiosk)
+    keypad = kiosk.window.identify.keypad
+    (one,) = [b for b in keypad.findChildren(QtWidgets.QPushButton) if b.text() == "1"]
+    ok = keypad.ok_button
+    assert QtGui.QFontInfo(ok.font()).pixelSize() == QtGui.QFontInfo(one.font()).pixelSize()
+    for key in (keypad.clear_button, keypad.delete_button, ok):
+        assert key.width() >= key.sizeHint().width(), key.text()

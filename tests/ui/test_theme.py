@@ -166,6 +166,10 @@ def test_every_screen_meets_contrast_size_and_target_rules(qtbot, make_kiosk, mo
             detail = QtGui.QFontInfo(row.detail.font()).pixelSize()
             if detail < title:
                 problems.append(f"{screen}: row detail {detail} px under its title {title} px")
+        for control in visible(root, QtWidgets.QPushButton):
+            # narrower than its own text and padding: the words are cut ("Delete" → "elet")
+            if control.text() and control.sizeHint().width() > control.width():
+                problems.append(f"{screen}: '{control.text()}' is cut off")
         for control in visible(root, QtWidgets.QPushButton) + visible(root, QtWidgets.QCheckBox):
             if min(control.width(), control.height()) < MIN_TARGET_PX:
                 name = control.text() or control.property("icon_name") or type(control).__name__
