@@ -17,7 +17,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from drivers.rfid.pad import PadEvent
-from kiosk.ports import TagInfo, TagReader, UnsupportedOperation
+from kiosk.ports import TagInfo, TagProblem, TagReader, UnsupportedOperation
 from kiosk.tags import TagData, decode
 from kiosk.tags.uhf import FORMAT as UHF_FORMAT
 from kiosk.tags.uhf import decode_uhf
@@ -26,6 +26,7 @@ log = logging.getLogger(__name__)
 
 OnItem = Callable[[str, frozenset[int] | None, tuple[bytes, ...]], None]
 OnGone = Callable[[str], None]
+#: a tag that named no item, and which kind of failure (a TagProblem, a str)
 OnUnreadable = Callable[[bytes, str], None]
 OnSeen = Callable[[str, int, int], None]
 
@@ -95,9 +96,9 @@ class PadItems:
         tag = event.item if isinstance(event.item, TagData) else None
         if tag is None or not tag.pii:
             why = event.error or (f"a {tag.format} tag with no item number" if tag else "no data")
-            log.warning("unreadable tag %s: %s", event.uid.hex(), why)
+            log.warning("unreadable tag %s: %s", event.uid.hex(), why)  # the detail: the log
             if self.on_unreadable is not None:
-                self.on_unreadable(event.uid, why)
+                self.on_unreadable(event.uid, event.problem or TagProblem.BLANK)
             return
         part, of = tag.set or (1, 1)
         with self._lock:
