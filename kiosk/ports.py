@@ -88,6 +88,12 @@ class TagProblem(StrEnum):
     BLANK = "blank"  # decoded, but it names no item: scan the book's barcode
 
 
+def tag_label(uid: bytes) -> str:
+    """What stands for an item number where a tag named none: its UID in hex. The screen
+    keys the tag's row by it, and the tag's leaving the pad is reported under it."""
+    return uid.hex().upper()
+
+
 @dataclass(frozen=True, slots=True)
 class TagInfo:
     """One tag seen in an inventory: ISO 15693, or UHF (ISO/IEC 18000-63) when ``pc`` is set.

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from kiosk.models import CardKind
-from kiosk.ports import TagProblem
+from kiosk.ports import TagProblem, tag_label
 from kiosk.reasons import Reason
 from ui.qt import QObject, Signal
 
@@ -46,7 +46,7 @@ class DeviceEvents(QObject):
 
     def unreadable_tag(self, uid: bytes, problem: str = "") -> None:
         """``problem``: the driver's TagProblem, which decides what the reader is told."""
-        self.unreadable.emit(uid.hex().upper(), str(problem))
+        self.unreadable.emit(tag_label(uid), str(problem))
 
     def remove(self, pii: str) -> None:
         self.item_removed.emit(pii)

@@ -8,7 +8,7 @@ from drivers.rfid.field import SimulatedTag, nxp_uid
 from drivers.rfid.items import AfiSecurity, PadItems, decode_tag
 from drivers.rfid.pad import PadWatcher
 from drivers.rfid.sim import SimReader
-from kiosk.ports import DeviceTimeout, TagProblem, TagWriteError
+from kiosk.ports import DeviceTimeout, TagProblem, TagWriteError, tag_label
 from kiosk.tags import dsfid_for, encode
 from tests.rfid.waiting import wait_until
 
@@ -157,3 +157,13 @@ def test_each_kind_of_unreadable_tag_is_told_apart(pad):
         nxp_uid(6): TagProblem.BLANK,
         nxp_uid(9): TagProblem.UNDECODABLE,
     }
+
+
+def test_an_unreadable_tag_leaving_is_reported_under_its_label(pad):
+    """Its row on the screen goes when the book is lifted, as a read book's does (#13 bug 5)."""
+    reader, seen = pad
+    reader.place(SimulatedTag(uid=nxp_uid(6), dsfid=0x06, memory=bytearray(112)))
+    wait_until(lambda: seen, what="report")
+    reader.remove(nxp_uid(6))
+    wait_until(lambda: len(seen) == 2, what="gone")
+    assert seen[1] == ("gone", tag_label(nxp_uid(6)))

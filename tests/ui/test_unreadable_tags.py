@@ -57,3 +57,14 @@ def test_an_unreadable_tag_on_the_return_pad_says_what_to_do(qtbot, kiosk, pad, 
     qtbot.waitUntil(lambda: row.detail.text() == words[key], timeout=WAIT)
     assert row.title.text() == words["item.unknown_tag"]  # not the tag's UID
     assert "工作人员" not in row.detail.text()
+
+
+def test_its_row_goes_when_the_book_is_lifted(qtbot, kiosk, pad):
+    kiosk.begin(Mode.RETURN)
+    tag = pad.place(SimulatedTag(uid=nxp_uid(6), dsfid=0x06, memory=bytearray(112)))
+    screen = kiosk.window.give_back
+    label = tag.uid.hex().upper()
+    qtbot.waitUntil(lambda: label in screen.list.rows, timeout=WAIT)
+    screen.lifted_ms = 50
+    pad.remove(tag.uid)
+    qtbot.waitUntil(lambda: label not in screen.list.rows, timeout=WAIT)
