@@ -183,13 +183,14 @@ def set_policy(conn: Connection, document: dict[str, Any], now: datetime) -> str
     if problems:  # the kiosks would refuse it (and keep their last good policy): say why now
         raise PolicyError(problems)
     number = (conn.execute(sa.select(sa.func.max(policies.c.version))).scalar() or 0) + 1
-    document = {**document, "version": f"central-{number}"}
+    version = f"central-{number}"
+    document = {**document, "version": version}
     scope_before = pin_hash_scope(conn)
     conn.execute(policies.insert().values(version=number, document=document, set_at=now))
     _publish_policy(conn, now)
     if pin_hash_scope(conn) != scope_before:
         _republish_pin_holders(conn, now)
-    return document["version"]
+    return version
 
 
 def pin_hash_scope(conn: Connection) -> str:
@@ -293,4 +294,5 @@ def _patron_payload(row: Any) -> dict[str, Any]:
     record = wire.PatronRecord(
         **{f: row._mapping[f] for f in wire.PatronRecord.__dataclass_fields__}
     )
-    return wire.to_json(record)
+    payload: dict[str, Any] = wire.to_json(record)
+    return payload

@@ -73,7 +73,7 @@ def record_upstream_conflicts(
         new.append((index, conflict))
     if new:
         conn.execute(transactions.insert(), journal)
-        conflict_ids = conn.execute(
+        conflict_ids: sa.ScalarResult[int] = conn.execute(
             conflicts.insert().returning(conflicts.c.id, sort_by_parameter_order=True),
             [row for _, row in new],
         ).scalars()

@@ -210,7 +210,7 @@ def record_heartbeats(
     # Lock the kiosks' rows first and in key order: two API processes recording overlapping
     # batches then queue on the same first row instead of deadlocking.
     ids = sorted({r.kiosk_id for r in received})
-    tokens = dict(
+    tokens: dict[str, str] = dict(
         conn.execute(
             sa.select(kiosks.c.kiosk_id, kiosks.c.token_hash)
             .where(kiosks.c.kiosk_id.in_(ids), kiosks.c.revoked_at.is_(None))
@@ -358,8 +358,9 @@ def policy_version_and_cursor(conn: Connection) -> tuple[str, int]:
         .scalar_subquery()
     )
     cursor = sa.select(counters.c.value).where(counters.c.name == "changes").scalar_subquery()
-    latest, value = conn.execute(sa.select(document, cursor)).one()
-    return (latest["version"] if latest else "central-0"), value
+    latest, value = conn.execute(sa.select(document, cursor)).tuples().one()
+    version: str = latest["version"] if latest else "central-0"
+    return version, value
 
 
 def list_faults(

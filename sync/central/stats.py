@@ -27,7 +27,11 @@ def daily(
     Days are local days in the service's time zone, fixed when the row arrived.
     """
     t = transactions
-    where = [t.c.applied.is_(True), t.c.cancelled_by.is_(None), t.c.kind.in_(list(KIND_COLUMNS))]
+    where: list[sa.ColumnElement[bool]] = [
+        t.c.applied.is_(True),
+        t.c.cancelled_by.is_(None),
+        t.c.kind.in_(list(KIND_COLUMNS)),
+    ]
     if since:
         where.append(t.c.day >= since)
     if until:

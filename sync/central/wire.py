@@ -553,7 +553,7 @@ def _decode(tp: Any, data: Any) -> Any:
         return {k: _decode(inner, v) for k, v in data.items()}
     if origin is Literal or tp is Any:
         return data
-    if dataclasses.is_dataclass(tp):
+    if isinstance(tp, type) and dataclasses.is_dataclass(tp):
         hints = _field_hints(tp)
         return tp(**{k: _decode(hints[k], v) for k, v in data.items() if k in hints})
     if tp is datetime:
