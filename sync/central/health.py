@@ -18,7 +18,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-from sync.central import wire
+from sync.central import staff_wire, wire
 from sync.central.schema import (
     counters,
     faults,
@@ -373,7 +373,7 @@ def list_faults(
     since: datetime | None = None,
     branch: str | None = None,
     limit: int = 500,
-) -> list[wire.FaultRecord]:
+) -> list[staff_wire.FaultRecord]:
     query = sa.select(faults).order_by(faults.c.last_at.desc(), faults.c.id.desc()).limit(limit)
     if kiosk_id:
         query = query.where(faults.c.kiosk_id == kiosk_id)
@@ -398,7 +398,7 @@ def fleet(
     online_window: timedelta,
     health_window: timedelta,
     branch: str | None = None,
-) -> list[wire.KioskStatus]:
+) -> list[staff_wire.KioskStatus]:
     """Every kiosk, worst first: most failures, then most downtime."""
     start = now - health_window
     query = sa.select(kiosks).order_by(kiosks.c.kiosk_id)
@@ -436,7 +436,7 @@ def fleet(
         up = min(up_by_kiosk.get(row.kiosk_id, 0.0), total)
         avail = Availability(up_seconds=up, down_seconds=total - up)
         out.append(
-            wire.KioskStatus(
+            staff_wire.KioskStatus(
                 kiosk_id=row.kiosk_id,
                 branch=row.branch,
                 online=_online(row, now, online_window),
@@ -465,8 +465,8 @@ def _online(row: Any, now: datetime, window: timedelta) -> bool:
     return row.last_seen_at is not None and now - row.last_seen_at <= window
 
 
-def _fault(row: Any) -> wire.FaultRecord:
-    return wire.FaultRecord(
+def _fault(row: Any) -> staff_wire.FaultRecord:
+    return staff_wire.FaultRecord(
         id=row.id,
         kiosk_id=row.kiosk_id,
         device=row.device,

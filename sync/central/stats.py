@@ -7,7 +7,7 @@ from collections import defaultdict
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-from sync.central import wire
+from sync.central import staff_wire
 from sync.central.schema import transactions
 
 #: The ledger's kinds as the managers' words (shared by the statistics, efficiency and room
@@ -21,7 +21,7 @@ def daily(
     since: str | None = None,
     until: str | None = None,
     branch: str | None = None,
-) -> list[wire.DailyStats]:
+) -> list[staff_wire.DailyStats]:
     """Counts applied transactions only: conflicts and cancelled checkouts did not happen.
 
     Days are local days in the service's time zone, fixed when the row arrived.
@@ -53,4 +53,4 @@ def daily(
         .group_by(t.c.branch, t.c.day)
     ):
         counts[(row.branch, row.day)]["readers"] = row[2]
-    return [wire.DailyStats(branch=b, day=d, **v) for (b, d), v in sorted(counts.items())]
+    return [staff_wire.DailyStats(branch=b, day=d, **v) for (b, d), v in sorted(counts.items())]

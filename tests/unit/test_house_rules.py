@@ -29,7 +29,6 @@ LONG_MODULES: dict[str, int] = {
     "drivers/rfid/emulators/llrp.py": 529,
     "sync/central/rotation.py": 532,
     "ui/controller.py": 553,
-    "sync/central/wire.py": 564,
     "kiosk/circulation.py": 576,
     "kiosk/config/settings.py": 600,
 }

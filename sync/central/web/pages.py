@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from fastapi import HTTPException, Request, Response, status
 from fastapi.responses import RedirectResponse
 
-from sync.central import conflict_records, stats, wire
+from sync.central import conflict_records, staff_wire, stats, wire
 from sync.central.database import reading, write_with_retry
 from sync.central.deps import RuntimeDep, SerialId
 from sync.central.runtime import Runtime
@@ -170,7 +170,7 @@ async def settle_conflict(
     action = form.get("action")
     if action not in ("apply", "dismiss"):
         raise HTTPException(status.HTTP_400_BAD_REQUEST, "action must be apply or dismiss")
-    resolution = wire.ConflictResolution(
+    resolution = staff_wire.ConflictResolution(
         action=cast(wire.Resolution, action), note=form.get("note", "").strip()[:500]
     )
     try:
