@@ -21,7 +21,7 @@ from kiosk.core import Core
 from kiosk.models import Decision, Item, Security, Transaction, TxnKind
 from kiosk.ports import TxnReply
 from kiosk.store import Store
-from sync.central import staff_wire, wire
+from sync.central import staff_wire
 from sync.central.app import create_app
 from sync.central.client import Unavailable
 from sync.central.server import BackgroundServer
