@@ -18,7 +18,7 @@ from sqlalchemy.engine import Connection
 
 from kiosk import ecard
 from kiosk.policy_check import policy_problems
-from sync.central import rollup, wire
+from sync.central import rollup, staff_wire, wire
 from sync.central.changes import Delta, append
 from sync.central.database import rows_by_key
 from sync.central.schema import ecard_keys, holds, items, patrons, policies
@@ -34,7 +34,7 @@ class PolicyError(ValueError):
 
 def upsert_items(
     conn: Connection, records: Sequence[wire.ItemRecord], now: datetime
-) -> wire.UpsertResult:
+) -> staff_wire.UpsertResult:
     """Items in, as the staff's records say; each room's holdings in the efficiency rollup
     follow (the rows are locked in PII order, as the ledger locks them, so a loan applied
     at the same time cannot slip between the read and the write)."""
@@ -63,12 +63,12 @@ def upsert_items(
             [{**asdict(r), "key": r.pii, "updated_at": now} for r in changed],
         )
     append(conn, [Delta("item", r.pii, "upsert", asdict(r)) for r in new + changed], now)
-    return wire.UpsertResult(inserted=len(new), updated=len(changed))
+    return staff_wire.UpsertResult(inserted=len(new), updated=len(changed))
 
 
 def upsert_patrons(
     conn: Connection, records: Sequence[wire.PatronRecord], now: datetime
-) -> wire.UpsertResult:
+) -> staff_wire.UpsertResult:
     records = list({r.card_id: r for r in records}.values())
     before = rows_by_key(conn, patrons.c.card_id, [r.card_id for r in records])
     new = [r for r in records if r.card_id not in before]
@@ -78,7 +78,7 @@ def upsert_patrons(
         if r.card_id in before and _patron_payload(before[r.card_id]) != wire.to_json(r)
     ]
     if not new and not changed:
-        return wire.UpsertResult(inserted=0, updated=0)
+        return staff_wire.UpsertResult(inserted=0, updated=0)
     newly_blocked = {
         r.card_id
         for r in new + changed
@@ -107,7 +107,7 @@ def upsert_patrons(
             patrons.update().where(patrons.c.card_id == sa.bindparam("key")),
             [{**values(r), "key": r.card_id} for r in changed],
         )
-    return wire.UpsertResult(inserted=len(new), updated=len(changed))
+    return staff_wire.UpsertResult(inserted=len(new), updated=len(changed))
 
 
 def _count_holdings(holdings: Counter[tuple[str, str]], rows: Sequence[Any], sign: int) -> None:
@@ -146,7 +146,7 @@ def hold_key(record: wire.HoldRecord) -> str:
 
 def place_holds(
     conn: Connection, records: Sequence[wire.HoldRecord], now: datetime
-) -> wire.UpsertResult:
+) -> staff_wire.UpsertResult:
     fresh = []
     for r in {hold_key(r): r for r in records}.values():
         exists = conn.execute(
@@ -159,12 +159,12 @@ def place_holds(
     if fresh:
         conn.execute(holds.insert(), [{**asdict(r), "placed_at": now} for r in fresh])
     append(conn, [Delta("hold", hold_key(r), "upsert", asdict(r)) for r in fresh], now)
-    return wire.UpsertResult(inserted=len(fresh), updated=0)
+    return staff_wire.UpsertResult(inserted=len(fresh), updated=0)
 
 
 def remove_holds(
     conn: Connection, records: Sequence[wire.HoldRecord], now: datetime
-) -> wire.UpsertResult:
+) -> staff_wire.UpsertResult:
     gone = []
     for r in records:
         if conn.execute(
@@ -174,7 +174,7 @@ def remove_holds(
         ).rowcount:
             gone.append(r)
     append(conn, [Delta("hold", hold_key(r), "delete", asdict(r)) for r in gone], now)
-    return wire.UpsertResult(inserted=0, updated=0, deleted=len(gone))
+    return staff_wire.UpsertResult(inserted=0, updated=0, deleted=len(gone))
 
 
 def set_policy(conn: Connection, document: dict[str, Any], now: datetime) -> str:
@@ -183,13 +183,14 @@ def set_policy(conn: Connection, document: dict[str, Any], now: datetime) -> str
     if problems:  # the kiosks would refuse it (and keep their last good policy): say why now
         raise PolicyError(problems)
     number = (conn.execute(sa.select(sa.func.max(policies.c.version))).scalar() or 0) + 1
-    document = {**document, "version": f"central-{number}"}
+    version = f"central-{number}"
+    document = {**document, "version": version}
     scope_before = pin_hash_scope(conn)
     conn.execute(policies.insert().values(version=number, document=document, set_at=now))
     _publish_policy(conn, now)
     if pin_hash_scope(conn) != scope_before:
         _republish_pin_holders(conn, now)
-    return document["version"]
+    return version
 
 
 def pin_hash_scope(conn: Connection) -> str:
@@ -293,4 +294,5 @@ def _patron_payload(row: Any) -> dict[str, Any]:
     record = wire.PatronRecord(
         **{f: row._mapping[f] for f in wire.PatronRecord.__dataclass_fields__}
     )
-    return wire.to_json(record)
+    payload: dict[str, Any] = wire.to_json(record)
+    return payload

@@ -21,9 +21,10 @@ from kiosk.textencoding import UnreadableText, decode_text
 from sync.central import wire
 
 R = TypeVar("R")
+Choice = TypeVar("Choice", bound=str)
 
-ITEM_STATUSES: tuple[str, ...] = typing.get_args(wire.ItemStatus)
-CARD_KINDS: tuple[str, ...] = typing.get_args(wire.CardKind)
+ITEM_STATUSES: tuple[wire.ItemStatus, ...] = typing.get_args(wire.ItemStatus)
+CARD_KINDS: tuple[wire.CardKind, ...] = typing.get_args(wire.CardKind)
 
 
 @dataclass(frozen=True, slots=True)
@@ -126,11 +127,14 @@ def _int(values: dict[str, str], name: str, default: int) -> int:
     return number
 
 
-def _choice(values: dict[str, str], name: str, default: str, allowed: Iterable[str]) -> str:
+def _choice(
+    values: dict[str, str], name: str, default: Choice, allowed: Iterable[Choice]
+) -> Choice:
     text = values.get(name) or default
-    if text not in allowed:
-        raise ValueError(f"{name} {text!r} is not one of {', '.join(allowed)}")
-    return text
+    for choice in allowed:
+        if choice == text:
+            return choice
+    raise ValueError(f"{name} {text!r} is not one of {', '.join(allowed)}")
 
 
 def _item(values: dict[str, str]) -> wire.ItemRecord:

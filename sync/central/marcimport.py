@@ -73,7 +73,8 @@ def read_marc(path: Path) -> MarcImport:
 
 def _xml_records(path: Path) -> Iterator[pymarc.Record | Rejected]:
     try:
-        yield from pymarc.parse_xml_to_array(str(path))
+        # pymarc ships no annotations for its MARCXML reader
+        yield from pymarc.parse_xml_to_array(str(path))  # type: ignore[no-untyped-call]
     except Exception as error:  # pymarc raises SAX and its own errors; report, never crash
         yield Rejected(0, f"not readable MARCXML: {type(error).__name__}: {error}")
 

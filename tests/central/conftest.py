@@ -18,7 +18,7 @@ import requests
 import sqlalchemy as sa
 
 from kiosk.clock import ManualClock
-from sync.central import auth, wire
+from sync.central import auth, staff_wire, wire
 from sync.central.app import create_app
 from sync.central.database import make_engine, writing
 from sync.central.server import BackgroundServer
@@ -154,13 +154,14 @@ def txn(
 def seed(central: Central, items: int = 10, patrons: tuple[str, ...] = ("P1", "P2")) -> None:
     reply = central.staff.put(
         "/admin/items",
-        wire.ItemBatch(
+        staff_wire.ItemBatch(
             [wire.ItemRecord(pii=f"I{n}", title=f"Book {n}", branch="main") for n in range(items)]
         ),
     )
     assert reply.status_code == 200, reply.text
     reply = central.staff.put(
-        "/admin/patrons", wire.PatronBatch([wire.PatronRecord(card_id=card) for card in patrons])
+        "/admin/patrons",
+        staff_wire.PatronBatch([wire.PatronRecord(card_id=card) for card in patrons]),
     )
     assert reply.status_code == 200, reply.text
 

@@ -21,7 +21,7 @@ from kiosk.core import Core
 from kiosk.models import Decision, Item, Security, Transaction, TxnKind
 from kiosk.ports import TxnReply
 from kiosk.store import Store
-from sync.central import wire
+from sync.central import staff_wire
 from sync.central.app import create_app
 from sync.central.client import Unavailable
 from sync.central.server import BackgroundServer
@@ -157,10 +157,11 @@ def test_refusals_made_while_the_central_is_down_are_reported_once_it_is_back(
 
         # staff settle them in the library system; here they can only dismiss
         first = f"/conflicts/{listed[0]['id']}/resolve"
-        apply = central.staff.post(first, wire.ConflictResolution("apply"))
+        apply = central.staff.post(first, staff_wire.ConflictResolution("apply"))
         assert apply.status_code == 409 and "library system" in apply.json()["detail"]
         dismiss = central.staff.post(
-            first, wire.ConflictResolution("dismiss", "lent at the desk after the block lifted")
+            first,
+            staff_wire.ConflictResolution("dismiss", "lent at the desk after the block lifted"),
         )
         assert dismiss.status_code == 200, dismiss.text
         assert dismiss.json()["resolution"] == "dismissed"
