@@ -12,7 +12,7 @@ from kiosk.store import Store
 from kiosk.textencoding import UnreadableText, decode_text
 
 COLUMNS = {
-    "catalog": "pii,title[,author,call_number,owner_isil,branch,item_class,set_size,status]",
+    "catalog": "pii,title[,author,call_number,owner_isil,branch,item_class,set_size,status,cover]",
     "patrons": "card_id[,name|initials,category,card_kind,pin|pin_hash,expires_on,blocks,"
     "fines_cents]",
 }
@@ -44,7 +44,8 @@ def run_import(args: argparse.Namespace) -> int:
     except UnreadableText as exc:
         return fail(f"{args.file}:{exc.line}: nothing imported: {exc}")
     text = decoded.text
-    report = read_catalog(text) if args.what == "catalog" else read_patrons(text)
+    base_dir = Path(args.file).resolve().parent  # where cover files are looked up
+    report = read_catalog(text, base_dir) if args.what == "catalog" else read_patrons(text)
     if not report.ok:
         for line, why in report.rejected:
             print(f"{args.file}:{line}: rejected: {why}", file=sys.stderr)
