@@ -80,6 +80,11 @@ def cover_reference(text: str, base_dir: Path | None = None) -> str:
     return path.as_uri()
 
 
+def cache_folder_for(database: str | Path) -> Path:
+    """The cover cache: a folder beside the kiosk database, in the kiosk's data directory."""
+    return Path(database).resolve().parent / "covers"
+
+
 def local_path(reference: str) -> Path | None:
     """The file of a ``file://`` reference; None for a web address."""
     parts = urlsplit(reference)
