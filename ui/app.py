@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 
 from kiosk.config import Config
 from kiosk.core import Core, open_core
+from kiosk.covers import cache_folder_for
 from kiosk.policy import WEEKDAYS
 from ui.controller import KioskController, TagSecurity
 from ui.qt import QtWidgets
@@ -35,7 +36,7 @@ def build_controller(
     **options,
 ) -> KioskController:
     application()
-    return KioskController(
+    controller = KioskController(
         core_factory or (lambda: open_core(config)),
         branch_name=config["kiosk.branch_name"],
         tz=ZoneInfo(config["kiosk.timezone"]),
@@ -54,6 +55,8 @@ def build_controller(
         printer=printer,
         **options,
     )
+    controller.window.set_cover_folder(cache_folder_for(config["database.path"]))
+    return controller
 
 
 def size_for(orientation: str, screen: QtWidgets.QWidget | None = None) -> tuple[int, int]:

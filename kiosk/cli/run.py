@@ -59,6 +59,7 @@ def start_kiosk(
     from drivers.station import DeviceStation, StationCallbacks, StationConfig
     from kiosk.barcodes import BarcodeRules
     from kiosk.clock import SystemClock
+    from kiosk.covers import cache_folder_for
     from kiosk.faults import StoreFaults
     from kiosk.store import Store
     from ui.app import hours_today
@@ -127,6 +128,7 @@ def start_kiosk(
         **controller_options,
     )
     holder["controller"] = controller
+    controller.window.set_cover_folder(cache_folder_for(config["database.path"]))
     watch_devices(controller, station)
     context = context_from(
         config,
