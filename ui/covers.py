@@ -78,6 +78,7 @@ class CoverShelf(QObject):
         self.images: OrderedDict[str, QtGui.QImage] = OrderedDict()
         self._pending: set[str] = set()
         self._refused: set[str] = set()
+        self._queued: list[tuple[str, Path]] = []
         self.pool = QtCore.QThreadPool(self)
         self.pool.setMaxThreadCount(1)  # a picture at a time: never competes with the screen
         self._decoded.connect(self._keep)
@@ -104,10 +105,18 @@ class CoverShelf(QObject):
         path = self.cache.cached(reference)
         if path is not None:
             self._pending.add(reference)
-            # decoded no larger than twice the elderly thumbnail: sharp on a 2× screen in
-            # either mode, and a big picture costs the screen no more than a small one
-            self.pool.start(_Decode(self, reference, path, thumb_size(ELDERLY) * 2))
+            if not self._queued:  # after this paint: the rows first, the pictures next
+                QtCore.QTimer.singleShot(0, self._start_decoding)
+            self._queued.append((reference, path))
         return None
+
+    def _start_decoding(self) -> None:
+        # decoded no larger than twice the elderly thumbnail: sharp on a 2× screen in either
+        # mode, and a big picture costs the screen no more than a small one
+        bound = thumb_size(ELDERLY) * 2
+        queued, self._queued = self._queued, []
+        for reference, path in queued:
+            self.pool.start(_Decode(self, reference, path, bound))
 
     def wait_for_decoding(self, timeout_ms: int = 5000) -> bool:
         """Tests and benchmarks: let every started decode finish."""
