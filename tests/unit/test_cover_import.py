@@ -9,7 +9,14 @@ from pathlib import Path
 
 import pytest
 
-from kiosk.covers import CoverProblem, cover_reference, image_kind, local_path
+from kiosk.covers import (
+    CoverCache,
+    CoverProblem,
+    cache_folder_for,
+    cover_reference,
+    image_kind,
+    local_path,
+)
 from kiosk.importer import read_catalog
 from kiosk.models import Item
 from kiosk.store import Store
@@ -106,6 +113,9 @@ def test_shufang_import_keeps_covers_in_the_kiosk_database(tmp_path: Path) -> No
         cwd="/",  # the cover path is relative to the CSV, not to where the command runs
     )
     assert done.returncode == 0, done.stderr
+    assert "cached 1 cover file(s)" in done.stdout
+    cached = CoverCache(cache_folder_for(db)).cached((tmp_path / "pics" / "b.gif").as_uri())
+    assert cached is not None and cached.read_bytes() == GIF  # shown even with no sync running
     store = Store(db)
     assert store.item("B1").cover == (tmp_path / "pics" / "b.gif").as_uri()
     assert store.item("B2").cover == "https://x.example/2.png"
