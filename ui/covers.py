@@ -23,6 +23,8 @@ Qt = QtCore.Qt
 
 #: Covers are taller than wide: about the shape of a 16开 or B5 book.
 ASPECT = 0.7
+#: The most memory one picture may take while decoded; a real cover needs a few MB.
+ALLOCATION_LIMIT_MB = 64
 #: Decoded pictures kept in memory: a stack of ten, both screens, with room to spare.
 MEMORY_COVERS = 48
 
@@ -49,6 +51,8 @@ class _Decode(QtCore.QRunnable):
     def run(self) -> None:
         reader = QtGui.QImageReader(str(self.path))
         reader.setAutoTransform(True)
+        # a small file may declare a huge picture (a PNG of zeros): refuse it, do not allocate
+        reader.setAllocationLimit(ALLOCATION_LIMIT_MB)
         size = reader.size()
         if size.isValid() and (
             size.width() > self.bound.width() or size.height() > self.bound.height()

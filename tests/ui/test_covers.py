@@ -168,6 +168,40 @@ def test_the_row_paints_before_its_cover_is_decoded(qtbot, kiosk):
     assert pixel(thumb, 0.6, 0.1) == Palette().pressed.lower()
 
 
+def png_of_zeros(width: int, height: int) -> bytes:
+    """A valid greyscale PNG (RFC 2083: signature, IHDR, IDAT, IEND) that is tiny on disk
+    and huge in memory: a decompression bomb in miniature."""
+    import struct
+    import zlib
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        body = kind + data
+        return struct.pack(">I", len(data)) + body + struct.pack(">I", zlib.crc32(body))
+
+    header = struct.pack(">IIBBBBB", width, height, 8, 0, 0, 0, 0)
+    rows = zlib.compress(b"\x00" * ((width + 1) * height), 9)
+    return (
+        b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", rows) + chunk(b"IEND", b"")
+    )
+
+
+def test_a_picture_too_big_to_decode_stays_a_placeholder(qtbot, kiosk, covered, tmp_path):
+    bomb = png_of_zeros(6000, 6000)  # 36 MB of pixels, 144 MB as the screen holds them
+    assert len(bomb) < 200_000
+    cache = CoverCache(cache_folder_for(covered["database.path"]))
+    reference = "https://covers.example.org/bomb.png"
+    cache.store(reference, bomb)
+    store = Store(covered["database.path"])
+    store.upsert_items([replace(store.item("100002"), cover=reference)])
+    store.close()
+    screen = borrow_stack(qtbot, kiosk, ["100001", "100002"])
+    shelf = kiosk.window.covers
+    qtbot.waitUntil(lambda: reference in shelf._refused, timeout=WAIT)
+    thumb = screen.list.rows["100002"].cover
+    assert not thumb.showing_picture()
+    assert pixel(thumb, 0.6, 0.1) == Palette().pressed.lower()
+
+
 @pytest.mark.parametrize(
     ("title", "shown"),
     [
