@@ -45,9 +45,6 @@ def build_controller(
     """The controller with everything the config says about the screen; ``options`` (a
     test's short timers, a bench's silent voice) replace what the config would give."""
     application()
-<<<<<<< HEAD
-    controller = KioskController(
-=======
     tz = ZoneInfo(config["kiosk.timezone"])
     settings: dict[str, Any] = {
         "branch_name": config["kiosk.branch_name"],
@@ -73,8 +70,7 @@ def build_controller(
         settings["sounds"] = Sounds(config["ui.sounds"])
     if "voice" not in settings:
         settings["voice"] = voice_from(config, tz)
-    return KioskController(
->>>>>>> main
+    controller = KioskController(
         core_factory or (lambda: open_core(config)),
         security=security,
         printer=printer,

@@ -58,7 +58,6 @@ def start_kiosk(
     the screen's device inbox, made first, so neither needs the other to be built."""
     from drivers.station import DeviceStation, StationCallbacks, StationConfig
     from kiosk.clock import SystemClock
-    from kiosk.covers import cache_folder_for
     from kiosk.faults import StoreFaults
     from kiosk.store import Store
     from ui.app import build_controller
@@ -103,13 +102,7 @@ def start_kiosk(
         events=events,
         **controller_options,
     )
-<<<<<<< HEAD
-    holder["controller"] = controller
-    controller.window.set_cover_folder(cache_folder_for(config["database.path"]))
-    watch_devices(controller, station)
-=======
     watch_devices(controller, station.health)
->>>>>>> main
     context = context_from(
         config,
         reader=station.reader,
