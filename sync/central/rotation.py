@@ -517,7 +517,7 @@ def _arrive(conn: Connection, keys: Sequence[tuple[int, str]], by: str, now: dat
     )
     piis = [pii for _, pii in keys]
     destination = {pii: to_branch[plan_id] for plan_id, pii in keys}
-    fields = wire.ItemRecord.__dataclass_fields__
+    fields = [f for f in wire.ItemRecord.__dataclass_fields__ if f != "cover"]  # kiosks keep it
     moved = [
         wire.ItemRecord(**{**{f: row._mapping[f] for f in fields}, "branch": destination[row.pii]})
         for row in conn.execute(sa.select(items).where(items.c.pii.in_(piis)))

@@ -160,9 +160,9 @@ class ItemRecord:
     item_class: str = "book"
     set_size: int = 1
     status: ItemStatus = "available"
-    # Step 6 (issue #17): for reports and collection rotation; kiosks ignore them.
-    isbn: str = ""
+    isbn: str = ""  # step 6 (issue #17), with clc_class: reports and rotation; kiosks ignore
     clc_class: str = ""  # 中图法 class, e.g. "I247.55"
+    cover: str | None = None  # #13: http(s) URL, "" none, None kiosks keep theirs (no column)
 
 
 @dataclass(slots=True)
