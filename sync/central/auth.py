@@ -96,7 +96,7 @@ class TokenCache:
     """Token hash → kiosk, remembered for a short while by one API process.
 
     Only for the write paths that check the token again inside their own transaction
-    (heartbeats in ``health.record_heartbeats``, pushes in ``ledger.apply_batch``):
+    (heartbeats in ``heartbeats.record_heartbeats``, pushes in ``ledger.apply_batch``):
     there a cached identity saves a lookup per request and a revoked token is still refused
     at once. Bounded, so a flood of made-up
     tokens cannot grow it without end (misses are not remembered at all). Entries outlive

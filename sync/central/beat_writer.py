@@ -4,7 +4,7 @@ Why: a fleet of 60,000 kiosks beating once a minute is 1,000 heartbeats a second
 one transaction each, every beat pays for its own round trips, commit and connection
 checkout, and one API process manages a few hundred a second. Here request handlers hand
 their beat to one writer thread and wait; the writer takes everything that queued up while
-it was busy and records it with a handful of statements (``health.record_heartbeats``). Under
+it was busy and records it with a handful of statements (``heartbeats.record_heartbeats``). Under
 light load a batch is one beat and nothing waits; under heavy load batches grow, so the cost
 per beat falls just when it matters.
 
@@ -25,7 +25,7 @@ from datetime import timedelta
 
 from sqlalchemy.engine import Engine
 
-from sync.central import health, wire
+from sync.central import heartbeats, wire
 from sync.central.auth import TokenRevoked
 from sync.central.database import write_with_retry
 
@@ -41,7 +41,7 @@ IDLE_SECONDS = 30.0
 
 @dataclass(slots=True)
 class _Waiting:
-    received: health.ReceivedBeat
+    received: heartbeats.ReceivedBeat
     loop: asyncio.AbstractEventLoop
     future: asyncio.Future[wire.HeartbeatAck]
 
@@ -58,7 +58,7 @@ class HeartbeatWriter:
         self.batches = 0  # how many transactions, for tests and diagnostics
         self.beats = 0
 
-    async def record(self, received: health.ReceivedBeat) -> wire.HeartbeatAck:
+    async def record(self, received: heartbeats.ReceivedBeat) -> wire.HeartbeatAck:
         """Record the beat (batched with others); raises ``auth.TokenRevoked`` when the
         kiosk's token was revoked or replaced before the beat could be recorded."""
         loop = asyncio.get_running_loop()
@@ -99,8 +99,10 @@ class HeartbeatWriter:
             recorded, (policy_version, cursor) = write_with_retry(
                 self.engine,
                 lambda conn: (
-                    health.record_heartbeats(conn, [w.received for w in batch], self.online_window),
-                    health.policy_version_and_cursor(conn),
+                    heartbeats.record_heartbeats(
+                        conn, [w.received for w in batch], self.online_window
+                    ),
+                    heartbeats.policy_version_and_cursor(conn),
                 ),
             )
         except Exception as error:  # each waiting request gets its answer

@@ -17,7 +17,7 @@ from sqlalchemy.engine import Connection
 from sync.central import rollup, staff_accounts, staff_wire, wire
 from sync.central.auth import KioskIdentity
 from sync.central.database import rows_by_key
-from sync.central.ledger import (
+from sync.central.journal_rows import (
     CENTRAL,
     conflict_row,
     duplicate_reason,

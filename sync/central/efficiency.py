@@ -24,9 +24,9 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from sync.central import branches, health
+from sync.central.health_tables import faults
 from sync.central.rollup import NONE, NOT_HELD
 from sync.central.schema import (
-    faults,
     item_lent_days,
     items,
     kiosks,

@@ -10,7 +10,7 @@ At most one open loan per item is a unique index, whatever the code above it doe
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -21,11 +21,9 @@ from sqlalchemy.engine import Connection
 from sync.central import rollup, rotation, wire
 from sync.central.auth import KioskIdentity, TokenRevoked
 from sync.central.database import keyed_select, rows_for_keys
+from sync.central.journal_rows import conflict_row, duplicate_reason, journal_row
+from sync.central.push_batch import Batch, OpenLoan, flush
 from sync.central.schema import conflicts, items, kiosks, loans, patrons, transactions
-
-#: Who refused a conflict's transaction: the central's own ledger, unless a kiosk reported
-#: a refusal from its library system (``conflict_records.record_upstream_conflicts``).
-CENTRAL = "central"
 
 # Reasons a transaction becomes a conflict, in the words staff see.
 UNKNOWN_ITEM = "unknown_item"
@@ -48,46 +46,6 @@ class Outcome:
     reason: str | None = None
     detail: str = ""
     applied: bool = True
-
-
-@dataclass(slots=True)
-class _OpenLoan:
-    patron_card: str
-    loaned_at: datetime
-    txn_id: str
-    #: The loan's row while it is still only queued for insertion at the end of the batch.
-    pending: dict[str, Any] | None = None
-
-
-@dataclass(slots=True)
-class _Writes:
-    """A batch's writes, queued and sent as a few multi-row statements (``flush``).
-
-    Loans are addressed by ``txn_id`` (unique), so a loan opened earlier in the batch and
-    changed later is changed in its queued row; changes to stored loans go first, so a stored
-    loan closed in the batch is closed before a new loan of the same item is inserted.
-    """
-
-    closed: dict[str, dict[str, Any]] = field(default_factory=dict)  # stored loans by txn_id
-    renewed: dict[str, dict[str, Any]] = field(default_factory=dict)
-    new_loans: list[dict[str, Any]] = field(default_factory=list)
-    journal: list[dict[str, Any]] = field(default_factory=list)
-    conflicts: list[tuple[int, dict[str, Any]]] = field(default_factory=list)  # (reply index, row)
-    counted: list[rollup.Change] = field(default_factory=list)  # applied (+1) or cancelled (-1)
-
-
-@dataclass(slots=True)
-class _Batch:
-    """What one batch reads once up front; safe to keep because its items are locked."""
-
-    kiosk: KioskIdentity
-    known_cursor: int
-    items: dict[str, Any]
-    patrons: dict[str, Any]
-    open_loans: dict[str, _OpenLoan]
-    writes: _Writes = field(default_factory=_Writes)
-    #: Seqs applied by this batch so far (queued, not yet in ``transactions``).
-    applied_seqs: set[int] = field(default_factory=set)
 
 
 def apply_batch(
@@ -124,13 +82,13 @@ def apply_batch(
     last_seq = state.last_seq
     piis = [r.item_pii for r in rows]
     seen = rows_for_keys(conn, _SEEN, [r.id for r in rows])
-    batch = _Batch(
+    batch = Batch(
         kiosk=kiosk,
         known_cursor=state.known_cursor,
         items=rows_for_keys(conn, _LOCK_ITEMS, piis),
         patrons=rows_for_keys(conn, _PATRONS, [r.patron_card for r in rows]),
         open_loans={
-            pii: _OpenLoan(loan.patron_card, loan.loaned_at, loan.txn_id)
+            pii: OpenLoan(loan.patron_card, loan.loaned_at, loan.txn_id)
             for pii, loan in rows_for_keys(conn, _OPEN_LOANS, piis).items()
         },
     )
@@ -147,7 +105,7 @@ def apply_batch(
         handled.add(row.id)
         in_order = row.seq > last_seq
         if row.kind == "cancel" and in_order:
-            _flush(conn, batch, results)
+            flush(conn, batch, results)
         outcome = (
             _decide_and_apply(conn, batch, row)
             if in_order
@@ -159,7 +117,7 @@ def apply_batch(
         if in_order:
             last_seq = row.seq
             batch.applied_seqs.add(row.seq)
-    _flush(conn, batch, results)
+    flush(conn, batch, results)
     rotation.note_checkins(conn, kiosk.kiosk_id, kiosk.branch, returned, now)
     conn.execute(
         kiosks.update().where(kiosks.c.kiosk_id == kiosk.kiosk_id).values(last_seq=last_seq)
@@ -179,47 +137,8 @@ _OPEN_LOANS = keyed_select(
 )
 
 
-def _flush(conn: Connection, batch: _Batch, results: dict[int, wire.TransactionResult]) -> None:
-    """Send the queued writes; fill in the conflict ids of the replies."""
-    writes = batch.writes
-    key: sa.BindParameter[str] = sa.bindparam("key")
-    if writes.closed:
-        conn.execute(
-            loans.update()
-            .where(loans.c.txn_id == key)
-            .values(returned_at=sa.bindparam("returned_at"), return_txn_id=sa.bindparam("by")),
-            list(writes.closed.values()),
-        )
-    if writes.renewed:
-        conn.execute(
-            loans.update()
-            .where(loans.c.txn_id == key)
-            .values(
-                due_at=sa.bindparam("due_at"),
-                renewals=loans.c.renewals + sa.bindparam("times", type_=sa.Integer),
-            ),
-            list(writes.renewed.values()),
-        )
-    if writes.new_loans:
-        conn.execute(loans.insert(), writes.new_loans)
-    if writes.journal:
-        conn.execute(transactions.insert(), writes.journal)
-    if writes.counted:
-        rollup.count(conn, writes.counted)
-    if writes.conflicts:
-        ids: sa.ScalarResult[int] = conn.execute(
-            conflicts.insert().returning(conflicts.c.id, sort_by_parameter_order=True),
-            [row for _, row in writes.conflicts],
-        ).scalars()
-        for (index, _), conflict_id in zip(writes.conflicts, ids, strict=True):
-            results[index].conflict_id = conflict_id
-    for loan in batch.open_loans.values():
-        loan.pending = None
-    batch.writes = _Writes()
-
-
 def _out_of_order(
-    conn: Connection, batch: _Batch, row: wire.TransactionIn, last_seq: int
+    conn: Connection, batch: Batch, row: wire.TransactionIn, last_seq: int
 ) -> Outcome:
     """A row behind what was already applied: kept for staff, never applied behind the
     kiosk's back (its effect may contradict later rows)."""
@@ -236,7 +155,7 @@ def _out_of_order(
     return Outcome("conflict", reason, f"seq {row.seq} is not after {last_seq}", applied=False)
 
 
-def _decide_and_apply(conn: Connection, batch: _Batch, row: wire.TransactionIn) -> Outcome:
+def _decide_and_apply(conn: Connection, batch: Batch, row: wire.TransactionIn) -> Outcome:
     if row.kind == "cancel":
         return _cancel(conn, batch, row)
     if row.item_pii not in batch.items:
@@ -305,27 +224,11 @@ def _decide_and_apply(conn: Connection, batch: _Batch, row: wire.TransactionIn) 
         "return_txn_id": None,
     }
     writes.new_loans.append(loan)
-    batch.open_loans[row.item_pii] = _OpenLoan(row.patron_card, row.at, row.id, pending=loan)
+    batch.open_loans[row.item_pii] = OpenLoan(row.patron_card, row.at, row.id, pending=loan)
     return Outcome("accepted")
 
 
-def open_loan(conn: Connection, kiosk_id: str, row: Any) -> int:
-    inserted = conn.execute(
-        loans.insert().values(
-            item_pii=row.item_pii,
-            patron_card=row.patron_card,
-            loaned_at=row.at,
-            due_at=row.due_at,
-            txn_id=row.id,
-            kiosk_id=kiosk_id,
-        )
-    ).inserted_primary_key
-    assert inserted is not None  # an INSERT into a table with a key always has one
-    loan_id: int = inserted[0]
-    return loan_id
-
-
-def _cancel(conn: Connection, batch: _Batch, row: wire.TransactionIn) -> Outcome:
+def _cancel(conn: Connection, batch: Batch, row: wire.TransactionIn) -> Outcome:
     """Undo a checkout or a checkin whose tag-security write failed: it never really happened.
 
     A cancelled checkout's loan goes; a cancelled checkin's loan comes back (the reader still
@@ -371,7 +274,7 @@ def _cancel(conn: Connection, batch: _Batch, row: wire.TransactionIn) -> Outcome
     return outcome
 
 
-def _cancel_checkout(conn: Connection, batch: _Batch, target: Any) -> Outcome:
+def _cancel_checkout(conn: Connection, batch: Batch, target: Any) -> Outcome:
     conn.execute(loans.delete().where(loans.c.txn_id == target.id, loans.c.returned_at.is_(None)))
     open_loan = batch.open_loans.get(target.item_pii)
     if open_loan is not None and open_loan.txn_id == target.id:
@@ -379,7 +282,7 @@ def _cancel_checkout(conn: Connection, batch: _Batch, target: Any) -> Outcome:
     return Outcome("accepted")
 
 
-def _cancel_checkin(conn: Connection, batch: _Batch, target: Any) -> Outcome:
+def _cancel_checkin(conn: Connection, batch: Batch, target: Any) -> Outcome:
     """Reopen the loan the return closed, unless the item has been lent again since."""
     closed = conn.execute(
         sa.select(loans.c.id, loans.c.patron_card, loans.c.loaned_at, loans.c.txn_id).where(
@@ -399,14 +302,14 @@ def _cancel_checkin(conn: Connection, batch: _Batch, target: Any) -> Outcome:
     conn.execute(
         loans.update().where(loans.c.id == closed.id).values(returned_at=None, return_txn_id=None)
     )
-    batch.open_loans[target.item_pii] = _OpenLoan(
+    batch.open_loans[target.item_pii] = OpenLoan(
         closed.patron_card, closed.loaned_at, closed.txn_id
     )
     return Outcome("accepted")
 
 
 def _record(
-    batch: _Batch,
+    batch: Batch,
     index: int,
     row: wire.TransactionIn,
     outcome: Outcome,
@@ -427,65 +330,3 @@ def _record(
             (index, conflict_row(batch.kiosk, row, outcome.reason, outcome.detail, now))
         )
     return wire.TransactionResult(row.id, outcome.status, outcome.reason)
-
-
-def journal_row(
-    kiosk: KioskIdentity,
-    row: wire.TransactionIn | wire.UpstreamConflictIn,
-    status: str,
-    reason: str | None,
-    applied: bool,
-    applied_seq: int | None,
-    now: datetime,
-    tz: ZoneInfo,
-) -> dict[str, Any]:
-    """A ``transactions`` row for a kiosk's journal row, counted on its local day."""
-    return {
-        "id": row.id,
-        "kiosk_id": kiosk.kiosk_id,
-        "branch": kiosk.branch,
-        "seq": row.seq,
-        "applied_seq": applied_seq,
-        "kind": row.kind,
-        "patron_card": row.patron_card,
-        "item_pii": row.item_pii,
-        "at": row.at,
-        "due_at": row.due_at,
-        "decision": row.decision,
-        "cancels": row.cancels,
-        "status": status,
-        "reason": reason,
-        "applied": applied,
-        "cancelled_by": None,
-        "received_at": now,
-        "day": row.at.astimezone(tz).date().isoformat(),
-    }
-
-
-def conflict_row(
-    kiosk: KioskIdentity,
-    row: wire.TransactionIn | wire.UpstreamConflictIn,
-    reason: str | None,
-    detail: str,
-    now: datetime,
-    source: str = CENTRAL,
-) -> dict[str, Any]:
-    """A ``conflicts`` row for staff; ``source`` says who refused the transaction."""
-    return {
-        "txn_id": row.id,
-        "kiosk_id": kiosk.kiosk_id,
-        "branch": kiosk.branch,
-        "kind": row.kind,
-        "patron_card": row.patron_card,
-        "item_pii": row.item_pii,
-        "at": row.at,
-        "reason": reason,
-        "detail": detail,
-        "created_at": now,
-        "source": source,
-    }
-
-
-def duplicate_reason(first: Any) -> str:
-    """What a repeated transaction id is told: what its first copy got, if stored."""
-    return f"already received: {first.status}" if first else "repeated in batch"

@@ -14,8 +14,10 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
 from kiosk.clock import Clock, SystemClock
-from sync.central import health, rollup, schema, staff_accounts
+from sync.central import health, rollup, schema, staff_accounts, staff_tables
+from sync.central.alerts.tables import alert_deliveries, alert_episodes, alert_events
 from sync.central.database import writing
+from sync.central.health_tables import uptime_spans
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,9 +61,9 @@ def _staff_accounts(conn: Connection) -> None:
     """Staff sign in to the pages with a password (tokens stay for the API), every staff
     action is audited, sessions are signed with a server secret, branches have districts."""
     for table in (
-        schema.staff_accounts,
-        schema.staff_audit,
-        schema.central_secrets,
+        staff_tables.staff_accounts,
+        staff_tables.staff_audit,
+        staff_tables.central_secrets,
         schema.branches,
     ):
         table.create(conn, checkfirst=True)
@@ -78,7 +80,7 @@ def _catalog_codes(conn: Connection) -> None:
 
 def _alerts(conn: Connection) -> None:
     """Alert episodes, their events and each channel's deliveries (issue #16)."""
-    for table in (schema.alert_episodes, schema.alert_events, schema.alert_deliveries):
+    for table in (alert_episodes, alert_events, alert_deliveries):
         table.create(conn, checkfirst=True)
 
 
@@ -108,7 +110,7 @@ def _rollup(conn: Connection) -> None:
         table.create(conn, checkfirst=True)
     rollup.rebuild(conn)
     if "next_start_at" not in {c["name"] for c in sa.inspect(conn).get_columns("uptime_spans")}:
-        _add_column(conn, schema.uptime_spans.c.next_start_at)
+        _add_column(conn, uptime_spans.c.next_start_at)
     health.link_spans(conn)
 
 
@@ -117,7 +119,7 @@ def _alert_acknowledgement(conn: Connection) -> None:
     present = {c["name"] for c in sa.inspect(conn).get_columns("alert_episodes")}
     for column in ("acknowledged_by", "acknowledged_at"):
         if column not in present:
-            _add_column(conn, schema.alert_episodes.c[column])
+            _add_column(conn, alert_episodes.c[column])
 
 
 def _pin_scope(conn: Connection) -> None:

@@ -8,7 +8,7 @@ from typing import Annotated
 from fastapi import APIRouter, HTTPException, Query, Response, status
 from sqlalchemy.engine import Connection
 
-from sync.central import auth, catalog, changes, health, ledger, wire
+from sync.central import auth, catalog, changes, heartbeats, ledger, wire
 from sync.central.database import reading, write_with_retry, writing
 from sync.central.deps import CheckedKiosk, Kiosk, RuntimeDep, unauthorized
 
@@ -122,7 +122,7 @@ async def heartbeat(
     problem = _beat_problem(beat)
     if problem:
         raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, problem)
-    received = health.ReceivedBeat(
+    received = heartbeats.ReceivedBeat(
         caller.identity.kiosk_id, beat, rt.clock.now(), token_hash=caller.token_hash
     )
     try:

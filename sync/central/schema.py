@@ -1,4 +1,9 @@
-"""The central database's tables, as SQLAlchemy Core, identical on SQLite and PostgreSQL."""
+"""The central database's tables, as SQLAlchemy Core, identical on SQLite and PostgreSQL.
+
+The fleet's health (``health_tables``), the staff's (``staff_tables``) and the alerts' tables
+(``alerts.tables``) join this ``metadata`` from their own modules; ``migrations`` imports them
+all before it creates tables.
+"""
 
 from __future__ import annotations
 
@@ -229,76 +234,7 @@ conflicts = sa.Table(
     sa.Column("source", sa.String(), nullable=False, server_default="central"),
 )
 
-# Heartbeats folded into runs: one row per stretch of beats in one state with no gap longer
-# than the online window, so the fleet's uptime reads a few rows, not a week of beats.
-uptime_spans = sa.Table(
-    "uptime_spans",
-    metadata,
-    sa.Column("id", Id, primary_key=True),
-    sa.Column("kiosk_id", sa.String(), nullable=False),
-    sa.Column("state", sa.String(), nullable=False),
-    sa.Column("start_at", UTCDateTime, nullable=False),
-    sa.Column("end_at", UTCDateTime, nullable=False),
-    # Step 9: the start of the kiosk's next span (NULL while this is its latest), set when
-    # that span begins, so uptime is a plain scan rather than a window over the spans.
-    sa.Column("next_start_at", UTCDateTime),
-    sa.Index("ix_uptime_spans_kiosk_end", "kiosk_id", "end_at"),
-)
-
-faults = sa.Table(
-    "faults",
-    metadata,
-    sa.Column("id", Id, primary_key=True),
-    sa.Column("kiosk_id", sa.String(), nullable=False),
-    sa.Column("device", sa.String(), nullable=False),
-    sa.Column("code", sa.String(), nullable=False),
-    sa.Column("severity", sa.String(), nullable=False),
-    sa.Column("message", sa.Text, nullable=False, server_default=""),
-    sa.Column("first_at", UTCDateTime, nullable=False),
-    sa.Column("last_at", UTCDateTime, nullable=False),
-    sa.Column("count", sa.Integer, nullable=False),
-    sa.Column("cleared_at", UTCDateTime),
-    sa.Column("reported_at", UTCDateTime, nullable=False),
-    sa.UniqueConstraint("kiosk_id", "device", "code", "first_at", name="uq_faults_occurrence"),
-)
-
-# Step 5 (issue #16): staff who sign in to the pages with a password, what they did, the
-# server's signing secret, and branches grouped into districts.
-staff_accounts = sa.Table(
-    "staff_accounts",
-    metadata,
-    sa.Column("username", sa.String(), primary_key=True),
-    sa.Column("password_hash", sa.Text, nullable=False),  # argon2id, with its own salt
-    sa.Column("role", sa.String(), nullable=False),  # viewer | technician | administrator
-    sa.Column("created_at", UTCDateTime, nullable=False),
-    sa.Column("disabled_at", UTCDateTime),
-    # Bumped by a new password, a role change or disabling: every older session ends.
-    sa.Column("session_epoch", sa.Integer, nullable=False, server_default="0"),
-    sa.Column("failed_signins", sa.Integer, nullable=False, server_default="0"),
-    sa.Column("locked_until", UTCDateTime),
-    sa.Column("last_signin_at", UTCDateTime),
-)
-
-staff_audit = sa.Table(
-    "staff_audit",
-    metadata,
-    sa.Column("id", Id, primary_key=True),
-    sa.Column("at", UTCDateTime, nullable=False),
-    sa.Column("actor", sa.String(), nullable=False),
-    sa.Column("action", sa.String(), nullable=False),
-    sa.Column("subject", sa.String(), nullable=False, server_default=""),
-    sa.Column("detail", sa.Text, nullable=False, server_default=""),
-    sa.Index("ix_staff_audit_at", "at"),
-)
-
-central_secrets = sa.Table(
-    "central_secrets",
-    metadata,
-    sa.Column("name", sa.String(), primary_key=True),
-    sa.Column("value", sa.String(), nullable=False),
-    sa.Column("created_at", UTCDateTime, nullable=False),
-)
-
+# Step 5 (issue #16): branches grouped into districts.
 branches = sa.Table(
     "branches",
     metadata,
@@ -312,47 +248,6 @@ branches = sa.Table(
     sa.Column("opened_on", sa.String(), nullable=False, server_default=""),
     # Step 12: the room's name readers know (城西书房), shown at kiosks for rotated books.
     sa.Column("name", sa.String(), nullable=False, server_default=""),
-)
-
-# Step 7 (issue #16): alert episodes (one per condition while it lasts), the events told
-# about them (opened, reminder, resolved) and which channel has taken which event.
-alert_episodes = sa.Table(
-    "alert_episodes",
-    metadata,
-    sa.Column("id", Id, primary_key=True),
-    sa.Column("rule", sa.String(), nullable=False),
-    sa.Column("subject", sa.String(), nullable=False),
-    sa.Column("kiosk_id", sa.String(), nullable=False, server_default=""),
-    sa.Column("branch", sa.String(), nullable=False, server_default=""),
-    sa.Column("since", UTCDateTime, nullable=False),  # when the condition began
-    sa.Column("opened_at", UTCDateTime, nullable=False),  # when the central noticed
-    sa.Column("facts", sa.JSON, nullable=False, default=dict),
-    sa.Column("resolved_at", UTCDateTime),
-    sa.Column("last_notified_at", UTCDateTime),
-    sa.Column("reminders", sa.Integer, nullable=False, server_default="0"),
-    # A technician said "I am on it": no more reminders; "resolved" is still sent.
-    sa.Column("acknowledged_by", sa.String()),
-    sa.Column("acknowledged_at", UTCDateTime),
-    sa.Index("ix_alert_episodes_open", "resolved_at", "rule", "subject"),
-)
-
-alert_events = sa.Table(
-    "alert_events",
-    metadata,
-    sa.Column("id", Id, primary_key=True),
-    sa.Column("episode_id", sa.Integer, sa.ForeignKey("alert_episodes.id"), nullable=False),
-    sa.Column("kind", sa.String(), nullable=False),  # opened | reminder | resolved
-    sa.Column("at", UTCDateTime, nullable=False),
-)
-
-alert_deliveries = sa.Table(
-    "alert_deliveries",
-    metadata,
-    sa.Column("event_id", sa.Integer, sa.ForeignKey("alert_events.id"), primary_key=True),
-    sa.Column("channel", sa.String(), primary_key=True),
-    sa.Column("delivered_at", UTCDateTime),
-    sa.Column("attempts", sa.Integer, nullable=False, server_default="0"),
-    sa.Column("last_error", sa.Text, nullable=False, server_default=""),
 )
 
 # Step 8 (issue #17): what a room is (seats, floor area, weekly opening hours, opening date)
@@ -403,23 +298,21 @@ reader_firsts = sa.Table(
     sa.Column("first_day", sa.String()),
 )
 
-# Readers of a room counted by the last day they were there ...
-room_reader_lasts = sa.Table(
-    "room_reader_lasts",
-    metadata,
-    sa.Column("branch", sa.String(), primary_key=True),
-    sa.Column("day", sa.String(), primary_key=True),
-    sa.Column("readers", sa.Integer, nullable=False),
-)
 
-# ... and by their first day anywhere in the city.
-room_reader_firsts = sa.Table(
-    "room_reader_firsts",
-    metadata,
-    sa.Column("branch", sa.String(), primary_key=True),
-    sa.Column("day", sa.String(), primary_key=True),
-    sa.Column("readers", sa.Integer, nullable=False),
-)
+def _readers_by_day(name: str) -> sa.Table:
+    return sa.Table(
+        name,
+        metadata,
+        sa.Column("branch", sa.String(), primary_key=True),
+        sa.Column("day", sa.String(), primary_key=True),
+        sa.Column("readers", sa.Integer, nullable=False),
+    )
+
+
+# Readers of a room counted by the last day they were there, and by their first day anywhere
+# in the city.
+room_reader_lasts = _readers_by_day("room_reader_lasts")
+room_reader_firsts = _readers_by_day("room_reader_firsts")
 
 # Each room's held items (not lost or missing) by the last day they were lent ("" = never):
 # the holdings and those lent lately without reading the catalog.

@@ -19,7 +19,7 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy.engine import Connection
 
-from sync.central.schema import central_secrets, staff_accounts, staff_audit
+from sync.central.staff_tables import central_secrets, staff_accounts, staff_audit
 
 #: Least to most: each role may do what the ones before it may.
 ROLES = ("viewer", "technician", "administrator")

@@ -244,7 +244,7 @@ def test_staff_accounts_from_the_command_line(
 
     from sync.central import staff_accounts
     from sync.central.database import make_engine, reading
-    from sync.central.schema import staff_accounts as table
+    from sync.central.staff_tables import staff_accounts as table
 
     monkeypatch.setattr("sys.stdin", io.StringIO("long enough secret\n"))
     assert shufang("central", "staff", "add", "Li.Gong", "--role", "administrator",

@@ -15,9 +15,10 @@ from datetime import timedelta
 import pytest
 import sqlalchemy as sa
 
-from sync.central import auth, beat_writer, health, wire
+from sync.central import auth, beat_writer, heartbeats, wire
 from sync.central.database import writing
-from sync.central.schema import kiosks, uptime_spans
+from sync.central.health_tables import uptime_spans
+from sync.central.schema import kiosks
 from tests.central.conftest import START, Central
 
 MINUTE = timedelta(minutes=1)
@@ -73,14 +74,14 @@ def test_a_re_enrolled_kiosk_old_token_is_refused_and_the_new_one_works(central:
 def test_one_failing_beat_does_not_fail_the_others_in_its_batch(central: Central, monkeypatch):
     """The batch fails as a whole; each beat is then recorded alone, and only the bad one fails."""
     engine = central.engine
-    real = health.record_heartbeats
+    real = heartbeats.record_heartbeats
 
     def record(conn, received, window):
         if any(r.beat.outbox_depth == 666 for r in received):
             raise RuntimeError("bad beat")
         return real(conn, received, window)
 
-    monkeypatch.setattr(health, "record_heartbeats", record)
+    monkeypatch.setattr(heartbeats, "record_heartbeats", record)
     with writing(engine) as conn:
         for n in range(3):
             auth.enrol_kiosk(conn, f"k{n}", "main", START)
@@ -88,7 +89,7 @@ def test_one_failing_beat_does_not_fail_the_others_in_its_batch(central: Central
 
     async def main() -> list[object]:
         beats = [
-            writer.record(health.ReceivedBeat(f"k{n}", _beat(depth), START))
+            writer.record(heartbeats.ReceivedBeat(f"k{n}", _beat(depth), START))
             for n, depth in enumerate((1, 666, 3))
         ]
         return await asyncio.gather(*beats, return_exceptions=True)
@@ -105,12 +106,12 @@ def test_two_beats_of_one_kiosk_in_one_batch_keep_their_order(central: Central):
     """The kiosk row ends with the later beat; one span covers both."""
     with writing(central.engine) as conn:
         auth.enrol_kiosk(conn, "k1", "main", START)
-        recorded = health.record_heartbeats(
+        recorded = heartbeats.record_heartbeats(
             conn,
             [
-                health.ReceivedBeat("k1", _beat(1), START),
-                health.ReceivedBeat("k1", _beat(2), START + MINUTE),
-                health.ReceivedBeat("nobody", _beat(3), START + MINUTE),
+                heartbeats.ReceivedBeat("k1", _beat(1), START),
+                heartbeats.ReceivedBeat("k1", _beat(2), START + MINUTE),
+                heartbeats.ReceivedBeat("nobody", _beat(3), START + MINUTE),
             ],
             timedelta(minutes=3),
         )
@@ -128,11 +129,11 @@ def test_batched_spans_break_on_silence_like_single_beats(
 ):
     with writing(central.engine) as conn:
         auth.enrol_kiosk(conn, "k1", "main", START)
-        health.record_heartbeats(
+        heartbeats.record_heartbeats(
             conn,
             [
-                health.ReceivedBeat("k1", _beat(), START),
-                health.ReceivedBeat("k1", _beat(), START + gap_minutes * MINUTE),
+                heartbeats.ReceivedBeat("k1", _beat(), START),
+                heartbeats.ReceivedBeat("k1", _beat(), START + gap_minutes * MINUTE),
             ],
             timedelta(minutes=3),
         )

@@ -11,8 +11,9 @@ import sqlalchemy as sa
 from kiosk.clock import ManualClock
 from sync.central import auth, health, wire
 from sync.central.database import make_engine, reading, writing
+from sync.central.health_tables import uptime_spans
 from sync.central.migrations import migrate
-from sync.central.schema import kiosks, uptime_spans
+from sync.central.schema import kiosks
 from tests.central.conftest import START, Central
 
 WINDOW = timedelta(minutes=3)

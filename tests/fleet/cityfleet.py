@@ -18,7 +18,8 @@ import sqlalchemy as sa
 
 from sync.central import auth, branches, staff_wire
 from sync.central.database import writing
-from sync.central.schema import faults, kiosks, uptime_spans
+from sync.central.health_tables import faults, uptime_spans
+from sync.central.schema import kiosks
 from tests.central.conftest import Api, Central
 from tests.fleet.fleetdata import MINUTE, beat, fault
 

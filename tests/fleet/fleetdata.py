@@ -10,7 +10,7 @@ from typing import Any
 
 from sync.central import health, staff_wire, wire
 from sync.central.database import writing
-from sync.central.schema import faults, uptime_spans
+from sync.central.health_tables import faults, uptime_spans
 from tests.central.conftest import Api, Central
 
 MINUTE = timedelta(minutes=1)

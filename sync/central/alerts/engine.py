@@ -32,8 +32,8 @@ from sync.central.alerts.channels import Channel, DeliveryError
 from sync.central.alerts.hours import OpeningHours, opening_hours
 from sync.central.alerts.messages import Event, compose
 from sync.central.alerts.settings import AlertSettings
+from sync.central.alerts.tables import alert_deliveries, alert_episodes, alert_events
 from sync.central.database import writing
-from sync.central.schema import alert_deliveries, alert_episodes, alert_events
 
 #: The PostgreSQL advisory lock key of the alert run (any constant unique in this schema).
 _LOCK_KEY = 0x5F5F_414C

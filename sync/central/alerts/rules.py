@@ -17,7 +17,8 @@ from sqlalchemy.engine import Connection
 
 from sync.central.alerts.hours import OpeningHours, from_settings
 from sync.central.alerts.settings import AlertSettings
-from sync.central.schema import conflicts, faults, kiosks, uptime_spans
+from sync.central.health_tables import faults, uptime_spans
+from sync.central.schema import conflicts, kiosks
 
 #: Device codes that mean the printer has no paper (drivers report these; see drivers/printer).
 PAPER_CODES = frozenset({"paper_out", "paper_end", "no_paper"})

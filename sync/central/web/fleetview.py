@@ -14,8 +14,8 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from sync.central import branches, conflict_records, health, staff_wire
+from sync.central.health_tables import faults, uptime_spans
 from sync.central.runtime import Runtime
-from sync.central.schema import faults, uptime_spans
 
 #: Device states that still lend books; anything else a kiosk reports is a device fault.
 HEALTHY_DEVICE_STATES = frozenset({"ready", "ok", "connecting"})
