@@ -95,6 +95,24 @@ def page(
     return wire.from_json(wire.ChangesPage, page_json(conn, cursor, limit, puller))
 
 
+def _page_rows(
+    conn: Connection, cursor: int, limit: int, payload: sa.ColumnElement[Any]
+) -> tuple[Sequence[tuple[Any, ...]], bool]:
+    """Up to ``limit`` changes after ``cursor`` as (seq, entity, key, op, payload), and
+    whether more follow."""
+    rows = (
+        conn.execute(
+            sa.select(changes.c.seq, changes.c.entity, changes.c.key, changes.c.op, payload)
+            .where(changes.c.seq > cursor)
+            .order_by(changes.c.seq)
+            .limit(limit + 1)
+        )
+        .tuples()
+        .all()
+    )
+    return rows[:limit], len(rows) > limit
+
+
 def page_json(
     conn: Connection, cursor: int, limit: int, puller: Puller | None = None
 ) -> dict[str, Any]:
@@ -104,20 +122,7 @@ def page_json(
     decoding and re-encoding it would produce; only one whose fields differ from the record's
     today (written by an older version) goes through the decoder, so it gets the defaults.
     """
-    rows = (
-        conn.execute(
-            sa.select(
-                changes.c.seq, changes.c.entity, changes.c.key, changes.c.op, changes.c.payload
-            )
-            .where(changes.c.seq > cursor)
-            .order_by(changes.c.seq)
-            .limit(limit + 1)
-        )
-        .tuples()
-        .all()
-    )
-    has_more = len(rows) > limit
-    rows = rows[:limit]
+    rows, has_more = _page_rows(conn, cursor, limit, changes.c.payload)
     out = []
     for seq, entity, key, op, payload in rows:
         change: dict[str, Any] = {"seq": seq, "entity": entity, "op": op, "key": key}
@@ -144,24 +149,7 @@ def page_body(conn: Connection, cursor: int, limit: int, puller: Puller | None =
     hash this kiosk must not get) is decoded first.
     """
     scoped = puller is not None and puller.pin_hash_scope != "city"
-    rows = (
-        conn.execute(
-            sa.select(
-                changes.c.seq,
-                changes.c.entity,
-                changes.c.key,
-                changes.c.op,
-                sa.cast(changes.c.payload, sa.Text),
-            )
-            .where(changes.c.seq > cursor)
-            .order_by(changes.c.seq)
-            .limit(limit + 1)
-        )
-        .tuples()
-        .all()
-    )
-    has_more = len(rows) > limit
-    rows = rows[:limit]
+    rows, has_more = _page_rows(conn, cursor, limit, sa.cast(changes.c.payload, sa.Text))
     dumps, string, flat_text, slots = _dumps, _json_string, _FLAT_TEXT, _RECORD_SLOTS
     parts = []
     for seq, entity, key, op, text in rows:

@@ -143,6 +143,14 @@ def write_with_retry(engine: Engine, work: Callable[[Connection], T], attempts: 
     raise AssertionError("unreachable")
 
 
+def insert_row(conn: Connection, insert: sa.Insert) -> int:
+    """Run a one-row ``insert`` and return the id the database gave the row."""
+    key = conn.execute(insert).inserted_primary_key
+    assert key is not None  # an INSERT into a table with a key always has one
+    row_id: int = key[0]
+    return row_id
+
+
 def keyed_select(
     key: sa.Column[Any],
     *columns: sa.Column[Any],

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Annotated
+from typing import Annotated, TypeVar
 
 from fastapi import Depends, HTTPException, Path, Request, status
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
@@ -17,6 +18,8 @@ from sync.central.auth import (
 )
 from sync.central.database import reading
 from sync.central.runtime import Runtime
+
+Identity = TypeVar("Identity", KioskIdentity, StaffIdentity)
 
 _bearer = HTTPBearer(auto_error=False, description="kiosk or staff token")
 
@@ -49,17 +52,27 @@ def _lookup_staff(rt: Runtime, token: str) -> StaffIdentity | None:
         return staff_for_token(conn, token)
 
 
+async def _identity(
+    request: Request,
+    credentials: HTTPAuthorizationCredentials | None,
+    who: str,
+    lookup: Callable[[Runtime, str], Identity | None],
+) -> Identity:
+    """Who the bearer token names, looked up in the database; 401 when nobody."""
+    if credentials is None:
+        raise unauthorized(who)
+    rt: Runtime = request.app.state.runtime
+    identity = await rt.run_db(lookup, rt, credentials.credentials)
+    if identity is None:
+        raise unauthorized(who)
+    return identity
+
+
 async def kiosk(
     request: Request, credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]
 ) -> KioskIdentity:
     """The calling kiosk, looked up in the database on every request."""
-    if credentials is None:
-        raise unauthorized("kiosk")
-    rt: Runtime = request.app.state.runtime
-    identity = await rt.run_db(_lookup_kiosk, rt, credentials.credentials)
-    if identity is None:
-        raise unauthorized("kiosk")
-    return identity
+    return await _identity(request, credentials, "kiosk", _lookup_kiosk)
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,9 +93,7 @@ async def kiosk_token(
     token_hash = hash_token(credentials.credentials)
     identity = rt.tokens.get(token_hash)
     if identity is None:
-        identity = await rt.run_db(_lookup_kiosk, rt, credentials.credentials)
-        if identity is None:
-            raise unauthorized("kiosk")
+        identity = await _identity(request, credentials, "kiosk", _lookup_kiosk)
         rt.tokens.put(token_hash, identity)
     return KioskToken(identity, token_hash)
 
@@ -90,13 +101,7 @@ async def kiosk_token(
 async def staff(
     request: Request, credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]
 ) -> StaffIdentity:
-    if credentials is None:
-        raise unauthorized("staff")
-    rt: Runtime = request.app.state.runtime
-    identity = await rt.run_db(_lookup_staff, rt, credentials.credentials)
-    if identity is None:
-        raise unauthorized("staff")
-    return identity
+    return await _identity(request, credentials, "staff", _lookup_staff)
 
 
 Kiosk = Annotated[KioskIdentity, Depends(kiosk)]

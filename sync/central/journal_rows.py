@@ -15,6 +15,7 @@ from sqlalchemy.engine import Connection
 
 from sync.central import wire
 from sync.central.auth import KioskIdentity
+from sync.central.database import insert_row
 from sync.central.schema import loans
 
 #: Who refused a conflict's transaction: the central's own ledger, unless a kiosk reported
@@ -23,7 +24,8 @@ CENTRAL = "central"
 
 
 def open_loan(conn: Connection, kiosk_id: str, row: Any) -> int:
-    inserted = conn.execute(
+    return insert_row(
+        conn,
         loans.insert().values(
             item_pii=row.item_pii,
             patron_card=row.patron_card,
@@ -31,11 +33,8 @@ def open_loan(conn: Connection, kiosk_id: str, row: Any) -> int:
             due_at=row.due_at,
             txn_id=row.id,
             kiosk_id=kiosk_id,
-        )
-    ).inserted_primary_key
-    assert inserted is not None  # an INSERT into a table with a key always has one
-    loan_id: int = inserted[0]
-    return loan_id
+        ),
+    )
 
 
 def journal_row(

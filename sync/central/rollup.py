@@ -29,6 +29,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection
 
 from sync.central.database import keyed_select, rows_for_keys
@@ -307,13 +308,7 @@ def last_lent(conn: Connection, piis: Sequence[str]) -> dict[str, str]:
 
 
 def _insert(conn: Connection, table: sa.Table) -> Any:
-    if conn.dialect.name == "postgresql":
-        from sqlalchemy.dialects import postgresql
-
-        return postgresql.insert(table)
-    from sqlalchemy.dialects import sqlite
-
-    return sqlite.insert(table)
+    return (postgresql if conn.dialect.name == "postgresql" else sqlite).insert(table)
 
 
 def _add(
@@ -466,10 +461,7 @@ def _write_days(
     if deletes:
         conn.execute(table.delete().where(*key), deletes)
     if updates:
-        values: dict[str, sa.BindParameter[Any]] = {
-            count: sa.bindparam("n"),
-            "prev_day": sa.bindparam("prev"),
-        }
+        values: dict[str, Any] = {count: sa.bindparam("n"), "prev_day": sa.bindparam("prev")}
         conn.execute(table.update().where(*key).values(values), updates)
     if inserts:
         conn.execute(table.insert(), inserts)

@@ -141,10 +141,8 @@ def propose(
     )
     if clc_prefix:
         query = query.where(items.c.clc_class.startswith(clc_prefix.strip(), autoescape=True))
-    return sorted(
-        (Candidate(*row) for row in conn.execute(query).tuples()),
-        key=lambda c: shelf_key(c.call_number),
-    )
+    rows = conn.execute(query).tuples()
+    return sorted((Candidate(*row) for row in rows), key=lambda c: shelf_key(c.call_number))
 
 
 @dataclass(frozen=True, slots=True)
@@ -460,9 +458,8 @@ def room_name(conn: Connection, branch: str) -> str:
 
 
 def room_names(conn: Connection) -> dict[str, str]:
-    return {
-        b: n for b, n in conn.execute(sa.select(branches.c.branch, branches.c.name)).tuples() if n
-    }
+    rows = conn.execute(sa.select(branches.c.branch, branches.c.name)).tuples()
+    return {b: n for b, n in rows if n}
 
 
 def _plan(row: Any, counts: dict[str, int]) -> Plan:

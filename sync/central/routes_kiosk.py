@@ -9,13 +9,11 @@ from fastapi import APIRouter, HTTPException, Query, Response, status
 from sqlalchemy.engine import Connection
 
 from sync.central import auth, catalog, changes, heartbeats, ledger, wire
+from sync.central.batch_checks import MAX_KEY, refuse_bad_batch, row_problem
 from sync.central.database import reading, write_with_retry, writing
 from sync.central.deps import CheckedKiosk, Kiosk, RuntimeDep, unauthorized
 
 router = APIRouter(tags=["kiosk"])
-
-#: Longest transaction id, item PII or card id accepted (a UUID is 36, an ISO 28560 PII 16).
-MAX_KEY = 64
 
 
 @router.post("/transactions", response_model=wire.BatchResult)
@@ -23,17 +21,7 @@ async def push_transactions(
     batch: wire.TransactionBatch, caller: CheckedKiosk, rt: RuntimeDep
 ) -> wire.BatchResult:
     """Apply journal rows exactly once, in the kiosk's seq order; conflicts are kept."""
-    if len(batch.transactions) > rt.settings.max_batch:
-        raise HTTPException(
-            status.HTTP_413_CONTENT_TOO_LARGE,
-            f"at most {rt.settings.max_batch} transactions per batch",
-        )
-    for row in batch.transactions:
-        problem = _problem(row)
-        if problem:
-            raise HTTPException(
-                status.HTTP_422_UNPROCESSABLE_CONTENT, f"transaction {row.id[:64]!r}: {problem}"
-            )
+    refuse_bad_batch(batch.transactions, rt.settings.max_batch, "transaction", _problem)
 
     def apply(conn: Connection) -> list[wire.TransactionResult]:
         # The identity may be cached: the ledger checks the token in this transaction.
@@ -52,18 +40,10 @@ async def push_transactions(
 
 def _problem(row: wire.TransactionIn) -> str | None:
     """What the type checks cannot say: the whole batch is refused, nothing half applied."""
-    for name in ("id", "item_pii", "patron_card"):
-        if len(getattr(row, name)) > MAX_KEY:
-            return f"{name} longer than {MAX_KEY} characters"
-    if not row.id:
-        return "empty id"
-    if row.at.tzinfo is None or (row.due_at is not None and row.due_at.tzinfo is None):
-        return "times must carry a UTC offset"
-    if row.kind == "cancel" and not row.cancels:
-        return "a cancel must name what it cancels"
-    if row.reason is not None and len(row.reason) > MAX_KEY:
-        return f"reason longer than {MAX_KEY} characters"
-    return None
+    problem = row_problem(row)
+    if problem is None and row.reason is not None and len(row.reason) > MAX_KEY:
+        problem = f"reason longer than {MAX_KEY} characters"
+    return problem
 
 
 #: Largest count a heartbeat may carry: the columns are 32-bit, and no outbox or fault

@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, HTTPException, status
+from fastapi import APIRouter
 
 from sync.central import conflict_records, wire
+from sync.central.batch_checks import refuse_bad_batch, row_problem
 from sync.central.database import write_with_retry
 from sync.central.deps import Kiosk, RuntimeDep
 
 router = APIRouter(tags=["kiosk"])
 
-#: Longest transaction id, item PII or card id accepted (as for ``POST /transactions``).
-MAX_KEY = 64
 #: Longest reason code and library-system message kept; the kiosk already trims both.
 MAX_REASON = 64
 MAX_MESSAGE = 500
@@ -28,17 +27,7 @@ def report_upstream_conflicts(
     A resend answers ``duplicate`` with the same conflict id; loans and statistics are not
     touched. The whole batch is refused (422) when one row is malformed.
     """
-    if len(batch.conflicts) > rt.settings.max_batch:
-        raise HTTPException(
-            status.HTTP_413_CONTENT_TOO_LARGE,
-            f"at most {rt.settings.max_batch} conflicts per batch",
-        )
-    for row in batch.conflicts:
-        problem = _problem(row)
-        if problem:
-            raise HTTPException(
-                status.HTTP_422_UNPROCESSABLE_CONTENT, f"conflict {row.id[:64]!r}: {problem}"
-            )
+    refuse_bad_batch(batch.conflicts, rt.settings.max_batch, "conflict", _problem)
     results = write_with_retry(
         rt.engine,
         lambda conn: conflict_records.record_upstream_conflicts(
@@ -50,11 +39,9 @@ def report_upstream_conflicts(
 
 def _problem(row: wire.UpstreamConflictIn) -> str | None:
     """What the type checks cannot say."""
-    if not row.id:
-        return "empty id"
-    for name in ("id", "item_pii", "patron_card"):
-        if len(getattr(row, name)) > MAX_KEY:
-            return f"{name} longer than {MAX_KEY} characters"
+    problem = row_problem(row)
+    if problem is not None:
+        return problem
     if not row.reason.strip():
         return "a refusal needs its reason"
     if len(row.reason) > MAX_REASON:
@@ -63,8 +50,4 @@ def _problem(row: wire.UpstreamConflictIn) -> str | None:
         return f"message longer than {MAX_MESSAGE} characters"
     if row.seq < 1:
         return "seq must be positive"
-    if row.at.tzinfo is None or (row.due_at is not None and row.due_at.tzinfo is None):
-        return "times must carry a UTC offset"
-    if row.kind == "cancel" and not row.cancels:
-        return "a cancel must name what it cancels"
     return None

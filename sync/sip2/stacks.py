@@ -21,21 +21,12 @@ from sync.sip2.pool import Sip2Pool
 class StackRequests:
     client: Sip2Client | Sip2Pool
 
-    def checkout(
-        self, card: str, pii: str, pin: str | None = None, *, fee_acknowledged: bool = False
-    ) -> Outcome:
-        raise NotImplementedError  # Sip2Upstream.checkout
+    # Sip2Upstream decides each item at the ACS (and takes more keywords than the stacks use)
+    def checkout(self, card: str, pii: str, pin: str | None = None) -> Outcome:
+        raise NotImplementedError
 
-    def renew(
-        self,
-        card: str,
-        pii: str,
-        pin: str | None = None,
-        *,
-        due_before: datetime | None = None,
-        fee_acknowledged: bool = False,
-    ) -> Outcome:
-        raise NotImplementedError  # Sip2Upstream.renew
+    def renew(self, card: str, pii: str, *, due_before: datetime | None = None) -> Outcome:
+        raise NotImplementedError
 
     def checkout_stack(self, card: str, piis: list[str], pin: str | None = None) -> list[Outcome]:
         """Check out a stack of items at once, one request per free session, answers in order.

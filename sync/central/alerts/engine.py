@@ -33,7 +33,7 @@ from sync.central.alerts.hours import OpeningHours, opening_hours
 from sync.central.alerts.messages import Event, compose
 from sync.central.alerts.settings import AlertSettings
 from sync.central.alerts.tables import alert_deliveries, alert_episodes, alert_events
-from sync.central.database import writing
+from sync.central.database import insert_row, writing
 
 #: The PostgreSQL advisory lock key of the alert run (any constant unique in this schema).
 _LOCK_KEY = 0x5F5F_414C
@@ -135,7 +135,8 @@ def evaluate(
     for key, condition in conditions.items():
         if key in open_rows:
             continue
-        inserted = conn.execute(
+        episode_id = insert_row(
+            conn,
             alert_episodes.insert().values(
                 rule=condition.rule,
                 subject=condition.subject,
@@ -144,10 +145,8 @@ def evaluate(
                 since=condition.since,
                 opened_at=now,
                 facts=condition.facts,
-            )
-        ).inserted_primary_key
-        assert inserted is not None  # an INSERT into a table with a key always has one
-        episode_id = inserted[0]
+            ),
+        )
         conn.execute(alert_events.insert().values(episode_id=episode_id, kind="opened", at=now))
         report.opened += 1
     last_event: dict[int, datetime] = dict(
