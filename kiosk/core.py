@@ -35,6 +35,13 @@ ECARD_KEYS_KEY = "ecard.central_public_keys"
 LEGACY_ECARD_SECRETS_KEY = "ecard.central_keys"
 
 
+def link_state(store: Store) -> bool | None:
+    """What the sync daemon last wrote (``sync.online``): the one notion of "online" that
+    ``Core``, the lending default and ``shufang diag`` all read; None before its first pass."""
+    value = store.get_state(ONLINE_KEY)
+    return None if value is None else value != "0"
+
+
 @dataclass
 class Core:
     config: Config
@@ -47,7 +54,8 @@ class Core:
         self.store.close()
 
     def is_online(self) -> bool:
-        return self.store.get_state(ONLINE_KEY, "1") != "0"
+        """Lending's notion: "not yet known" counts as online (see ``link_state``)."""
+        return self.link_state() is not False
 
     def link_state(self) -> bool | None:
         """Online, offline, or None before the sync daemon's first pass has said.
@@ -55,8 +63,7 @@ class Core:
         Lending treats "not yet known" as online (it tries the upstream and falls back), but
         the screen must not claim 在线 for a kiosk that has never reached its upstream.
         """
-        value = self.store.get_state(ONLINE_KEY)
-        return None if value is None else value != "0"
+        return link_state(self.store)
 
     def set_online(self, online: bool) -> None:
         self.store.set_state(ONLINE_KEY, "1" if online else "0")
@@ -157,13 +164,9 @@ def open_core(
     site = site_from(config)
     clock = clock or SystemClock()
     keys = {kid: decode_key(secret) for kid, secret in config["ecard.keys"].items()}
-    circulation = Circulation(
-        store,
-        PolicySource(config, store),
-        clock,
-        site,
-        online=online or (lambda: store.get_state(ONLINE_KEY, "1") != "0"),
-    )
+    circulation = Circulation(store, PolicySource(config, store), clock, site)
     # Read through the store on every QR card rather than a copy taken at start-up.
     circulation.ecard_keys = StoredECardKeys(store, keys)  # type: ignore[assignment]
-    return Core(config, store, circulation, site, StoreFaults(store, clock))
+    core = Core(config, store, circulation, site, StoreFaults(store, clock))
+    circulation.set_online_source(online or core.is_online)
+    return core

@@ -12,7 +12,7 @@ from enum import StrEnum
 from pathlib import Path
 
 from kiosk.config import Config, check_file
-from kiosk.core import OFFLINE_SINCE_KEY, ONLINE_KEY, OUT_OF_SERVICE_KEY
+from kiosk.core import OFFLINE_SINCE_KEY, OUT_OF_SERVICE_KEY, link_state
 from kiosk.file_modes import database_files, exposure
 from kiosk.store import SCHEMA_VERSION, Store
 
@@ -124,7 +124,7 @@ def sync_checks(store: Store, config: Config | None = None) -> list[Check]:
     """
     network = _never_synced(store, config) if config is not None else None
     if network is None:
-        online = store.get_state(ONLINE_KEY, "1") != "0"
+        online = link_state(store) is not False
         since = store.get_state(OFFLINE_SINCE_KEY, "") or "unknown"
         network = (
             Check("network", Status.OK, "upstream answered recently")
@@ -157,7 +157,7 @@ def _never_synced(store: Store, config: Config) -> Check | None:
             "never synced: upstream.token is empty (enrol with `shufang central enrol`)",
             "never",
         )
-    if store.get_state(ONLINE_KEY) is None:  # the daemon writes it after its first pass
+    if link_state(store) is None:  # the daemon writes it after its first pass
         return Check(
             "network",
             Status.WARNING,
