@@ -311,11 +311,7 @@ class KioskController(AccountFlow, OfferFlow, ReceiptFlow, ServiceFlow, QObject)
             self.guide.reason(ident.reason, after_cue=True)
         else:
             screen.reset()
-            offline_pin = ident.reason is Reason.PIN_NOT_HERE  # the way out: the QR e-card
-            screen.show_problem(
-                identification_text(self.t, ident, self.tz), "scan" if offline_pin else ""
-            )
-            self.window.hush_banner(offline_pin)
+            screen.show_problem(identification_text(self.t, ident, self.tz), ident.reason)
             self.guide.reason(ident.reason)
 
     # --- items ---------------------------------------------------------------------------

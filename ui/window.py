@@ -212,6 +212,7 @@ class KioskWindow(QtWidgets.QWidget):
         }
         for screen in self.screens.values():
             self.stack.addWidget(screen)
+        self.identify.outage_explained.connect(self.hush_banner)
         self.idle = IdleOverlay(self, t)
         self.set_help_contact(help_contact or HelpContact())
         self.portrait = True

@@ -70,6 +70,11 @@ def open_database(path: str | Path, *, busy_timeout_ms: int = 5000) -> Database:
     db = Database(conn, execute_plugins=False)
     conn.execute(f"PRAGMA busy_timeout = {int(busy_timeout_ms)}")
     conn.execute("PRAGMA foreign_keys = ON")
+    # Deleted and overwritten rows (a PIN hash the central withdrew, an old e-card secret, a
+    # returned loan's card number) are zeroed on disk, not left in free space for whoever
+    # takes the disk. Debian builds SQLite with this on; other builds (Python wheels, other
+    # distributions) do not, so it is asked for here (issue #14, "secrets on every kiosk").
+    conn.execute("PRAGMA secure_delete = ON")
     if not memory:
         retry_while_locked(db.enable_wal, busy_timeout_ms / 1000)
     conn.execute("PRAGMA synchronous = FULL")

@@ -250,10 +250,12 @@ def issue_ecard(conn: Connection, card_id: str, days: int, now: datetime) -> wir
 
 
 def revoke_ecard_key(conn: Connection, key_id: str, now: datetime) -> bool:
+    """A revoked key never signs again, so its private seed is destroyed, not kept: a later
+    copy of the database (a backup, a stolen disk) cannot mint cards with it."""
     if not conn.execute(
         ecard_keys.update()
         .where(ecard_keys.c.key_id == key_id, ecard_keys.c.revoked_at.is_(None))
-        .values(revoked_at=now)
+        .values(revoked_at=now, secret="")
     ).rowcount:
         return False
     _publish_policy(conn, now)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from kiosk.models import CardKind
+from kiosk.reasons import Reason
 from ui.help import HelpPanel
 from ui.kiosk_picture import KioskPicture
 from ui.qt import QtCore, QtWidgets, Signal
@@ -12,9 +13,18 @@ from ui.widgets import Keypad, Message, button
 Qt = QtCore.Qt
 
 
+#: what a reader refused for this reason can do instead, as a picture step: a PIN this
+#: kiosk cannot check offline → show the QR e-card at the scanner window
+WAYS_OUT = {Reason.PIN_NOT_HERE: "scan"}
+#: refusals that are the network outage, said for this reader: the banner's "借还照常进行"
+#: above them would contradict them
+OUTAGE_REASONS = frozenset({Reason.PIN_NOT_HERE})
+
+
 class IdentifyScreen(Screen):
     submitted = Signal(str, str, object)  # card, CardKind value, PIN or None
     cancelled = Signal()
+    outage_explained = Signal(bool)  # the window hides the offline banner meanwhile
 
     CARD, PIN, PROMPT = "card", "pin", "prompt"
 
@@ -94,12 +104,14 @@ class IdentifyScreen(Screen):
         self.help.show_for([message] if tone == "error" else [])
         self._show_stage()
 
-    def show_problem(self, text: str, way_out: str = "") -> None:
-        """``way_out``: a picture step for what the reader can do instead (the scanner window
-        for a QR e-card when this kiosk cannot check a PIN offline)."""
+    def show_problem(self, text: str, reason: Reason | None = None) -> None:
+        """A refusal; for some reasons the picture shows the way out instead of the card
+        reader, and the offline banner steps aside where the refusal itself is the outage."""
         self.message.show_text(text, "error")
+        way_out = WAYS_OUT.get(reason) if reason else None
         if way_out:
             self.picture.set_step(way_out)
+        self.outage_explained.emit(reason in OUTAGE_REASONS)
         self.help.show_for([text])
         if self.stage == self.CARD:
             self.field.clear()
