@@ -26,17 +26,15 @@ LONG_MODULES: dict[str, int] = {
     "sync/central/rollup.py": 480,
     "sync/central/ledger.py": 488,
     "drivers/rfid/llrp.py": 513,
-    "kiosk/store/store.py": 523,
     "drivers/rfid/emulators/llrp.py": 529,
     "sync/central/rotation.py": 532,
     "ui/controller.py": 553,
     "sync/sip2/upstream.py": 559,
     "sync/central/wire.py": 564,
-    "kiosk/circulation.py": 576,
     "kiosk/config/settings.py": 600,
 }
 # Classes still over the limit (module:Class → public methods they may not exceed).
-BIG_CLASSES: dict[str, int] = {"kiosk/store/store.py:Store": 55}
+BIG_CLASSES: dict[str, int] = {}
 
 
 def source_files() -> list[str]:
