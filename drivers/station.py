@@ -29,7 +29,7 @@ log = logging.getLogger(__name__)
 class StationCallbacks:
     on_item: Callable[[str, frozenset[int] | None, tuple[bytes, ...]], None]
     on_gone: Callable[[str], None]
-    on_unreadable: Callable[[bytes, str], None]
+    on_unreadable: Callable[[bytes, str], None]  # the tag's UID and its TagProblem
     on_scan: Callable[[str], None]
     on_card: Callable[[str, CardKind], None]  # card number, and how it was read
     # a tag of a stack was read (pii, position, stack size): its row can show before the

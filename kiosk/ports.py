@@ -79,6 +79,21 @@ class CoverOpen(PrinterError):
 # --- RFID --------------------------------------------------------------------------------
 
 
+class TagProblem(StrEnum):
+    """Why a tag on the pad gave no item number. The reader's remedy differs, so the driver
+    says which (its detailed error goes to the log only)."""
+
+    NOT_READ = "not_read"  # its memory could not be read (weak, moving, shielded): place again
+    UNDECODABLE = "undecodable"  # read, but in no layout we decode: scan the book's barcode
+    BLANK = "blank"  # decoded, but it names no item: scan the book's barcode
+
+
+def tag_label(uid: bytes) -> str:
+    """What stands for an item number where a tag named none: its UID in hex. The screen
+    keys the tag's row by it, and the tag's leaving the pad is reported under it."""
+    return uid.hex().upper()
+
+
 @dataclass(frozen=True, slots=True)
 class TagInfo:
     """One tag seen in an inventory: ISO 15693, or UHF (ISO/IEC 18000-63) when ``pc`` is set.

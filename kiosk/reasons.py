@@ -31,6 +31,10 @@ class Reason(StrEnum):
     PROVISIONAL_OFFLINE = "provisional_offline"
     # items
     UNKNOWN_ITEM = "unknown_item"
+    #: a tag on the pad whose memory could not be read (weak, moving): lift it, place it again
+    TAG_NOT_READ = "tag_not_read"
+    #: a tag read but naming no item (blank, garbled, another layout): scan the barcode instead
+    TAG_UNREADABLE = "tag_unreadable"
     NOT_FOR_LOAN = "not_for_loan"
     ITEM_NOT_AVAILABLE = "item_not_available"
     ALREADY_ON_LOAN = "already_on_loan"

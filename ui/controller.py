@@ -19,7 +19,7 @@ from kiosk.ports import ReceiptPrinter
 from kiosk.reasons import Reason
 from kiosk.security import secure_tag
 from ui.account_flow import AccountFlow
-from ui.devices import DeviceEvents
+from ui.devices import DeviceEvents, tag_reason
 from ui.help import HelpContact
 from ui.i18n import Translator
 from ui.idle_clock import IdleClock
@@ -377,14 +377,14 @@ class KioskController(AccountFlow, OfferFlow, ReceiptFlow, ServiceFlow, QObject)
             self.touched()
             screen.working(pii)
 
-    def tag_unreadable(self, label: str) -> None:
-        """A garbled or blank tag: say so on its own row instead of ignoring it."""
+    def tag_unreadable(self, label: str, problem: str = "") -> None:
+        """A tag that named no item gets its own row, saying what to do about it."""
         self.touched()
         screen = {Mode.BORROW: self.window.borrow, Mode.RETURN: self.window.give_back}.get(
             self.session.mode
         )
         if screen is not None and (self.session.mode is Mode.RETURN or self.session.patron):
-            screen.show_outcome(Outcome(OutcomeKind.REFUSED, Reason.UNKNOWN_ITEM, pii=label))
+            screen.show_outcome(Outcome(OutcomeKind.REFUSED, tag_reason(problem), pii=label))
 
     def _process_pad(self) -> None:
         """Everything on the pad is decided (after sign-in, or when returning starts)."""

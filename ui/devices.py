@@ -3,7 +3,24 @@
 from __future__ import annotations
 
 from kiosk.models import CardKind
+from kiosk.ports import TagProblem, tag_label
+from kiosk.reasons import Reason
 from ui.qt import QObject, Signal
+
+#: what the reader is told about a tag that named no item: read again, or scan the barcode
+TAG_REASONS = {
+    TagProblem.NOT_READ: Reason.TAG_NOT_READ,
+    TagProblem.UNDECODABLE: Reason.TAG_UNREADABLE,
+    TagProblem.BLANK: Reason.TAG_UNREADABLE,
+}
+
+
+def tag_reason(problem: str) -> Reason:
+    """The reason for a TagProblem's value; an unknown one is an item not recognised."""
+    try:
+        return TAG_REASONS[TagProblem(problem)]
+    except ValueError:
+        return Reason.UNKNOWN_ITEM
 
 
 class DeviceEvents(QObject):
@@ -14,7 +31,7 @@ class DeviceEvents(QObject):
     item_removed = Signal(str)
     scanned = Signal(str)
     card_presented = Signal(str, str)  # card id, CardKind value
-    unreadable = Signal(str)  # a tag that could not be read or decoded, by its UID
+    unreadable = Signal(str, str)  # a tag that named no item: its UID, its TagProblem value
 
     def place(
         self,
@@ -27,8 +44,9 @@ class DeviceEvents(QObject):
     def seen(self, pii: str, position: int, size: int) -> None:
         self.item_seen.emit(pii, position, size)
 
-    def unreadable_tag(self, uid: bytes, why: str = "") -> None:
-        self.unreadable.emit(uid.hex().upper())
+    def unreadable_tag(self, uid: bytes, problem: str = "") -> None:
+        """``problem``: the driver's TagProblem, which decides what the reader is told."""
+        self.unreadable.emit(tag_label(uid), str(problem))
 
     def remove(self, pii: str) -> None:
         self.item_removed.emit(pii)

@@ -17,7 +17,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from drivers.rfid.pad import PadEvent
-from kiosk.ports import TagInfo, TagReader, UnsupportedOperation
+from kiosk.ports import TagInfo, TagProblem, TagReader, UnsupportedOperation, tag_label
 from kiosk.tags import TagData, decode
 from kiosk.tags.uhf import FORMAT as UHF_FORMAT
 from kiosk.tags.uhf import decode_uhf
@@ -26,6 +26,7 @@ log = logging.getLogger(__name__)
 
 OnItem = Callable[[str, frozenset[int] | None, tuple[bytes, ...]], None]
 OnGone = Callable[[str], None]
+#: a tag that named no item, and which kind of failure (a TagProblem, a str)
 OnUnreadable = Callable[[bytes, str], None]
 OnSeen = Callable[[str, int, int], None]
 
@@ -69,6 +70,7 @@ class PadItems:
         self._items: dict[str, _Item] = {}
         self._by_uid: dict[bytes, str] = {}
         self._pending: dict[str, None] = {}  # items of the stack being read, in order
+        self._unreadable: set[bytes] = set()  # tags on the pad that named no item
         self._lock = threading.Lock()
 
     def handle(self, event: PadEvent) -> None:
@@ -95,9 +97,11 @@ class PadItems:
         tag = event.item if isinstance(event.item, TagData) else None
         if tag is None or not tag.pii:
             why = event.error or (f"a {tag.format} tag with no item number" if tag else "no data")
-            log.warning("unreadable tag %s: %s", event.uid.hex(), why)
+            log.warning("unreadable tag %s: %s", event.uid.hex(), why)  # the detail: the log
+            with self._lock:
+                self._unreadable.add(event.uid)
             if self.on_unreadable is not None:
-                self.on_unreadable(event.uid, why)
+                self.on_unreadable(event.uid, event.problem or TagProblem.BLANK)
             return
         part, of = tag.set or (1, 1)
         with self._lock:
@@ -116,15 +120,25 @@ class PadItems:
 
     def _left(self, uid: bytes) -> None:
         with self._lock:
-            pii = self._by_uid.pop(uid, None)
-            if pii is None:
-                return
-            item = self._items[pii]
-            item.parts = {k: v for k, v in item.parts.items() if v != uid}
-            if item.parts:
-                return
-            del self._items[pii]
-        self.on_gone(pii)
+            gone = self._gone_with(uid)
+        if gone is not None:
+            self.on_gone(gone)
+
+    def _gone_with(self, uid: bytes) -> str | None:
+        """What left the pad with this tag: its item once no part of it is left, or the
+        label of a tag that named no item (its row goes as a lifted book's does)."""
+        if uid in self._unreadable:
+            self._unreadable.discard(uid)
+            return tag_label(uid)
+        pii = self._by_uid.pop(uid, None)
+        if pii is None:
+            return None
+        item = self._items[pii]
+        item.parts = {k: v for k, v in item.parts.items() if v != uid}
+        if item.parts:
+            return None
+        del self._items[pii]
+        return pii
 
     @staticmethod
     def _snapshot(item: _Item) -> tuple[frozenset[int] | None, tuple[bytes, ...]]:

@@ -25,6 +25,7 @@ from kiosk.ports import (
     FaultSink,
     NoTag,
     TagInfo,
+    TagProblem,
     TagReader,
     TagRemoved,
 )
@@ -48,6 +49,7 @@ class PadEvent:
     stack: int = 0
     position: int = 0
     stack_size: int = 0
+    problem: TagProblem | None = None  # with ``error``: which kind of failure, for the reader
 
     @property
     def uid(self) -> bytes:
@@ -192,7 +194,7 @@ class PadWatcher:
             del self._read_failures[uid]
 
     def _arrive(self, tag: TagInfo, place: tuple[int, int, int]) -> PadEvent | None:
-        error = ""
+        error, problem = "", None
         try:
             data, tag = self.memory.read(tag)
         except (NoTag, TagRemoved):
@@ -204,6 +206,7 @@ class PadWatcher:
             if failures < self.read_attempts:
                 return None
             data, error = b"", f"could not read the tag: {exc}"
+            problem = TagProblem.NOT_READ
         self._read_failures.pop(tag.uid, None)
         item = None
         if not error:
@@ -211,10 +214,11 @@ class PadWatcher:
                 item = self.decode(data, tag)
             except Exception as exc:  # a bad tag must not stop the pad
                 error = f"could not decode the tag: {type(exc).__name__}: {exc}"
+                problem = TagProblem.UNDECODABLE
         with self._lock:
             self._present[tag.uid] = _Seen(tag)
         stack, position, size = place
-        event = PadEvent("arrived", tag, item, data, error, stack, position, size)
+        event = PadEvent("arrived", tag, item, data, error, stack, position, size, problem)
         self._emit(event)
         return event
 

@@ -131,6 +131,14 @@ PROMPTS: dict[str, dict[str, str]] = {
         "zh_CN": "无法识别这本书",
         "en": "This book cannot be identified.",
     },
+    "reason.tag_not_read": {
+        "zh_CN": "没读到这本书，请拿起来再放回",
+        "en": "This book was not read. Please lift it and put it back.",
+    },
+    "reason.tag_unreadable": {
+        "zh_CN": "标签读不出来，请扫描书上的条码",
+        "en": "The tag cannot be read. Please scan the barcode on the book.",
+    },
     "reason.not_for_loan": {
         "zh_CN": "这本书仅供馆内阅读",
         "en": "This book is for reading in the library only.",

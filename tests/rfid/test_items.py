@@ -8,7 +8,7 @@ from drivers.rfid.field import SimulatedTag, nxp_uid
 from drivers.rfid.items import AfiSecurity, PadItems, decode_tag
 from drivers.rfid.pad import PadWatcher
 from drivers.rfid.sim import SimReader
-from kiosk.ports import DeviceTimeout, TagWriteError
+from kiosk.ports import DeviceTimeout, TagProblem, TagWriteError, tag_label
 from kiosk.tags import dsfid_for, encode
 from tests.rfid.waiting import wait_until
 
@@ -141,3 +141,29 @@ def test_a_stack_whose_last_tag_could_not_be_read_is_still_handed_over():
     reader.place(library_tag(2, "100002"))
     watcher.poll_once()  # the second tag's read fails: it is tried again at the next poll
     assert [pii for pii, *_ in seen] == ["100001"]
+
+
+def test_each_kind_of_unreadable_tag_is_told_apart(pad):
+    """The reader's remedy differs (#13): a tag not read is placed again, a blank or garbled
+    one is scanned by its barcode. The driver says which; its error text goes to the log."""
+    reader, seen = pad
+    reader.place(SimulatedTag(uid=nxp_uid(5), dsfid=0x06, block_count=0))  # memory unreadable
+    reader.place(SimulatedTag(uid=nxp_uid(6), dsfid=0x06, memory=bytearray(112)))  # blank
+    reader.place(SimulatedTag(uid=nxp_uid(9), dsfid=0x06, memory=bytearray(b"\x11\x7fab")))
+    wait_until(lambda: len(seen) == 3, what="three reports")
+    problems = {uid: why for _, uid, why in seen}
+    assert problems == {
+        nxp_uid(5): TagProblem.NOT_READ,
+        nxp_uid(6): TagProblem.BLANK,
+        nxp_uid(9): TagProblem.UNDECODABLE,
+    }
+
+
+def test_an_unreadable_tag_leaving_is_reported_under_its_label(pad):
+    """Its row on the screen goes when the book is lifted, as a read book's does (#13 bug 5)."""
+    reader, seen = pad
+    reader.place(SimulatedTag(uid=nxp_uid(6), dsfid=0x06, memory=bytearray(112)))
+    wait_until(lambda: seen, what="report")
+    reader.remove(nxp_uid(6))
+    wait_until(lambda: len(seen) == 2, what="gone")
+    assert seen[1] == ("gone", tag_label(nxp_uid(6)))

@@ -274,7 +274,8 @@ UPSTREAM_ONLY = {
     Reason.RENEWAL_FEE_TO_ACCEPT,  # tests/sip2/test_fees.py
 }
 #: Reasons the UI gives when the kiosk itself fails: scenario in tests/ui/test_full_disk.py.
-UI_ONLY = {Reason.KIOSK_FAULT}
+#: The tag reasons come from the RFID driver: tests/ui/test_unreadable_tags.py.
+UI_ONLY = {Reason.KIOSK_FAULT, Reason.TAG_NOT_READ, Reason.TAG_UNREADABLE}
 
 
 def test_every_reason_code_has_a_scenario():

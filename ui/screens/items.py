@@ -153,6 +153,8 @@ class ItemsScreen(Screen):
         p, t = self.palette_, self.t.t
         row = self.list.row(outcome.pii)
         title = outcome.item.title if outcome.item else outcome.pii
+        if outcome.reason in (Reason.TAG_NOT_READ, Reason.TAG_UNREADABLE):
+            title = t("item.unknown_tag")  # its UID would mean nothing to a reader
         if outcome.ok and self.mode == "borrow" and "previous_due" in outcome.details:
             detail, tone, colour = due_change_text(self.t, outcome, self.tz), "ok", p.success
         elif outcome.ok and self.mode == "borrow":
