@@ -31,7 +31,6 @@ LONG_MODULES: dict[str, int] = {
     "ui/controller.py": 553,
     "sync/sip2/upstream.py": 559,
     "sync/central/wire.py": 564,
-    "kiosk/config/settings.py": 600,
 }
 # Classes still over the limit (module:Class → public methods they may not exceed).
 BIG_CLASSES: dict[str, int] = {}
