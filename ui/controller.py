@@ -86,6 +86,7 @@ class KioskController(AccountFlow, OfferFlow, ReceiptFlow, ServiceFlow, QObject)
         receipt_qr: str = "text",
         kiosk_model: str = "upright",
         receipt_qr_link: str = "",
+        events: DeviceEvents | None = None,
     ) -> None:
         super().__init__()
         from ui.worker import CoreClient
@@ -108,9 +109,8 @@ class KioskController(AccountFlow, OfferFlow, ReceiptFlow, ServiceFlow, QObject)
         self.storage_fault = ""
         self.session = Session()
         self.sounds = sounds or Sounds(False)
-        self.devices_missing = False  # no way to identify items (reader and scanner gone)
-        self._state_out_of_service = False
-        self.events = DeviceEvents()
+        self.devices_missing = self._state_out_of_service = False  # missing: nothing reads items
+        self.events = events or DeviceEvents()  # the composition root binds the drivers to it
         self.on_pad: dict[str, tuple[Any, Any]] = {}
         #: items known by a barcode scan, not by the pad: nothing says when they leave, so
         #: they are forgotten with the session (the next reader must not borrow them)

@@ -53,32 +53,26 @@ class KioskProcess:
 def start_kiosk(
     config: Config, *, receipt_folder: str | None = None, **controller_options: Any
 ) -> KioskProcess:
-    """Build station and controller from ``config`` and connect them (Qt app must exist)."""
-    from zoneinfo import ZoneInfo
-
+    """The composition root: build the device station and the controller from ``config``
+    and connect them (a Qt application must exist). The devices' callbacks are bound to
+    the screen's device inbox, made first, so neither needs the other to be built."""
     from drivers.station import DeviceStation, StationCallbacks, StationConfig
-    from kiosk.barcodes import BarcodeRules
     from kiosk.clock import SystemClock
     from kiosk.faults import StoreFaults
     from kiosk.store import Store
-    from ui.app import hours_today
-    from ui.controller import KioskController
+    from ui.app import build_controller
+    from ui.device_watch import watch_devices
+    from ui.devices import DeviceEvents
     from ui.diagnostics import context_from, install, restart_application
-    from ui.sounds import Sounds
-    from ui.voice import voice_from
 
-    holder: dict[str, Any] = {}
-
-    def events() -> Any:  # the controller's DeviceEvents, once it is built
-        return holder["controller"].events
-
+    events = DeviceEvents()
     callbacks = StationCallbacks(
-        on_item=lambda pii, parts, uids: events().place(pii, parts, uids),
-        on_gone=lambda pii: events().remove(pii),
-        on_unreadable=lambda uid, why: events().unreadable_tag(uid, why),
-        on_scan=lambda text: events().scan(text),
-        on_card=lambda card, kind: events().tap(card, kind),
-        on_seen=lambda pii, position, size: events().seen(pii, position, size),
+        on_item=events.place,
+        on_gone=events.remove,
+        on_unreadable=events.unreadable_tag,
+        on_scan=events.scan,
+        on_card=events.tap,
+        on_seen=events.seen,
     )
     # Device threads report faults through their own connection: short writes, WAL, and
     # the busy timeout keep them from disturbing the core worker's transactions.
@@ -100,34 +94,15 @@ def start_kiosk(
         StoreFaults(fault_store, SystemClock()),
         callbacks,
     )
-    tz = ZoneInfo(config["kiosk.timezone"])
-    controller = KioskController(
-        core_factory(config),
-        branch_name=config["kiosk.branch_name"],
-        tz=tz,
-        language=config["kiosk.language"],
-        idle_timeout_s=config["ui.idle_timeout_s"],
-        idle_countdown_s=config["ui.idle_countdown_s"],
-        elderly_idle_timeout_s=config["ui.elderly_idle_timeout_s"],
-        elderly_idle_countdown_s=config["ui.elderly_idle_countdown_s"],
-        help_phone=config["kiosk.help_phone"],
-        help_url=config["kiosk.help_url"],
-        receipt_qr=config["ui.receipt_qr"],
-        kiosk_model=config["ui.kiosk_model"],
-        receipt_qr_link=config["ui.receipt_qr_link"],
-        hours_today=hours_today(config),
-        kiosk_id=config["kiosk.id"],
+    controller = build_controller(
+        config,
+        core_factory=core_factory(config),
         security=station.security,
         printer=station.printer,
-        barcode_rules=BarcodeRules(
-            item=config["barcodes.item_pattern"], patron_card=config["barcodes.patron_card_pattern"]
-        ),
-        sounds=Sounds(config["ui.sounds"]),
-        voice=voice_from(config, tz),
+        events=events,
         **controller_options,
     )
-    holder["controller"] = controller
-    watch_devices(controller, station)
+    watch_devices(controller, station.health)
     context = context_from(
         config,
         reader=station.reader,
@@ -169,30 +144,6 @@ def core_factory(config: Config) -> Callable[[], Core]:
         return core
 
     return make
-
-
-def watch_devices(controller: Any, station: Any, period_ms: int = 5000) -> None:
-    """Every few seconds: tell the sync daemon the devices' states (for the heartbeat) and
-    put the kiosk out of service while nothing can identify items."""
-    import time
-
-    from kiosk.availability import LendingDevices
-    from ui.qt import QtCore
-
-    lending = LendingDevices()
-
-    def check() -> None:
-        states = station.health()
-        controller.core.call(lambda core: core.publish_device_health(states), lambda _: None)
-        missing = lending.missing(states, time.monotonic())
-        if missing != controller.devices_missing:
-            controller.set_devices_missing(missing)
-
-    timer = QtCore.QTimer(controller)
-    timer.setInterval(period_ms)
-    timer.timeout.connect(check)
-    timer.start()
-    check()
 
 
 def run(args: argparse.Namespace) -> int:

@@ -83,6 +83,7 @@ def measure(protocol: str, url: str, field, tags: int, runs: int) -> dict:
     from ui.app import application, build_controller
     from ui.qt import QtCore
     from ui.session import Mode
+    from ui.sounds import Sounds
 
     _app = application()  # kept alive for the whole run
     painted: dict[str, float] = {}
@@ -98,7 +99,7 @@ def measure(protocol: str, url: str, field, tags: int, runs: int) -> dict:
 
     folder = tempfile.mkdtemp(prefix="shufang-rfid-stack-")
     config = defaults().replace(database__path=f"{folder}/kiosk.db")
-    kiosk = build_controller(config)
+    kiosk = build_controller(config, sounds=Sounds(False), voice=None)
     kiosk.window.resize(1080, 1920)
     kiosk.window.show()
     events = kiosk.events

@@ -27,6 +27,7 @@ def main(items: int, delay_s: float, sessions: int, runs: int) -> dict:
     from ui.app import application, build_controller
     from ui.qt import QtCore
     from ui.session import Mode
+    from ui.sounds import Sounds
     from ui.widgets import ItemRow
 
     app = application()
@@ -62,7 +63,9 @@ def main(items: int, delay_s: float, sessions: int, runs: int) -> dict:
             f"sessions = {sessions}\ntimeout_s = 5.0\nretries = 0\n"
         )
     config = load_config(path).replace(database__path=f"{folder}/kiosk.db")
-    kiosk = build_controller(config, core_factory=core_factory(config))
+    kiosk = build_controller(
+        config, core_factory=core_factory(config), sounds=Sounds(False), voice=None
+    )
     kiosk.window.resize(1080, 1920)
     kiosk.window.show()
 

@@ -23,6 +23,7 @@ def main(items: int) -> dict:
     from ui.app import application, build_controller
     from ui.qt import QtCore
     from ui.session import Mode
+    from ui.sounds import Sounds
     from ui.widgets import ItemRow
 
     folder = tempfile.mkdtemp(prefix="shufang-ui-bench-")
@@ -48,7 +49,7 @@ def main(items: int) -> dict:
 
     ui.widgets.ItemRow = BenchRow
 
-    kiosk = build_controller(config)
+    kiosk = build_controller(config, sounds=Sounds(False), voice=None)
     kiosk.window.resize(1080, 1920)
     kiosk.window.show()
     app.processEvents()

@@ -8,7 +8,7 @@ daemon is the one `shufang sync` builds, the library system is the pysip2 server
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -40,6 +40,7 @@ from tests.sip2.test_sync_daemon import (  # noqa: F401  (kiosk_core is a fixtur
     lend_offline,
     write_config,
 )
+from tests.sync.fake_central import FakeCentral
 
 BLOCKED = "R0002"  # blocked at the library system; the kiosk's cached record says nothing
 
@@ -269,22 +270,6 @@ def refusing_store(tmp_path: Path) -> Store:
     return store
 
 
-class FakeCentral:
-    def __init__(self, answer: int | None = None, error: Exception | None = None) -> None:
-        self.answer = answer  # answer only for the first n rows
-        self.error = error
-        self.sent: list[list[wire.UpstreamConflictIn]] = []
-
-    def report_upstream_conflicts(
-        self, rows: Sequence[wire.UpstreamConflictIn]
-    ) -> list[wire.UpstreamConflictResult]:
-        self.sent.append(list(rows))
-        if self.error is not None:
-            raise self.error
-        answered = rows if self.answer is None else rows[: self.answer]
-        return [wire.UpstreamConflictResult(r.id, "recorded", n) for n, r in enumerate(answered)]
-
-
 def test_a_refusal_goes_to_the_central_with_its_reason_and_the_acs_text_apart(
     refusing_store: Store,
 ) -> None:
@@ -324,6 +309,9 @@ def test_batches_follow_the_journal_order(refusing_store: Store) -> None:
 def test_a_central_error_marks_nothing_and_propagates(refusing_store: Store) -> None:
     with pytest.raises(Unavailable):
         report_conflicts(
-            refusing_store, FakeCentral(error=Unavailable("down")), batch_size=10, now=lambda: AT
+            refusing_store,
+            FakeCentral(down=1, error=Unavailable("down")),
+            batch_size=10,
+            now=lambda: AT,
         )
     assert [t.id for t in refusing_store.journal.unreported_conflicts(10)] == ["t0", "t2"]
