@@ -20,7 +20,6 @@ LONG_MODULES: dict[str, int] = {
     "packaging/deb/build.py": 416,
     "sync/daemon/loop.py": 422,
     "drivers/health.py": 451,
-    "kiosk/tags/uhf.py": 452,
     "sync/central/schema.py": 478,
     "sync/central/health.py": 479,
     "sync/central/rollup.py": 480,
