@@ -24,8 +24,8 @@ from sync.central.server import free_port
 from sync.daemon import SyncDaemon
 from sync.daemon.push import push_outbox
 from sync.daemon.upstream import DaemonClient
-from tests.central.conftest import START, open_loans, seed
-from tests.sync.conftest import Kiosk, make_kiosk, wait_until
+from tests.fixtures.central import START, open_loans, seed
+from tests.sync.kiosks import Kiosk, make_kiosk, wait_until
 
 REPO = Path(__file__).resolve().parents[2]
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from kiosk.core import OUT_OF_SERVICE_KEY
-from tests.sync.conftest import Kiosk
+from tests.sync.kiosks import Kiosk
 
 
 def fleet_state(central) -> str:
