@@ -12,9 +12,11 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
+from pathlib import Path
 from typing import Any
 
 from kiosk.chip_number import normalize_chip_number
+from kiosk.covers import CoverProblem, cover_reference
 from kiosk.models import CardKind, Item, ItemStatus, Patron
 from kiosk.pin import hash_pin
 
@@ -65,7 +67,8 @@ def _int(row: dict[str, str], name: str, default: int, minimum: int = 0) -> int:
     return value
 
 
-def item_from_csv(row: dict[str, str]) -> Item:
+def item_from_csv(row: dict[str, str], base_dir: Path | None = None) -> Item:
+    """``base_dir``: the import file's folder, where a ``cover`` file path is looked up."""
     status = (row.get("status") or "available").strip()
     try:
         item_status = ItemStatus(status)
@@ -83,7 +86,15 @@ def item_from_csv(row: dict[str, str]) -> Item:
         item_class=(row.get("item_class") or "book").strip() or "book",
         set_size=_int(row, "set_size", 1, minimum=1),
         status=item_status,
+        cover=_cover(row, base_dir),
     )
+
+
+def _cover(row: dict[str, str], base_dir: Path | None) -> str:
+    try:
+        return cover_reference(row.get("cover") or "", base_dir)
+    except CoverProblem as problem:
+        raise RowProblem(str(problem)) from None
 
 
 def initials_of(name: str) -> str:
@@ -182,8 +193,11 @@ def read_csv(
     return report
 
 
-def read_catalog(text: str) -> ImportReport:
-    return read_csv(text, item_from_csv, lambda i: i.pii, ("pii", "title"))
+def read_catalog(text: str, base_dir: Path | None = None) -> ImportReport:
+    """``base_dir``: the folder a ``cover`` column's file paths are relative to."""
+    return read_csv(
+        text, lambda row: item_from_csv(row, base_dir), lambda i: i.pii, ("pii", "title")
+    )
 
 
 def read_patrons(text: str, hasher: Callable[[str], str] = hash_pin) -> ImportReport:

@@ -77,6 +77,8 @@ class Item:
     item_class: str = "book"
     set_size: int = 1
     status: ItemStatus = ItemStatus.AVAILABLE
+    #: where the cover picture comes from: an http(s) URL or a file:// URI; "" = none
+    cover: str = ""
 
 
 @dataclass(frozen=True, slots=True)

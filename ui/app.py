@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 from kiosk.barcodes import BarcodeRules
 from kiosk.config import Config
 from kiosk.core import Core, open_core
+from kiosk.covers import cache_folder_for
 from kiosk.policy import WEEKDAYS
 from kiosk.ports import ReceiptPrinter
 from ui.controller import KioskController, TagSecurity
@@ -69,13 +70,15 @@ def build_controller(
         settings["sounds"] = Sounds(config["ui.sounds"])
     if "voice" not in settings:
         settings["voice"] = voice_from(config, tz)
-    return KioskController(
+    controller = KioskController(
         core_factory or (lambda: open_core(config)),
         security=security,
         printer=printer,
         events=events,
         **settings,
     )
+    controller.window.set_cover_folder(cache_folder_for(config["database.path"]))
+    return controller
 
 
 def size_for(orientation: str, screen: QtWidgets.QWidget | None = None) -> tuple[int, int]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from ui.covers import CoverShelf, CoverThumb
 from ui.icons import icon, pixmap
 from ui.qt import QtCore, QtWidgets, Signal
 
@@ -133,7 +134,7 @@ def recolour(root: QtWidgets.QWidget, palette, scale=None) -> None:
 class ItemRow(QtWidgets.QFrame):
     """One item in a borrow/return/account list: title, one line of detail, a status mark."""
 
-    def __init__(self, pii: str) -> None:
+    def __init__(self, pii: str, covers: CoverShelf | None = None) -> None:
         super().__init__()
         self.pii = pii
         self.setProperty("role", "row")
@@ -143,6 +144,9 @@ class ItemRow(QtWidgets.QFrame):
         self.mark = QtWidgets.QLabel()
         self.mark.setFixedSize(48, 48)
         layout.addWidget(self.mark)
+        self.cover = CoverThumb(covers) if covers is not None else None  # beside the title
+        if self.cover is not None:
+            layout.addWidget(self.cover)
         texts = QtWidgets.QVBoxLayout()
         texts.setSpacing(4)
         self.title = label("", wrap=True)
@@ -175,8 +179,9 @@ class ItemList(QtWidgets.QScrollArea):
     cut off (#13 bug 5); the scroll bar is finger-wide (theme) and a finger drags the list.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, covers: CoverShelf | None = None) -> None:
         super().__init__()
+        self.covers = covers
         self.setWidgetResizable(True)
         self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         inner = QtWidgets.QWidget()
@@ -207,7 +212,7 @@ class ItemList(QtWidgets.QScrollArea):
 
     def row(self, pii: str) -> ItemRow:
         if pii not in self.rows:
-            self.rows[pii] = ItemRow(pii)
+            self.rows[pii] = ItemRow(pii, self.covers)
             self.column.addWidget(self.rows[pii])
         return self.rows[pii]
 

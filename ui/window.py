@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 from datetime import datetime
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
+from kiosk.covers import CoverCache
+from ui.covers import CoverShelf
 from ui.help import HelpContact, HelpPanel
 from ui.i18n import Translator
 from ui.icons import icon, pixmap
@@ -194,8 +197,9 @@ class KioskWindow(QtWidgets.QWidget):
         p = self.palette_
         self.home = HomeScreen(t, p, branch_name, hours_today)
         self.identify = IdentifyScreen(t, p)
-        self.borrow = ItemsScreen(t, p, "borrow", tz)
-        self.give_back = ItemsScreen(t, p, "return", tz)
+        self.covers = CoverShelf()  # no cache until set_cover_folder: placeholders only
+        self.borrow = ItemsScreen(t, p, "borrow", tz, self.covers)
+        self.give_back = ItemsScreen(t, p, "return", tz, self.covers)
         self.account = AccountScreen(t, p, tz)
         self.receipt = ReceiptScreen(t, p)
         self.goodbye = GoodbyeScreen(t, p)
@@ -305,6 +309,7 @@ class KioskWindow(QtWidgets.QWidget):
         self.header.retranslate()
         self.apply_theme()
         recolour(self, self.palette_, self.scale)
+        self.covers.restyle(self.palette_, self.scale)
         self.elderly_changed.emit(on)
 
     def toggle_contrast(self) -> None:
@@ -324,6 +329,11 @@ class KioskWindow(QtWidgets.QWidget):
         self.header.retranslate()
         self.apply_theme()
         recolour(self, self.palette_, self.scale)
+        self.covers.restyle(self.palette_, self.scale)
+
+    def set_cover_folder(self, folder: Path) -> None:
+        """Where the sync daemon keeps the catalog's covers (``kiosk.covers``)."""
+        self.covers.set_cache(CoverCache(folder))
 
     def reset_accessibility(self) -> None:
         """Back to the defaults for the next reader (their own choices end with them)."""

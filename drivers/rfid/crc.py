@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from kiosk.tags.crc import crc16_epc
+
 
 def crc16_feig(data: bytes) -> int:
     """FEIG ISO Host CRC: reflected polynomial 0x8408, preset 0xFFFF, no final XOR."""
@@ -14,10 +16,6 @@ def crc16_feig(data: bytes) -> int:
 
 
 def crc16_3m(data: bytes) -> int:
-    """3M 810 CRC: polynomial 0x1021 MSB first, initial 0xFFFF, final XOR 0xFFFF."""
-    crc = 0xFFFF
-    for byte in data:
-        crc ^= byte << 8
-        for _ in range(8):
-            crc = ((crc << 1) ^ 0x1021) & 0xFFFF if crc & 0x8000 else (crc << 1) & 0xFFFF
-    return crc ^ 0xFFFF
+    """3M 810 CRC: polynomial 0x1021 MSB first, initial 0xFFFF, final XOR 0xFFFF — the tag
+    data model's CRC-16/CCITT with its final XOR (CRC-16/GENIBUS), so it is that one loop."""
+    return crc16_epc(data)

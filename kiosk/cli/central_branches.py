@@ -25,13 +25,13 @@ def register(actions: Subcommands) -> None:
 @_admin
 def run_district(args: argparse.Namespace, config: CentralConfig) -> int:
     from kiosk.clock import SystemClock
-    from sync.central import branches, wire
+    from sync.central import branches, staff_wire
     from sync.central.database import writing
 
     engine = _engine(config.db, create=args.create)
     try:
         with writing(engine) as conn:
-            records = [wire.BranchRecord(b, args.district) for b in args.branches]
+            records = [staff_wire.BranchRecord(b, args.district) for b in args.branches]
             branches.set_districts(conn, records, SystemClock().now())
     except ValueError as error:
         print(f"shufang: {error}", file=sys.stderr)

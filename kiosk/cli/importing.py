@@ -7,12 +7,14 @@ import sys
 from pathlib import Path
 
 from kiosk.cli.common import Subcommands, add_config_options, config_or_fail, fail
+from kiosk.covers import CoverCache, CoverProblem, cache_folder_for, local_path
 from kiosk.importer import read_catalog, read_patrons
+from kiosk.models import Item
 from kiosk.store import Store
 from kiosk.textencoding import UnreadableText, decode_text
 
 COLUMNS = {
-    "catalog": "pii,title[,author,call_number,owner_isil,branch,item_class,set_size,status]",
+    "catalog": "pii,title[,author,call_number,owner_isil,branch,item_class,set_size,status,cover]",
     "patrons": "card_id[,name|initials,category,card_kind,pin|pin_hash,expires_on,blocks,"
     "fines_cents]",
 }
@@ -44,7 +46,8 @@ def run_import(args: argparse.Namespace) -> int:
     except UnreadableText as exc:
         return fail(f"{args.file}:{exc.line}: nothing imported: {exc}")
     text = decoded.text
-    report = read_catalog(text) if args.what == "catalog" else read_patrons(text)
+    base_dir = Path(args.file).resolve().parent  # where cover files are looked up
+    report = read_catalog(text, base_dir) if args.what == "catalog" else read_patrons(text)
     if not report.ok:
         for line, why in report.rejected:
             print(f"{args.file}:{line}: rejected: {why}", file=sys.stderr)
@@ -57,6 +60,7 @@ def run_import(args: argparse.Namespace) -> int:
     store = Store(config["database.path"], busy_timeout_ms=config["database.busy_timeout_ms"])
     if args.what == "catalog":
         store.upsert_items(report.accepted)
+        _cache_cover_files(report.accepted, config["database.path"])
     else:
         store.upsert_patrons(report.accepted)
     print(
@@ -64,3 +68,17 @@ def run_import(args: argparse.Namespace) -> int:
         f"(read as {decoded.encoding})"
     )
     return 0
+
+
+def _cache_cover_files(items: list[Item], database: str) -> None:
+    """Cover files are on this machine: into the cover cache now, so the screen has them even
+    where no ``shufang sync`` runs (web covers wait for it)."""
+    cache = CoverCache(cache_folder_for(database))
+    files = {i.cover for i in items if local_path(i.cover) is not None}
+    for reference in sorted(files):
+        try:
+            cache.copy_local(reference)
+        except CoverProblem as problem:  # checked at import; changed since, or unreadable now
+            print(f"cover {reference}: not cached: {problem}", file=sys.stderr)
+    if files:
+        print(f"cached {len(files)} cover file(s) in {cache.folder}")

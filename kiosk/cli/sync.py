@@ -42,6 +42,7 @@ def run(args: argparse.Namespace) -> int:
     from kiosk.cli.sdnotify import Notifier
     from kiosk.store import StoreError
     from sync.daemon import SyncDaemon, SyncSettings
+    from sync.daemon.covers import CoverFetcher
 
     config = config_or_fail(args)
     if isinstance(config, int):
@@ -57,9 +58,15 @@ def run(args: argparse.Namespace) -> int:
         daemon = SyncDaemon.from_config(config)
     except StoreError as error:
         return fail(str(error), 1)
+    covers = CoverFetcher.for_database(config["database.path"])
     try:
         if args.once:
-            return _print_pass(daemon.run_once())
+            status = _print_pass(daemon.run_once())
+            fetched = covers.fetch_missing()
+            if fetched.stored or fetched.refused:
+                print(f"covers: {len(fetched.stored)} fetched, {len(fetched.refused)} refused")
+            return status
+        covers.start()  # its own thread: a slow picture server never holds up the journal
         signal.signal(signal.SIGTERM, lambda *_: daemon.request_stop())
         notifier = Notifier()
         try:
@@ -77,6 +84,7 @@ def run(args: argparse.Namespace) -> int:
             notifier.close()
         return 0
     finally:
+        covers.stop()
         daemon.close()
 
 

@@ -158,6 +158,14 @@ def m006_rotations(db: Database) -> None:
     )
 
 
+@MIGRATIONS()
+def m007_item_covers(db: Database) -> None:
+    """Where each item's cover picture comes from (issue #13): an http(s) URL or a file://
+    URI from the catalog import; NULL = none known. The picture itself lives in the cover
+    cache folder, not here."""
+    db.executescript("ALTER TABLE items ADD COLUMN cover TEXT;")
+
+
 SCHEMA_VERSION = len(MIGRATIONS._migrations)
 
 

@@ -54,6 +54,7 @@ ITEM_COLUMNS = (
     "item_class",
     "set_size",
     "status",
+    "cover",
 )
 #: The patrons table's columns in ``patron_to_row``'s order.
 PATRON_COLUMNS = (
@@ -79,6 +80,7 @@ def item_from_row(row: Any) -> Item:
         item_class=row["item_class"],
         set_size=row["set_size"],
         status=ItemStatus(row["status"]),
+        cover=row["cover"] or "",
     )
 
 
@@ -93,6 +95,7 @@ def item_to_row(item: Item) -> tuple[Any, ...]:
         item.item_class,
         item.set_size,
         item.status.value,
+        item.cover,
     )
 
 
@@ -102,7 +105,9 @@ _ITEM_STATUSES = frozenset(s.value for s in ItemStatus)
 
 def item_row_from_record(record: Mapping[str, Any]) -> tuple[Any, ...]:
     """A replicated item record (field names as in ``Item``, missing or null fields at their
-    defaults) as ``item_to_row`` lays it out; an unknown status is refused as ``Item`` would."""
+    defaults) as ``item_to_row`` lays it out; an unknown status is refused as ``Item`` would.
+    A record that says nothing of the cover (``cover`` missing or null: a rotation's move, an
+    older central) gives None, which ``KEEP_COVER`` turns into the cover already stored."""
     get = record.get
     status = get("status") or "available"
     if status not in _ITEM_STATUSES:
@@ -117,7 +122,12 @@ def item_row_from_record(record: Mapping[str, Any]) -> tuple[Any, ...]:
         get("item_class") or "book",
         int(get("set_size") or 1),
         status,
+        get("cover"),
     )
+
+
+#: A replicated item's cover, unless the record said nothing of it (None): then the stored one.
+KEEP_COVER = "COALESCE(excluded.cover, items.cover)"
 
 
 def patron_from_row(row: Any) -> Patron:

@@ -290,10 +290,8 @@ class Store:
         """``replicate_items`` for rows already in ``rows.item_to_row``'s layout (made by
         ``rows.item_row_from_record`` from the central's JSON): a pull of a million items
         need not build an ``Item`` per row only to take it apart again."""
-        self._write_many(
-            rows.upsert_sql("items", rows.ITEM_COLUMNS, "pii", {"status": _KEEP_LOCAL_LOAN}),
-            records,
-        )
+        keep = {"status": _KEEP_LOCAL_LOAN, "cover": rows.KEEP_COVER}
+        self._write_many(rows.upsert_sql("items", rows.ITEM_COLUMNS, "pii", keep), records)
 
     def delete_item(self, pii: str) -> None:
         """Forget an item; one still on loan here stays (its loan needs it) but cannot lend."""

@@ -14,7 +14,7 @@ from datetime import date, datetime
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-from sync.central import wire
+from sync.central import staff_wire
 from sync.central.schema import branches
 
 _ROOM_FIELDS = ("district", "seats", "floor_area_m2", "weekly_open_hours", "opened_on", "name")
@@ -31,7 +31,7 @@ class Room:
     name: str = ""
 
 
-def _check(record: wire.BranchRecord) -> None:
+def _check(record: staff_wire.BranchRecord) -> None:
     name = record.branch[:40]
     if not record.branch.strip() or len(record.branch) > 200:
         raise ValueError(f"branch {name!r}: the name must have 1-200 characters")
@@ -54,8 +54,8 @@ def _check(record: wire.BranchRecord) -> None:
 
 
 def set_districts(
-    conn: Connection, records: Sequence[wire.BranchRecord], now: datetime
-) -> wire.UpsertResult:
+    conn: Connection, records: Sequence[staff_wire.BranchRecord], now: datetime
+) -> staff_wire.UpsertResult:
     """Upsert every record, only the fields it gives (all in the caller's one transaction)."""
     for record in records:
         _check(record)
@@ -79,7 +79,7 @@ def set_districts(
             conn.execute(branches.insert().values(branch=record.branch, **values))
             known.add(record.branch)
             inserted += 1
-    return wire.UpsertResult(inserted=inserted, updated=updated)
+    return staff_wire.UpsertResult(inserted=inserted, updated=updated)
 
 
 def districts(conn: Connection) -> dict[str, str]:

@@ -18,10 +18,10 @@ from sqlalchemy.engine import Connection
 
 from kiosk import ecard
 from kiosk.policy_check import policy_problems
-from sync.central import rollup, wire
+from sync.central import rollup, staff_wire, wire
 from sync.central.changes import Delta, append
 from sync.central.database import rows_by_key
-from sync.central.schema import ecard_keys, holds, items, patrons, policies
+from sync.central.schema import changes, ecard_keys, holds, items, patrons, policies
 
 
 class PolicyError(ValueError):
@@ -34,41 +34,80 @@ class PolicyError(ValueError):
 
 def upsert_items(
     conn: Connection, records: Sequence[wire.ItemRecord], now: datetime
-) -> wire.UpsertResult:
+) -> staff_wire.UpsertResult:
     """Items in, as the staff's records say; each room's holdings in the efficiency rollup
     follow (the rows are locked in PII order, as the ledger locks them, so a loan applied
-    at the same time cannot slip between the read and the write)."""
+    at the same time cannot slip between the read and the write).
+
+    A record's ``cover`` is not stored in the items table (no column for it): it goes to
+    kiosks in the change's payload, and a record that differs only by its cover is sent
+    when that cover is not the one its last change carried."""
     records = list({r.pii: r for r in records}.values())  # last row for a pii wins
     before = rows_by_key(conn, items.c.pii, [r.pii for r in records], lock=True)
     new = [r for r in records if r.pii not in before]
-    changed = [r for r in records if r.pii in before and _item_payload(before[r.pii]) != asdict(r)]
+    same = [r for r in records if r.pii in before and _item_payload(before[r.pii]) == _row(r)]
+    sent = _covers_sent(conn, [r.pii for r in same if r.cover is not None])
+    changed = [
+        r
+        for r in records
+        if r.pii in before
+        and (
+            _item_payload(before[r.pii]) != _row(r)
+            or (r.cover is not None and sent.get(r.pii, "") != r.cover)
+        )
+    ]
     holdings: Counter[tuple[str, str]] = Counter()
     if new:
         # An item added again keeps the lending the ledger already has for it.
         lent = rollup.last_lent(conn, [r.pii for r in new])
-        rows = [{**asdict(r), "updated_at": now, "last_lent_day": lent.get(r.pii)} for r in new]
+        rows = [{**_row(r), "updated_at": now, "last_lent_day": lent.get(r.pii)} for r in new]
         conn.execute(items.insert(), rows)
         _count_holdings(holdings, rows, 1)
     if changed:
         _count_holdings(holdings, [before[r.pii] for r in changed], -1)
         _count_holdings(
             holdings,
-            [{**asdict(r), "last_lent_day": before[r.pii].last_lent_day} for r in changed],
+            [{**_row(r), "last_lent_day": before[r.pii].last_lent_day} for r in changed],
             1,
         )
     rollup.add_holdings(conn, holdings)
     if changed:
         conn.execute(
             items.update().where(items.c.pii == sa.bindparam("key")),
-            [{**asdict(r), "key": r.pii, "updated_at": now} for r in changed],
+            [{**_row(r), "key": r.pii, "updated_at": now} for r in changed],
         )
     append(conn, [Delta("item", r.pii, "upsert", asdict(r)) for r in new + changed], now)
-    return wire.UpsertResult(inserted=len(new), updated=len(changed))
+    return staff_wire.UpsertResult(inserted=len(new), updated=len(changed))
+
+
+def _row(record: wire.ItemRecord) -> dict[str, Any]:
+    """The record as the items table holds it: every field but the cover."""
+    row = asdict(record)
+    del row["cover"]
+    return row
+
+
+def _covers_sent(conn: Connection, piis: Sequence[str]) -> dict[str, str]:
+    """The cover each item's last change with a cover carried ("" = none); only asked for
+    records unchanged but for their cover, so an import without covers never reads this."""
+    if not piis:
+        return {}
+    found: dict[str, str] = {}
+    for chunk in range(0, len(piis), 500):
+        for key, payload in conn.execute(
+            sa.select(changes.c.key, changes.c.payload)
+            .where(changes.c.entity == "item", changes.c.key.in_(piis[chunk : chunk + 500]))
+            .order_by(changes.c.seq)
+        ):
+            cover = (payload or {}).get("cover")
+            if cover is not None:
+                found[key] = cover
+    return found
 
 
 def upsert_patrons(
     conn: Connection, records: Sequence[wire.PatronRecord], now: datetime
-) -> wire.UpsertResult:
+) -> staff_wire.UpsertResult:
     records = list({r.card_id: r for r in records}.values())
     before = rows_by_key(conn, patrons.c.card_id, [r.card_id for r in records])
     new = [r for r in records if r.card_id not in before]
@@ -78,7 +117,7 @@ def upsert_patrons(
         if r.card_id in before and _patron_payload(before[r.card_id]) != wire.to_json(r)
     ]
     if not new and not changed:
-        return wire.UpsertResult(inserted=0, updated=0)
+        return staff_wire.UpsertResult(inserted=0, updated=0)
     newly_blocked = {
         r.card_id
         for r in new + changed
@@ -107,7 +146,7 @@ def upsert_patrons(
             patrons.update().where(patrons.c.card_id == sa.bindparam("key")),
             [{**values(r), "key": r.card_id} for r in changed],
         )
-    return wire.UpsertResult(inserted=len(new), updated=len(changed))
+    return staff_wire.UpsertResult(inserted=len(new), updated=len(changed))
 
 
 def _count_holdings(holdings: Counter[tuple[str, str]], rows: Sequence[Any], sign: int) -> None:
@@ -146,7 +185,7 @@ def hold_key(record: wire.HoldRecord) -> str:
 
 def place_holds(
     conn: Connection, records: Sequence[wire.HoldRecord], now: datetime
-) -> wire.UpsertResult:
+) -> staff_wire.UpsertResult:
     fresh = []
     for r in {hold_key(r): r for r in records}.values():
         exists = conn.execute(
@@ -159,12 +198,12 @@ def place_holds(
     if fresh:
         conn.execute(holds.insert(), [{**asdict(r), "placed_at": now} for r in fresh])
     append(conn, [Delta("hold", hold_key(r), "upsert", asdict(r)) for r in fresh], now)
-    return wire.UpsertResult(inserted=len(fresh), updated=0)
+    return staff_wire.UpsertResult(inserted=len(fresh), updated=0)
 
 
 def remove_holds(
     conn: Connection, records: Sequence[wire.HoldRecord], now: datetime
-) -> wire.UpsertResult:
+) -> staff_wire.UpsertResult:
     gone = []
     for r in records:
         if conn.execute(
@@ -174,7 +213,7 @@ def remove_holds(
         ).rowcount:
             gone.append(r)
     append(conn, [Delta("hold", hold_key(r), "delete", asdict(r)) for r in gone], now)
-    return wire.UpsertResult(inserted=0, updated=0, deleted=len(gone))
+    return staff_wire.UpsertResult(inserted=0, updated=0, deleted=len(gone))
 
 
 def set_policy(conn: Connection, document: dict[str, Any], now: datetime) -> str:
@@ -183,13 +222,14 @@ def set_policy(conn: Connection, document: dict[str, Any], now: datetime) -> str
     if problems:  # the kiosks would refuse it (and keep their last good policy): say why now
         raise PolicyError(problems)
     number = (conn.execute(sa.select(sa.func.max(policies.c.version))).scalar() or 0) + 1
-    document = {**document, "version": f"central-{number}"}
+    version = f"central-{number}"
+    document = {**document, "version": version}
     scope_before = pin_hash_scope(conn)
     conn.execute(policies.insert().values(version=number, document=document, set_at=now))
     _publish_policy(conn, now)
     if pin_hash_scope(conn) != scope_before:
         _republish_pin_holders(conn, now)
-    return document["version"]
+    return version
 
 
 def pin_hash_scope(conn: Connection) -> str:
@@ -286,11 +326,12 @@ def _publish_policy(conn: Connection, now: datetime) -> None:
 
 
 def _item_payload(row: Any) -> dict[str, Any]:
-    return {f: row._mapping[f] for f in wire.ItemRecord.__dataclass_fields__}
+    return {f: row._mapping[f] for f in wire.ItemRecord.__dataclass_fields__ if f != "cover"}
 
 
 def _patron_payload(row: Any) -> dict[str, Any]:
     record = wire.PatronRecord(
         **{f: row._mapping[f] for f in wire.PatronRecord.__dataclass_fields__}
     )
-    return wire.to_json(record)
+    payload: dict[str, Any] = wire.to_json(record)
+    return payload

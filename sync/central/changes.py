@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from json.encoder import encode_basestring
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
@@ -16,6 +17,9 @@ from sqlalchemy.engine import Connection
 from kiosk.pin import PIN_WITHHELD
 from sync.central import wire
 from sync.central.schema import Seq, changes, counters, kiosks
+
+if TYPE_CHECKING:
+    from _typeshed import DataclassInstance
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,7 +61,7 @@ def append(conn: Connection, deltas: Sequence[Delta], now: datetime) -> int:
         .where(counters.c.name == "changes")
         .values(value=counters.c.value + len(deltas))
     )
-    last = conn.execute(
+    last: int = conn.execute(
         sa.select(counters.c.value).where(counters.c.name == "changes")
     ).scalar_one()
     first = last - len(deltas) + 1
@@ -79,9 +83,10 @@ def append(conn: Connection, deltas: Sequence[Delta], now: datetime) -> int:
 
 
 def latest_cursor(conn: Connection) -> int:
-    return conn.execute(
+    cursor: int = conn.execute(
         sa.select(counters.c.value).where(counters.c.name == "changes")
     ).scalar_one()
+    return cursor
 
 
 def page(
@@ -99,12 +104,18 @@ def page_json(
     decoding and re-encoding it would produce; only one whose fields differ from the record's
     today (written by an older version) goes through the decoder, so it gets the defaults.
     """
-    rows = conn.execute(
-        sa.select(changes.c.seq, changes.c.entity, changes.c.key, changes.c.op, changes.c.payload)
-        .where(changes.c.seq > cursor)
-        .order_by(changes.c.seq)
-        .limit(limit + 1)
-    ).all()
+    rows = (
+        conn.execute(
+            sa.select(
+                changes.c.seq, changes.c.entity, changes.c.key, changes.c.op, changes.c.payload
+            )
+            .where(changes.c.seq > cursor)
+            .order_by(changes.c.seq)
+            .limit(limit + 1)
+        )
+        .tuples()
+        .all()
+    )
     has_more = len(rows) > limit
     rows = rows[:limit]
     out = []
@@ -119,7 +130,7 @@ def page_json(
         out.append(change)
     return {
         "changes": out,
-        "next_cursor": rows[-1].seq if rows else cursor,
+        "next_cursor": rows[-1][0] if rows else cursor,
         "has_more": has_more,
     }
 
@@ -133,18 +144,22 @@ def page_body(conn: Connection, cursor: int, limit: int, puller: Puller | None =
     hash this kiosk must not get) is decoded first.
     """
     scoped = puller is not None and puller.pin_hash_scope != "city"
-    rows = conn.execute(
-        sa.select(
-            changes.c.seq,
-            changes.c.entity,
-            changes.c.key,
-            changes.c.op,
-            sa.cast(changes.c.payload, sa.Text),
+    rows = (
+        conn.execute(
+            sa.select(
+                changes.c.seq,
+                changes.c.entity,
+                changes.c.key,
+                changes.c.op,
+                sa.cast(changes.c.payload, sa.Text),
+            )
+            .where(changes.c.seq > cursor)
+            .order_by(changes.c.seq)
+            .limit(limit + 1)
         )
-        .where(changes.c.seq > cursor)
-        .order_by(changes.c.seq)
-        .limit(limit + 1)
-    ).all()
+        .tuples()
+        .all()
+    )
     has_more = len(rows) > limit
     rows = rows[:limit]
     dumps, string, flat_text, slots = _dumps, _json_string, _FLAT_TEXT, _RECORD_SLOTS
@@ -172,7 +187,7 @@ def page_body(conn: Connection, cursor: int, limit: int, puller: Puller | None =
             f'{{"seq":{int(seq)},"entity":{string(entity)},"op":{string(op)},'
             f'"key":{string(key)}{before}{record}{after}'
         )
-    next_cursor = int(rows[-1].seq) if rows else cursor
+    next_cursor = int(rows[-1][0]) if rows else cursor
     body = (
         f'{{"changes":[{",".join(parts)}],"next_cursor":{next_cursor},'
         f'"has_more":{"true" if has_more else "false"}}}'
@@ -200,7 +215,7 @@ def note_kiosk_cursor(conn: Connection, kiosk_id: str, cursor: int) -> None:
     )
 
 
-_RECORD_TYPES: dict[str, type] = {
+_RECORD_TYPES: dict[str, type[DataclassInstance]] = {
     "policy": wire.PolicyRecord,
     "item": wire.ItemRecord,
     "patron": wire.PatronRecord,
@@ -209,8 +224,7 @@ _RECORD_TYPES: dict[str, type] = {
     "rotation": wire.RotationRecord,
 }
 _RECORD_FIELDS = {
-    entity: frozenset(record.__dataclass_fields__)  # type: ignore[attr-defined]
-    for entity, record in _RECORD_TYPES.items()
+    entity: frozenset(record.__dataclass_fields__) for entity, record in _RECORD_TYPES.items()
 }
 _NO_RECORD: dict[str, None] = dict.fromkeys(_RECORD_TYPES)
 
@@ -240,7 +254,7 @@ _VALUE = r'(?:"[^"\\]*"|[-+.\w]+|\[(?:"[^"\\]*"(?:, "[^"\\]*")*)?\])'
 _FLAT_TEXT = {
     entity: re.compile(
         r"\{"
-        + ", ".join(f'"{name}": {_VALUE}' for name in _RECORD_TYPES[entity].__dataclass_fields__)
+        + ", ".join(f'"{f.name}": {_VALUE}' for f in dataclasses.fields(_RECORD_TYPES[entity]))
         + r"\}"
     ).fullmatch
     for entity in _FLAT_MARKS
@@ -264,4 +278,5 @@ def _has_marks(entity: str, text: str) -> bool:
 def _payload(entity: str, payload: dict[str, Any]) -> dict[str, Any]:
     if payload.keys() == _RECORD_FIELDS[entity]:
         return payload
-    return wire.to_json(wire.from_json(_RECORD_TYPES[entity], payload))
+    record: dict[str, Any] = wire.to_json(wire.from_json(_RECORD_TYPES[entity], payload))
+    return record

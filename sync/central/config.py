@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import os
 import tomllib
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -125,10 +126,10 @@ def mode_warnings(config: CentralConfig) -> list[str]:
     return warnings
 
 
-def config_path(explicit: str | None, environ: dict[str, str] | None = None) -> str | None:
+def config_path(explicit: str | None, environ: Mapping[str, str] | None = None) -> str | None:
     """The file to read: the option, the environment, the default file if present, or None."""
-    environ = os.environ if environ is None else environ
-    path = explicit or environ.get(ENV_CONFIG)
+    env = os.environ if environ is None else environ
+    path = explicit or env.get(ENV_CONFIG)
     if path is None and os.path.exists(DEFAULT_CONFIG):
         path = DEFAULT_CONFIG
     return path
@@ -137,16 +138,16 @@ def config_path(explicit: str | None, environ: dict[str, str] | None = None) -> 
 def load_central_config(
     explicit: str | None = None,
     db: str | None = None,
-    environ: dict[str, str] | None = None,
+    environ: Mapping[str, str] | None = None,
 ) -> CentralConfig:
     """The central's settings as the service will run with them (see the module docstring)."""
-    environ = os.environ if environ is None else environ
-    path = config_path(explicit, environ)
+    env = os.environ if environ is None else environ
+    path = config_path(explicit, env)
     values: dict[str, object] = {}
     if path is not None:
         values = _read(Path(path))
         values["source"] = path
-    override = db or environ.get(ENV_DB)
+    override = db or env.get(ENV_DB)
     if override:
         values["db"] = override
     config = CentralConfig(**values)  # type: ignore[arg-type]

@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-from sync.central import rollup, staff_accounts, wire
+from sync.central import rollup, staff_accounts, staff_wire, wire
 from sync.central.auth import KioskIdentity
 from sync.central.database import rows_by_key
 from sync.central.ledger import (
@@ -73,7 +73,7 @@ def record_upstream_conflicts(
         new.append((index, conflict))
     if new:
         conn.execute(transactions.insert(), journal)
-        conflict_ids = conn.execute(
+        conflict_ids: sa.ScalarResult[int] = conn.execute(
             conflicts.insert().returning(conflicts.c.id, sort_by_parameter_order=True),
             [row for _, row in new],
         ).scalars()
@@ -91,7 +91,7 @@ def list_conflicts(
     source: str | None = None,
     created_before: datetime | None = None,
     limit: int = 500,
-) -> list[wire.ConflictRecord]:
+) -> list[staff_wire.ConflictRecord]:
     query = sa.select(conflicts).order_by(conflicts.c.id).limit(limit)
     if source:
         query = query.where(conflicts.c.source == source)
@@ -103,16 +103,16 @@ def list_conflicts(
         query = query.where(conflicts.c.kiosk_id == kiosk_id)
     if branch:
         query = query.where(conflicts.c.branch == branch)
-    return [wire.ConflictRecord(**row._mapping) for row in conn.execute(query)]
+    return [staff_wire.ConflictRecord(**row._mapping) for row in conn.execute(query)]
 
 
 def resolve_conflict(
     conn: Connection,
     conflict_id: int,
-    resolution: wire.ConflictResolution,
+    resolution: staff_wire.ConflictResolution,
     staff: str,
     now: datetime,
-) -> wire.ConflictRecord:
+) -> staff_wire.ConflictRecord:
     """``dismiss`` closes it; ``apply`` forces a checkout or renewal into the loans table.
 
     A conflict from a library system (``source`` not ``central``) is only dismissed: the
@@ -155,7 +155,7 @@ def resolve_conflict(
         f"{conflict.kind} {conflict.item_pii} at {conflict.kiosk_id}: {resolution.note}",
     )
     row = conn.execute(sa.select(conflicts).where(conflicts.c.id == conflict_id)).one()
-    return wire.ConflictRecord(**row._mapping)
+    return staff_wire.ConflictRecord(**row._mapping)
 
 
 def _force(conn: Connection, txn: Any) -> None:

@@ -1,6 +1,6 @@
 """Reading catalog and patron CSV files for bulk import: all rows valid, or nothing imported.
 
-Columns are the wire field names (``pii,title,author,…,isbn,clc_class`` and
+Columns are the wire field names (``pii,title,author,…,isbn,clc_class,cover`` and
 ``card_id,category,…``); only ``pii,title`` or ``card_id`` are required. Patron ``blocks``
 are separated by ``;``.
 """
@@ -17,13 +17,15 @@ from pathlib import Path
 from typing import Any, Generic, TypeVar
 
 from kiosk.chip_number import normalize_chip_number
+from kiosk.covers import CoverProblem, cover_reference
 from kiosk.textencoding import UnreadableText, decode_text
 from sync.central import wire
 
 R = TypeVar("R")
+Choice = TypeVar("Choice", bound=str)
 
-ITEM_STATUSES: tuple[str, ...] = typing.get_args(wire.ItemStatus)
-CARD_KINDS: tuple[str, ...] = typing.get_args(wire.CardKind)
+ITEM_STATUSES: tuple[wire.ItemStatus, ...] = typing.get_args(wire.ItemStatus)
+CARD_KINDS: tuple[wire.CardKind, ...] = typing.get_args(wire.CardKind)
 
 
 @dataclass(frozen=True, slots=True)
@@ -126,11 +128,14 @@ def _int(values: dict[str, str], name: str, default: int) -> int:
     return number
 
 
-def _choice(values: dict[str, str], name: str, default: str, allowed: Iterable[str]) -> str:
+def _choice(
+    values: dict[str, str], name: str, default: Choice, allowed: Iterable[Choice]
+) -> Choice:
     text = values.get(name) or default
-    if text not in allowed:
-        raise ValueError(f"{name} {text!r} is not one of {', '.join(allowed)}")
-    return text
+    for choice in allowed:
+        if choice == text:
+            return choice
+    raise ValueError(f"{name} {text!r} is not one of {', '.join(allowed)}")
 
 
 def _item(values: dict[str, str]) -> wire.ItemRecord:
@@ -150,7 +155,19 @@ def _item(values: dict[str, str]) -> wire.ItemRecord:
         status=_choice(values, "status", "available", ITEM_STATUSES),
         isbn=values.get("isbn", ""),
         clc_class=values.get("clc_class", ""),
+        cover=_cover(values),
     )
+
+
+def _cover(values: dict[str, str]) -> str | None:
+    """A file has no way to a kiosk from here: the central takes http(s) addresses only.
+    No ``cover`` column: None, so kiosks keep the covers they have."""
+    if "cover" not in values:
+        return None
+    try:
+        return cover_reference(values["cover"])
+    except CoverProblem as problem:
+        raise ValueError(str(problem)) from None
 
 
 def _patron(values: dict[str, str]) -> wire.PatronRecord:

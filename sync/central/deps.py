@@ -27,7 +27,8 @@ _bearer = HTTPBearer(auto_error=False, description="kiosk or staff token")
 
 
 async def runtime(request: Request) -> Runtime:
-    return request.app.state.runtime
+    rt: Runtime = request.app.state.runtime
+    return rt
 
 
 def unauthorized(what: str) -> HTTPException:

@@ -251,7 +251,7 @@ def _readers(conn: Connection, lo: str, hi: str) -> dict[str, int]:
     found = _sums(
         conn, sa.select(h.branch, sa.func.sum(h.readers)).where(h.day >= lo).group_by(h.branch)
     )
-    for branch, n in conn.execute(count.where(rd.day > hi, rd.prev_day < lo)).all():
+    for branch, n in conn.execute(count.where(rd.day > hi, rd.prev_day < lo)).tuples().all():
         found[branch] = found.get(branch, 0) - n
     return found
 
@@ -275,7 +275,7 @@ def _new_readers(conn: Connection, lo: str, hi: str) -> dict[str, int]:
     found = _sums(
         conn, sa.select(h.branch, sa.func.sum(h.readers)).where(h.day >= lo).group_by(h.branch)
     )
-    for branch, n in conn.execute(count.where(rd.day > hi)).all():
+    for branch, n in conn.execute(count.where(rd.day > hi)).tuples().all():
         found[branch] = found.get(branch, 0) - n
     return found
 
@@ -297,7 +297,7 @@ def _lent_after(conn: Connection, lo: str, hi: str) -> dict[str, int]:
     if inside > after:
         return dict(conn.execute(count.where(ld.day > hi)).all())
     found = {branch: lately for branch, _, lately in _holdings(conn, lo)}
-    for branch, n in conn.execute(count.where(ld.day >= lo, ld.day <= hi)).all():
+    for branch, n in conn.execute(count.where(ld.day >= lo, ld.day <= hi)).tuples().all():
         found[branch] = found.get(branch, 0) - n
     return found
 
@@ -327,8 +327,12 @@ def _kiosk_health(
 ) -> None:
     if end <= start:
         return
-    branch_of = dict(conn.execute(sa.select(kiosks.c.kiosk_id, kiosks.c.branch)).all())
-    enrolled = dict(conn.execute(sa.select(kiosks.c.kiosk_id, kiosks.c.enrolled_at)).all())
+    branch_of: dict[str, str] = dict(
+        conn.execute(sa.select(kiosks.c.kiosk_id, kiosks.c.branch)).tuples().all()
+    )
+    enrolled: dict[str, datetime] = dict(
+        conn.execute(sa.select(kiosks.c.kiosk_id, kiosks.c.enrolled_at)).tuples().all()
+    )
     up = health.up_seconds(conn, start, end, online_window)
     totals: dict[str, list[float]] = {}
     for kiosk_id, branch in branch_of.items():
@@ -350,9 +354,9 @@ def _kiosk_health(
         )
         .group_by(faults.c.kiosk_id)
     ):
-        branch = branch_of.get(row.kiosk_id)
-        if branch in rooms:
-            rooms[branch].faults += row[1]
+        room = branch_of.get(row.kiosk_id)
+        if room is not None and room in rooms:
+            rooms[room].faults += row[1]
 
 
 def _city(rooms: list[RoomMeasures]) -> CityFigures:

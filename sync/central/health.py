@@ -18,7 +18,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-from sync.central import wire
+from sync.central import staff_wire, wire
 from sync.central.schema import (
     counters,
     faults,
@@ -210,7 +210,7 @@ def record_heartbeats(
     # Lock the kiosks' rows first and in key order: two API processes recording overlapping
     # batches then queue on the same first row instead of deadlocking.
     ids = sorted({r.kiosk_id for r in received})
-    tokens = dict(
+    tokens: dict[str, str] = dict(
         conn.execute(
             sa.select(kiosks.c.kiosk_id, kiosks.c.token_hash)
             .where(kiosks.c.kiosk_id.in_(ids), kiosks.c.revoked_at.is_(None))
@@ -358,8 +358,9 @@ def policy_version_and_cursor(conn: Connection) -> tuple[str, int]:
         .scalar_subquery()
     )
     cursor = sa.select(counters.c.value).where(counters.c.name == "changes").scalar_subquery()
-    latest, value = conn.execute(sa.select(document, cursor)).one()
-    return (latest["version"] if latest else "central-0"), value
+    latest, value = conn.execute(sa.select(document, cursor)).tuples().one()
+    version: str = latest["version"] if latest else "central-0"
+    return version, value
 
 
 def list_faults(
@@ -372,7 +373,7 @@ def list_faults(
     since: datetime | None = None,
     branch: str | None = None,
     limit: int = 500,
-) -> list[wire.FaultRecord]:
+) -> list[staff_wire.FaultRecord]:
     query = sa.select(faults).order_by(faults.c.last_at.desc(), faults.c.id.desc()).limit(limit)
     if kiosk_id:
         query = query.where(faults.c.kiosk_id == kiosk_id)
@@ -397,7 +398,7 @@ def fleet(
     online_window: timedelta,
     health_window: timedelta,
     branch: str | None = None,
-) -> list[wire.KioskStatus]:
+) -> list[staff_wire.KioskStatus]:
     """Every kiosk, worst first: most failures, then most downtime."""
     start = now - health_window
     query = sa.select(kiosks).order_by(kiosks.c.kiosk_id)
@@ -435,7 +436,7 @@ def fleet(
         up = min(up_by_kiosk.get(row.kiosk_id, 0.0), total)
         avail = Availability(up_seconds=up, down_seconds=total - up)
         out.append(
-            wire.KioskStatus(
+            staff_wire.KioskStatus(
                 kiosk_id=row.kiosk_id,
                 branch=row.branch,
                 online=_online(row, now, online_window),
@@ -464,8 +465,8 @@ def _online(row: Any, now: datetime, window: timedelta) -> bool:
     return row.last_seen_at is not None and now - row.last_seen_at <= window
 
 
-def _fault(row: Any) -> wire.FaultRecord:
-    return wire.FaultRecord(
+def _fault(row: Any) -> staff_wire.FaultRecord:
+    return staff_wire.FaultRecord(
         id=row.id,
         kiosk_id=row.kiosk_id,
         device=row.device,

@@ -44,7 +44,7 @@ NOT_THIS_KIOSKS = "cancelled_transaction_of_another_kiosk"
 
 @dataclass(frozen=True, slots=True)
 class Outcome:
-    status: str  # accepted | conflict
+    status: wire.TxnStatus  # accepted | conflict
     reason: str | None = None
     detail: str = ""
     applied: bool = True
@@ -182,7 +182,7 @@ _OPEN_LOANS = keyed_select(
 def _flush(conn: Connection, batch: _Batch, results: dict[int, wire.TransactionResult]) -> None:
     """Send the queued writes; fill in the conflict ids of the replies."""
     writes = batch.writes
-    key = sa.bindparam("key")
+    key: sa.BindParameter[str] = sa.bindparam("key")
     if writes.closed:
         conn.execute(
             loans.update()
@@ -207,7 +207,7 @@ def _flush(conn: Connection, batch: _Batch, results: dict[int, wire.TransactionR
     if writes.counted:
         rollup.count(conn, writes.counted)
     if writes.conflicts:
-        ids = conn.execute(
+        ids: sa.ScalarResult[int] = conn.execute(
             conflicts.insert().returning(conflicts.c.id, sort_by_parameter_order=True),
             [row for _, row in writes.conflicts],
         ).scalars()
@@ -310,7 +310,7 @@ def _decide_and_apply(conn: Connection, batch: _Batch, row: wire.TransactionIn) 
 
 
 def open_loan(conn: Connection, kiosk_id: str, row: Any) -> int:
-    return conn.execute(
+    inserted = conn.execute(
         loans.insert().values(
             item_pii=row.item_pii,
             patron_card=row.patron_card,
@@ -319,7 +319,10 @@ def open_loan(conn: Connection, kiosk_id: str, row: Any) -> int:
             txn_id=row.id,
             kiosk_id=kiosk_id,
         )
-    ).inserted_primary_key[0]
+    ).inserted_primary_key
+    assert inserted is not None  # an INSERT into a table with a key always has one
+    loan_id: int = inserted[0]
+    return loan_id
 
 
 def _cancel(conn: Connection, batch: _Batch, row: wire.TransactionIn) -> Outcome:

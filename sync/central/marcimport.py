@@ -8,6 +8,12 @@ $b branch, $k call number) and the CNMARC 905 field of Chinese systems ($b barco
 holding library, $d class number, $e book number). The call number falls back to MARC 21
 090/050 or CNMARC 690 ($a, the 中图法 class) with 905 $e.
 
+The cover (issue #13): field 856 (Electronic Location and Access, the same tag and subfields
+in MARC 21 and UNIMARC/CNMARC) whose $u is an http(s) URL and which says it is a picture:
+$3 (materials specified) naming a cover ("Cover image", 封面), $q (electronic format type)
+an image type, or the URL's path ending in .jpg/.jpeg/.png/.gif/.webp. A record with no such
+856 says nothing of the cover (kiosks keep what they have).
+
 Which flavour: a record with 245 is MARC 21, one with 200 is UNIMARC/CNMARC. Which encoding:
 leader position 9 "a" means UTF-8; otherwise a record that is valid UTF-8 is read as UTF-8
 (many Chinese systems leave position 9 blank), then GB18030 (a superset of GBK and GB2312),
@@ -22,6 +28,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import pymarc
 
@@ -73,7 +80,8 @@ def read_marc(path: Path) -> MarcImport:
 
 def _xml_records(path: Path) -> Iterator[pymarc.Record | Rejected]:
     try:
-        yield from pymarc.parse_xml_to_array(str(path))
+        # pymarc ships no annotations for its MARCXML reader
+        yield from pymarc.parse_xml_to_array(str(path))  # type: ignore[no-untyped-call]
     except Exception as error:  # pymarc raises SAX and its own errors; report, never crash
         yield Rejected(0, f"not readable MARCXML: {type(error).__name__}: {error}")
 
@@ -190,7 +198,8 @@ def _marc21(record: pymarc.Record) -> list[MarcItem]:
     for field in record.get_fields("852"):
         call = " ".join(filter(None, (_sub(field, "h"), _sub(field, "i"))))
         holdings.append((_sub(field, "p"), _sub(field, "b"), call))
-    return _build(title, author, isbn, clc, bib_call, holdings, guess_clc=False)
+    cover = _cover(record)
+    return _build(title, author, isbn, clc, bib_call, holdings, guess_clc=False, cover=cover)
 
 
 def _unimarc(record: pymarc.Record) -> list[MarcItem]:
@@ -207,7 +216,29 @@ def _unimarc(record: pymarc.Record) -> list[MarcItem]:
         holdings.append((_sub(field, "b"), _sub(field, "a"), call))
     for field in record.get_fields("995"):
         holdings.append((_sub(field, "f"), _sub(field, "b") or _sub(field, "c"), _sub(field, "k")))
-    return _build(title, author, isbn, clc, clc, holdings, guess_clc=True)
+    return _build(title, author, isbn, clc, clc, holdings, guess_clc=True, cover=_cover(record))
+
+
+_COVER_WORDS = ("cover", "封面", "jacket", "thumbnail")
+_IMAGE_PATH = re.compile(r"\.(jpe?g|png|gif|webp)$", re.IGNORECASE)
+
+
+def _cover(record: pymarc.Record) -> str | None:
+    """The first 856 that names a cover picture by $3, $q or its URL's file type."""
+    for field in record.get_fields("856"):
+        url = next((u.strip() for u in field.get_subfields("u") if u.strip()), "")
+        if urlsplit(url).scheme.lower() not in ("http", "https") or len(url) > 1000:
+            continue
+        said = " ".join(field.get_subfields("3", "y", "z")).lower()
+        kind = " ".join(field.get_subfields("q")).lower()
+        if (
+            any(word in said for word in _COVER_WORDS)
+            or kind.startswith("image/")
+            or kind in ("jpeg", "jpg", "png", "gif", "webp")
+            or _IMAGE_PATH.search(urlsplit(url).path)
+        ):
+            return url
+    return None
 
 
 def _sub(field: Any, code: str) -> str:
@@ -224,6 +255,7 @@ def _build(
     holdings: list[tuple[str, str, str]],
     *,
     guess_clc: bool,
+    cover: str | None = None,
 ) -> list[MarcItem]:
     """``guess_clc``: read the 中图法 class from the call number (Chinese records only: a
     MARC 21 call number is usually Library of Congress, which looks alike)."""
@@ -238,7 +270,7 @@ def _build(
         found_clc = clc or (guessed.group(1) if guessed else "")
         record = wire.ItemRecord(
             pii=barcode, title=title[:500], author=author[:200], call_number=call_number[:100],
-            branch=branch[:100], isbn=isbn[:20], clc_class=found_clc[:40],
+            branch=branch[:100], isbn=isbn[:20], clc_class=found_clc[:40], cover=cover,
         )  # fmt: skip
         items.append(MarcItem(record, isbn, found_clc))
     return items

@@ -42,7 +42,7 @@ def to_xlsx(plan: Plan, title: str, generated: datetime) -> bytes:
     from openpyxl.styles import Font
 
     book = Workbook()
-    sheet = book.active
+    sheet = book.worksheets[0]  # a new workbook's one sheet, the active one
     sheet.title = "取书单 Pick list"
     sheet.append([title])
     sheet["A1"].font = Font(bold=True, size=14)

@@ -131,7 +131,7 @@ def to_xlsx(
     from openpyxl.utils import get_column_letter
 
     book = Workbook()
-    sheet = book.active
+    sheet = book.worksheets[0]  # a new workbook's one sheet, the active one
     sheet.title = "书房 Rooms"
     sheet.append([title])
     sheet["A1"].font = Font(bold=True, size=14)
@@ -167,8 +167,10 @@ def to_xlsx(
     ])  # fmt: skip
     for cell in districts[1]:
         cell.font = Font(bold=True)
-    for row in by_district(rooms):
-        districts.append([row.district, row.rooms] + [row.sums[k] for k in DISTRICT_SUMS])
+    for district in by_district(rooms):
+        districts.append(
+            [district.district, district.rooms] + [district.sums[k] for k in DISTRICT_SUMS]
+        )
     notes = book.create_sheet("说明 Notes")
     notes.append(["生成时间 Generated", generated.strftime("%Y-%m-%d %H:%M")])
     notes.append(["统计期 Period", f"{found.since.isoformat()} – {found.until.isoformat()}"])

@@ -302,16 +302,18 @@ def last_lent(conn: Connection, piis: Sequence[str]) -> dict[str, str]:
     for start in range(0, len(piis), 500):
         chunk = list(piis[start : start + 500])
         query = sa.select(ld.item_pii, sa.func.max(ld.day)).where(ld.item_pii.in_(chunk))
-        found.update((pii, day) for pii, day in conn.execute(query.group_by(ld.item_pii)))
+        found.update((pii, day) for pii, day in conn.execute(query.group_by(ld.item_pii)).tuples())
     return found
 
 
 def _insert(conn: Connection, table: sa.Table) -> Any:
     if conn.dialect.name == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert
-    else:
-        from sqlalchemy.dialects.sqlite import insert
-    return insert(table)
+        from sqlalchemy.dialects import postgresql
+
+        return postgresql.insert(table)
+    from sqlalchemy.dialects import sqlite
+
+    return sqlite.insert(table)
 
 
 def _add(
@@ -464,7 +466,10 @@ def _write_days(
     if deletes:
         conn.execute(table.delete().where(*key), deletes)
     if updates:
-        values = {count: sa.bindparam("n"), "prev_day": sa.bindparam("prev")}
+        values: dict[str, sa.BindParameter[Any]] = {
+            count: sa.bindparam("n"),
+            "prev_day": sa.bindparam("prev"),
+        }
         conn.execute(table.update().where(*key).values(values), updates)
     if inserts:
         conn.execute(table.insert(), inserts)

@@ -142,7 +142,8 @@ def propose(
     if clc_prefix:
         query = query.where(items.c.clc_class.startswith(clc_prefix.strip(), autoescape=True))
     return sorted(
-        (Candidate(*row) for row in conn.execute(query)), key=lambda c: shelf_key(c.call_number)
+        (Candidate(*row) for row in conn.execute(query).tuples()),
+        key=lambda c: shelf_key(c.call_number),
     )
 
 
@@ -205,7 +206,7 @@ def suggest(
         )
         .where(present, items.c.branch != "")
         .group_by(items.c.branch, head)
-    ):
+    ).tuples():
         key = (branch, clc_main_class(cls))
         held[key] = held.get(key, 0) + int(n_held)
         stale[key] = stale.get(key, 0) + int(n_stale or 0)
@@ -214,7 +215,7 @@ def suggest(
         .join(items, items.c.pii == item_lent_days.c.item_pii)
         .where(item_lent_days.c.day > since, present)
         .group_by(items.c.branch, head)
-    ):
+    ).tuples():
         key = (branch, clc_main_class(cls))
         lent[key] = lent.get(key, 0) + int(n or 0)
     reading = {key: 100 * n / held[key] for key, n in lent.items() if held.get(key)}
@@ -272,7 +273,7 @@ def create_plan(
     elsewhere = [p for p in piis if found[p].branch != from_branch]
     if elsewhere:
         raise PlanError(f"not held by {from_branch}: " + ", ".join(elsewhere[:10]))
-    busy = list(
+    busy: list[str] = list(
         conn.execute(
             sa.select(rotation_items.c.item_pii).where(
                 rotation_items.c.item_pii.in_(piis), rotation_items.c.state.in_(LIVE)
@@ -281,7 +282,7 @@ def create_plan(
     )
     if busy:
         raise PlanError("already on another plan: " + ", ".join(sorted(busy)[:10]))
-    plan_id = conn.execute(
+    plan_id: int = conn.execute(
         rotation_plans.insert()
         .values(
             from_branch=from_branch,
@@ -350,15 +351,15 @@ def mark(
     if state not in (IN_TRANSIT, ARRIVED):
         raise PlanError(f"items can be marked {IN_TRANSIT} or {ARRIVED}, not {state!r}")
     before = (WAITING,) if state == IN_TRANSIT else LIVE
-    keys = [
+    keys: list[tuple[int, str]] = [
         (plan_id, pii)
-        for pii in conn.execute(
+        for (pii,) in conn.execute(
             sa.select(rotation_items.c.item_pii).where(
                 rotation_items.c.plan_id == plan_id,
                 rotation_items.c.item_pii.in_(list(piis)),
                 rotation_items.c.state.in_(before),
             )
-        ).scalars()
+        ).tuples()
     ]
     who = f"staff:{actor}"
     if state == IN_TRANSIT:
@@ -382,13 +383,13 @@ def cancel(conn: Connection, plan_id: int, actor: str, now: datetime) -> int:
     ).first()
     if found is None:
         raise PlanError(f"no open plan {plan_id}")
-    keys = [
+    keys: list[tuple[int, str]] = [
         (plan_id, pii)
-        for pii in conn.execute(
+        for (pii,) in conn.execute(
             sa.select(rotation_items.c.item_pii).where(
                 rotation_items.c.plan_id == plan_id, rotation_items.c.state.in_(LIVE)
             )
-        ).scalars()
+        ).tuples()
     ]
     _set_state(conn, keys, CANCELLED, f"staff:{actor}", now)
     append(conn, [Delta("rotation", pii, "delete") for _, pii in keys], now)
@@ -399,7 +400,7 @@ def cancel(conn: Connection, plan_id: int, actor: str, now: datetime) -> int:
 def plans(conn: Connection) -> list[Plan]:
     """Every plan, newest first, with its items counted by state."""
     counts: dict[int, dict[str, int]] = {}
-    for plan_id, state, n in conn.execute(_STATE_COUNTS):
+    for plan_id, state, n in conn.execute(_STATE_COUNTS).tuples():
         counts.setdefault(plan_id, {})[state] = n
     rows = conn.execute(sa.select(rotation_plans).order_by(rotation_plans.c.id.desc())).all()
     return [_plan(row, counts.get(row.id, {})) for row in rows]
@@ -459,7 +460,9 @@ def room_name(conn: Connection, branch: str) -> str:
 
 
 def room_names(conn: Connection) -> dict[str, str]:
-    return {b: n for b, n in conn.execute(sa.select(branches.c.branch, branches.c.name)) if n}
+    return {
+        b: n for b, n in conn.execute(sa.select(branches.c.branch, branches.c.name)).tuples() if n
+    }
 
 
 def _plan(row: Any, counts: dict[str, int]) -> Plan:
@@ -505,7 +508,7 @@ def _arrive(conn: Connection, keys: Sequence[tuple[int, str]], by: str, now: dat
     if not keys:
         return
     _set_state(conn, keys, ARRIVED, by, now)
-    to_branch = dict(
+    to_branch: dict[int, str] = dict(
         conn.execute(
             sa.select(rotation_plans.c.id, rotation_plans.c.to_branch).where(
                 rotation_plans.c.id.in_({plan_id for plan_id, _ in keys})
@@ -514,7 +517,7 @@ def _arrive(conn: Connection, keys: Sequence[tuple[int, str]], by: str, now: dat
     )
     piis = [pii for _, pii in keys]
     destination = {pii: to_branch[plan_id] for plan_id, pii in keys}
-    fields = wire.ItemRecord.__dataclass_fields__
+    fields = [f for f in wire.ItemRecord.__dataclass_fields__ if f != "cover"]  # kiosks keep it
     moved = [
         wire.ItemRecord(**{**{f: row._mapping[f] for f in fields}, "branch": destination[row.pii]})
         for row in conn.execute(sa.select(items).where(items.c.pii.in_(piis)))

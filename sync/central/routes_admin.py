@@ -8,7 +8,7 @@ from __future__ import annotations
 from fastapi import APIRouter, HTTPException, Response, status
 
 from kiosk import ecard
-from sync.central import branches, catalog, wire
+from sync.central import branches, catalog, staff_wire, wire
 from sync.central.database import writing
 from sync.central.deps import RuntimeDep, Staff
 
@@ -27,8 +27,10 @@ def _refuse_unless(ok: bool, key: str, problem: str) -> None:
         raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, f"{key[:64]!r}: {problem}")
 
 
-@router.put("/items", response_model=wire.UpsertResult)
-def upsert_items(batch: wire.ItemBatch, staff: Staff, rt: RuntimeDep) -> wire.UpsertResult:
+@router.put("/items", response_model=staff_wire.UpsertResult)
+def upsert_items(
+    batch: staff_wire.ItemBatch, staff: Staff, rt: RuntimeDep
+) -> staff_wire.UpsertResult:
     for item in batch.items:
         _refuse_unless(
             1 <= item.set_size <= MAX_SET_SIZE, item.pii, f"set_size must be 1-{MAX_SET_SIZE}"
@@ -45,8 +47,10 @@ def delete_item(pii: str, staff: Staff, rt: RuntimeDep) -> Response:
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 
-@router.put("/patrons", response_model=wire.UpsertResult)
-def upsert_patrons(batch: wire.PatronBatch, staff: Staff, rt: RuntimeDep) -> wire.UpsertResult:
+@router.put("/patrons", response_model=staff_wire.UpsertResult)
+def upsert_patrons(
+    batch: staff_wire.PatronBatch, staff: Staff, rt: RuntimeDep
+) -> staff_wire.UpsertResult:
     for patron in batch.patrons:
         ok = 0 <= patron.fines_cents <= MAX_FINES_CENTS
         _refuse_unless(ok, patron.card_id, f"fines_cents must be 0-{MAX_FINES_CENTS}")
@@ -65,8 +69,10 @@ def delete_patron(card_id: str, staff: Staff, rt: RuntimeDep) -> Response:
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 
-@router.put("/branches", response_model=wire.UpsertResult)
-def set_districts(batch: wire.BranchBatch, staff: Staff, rt: RuntimeDep) -> wire.UpsertResult:
+@router.put("/branches", response_model=staff_wire.UpsertResult)
+def set_districts(
+    batch: staff_wire.BranchBatch, staff: Staff, rt: RuntimeDep
+) -> staff_wire.UpsertResult:
     """Each branch's district (县/区), for the fleet overview; all or nothing."""
     try:
         with writing(rt.engine) as conn:
@@ -75,20 +81,24 @@ def set_districts(batch: wire.BranchBatch, staff: Staff, rt: RuntimeDep) -> wire
         raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, str(error)) from None
 
 
-@router.post("/holds", response_model=wire.UpsertResult)
-def place_holds(batch: wire.HoldBatch, staff: Staff, rt: RuntimeDep) -> wire.UpsertResult:
+@router.post("/holds", response_model=staff_wire.UpsertResult)
+def place_holds(
+    batch: staff_wire.HoldBatch, staff: Staff, rt: RuntimeDep
+) -> staff_wire.UpsertResult:
     with writing(rt.engine) as conn:
         return catalog.place_holds(conn, batch.holds, rt.clock.now())
 
 
-@router.post("/holds/remove", response_model=wire.UpsertResult)
-def remove_holds(batch: wire.HoldBatch, staff: Staff, rt: RuntimeDep) -> wire.UpsertResult:
+@router.post("/holds/remove", response_model=staff_wire.UpsertResult)
+def remove_holds(
+    batch: staff_wire.HoldBatch, staff: Staff, rt: RuntimeDep
+) -> staff_wire.UpsertResult:
     with writing(rt.engine) as conn:
         return catalog.remove_holds(conn, batch.holds, rt.clock.now())
 
 
 @router.put("/policy", response_model=wire.PolicyRecord)
-def set_policy(policy: wire.PolicyIn, staff: Staff, rt: RuntimeDep) -> wire.PolicyRecord:
+def set_policy(policy: staff_wire.PolicyIn, staff: Staff, rt: RuntimeDep) -> wire.PolicyRecord:
     """Store a new policy version; kiosks receive it (with the e-card keys) as a change."""
     try:
         with writing(rt.engine) as conn:

@@ -6,7 +6,7 @@ from __future__ import annotations
 from fastapi import APIRouter, HTTPException, status
 from sqlalchemy.engine import Connection
 
-from sync.central import rotation, wire
+from sync.central import rotation, staff_wire
 from sync.central.database import reading, write_with_retry
 from sync.central.deps import RuntimeDep, Staff
 
@@ -16,8 +16,8 @@ router = APIRouter()
 MAX_KEY, MAX_BRANCH, MAX_NOTE = 64, 200, 500
 
 
-def _record(plan: rotation.Plan) -> wire.RotationPlanRecord:
-    return wire.RotationPlanRecord(
+def _record(plan: rotation.Plan) -> staff_wire.RotationPlanRecord:
+    return staff_wire.RotationPlanRecord(
         id=plan.id,
         from_branch=plan.from_branch,
         to_branch=plan.to_branch,
@@ -29,17 +29,17 @@ def _record(plan: rotation.Plan) -> wire.RotationPlanRecord:
     )
 
 
-@router.get("/rotation/plans", response_model=list[wire.RotationPlanRecord], tags=["staff"])
-def rotation_plans(staff: Staff, rt: RuntimeDep) -> list[wire.RotationPlanRecord]:
+@router.get("/rotation/plans", response_model=list[staff_wire.RotationPlanRecord], tags=["staff"])
+def rotation_plans(staff: Staff, rt: RuntimeDep) -> list[staff_wire.RotationPlanRecord]:
     """Every plan, newest first, with its items counted by where they are."""
     with reading(rt.engine) as conn:
         return [_record(p) for p in rotation.plans(conn)]
 
 
-@router.post("/admin/rotation/plans", response_model=wire.RotationPlanRecord, tags=["admin"])
+@router.post("/admin/rotation/plans", response_model=staff_wire.RotationPlanRecord, tags=["admin"])
 async def make_rotation_plan(
-    body: wire.RotationPlanIn, staff: Staff, rt: RuntimeDep
-) -> wire.RotationPlanRecord:
+    body: staff_wire.RotationPlanIn, staff: Staff, rt: RuntimeDep
+) -> staff_wire.RotationPlanRecord:
     """A plan of the listed items; every kiosk learns them at its next sync. All or nothing:
     an item unknown, held by another room or on another live plan refuses the plan (422)."""
     problem = _problem(body)
@@ -62,7 +62,7 @@ async def make_rotation_plan(
     return _record(made)
 
 
-def _problem(body: wire.RotationPlanIn) -> str | None:
+def _problem(body: staff_wire.RotationPlanIn) -> str | None:
     for name in ("from_branch", "to_branch"):
         if len(getattr(body, name)) > MAX_BRANCH:
             return f"{name} longer than {MAX_BRANCH} characters"

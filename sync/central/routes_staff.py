@@ -8,7 +8,7 @@ from typing import Annotated
 import sqlalchemy as sa
 from fastapi import APIRouter, HTTPException, Query, status
 
-from sync.central import conflict_records, health, stats, wire
+from sync.central import conflict_records, health, staff_wire, stats
 from sync.central.database import reading, write_with_retry
 from sync.central.deps import RuntimeDep, SerialId, Staff
 from sync.central.schema import loans
@@ -16,26 +16,26 @@ from sync.central.schema import loans
 router = APIRouter(tags=["staff"])
 
 
-@router.get("/fleet", response_model=wire.Fleet)
+@router.get("/fleet", response_model=staff_wire.Fleet)
 def fleet(
     staff: Staff,
     rt: RuntimeDep,
     branch: str | None = None,
     window_hours: Annotated[float | None, Query(gt=0, le=24 * 366)] = None,
-) -> wire.Fleet:
+) -> staff_wire.Fleet:
     """All kiosks, worst first, with health over ``window_hours`` (default: the setting)."""
     window = (
         timedelta(hours=window_hours) if window_hours is not None else rt.settings.health_window
     )
     with reading(rt.engine) as conn:
-        return wire.Fleet(
+        return staff_wire.Fleet(
             kiosks=health.fleet(
                 conn, rt.clock.now(), rt.settings.online_window, window, branch=branch
             )
         )
 
 
-@router.get("/faults", response_model=list[wire.FaultRecord])
+@router.get("/faults", response_model=list[staff_wire.FaultRecord])
 def faults(
     staff: Staff,
     rt: RuntimeDep,
@@ -46,7 +46,7 @@ def faults(
     since: datetime | None = None,
     branch: str | None = None,
     limit: Annotated[int, Query(ge=1, le=5000)] = 500,
-) -> list[wire.FaultRecord]:
+) -> list[staff_wire.FaultRecord]:
     """Faults, newest first; ``open=true`` keeps only those not cleared."""
     with reading(rt.engine) as conn:
         return health.list_faults(
@@ -61,7 +61,7 @@ def faults(
         )
 
 
-@router.get("/conflicts", response_model=list[wire.ConflictRecord])
+@router.get("/conflicts", response_model=list[staff_wire.ConflictRecord])
 def conflicts(
     staff: Staff,
     rt: RuntimeDep,
@@ -69,20 +69,20 @@ def conflicts(
     kiosk_id: str | None = None,
     branch: str | None = None,
     limit: Annotated[int, Query(ge=1, le=5000)] = 500,
-) -> list[wire.ConflictRecord]:
+) -> list[staff_wire.ConflictRecord]:
     with reading(rt.engine) as conn:
         return conflict_records.list_conflicts(
             conn, open_only=open, kiosk_id=kiosk_id, branch=branch, limit=limit
         )
 
 
-@router.post("/conflicts/{conflict_id}/resolve", response_model=wire.ConflictRecord)
+@router.post("/conflicts/{conflict_id}/resolve", response_model=staff_wire.ConflictRecord)
 def resolve(
     conflict_id: SerialId,
-    resolution: wire.ConflictResolution,
+    resolution: staff_wire.ConflictResolution,
     staff: Staff,
     rt: RuntimeDep,
-) -> wire.ConflictRecord:
+) -> staff_wire.ConflictRecord:
     """Close a conflict: ``apply`` forces the loan or renewal, ``dismiss`` leaves loans alone."""
     try:
         return write_with_retry(
@@ -97,7 +97,7 @@ def resolve(
         raise HTTPException(status.HTTP_409_CONFLICT, str(error)) from None
 
 
-@router.get("/loans", response_model=list[wire.LoanRecord])
+@router.get("/loans", response_model=list[staff_wire.LoanRecord])
 def list_loans(
     staff: Staff,
     rt: RuntimeDep,
@@ -105,7 +105,7 @@ def list_loans(
     item_pii: str | None = None,
     open: bool = True,
     limit: Annotated[int, Query(ge=1, le=10000)] = 1000,
-) -> list[wire.LoanRecord]:
+) -> list[staff_wire.LoanRecord]:
     """The authoritative loans; ``open=false`` includes returned ones."""
     query = sa.select(loans).order_by(loans.c.id).limit(limit)
     if patron_card:
@@ -116,25 +116,25 @@ def list_loans(
         query = query.where(loans.c.returned_at.is_(None))
     with reading(rt.engine) as conn:
         return [
-            wire.LoanRecord(
+            staff_wire.LoanRecord(
                 **{
                     k: v
                     for k, v in row._mapping.items()
-                    if k in wire.LoanRecord.__dataclass_fields__
+                    if k in staff_wire.LoanRecord.__dataclass_fields__
                 }
             )
             for row in conn.execute(query)
         ]
 
 
-@router.get("/statistics", response_model=list[wire.DailyStats])
+@router.get("/statistics", response_model=list[staff_wire.DailyStats])
 def statistics(
     staff: Staff,
     rt: RuntimeDep,
     since: str | None = None,
     until: str | None = None,
     branch: str | None = None,
-) -> list[wire.DailyStats]:
+) -> list[staff_wire.DailyStats]:
     """Per branch and local day: loans, returns, renewals and distinct readers."""
     with reading(rt.engine) as conn:
         return stats.daily(conn, since=since, until=until, branch=branch)

@@ -6,9 +6,13 @@ import asyncio
 import socket
 import threading
 from types import TracebackType
+from typing import TYPE_CHECKING
 
 import uvicorn
 from fastapi import FastAPI
+
+if TYPE_CHECKING:
+    from kiosk.cli.sdnotify import Notifier
 
 
 def serve(
@@ -34,23 +38,24 @@ def serve(
 class _NotifyingServer(uvicorn.Server):
     """uvicorn's server that tells systemd it is ready and feeds the watchdog from its loop."""
 
-    def __init__(self, config: uvicorn.Config, notifier) -> None:  # kiosk.cli.sdnotify.Notifier
+    def __init__(self, config: uvicorn.Config, notifier: Notifier) -> None:
         super().__init__(config)
         self._notifier = notifier
-        self._feeding: asyncio.Task | None = None
+        self._feeding: asyncio.Task[None] | None = None
 
     async def startup(self, sockets: list[socket.socket] | None = None) -> None:
         await super().startup(sockets=sockets)
         if not self.started:
             return
         self._notifier.ready(f"serving on {self.config.host}:{self.config.port}")
-        if self._notifier.watchdog_interval_s:
-            self._feeding = asyncio.get_running_loop().create_task(self._feed())
+        interval = self._notifier.watchdog_interval_s
+        if interval:
+            self._feeding = asyncio.get_running_loop().create_task(self._feed(interval))
 
-    async def _feed(self) -> None:
+    async def _feed(self, interval: float) -> None:
         while not self.should_exit:
             self._notifier.watchdog()
-            await asyncio.sleep(self._notifier.watchdog_interval_s)
+            await asyncio.sleep(interval)
 
     async def shutdown(self, sockets: list[socket.socket] | None = None) -> None:
         self._notifier.stopping()
@@ -131,7 +136,8 @@ def app_from_environment() -> FastAPI:
 def free_port(host: str = "127.0.0.1") -> int:
     with socket.socket() as s:
         s.bind((host, 0))
-        return s.getsockname()[1]
+        port: int = s.getsockname()[1]
+        return port
 
 
 class _SignallingServer(uvicorn.Server):

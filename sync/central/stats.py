@@ -7,7 +7,7 @@ from collections import defaultdict
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-from sync.central import wire
+from sync.central import staff_wire
 from sync.central.schema import transactions
 
 #: The ledger's kinds as the managers' words (shared by the statistics, efficiency and room
@@ -21,13 +21,17 @@ def daily(
     since: str | None = None,
     until: str | None = None,
     branch: str | None = None,
-) -> list[wire.DailyStats]:
+) -> list[staff_wire.DailyStats]:
     """Counts applied transactions only: conflicts and cancelled checkouts did not happen.
 
     Days are local days in the service's time zone, fixed when the row arrived.
     """
     t = transactions
-    where = [t.c.applied.is_(True), t.c.cancelled_by.is_(None), t.c.kind.in_(list(KIND_COLUMNS))]
+    where: list[sa.ColumnElement[bool]] = [
+        t.c.applied.is_(True),
+        t.c.cancelled_by.is_(None),
+        t.c.kind.in_(list(KIND_COLUMNS)),
+    ]
     if since:
         where.append(t.c.day >= since)
     if until:
@@ -49,4 +53,4 @@ def daily(
         .group_by(t.c.branch, t.c.day)
     ):
         counts[(row.branch, row.day)]["readers"] = row[2]
-    return [wire.DailyStats(branch=b, day=d, **v) for (b, d), v in sorted(counts.items())]
+    return [staff_wire.DailyStats(branch=b, day=d, **v) for (b, d), v in sorted(counts.items())]

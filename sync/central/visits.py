@@ -13,13 +13,13 @@ from datetime import UTC, datetime
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-from sync.central import wire
+from sync.central import staff_wire
 from sync.central.schema import visits
 
 MAX_PER_HOUR = 100_000
 
 
-def record(conn: Connection, records: Sequence[wire.VisitRecord], now: datetime) -> int:
+def record(conn: Connection, records: Sequence[staff_wire.VisitRecord], now: datetime) -> int:
     """Store every hour's count (all or nothing: the caller's one transaction)."""
     rows: dict[tuple[str, datetime], int] = {}
     for r in records:

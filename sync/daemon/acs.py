@@ -19,7 +19,7 @@ import logging
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Protocol, cast
+from typing import Final, Protocol
 
 from kiosk.models import Transaction
 from kiosk.ports import TxnReply
@@ -35,7 +35,7 @@ CONFLICT_CODE = "sip2_conflict"
 
 
 #: Who refused, as the central's conflicts name it.
-SOURCE = "sip2"
+SOURCE: Final = "sip2"
 
 
 @dataclass(frozen=True, slots=True)
@@ -143,8 +143,8 @@ def forward_to_acs(
         )
     if journal.conflicts:
         log.warning("%d offline rows refused by the library system (conflicts)", journal.conflicts)
-    error = "" if reachable else "library system offline or unreachable"
-    return AcsReport(reachable, answered, journal.conflicts, store.outbox_depth(), error)
+    error_text = "" if reachable else "library system offline or unreachable"
+    return AcsReport(reachable, answered, journal.conflicts, store.outbox_depth(), error_text)
 
 
 # --- refusals to the central's conflicts ------------------------------------------------
@@ -183,11 +183,11 @@ def upstream_conflict(txn: Transaction) -> wire.UpstreamConflictIn:
     return wire.UpstreamConflictIn(
         id=txn.id,
         seq=txn.seq,
-        kind=cast(wire.TxnKind, txn.kind.value),
+        kind=txn.kind.value,
         patron_card=txn.patron_card,
         item_pii=txn.item_pii,
         at=txn.at,
-        decision=cast(wire.Decision, txn.decision.value),
+        decision=txn.decision.value,
         source=SOURCE,
         reason=reason.strip()[:64] or "refused",
         message=message.strip()[:500],

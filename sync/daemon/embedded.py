@@ -4,10 +4,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from kiosk.clock import Clock, SystemClock
 from sync.central.client import Unavailable
+
+if TYPE_CHECKING:
+    import requests
 
 
 @dataclass
@@ -94,7 +97,7 @@ class NetworkSwitch:
         return call
 
 
-def _staff_session(central: EmbeddedCentral):
+def _staff_session(central: EmbeddedCentral) -> tuple[requests.Session, str]:
     import requests
 
     session = requests.Session()

@@ -66,7 +66,8 @@ def _reported(store: Store) -> dict[str, dict[str, Any]]:
         value = {}
     if not isinstance(value, dict):
         value = {}
-    return {
-        name: value.get(name) if isinstance(value.get(name), dict) else {}
-        for name in ("locked", "wrong")
-    }
+    reported: dict[str, dict[str, Any]] = {}
+    for name in ("locked", "wrong"):
+        entry = value.get(name)
+        reported[name] = entry if isinstance(entry, dict) else {}
+    return reported

@@ -20,92 +20,43 @@ import random
 import sqlite3
 import threading
 import time
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING
 
 from kiosk.clock import Clock, SystemClock
 from kiosk.config import Config
-from kiosk.models import Severity, Transaction
-from kiosk.ports import TxnReply
+from kiosk.models import Severity
 from kiosk.store import Store, StoreError
-from sync.central import wire
 from sync.central.client import Rejected, Unauthorized, Unavailable
 from sync.daemon.acs import (
+    UPSTREAM_DEVICE,
     AcsReport,
     ConflictJournal,
-    ConflictReport,
     forward_to_acs,
     report_conflicts,
 )
 from sync.daemon.backoff import Backoff
 from sync.daemon.connectivity import mark_offline, mark_online
-from sync.daemon.heartbeat import BeatReport, send_heartbeat
+from sync.daemon.heartbeat import send_heartbeat
 from sync.daemon.lockouts import report_lockouts
-from sync.daemon.pull import PullReport, cursor_of, pull_changes
-from sync.daemon.push import PushReport, push_outbox
+from sync.daemon.pass_report import PassReport
+from sync.daemon.pull import cursor_of, pull_changes
+from sync.daemon.push import push_outbox
 from sync.daemon.replies import MalformedReply
 from sync.daemon.settings import SyncSettings
-from sync.daemon.upstream import RetryLater
+from sync.daemon.upstream import CentralUpstream, RetryLater
 
 if TYPE_CHECKING:
     from sync.sip2.replay import Sip2Replay
 
 log = logging.getLogger("shufang.sync")
 
-#: The fault a technician sees when the central refuses this kiosk's token.
-UPSTREAM_DEVICE = "upstream"
+#: The faults a technician sees (on ``acs.UPSTREAM_DEVICE``) when the central refuses this
+#: kiosk's token or its replies.
 UNAUTHORIZED_CODE = "unauthorized"
 REJECTED_CODE = "rejected"
 MALFORMED_CODE = "malformed_reply"
-
-
-class CentralUpstream(Protocol):
-    """What the loop needs from the central (``DaemonClient``; fakes in tests)."""
-
-    def push_journal(self, txns: list[Transaction]) -> list[TxnReply]: ...
-
-    def changes_json(self, cursor: int, limit: int, *, known: int | None = None) -> dict: ...
-
-    def heartbeat(self, beat: wire.Heartbeat) -> wire.HeartbeatAck: ...
-
-    def report_upstream_conflicts(
-        self, rows: Sequence[wire.UpstreamConflictIn]
-    ) -> list[wire.UpstreamConflictResult]: ...
-
-    def report_pin_lockouts(
-        self,
-        lockouts: Sequence[wire.PinLockoutRecord],
-        failures: Sequence[wire.PinFailureRecord] = (),
-    ) -> int: ...
-
-
-@dataclass(slots=True)
-class PassReport:
-    """What one pass did; ``reachable`` false means the central could not be reached, and
-    ``acs`` (SIP2 sites) says how the library system's leg went, ``reported`` how its
-    refusals reached the central's conflicts."""
-
-    reachable: bool = True
-    authorized: bool = True
-    error: str = ""
-    retry_after_s: float | None = None
-    push: PushReport | None = None
-    pull: PullReport | None = None
-    beat: BeatReport | None = None
-    acs: AcsReport | None = None
-    reported: ConflictReport | None = None
-    lockouts_reported: int = 0
-    notes: list[str] = field(default_factory=list)
-
-    @property
-    def central_ok(self) -> bool:
-        return self.reachable and self.authorized and not self.error
-
-    @property
-    def ok(self) -> bool:
-        return self.central_ok and (self.acs is None or self.acs.reachable)
 
 
 class SyncDaemon:
@@ -285,9 +236,10 @@ class SyncDaemon:
         if not document:
             return None
         try:
-            return json.loads(document).get("version")
+            version = json.loads(document).get("version")
         except (ValueError, AttributeError):
             return None
+        return str(version) if version is not None else None
 
     # --- the loop ---------------------------------------------------------------------------
 

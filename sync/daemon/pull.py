@@ -98,7 +98,7 @@ def apply_page(
     """
     now = clock.now()
     policy_version: str | None = None
-    items: list[tuple] = []  # rows as the store lays them out: no Item per row
+    items: list[tuple[Any, ...]] = []  # rows as the store lays them out: no Item per row
     patrons: list[Patron] = []
 
     def flush() -> None:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import email.utils
 from collections.abc import Sequence
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, Protocol
 
 import requests
 
@@ -124,3 +124,25 @@ class DaemonClient(CentralClient):
             return reply.json()
         except ValueError as error:
             raise MalformedReply(f"{method} {path}: reply is not JSON") from error
+
+
+class CentralUpstream(Protocol):
+    """What the loop needs from the central (``DaemonClient``; fakes in tests)."""
+
+    def push_journal(self, txns: list[Transaction]) -> list[TxnReply]: ...
+
+    def changes_json(
+        self, cursor: int, limit: int, *, known: int | None = None
+    ) -> dict[str, Any]: ...
+
+    def heartbeat(self, beat: wire.Heartbeat) -> wire.HeartbeatAck: ...
+
+    def report_upstream_conflicts(
+        self, rows: Sequence[wire.UpstreamConflictIn]
+    ) -> list[wire.UpstreamConflictResult]: ...
+
+    def report_pin_lockouts(
+        self,
+        lockouts: Sequence[wire.PinLockoutRecord],
+        failures: Sequence[wire.PinFailureRecord] = (),
+    ) -> int: ...

@@ -305,10 +305,10 @@ class Sip2Client:
                 reply = messages.decode(raw, charset=charset)
             except ChecksumMismatch:
                 if self.account.bad_checksums == "accept":
-                    reply = self._accept_bad_checksum(raw, expected)
-                    if reply is None:
+                    accepted = self._accept_bad_checksum(raw, expected)
+                    if accepted is None:
                         continue
-                    return reply
+                    return accepted
                 resends += 1
                 if resends > self.account.max_resends:
                     raise

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Sequence
 from dataclasses import replace
+from typing import Any
 
 from kiosk import ecard
 from kiosk.circulation import Circulation
@@ -281,6 +282,6 @@ class LiveCirculation:
             for loan, verdict in zip(loans, verdicts, strict=True)
         ]
 
-    def __getattr__(self, name: str):
+    def __getattr__(self, name: str) -> Any:
         # loans(), policy, site, clock...: what the local core already answers
         return getattr(self.circulation, name)

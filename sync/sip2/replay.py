@@ -10,17 +10,11 @@ from typing import Protocol
 from kiosk.models import Transaction, TxnKind
 from kiosk.ports import TxnReply
 from kiosk.reasons import Reason
-from sync.sip2 import messages
+from sync.sip2 import sc_requests
 from sync.sip2.errors import Unavailable
 from sync.sip2.fields import (
-    CANCEL,
-    CURRENT_LOCATION,
-    INSTITUTION,
-    ITEM_ID,
-    PATRON_ID,
     PERMANENT_LOCATION,
     SCREEN_MESSAGE,
-    TERMINAL_PASSWORD,
 )
 from sync.sip2.messages import Message
 from sync.sip2.refusals import Operation
@@ -66,7 +60,7 @@ class Sip2Replay:
         self._settled: dict[str, bool] = {}  # doubtful row id -> did it take effect
 
     def push(
-        self, txns: Sequence[object], on_reply: Callable[[TxnReply], None] | None = None
+        self, txns: Sequence[object], on_reply: Callable[[TxnReply], object] | None = None
     ) -> list[TxnReply]:
         """Send ``txns`` in order; ``on_reply`` is told of each verdict as soon as it is known
         (``forward`` marks the row there, so a stop loses at most the row on the wire)."""
@@ -174,74 +168,23 @@ class Sip2Replay:
         at = up.date_field(txn.at)
         due = up.date_field(txn.due_at or txn.at + self.default_loan)
         account = up.client.account
-        common = ((INSTITUTION, account.institution_id),)
-        terminal = (TERMINAL_PASSWORD, account.terminal_password)
+        card, pii = txn.patron_card, txn.item_pii
         if txn.kind is TxnKind.CHECKOUT:
-            return messages.request(
-                "11",
-                {
-                    "sc_renewal_policy": "N",
-                    "no_block": "Y",
-                    "transaction_date": at,
-                    "nb_due_date": due,
-                },
-                *common,
-                (PATRON_ID, txn.patron_card),
-                (ITEM_ID, txn.item_pii),
-                terminal,
-            )
+            return sc_requests.checkout(account, card, pii, at=at, due=due, no_block=True)
         if txn.kind is TxnKind.RENEW:
-            return messages.request(
-                "29",
-                {
-                    "third_party_allowed": "N",
-                    "no_block": "Y",
-                    "transaction_date": at,
-                    "nb_due_date": due,
-                },
-                *common,
-                (PATRON_ID, txn.patron_card),
-                (ITEM_ID, txn.item_pii),
-                terminal,
-            )
+            return sc_requests.renew(account, card, pii, at=at, due=due, no_block=True)
         if txn.kind is TxnKind.CHECKIN:
-            return messages.request(
-                "09",
-                {"no_block": "Y", "transaction_date": at, "return_date": at},
-                (CURRENT_LOCATION, account.location_code),
-                *common,
-                (ITEM_ID, txn.item_pii),
-                terminal,
-            )
+            return sc_requests.checkin(account, pii, at=at, no_block=True)
         # a cancel undoes the row it names: a checkin cancels a checkout and the reverse
         cancelled = kinds.get(txn.cancels or "")
         if cancelled is None and self.lookup and txn.cancels:
             original = self.lookup(txn.cancels)
             cancelled = original.kind if original else None
         if cancelled is TxnKind.CHECKIN:
-            return messages.request(
-                "11",
-                {
-                    "sc_renewal_policy": "N",
-                    "no_block": "Y",
-                    "transaction_date": at,
-                    "nb_due_date": due,
-                },
-                *common,
-                (PATRON_ID, txn.patron_card),
-                (ITEM_ID, txn.item_pii),
-                terminal,
-                (CANCEL, "Y"),
+            return sc_requests.checkout(
+                account, card, pii, at=at, due=due, no_block=True, cancel=True
             )
-        return messages.request(
-            "09",
-            {"no_block": "Y", "transaction_date": at, "return_date": at},
-            (CURRENT_LOCATION, account.location_code),
-            *common,
-            (ITEM_ID, txn.item_pii),
-            terminal,
-            (CANCEL, "Y"),
-        )
+        return sc_requests.checkin(account, pii, at=at, no_block=True, cancel=True)
 
     def _verdict(self, txn: Transaction, reply: Message) -> TxnReply:
         screens = reply.all(SCREEN_MESSAGE)

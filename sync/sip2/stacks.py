@@ -10,17 +10,32 @@ from __future__ import annotations
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
-from typing import Any
 
 from kiosk.outcomes import Outcome, OutcomeKind
 from kiosk.reasons import Reason
+from sync.sip2.client import Sip2Client
 from sync.sip2.errors import Unavailable
+from sync.sip2.pool import Sip2Pool
 
 
 class StackRequests:
-    client: Any
-    checkout: Any  # Sip2Upstream.checkout
-    renew: Any  # Sip2Upstream.renew
+    client: Sip2Client | Sip2Pool
+
+    def checkout(
+        self, card: str, pii: str, pin: str | None = None, *, fee_acknowledged: bool = False
+    ) -> Outcome:
+        raise NotImplementedError  # Sip2Upstream.checkout
+
+    def renew(
+        self,
+        card: str,
+        pii: str,
+        pin: str | None = None,
+        *,
+        due_before: datetime | None = None,
+        fee_acknowledged: bool = False,
+    ) -> Outcome:
+        raise NotImplementedError  # Sip2Upstream.renew
 
     def checkout_stack(self, card: str, piis: list[str], pin: str | None = None) -> list[Outcome]:
         """Check out a stack of items at once, one request per free session, answers in order.

@@ -8,44 +8,26 @@ from dataclasses import replace
 from datetime import UTC, datetime, tzinfo
 from typing import Any, Protocol
 
-from kiosk.models import CardKind, Loan, Patron
-from kiosk.outcomes import Identification, Outcome, OutcomeKind
+from kiosk.models import CardKind, Loan
+from kiosk.outcomes import Outcome, OutcomeKind
 from kiosk.reasons import Reason
-from sync.sip2 import lost_reply, messages, replies, routing
+from sync.sip2 import lost_reply, replies, routing, sc_requests, verdicts
 from sync.sip2.client import Sip2Client
 from sync.sip2.dialects import Dialect
 from sync.sip2.errors import ReplyLost, Unavailable
 from sync.sip2.fields import (
-    CANCEL,
     CHARGED_ITEMS,
-    CURRENCY,
-    CURRENT_LOCATION,
     DESTINATION,
     DUE_DATE,
-    FEE_ACKNOWLEDGED,
-    FEE_AMOUNT,
-    FEE_TYPE,
-    INSTITUTION,
-    ITEM_ID,
-    PATRON_ID,
-    PATRON_PASSWORD,
-    PATRON_STATUS_FLAGS,
     PERMANENT_LOCATION,
-    PERSONAL_NAME,
-    PRINT_LINE,
     SCREEN_MESSAGE,
     SORT_BIN,
-    TERMINAL_PASSWORD,
-    TITLE,
-    VALID_PATRON,
-    VALID_PATRON_PASSWORD,
     parse_date,
     sip_date,
 )
 from sync.sip2.messages import Message
 from sync.sip2.pool import Sip2Pool
 from sync.sip2.refusals import (
-    PATRON_REASONS,
     Operation,
     PatronState,
     Source,
@@ -181,16 +163,12 @@ class Sip2Upstream(StackRequests):
     def _charged_to(self, card: str, pii: str) -> bool | None:
         """Whether ``pii`` is among the patron's charged items (63, summary position 3);
         None when the ACS lists none although it counts some (it ignores the summary)."""
-        message = messages.request(
-            "63",
-            {
-                "language": self.client.account.language,
-                "transaction_date": self.date_field(self.now()),
-                "summary": "  Y       ",
-            },
-            *self._common(),
-            (PATRON_ID, card),
-            self._terminal(),
+        message = sc_requests.patron_information(
+            self.client.account,
+            card,
+            None,
+            at=self.date_field(self.now()),
+            summary=sc_requests.CHARGED_ITEMS_SUMMARY,
         )
         reply = self._ask(message)
         listed = reply.all(CHARGED_ITEMS)
@@ -203,13 +181,6 @@ class Sip2Upstream(StackRequests):
         """An 18-character date in the zone the dialect expects."""
         return sip_date(when, self.tz if self.dialect.due_dates_local else None)
 
-    def _common(self) -> tuple[tuple[str, str | None], ...]:
-        account = self.client.account
-        return ((INSTITUTION, account.institution_id),)
-
-    def _terminal(self) -> tuple[str, str | None]:
-        return (TERMINAL_PASSWORD, self.client.account.terminal_password)
-
     # --- patrons -------------------------------------------------------------------------
 
     def identify(
@@ -218,75 +189,10 @@ class Sip2Upstream(StackRequests):
         """Patron status (23) or information (63, per dialect) with the PIN checked by the ACS."""
         now = self.date_field(self.now())
         if self.dialect.patron_query == "23":
-            message = messages.request(
-                "23",
-                {"language": self.client.account.language, "transaction_date": now},
-                *self._common(),
-                (PATRON_ID, card),
-                self._terminal(),
-                (PATRON_PASSWORD, pin or ""),
-            )
+            message = sc_requests.patron_status(self.client.account, card, pin, at=now)
         else:
-            message = messages.request(
-                "63",
-                {
-                    "language": self.client.account.language,
-                    "transaction_date": now,
-                    "summary": " " * 10,
-                },
-                *self._common(),
-                (PATRON_ID, card),
-                self._terminal(),
-                (PATRON_PASSWORD, pin),
-            )
-        return self._patron_answer(self._ask(message), card, pin, kind)
-
-    def _patron_answer(
-        self, reply: Message, card: str, pin: str | None, kind: CardKind
-    ) -> replies.PatronAnswer:
-        status = reply.fixed.get("patron_status", "").ljust(14)
-        flags = tuple(n for n, c in zip(PATRON_STATUS_FLAGS, status, strict=True) if c == "Y")
-        screens = tuple(reply.all(SCREEN_MESSAGE))
-        patron = Patron(
-            card_id=card,
-            card_kind=kind,
-            initials=replies.initials(reply.get(PERSONAL_NAME)),
-            blocks=flags,
-            fines_cents=replies.cents(reply.get(FEE_AMOUNT)) or 0,
-        )
-        state = replies.patron_state(reply, flags, screens)
-        extra = replies.hold_counts(reply, self.dialect.hold_count_means)
-
-        def answer(ok: bool, reason: Reason, block: Reason | None = None) -> replies.PatronAnswer:
-            identification = Identification(ok, reason, patron if ok else None, borrow_block=block)
-            return replies.PatronAnswer(
-                identification, flags, screens, tuple(reply.all(PRINT_LINE)), state=state, **extra
-            )
-
-        if reply.get(VALID_PATRON) == "N":
-            return answer(False, Reason.UNKNOWN_CARD)
-        # A PIN the ACS did not confirm (CQ = N, or no CQ at all) is not a right PIN: an ACS
-        # that ignores AD must not let any PIN through.
-        if pin is not None and reply.get(VALID_PATRON_PASSWORD) != "Y":
-            return answer(False, Reason.PIN_WRONG)
-        block = self.borrow_block(state)
-        if block is Reason.CARD_LOST:
-            return answer(False, Reason.CARD_LOST)
-        return answer(True, Reason.OK, block)
-
-    def borrow_block(self, state: PatronState) -> Reason | None:
-        """Why this patron may not borrow (but may still return), from the flags and fields;
-        from the words when the dialect leaves the flags blank, or to say a card expired."""
-        extra = self.dialect.extra(Operation.IDENTIFY)
-        block = patron_reason(state, Operation.IDENTIFY, extra)
-        if block is not None:
-            return block
-        said = self.dialect.text_reason(state.screen_messages, Operation.IDENTIFY)
-        if said is Reason.CARD_EXPIRED:
-            return said
-        if not self.dialect.blocks_in_patron_status and said in PATRON_REASONS:
-            return said
-        return None
+            message = sc_requests.patron_information(self.client.account, card, pin, at=now)
+        return verdicts.patron_answer(self._ask(message), card, pin, kind, self.dialect)
 
     def patron_state(self, card: str) -> PatronState | None:
         """The patron's standing asked again now (63/23 per dialect, no PIN); None if the
@@ -308,27 +214,12 @@ class Sip2Upstream(StackRequests):
         card: str = "",
         **extra: Any,
     ) -> Outcome:
-        screens = reply.all(SCREEN_MESSAGE)
-        details = {
-            "screen_messages": screens,
-            "print_lines": reply.all(PRINT_LINE),
-            "title": reply.get(TITLE, "") or "",
-            "decided_by": "sip2",
-        }
-        details.update(extra.pop("details", {}))
-        if ok:
-            return Outcome(OutcomeKind.ACCEPTED, Reason.OK, pii=pii, details=details, **extra)
-        if operation is None:
-            reason, source = Reason.ACS_REFUSED, Source.UNKNOWN
-        else:
-            reason, source = self.refusal(reply, operation, card, pii)
-        details["reason_from"] = source.value
-        if reason is Reason.FEE_REQUIRED:
-            details["fee_cents"] = replies.cents(reply.get(FEE_AMOUNT))
-            details["fee_type"] = reply.get(FEE_TYPE, "") or ""
-            details["currency"] = reply.get(CURRENCY, "") or ""
-        kind = OutcomeKind.OFFER if reason is Reason.ALREADY_YOURS else OutcomeKind.REFUSED
-        return Outcome(kind, reason, pii=pii, details=details, **extra)
+        refused: tuple[Reason, Source] | None = None
+        if not ok and operation is None:
+            refused = Reason.ACS_REFUSED, Source.UNKNOWN
+        elif not ok and operation is not None:
+            refused = self.refusal(reply, operation, card, pii)
+        return verdicts.outcome(reply, pii, refused, **extra)
 
     def refusal(
         self, reply: Message, operation: Operation, card: str, pii: str
@@ -337,14 +228,14 @@ class Sip2Upstream(StackRequests):
         item, words); asks 63/23 and 17 only as far as the earlier steps left it open."""
         extra = self.dialect.extra(operation)
         texts = reply.all(SCREEN_MESSAGE)
-        fields = self._fields_reason(reply, operation)
+        fields = verdicts.fields_reason(reply, operation)
         if fields is not None:
             return explained(operation, fields=fields)
         if card and operation in (Operation.CHECKOUT, Operation.RENEW):
             state = self.patron_state(card)
             patron = None
             if state is not None and operation is Operation.CHECKOUT:
-                patron = self.borrow_block(state)
+                patron = verdicts.borrow_block(state, self.dialect)
             elif state is not None:
                 patron = patron_reason(state, operation, extra)
             if patron is not None:
@@ -355,35 +246,20 @@ class Sip2Upstream(StackRequests):
             item = None
         return explained(operation, item=item, texts=texts, extra=extra)
 
-    @staticmethod
-    def _fields_reason(reply: Message, operation: Operation) -> Reason | None:
-        fee = replies.cents(reply.get(FEE_AMOUNT))
-        if operation in (Operation.CHECKOUT, Operation.RENEW) and fee:
-            return Reason.FEE_REQUIRED  # a charge to accept (BO), not a fines block
-        if operation is Operation.CHECKOUT and reply.fixed.get("renewal_ok") == "Y":
-            return Reason.ALREADY_YOURS
-        return None
-
     def checkout(
         self, card: str, pii: str, pin: str | None = None, *, fee_acknowledged: bool = False
     ) -> Outcome:
         """Check out at the ACS; ``fee_acknowledged`` sends BO = Y for an item with a charge
         the reader has accepted (a refusal for a charge is ``FEE_REQUIRED`` with the fee)."""
         now = self.now()
-        message = messages.request(
-            "11",
-            {
-                "sc_renewal_policy": "N",
-                "no_block": "N",
-                "transaction_date": self.date_field(now),
-                "nb_due_date": self.date_field(now),
-            },
-            *self._common(),
-            (PATRON_ID, card),
-            (ITEM_ID, pii),
-            self._terminal(),
-            (PATRON_PASSWORD, pin),
-            (FEE_ACKNOWLEDGED, "Y" if fee_acknowledged else None),
+        message = sc_requests.checkout(
+            self.client.account,
+            card,
+            pii,
+            at=self.date_field(now),
+            due=self.date_field(now),
+            pin=pin,
+            fee_acknowledged=fee_acknowledged,
         )
         try:
             reply = self._ask_once(message)
@@ -406,31 +282,11 @@ class Sip2Upstream(StackRequests):
     def cancel_checkout(self, card: str, pii: str) -> Outcome:
         """Undo an online checkout whose tag-security write failed (``BI`` = Y)."""
         now = self.date_field(self.now())
+        account = self.client.account
         if self.dialect.cancel_with == "11":
-            message = messages.request(
-                "11",
-                {
-                    "sc_renewal_policy": "N",
-                    "no_block": "N",
-                    "transaction_date": now,
-                    "nb_due_date": now,
-                },
-                *self._common(),
-                (PATRON_ID, card),
-                (ITEM_ID, pii),
-                self._terminal(),
-                (CANCEL, "Y"),
-            )
+            message = sc_requests.checkout(account, card, pii, at=now, due=now, cancel=True)
         else:
-            message = messages.request(
-                "09",
-                {"no_block": "N", "transaction_date": now, "return_date": now},
-                (CURRENT_LOCATION, self.client.account.location_code),
-                *self._common(),
-                (ITEM_ID, pii),
-                self._terminal(),
-                (CANCEL, "Y"),
-            )
+            message = sc_requests.checkin(account, pii, at=now, cancel=True)
         reply = self._ask(message)
         return self._outcome(reply, pii, reply.flag("ok"), None)
 
@@ -438,33 +294,20 @@ class Sip2Upstream(StackRequests):
         """Undo an online return whose tag write failed: a checkout with ``BI`` = Y (SIP2
         2.00, "Cancel": a checkout used to cancel a failed checkin), so the loan comes back
         with the due date the reader had."""
-        message = messages.request(
-            "11",
-            {
-                "sc_renewal_policy": "N",
-                "no_block": "N",
-                "transaction_date": self.date_field(self.now()),
-                "nb_due_date": self.date_field(due_at),
-            },
-            *self._common(),
-            (PATRON_ID, card),
-            (ITEM_ID, pii),
-            self._terminal(),
-            (CANCEL, "Y"),
+        message = sc_requests.checkout(
+            self.client.account,
+            card,
+            pii,
+            at=self.date_field(self.now()),
+            due=self.date_field(due_at),
+            cancel=True,
         )
         reply = self._ask(message)
         return self._outcome(reply, pii, reply.flag("ok"), None)
 
     def checkin(self, pii: str) -> Outcome:
         now = self.date_field(self.now())
-        message = messages.request(
-            "09",
-            {"no_block": "N", "transaction_date": now, "return_date": now},
-            (CURRENT_LOCATION, self.client.account.location_code),
-            *self._common(),
-            (ITEM_ID, pii),
-            self._terminal(),
-        )
+        message = sc_requests.checkin(self.client.account, pii, at=now)
         try:
             reply = self._ask_once(message)
         except ReplyLost:
@@ -513,20 +356,14 @@ class Sip2Upstream(StackRequests):
         ``fee_acknowledged`` sends BO = Y: the SIP2 spec has the ACS refuse a renewal that
         carries a charge until the reader has accepted it, exactly as for a checkout."""
         now = self.now()
-        message = messages.request(
-            "29",
-            {
-                "third_party_allowed": "N",
-                "no_block": "N",
-                "transaction_date": self.date_field(now),
-                "nb_due_date": self.date_field(now),
-            },
-            *self._common(),
-            (PATRON_ID, card),
-            (PATRON_PASSWORD, pin),
-            (ITEM_ID, pii),
-            self._terminal(),
-            (FEE_ACKNOWLEDGED, "Y" if fee_acknowledged else None),
+        message = sc_requests.renew(
+            self.client.account,
+            card,
+            pii,
+            at=self.date_field(now),
+            due=self.date_field(now),
+            pin=pin,
+            fee_acknowledged=fee_acknowledged,
         )
         try:
             reply = self._ask_once(message)
@@ -537,23 +374,13 @@ class Sip2Upstream(StackRequests):
         return self._outcome(reply, pii, ok, Operation.RENEW, card, due_at=due if ok else None)
 
     def item_information(self, pii: str) -> replies.ItemFacts:
-        message = messages.request(
-            "17",
-            {"transaction_date": self.date_field(self.now())},
-            *self._common(),
-            (ITEM_ID, pii),
-            self._terminal(),
-        )
+        at = self.date_field(self.now())
+        message = sc_requests.item_information(self.client.account, pii, at=at)
         reply = self._ask(message)
         return replies.item_facts(pii, reply, self.tz)
 
     def end_session(self, card: str) -> bool:
         """End the patron session (35); some ACSs hold per-patron state until told."""
-        message = messages.request(
-            "35",
-            {"transaction_date": self.date_field(self.now())},
-            *self._common(),
-            (PATRON_ID, card),
-            self._terminal(),
-        )
+        at = self.date_field(self.now())
+        message = sc_requests.end_session(self.client.account, card, at=at)
         return self._ask(message).flag("end_session")

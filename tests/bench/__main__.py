@@ -6,7 +6,7 @@ import argparse
 import importlib
 import sys
 
-from tests.bench import circulation_bench, rfid_bench, sip2_stack_bench, ui_bench
+from tests.bench import circulation_bench, cover_bench, rfid_bench, sip2_stack_bench, ui_bench
 
 
 def circulation(args: argparse.Namespace) -> None:
@@ -52,7 +52,7 @@ def main() -> int:
     if args.only in (None, "rfid"):
         table("RFID", rfid_bench.run())
     if args.only in (None, "ui"):
-        table("touch UI (offscreen)", ui_bench.run() + sip2_stack_bench.run())
+        table("touch UI (offscreen)", ui_bench.run() + cover_bench.run() + sip2_stack_bench.run())
     if args.only in (None, "voice"):
         from tests.bench import voice_bench
 

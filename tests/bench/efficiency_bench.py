@@ -22,7 +22,7 @@ import requests
 import sqlalchemy as sa
 
 from kiosk.clock import ManualClock
-from sync.central import auth, branches, rollup, wire
+from sync.central import auth, branches, rollup, staff_wire
 from sync.central.database import writing
 from tests.fixtures.central import START, start_central
 from tests.fleet.conftest import staff_account
@@ -73,7 +73,7 @@ def seed(central: Any, rooms: int, days: int) -> tuple[int, float]:
         for n in range(1, rooms + 1):
             auth.enrol_kiosk(conn, f"k{n:03d}", f"room-{n:03d}", now)
         records = [
-            wire.BranchRecord(
+            staff_wire.BranchRecord(
                 f"room-{n:03d}", f"district-{n % 30:02d}", seats=20 + n % 60,
                 weekly_open_hours=56 + n % 30,
             )

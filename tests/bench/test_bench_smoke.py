@@ -44,6 +44,16 @@ def test_ui_benchmark_runs_in_its_own_process():
     assert rows[1].n == 5
 
 
+def test_cover_benchmark_borrows_stacks_with_and_without_covers():
+    from tests.bench import cover_bench
+
+    data = cover_bench.measure(rounds=1)
+    assert [len(data[kind]) for kind in ("covers", "placeholders")] == [1, 1]
+    covered = data["covers"][0]
+    assert len(covered["row_ms"]) == 10  # every row of the stack painted
+    assert covered["stack_covers_ms"] >= covered["stack_rows_ms"] > 0  # covers shown too
+
+
 def test_sip2_stack_benchmark_borrows_through_the_ui_in_parallel():
     """The #12 point 8 row: a stack through the real UI against pysip2 with a delay."""
     from tests.bench import sip2_stack_bench

@@ -17,7 +17,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from sync.central import wire
+from sync.central import staff_wire
 from sync.central.alerts import channels as channel_module
 from sync.central.alerts import engine as alert_engine
 from sync.central.alerts.settings import AlertSettings, parse
@@ -99,7 +99,7 @@ def _conflict(k: Kiosk) -> None:
 
 def _conflict_settled(k: Kiosk) -> None:
     reply = k.central.staff.post(
-        f"/conflicts/{k.conflict_id}/resolve", wire.ConflictResolution("dismiss", "已核对")
+        f"/conflicts/{k.conflict_id}/resolve", staff_wire.ConflictResolution("dismiss", "已核对")
     )
     assert reply.status_code == 200, reply.text
     beat(k.api)
@@ -237,7 +237,7 @@ def test_the_policys_opening_hours_decide_when_a_silent_kiosk_is_offline(
                   "thu": "09:00-21:00", "fri": "09:00-21:00", "sat": "09:00-17:00",
                   "sun": "closed"},
     }  # fmt: skip
-    assert central.staff.put("/admin/policy", wire.PolicyIn(document)).status_code == 200
+    assert central.staff.put("/admin/policy", staff_wire.PolicyIn(document)).status_code == 200
     settings = parse({"wecom_webhooks": [robots.url("/cgi-bin/webhook/send?key=k")]})
     kiosk = central.enrol("dc-01", "东城书房")
     central.clock.set(START + timedelta(hours=1, minutes=50))  # Tuesday 11:50 local
@@ -262,7 +262,7 @@ def test_the_policys_opening_hours_decide_when_a_silent_kiosk_is_offline(
     assert report.quiet and report.opened == 0 and len(robots.wecom()) == 2
     # A policy that does not enforce hours leaves the config's hours in force.
     document["enforce_hours"] = False
-    assert central.staff.put("/admin/policy", wire.PolicyIn(document)).status_code == 200
+    assert central.staff.put("/admin/policy", staff_wire.PolicyIn(document)).status_code == 200
     assert not run(central, settings).quiet
 
 
@@ -273,7 +273,7 @@ def test_a_fault_on_a_closed_weekend_is_told_on_monday_morning(
     a test page), and the first message is Monday at opening, two days later, once."""
     days = {d: "09:00-21:00" for d in ("mon", "tue", "wed", "thu", "fri")}
     document = {"enforce_hours": True, "hours": {**days, "sat": "closed", "sun": "closed"}}
-    assert central.staff.put("/admin/policy", wire.PolicyIn(document)).status_code == 200
+    assert central.staff.put("/admin/policy", staff_wire.PolicyIn(document)).status_code == 200
     settings = parse({"wecom_webhooks": [robots.url("/cgi-bin/webhook/send?key=k")]})
     kiosk = central.enrol("dc-01", "东城书房")
     saturday = START + timedelta(days=4)  # Saturday 10:00 local
@@ -322,7 +322,8 @@ def test_turning_alerts_on_does_not_announce_old_conflicts(
         beat(kiosk)
         assert run(central, settings).resolved == 0
     reply = central.staff.post(
-        f"/conflicts/{new['conflict_id']}/resolve", wire.ConflictResolution("dismiss", "已核对")
+        f"/conflicts/{new['conflict_id']}/resolve",
+        staff_wire.ConflictResolution("dismiss", "已核对"),
     )
     assert reply.status_code == 200
     central.clock.set(START + timedelta(days=5))  # Sunday 10:00 local: open by the config

@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from kiosk.clock import ManualClock
 from kiosk.store import Store
 from kiosk.store.rows import item_row_from_record
-from sync.central import wire
+from sync.central import staff_wire, wire
 from sync.central.database import make_engine, reading
 from sync.central.migrations import STEPS, migrate
 from sync.central.schema import changes, items, schema_migrations
@@ -40,7 +40,7 @@ def test_the_csv_import_stores_isbn_and_clc_class(cli_db: str, tmp_path: Path) -
 def test_an_item_without_them_keeps_empty_values_and_kiosks_take_the_records(
     central: Central, tmp_path: Path
 ) -> None:
-    batch = wire.ItemBatch(
+    batch = staff_wire.ItemBatch(
         [
             wire.ItemRecord(pii="A1", title="红楼梦", isbn="9787020002207", clc_class="I242.4"),
             wire.ItemRecord(pii="A2", title="没有编码"),

@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 from kiosk import ecard
 from kiosk.policy import Policy
-from sync.central import catalog, changes, schema, wire
+from sync.central import catalog, changes, schema, staff_wire, wire
 from sync.central.database import reading, writing
 from tests.fixtures.central import START, Api, Central
 
@@ -28,8 +28,8 @@ def pull_all(kiosk: Api, cursor: int = 0, limit: int = 10) -> tuple[list[wire.Ch
             return out, cursor
 
 
-def items(n: int, start: int = 0, **extra: str) -> wire.ItemBatch:
-    return wire.ItemBatch(
+def items(n: int, start: int = 0, **extra: str) -> staff_wire.ItemBatch:
+    return staff_wire.ItemBatch(
         [wire.ItemRecord(pii=f"I{i}", title=f"Book {i}", **extra) for i in range(start, start + n)]
     )
 
@@ -64,9 +64,9 @@ def test_updates_and_tombstones_arrive_as_deltas(central: Central) -> None:
     central.staff.put("/admin/items", items(3, status="lost"))  # nothing changes
     assert central.staff.delete("/admin/items/I1").status_code == 204
     assert central.staff.delete("/admin/items/I1").status_code == 404
-    central.staff.put("/admin/patrons", wire.PatronBatch([wire.PatronRecord("P1")]))
-    central.staff.post("/admin/holds", wire.HoldBatch([wire.HoldRecord("I0", "P1")]))
-    central.staff.post("/admin/holds/remove", wire.HoldBatch([wire.HoldRecord("I0", "P1")]))
+    central.staff.put("/admin/patrons", staff_wire.PatronBatch([wire.PatronRecord("P1")]))
+    central.staff.post("/admin/holds", staff_wire.HoldBatch([wire.HoldRecord("I0", "P1")]))
+    central.staff.post("/admin/holds/remove", staff_wire.HoldBatch([wire.HoldRecord("I0", "P1")]))
     central.staff.delete("/admin/patrons/P1")
     changes, _ = pull_all(kiosk, cursor)
     assert [(c.entity, c.op, c.key) for c in changes] == [
@@ -95,7 +95,7 @@ def test_patrons_carry_only_what_a_kiosk_needs(central: Central) -> None:
         blocks=["debt"],
         fines_cents=250,
     )
-    central.staff.put("/admin/patrons", wire.PatronBatch([patron]))
+    central.staff.put("/admin/patrons", staff_wire.PatronBatch([patron]))
     raw = kiosk.get("/changes").json()["changes"][0]["patron"]
     assert set(raw) == {
         "card_id",
@@ -114,10 +114,10 @@ def test_patrons_carry_only_what_a_kiosk_needs(central: Central) -> None:
 def test_policy_comes_versioned_with_the_ecard_keys(central: Central) -> None:
     kiosk = central.enrol("k1")
     document = Policy(max_loans={"*": 5}, offline_max_items=2).to_dict()
-    reply = central.staff.put("/admin/policy", wire.PolicyIn(document))
+    reply = central.staff.put("/admin/policy", staff_wire.PolicyIn(document))
     assert reply.status_code == 200, reply.text
     key = wire.from_json(wire.ECardKey, central.staff.post("/admin/ecard-keys").json())
-    central.staff.put("/admin/policy", wire.PolicyIn({**document, "offline_max_items": 1}))
+    central.staff.put("/admin/policy", staff_wire.PolicyIn({**document, "offline_max_items": 1}))
     changes, _ = pull_all(kiosk)
     policies = [c.policy for c in changes if c.policy]
     assert [p.version for p in policies] == ["central-1", "central-1", "central-2"]
@@ -127,7 +127,7 @@ def test_policy_comes_versioned_with_the_ecard_keys(central: Central) -> None:
     assert latest.ecard_keys == [key]
     # The central signs a reader's QR e-card; a kiosk verifies it offline with the
     # replicated public key.
-    central.staff.put("/admin/patrons", wire.PatronBatch([wire.PatronRecord("P1")]))
+    central.staff.put("/admin/patrons", staff_wire.PatronBatch([wire.PatronRecord("P1")]))
     issued = central.staff.post("/admin/ecards", {"card_id": "P1", "days": 1}).json()
     keys = {k.key_id: ecard.decode_key(k.public_key) for k in latest.ecard_keys}
     assert ecard.verify(issued["token"], keys, START).card_id == "P1"
@@ -139,7 +139,7 @@ def test_policy_comes_versioned_with_the_ecard_keys(central: Central) -> None:
 
 
 def test_a_policy_a_kiosk_cannot_read_is_refused(central: Central) -> None:
-    reply = central.staff.put("/admin/policy", wire.PolicyIn({"rules": [{"colour": "red"}]}))
+    reply = central.staff.put("/admin/policy", staff_wire.PolicyIn({"rules": [{"colour": "red"}]}))
     assert reply.status_code == 422
     assert central.enrol("k1").get("/changes").json()["changes"] == []
 
@@ -215,7 +215,7 @@ def test_the_reply_body_is_the_decoded_page_with_stored_records_spliced_in(
 )
 def test_a_policy_with_wrong_types_is_refused_field_by_field(central: Central, document, named):
     """Regression (#14 finding 2): both were stored with 200 and crashed every checkout."""
-    reply = central.staff.put("/admin/policy", wire.PolicyIn(document))
+    reply = central.staff.put("/admin/policy", staff_wire.PolicyIn(document))
     assert reply.status_code == 422, reply.text
     problems = reply.json()["detail"]["problems"]
     assert [p.split(":")[0] for p in problems] == [named]

@@ -15,7 +15,7 @@ from pathlib import Path
 import sqlalchemy as sa
 
 from kiosk import ecard
-from sync.central import schema, wire
+from sync.central import schema, staff_wire, wire
 from sync.central.database import reading
 from tests.fixtures.central import Central
 
@@ -35,7 +35,7 @@ def test_revoking_a_key_destroys_its_private_seed(central: Central, db_url: str)
     assert central.staff.delete(f"/admin/ecard-keys/{gone.key_id}").status_code == 204
     assert seed_of(central, gone.key_id) == ""
     assert seed_of(central, kept.key_id) != ""  # the other key still signs
-    central.staff.put("/admin/patrons", wire.PatronBatch([wire.PatronRecord("P1")]))
+    central.staff.put("/admin/patrons", staff_wire.PatronBatch([wire.PatronRecord("P1")]))
     issued = central.staff.post("/admin/ecards", {"card_id": "P1", "days": 1}).json()
     assert issued["key_id"] == kept.key_id
     if db_url.startswith("sqlite:///"):

@@ -19,7 +19,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from sync.central import efficiency, wire
+from sync.central import efficiency, staff_wire, wire
 from sync.central.database import reading
 from tests.fixtures.central import START, Central
 from tests.fleet.fleetdata import Journal
@@ -49,9 +49,9 @@ def seed(central: Central) -> None:
     catalog += [
         wire.ItemRecord(pii=f"C{n}", title=f"丙{n}", branch="国贸书房") for n in range(1, 21)
     ]
-    assert central.staff.put("/admin/items", wire.ItemBatch(catalog)).status_code == 200
+    assert central.staff.put("/admin/items", staff_wire.ItemBatch(catalog)).status_code == 200
     cards = [wire.PatronRecord(card_id=f"P{n}") for n in range(1, 7)]
-    assert central.staff.put("/admin/patrons", wire.PatronBatch(cards)).status_code == 200
+    assert central.staff.put("/admin/patrons", staff_wire.PatronBatch(cards)).status_code == 200
     a = Journal(central.enrol("dc-01", "东城书房"))
     b = Journal(central.enrol("xc-01", "西城书房"))
     c = Journal(central.enrol("gm-01", "国贸书房"))

@@ -24,7 +24,7 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-from sync.central import efficiency, rollup, wire
+from sync.central import efficiency, rollup, staff_wire, wire
 from sync.central.database import reading, writing
 from sync.central.migrations import migrate
 from sync.central.schema import (
@@ -148,9 +148,9 @@ def random_city(central: Central, seed: int) -> None:
         wire.ItemRecord(pii=f"I{n}", title=f"书{n}", branch=ROOMS[n % len(ROOMS)])
         for n in range(45)
     ]
-    assert central.staff.put("/admin/items", wire.ItemBatch(catalog)).status_code == 200
+    assert central.staff.put("/admin/items", staff_wire.ItemBatch(catalog)).status_code == 200
     cards = [wire.PatronRecord(card_id=f"P{n}") for n in range(18)]
-    assert central.staff.put("/admin/patrons", wire.PatronBatch(cards)).status_code == 200
+    assert central.staff.put("/admin/patrons", staff_wire.PatronBatch(cards)).status_code == 200
     kiosks = [(central.enrol(f"k{n}", ROOMS[n % len(ROOMS)]), [0]) for n in range(4)]
     sent: list[tuple[int, wire.TransactionIn]] = []  # (kiosk index, row) applied or not
 
@@ -209,13 +209,13 @@ def random_city(central: Central, seed: int) -> None:
         wire.ItemRecord(pii=f"I{n}", title=f"书{n}", branch=ROOMS[n % 3], status="lost")
         for n in range(3, 45, 11)
     ]
-    assert central.staff.put("/admin/items", wire.ItemBatch(moved)).status_code == 200
+    assert central.staff.put("/admin/items", staff_wire.ItemBatch(moved)).status_code == 200
     # Items withdrawn (two of them added again later, with a new home) and one never lent.
     for n in (1, 2, 5, 44):
         assert central.staff.delete(f"/admin/items/I{n}").status_code == 204
     back = [wire.ItemRecord(pii=f"I{n}", title=f"书{n}", branch=ROOMS[2]) for n in (2, 44)]
     back.append(wire.ItemRecord(pii="NEW1", title="新书", branch=ROOMS[0]))
-    assert central.staff.put("/admin/items", wire.ItemBatch(back)).status_code == 200
+    assert central.staff.put("/admin/items", staff_wire.ItemBatch(back)).status_code == 200
 
 
 def periods(rng: random.Random) -> list[tuple[date, date]]:
@@ -275,10 +275,10 @@ def test_rollup_figures_equal_a_straight_count_of_the_ledger(central: Central, s
 def test_a_cancelled_checkout_no_longer_counts(central: Central) -> None:
     room = ROOMS[0]
     catalog = [wire.ItemRecord(pii="X1", title="书", branch=room)]
-    assert central.staff.put("/admin/items", wire.ItemBatch(catalog)).status_code == 200
+    assert central.staff.put("/admin/items", staff_wire.ItemBatch(catalog)).status_code == 200
     assert (
         central.staff.put(
-            "/admin/patrons", wire.PatronBatch([wire.PatronRecord(card_id="R1")])
+            "/admin/patrons", staff_wire.PatronBatch([wire.PatronRecord(card_id="R1")])
         ).status_code
         == 200
     )
@@ -333,9 +333,9 @@ def test_readers_at_several_kiosks_at_once_are_counted_once(central: Central) ->
     rollup's read-then-write of a reader's days in order): the figures still equal the
     straight count, and a rebuild changes nothing."""
     catalog = [wire.ItemRecord(pii=f"C{n}", title=f"书{n}", branch=ROOMS[n % 3]) for n in range(80)]
-    assert central.staff.put("/admin/items", wire.ItemBatch(catalog)).status_code == 200
+    assert central.staff.put("/admin/items", staff_wire.ItemBatch(catalog)).status_code == 200
     cards = [wire.PatronRecord(card_id=f"R{n}") for n in range(5)]
-    assert central.staff.put("/admin/patrons", wire.PatronBatch(cards)).status_code == 200
+    assert central.staff.put("/admin/patrons", staff_wire.PatronBatch(cards)).status_code == 200
     kiosks = [central.enrol(f"c{n}", ROOMS[n % 3]) for n in range(4)]
     start = threading.Barrier(len(kiosks))
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import datetime
 from pathlib import Path
 
-from sync.central import wire
+from sync.central import staff_wire, wire
 from sync.daemon.upstream import DaemonClient
 from tests import journal_story
 from tests.fixtures.central import Central, open_loans, seed
@@ -48,7 +48,7 @@ def test_a_cancelled_return_reinstates_the_loan_centrally_and_it_renews(
 def seed_story_items(central: Central) -> None:
     reply = central.staff.put(
         "/admin/items",
-        wire.ItemBatch(
+        staff_wire.ItemBatch(
             [wire.ItemRecord(pii=p, title=p, branch="main") for p in journal_story.ITEMS]
         ),
     )

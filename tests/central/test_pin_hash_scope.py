@@ -12,7 +12,7 @@ import pytest
 
 from kiosk.pin import PIN_WITHHELD, hash_pin
 from kiosk.policy import Policy
-from sync.central import wire
+from sync.central import staff_wire, wire
 from tests.fixtures.central import Api, Central
 
 HASH = hash_pin("2468", n=2)
@@ -34,14 +34,14 @@ def _patrons_seen(kiosk: Api) -> dict[str, Any]:
 
 def _set_scope(central: Central, scope: str) -> None:
     document = {**Policy().to_dict(), "pin_hash_scope": scope}
-    reply = central.staff.put("/admin/policy", wire.PolicyIn(document))
+    reply = central.staff.put("/admin/policy", staff_wire.PolicyIn(document))
     assert reply.status_code == 200, reply.text
 
 
 def _readers(central: Central) -> None:
     reply = central.staff.put(
         "/admin/patrons",
-        wire.PatronBatch(
+        staff_wire.PatronBatch(
             [
                 wire.PatronRecord("EAST-1", pin_hash=HASH, home_branch="east"),
                 wire.PatronRecord("WEST-1", pin_hash=HASH, home_branch="west"),
@@ -110,13 +110,13 @@ def test_narrowing_the_scope_takes_hashes_back_from_kiosks_that_hold_them(
 @pytest.mark.parametrize("pin_hash", ["1234", PIN_WITHHELD])
 def test_the_central_takes_only_scrypt_hashes_for_patrons(central: Central, pin_hash: str) -> None:
     reply = central.staff.put(
-        "/admin/patrons", wire.PatronBatch([wire.PatronRecord("P1", pin_hash=pin_hash)])
+        "/admin/patrons", staff_wire.PatronBatch([wire.PatronRecord("P1", pin_hash=pin_hash)])
     )
     assert reply.status_code == 422, reply.text
 
 
 def test_a_scope_the_policy_does_not_know_is_refused(central: Central) -> None:
     document = {**Policy().to_dict(), "pin_hash_scope": "district"}
-    reply = central.staff.put("/admin/policy", wire.PolicyIn(document))
+    reply = central.staff.put("/admin/policy", staff_wire.PolicyIn(document))
     assert reply.status_code == 422
     assert "pin_hash_scope" in reply.text

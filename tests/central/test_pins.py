@@ -13,7 +13,7 @@ import pytest
 
 from kiosk.pin import hash_pin
 from kiosk.policy import Policy
-from sync.central import wire
+from sync.central import staff_wire, wire
 from sync.central.pin_check import CentralPinCheck, central_pin_check
 from tests.fixtures.central import START, Api, Central
 
@@ -23,7 +23,7 @@ PIN = "2468"
 @pytest.fixture
 def reader(central: Central) -> Central:
     patrons = [wire.PatronRecord("P1", pin_hash=hash_pin(PIN, n=2**10)), wire.PatronRecord("NOPIN")]
-    reply = central.staff.put("/admin/patrons", wire.PatronBatch(patrons))
+    reply = central.staff.put("/admin/patrons", staff_wire.PatronBatch(patrons))
     assert reply.status_code == 200, reply.text
     return central
 

@@ -8,7 +8,7 @@ from datetime import timedelta
 
 import pytest
 
-from sync.central import rotation, wire
+from sync.central import rotation, staff_wire, wire
 from sync.central.database import reading, writing
 from tests.fixtures.central import START, Central, txn
 
@@ -31,9 +31,9 @@ def _city(central: Central) -> None:
         for room, shelf in SHELVES.items()
         for n, (pii, clc) in enumerate(shelf, start=1)
     ]
-    assert central.staff.put("/admin/items", wire.ItemBatch(records)).status_code == 200
+    assert central.staff.put("/admin/items", staff_wire.ItemBatch(records)).status_code == 200
     assert (
-        central.staff.put("/admin/patrons", wire.PatronBatch([wire.PatronRecord("P1")]))
+        central.staff.put("/admin/patrons", staff_wire.PatronBatch([wire.PatronRecord("P1")]))
     ).status_code == 200
     kiosk = central.enrol("k-c", "C")
     rows, seq = [], 0
@@ -110,9 +110,9 @@ def test_a_limited_proposal_takes_the_stalest_and_lists_them_in_shelf_order(
         wire.ItemRecord(f"D{n}", f"书 {n}", call_number=f"I1/{n}", branch="D", clc_class="I1")
         for n in (1, 2, 3)
     ]
-    assert central.staff.put("/admin/items", wire.ItemBatch(records)).status_code == 200
+    assert central.staff.put("/admin/items", staff_wire.ItemBatch(records)).status_code == 200
     assert (
-        central.staff.put("/admin/patrons", wire.PatronBatch([wire.PatronRecord("P1")]))
+        central.staff.put("/admin/patrons", staff_wire.PatronBatch([wire.PatronRecord("P1")]))
     ).status_code == 200
     kiosk = central.enrol("k-d", "D")
     rows = [
@@ -132,16 +132,18 @@ def test_staff_scripts_make_a_plan_and_read_its_progress_over_the_api(central: C
     _city(central)
     made = central.staff.post(
         "/admin/rotation/plans",
-        wire.RotationPlanIn("A", "B", ["A-I1", "A-I2"], note="library system batch 2026-12"),
+        staff_wire.RotationPlanIn("A", "B", ["A-I1", "A-I2"], note="library system batch 2026-12"),
     )
     assert made.status_code == 200, made.text
     plan = made.json()
     assert (plan["from_branch"], plan["to_branch"], plan["created_by"]) == ("A", "B", "librarian")
     assert plan["counts"] == {"on_shelf": 2}
-    refused = central.staff.post("/admin/rotation/plans", wire.RotationPlanIn("A", "C", ["A-I1"]))
+    refused = central.staff.post(
+        "/admin/rotation/plans", staff_wire.RotationPlanIn("A", "C", ["A-I1"])
+    )
     assert refused.status_code == 422 and "already on another plan" in refused.text
     too_long = central.staff.post(
-        "/admin/rotation/plans", wire.RotationPlanIn("A", "B", ["x" * 65])
+        "/admin/rotation/plans", staff_wire.RotationPlanIn("A", "B", ["x" * 65])
     )
     assert too_long.status_code == 422
     listed = central.staff.get("/rotation/plans")
@@ -150,7 +152,7 @@ def test_staff_scripts_make_a_plan_and_read_its_progress_over_the_api(central: C
     kiosk = central.enrol("k-a", "A")
     assert kiosk.get("/rotation/plans").status_code in (401, 403)
     assert kiosk.post(
-        "/admin/rotation/plans", wire.RotationPlanIn("A", "B", ["A-I3"])
+        "/admin/rotation/plans", staff_wire.RotationPlanIn("A", "B", ["A-I3"])
     ).status_code in (401, 403)
 
 

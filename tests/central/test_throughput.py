@@ -7,17 +7,18 @@ from __future__ import annotations
 
 import time
 
-from sync.central import wire
+from sync.central import staff_wire, wire
 from tests.fixtures.central import Central, open_loans, txn
 
 
 def test_a_backlog_of_1000_transactions_applies_in_one_push(central: Central) -> None:
     central.staff.put(
         "/admin/items",
-        wire.ItemBatch([wire.ItemRecord(pii=f"I{n}", title=f"Book {n}") for n in range(800)]),
+        staff_wire.ItemBatch([wire.ItemRecord(pii=f"I{n}", title=f"Book {n}") for n in range(800)]),
     )
     central.staff.put(
-        "/admin/patrons", wire.PatronBatch([wire.PatronRecord(card_id=f"P{n}") for n in range(50)])
+        "/admin/patrons",
+        staff_wire.PatronBatch([wire.PatronRecord(card_id=f"P{n}") for n in range(50)]),
     )
     kiosk = central.enrol("k1")
     rows = [txn(n + 1, "checkout", f"I{n}", f"P{n % 50}") for n in range(800)]

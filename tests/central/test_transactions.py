@@ -6,7 +6,7 @@ from datetime import timedelta
 
 import sqlalchemy as sa
 
-from sync.central import wire
+from sync.central import staff_wire, wire
 from sync.central.schema import conflicts, transactions
 from tests.fixtures.central import START, Central, open_loans, seed, txn
 
@@ -101,7 +101,7 @@ def test_a_patron_blocked_since_the_kiosks_last_sync_is_a_conflict(central: Cent
     synced = kiosk.get("/changes", cursor=0, limit=1000).json()
     kiosk.get("/changes", cursor=synced["next_cursor"])  # the kiosk has everything
     central.staff.put(
-        "/admin/patrons", wire.PatronBatch([wire.PatronRecord(card_id="P1", blocks=["debt"])])
+        "/admin/patrons", staff_wire.PatronBatch([wire.PatronRecord(card_id="P1", blocks=["debt"])])
     )
     result = kiosk.push(txn(1, "checkout", "I1", "P1"))[0]
     assert (result["status"], result["reason"]) == ("conflict", "patron_blocked_since_last_sync")
@@ -123,19 +123,19 @@ def test_resolving_a_conflict_by_applying_moves_the_loan(central: Central) -> No
     conflict_id = k2.push(txn(1, "checkout", "I1", "P2"))[0]["conflict_id"]
     reply = central.staff.post(
         f"/conflicts/{conflict_id}/resolve",
-        wire.ConflictResolution("apply", "book was in P2's bag"),
+        staff_wire.ConflictResolution("apply", "book was in P2's bag"),
     )
     assert reply.status_code == 200, reply.text
     assert reply.json()["resolution"] == "applied"
     assert reply.json()["resolved_by"] == "librarian"
     assert [loan["patron_card"] for loan in open_loans(central)] == ["P2"]
     again = central.staff.post(
-        f"/conflicts/{conflict_id}/resolve", wire.ConflictResolution("dismiss")
+        f"/conflicts/{conflict_id}/resolve", staff_wire.ConflictResolution("dismiss")
     )
     assert again.status_code == 409
     assert central.staff.get("/conflicts", open="true").json() == []
     assert len(central.staff.get("/conflicts").json()) == 1
-    missing = central.staff.post("/conflicts/999/resolve", wire.ConflictResolution("dismiss"))
+    missing = central.staff.post("/conflicts/999/resolve", staff_wire.ConflictResolution("dismiss"))
     assert missing.status_code == 404
 
 

@@ -11,7 +11,7 @@ import pytest
 import sqlalchemy as sa
 
 from kiosk.clock import ManualClock
-from sync.central import auth, conflict_records, ledger, wire
+from sync.central import auth, conflict_records, ledger, staff_wire, wire
 from sync.central.client import CentralClient, Rejected
 from sync.central.database import make_engine, writing
 from sync.central.migrations import STEPS, applied_steps, migrate
@@ -140,13 +140,13 @@ def test_staff_dismiss_a_sip2_conflict_but_cannot_apply_it(central: Central) -> 
     (result,) = report(kiosk, refused(1, "1000001", "R0002"))
     path = f"/conflicts/{result['conflict_id']}/resolve"
 
-    apply = central.staff.post(path, wire.ConflictResolution("apply"))
+    apply = central.staff.post(path, staff_wire.ConflictResolution("apply"))
     assert apply.status_code == 409
     assert "library system" in apply.json()["detail"] and "dismiss" in apply.json()["detail"]
     assert listed(central, open="true")[0]["resolved_at"] is None
 
     note = "lent at the desk in the library system, loan 88121"
-    dismissed = central.staff.post(path, wire.ConflictResolution("dismiss", note))
+    dismissed = central.staff.post(path, staff_wire.ConflictResolution("dismiss", note))
     assert dismissed.status_code == 200, dismissed.text
     body = dismissed.json()
     assert (body["resolution"], body["note"], body["resolved_by"]) == (
@@ -156,7 +156,7 @@ def test_staff_dismiss_a_sip2_conflict_but_cannot_apply_it(central: Central) -> 
     )
     assert body["source"] == "sip2"
     assert listed(central, open="true") == []
-    assert central.staff.post(path, wire.ConflictResolution("dismiss")).status_code == 409
+    assert central.staff.post(path, staff_wire.ConflictResolution("dismiss")).status_code == 409
     assert open_loans(central, open="false") == []
 
 
@@ -168,7 +168,7 @@ def test_the_centrals_own_conflicts_say_so_and_can_still_be_applied(central: Cen
     (conflict,) = listed(central)
     assert conflict["source"] == "central"
     reply = central.staff.post(
-        f"/conflicts/{conflict['id']}/resolve", wire.ConflictResolution("apply")
+        f"/conflicts/{conflict['id']}/resolve", staff_wire.ConflictResolution("apply")
     )
     assert reply.status_code == 200, reply.text
     assert [loan["patron_card"] for loan in open_loans(central)] == ["P9"]

@@ -19,6 +19,7 @@ from drivers.printer.sim import SimPrinter
 from drivers.printer.status import PrinterOffline, read_status
 from drivers.printer.wording import CATALOG, words_for
 from kiosk.ports import CoverOpen, FrameError, PaperOut, PrinterStatus
+from tests.waiting import wait_until
 
 from .escpos_emulator import PrinterModel, PtyPrinter, TcpPrinter
 from .receipts import borrow_receipt, return_receipt
@@ -71,7 +72,7 @@ def test_serial_printer_prints_exactly_the_receipt_job(renderer: ReceiptRenderer
         assert printer.status() is PrinterStatus.READY
         printer.print_receipt(receipt)
         expected = renderer.job(receipt).escpos
-        wait_for(lambda: len(pty.model.printed) >= len(expected))
+        wait_until(lambda: len(pty.model.printed) >= len(expected))
         printer.close()
     assert bytes(pty.model.printed) == expected
     assert pty.model.status_queries[:3] == [1, 2, 4]
@@ -116,7 +117,7 @@ def test_serial_printer_with_low_paper_still_prints(renderer: ReceiptRenderer) -
         printer.open()
         assert printer.status() is PrinterStatus.PAPER_LOW
         printer.print_receipt(borrow_receipt("en", count=1))
-        wait_for(lambda: len(pty.model.printed) > 1000)
+        wait_until(lambda: len(pty.model.printed) > 1000)
         printer.close()
 
 
@@ -138,7 +139,7 @@ def test_network_printer_over_tcp(renderer: ReceiptRenderer) -> None:
         assert printer.status() is PrinterStatus.READY
         printer.print_receipt(receipt)
         expected = renderer.job(receipt).escpos
-        wait_for(lambda: len(server.model.printed) >= len(expected))
+        wait_until(lambda: len(server.model.printed) >= len(expected))
         server.model.paper_out = True
         assert printer.status() is PrinterStatus.PAPER_OUT
         printer.close()
@@ -234,16 +235,6 @@ def test_wrapping_breaks_chinese_anywhere_and_english_between_words() -> None:
     chinese = wrap("活着余华作品精装纪念版附赠书签", font, 120)
     assert "".join(chinese) == "活着余华作品精装纪念版附赠书签"
     assert len(chinese) > 1
-
-
-def wait_for(condition, timeout: float = 5.0) -> None:  # type: ignore[no-untyped-def]
-    import time
-
-    deadline = time.monotonic() + timeout
-    while not condition():
-        if time.monotonic() > deadline:
-            raise AssertionError("condition not met in time")
-        time.sleep(0.01)
 
 
 def test_the_library_systems_print_lines_go_on_the_receipt():

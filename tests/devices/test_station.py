@@ -7,7 +7,7 @@ import pytest
 from drivers.station import DeviceStation, StationCallbacks, StationConfig
 from kiosk.models import CardKind
 from tests.devices.fakes import RecordingFaults
-from tests.rfid.waiting import wait_until
+from tests.waiting import wait_until
 
 
 @pytest.fixture

@@ -16,7 +16,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from sync.central import auth, branches, wire
+from sync.central import auth, branches, staff_wire
 from sync.central.database import writing
 from sync.central.schema import faults, kiosks, uptime_spans
 from tests.fixtures.central import Api, Central
@@ -67,7 +67,7 @@ def seed_city(
         }
         branches.set_districts(
             conn,
-            [wire.BranchRecord(kiosk_branch[k], district_of[k]) for k in ids],
+            [staff_wire.BranchRecord(kiosk_branch[k], district_of[k]) for k in ids],
             now,
         )
     # Late in every name order: the last district's last kiosk.

@@ -26,7 +26,7 @@ from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 
-from sync.central import auth, branches, catalog, rollup, wire
+from sync.central import auth, branches, catalog, rollup, staff_wire, wire
 from sync.central.database import writing
 from sync.central.schema import transactions
 
@@ -86,7 +86,7 @@ def seed_year(central: object) -> int:
         branches.set_districts(
             conn,
             [
-                wire.BranchRecord(r.name, r.district, r.seats, None, r.weekly_open_hours)
+                staff_wire.BranchRecord(r.name, r.district, r.seats, None, r.weekly_open_hours)
                 for r in ROOMS
             ],
             now,

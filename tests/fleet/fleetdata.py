@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sync.central import health, wire
+from sync.central import health, staff_wire, wire
 from sync.central.database import writing
 from sync.central.schema import faults, uptime_spans
 from tests.fixtures.central import Api, Central
@@ -68,11 +68,11 @@ def fault(
 def put_catalog(central: Central, piis: list[str], cards: list[str]) -> None:
     reply = central.staff.put(
         "/admin/items",
-        wire.ItemBatch([wire.ItemRecord(pii=p, title=f"书 {p}", branch="") for p in piis]),
+        staff_wire.ItemBatch([wire.ItemRecord(pii=p, title=f"书 {p}", branch="") for p in piis]),
     )
     assert reply.status_code == 200, reply.text
     reply = central.staff.put(
-        "/admin/patrons", wire.PatronBatch([wire.PatronRecord(card_id=c) for c in cards])
+        "/admin/patrons", staff_wire.PatronBatch([wire.PatronRecord(card_id=c) for c in cards])
     )
     assert reply.status_code == 200, reply.text
 

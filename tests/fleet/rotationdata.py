@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from sync.central import wire
+from sync.central import staff_wire, wire
 from tests.fixtures.central import Central, txn
 
 #: (pii, title, call number, CLC class), out of shelf order on purpose.
@@ -26,17 +26,17 @@ WEST_BOOKS = (("32001", "白鹿原", "I247.5/30", "I247.5"), ("32002", "活着",
 def seed(central: Central) -> None:
     reply = central.staff.put(
         "/admin/branches",
-        wire.BranchBatch(
+        staff_wire.BranchBatch(
             [
-                wire.BranchRecord("main", district="城东区", name="城东书房"),
-                wire.BranchRecord("west", district="城西区", name="城西书房"),
+                staff_wire.BranchRecord("main", district="城东区", name="城东书房"),
+                staff_wire.BranchRecord("west", district="城西区", name="城西书房"),
             ]
         ),
     )
     assert reply.status_code == 200, reply.text
     reply = central.staff.put(
         "/admin/items",
-        wire.ItemBatch(
+        staff_wire.ItemBatch(
             [
                 wire.ItemRecord(pii, title, call_number=call, branch=branch, clc_class=clc)
                 for branch, books in (("main", BOOKS), ("west", WEST_BOOKS))
@@ -45,7 +45,7 @@ def seed(central: Central) -> None:
         ),
     )
     assert reply.status_code == 200, reply.text
-    reply = central.staff.put("/admin/patrons", wire.PatronBatch([wire.PatronRecord("P1")]))
+    reply = central.staff.put("/admin/patrons", staff_wire.PatronBatch([wire.PatronRecord("P1")]))
     assert reply.status_code == 200, reply.text
     kiosk = central.enrol("k-main", "main")
     rows = []

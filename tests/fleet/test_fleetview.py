@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from sync.central import wire
+from sync.central import staff_wire
 from sync.central.database import reading, writing
 from sync.central.schema import uptime_spans
 from sync.central.web import charts, csvexport, fleetview
@@ -17,7 +17,7 @@ from tests.fixtures.central import Central
 NOW = datetime(2026, 11, 24, 2, 0, tzinfo=UTC)
 
 
-def status(**changes: object) -> wire.KioskStatus:
+def status(**changes: object) -> staff_wire.KioskStatus:
     values: dict[str, object] = {
         "kiosk_id": "k1",
         "branch": "b",
@@ -39,11 +39,11 @@ def status(**changes: object) -> wire.KioskStatus:
         "mtbf_seconds": None,
     }
     values.update(changes)
-    return wire.KioskStatus(**values)  # type: ignore[arg-type]
+    return staff_wire.KioskStatus(**values)  # type: ignore[arg-type]
 
 
-def open_fault(severity: str) -> wire.FaultRecord:
-    return wire.FaultRecord(1, "k1", "rfid", "x", severity, "", NOW, NOW, 1)
+def open_fault(severity: str) -> staff_wire.FaultRecord:
+    return staff_wire.FaultRecord(1, "k1", "rfid", "x", severity, "", NOW, NOW, 1)
 
 
 @pytest.mark.parametrize(
@@ -75,9 +75,9 @@ def test_cards_keep_only_their_last_four_digits() -> None:
 
 def test_csv_cells_that_look_like_formulas_are_defused() -> None:
     rows = [
-        wire.DailyStats("=cmd|' /C calc'!A0", "2026-11-24", 1, 0, 0, 1),
-        wire.DailyStats("@SUM(A1)", "2026-11-24", 0, 1, 0, 1),
-        wire.DailyStats('东城书房, "Dongcheng"', "2026-11-24", 0, 0, 1, 1),
+        staff_wire.DailyStats("=cmd|' /C calc'!A0", "2026-11-24", 1, 0, 0, 1),
+        staff_wire.DailyStats("@SUM(A1)", "2026-11-24", 0, 1, 0, 1),
+        staff_wire.DailyStats('东城书房, "Dongcheng"', "2026-11-24", 0, 0, 1, 1),
     ]
     text = csvexport.statistics_csv(rows)
     assert text.startswith("\ufeffbranch,day,loans,returns,renewals,readers\r\n")

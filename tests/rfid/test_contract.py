@@ -18,7 +18,7 @@ from kiosk.ports import (
     UnsupportedOperation,
 )
 from tests.rfid.rigs import Rig
-from tests.rfid.waiting import wait_until
+from tests.waiting import wait_until
 
 
 def place(rig: Rig, serial: int = 1, **kwargs: object) -> SimulatedTag:

@@ -17,7 +17,7 @@ from drivers.rfid.feig import FeigReader
 from drivers.rfid.field import SimulatedTag, TagField, nxp_uid
 from drivers.rfid.m810 import M810Reader
 from kiosk.ports import DeviceTimeout, UnsupportedOperation
-from tests.rfid.waiting import wait_until
+from tests.waiting import wait_until
 
 
 def field_with(count: int) -> TagField:

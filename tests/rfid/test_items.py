@@ -10,7 +10,7 @@ from drivers.rfid.pad import PadWatcher
 from drivers.rfid.sim import SimReader
 from kiosk.ports import DeviceTimeout, TagProblem, TagWriteError, tag_label
 from kiosk.tags import dsfid_for, encode
-from tests.rfid.waiting import wait_until
+from tests.waiting import wait_until
 
 
 def library_tag(

@@ -13,7 +13,7 @@ from drivers.rfid.field import SimulatedTag, TagField, nxp_uid
 from drivers.rfid.pad import PadEvent, PadWatcher
 from drivers.rfid.sim import SimReader
 from kiosk.ports import TagInfo
-from tests.rfid.waiting import wait_until
+from tests.waiting import wait_until
 
 UID = nxp_uid(1)
 

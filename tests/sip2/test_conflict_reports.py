@@ -8,7 +8,7 @@ daemon is the one `shufang sync` builds, the library system is the pysip2 server
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -21,7 +21,7 @@ from kiosk.core import Core
 from kiosk.models import Decision, Item, Security, Transaction, TxnKind
 from kiosk.ports import TxnReply
 from kiosk.store import Store
-from sync.central import wire
+from sync.central import staff_wire
 from sync.central.app import create_app
 from sync.central.client import Unavailable
 from sync.central.server import BackgroundServer
@@ -29,6 +29,7 @@ from sync.daemon.acs import ConflictReport, report_conflicts, upstream_conflict
 from tests.fixtures.central import Central
 from tests.sip2.kiosk_daemon import applied_for, daemon_for, lend_offline, write_config
 from tests.sip2.library import Library, RunningServer
+from tests.sync.fake_central import FakeCentral
 
 BLOCKED = "R0002"  # blocked at the library system; the kiosk's cached record says nothing
 
@@ -145,10 +146,11 @@ def test_refusals_made_while_the_central_is_down_are_reported_once_it_is_back(
 
         # staff settle them in the library system; here they can only dismiss
         first = f"/conflicts/{listed[0]['id']}/resolve"
-        apply = central.staff.post(first, wire.ConflictResolution("apply"))
+        apply = central.staff.post(first, staff_wire.ConflictResolution("apply"))
         assert apply.status_code == 409 and "library system" in apply.json()["detail"]
         dismiss = central.staff.post(
-            first, wire.ConflictResolution("dismiss", "lent at the desk after the block lifted")
+            first,
+            staff_wire.ConflictResolution("dismiss", "lent at the desk after the block lifted"),
         )
         assert dismiss.status_code == 200, dismiss.text
         assert dismiss.json()["resolution"] == "dismissed"
@@ -256,22 +258,6 @@ def refusing_store(tmp_path: Path) -> Store:
     return store
 
 
-class FakeCentral:
-    def __init__(self, answer: int | None = None, error: Exception | None = None) -> None:
-        self.answer = answer  # answer only for the first n rows
-        self.error = error
-        self.sent: list[list[wire.UpstreamConflictIn]] = []
-
-    def report_upstream_conflicts(
-        self, rows: Sequence[wire.UpstreamConflictIn]
-    ) -> list[wire.UpstreamConflictResult]:
-        self.sent.append(list(rows))
-        if self.error is not None:
-            raise self.error
-        answered = rows if self.answer is None else rows[: self.answer]
-        return [wire.UpstreamConflictResult(r.id, "recorded", n) for n, r in enumerate(answered)]
-
-
 def test_a_refusal_goes_to_the_central_with_its_reason_and_the_acs_text_apart(
     refusing_store: Store,
 ) -> None:
@@ -311,6 +297,9 @@ def test_batches_follow_the_journal_order(refusing_store: Store) -> None:
 def test_a_central_error_marks_nothing_and_propagates(refusing_store: Store) -> None:
     with pytest.raises(Unavailable):
         report_conflicts(
-            refusing_store, FakeCentral(error=Unavailable("down")), batch_size=10, now=lambda: AT
+            refusing_store,
+            FakeCentral(down=1, error=Unavailable("down")),
+            batch_size=10,
+            now=lambda: AT,
         )
     assert [t.id for t in refusing_store.unreported_conflicts(10)] == ["t0", "t2"]

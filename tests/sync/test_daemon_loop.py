@@ -12,7 +12,6 @@ from kiosk.core import DEVICES_HEALTH_KEY, OFFLINE_SINCE_KEY, ONLINE_KEY
 from kiosk.models import Decision, Security, Transaction, TxnKind
 from kiosk.ports import TxnReply
 from kiosk.store import Store
-from sync.central import wire
 from sync.central.client import Unavailable
 from sync.daemon import SyncDaemon, SyncSettings
 from sync.daemon.backoff import Backoff
@@ -20,38 +19,9 @@ from sync.daemon.heartbeat import build_heartbeat
 from sync.daemon.pull import CURSOR_KEY, pull_changes
 from sync.daemon.push import push_outbox
 from sync.daemon.upstream import RetryLater, retry_after_seconds, txn_to_json
+from tests.sync.fake_central import FakeCentral
 
 START = datetime(2026, 11, 24, 2, 0, tzinfo=UTC)
-
-
-class FakeCentral:
-    """Answers like the central; ``down`` calls fail first, each a failure of ``error``."""
-
-    def __init__(self, down: int = 0, error: Exception | None = None) -> None:
-        self.down = down
-        self.error = error or Unavailable("connection refused")
-        self.pushed: list[str] = []
-        self.beats: list[wire.Heartbeat] = []
-        self.pages: list[dict] = []
-
-    def _gate(self) -> None:
-        if self.down > 0:
-            self.down -= 1
-            raise self.error
-
-    def push_journal(self, txns):
-        self._gate()
-        self.pushed += [t.id for t in txns]
-        return [TxnReply(t.id, "accepted") for t in txns]
-
-    def heartbeat(self, beat):
-        self._gate()
-        self.beats.append(beat)
-        return wire.HeartbeatAck(received_at=START, policy_version=None, latest_cursor=0)
-
-    def changes_json(self, cursor, limit, known=None):
-        self._gate()
-        return {"changes": [], "next_cursor": cursor, "has_more": False}
 
 
 class ScriptedWait:

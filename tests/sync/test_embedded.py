@@ -10,7 +10,7 @@ from kiosk.config.loader import defaults
 from kiosk.core import ONLINE_KEY, open_core
 from kiosk.outcomes import OutcomeKind
 from kiosk.store import Store
-from sync.central import wire
+from sync.central import staff_wire, wire
 from sync.daemon import SyncDaemon, SyncSettings
 from sync.daemon.embedded import NetworkSwitch, start_embedded_central
 from sync.daemon.upstream import DaemonClient
@@ -21,14 +21,14 @@ def test_the_embedded_central_and_a_threaded_daemon_replicate_and_deliver(tmp_pa
     central = start_embedded_central(tmp_path / "central.db", "demo-kiosk-01", "main")
     staff = requests.Session()
     staff.headers["Authorization"] = f"Bearer {central.staff_token}"
-    items = wire.ItemBatch(
+    items = staff_wire.ItemBatch(
         [
             wire.ItemRecord(pii="20001", title="三国演义"),
             wire.ItemRecord(pii="20002", title="水浒传"),
         ]
     )
     assert staff.put(central.url + "/api/v1/admin/items", json=wire.to_json(items)).ok
-    patrons = wire.PatronBatch([wire.PatronRecord(card_id="P0001")])
+    patrons = staff_wire.PatronBatch([wire.PatronRecord(card_id="P0001")])
     assert staff.put(central.url + "/api/v1/admin/patrons", json=wire.to_json(patrons)).ok
 
     db = tmp_path / "kiosk.db"

@@ -17,7 +17,7 @@ from kiosk.cli import main
 from kiosk.clock import SystemClock
 from kiosk.outcomes import OutcomeKind
 from kiosk.store import Store
-from sync.central import auth, wire
+from sync.central import auth, staff_wire, wire
 from sync.central.database import make_engine, writing
 from sync.central.migrations import migrate
 from sync.central.server import free_port
@@ -103,10 +103,10 @@ def test_two_central_processes_on_one_postgresql_apply_each_transaction_once(
             staff = auth.enrol_staff(conn, "librarian", START)
         staff_session = requests.Session()
         staff_session.headers["Authorization"] = f"Bearer {staff}"
-        items = wire.ItemBatch([wire.ItemRecord(pii=f"I{n}", title="B") for n in range(300)])
+        items = staff_wire.ItemBatch([wire.ItemRecord(pii=f"I{n}", title="B") for n in range(300)])
         reply = staff_session.put(urls[0] + "/api/v1/admin/items", json=wire.to_json(items))
         assert reply.status_code == 200, reply.text
-        patrons = wire.PatronBatch([wire.PatronRecord(card_id="P1")])
+        patrons = staff_wire.PatronBatch([wire.PatronRecord(card_id="P1")])
         reply = staff_session.put(urls[1] + "/api/v1/admin/patrons", json=wire.to_json(patrons))
         assert reply.status_code == 200, reply.text
 

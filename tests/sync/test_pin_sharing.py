@@ -18,7 +18,7 @@ from kiosk.models import CardKind
 from kiosk.pin import PIN_WITHHELD, hash_pin
 from kiosk.policy import Policy
 from kiosk.reasons import Reason
-from sync.central import wire
+from sync.central import staff_wire, wire
 from sync.central.pin_check import central_pin_check
 from sync.daemon.lockouts import REPORTED_KEY
 from tests.fixtures.central import START, Central
@@ -33,7 +33,7 @@ def _readers(central: Central) -> None:
         wire.PatronRecord("P1", pin_hash=pin_hash, home_branch="east"),
         wire.PatronRecord("P2", pin_hash=pin_hash, home_branch="east"),
     ]
-    reply = central.staff.put("/admin/patrons", wire.PatronBatch(patrons))
+    reply = central.staff.put("/admin/patrons", staff_wire.PatronBatch(patrons))
     assert reply.status_code == 200, reply.text
 
 
@@ -117,7 +117,7 @@ def test_with_branch_scope_a_kiosk_away_from_home_checks_the_pin_with_the_centra
 ) -> None:
     a, b = two_kiosks
     document = {**Policy().to_dict(), "pin_hash_scope": "branch"}
-    assert central.staff.put("/admin/policy", wire.PolicyIn(document)).status_code == 200
+    assert central.staff.put("/admin/policy", staff_wire.PolicyIn(document)).status_code == 200
     assert a.sync().ok and b.sync().ok
     assert a.patron("P1").pin_hash not in (None, PIN_WITHHELD)  # home branch: the hash
     assert b.patron("P1").pin_hash == PIN_WITHHELD  # away: only the marker

@@ -12,7 +12,7 @@ from kiosk.core import ECARD_KEYS_KEY, OFFLINE_SINCE_KEY, ONLINE_KEY
 from kiosk.models import CardKind, Decision
 from kiosk.outcomes import OutcomeKind
 from kiosk.reasons import Reason
-from sync.central import auth, catalog, wire
+from sync.central import auth, catalog, staff_wire, wire
 from sync.central.client import Unavailable
 from sync.central.database import reading, writing
 from sync.central.schema import ecard_keys, kiosks, policies
@@ -110,7 +110,7 @@ def test_a_policy_change_on_central_is_enforced_by_the_kiosk(kiosk: Kiosk, centr
     assert kiosk.sync().ok
     _lend(kiosk, "P1", "I1")
     document = {"max_loans": {"*": 1}, "rules": [{"category": "*", "item_class": "*"}]}
-    reply = central.staff.put("/admin/policy", wire.PolicyIn(document))
+    reply = central.staff.put("/admin/policy", staff_wire.PolicyIn(document))
     assert reply.status_code == 200, reply.text
     version = reply.json()["version"]
 
@@ -127,7 +127,7 @@ def test_a_policy_change_on_central_is_enforced_by_the_kiosk(kiosk: Kiosk, centr
 def test_a_patron_blocked_centrally_is_refused_after_the_pull(kiosk: Kiosk, central):
     assert kiosk.sync().ok
     assert kiosk.core.circulation.identify("P2").borrow_block is None
-    blocked = wire.PatronBatch([wire.PatronRecord(card_id="P2", blocks=["manual"])])
+    blocked = staff_wire.PatronBatch([wire.PatronRecord(card_id="P2", blocks=["manual"])])
     assert central.staff.put("/admin/patrons", blocked).status_code == 200
     assert kiosk.sync().ok
     assert kiosk.core.circulation.identify("P2").borrow_block is Reason.PATRON_BLOCKED
@@ -139,7 +139,7 @@ def test_deletes_and_holds_replicate(kiosk: Kiosk, central):
     assert kiosk.sync().ok
     assert central.staff.delete("/admin/items/I9").status_code in (200, 204)
     assert central.staff.delete("/admin/patrons/P2").status_code in (200, 204)
-    hold = wire.HoldBatch([wire.HoldRecord(item_pii="I7", patron_card="P1")])
+    hold = staff_wire.HoldBatch([wire.HoldRecord(item_pii="I7", patron_card="P1")])
     assert central.staff.post("/admin/holds", hold).status_code == 200
     assert kiosk.sync().ok
     assert kiosk.store.item("I9") is None and kiosk.store.patron("P2") is None
@@ -293,7 +293,9 @@ class Recording:
 def test_a_pull_fetching_ahead_never_claims_changes_it_has_not_stored(kiosk: Kiosk, central):
     """Regression: fetching page n+1 while applying page n sent n+1's cursor, which the
     central keeps as what the kiosk knew (it decides "blocked since last sync")."""
-    batch = wire.ItemBatch([wire.ItemRecord(pii=f"X{n}", title=f"Extra {n}") for n in range(40)])
+    batch = staff_wire.ItemBatch(
+        [wire.ItemRecord(pii=f"X{n}", title=f"Extra {n}") for n in range(40)]
+    )
     assert central.staff.put("/admin/items", batch).status_code == 200
     feed = Recording(kiosk, central)
     report = pull_changes(kiosk.daemon.store, feed, kiosk.clock, 10)
@@ -310,7 +312,7 @@ def test_a_kiosk_refuses_a_policy_it_cannot_use_and_keeps_lending(kiosk: Kiosk, 
     check it (an older release, a hand edit in its database) must not stop the kiosk: it keeps
     the last good policy, goes on lending and raises a fault the fleet page shows."""
     good = {"max_loans": {"*": 3}, "rules": [{"category": "*", "item_class": "*"}]}
-    assert central.staff.put("/admin/policy", wire.PolicyIn(good)).status_code == 200
+    assert central.staff.put("/admin/policy", staff_wire.PolicyIn(good)).status_code == 200
     assert kiosk.sync().ok
     kept = kiosk.core.circulation.policy.version
     bad = {"max_loans": 5, "rules": [{"category": "*", "item_class": "*", "loan_days": "28"}]}

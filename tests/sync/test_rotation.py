@@ -13,7 +13,7 @@ from kiosk.diag.checks import transfer_box_check
 from kiosk.models import ItemStatus
 from kiosk.outcomes import OutcomeKind
 from kiosk.reasons import Reason
-from sync.central import rotation, wire
+from sync.central import rotation, staff_wire, wire
 from sync.central.database import reading, writing
 from tests.fixtures.central import Central, seed
 from tests.sync.kiosks import make_kiosk
@@ -37,7 +37,9 @@ def test_a_returned_planned_book_goes_to_the_transfer_box_and_the_plan_follows_i
     seed(central, items=6, patrons=("P1",))
     reply = central.staff.put(
         "/admin/branches",
-        wire.BranchBatch([wire.BranchRecord("west", district="城西区", name="城西书房")]),
+        staff_wire.BranchBatch(
+            [staff_wire.BranchRecord("west", district="城西区", name="城西书房")]
+        ),
     )
     assert reply.status_code == 200, reply.text
     here = make_kiosk(central, tmp_path, "k-main", branch="main")

@@ -18,7 +18,6 @@ MAX_PUBLIC_METHODS = 20
 # Modules still over the limit, with the size they may not exceed while they wait for their split.
 LONG_MODULES: dict[str, int] = {
     "packaging/deb/build.py": 416,
-    "sync/daemon/loop.py": 422,
     "drivers/health.py": 451,
     "kiosk/tags/uhf.py": 452,
     "sync/central/schema.py": 478,
@@ -30,8 +29,6 @@ LONG_MODULES: dict[str, int] = {
     "drivers/rfid/emulators/llrp.py": 529,
     "sync/central/rotation.py": 532,
     "ui/controller.py": 553,
-    "sync/sip2/upstream.py": 559,
-    "sync/central/wire.py": 564,
     "kiosk/circulation.py": 576,
     "kiosk/config/settings.py": 600,
 }

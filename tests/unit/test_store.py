@@ -43,7 +43,7 @@ def test_database_is_durable_wal_with_foreign_keys(store):
 
 
 def test_schema_is_current_after_open(store):
-    assert len(store.schema_steps()) == SCHEMA_VERSION == 4
+    assert len(store.schema_steps()) == SCHEMA_VERSION == 5
 
 
 def test_unacknowledged_journal_rows_cannot_be_deleted(store, clock):
@@ -154,8 +154,10 @@ def test_upgrade_from_the_first_schema_keeps_every_row(tmp_path):
         "m002_policy_cache_and_fault_reports",
         "m003_conflict_reports",
         "m006_rotations",
+        "m007_item_covers",
     ]
     assert store.item("100001").title == "三体"
+    assert store.item("100001").cover == ""  # no cover known before m007
     (loan,) = store.loans_for("P0001")
     assert loan.offline and loan.txn_id == "0b7e1c3a-5d1e-4c55-9b8e-0d6c1f2a9e01"
     assert store.outbox_depth() == 1
@@ -222,7 +224,7 @@ def test_upgrade_from_the_second_schema_queues_its_refused_rows_for_the_central(
     copy = tmp_path / "old.db"
     shutil.copy(DATA / "kiosk-schema-2.db", copy)
     store = Store(copy)
-    assert store.schema_steps()[-1] == "m006_rotations"
+    assert store.schema_steps()[-1] == "m007_item_covers"
     assert len(store.schema_steps()) == SCHEMA_VERSION
     assert store.outbox_depth() == 1
     (refused,) = store.unreported_conflicts(10)

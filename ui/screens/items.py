@@ -6,6 +6,7 @@ from zoneinfo import ZoneInfo
 
 from kiosk.outcomes import Outcome, OutcomeKind
 from kiosk.reasons import Reason
+from ui.covers import CoverShelf
 from ui.help import HelpPanel
 from ui.kiosk_picture import KioskPicture
 from ui.qt import QtCore, QtWidgets, Signal
@@ -30,7 +31,7 @@ class ItemsScreen(Screen):
     #: how long a lifted book's row stays, marked 已拿走, before it goes
     LIFTED_MS = 2000
 
-    def __init__(self, t, palette, mode: str, tz: ZoneInfo) -> None:
+    def __init__(self, t, palette, mode: str, tz: ZoneInfo, covers: CoverShelf | None = None):
         super().__init__(t, palette)
         self.mode = mode
         self.tz = tz
@@ -39,7 +40,7 @@ class ItemsScreen(Screen):
         self.count = 0
         self.instructions = label("", role="message")
         self.message = Message()
-        self.list = ItemList()
+        self.list = ItemList(covers)  # rows with the book's cover beside the title
         # a room without staff: where the book goes, phone, QR code; right under the rows
         # (they gather at the bottom) that send the reader to staff; in landscape beside
         # them, where under them the window would grow past 1080 pixels in 长者模式
@@ -102,6 +103,8 @@ class ItemsScreen(Screen):
         row = self.list.row(pii)
         self._show_picture()
         row.show_state(title or pii, self.t.t("item.working"), "", self.palette_.muted)
+        if row.cover is not None:
+            row.cover.show_cover("", title)
 
     def show_outcome(self, outcome: Outcome) -> None:
         self._keep(outcome.pii)
@@ -180,6 +183,8 @@ class ItemsScreen(Screen):
             if message and message not in detail:
                 detail += "\n" + message
         row.show_state(title, detail, tone, colour)
+        if row.cover is not None:
+            row.cover.show_cover(outcome.item.cover if outcome.item else "", title)
         self._offer_renewal(row, outcome)
         self._update_help()
 

@@ -20,7 +20,7 @@ import time
 from dataclasses import dataclass
 from email.message import EmailMessage
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Protocol
 from urllib.parse import quote
 
 import requests
@@ -91,7 +91,7 @@ class WeComRobot:
         self.name = f"wecom:{_fingerprint(url)}"
 
     def send(self, message: Message) -> None:
-        body = {
+        body: dict[str, Any] = {
             "msgtype": "markdown",
             "markdown": {"content": _clip(message.markdown, WECOM_MAX_BYTES)},
         }
@@ -125,7 +125,7 @@ class DingTalkRobotChannel:
         return f"{self.robot.url}{joiner}timestamp={stamp}&sign={sign}"
 
     def send(self, message: Message) -> None:
-        body = {
+        body: dict[str, Any] = {
             "msgtype": "markdown",
             "markdown": {
                 "title": message.subject,

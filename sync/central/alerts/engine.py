@@ -135,7 +135,7 @@ def evaluate(
     for key, condition in conditions.items():
         if key in open_rows:
             continue
-        episode_id = conn.execute(
+        inserted = conn.execute(
             alert_episodes.insert().values(
                 rule=condition.rule,
                 subject=condition.subject,
@@ -145,10 +145,12 @@ def evaluate(
                 opened_at=now,
                 facts=condition.facts,
             )
-        ).inserted_primary_key[0]
+        ).inserted_primary_key
+        assert inserted is not None  # an INSERT into a table with a key always has one
+        episode_id = inserted[0]
         conn.execute(alert_events.insert().values(episode_id=episode_id, kind="opened", at=now))
         report.opened += 1
-    last_event = dict(
+    last_event: dict[int, datetime] = dict(
         conn.execute(
             sa.select(alert_events.c.episode_id, sa.func.max(alert_events.c.at))
             .where(alert_events.c.episode_id.in_([r.id for r in open_rows.values()]))

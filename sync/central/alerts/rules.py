@@ -105,7 +105,9 @@ def active(
                 {"outbox": str(row.outbox_depth),
                  "upstream_offline_since": offline_since.isoformat() if offline_since else ""},
             ))  # fmt: skip
-    branch_of = dict(conn.execute(sa.select(kiosks.c.kiosk_id, kiosks.c.branch)).all())
+    branch_of: dict[str, str] = dict(
+        conn.execute(sa.select(kiosks.c.kiosk_id, kiosks.c.branch)).tuples().all()
+    )
     for fault in conn.execute(
         sa.select(faults)
         .where(faults.c.cleared_at.is_(None), faults.c.severity.in_(FAILURE_SEVERITIES))

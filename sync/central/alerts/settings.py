@@ -22,6 +22,9 @@ class DingTalkRobot:
     secret: str = ""
 
 
+DEFAULT_SENDER = "shufang-central@localhost"
+
+
 @dataclass(frozen=True, slots=True)
 class SmtpSettings:
     host: str
@@ -34,7 +37,7 @@ class SmtpSettings:
     cafile: str = ""
     username: str = ""
     password_file: str = ""  # a file only the service user reads; never the password itself
-    sender: str = "shufang-central@localhost"
+    sender: str = DEFAULT_SENDER
     recipients: tuple[str, ...] = ()
 
 
@@ -139,7 +142,7 @@ def parse(table: dict[str, Any]) -> AlertSettings:
             cafile=str(raw.get("cafile", "")),
             username=str(raw.get("username", "")),
             password_file=str(raw.get("password_file", "")),
-            sender=str(raw.get("sender", SmtpSettings.sender)),
+            sender=str(raw.get("sender", DEFAULT_SENDER)),
             recipients=tuple(recipients),
         )
     return AlertSettings(

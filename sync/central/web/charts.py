@@ -109,7 +109,7 @@ def daily_bars(
                     t=axis_labels[d] if axis_labels else day[5:],
                 )
             )
-    x = left
+    x: float = left
     for s in series:
         parts.append(
             Markup(
@@ -223,7 +223,8 @@ def _nice_step(peak: int) -> int:
     for step in (1, 2, 5, 10, 20, 25, 50, 100, 200, 250, 500, 1000, 2000, 5000):
         if peak <= step * 4:
             return step
-    return 10 ** len(str(peak // 4))
+    rounded: int = 10 ** len(str(peak // 4))
+    return rounded
 
 
 def _day_ticks(start: datetime, end: datetime, tz: ZoneInfo) -> list[datetime]:

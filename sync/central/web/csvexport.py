@@ -6,13 +6,13 @@ import csv
 import io
 from collections.abc import Iterable
 
-from sync.central import wire
+from sync.central import staff_wire
 from sync.central.reports import spreadsheet_text
 
 COLUMNS = ("branch", "day", "loans", "returns", "renewals", "readers")
 
 
-def statistics_csv(rows: Iterable[wire.DailyStats]) -> str:
+def statistics_csv(rows: Iterable[staff_wire.DailyStats]) -> str:
     """UTF-8 with a byte-order mark, so Excel on a Chinese Windows shows branch names right."""
     out = io.StringIO()
     out.write("\ufeff")

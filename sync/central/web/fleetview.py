@@ -13,7 +13,7 @@ from urllib.parse import quote
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-from sync.central import branches, conflict_records, health, wire
+from sync.central import branches, conflict_records, health, staff_wire
 from sync.central.runtime import Runtime
 from sync.central.schema import faults, uptime_spans
 
@@ -38,7 +38,7 @@ RANKING_SIZE = 10
 
 @dataclass(frozen=True, slots=True)
 class KioskRow:
-    status: wire.KioskStatus
+    status: staff_wire.KioskStatus
     state: str
 
     @property
@@ -50,7 +50,7 @@ class KioskRow:
         )
 
 
-def kiosk_state(status: wire.KioskStatus) -> str:
+def kiosk_state(status: staff_wire.KioskStatus) -> str:
     """One word for a manager: revoked, never seen, offline, out of service, fault, in service.
 
     Offline wins over everything the kiosk last said, because that may no longer be true.
@@ -73,7 +73,7 @@ def kiosk_state(status: wire.KioskStatus) -> str:
 
 def _statuses(
     conn: Connection, rt: Runtime, window: timedelta, now: datetime
-) -> list[wire.KioskStatus]:
+) -> list[staff_wire.KioskStatus]:
     return health.fleet(conn, now, rt.settings.online_window, window)
 
 
@@ -83,7 +83,7 @@ class OverviewRow:
     district: str
 
     @property
-    def status(self) -> wire.KioskStatus:
+    def status(self) -> staff_wire.KioskStatus:
         return self.row.status
 
     @property
@@ -179,7 +179,7 @@ def _since(row: OverviewRow, now: datetime) -> float:
 
 @dataclass(frozen=True, slots=True)
 class Ranked:
-    status: wire.KioskStatus
+    status: staff_wire.KioskStatus
     faults: int
     last_fault_at: datetime | None
 
@@ -232,7 +232,7 @@ class DeviceHistory:
     device: str
     status: str | None
     faults_by_days: dict[int, int]
-    last_fault: wire.FaultRecord | None
+    last_fault: staff_wire.FaultRecord | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -241,9 +241,9 @@ class KioskDetail:
     start: datetime
     end: datetime
     segments: list[Segment]
-    faults: list[wire.FaultRecord]
+    faults: list[staff_wire.FaultRecord]
     devices: list[DeviceHistory]
-    conflicts: list[wire.ConflictRecord]
+    conflicts: list[staff_wire.ConflictRecord]
 
 
 def kiosk_detail(
@@ -304,9 +304,9 @@ def segments(
 
 
 def _device_history(
-    status: wire.KioskStatus, recent: list[wire.FaultRecord], now: datetime
+    status: staff_wire.KioskStatus, recent: list[staff_wire.FaultRecord], now: datetime
 ) -> list[DeviceHistory]:
-    by_device: dict[str, list[wire.FaultRecord]] = defaultdict(list)
+    by_device: dict[str, list[staff_wire.FaultRecord]] = defaultdict(list)
     for fault in recent:
         by_device[fault.device].append(fault)
     names = sorted(set(status.devices) | set(by_device))

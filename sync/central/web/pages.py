@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 from datetime import timedelta
-from typing import Any
+from typing import Any, cast
 from urllib.parse import quote
 
 import sqlalchemy as sa
 from fastapi import HTTPException, Request, Response, status
 from fastapi.responses import RedirectResponse
 
-from sync.central import conflict_records, stats, wire
+from sync.central import conflict_records, staff_wire, stats, wire
 from sync.central.database import reading, write_with_retry
 from sync.central.deps import RuntimeDep, SerialId
 from sync.central.runtime import Runtime
@@ -170,7 +170,9 @@ async def settle_conflict(
     action = form.get("action")
     if action not in ("apply", "dismiss"):
         raise HTTPException(status.HTTP_400_BAD_REQUEST, "action must be apply or dismiss")
-    resolution = wire.ConflictResolution(action=action, note=form.get("note", "").strip()[:500])
+    resolution = staff_wire.ConflictResolution(
+        action=cast(wire.Resolution, action), note=form.get("note", "").strip()[:500]
+    )
     try:
         await rt.run_db(
             write_with_retry,

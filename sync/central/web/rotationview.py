@@ -32,7 +32,7 @@ STATES = ("on_shelf", "on_loan", "in_transit", "arrived")
 
 def _rooms(conn: sa.Connection) -> list[str]:
     """Every room the central knows: from enrolled kiosks, the branches table and the catalog."""
-    found = set(conn.execute(sa.select(kiosks.c.branch)).scalars())
+    found: set[str] = set(conn.execute(sa.select(kiosks.c.branch)).scalars())
     found |= set(conn.execute(sa.select(branches.c.branch)).scalars())
     found |= set(conn.execute(sa.select(items.c.branch).distinct()).scalars())
     return sorted(b for b in found if b)
