@@ -19,7 +19,7 @@ from sync.central import auth, beat_writer, heartbeats, wire
 from sync.central.database import writing
 from sync.central.health_tables import uptime_spans
 from sync.central.schema import kiosks
-from tests.central.conftest import START, Central
+from tests.fixtures.central import START, Central
 
 MINUTE = timedelta(minutes=1)
 

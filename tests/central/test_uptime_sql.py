@@ -14,7 +14,7 @@ from sync.central.database import make_engine, reading, writing
 from sync.central.health_tables import uptime_spans
 from sync.central.migrations import migrate
 from sync.central.schema import kiosks
-from tests.central.conftest import START, Central
+from tests.fixtures.central import START, Central
 
 WINDOW = timedelta(minutes=3)
 

@@ -20,7 +20,7 @@ from sync.central import auth, branches, staff_wire
 from sync.central.database import writing
 from sync.central.health_tables import faults, uptime_spans
 from sync.central.schema import kiosks
-from tests.central.conftest import Api, Central
+from tests.fixtures.central import Api, Central
 from tests.fleet.fleetdata import MINUTE, beat, fault
 
 #: Real district names (Beijing's 16 and 14 of Guangzhou's and Wenzhou's), for realistic width.

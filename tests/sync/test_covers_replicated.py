@@ -13,10 +13,10 @@ from pathlib import Path
 
 import pymarc
 
-from sync.central import catalog, csvimport, marcimport, wire
+from sync.central import catalog, csvimport, marcimport, staff_wire, wire
 from sync.central.database import writing
-from tests.central.conftest import Central
-from tests.sync.conftest import Kiosk
+from tests.fixtures.central import Central
+from tests.sync.kiosks import Kiosk
 
 
 def _record(title_tag: str, *links: list[tuple[str, str]]) -> pymarc.Record:
@@ -91,7 +91,7 @@ def test_the_central_csv_takes_web_covers_and_refuses_files(tmp_path: Path) -> N
     assert [r.cover for r in csvimport.read_items(plain).records] == [None]
 
 
-def _upsert(central: Central, *records: wire.ItemRecord) -> wire.UpsertResult:
+def _upsert(central: Central, *records: wire.ItemRecord) -> staff_wire.UpsertResult:
     with writing(central.engine) as conn:
         return catalog.upsert_items(conn, list(records), central.clock.now())
 
@@ -102,7 +102,7 @@ def test_covers_reach_the_kiosk_and_a_record_without_one_keeps_it(
     url = "https://covers.example.org/I1.jpg"
     assert _upsert(central, wire.ItemRecord(pii="I1", title="Book 1", cover=url)).updated == 1
     assert kiosk.sync().ok
-    assert kiosk.store.item("I1").cover == url
+    assert kiosk.store.items.get("I1").cover == url
     # the same import again sends nothing; a new cover is sent
     assert _upsert(central, wire.ItemRecord(pii="I1", title="Book 1", cover=url)).updated == 0
     other = "https://covers.example.org/I1-b.jpg"
@@ -110,9 +110,9 @@ def test_covers_reach_the_kiosk_and_a_record_without_one_keeps_it(
     # a change that says nothing of the cover (a rotation's move) leaves the kiosk's
     assert _upsert(central, wire.ItemRecord(pii="I1", title="Book 1", branch="east")).updated == 1
     assert kiosk.sync().ok
-    assert kiosk.store.item("I1").cover == other
-    assert kiosk.store.item("I1").branch == "east"
+    assert kiosk.store.items.get("I1").cover == other
+    assert kiosk.store.items.get("I1").branch == "east"
     # "" takes it away
     assert _upsert(central, wire.ItemRecord(pii="I1", title="Book 1", branch="east", cover=""))
     assert kiosk.sync().ok
-    assert kiosk.store.item("I1").cover == ""
+    assert kiosk.store.items.get("I1").cover == ""
