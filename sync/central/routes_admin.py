@@ -5,12 +5,17 @@ A bulk upsert is one transaction: a batch is validated whole and applied whole o
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from datetime import datetime
+
 from fastapi import APIRouter, HTTPException, Response, status
+from sqlalchemy.engine import Connection
 
 from kiosk import ecard
 from sync.central import branches, catalog, staff_wire, wire
 from sync.central.database import writing
 from sync.central.deps import RuntimeDep, Staff
+from sync.central.runtime import Runtime
 
 router = APIRouter(prefix="/admin", tags=["admin"])
 
@@ -41,10 +46,7 @@ def upsert_items(
 
 @router.delete("/items/{pii}", status_code=status.HTTP_204_NO_CONTENT)
 def delete_item(pii: str, staff: Staff, rt: RuntimeDep) -> Response:
-    with writing(rt.engine) as conn:
-        if not catalog.delete_item(conn, pii, rt.clock.now()):
-            raise HTTPException(status.HTTP_404_NOT_FOUND, f"no item {pii!r}")
-    return Response(status_code=status.HTTP_204_NO_CONTENT)
+    return _delete(rt, catalog.delete_item, pii, "item")
 
 
 @router.put("/patrons", response_model=staff_wire.UpsertResult)
@@ -63,9 +65,16 @@ def upsert_patrons(
 
 @router.delete("/patrons/{card_id}", status_code=status.HTTP_204_NO_CONTENT)
 def delete_patron(card_id: str, staff: Staff, rt: RuntimeDep) -> Response:
+    return _delete(rt, catalog.delete_patron, card_id, "patron")
+
+
+def _delete(
+    rt: Runtime, delete: Callable[[Connection, str, datetime], bool], key: str, what: str
+) -> Response:
+    """Delete one record (kiosks get a tombstone in the change feed); 404 when there is none."""
     with writing(rt.engine) as conn:
-        if not catalog.delete_patron(conn, card_id, rt.clock.now()):
-            raise HTTPException(status.HTTP_404_NOT_FOUND, f"no patron {card_id!r}")
+        if not delete(conn, key, rt.clock.now()):
+            raise HTTPException(status.HTTP_404_NOT_FOUND, f"no {what} {key!r}")
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 
