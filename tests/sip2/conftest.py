@@ -90,7 +90,7 @@ def upstream(client: Sip2Client) -> Sip2Upstream:
 def kiosk_core(tmp_path: Path, server: RunningServer) -> Iterator[Core]:
     """The UI's core wired to the library system, with the few records it lends offline."""
     core = core_factory(load_config(write_config(tmp_path, server.port)))()
-    core.store.upsert_patrons([Patron("R0001"), Patron("R0002")])
-    core.store.upsert_items([Item("1000001", "三体"), Item("1000002", "活着")])
+    core.store.patrons.upsert([Patron("R0001"), Patron("R0002")])
+    core.store.items.upsert([Item("1000001", "三体"), Item("1000002", "活着")])
     yield core
     core.close()

@@ -47,7 +47,7 @@ def lend_offline(core: Core, server: RunningServer, card: str, *piis: str) -> No
             assert outcome.ok, outcome.reason
     finally:
         server.start()
-    rows = core.store.pending_journal(10)
+    rows = core.store.journal.pending(10)
     assert [r.decision for r in rows] == [Decision.OFFLINE] * len(piis)
 
 

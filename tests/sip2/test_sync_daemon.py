@@ -14,8 +14,9 @@ import pytest
 from kiosk.cli import main
 from kiosk.clock import ManualClock
 from kiosk.config import load_config
-from kiosk.core import ONLINE_KEY, Core
+from kiosk.core import Core
 from kiosk.store import Store
+from kiosk.store.state import ONLINE_KEY
 from sync.central.server import free_port
 from sync.daemon import SyncDaemon, SyncSettings
 from sync.daemon.upstream import DaemonClient
@@ -38,8 +39,8 @@ def test_offline_loans_reach_the_library_system_exactly_once_without_a_central(
         assert report.ok and report.acs is not None and report.acs.answered == 1
         assert report.beat is None and report.pull is None
         assert library.books["1000001"].borrower == "R0002"
-        assert kiosk_core.store.outbox_depth() == 0
-        assert kiosk_core.store.get_state(ONLINE_KEY) == "1"
+        assert kiosk_core.store.journal.outbox_depth() == 0
+        assert kiosk_core.store.state.text(ONLINE_KEY) == "1"
 
         again = daemon.run_once()  # nothing pending: a status probe, no resend
         assert again.ok and again.acs is not None and again.acs.answered == 0
@@ -66,7 +67,7 @@ def test_a_refused_row_becomes_a_conflict_in_the_central_fault_log(
         assert report.beat is not None and report.beat.faults_sent >= 1
     finally:
         daemon.close()
-    rows = {r.item_pii: r for r in kiosk_core.store.journal(10)}
+    rows = {r.item_pii: r for r in kiosk_core.store.journal.recent(10)}
     assert rows["1000001"].upstream_status == "accepted"
     assert rows["1000002"].upstream_status == "conflict"
     assert rows["1000002"].upstream_reason.startswith("already_on_loan")
@@ -95,15 +96,15 @@ def test_with_the_acs_down_the_daemon_goes_offline_keeps_the_rows_and_still_beat
         down = daemon.run_once()
         assert not down.ok and down.acs is not None and not down.acs.reachable
         assert down.central_ok and down.beat is not None  # the central hears of the outage
-        assert kiosk_core.store.get_state(ONLINE_KEY) == "0"
-        assert kiosk_core.store.outbox_depth() == 1
+        assert kiosk_core.store.state.text(ONLINE_KEY) == "0"
+        assert kiosk_core.store.journal.outbox_depth() == 1
         assert library.applied == []
 
         server.start()
         up = daemon.run_once()
         assert up.ok and up.acs is not None and up.acs.answered == 1
-        assert kiosk_core.store.get_state(ONLINE_KEY) == "1"
-        assert kiosk_core.store.outbox_depth() == 0
+        assert kiosk_core.store.state.text(ONLINE_KEY) == "1"
+        assert kiosk_core.store.journal.outbox_depth() == 0
         assert applied_for(library, "1000001") == 1
     finally:
         daemon.close()
@@ -153,6 +154,6 @@ def test_the_loop_replays_fresh_rows_at_once_while_the_central_is_down(
     finally:
         daemon.close()
     assert pauses == [settings.poll_s] * 4  # polling on, no backoff for the central
-    assert kiosk_core.store.outbox_depth() == 0
+    assert kiosk_core.store.journal.outbox_depth() == 0
     assert applied_for(library, "1000001") == 1
-    assert kiosk_core.store.get_state(ONLINE_KEY) == "1"
+    assert kiosk_core.store.state.text(ONLINE_KEY) == "1"

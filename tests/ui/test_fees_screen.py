@@ -29,9 +29,9 @@ def koha_core(probe: Callable[[], Core], acs: ScriptedAcs) -> Callable[[], Core]
         upstream = Sip2Upstream(
             make_client(acs.port, checksums=False), profile("koha"), budget_s=2.0
         )
-        core.store.upsert_items([Item("1000001", "DVD")])
+        core.store.items.upsert([Item("1000001", "DVD")])
         core.circulation.set_online_source(upstream.online)
-        core.circulation = LiveCirculation(core.circulation, upstream)  # type: ignore[assignment]
+        core.circulation = LiveCirculation(core.circulation, upstream)
         return core
 
     return factory
