@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from kiosk.store.state import OUT_OF_SERVICE_KEY
+from kiosk.core import OUT_OF_SERVICE_KEY
 from tests.sync.kiosks import Kiosk
 
 
