@@ -21,7 +21,7 @@ import logging
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from drivers.health import mask_id
+from drivers.privacy import mask_id
 from kiosk.ports import CardTap, DeviceError, DeviceGone, DeviceState
 
 log = logging.getLogger(__name__)

@@ -7,7 +7,7 @@ from typing import Any
 
 from drivers.card.nfc_reader import DEFAULT_TECHNOLOGIES, NfcCardReader
 from drivers.card.sim import SimCardReader
-from drivers.health import DeviceUri, Factory
+from drivers.device_uri import DeviceUri, Factory
 
 _TECHNOLOGIES = frozenset({"106A", "106B", "212F", "424F"})
 

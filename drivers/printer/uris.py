@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from drivers.health import DeviceUri, Factory
+from drivers.device_uri import DeviceUri, Factory
 from drivers.printer.connections import NetworkLink, SerialLink, UsbLink
 from drivers.printer.escpos_printer import EscposPrinter
 from drivers.printer.receipts import DEFAULT_PROFILE, ReceiptRenderer

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from drivers.health import DeviceUri, Factory
+from drivers.device_uri import DeviceUri, Factory
 from drivers.scanner.framing import FramingRules, Terminator
 from drivers.scanner.hid_scanner import HidScanner
 from drivers.scanner.keymap import KEY_ENTER, KEY_KPENTER, KEY_TAB
