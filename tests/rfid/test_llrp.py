@@ -30,6 +30,7 @@ from drivers.rfid.factory import open_reader, reader_for_uri
 from drivers.rfid.field import SimulatedTag, TagField, nxp_uid
 from drivers.rfid.items import AfiSecurity, PadItems, decode_tag
 from drivers.rfid.llrp import LlrpReader
+from drivers.rfid.llrp_messages import inventory_rospec
 from drivers.rfid.pad import PadEvent, PadWatcher
 from kiosk.ports import DeviceError, UnsupportedOperation
 from kiosk.tags import TagData
@@ -99,7 +100,7 @@ def _read_op(bank: int, pointer: int, count: int) -> dict[str, int]:
 
 
 def test_the_rospec_polls_in_session_0_with_the_readers_own_power_and_pc_bits() -> None:
-    rospec = LlrpReader.for_address("127.0.0.1", 1, antennas=(1, 2), inventory_ms=40)._rospec()
+    rospec = inventory_rospec(antennas=(1, 2), inventory_ms=40)
     assert rospec["ROBoundarySpec"]["ROSpecStartTrigger"]["ROSpecStartTriggerType"] == "Null"
     assert rospec["AISpec"][0]["AISpecStopTrigger"] == {
         "AISpecStopTriggerType": "Duration",
