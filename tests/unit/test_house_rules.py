@@ -22,7 +22,6 @@ LONG_MODULES: dict[str, int] = {
     "sync/central/health.py": 480,
     "sync/central/rollup.py": 485,
     "sync/central/ledger.py": 491,
-    "drivers/rfid/emulators/llrp.py": 529,
     "sync/central/rotation.py": 535,
     "ui/controller.py": 553,
 }
