@@ -17,7 +17,6 @@ MAX_PUBLIC_METHODS = 20
 
 # Modules still over the limit, with the size they may not exceed while they wait for their split.
 LONG_MODULES: dict[str, int] = {
-    "packaging/deb/build.py": 416,
     "sync/central/schema.py": 478,
     "sync/central/health.py": 480,
     "sync/central/rollup.py": 485,
