@@ -32,7 +32,7 @@ import time
 from collections.abc import Callable
 from typing import Any, cast
 
-from drivers.rfid.link import ReaderLink
+from drivers.rfid.link import LinkedReader, ReaderLink
 from drivers.rfid.llrp_messages import (
     ACCESSSPEC_ID,
     BLOCK_WORDS,
@@ -77,7 +77,7 @@ from kiosk.ports import (
 )
 
 
-class LlrpReader:
+class LlrpReader(LinkedReader):
     """A UHF reader over LLRP. Thread-safe: one exchange at a time."""
 
     def __init__(
@@ -112,17 +112,8 @@ class LlrpReader:
 
     # --- lifecycle ---------------------------------------------------------------------------
 
-    @property
-    def state(self) -> DeviceState:
-        return self._link.state
-
-    def open(self) -> None:
-        self._link.open(self._handshake)
-
-    def close(self) -> None:
-        with self._link.lock:
-            self._link.close()
-            self._pc.clear()
+    def _forget(self) -> None:
+        self._pc.clear()
 
     def reader_info(self) -> ReaderInfo:
         with self._link.lock:
