@@ -15,6 +15,7 @@ from collections import deque
 from collections.abc import Callable
 from typing import Any, Protocol
 
+from drivers.device_state import StatefulDevice
 from drivers.scanner.keymap import EV_KEY, KEY_ENTER, KEY_KPENTER, KeyDecoder
 from kiosk.ports import DeviceError, DeviceGone, DeviceState, Scan
 
@@ -49,7 +50,7 @@ def evdev_device(path: str) -> InputDevice:
     return evdev.InputDevice(path)
 
 
-class HidScanner:
+class HidScanner(StatefulDevice):
     """A scanner that types its scans as key presses, followed by Enter (or Tab)."""
 
     def __init__(
@@ -73,17 +74,9 @@ class HidScanner:
         self._last_key_at = 0.0
         self._state = DeviceState.DISCONNECTED
 
-    @property
-    def state(self) -> DeviceState:
-        return self._state
-
     def open(self) -> None:
-        self._state = DeviceState.CONNECTING
-        try:
+        with self._connecting(f"cannot open input device {self.path}"):
             device = self._factory(self.path)
-        except OSError as error:
-            self._state = DeviceState.DISCONNECTED
-            raise DeviceGone(f"cannot open input device {self.path}: {error}") from error
         if self._grab:
             try:
                 device.grab()

@@ -11,6 +11,7 @@ from typing import Any
 
 import serial
 
+from drivers.device_state import StatefulDevice
 from drivers.scanner.framing import FramingRules, Noise, ScanFramer
 from kiosk.ports import DeviceError, DeviceGone, DeviceState, Scan
 
@@ -22,7 +23,7 @@ STALE_AFTER = 0.5
 _POLL = 0.05
 
 
-class SerialScanner:
+class SerialScanner(StatefulDevice):
     """A scanner on a serial port: usually 9600 8N1 with a CR suffix."""
 
     def __init__(
@@ -46,17 +47,10 @@ class SerialScanner:
         self._last_byte_at = 0.0
         self._state = DeviceState.DISCONNECTED
 
-    @property
-    def state(self) -> DeviceState:
-        return self._state
-
     def open(self) -> None:
-        self._state = DeviceState.CONNECTING
-        try:
+        opening_errors = (serial.SerialException, OSError, ValueError)
+        with self._connecting(f"cannot open scanner port {self.url}", opening_errors):
             self._port = self._opener(self.url, baudrate=self.baud, timeout=_POLL)
-        except (serial.SerialException, OSError, ValueError) as error:
-            self._state = DeviceState.DISCONNECTED
-            raise DeviceGone(f"cannot open scanner port {self.url}: {error}") from error
         self._framer.reset()
         self._ready.clear()
         self._state = DeviceState.READY
