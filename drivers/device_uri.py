@@ -48,3 +48,12 @@ class DeviceUri:
 
 
 Factory = Callable[[DeviceUri, Mapping[str, Any]], Any]
+
+
+def flag(value: str) -> bool:
+    """A yes/no URI option (``?status=off``): 1/true/yes/on or 0/false/no/off."""
+    if value.lower() in ("1", "true", "yes", "on"):
+        return True
+    if value.lower() in ("0", "false", "no", "off"):
+        return False
+    raise ValueError(f"expected true or false, got {value!r}")
