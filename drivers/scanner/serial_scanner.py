@@ -11,9 +11,9 @@ from typing import Any
 
 import serial
 
-from drivers.device_state import StatefulDevice
 from drivers.scanner.framing import FramingRules, Noise, ScanFramer
-from kiosk.ports import DeviceError, DeviceGone, DeviceState, Scan
+from drivers.scanner.queued import QueuedScanner
+from kiosk.ports import DeviceError, DeviceGone, DeviceState
 
 log = logging.getLogger(__name__)
 
@@ -23,7 +23,7 @@ STALE_AFTER = 0.5
 _POLL = 0.05
 
 
-class SerialScanner(StatefulDevice):
+class SerialScanner(QueuedScanner):
     """A scanner on a serial port: usually 9600 8N1 with a CR suffix."""
 
     def __init__(
@@ -62,16 +62,12 @@ class SerialScanner(StatefulDevice):
             with contextlib.suppress(serial.SerialException, OSError):  # already gone
                 port.close()
 
-    def read(self, timeout: float) -> Scan | None:
+    def _require_open(self) -> None:
         if self._port is None:
             raise DeviceError("scanner is not open")
-        deadline = self._monotonic() + timeout
-        while not self._ready:
-            remaining = deadline - self._monotonic()
-            if remaining <= 0:
-                return None
-            self._pull(min(remaining, _POLL))
-        return Scan(self._ready.popleft(), self.name)
+
+    def _wait_for_scans(self, wait: float) -> None:
+        self._pull(min(wait, _POLL))
 
     def _pull(self, wait: float) -> None:
         try:
