@@ -1,4 +1,6 @@
-"""Device health: supervisors that reconnect and record faults, and the registry of device URIs.
+"""Device health: supervisors that reconnect and record faults.
+
+Which driver a URI names is ``drivers/registry.py``; the URI itself ``drivers/device_uri.py``.
 
 Every driver reports the same way: a supervisor wraps it, turns each failure into one fault per
 (device, code) in the FaultSink (the store counts repeats, so an unplugged scanner is one
@@ -9,7 +11,6 @@ driver exception reach the kiosk's UI loop. Only ``print_receipt`` raises, and o
 
 from __future__ import annotations
 
-import importlib
 import logging
 import threading
 import time
@@ -17,7 +18,6 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Any, TypeVar
-from urllib.parse import parse_qsl
 
 from kiosk.ports import (
     BarcodeScanner,
@@ -35,138 +35,6 @@ from kiosk.ports import (
 log = logging.getLogger(__name__)
 
 T = TypeVar("T")
-
-
-def mask_id(value: str | bytes) -> str:
-    """A card number or UID safe for logs: only its last two characters, and its length."""
-    text = value.hex().upper() if isinstance(value, bytes) else value
-    if not text:
-        return ""
-    return f"[{len(text)}]…{text[-2:]}" if len(text) > 4 else f"[{len(text)}]…"
-
-
-# --- device URIs and the registry ---------------------------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class DeviceUri:
-    """``scheme:target?k=v``; ``scheme:///dev/x`` and ``scheme://host:port`` lose the ``//``."""
-
-    scheme: str
-    target: str
-    params: Mapping[str, str]
-    raw: str
-
-    @classmethod
-    def parse(cls, uri: str) -> DeviceUri:
-        scheme, sep, rest = uri.partition(":")
-        if not sep or not scheme:
-            raise ValueError(f"device URI {uri!r} has no scheme (expected e.g. 'sim:')")
-        rest, _, query = rest.partition("?")
-        if rest.startswith("//") and not rest.startswith("///"):
-            rest = rest[2:]  # //host:port
-        elif rest.startswith("///"):
-            rest = rest[2:]  # ///dev/ttyS0 -> /dev/ttyS0
-        params = dict(parse_qsl(query, keep_blank_values=True))
-        return cls(scheme.lower(), rest, MappingProxyType(params), uri)
-
-    def options(self, allowed: Mapping[str, Callable[[str], Any]]) -> dict[str, Any]:
-        """Convert the query parameters, refusing unknown ones (a typo must not pass silently)."""
-        out: dict[str, Any] = {}
-        for key, value in self.params.items():
-            convert = allowed.get(key)
-            if convert is None:
-                known = ", ".join(sorted(allowed)) or "none"
-                raise ValueError(f"{self.raw!r}: unknown option {key!r} (known: {known})")
-            try:
-                out[key] = convert(value)
-            except ValueError as error:
-                raise ValueError(f"{self.raw!r}: option {key!r}: {error}") from None
-        return out
-
-
-Factory = Callable[[DeviceUri, Mapping[str, Any]], Any]
-
-# Who builds each kind of device. ``"module"`` has ``factories() -> {scheme: factory}``;
-# ``"module:function"`` is one function taking the whole URI for a package that parses its
-# own (the RFID package's ``reader_for_uri``).
-DEFAULT_PROVIDERS: Mapping[str, str] = MappingProxyType(
-    {
-        "scanner": "drivers.scanner.uris",
-        "card": "drivers.card.uris",
-        "printer": "drivers.printer.uris",
-        "rfid": "drivers.rfid.factory:reader_for_uri",
-    }
-)
-
-
-class UnknownDevice(ValueError):
-    """A URI whose scheme no driver of that kind understands."""
-
-
-class DeviceRegistry:
-    """Maps (kind, scheme) to driver factories; providers are imported only when needed."""
-
-    def __init__(self, providers: Mapping[str, str] = DEFAULT_PROVIDERS) -> None:
-        self._providers = dict(providers)
-        self._factories: dict[tuple[str, str], Factory] = {}
-        self._whole: dict[str, Callable[[str], Any]] = {}
-        self._loaded: set[str] = set()
-
-    def register(self, kind: str, scheme: str, factory: Factory) -> None:
-        """Add or replace a factory (an out-of-tree driver, a test double)."""
-        self._factories[(kind, scheme.lower())] = factory
-
-    def register_kind(self, kind: str, build: Callable[[str], Any]) -> None:
-        """Hand every URI of ``kind`` that no scheme factory claims to ``build(uri)``."""
-        self._whole[kind] = build
-
-    def schemes(self, kind: str) -> list[str]:
-        self._load(kind)
-        return sorted(scheme for k, scheme in self._factories if k == kind)
-
-    def open_device(self, kind: str, uri: str, **options: Any) -> Any:
-        """Build (not open) the driver that ``uri`` names; ``options`` come from config."""
-        parsed = DeviceUri.parse(uri)
-        self._load(kind)
-        factory = self._factories.get((kind, parsed.scheme))
-        if factory is None and kind in self._whole:
-            return self._whole[kind](uri)
-        if factory is None:
-            known = ", ".join(f"{s}:" for s in self.schemes(kind)) or "none installed"
-            raise UnknownDevice(f"no {kind} driver for {parsed.scheme}: (known: {known})")
-        return factory(parsed, options)
-
-    def _load(self, kind: str) -> None:
-        if kind in self._loaded:
-            return
-        self._loaded.add(kind)
-        provider = self._providers.get(kind)
-        if provider is None:
-            return
-        module_name, _, function = provider.partition(":")
-        try:
-            module = importlib.import_module(module_name)
-        except ModuleNotFoundError as error:
-            if error.name is not None and module_name.startswith(error.name):
-                log.info("no %s drivers installed (%s not found)", kind, module_name)
-                return
-            raise
-        if function:
-            self._whole.setdefault(kind, getattr(module, function))
-            return
-        for scheme, factory in module.factories().items():
-            self._factories.setdefault((kind, scheme.lower()), factory)
-
-
-def open_device(
-    kind: str, uri: str, *, registry: DeviceRegistry | None = None, **options: Any
-) -> Any:
-    """The driver for a config URI, e.g. ``open_device("printer", "escpos+net://10.0.0.9")``."""
-    return (registry or DeviceRegistry()).open_device(kind, uri, **options)
-
-
-# --- supervision --------------------------------------------------------------------------
 
 
 @dataclass

@@ -14,7 +14,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from drivers.card.mapping import CardNumbering, patron_card_number
-from drivers.health import DeviceRegistry, supervise
+from drivers.health import supervise
+from drivers.registry import DeviceRegistry
 from drivers.rfid.hands import SimPadHands
 from drivers.rfid.items import AfiSecurity, PadItems, decode_tag
 from drivers.rfid.pad import PadWatcher

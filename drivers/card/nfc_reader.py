@@ -21,7 +21,8 @@ import logging
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from drivers.health import mask_id
+from drivers.device_state import StatefulDevice
+from drivers.privacy import mask_id
 from kiosk.ports import CardTap, DeviceError, DeviceGone, DeviceState
 
 log = logging.getLogger(__name__)
@@ -71,7 +72,7 @@ def _may_be_resident_id(target: Any) -> bool:
     return sensb_res[10] & 0x01 == 0 or bytes(sensb_res[1:5]) == ID_CARD_PUPI
 
 
-class NfcCardReader:
+class NfcCardReader(StatefulDevice):
     """A reader on ``usb``, ``tty:…`` or ``udp:host:port``; reports each card once per tap."""
 
     def __init__(
@@ -100,17 +101,9 @@ class NfcCardReader:
         self._present: bytes | None = None  # the card still lying on the reader
         self._state = DeviceState.DISCONNECTED
 
-    @property
-    def state(self) -> DeviceState:
-        return self._state
-
     def open(self) -> None:
-        self._state = DeviceState.CONNECTING
-        try:
+        with self._connecting(f"no NFC reader at {self.path}"):
             self._clf = self._factory(self.path)
-        except OSError as error:
-            self._state = DeviceState.DISCONNECTED
-            raise DeviceGone(f"no NFC reader at {self.path}: {error}") from error
         self._present = None
         self._state = DeviceState.READY
 

@@ -7,7 +7,7 @@ from typing import Any
 
 from drivers.card.nfc_reader import DEFAULT_TECHNOLOGIES, NfcCardReader
 from drivers.card.sim import SimCardReader
-from drivers.health import DeviceUri, Factory
+from drivers.device_uri import DeviceUri, Factory, flag
 
 _TECHNOLOGIES = frozenset({"106A", "106B", "212F", "424F"})
 
@@ -20,20 +20,12 @@ def _technologies(value: str) -> tuple[str, ...]:
     return chosen
 
 
-def _flag(value: str) -> bool:
-    if value.lower() in ("1", "true", "yes", "on"):
-        return True
-    if value.lower() in ("0", "false", "no", "off"):
-        return False
-    raise ValueError(f"expected true or false, got {value!r}")
-
-
 def nfc_reader(uri: DeviceUri, options: Mapping[str, Any]) -> NfcCardReader:
     """``nfc:usb?tech=106A,212F&ndef=true&idcard=true``; the target is an nfcpy device path.
 
     ``idcard=false`` stops asking Type B cards for a resident ID card's chip number (every
     Type B card is then known by its PUPI, as before ID cards were read)."""
-    opts = uri.options({"tech": _technologies, "ndef": _flag, "idcard": _flag, "interval": float})
+    opts = uri.options({"tech": _technologies, "ndef": flag, "idcard": flag, "interval": float})
     if not uri.target:
         raise ValueError(f"{uri.raw!r}: no nfcpy device path (usb, tty:…, udp:host:port)")
     return NfcCardReader(

@@ -6,6 +6,7 @@ import logging
 from collections.abc import Callable
 from typing import TypeVar
 
+from drivers.device_state import StatefulDevice
 from drivers.printer.connections import EscposLink
 from drivers.printer.receipts import ReceiptRenderer
 from drivers.printer.status import raise_for, read_status, status_query
@@ -16,7 +17,7 @@ log = logging.getLogger(__name__)
 T = TypeVar("T")
 
 
-class EscposPrinter:
+class EscposPrinter(StatefulDevice):
     """A receipt printer on any link. ``check_status=False`` is for printers (some USB ones)
     that never answer DLE EOT; their status is then UNKNOWN, never a guessed READY."""
 
@@ -37,17 +38,9 @@ class EscposPrinter:
         self._open = False
         self._state = DeviceState.DISCONNECTED
 
-    @property
-    def state(self) -> DeviceState:
-        return self._state
-
     def open(self) -> None:
-        self._state = DeviceState.CONNECTING
-        try:
+        with self._connecting(errors=DeviceError):  # the link says why itself
             self.link.open()
-        except DeviceError:
-            self._state = DeviceState.DISCONNECTED
-            raise
         self._open = True
         self._state = DeviceState.READY
 

@@ -5,23 +5,14 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from drivers.health import DeviceUri, Factory
+from drivers.device_uri import DeviceUri, Factory, flag
 from drivers.printer.connections import NetworkLink, SerialLink, UsbLink
 from drivers.printer.escpos_printer import EscposPrinter
 from drivers.printer.receipts import DEFAULT_PROFILE, ReceiptRenderer
 from drivers.printer.sim import SimPrinter
 
-
-def _flag(value: str) -> bool:
-    if value.lower() in ("1", "true", "yes", "on"):
-        return True
-    if value.lower() in ("0", "false", "no", "off"):
-        return False
-    raise ValueError(f"expected true or false, got {value!r}")
-
-
 _RENDERING: dict[str, Callable[[str], Any]] = {"profile": str, "font": str}
-_PRINTER: dict[str, Callable[[str], Any]] = {"status": _flag, "status_timeout": float}
+_PRINTER: dict[str, Callable[[str], Any]] = {"status": flag, "status_timeout": float}
 
 
 def _renderer(opts: Mapping[str, Any], options: Mapping[str, Any]) -> ReceiptRenderer:
@@ -44,7 +35,7 @@ def _printer(link: Any, opts: Mapping[str, Any], options: Mapping[str, Any]) -> 
 
 def serial_printer(uri: DeviceUri, options: Mapping[str, Any]) -> EscposPrinter:
     """``escpos+serial:///dev/ttyS1?baud=19200&dsrdtr=false&profile=TM-T20II``."""
-    opts = uri.options({**_RENDERING, **_PRINTER, "baud": int, "dsrdtr": _flag})
+    opts = uri.options({**_RENDERING, **_PRINTER, "baud": int, "dsrdtr": flag})
     if not uri.target:
         raise ValueError(f"{uri.raw!r}: no serial port given")
     link = SerialLink(uri.target, baud=opts.get("baud", 19200), dsrdtr=opts.get("dsrdtr", False))

@@ -22,7 +22,8 @@ from types import MappingProxyType
 from urllib.parse import parse_qs, urlsplit
 
 from drivers.rfid.feig import FeigReader
-from drivers.rfid.llrp import LLRP_PORT, LlrpReader
+from drivers.rfid.llrp import LlrpReader
+from drivers.rfid.llrp_messages import LLRP_PORT
 from drivers.rfid.m810 import M810Reader
 from drivers.rfid.sim import SimReader
 from kiosk.ports import TagReader

@@ -20,11 +20,10 @@ from drivers.rfid.feig_frame import (
     decode_reply,
     encode_request,
 )
-from drivers.rfid.link import ReaderLink
+from drivers.rfid.link import LinkedReader, ReaderLink
 from drivers.rfid.transport import SerialTransport
 from kiosk.ports import (
     DeviceError,
-    DeviceState,
     FrameError,
     NoTag,
     ReaderInfo,
@@ -85,7 +84,7 @@ def read_feig_frame(transport: SerialTransport, deadline: float) -> bytes:
     return head + transport.read_exact(head[0] - 1, deadline)
 
 
-class FeigReader:
+class FeigReader(LinkedReader):
     """A FEIG reader in ISO Host mode. Thread-safe: one exchange at a time."""
 
     def __init__(
@@ -118,18 +117,9 @@ class FeigReader:
 
     # --- lifecycle ---------------------------------------------------------------------------
 
-    @property
-    def state(self) -> DeviceState:
-        return self._link.state
-
-    def open(self) -> None:
-        self._link.open(self._handshake)
-
-    def close(self) -> None:
-        with self._link.lock:
-            self._link.close()
-            self._tag_details.clear()
-            self._block_sizes.clear()
+    def _forget(self) -> None:
+        self._tag_details.clear()
+        self._block_sizes.clear()
 
     def _handshake(self) -> None:
         self._info = self._software_version()

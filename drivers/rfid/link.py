@@ -75,3 +75,29 @@ class ReaderLink:
             if self._state is DeviceState.ERROR:
                 self._state = DeviceState.READY
             return frame
+
+
+class LinkedReader:
+    """The lifecycle every reader driver on a ``ReaderLink`` shares: its state is the link's,
+    ``open`` proves a reader answers with the driver's ``_handshake``, and ``close`` closes
+    the link and lets the driver ``_forget`` what it learnt of tags on that connection."""
+
+    _link: ReaderLink
+
+    @property
+    def state(self) -> DeviceState:
+        return self._link.state
+
+    def open(self) -> None:
+        self._link.open(self._handshake)
+
+    def close(self) -> None:
+        with self._link.lock:
+            self._link.close()
+            self._forget()
+
+    def _handshake(self) -> None:
+        raise NotImplementedError
+
+    def _forget(self) -> None:
+        """Drop what this connection learnt about tags; nothing to drop by default."""

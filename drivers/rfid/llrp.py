@@ -32,7 +32,34 @@ import time
 from collections.abc import Callable
 from typing import Any, cast
 
-from drivers.rfid.link import ReaderLink
+from drivers.rfid.link import LinkedReader, ReaderLink
+from drivers.rfid.llrp_messages import (
+    ACCESSSPEC_ID,
+    BLOCK_WORDS,
+    DEFAULT_INVENTORY_MS,
+    END_GRACE,
+    LLRP_PORT,
+    MANUFACTURERS,
+    MB_EPC,
+    MB_USER,
+    PC_WORD,
+    READ_NO_RESPONSE,
+    READ_OVERRUN,
+    ROSPEC_ID,
+    WRITE_LOCKED,
+    WRITE_NO_RESPONSE,
+    WRITE_OVERRUN,
+    access_spec,
+    check_status,
+    decode_message,
+    inventory_rospec,
+    read_llrp_message,
+    read_op,
+    report_epc,
+    report_pc_bits,
+    rospec_ended,
+    sllurp_llrp,
+)
 from drivers.rfid.llrp_transport import TcpTransport
 from drivers.rfid.transport import SerialTransport
 from kiosk.ports import (
@@ -49,52 +76,8 @@ from kiosk.ports import (
     UnsupportedOperation,
 )
 
-LLRP_PORT = 5084
-HEADER_SIZE = 10
-MAX_MESSAGE = 1 << 20
-ROSPEC_ID = 1
-ACCESSSPEC_ID = 7
-EPC_GEN2 = 1  # LLRP AirProtocols: EPCGlobal Class 1 Gen 2
-MB_EPC, MB_USER = 1, 3
-EPC_BIT_POINTER = 0x20  # the EPC starts after the CRC and PC words
-BLOCK_WORDS = 2  # a "block" of the TagReader port is two 16-bit words, 4 bytes
-PC_WORD = 1
-DEFAULT_INVENTORY_MS = 60
-#: How long a report may trail the end-of-ROSpec event before the round counts as empty.
-END_GRACE = 0.05
 
-# C1G2ReadOpSpecResult and C1G2WriteOpSpecResult result codes (LLRP 1.0.1, 16.2.7.5)
-READ_NO_RESPONSE, READ_OVERRUN, READ_LOCKED = 2, 4, 5
-WRITE_OVERRUN, WRITE_LOCKED, WRITE_NO_RESPONSE = 1, 2, 5
-
-#: LLRP names a reader's maker by its IANA Private Enterprise Number.
-MANUFACTURERS = {25882: "Impinj", 161: "Zebra", 24831: "Sirit", 21840: "Alien"}
-
-#: The ``C1G2PC`` TV parameter (type 12), which sllurp 3.0 lists but leaves undecoded.
-TV_C1G2PC = 12
-
-
-def _llrp() -> Any:
-    """sllurp's message codec, imported when an LLRP reader is first used (GPL-3.0: see
-    pyproject.toml; kiosks without a UHF reader never load it)."""
-    try:
-        from sllurp import llrp
-    except ImportError as exc:  # pragma: no cover - the dependency is declared
-        raise DeviceGone("the LLRP driver needs the 'sllurp' package (pip install sllurp)") from exc
-    return llrp
-
-
-def read_llrp_message(transport: TcpTransport, deadline: float) -> bytes:
-    """Exactly one LLRP message, sized by its header's length field."""
-    head = transport.read_exact(HEADER_SIZE, deadline)
-    version = (head[0] >> 2) & 0x7
-    length = int.from_bytes(head[2:6], "big")
-    if version not in (1, 2) or not HEADER_SIZE <= length <= MAX_MESSAGE:
-        raise FrameError(f"not an LLRP message header: {head.hex()}")
-    return head + transport.read_exact(length - HEADER_SIZE, deadline)
-
-
-class LlrpReader:
+class LlrpReader(LinkedReader):
     """A UHF reader over LLRP. Thread-safe: one exchange at a time."""
 
     def __init__(
@@ -129,17 +112,8 @@ class LlrpReader:
 
     # --- lifecycle ---------------------------------------------------------------------------
 
-    @property
-    def state(self) -> DeviceState:
-        return self._link.state
-
-    def open(self) -> None:
-        self._link.open(self._handshake)
-
-    def close(self) -> None:
-        with self._link.lock:
-            self._link.close()
-            self._pc.clear()
+    def _forget(self) -> None:
+        self._pc.clear()
 
     def reader_info(self) -> ReaderInfo:
         with self._link.lock:
@@ -168,7 +142,7 @@ class LlrpReader:
 
     def _handshake(self) -> None:
         transport = self._transport
-        event = self._decode(read_llrp_message(transport, transport.deadline()))
+        event = decode_message(read_llrp_message(transport, transport.deadline()))
         name, body = next(iter(event.items()))
         attempt = body.get("ReaderEventNotificationData", {}).get("ConnectionAttemptEvent")
         if name != "READER_EVENT_NOTIFICATION" or attempt is None:
@@ -189,38 +163,10 @@ class LlrpReader:
             )
         self._request({"DELETE_ACCESSSPEC": {"AccessSpecID": 0}})
         self._request({"DELETE_ROSPEC": {"ROSpecID": 0}})
-        self._request({"ADD_ROSPEC": {"ROSpec": self._rospec()}})
-        self._request({"ENABLE_ROSPEC": {"ROSpecID": ROSPEC_ID}})
-
-    def _rospec(self) -> dict[str, Any]:
-        rospec = _llrp().LLRPROSpec(
-            None,
-            ROSPEC_ID,
-            antennas=self.antennas,
-            # Session 0: a tag's inventoried flag falls back as soon as the field stops, so
-            # every poll sees every tag (sessions 2-3 keep it for seconds: tags would seem
-            # to leave the pad between polls)
-            session=0,
-            tag_content_selector={
-                "EnableTagSeenCount": False,
-                "EnablePeakRSSI": False,
-                "EnableLastSeenTimestamp": False,
-                "C1G2EPCMemorySelector": {"EnableCRC": False, "EnablePCBits": True},
-            },
+        self._request(
+            {"ADD_ROSPEC": {"ROSpec": inventory_rospec(self.antennas, self.inventory_ms)}}
         )
-        # started by START_ROSPEC, one inventory round of inventory_ms, one report at its end
-        rospec["ROBoundarySpec"]["ROSpecStartTrigger"]["ROSpecStartTriggerType"] = "Null"
-        rospec["AISpec"][0]["AISpecStopTrigger"] = {
-            "AISpecStopTriggerType": "Duration",
-            "DurationTriggerValue": self.inventory_ms,
-        }
-        rospec["ROReportSpec"]["ROReportTrigger"] = "Upon_N_Tags_Or_End_Of_ROSpec"
-        spec = rospec["AISpec"][0]["InventoryParameterSpec"][0]
-        for antenna in spec["AntennaConfiguration"]:
-            # the reader's own power and channel settings apply (its web tool sets them);
-            # sllurp's placeholder power index 0 is not a valid index on every reader
-            antenna.pop("RFTransmitter", None)
-        return dict(rospec)
+        self._request({"ENABLE_ROSPEC": {"ROSpecID": ROSPEC_ID}})
 
     # --- inventory ---------------------------------------------------------------------------
 
@@ -229,8 +175,8 @@ class LlrpReader:
             return [self._tag_info(tag) for tag in self._run_rospec()]
 
     def _tag_info(self, report: dict[str, Any]) -> TagInfo:
-        epc = _epc(report)
-        pc = _pc_bits(report)
+        epc = report_epc(report)
+        pc = report_pc_bits(report)
         if pc is not None:
             self._pc[epc] = pc
         afi = pc & 0xFF if pc is not None and pc & 0x100 else None
@@ -244,7 +190,7 @@ class LlrpReader:
         tags: list[dict[str, Any]] = []
         for name, body in messages:
             if name == "START_ROSPEC_RESPONSE":
-                self._check_status(name, body)
+                check_status(name, body)
             elif name == "RO_ACCESS_REPORT":
                 tags.extend(body.get("TagReportData", []))
         return tags
@@ -268,16 +214,7 @@ class LlrpReader:
 
     def _read_user(self, uid: bytes, pointer: int, words: int) -> bytes | None:
         """The words read; None when they lie past the end of user memory."""
-        op = {
-            "C1G2Read": {
-                "OpSpecID": 1,
-                "AccessPassword": 0,
-                "MB": MB_USER,
-                "WordPtr": pointer,
-                "WordCount": words,
-            }
-        }
-        result = self._access(uid, op, "C1G2ReadOpSpecResult")
+        result = self._access(uid, read_op(MB_USER, pointer, words), "C1G2ReadOpSpecResult")
         if result is None:
             raise NoTag(f"tag {uid.hex()} did not answer")
         code = result.get("Result")
@@ -314,16 +251,7 @@ class LlrpReader:
         raise UnsupportedOperation("ISO/IEC 18000-63 has no EAS command: the AFI secures the item")
 
     def _read_pc(self, uid: bytes) -> int:
-        op = {
-            "C1G2Read": {
-                "OpSpecID": 1,
-                "AccessPassword": 0,
-                "MB": MB_EPC,
-                "WordPtr": PC_WORD,
-                "WordCount": 1,
-            }
-        }
-        result = self._access(uid, op, "C1G2ReadOpSpecResult")
+        result = self._access(uid, read_op(MB_EPC, PC_WORD, 1), "C1G2ReadOpSpecResult")
         if result is None or result.get("Result") != 0:
             raise TagRemoved(f"tag {uid.hex()} did not answer the PC word read")
         return int.from_bytes(bytes(result["ReadData"])[:2], "big")
@@ -357,31 +285,7 @@ class LlrpReader:
         """Run one OpSpec on the tag whose EPC is ``uid``; its result, or None when the tag
         was not in the field. The AccessSpec never outlives the call: a write left waiting
         for a tag would otherwise land when that tag comes back."""
-        spec = {
-            "AccessSpecID": ACCESSSPEC_ID,
-            "AntennaID": 0,
-            "ProtocolID": EPC_GEN2,
-            "CurrentState": False,
-            "ROSpecID": 0,
-            "AccessSpecStopTrigger": {"AccessSpecStopTriggerType": 1, "OperationCountValue": 1},
-            "AccessCommand": {
-                "TagSpecParameter": {
-                    "C1G2TagSpec": {
-                        "C1G2TargetTag": [
-                            {
-                                "MB": MB_EPC,
-                                "M": True,
-                                "Pointer": EPC_BIT_POINTER,
-                                "TagMask": "ff" * len(uid),
-                                "TagData": uid.hex(),
-                            }
-                        ]
-                    }
-                },
-                "OpSpecParameter": [op],
-            },
-            "AccessReportSpec": {"AccessReportTrigger": 1},
-        }
+        spec = access_spec(uid, op)
         self._request({"ADD_ACCESSSPEC": {"AccessSpec": spec}})
         try:
             self._request({"ENABLE_ACCESSSPEC": {"AccessSpecID": ACCESSSPEC_ID}})
@@ -391,10 +295,10 @@ class LlrpReader:
             raise
         found = None
         for report in tags:
-            if result_name in report and _epc(report) == uid:
+            if result_name in report and report_epc(report) == uid:
                 found = report[result_name]
-            if _pc_bits(report) is not None:
-                self._pc[_epc(report)] = _pc_bits(report)  # type: ignore[assignment]
+            if report_pc_bits(report) is not None:
+                self._pc[report_epc(report)] = report_pc_bits(report)  # type: ignore[assignment]
         if found is None:
             self._forget_access()
         return found
@@ -409,7 +313,7 @@ class LlrpReader:
     def _request(self, message: dict[str, Any]) -> dict[str, Any]:
         """Send one request and check the status of its response."""
         (name, body), *_ = self._exchange(message)
-        self._check_status(name, body)
+        check_status(name, body)
         return body
 
     def _exchange(
@@ -422,7 +326,7 @@ class LlrpReader:
         message_id = next(self._ids)
         body = dict(message[request_name], ID=message_id)
         try:
-            request = _llrp().LLRPMessage(msgdict={request_name: body}).msgbytes
+            request = sllurp_llrp().LLRPMessage(msgdict={request_name: body}).msgbytes
         except Exception as exc:  # sllurp raises bare errors for fields it cannot encode
             raise DeviceError(f"cannot encode {request_name}: {exc}") from exc
         wanted = {response_name} | ({until} if until else set())
@@ -440,14 +344,16 @@ class LlrpReader:
                         break  # the ROSpec ended and no report followed: nothing was seen
                     raise
                 raw += frame
-                decoded = self._decode(frame)
+                decoded = decode_message(frame)
                 name, content = next(iter(decoded.items()))
                 if name == "KEEPALIVE":
-                    transport.write(_llrp().LLRPMessage(msgdict={"KEEPALIVE_ACK": {}}).msgbytes)
+                    transport.write(
+                        sllurp_llrp().LLRPMessage(msgdict={"KEEPALIVE_ACK": {}}).msgbytes
+                    )
                     continue
                 if name == "ERROR_MESSAGE":
-                    self._check_status(name, content)
-                if name == "READER_EVENT_NOTIFICATION" and _rospec_ended(content):
+                    check_status(name, content)
+                if name == "READER_EVENT_NOTIFICATION" and rospec_ended(content):
                     # readers need not send an empty report: the end event says it is over,
                     # and a report that does come arrives right after it
                     ended = True
@@ -461,53 +367,6 @@ class LlrpReader:
         seen.sort(key=lambda item: item[0] != response_name)
         return seen
 
-    @staticmethod
-    def _decode(frame: bytes) -> dict[str, Any]:
-        try:
-            message = _llrp().LLRPMessage(msgbytes=frame)
-        except Exception as exc:  # sllurp raises LLRPError, KeyError, struct.error...
-            raise FrameError(f"undecodable LLRP message {frame[:12].hex()}: {exc}") from exc
-        return dict(message.msgdict)
-
-    @staticmethod
-    def _check_status(name: str, body: dict[str, Any]) -> None:
-        status = body.get("LLRPStatus", {})
-        code = status.get("StatusCode")
-        if code == "Success":
-            return
-        text = status.get("ErrorDescription", b"")
-        if isinstance(text, bytes):
-            text = text.decode("utf-8", "replace")
-        if code == "M_UnsupportedMessage":
-            raise UnsupportedOperation(f"{name}: {code} {text}".strip())
-        raise FrameError(f"{name}: the reader says {code} {text}".strip())
-
     def _require_open(self) -> None:
         if self._link.state is DeviceState.DISCONNECTED or not self._transport.is_open:
             raise DeviceGone(f"{self._transport.url} is not open")
-
-
-def _rospec_ended(event: dict[str, Any]) -> bool:
-    data = event.get("ReaderEventNotificationData", {})
-    rospec = data.get("ROSpecEvent") if isinstance(data, dict) else None
-    return isinstance(rospec, dict) and rospec.get("EventType") == "End_of_ROSpec"
-
-
-def _epc(report: dict[str, Any]) -> bytes:
-    value = report.get("EPC") or report.get("EPC-96") or b""
-    try:
-        return bytes.fromhex(value.decode() if isinstance(value, bytes) else str(value))
-    except ValueError as exc:
-        raise FrameError(f"the report's EPC {value!r} is not hex") from exc
-
-
-def _pc_bits(report: dict[str, Any]) -> int | None:
-    """The PC word a report carries, where the reader was asked for it (EnablePCBits)."""
-    if isinstance(report.get("C1G2PC"), int):
-        return int(report["C1G2PC"])
-    for unknown in report.get("SllurpDecodeError", []):
-        if isinstance(unknown, dict) and unknown.get("Type") == TV_C1G2PC:
-            data = unknown.get("Data", b"")
-            if len(data) == 2:
-                return int.from_bytes(data, "big")
-    return None

@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import serial
 
-from drivers.rfid.link import ReaderLink
+from drivers.rfid.link import LinkedReader, ReaderLink
 from drivers.rfid.m810_frame import (
     HEADER,
     PROBE_PREFIX,
@@ -33,7 +33,6 @@ from drivers.rfid.m810_frame import (
 from drivers.rfid.transport import SerialTransport
 from kiosk.ports import (
     DeviceError,
-    DeviceState,
     FrameError,
     NoTag,
     ReaderInfo,
@@ -66,7 +65,7 @@ def read_m810_frame(transport: SerialTransport, deadline: float) -> bytes:
     return header + transport.read_exact(payload_length(header), deadline)
 
 
-class M810Reader:
+class M810Reader(LinkedReader):
     """A 3M 810 reader. Thread-safe: one exchange at a time."""
 
     model = "3M 810"
@@ -83,16 +82,6 @@ class M810Reader:
             url, baudrate=baudrate, parity=serial.PARITY_NONE, timeout=timeout
         )
         return cls(transport)
-
-    @property
-    def state(self) -> DeviceState:
-        return self._link.state
-
-    def open(self) -> None:
-        self._link.open(self._handshake)
-
-    def close(self) -> None:
-        self._link.close()
 
     def reader_info(self) -> ReaderInfo:
         with self._link.lock:

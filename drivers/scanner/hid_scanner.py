@@ -16,7 +16,8 @@ from collections.abc import Callable
 from typing import Any, Protocol
 
 from drivers.scanner.keymap import EV_KEY, KEY_ENTER, KEY_KPENTER, KeyDecoder
-from kiosk.ports import DeviceError, DeviceGone, DeviceState, Scan
+from drivers.scanner.queued import QueuedScanner
+from kiosk.ports import DeviceError, DeviceGone, DeviceState
 
 log = logging.getLogger(__name__)
 
@@ -49,7 +50,7 @@ def evdev_device(path: str) -> InputDevice:
     return evdev.InputDevice(path)
 
 
-class HidScanner:
+class HidScanner(QueuedScanner):
     """A scanner that types its scans as key presses, followed by Enter (or Tab)."""
 
     def __init__(
@@ -73,17 +74,9 @@ class HidScanner:
         self._last_key_at = 0.0
         self._state = DeviceState.DISCONNECTED
 
-    @property
-    def state(self) -> DeviceState:
-        return self._state
-
     def open(self) -> None:
-        self._state = DeviceState.CONNECTING
-        try:
+        with self._connecting(f"cannot open input device {self.path}"):
             device = self._factory(self.path)
-        except OSError as error:
-            self._state = DeviceState.DISCONNECTED
-            raise DeviceGone(f"cannot open input device {self.path}: {error}") from error
         if self._grab:
             try:
                 device.grab()
@@ -110,16 +103,15 @@ class HidScanner:
         with contextlib.suppress(OSError):
             device.close()
 
-    def read(self, timeout: float) -> Scan | None:
+    def _require_open(self) -> None:
         if self._device is None:
             raise DeviceError("scanner is not open")
-        deadline = self._monotonic() + timeout
-        while not self._ready:
-            remaining = deadline - self._monotonic()
-            if remaining <= 0:
-                return None
-            self._pull(self._device, remaining)
-        return Scan(self._ready.popleft(), self.name)
+
+    def _wait_for_scans(self, wait: float) -> None:
+        device = self._device
+        if device is None:  # closed from another thread while reading
+            raise DeviceError("scanner is not open")
+        self._pull(device, wait)
 
     def _pull(self, device: InputDevice, wait: float) -> None:
         try:

@@ -12,7 +12,8 @@ from typing import Any
 import serial
 
 from drivers.scanner.framing import FramingRules, Noise, ScanFramer
-from kiosk.ports import DeviceError, DeviceGone, DeviceState, Scan
+from drivers.scanner.queued import QueuedScanner
+from kiosk.ports import DeviceError, DeviceGone, DeviceState
 
 log = logging.getLogger(__name__)
 
@@ -22,7 +23,7 @@ STALE_AFTER = 0.5
 _POLL = 0.05
 
 
-class SerialScanner:
+class SerialScanner(QueuedScanner):
     """A scanner on a serial port: usually 9600 8N1 with a CR suffix."""
 
     def __init__(
@@ -46,17 +47,10 @@ class SerialScanner:
         self._last_byte_at = 0.0
         self._state = DeviceState.DISCONNECTED
 
-    @property
-    def state(self) -> DeviceState:
-        return self._state
-
     def open(self) -> None:
-        self._state = DeviceState.CONNECTING
-        try:
+        opening_errors = (serial.SerialException, OSError, ValueError)
+        with self._connecting(f"cannot open scanner port {self.url}", opening_errors):
             self._port = self._opener(self.url, baudrate=self.baud, timeout=_POLL)
-        except (serial.SerialException, OSError, ValueError) as error:
-            self._state = DeviceState.DISCONNECTED
-            raise DeviceGone(f"cannot open scanner port {self.url}: {error}") from error
         self._framer.reset()
         self._ready.clear()
         self._state = DeviceState.READY
@@ -68,16 +62,12 @@ class SerialScanner:
             with contextlib.suppress(serial.SerialException, OSError):  # already gone
                 port.close()
 
-    def read(self, timeout: float) -> Scan | None:
+    def _require_open(self) -> None:
         if self._port is None:
             raise DeviceError("scanner is not open")
-        deadline = self._monotonic() + timeout
-        while not self._ready:
-            remaining = deadline - self._monotonic()
-            if remaining <= 0:
-                return None
-            self._pull(min(remaining, _POLL))
-        return Scan(self._ready.popleft(), self.name)
+
+    def _wait_for_scans(self, wait: float) -> None:
+        self._pull(min(wait, _POLL))
 
     def _pull(self, wait: float) -> None:
         try:

@@ -5,20 +5,12 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from drivers.health import DeviceUri, Factory
+from drivers.device_uri import DeviceUri, Factory, flag
 from drivers.scanner.framing import FramingRules, Terminator
 from drivers.scanner.hid_scanner import HidScanner
 from drivers.scanner.keymap import KEY_ENTER, KEY_KPENTER, KEY_TAB
 from drivers.scanner.serial_scanner import SerialScanner
 from drivers.scanner.sim import SimScanner
-
-
-def _flag(value: str) -> bool:
-    if value.lower() in ("1", "true", "yes", "on"):
-        return True
-    if value.lower() in ("0", "false", "no", "off"):
-        return False
-    raise ValueError(f"expected true or false, got {value!r}")
 
 
 def serial_scanner(uri: DeviceUri, options: Mapping[str, Any]) -> SerialScanner:
@@ -41,7 +33,7 @@ def serial_scanner(uri: DeviceUri, options: Mapping[str, Any]) -> SerialScanner:
 
 def hid_scanner(uri: DeviceUri, options: Mapping[str, Any]) -> HidScanner:
     """``scanner+hid:/dev/input/by-id/usb-…-event-kbd?terminator=enter&grab=true``."""
-    opts = uri.options({"terminator": str, "grab": _flag})
+    opts = uri.options({"terminator": str, "grab": flag})
     keys = {"enter": frozenset({KEY_ENTER, KEY_KPENTER}), "tab": frozenset({KEY_TAB})}
     terminator = opts.get("terminator", "enter")
     if terminator not in keys:

@@ -139,7 +139,7 @@ def _run_ui(
     process = start_kiosk(config, receipt_folder=str(folder / "receipts"))
     station, kiosk = process.station, process.controller
     if llrp is not None:
-        from drivers.rfid.emulators.llrp import UhfPadHands
+        from drivers.rfid.emulators.uhf_tags import UhfPadHands
 
         station.hands = UhfPadHands(
             llrp.llrp.field, isil=config["kiosk.isil"], afi_secured=config["policy.afi_secured"]

@@ -87,7 +87,7 @@ def database_report(path: str, config: Config | None = None) -> list[Check]:
 
 def probe(kind: str, uri: str, timeout: float) -> str:
     """Open and close one device through the driver registry on a thread; "" when it works."""
-    from drivers.health import DeviceRegistry
+    from drivers.registry import DeviceRegistry
 
     outcome: list[str] = []
 

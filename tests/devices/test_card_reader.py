@@ -8,7 +8,7 @@ import pytest
 
 from drivers.card.mapping import CardNumbering, CardNumberRule, patron_card_number
 from drivers.card.nfc_reader import NfcCardReader
-from drivers.health import mask_id
+from drivers.privacy import mask_id
 from kiosk.ports import CardTap, DeviceGone, DeviceState
 
 from .nfc_peer import SEL_RES_MIFARE_CLASSIC, CardPeer, free_udp_port

@@ -8,20 +8,18 @@ import pytest
 
 from drivers.card.nfc_reader import NfcCardReader
 from drivers.card.sim import SimCardReader
+from drivers.device_uri import DeviceUri
 from drivers.health import (
     Backoff,
-    DeviceRegistry,
-    DeviceUri,
     SupervisedPrinter,
     SupervisedScanner,
     Supervisor,
-    UnknownDevice,
-    open_device,
     supervise,
 )
 from drivers.printer.connections import NetworkLink, SerialLink
 from drivers.printer.escpos_printer import EscposPrinter
 from drivers.printer.sim import SimPrinter
+from drivers.registry import DeviceRegistry, UnknownDevice, open_device
 from drivers.scanner.hid_scanner import HidScanner
 from drivers.scanner.serial_scanner import SerialScanner
 from drivers.scanner.sim import SimScanner

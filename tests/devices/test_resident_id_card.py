@@ -22,7 +22,8 @@ import pytest
 from drivers.card.mapping import CardNumbering, patron_card_number
 from drivers.card.nfc_reader import NfcCardReader
 from drivers.card.uris import nfc_reader
-from drivers.health import DeviceUri, mask_id
+from drivers.device_uri import DeviceUri
+from drivers.privacy import mask_id
 from kiosk.circulation import Circulation
 from kiosk.importer import read_patrons
 from kiosk.models import CardKind

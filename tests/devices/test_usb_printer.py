@@ -21,12 +21,12 @@ import pytest
 import usb.backend
 import usb.core
 
-from drivers.health import open_device
 from drivers.printer.connections import UsbLink
 from drivers.printer.escpos_printer import EscposPrinter
 from drivers.printer.fonts import find_receipt_fonts
 from drivers.printer.sim import SimPrinter
 from drivers.printer.status import PrinterOffline
+from drivers.registry import open_device
 from kiosk.ports import (
     CoverOpen,
     DeviceError,

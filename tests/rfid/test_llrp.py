@@ -18,18 +18,15 @@ import pytest
 from sllurp.llrp import LLRPMessage
 
 from drivers.rfid.emulators.__main__ import serve
-from drivers.rfid.emulators.llrp import (
-    LlrpEmulator,
-    LlrpEmulatorServer,
-    _parse_accessspec,
-    find,
-    library_tag,
-    params,
-)
+from drivers.rfid.emulators.llrp import LlrpEmulator, LlrpEmulatorServer
+from drivers.rfid.emulators.llrp_specs import parse_accessspec
+from drivers.rfid.emulators.llrp_wire import find, params
+from drivers.rfid.emulators.uhf_tags import library_tag
 from drivers.rfid.factory import open_reader, reader_for_uri
 from drivers.rfid.field import SimulatedTag, TagField, nxp_uid
 from drivers.rfid.items import AfiSecurity, PadItems, decode_tag
 from drivers.rfid.llrp import LlrpReader
+from drivers.rfid.llrp_messages import inventory_rospec
 from drivers.rfid.pad import PadEvent, PadWatcher
 from kiosk.ports import DeviceError, UnsupportedOperation
 from kiosk.tags import TagData
@@ -85,7 +82,7 @@ def test_the_emulator_reads_the_accessspec_the_driver_sends() -> None:
     reader._access(epc, {"C1G2Read": _read_op(bank=3, pointer=4, count=6)}, "x")
     add = sent[0]
     assert struct.unpack_from(">H", add)[0] & 0x3FF == 40  # ADD_ACCESSSPEC
-    spec = _parse_accessspec(find(add[10:], 207) or b"")
+    spec = parse_accessspec(find(add[10:], 207) or b"")
     assert spec.target_epc == epc
     assert spec.op[0] == 341 and spec.op[2:4] == (3, 4)
     assert int.from_bytes(spec.op[4], "big") == 6
@@ -99,7 +96,7 @@ def _read_op(bank: int, pointer: int, count: int) -> dict[str, int]:
 
 
 def test_the_rospec_polls_in_session_0_with_the_readers_own_power_and_pc_bits() -> None:
-    rospec = LlrpReader.for_address("127.0.0.1", 1, antennas=(1, 2), inventory_ms=40)._rospec()
+    rospec = inventory_rospec(antennas=(1, 2), inventory_ms=40)
     assert rospec["ROBoundarySpec"]["ROSpecStartTrigger"]["ROSpecStartTriggerType"] == "Null"
     assert rospec["AISpec"][0]["AISpecStopTrigger"] == {
         "AISpecStopTriggerType": "Duration",

@@ -4,7 +4,7 @@ instead of refused as incomplete on every try (before: "part 1 of 2 only", for e
 
 from __future__ import annotations
 
-from drivers.rfid.emulators.llrp import library_tag
+from drivers.rfid.emulators.uhf_tags import library_tag
 from drivers.rfid.items import PadItems, decode_tag
 from drivers.rfid.pad import PadWatcher
 from kiosk.circulation import Circulation

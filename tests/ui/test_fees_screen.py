@@ -31,7 +31,7 @@ def koha_core(probe: Callable[[], Core], acs: ScriptedAcs) -> Callable[[], Core]
         )
         core.store.items.upsert([Item("1000001", "DVD")])
         core.circulation.set_online_source(upstream.online)
-        core.circulation = LiveCirculation(core.circulation, upstream)  # type: ignore[assignment]
+        core.circulation = LiveCirculation(core.circulation, upstream)
         return core
 
     return factory

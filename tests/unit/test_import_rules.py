@@ -89,6 +89,19 @@ def test_drivers_and_sync_do_not_import_the_ui():
     assert bad == []
 
 
+def test_drivers_and_sync_do_not_import_each_other():
+    """Devices and the library/central link meet only in the kiosk's ports (#19): a driver
+    that needs SIP2 or sync code, or sync code that reaches a device, breaks that seam."""
+    bad = [
+        f"{p.relative_to(ROOT)}:{line} imports {mod}"
+        for package, other in (("drivers", "sync"), ("sync", "drivers"))
+        for p in python_files(package)
+        for mod, line, _ in imports_of(p)
+        if mod == other
+    ]
+    assert bad == []
+
+
 def test_the_checker_sees_a_violation(tmp_path):
     """Guard against a checker that passes because it reads nothing."""
     sample = tmp_path / "bad.py"

@@ -56,7 +56,8 @@ def serve(
 
 
 def _serve_llrp(tags: int, stop: threading.Event | None, announce: Callable[[str], None]) -> str:
-    from drivers.rfid.emulators.llrp import LlrpEmulator, LlrpEmulatorServer, library_tag
+    from drivers.rfid.emulators.llrp import LlrpEmulator, LlrpEmulatorServer
+    from drivers.rfid.emulators.uhf_tags import library_tag
 
     field = TagField(
         [library_tag(afi=0x07, pii=f"{100000 + n}", isil="CN-110000-1") for n in range(1, tags + 1)]
