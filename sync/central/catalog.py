@@ -94,14 +94,14 @@ def _covers_sent(conn: Connection, piis: Sequence[str]) -> dict[str, str]:
         return {}
     found: dict[str, str] = {}
     for chunk in range(0, len(piis), 500):
-        for row in conn.execute(
+        for key, payload in conn.execute(
             sa.select(changes.c.key, changes.c.payload)
             .where(changes.c.entity == "item", changes.c.key.in_(piis[chunk : chunk + 500]))
             .order_by(changes.c.seq)
         ):
-            payload: dict[str, Any] = row.payload or {}
-            if payload.get("cover") is not None:
-                found[str(row.key)] = str(payload["cover"])
+            cover = payload.get("cover") if isinstance(payload, dict) else None
+            if isinstance(cover, str):
+                found[str(key)] = cover
     return found
 
 

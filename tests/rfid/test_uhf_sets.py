@@ -12,10 +12,10 @@ from kiosk.models import Item, Patron
 from kiosk.outcomes import OutcomeKind
 from kiosk.reasons import Reason
 from tests.conftest import TEST_POLICY
-from tests.rfid.test_llrp import ISIL, world  # noqa: F401 (the LLRP emulator fixture)
+from tests.rfid.test_llrp import ISIL
 
 
-def test_a_uhf_sets_one_tag_reports_its_parts_as_unknown(world) -> None:  # noqa: F811
+def test_a_uhf_sets_one_tag_reports_its_parts_as_unknown(world) -> None:
     field, _, reader = world
     field.place(library_tag(afi=0x07, pii="31234567", isil=ISIL, set=(1, 2)))
     items: list[tuple] = []
@@ -28,8 +28,8 @@ def test_a_uhf_sets_one_tag_reports_its_parts_as_unknown(world) -> None:  # noqa
 def test_the_core_lends_a_set_whose_parts_are_unknown_and_refuses_one_part_seen(
     store, clock
 ) -> None:
-    store.upsert_items([Item("31234567", "新概念英语 + CD", set_size=2)])
-    store.upsert_patrons([Patron("R0001")])
+    store.items.upsert([Item("31234567", "新概念英语 + CD", set_size=2)])
+    store.patrons.upsert([Patron("R0001")])
     circulation = Circulation(store, TEST_POLICY, clock)
     patron = circulation.identify("R0001").patron
     refused = circulation.checkout(patron, "31234567", frozenset({1}))  # an HF pad's count

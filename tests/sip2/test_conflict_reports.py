@@ -26,20 +26,9 @@ from sync.central.app import create_app
 from sync.central.client import Unavailable
 from sync.central.server import BackgroundServer
 from sync.daemon.acs import ConflictReport, report_conflicts, upstream_conflict
-from tests.central.conftest import (  # noqa: F401  (fixtures are found by name)
-    Central,
-    central,
-    central_clock,
-    db_url,
-)
+from tests.fixtures.central import Central
+from tests.sip2.kiosk_daemon import applied_for, daemon_for, lend_offline, write_config
 from tests.sip2.library import Library, RunningServer
-from tests.sip2.test_sync_daemon import (  # noqa: F401  (kiosk_core is a fixture)
-    applied_for,
-    daemon_for,
-    kiosk_core,
-    lend_offline,
-    write_config,
-)
 from tests.sync.fake_central import FakeCentral
 
 BLOCKED = "R0002"  # blocked at the library system; the kiosk's cached record says nothing
@@ -73,8 +62,8 @@ def test_a_blocked_readers_offline_checkout_refused_by_the_acs_is_one_central_co
     tmp_path: Path,
     server: RunningServer,
     strict: Library,
-    kiosk_core: Core,  # noqa: F811
-    central: Central,  # noqa: F811
+    kiosk_core: Core,
+    central: Central,
     caplog: pytest.LogCaptureFixture,
 ) -> None:
     lend_offline(kiosk_core, server, BLOCKED, "1000001")
@@ -91,9 +80,9 @@ def test_a_blocked_readers_offline_checkout_refused_by_the_acs_is_one_central_co
     assert again.ok and again.reported == ConflictReport()  # nothing sent twice
     assert applied_for(strict, "1000001") == 0 and strict.books["1000001"].borrower is None
 
-    (row,) = kiosk_core.store.journal(10)
+    (row,) = kiosk_core.store.journal.recent(10)
     assert row.upstream_status == "conflict"
-    assert kiosk_core.store.unreported_conflicts(10) == []
+    assert kiosk_core.store.journal.unreported_conflicts(10) == []
     (conflict,) = conflicts(central)
     assert conflict["source"] == "sip2" and conflict["txn_id"] == row.id
     assert (conflict["kiosk_id"], conflict["kind"], conflict["item_pii"]) == (
@@ -118,11 +107,11 @@ def test_refusals_made_while_the_central_is_down_are_reported_once_it_is_back(
     tmp_path: Path,
     server: RunningServer,
     strict: Library,
-    kiosk_core: Core,  # noqa: F811
-    central: Central,  # noqa: F811
+    kiosk_core: Core,
+    central: Central,
 ) -> None:
     lend_offline(kiosk_core, server, BLOCKED, "1000001", "1000002")
-    refused = [t.id for t in kiosk_core.store.pending_journal(10)]
+    refused = [t.id for t in kiosk_core.store.journal.pending(10)]
     central.server.stop()
 
     daemon = daemon_for(tmp_path, server.port, central)
@@ -133,7 +122,7 @@ def test_refusals_made_while_the_central_is_down_are_reported_once_it_is_back(
         assert not daemon.run_once().reachable  # still away: kept, not dropped
     finally:
         daemon.close()  # the kiosk restarts while the central is away
-    assert [t.id for t in kiosk_core.store.unreported_conflicts(10)] == refused
+    assert [t.id for t in kiosk_core.store.journal.unreported_conflicts(10)] == refused
 
     with restart(central):
         daemon = daemon_for(tmp_path, server.port, central)
@@ -152,7 +141,7 @@ def test_refusals_made_while_the_central_is_down_are_reported_once_it_is_back(
         listed = conflicts(central)
         assert [c["txn_id"] for c in listed] == refused  # in the kiosk's order
         assert {c["source"] for c in listed} == {"sip2"}
-        assert kiosk_core.store.unreported_conflicts(10) == []
+        assert kiosk_core.store.journal.unreported_conflicts(10) == []
         assert applied_for(strict, "1000001") == applied_for(strict, "1000002") == 0
 
         # staff settle them in the library system; here they can only dismiss
@@ -173,11 +162,11 @@ def test_a_report_the_central_rejects_is_kept_and_never_stops_the_heartbeat(
     tmp_path: Path,
     server: RunningServer,
     library: Library,
-    kiosk_core: Core,  # noqa: F811
-    central: Central,  # noqa: F811
+    kiosk_core: Core,
+    central: Central,
 ) -> None:
     odd = "9" * 70  # longer than the central takes: the ACS does not know it either
-    kiosk_core.store.upsert_items([Item(odd, "Mislabelled")])
+    kiosk_core.store.items.upsert([Item(odd, "Mislabelled")])
     lend_offline(kiosk_core, server, "R0001", odd)
     daemon = daemon_for(tmp_path, server.port, central)
     try:
@@ -187,9 +176,11 @@ def test_a_report_the_central_rejects_is_kept_and_never_stops_the_heartbeat(
     assert report.acs is not None and report.acs.conflicts == 1
     assert report.beat is not None  # the fleet still hears from the kiosk
     assert report.error == "central rejected a request: 422" and report.reported is None
-    (kept,) = kiosk_core.store.unreported_conflicts(10)
+    (kept,) = kiosk_core.store.journal.unreported_conflicts(10)
     assert kept.item_pii == odd
-    assert ("upstream", "rejected") in {(f.device, f.code) for f in kiosk_core.store.faults()}
+    assert ("upstream", "rejected") in {
+        (f.device, f.code) for f in kiosk_core.store.faults.recent()
+    }
     assert conflicts(central) == []
 
 
@@ -198,8 +189,8 @@ def test_shufang_sync_once_says_how_many_refusals_reached_the_central(
     tmp_path: Path,
     server: RunningServer,
     strict: Library,
-    kiosk_core: Core,  # noqa: F811
-    central: Central,  # noqa: F811
+    kiosk_core: Core,
+    central: Central,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     lend_offline(kiosk_core, server, BLOCKED, "1000001")
@@ -218,7 +209,7 @@ def test_without_a_central_refusals_wait_in_the_journal_for_one(
     tmp_path: Path,
     server: RunningServer,
     strict: Library,
-    kiosk_core: Core,  # noqa: F811
+    kiosk_core: Core,
 ) -> None:
     lend_offline(kiosk_core, server, BLOCKED, "1000001")
     daemon = daemon_for(tmp_path, server.port)
@@ -228,9 +219,9 @@ def test_without_a_central_refusals_wait_in_the_journal_for_one(
         daemon.close()
     assert report.ok and report.acs is not None and report.acs.conflicts == 1
     assert report.reported is None
-    (waiting,) = kiosk_core.store.unreported_conflicts(10)
+    (waiting,) = kiosk_core.store.journal.unreported_conflicts(10)
     assert waiting.item_pii == "1000001"
-    assert [f.code for f in kiosk_core.store.faults()] == ["sip2_conflict"]
+    assert [f.code for f in kiosk_core.store.faults.recent()] == ["sip2_conflict"]
 
 
 # --- the report step against fakes: what is marked, and when --------------------------------
@@ -257,8 +248,8 @@ def journal_row(n: int) -> Transaction:
 def refusing_store(tmp_path: Path) -> Store:
     store = Store(tmp_path / "kiosk.db")
     for n in range(3):
-        store.append_journal(journal_row(n))
-    store.mark_acked(
+        store.journal.append(journal_row(n))
+    store.journal.mark_acked(
         [
             TxnReply("t0", "conflict", "patron_blocked: Patron R0002 blocked; see desk"),
             TxnReply("t1", "accepted"),
@@ -272,7 +263,7 @@ def refusing_store(tmp_path: Path) -> Store:
 def test_a_refusal_goes_to_the_central_with_its_reason_and_the_acs_text_apart(
     refusing_store: Store,
 ) -> None:
-    (row, other) = refusing_store.unreported_conflicts(10)
+    (row, other) = refusing_store.journal.unreported_conflicts(10)
     sent = upstream_conflict(row)
     assert (sent.id, sent.seq, sent.kind, sent.decision, sent.source) == (
         "t0",
@@ -295,7 +286,7 @@ def test_only_the_rows_the_central_answered_for_are_marked(refusing_store: Store
     report = report_conflicts(refusing_store, fake, batch_size=10, now=lambda: AT)
     assert report == ConflictReport(sent=2, recorded=1, left=1)
     assert [[r.id for r in batch] for batch in fake.sent] == [["t0", "t2"]]  # in order, once
-    assert [t.id for t in refusing_store.unreported_conflicts(10)] == ["t2"]
+    assert [t.id for t in refusing_store.journal.unreported_conflicts(10)] == ["t2"]
 
 
 def test_batches_follow_the_journal_order(refusing_store: Store) -> None:
@@ -313,4 +304,4 @@ def test_a_central_error_marks_nothing_and_propagates(refusing_store: Store) -> 
             batch_size=10,
             now=lambda: AT,
         )
-    assert [t.id for t in refusing_store.unreported_conflicts(10)] == ["t0", "t2"]
+    assert [t.id for t in refusing_store.journal.unreported_conflicts(10)] == ["t0", "t2"]
