@@ -34,10 +34,16 @@ log = logging.getLogger(__name__)
 USER_AGENT = "shufang-kiosk cover fetcher"
 
 
+class Unreachable(CoverProblem):
+    """The server could not be reached (offline, no such host, nothing listening): not the
+    cover's fault, so it is asked for again next round rather than in an hour."""
+
+
 @dataclass
 class FetchReport:
     stored: list[str] = field(default_factory=list)
     refused: dict[str, str] = field(default_factory=dict)  # reference → why
+    unreachable: dict[str, str] = field(default_factory=dict)  # host → why, this round
 
 
 def _read_only(database: str | Path, sql: str) -> list[tuple[str]]:
@@ -120,11 +126,18 @@ class CoverFetcher:
                 continue
             if now - self._failed.get(reference, -self.retry_after_s) < self.retry_after_s:
                 continue
+            host = urlsplit(reference).hostname or ""
+            if host in report.unreachable:  # offline: no waiting on every cover of a host
+                continue
             try:
                 if local_path(reference) is not None:
                     self.cache.copy_local(reference)
                 else:
                     self.cache.store(reference, self.download(reference))
+            except Unreachable as problem:
+                report.unreachable[host] = str(problem)
+                log.info("covers not fetched this round: %s", problem)
+                continue
             except (CoverProblem, OSError) as problem:
                 why = str(problem) or type(problem).__name__
                 self._failed[reference] = self.monotonic()
@@ -161,6 +174,10 @@ class CoverFetcher:
         cutoff.daemon = True
         cutoff.start()
         try:
+            try:
+                conn.connect()
+            except OSError as error:
+                raise Unreachable(f"cannot reach {parts.hostname}: {error}") from None
             conn.request("GET", path, headers={"User-Agent": USER_AGENT, "Accept": "image/*"})
             reply = conn.getresponse()
             if self.monotonic() >= deadline:  # cut off mid-headers: what came is not the reply

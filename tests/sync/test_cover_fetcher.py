@@ -185,3 +185,23 @@ def test_the_fetcher_reads_the_catalog_and_wakes_when_a_pull_moved_the_cursor(
         covers.stop()
         store.close()
     assert not covers._thread.is_alive()
+
+
+def test_offline_a_round_stops_asking_the_host_and_cached_covers_stay(server, tmp_path) -> None:
+    """No network: one try per host, nothing marked refused (asked again next round), and
+    what the cache holds stays for the screen."""
+    good = url(server, "/good.jpg")
+    covers = fetcher(tmp_path, [good])
+    covers.fetch_missing()
+    port = server.server_address[1]
+    server.shutdown()
+    server.server_close()  # nothing listens on the port now
+    gone = [f"http://127.0.0.1:{port}/a.jpg", f"http://127.0.0.1:{port}/b.jpg"]
+    covers.references = lambda: [good, *gone]
+    report = covers.fetch_missing()
+    assert list(report.unreachable) == ["127.0.0.1"] and "Connection refused" in str(
+        report.unreachable
+    )
+    assert report.refused == {} and report.stored == []
+    assert covers.cache.cached(good) is not None  # offline, the screen still has it
+    assert covers._failed == {}  # tried again next round, not in an hour

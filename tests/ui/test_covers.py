@@ -202,6 +202,36 @@ def test_a_picture_too_big_to_decode_stays_a_placeholder(qtbot, kiosk, covered, 
     assert pixel(thumb, 0.6, 0.1) == Palette().pressed.lower()
 
 
+def test_returned_books_show_their_covers_in_landscape_elderly_mode(qtbot, kiosk):
+    from ui.session import Mode
+
+    kiosk.window.resize(1920, 1080)
+    borrow_stack(qtbot, kiosk, BOOKS[:5])
+    kiosk.end_session()
+    qtbot.waitUntil(lambda: kiosk.window.current() == "home", timeout=WAIT)
+    kiosk.begin(Mode.RETURN)
+    kiosk.window.set_elderly(True)
+    qtbot.waitUntil(lambda: len(kiosk.session.accepted) == 5, timeout=WAIT)  # still on the pad
+    screen = kiosk.window.give_back
+    qtbot.waitUntil(lambda: screen.list.rows["100001"].cover.showing_picture(), timeout=WAIT)
+    qtbot.wait(50)
+    shoot(kiosk, "return-covers-landscape-elderly")
+    assert near(pixel(screen.list.rows["100001"].cover, 0.5, 0.5), COVERED["100001"])
+    assert pixel(screen.list.rows["100002"].cover, 0.6, 0.1) == Palette().pressed.lower()
+    assert kiosk.window.height() <= 1080  # the taller rows still fit a landscape screen
+
+
+def test_the_kiosk_as_shufang_run_builds_it_reads_covers_beside_its_database(covered):
+    from ui.app import build_controller
+
+    controller = build_controller(covered, voice=None)
+    try:
+        cache = controller.window.covers.cache
+        assert cache is not None and cache.folder == cache_folder_for(covered["database.path"])
+    finally:
+        controller.stop()
+
+
 @pytest.mark.parametrize(
     ("title", "shown"),
     [
