@@ -137,7 +137,8 @@ def apply_batch(
     rollup.lock_readers(conn, [r.patron_card for r in rows])
     results: dict[int, wire.TransactionResult] = {}
     handled: set[str] = set()
-    returned: list[tuple[str, str | None]] = []  # items checked in and what the reader heard
+    # Returns by transaction id: the item and what the reader heard (a cancel takes one out).
+    returned: dict[str, tuple[str, str | None]] = {}
     for index in sorted(range(len(rows)), key=lambda i: rows[i].seq):
         row = rows[index]
         if row.id in seen or row.id in handled:
@@ -155,12 +156,14 @@ def apply_batch(
         )
         results[index] = _record(batch, index, row, outcome, now, tz, in_order)
         if row.kind == "checkin" and in_order and outcome.status == "accepted":
-            returned.append((row.item_pii, row.reason))
+            returned[row.id] = (row.item_pii, row.reason)
+        elif row.kind == "cancel" and in_order and outcome.status == "accepted":
+            returned.pop(row.cancels or "", None)  # the reader kept the book: no transfer box
         if in_order:
             last_seq = row.seq
             batch.applied_seqs.add(row.seq)
     _flush(conn, batch, results)
-    rotation.note_checkins(conn, kiosk.kiosk_id, kiosk.branch, returned, now)
+    rotation.note_checkins(conn, kiosk.kiosk_id, kiosk.branch, list(returned.values()), now)
     conn.execute(
         kiosks.update().where(kiosks.c.kiosk_id == kiosk.kiosk_id).values(last_seq=last_seq)
     )
@@ -353,6 +356,8 @@ def _cancel(conn: Connection, batch: _Batch, row: wire.TransactionIn) -> Outcome
         )
     if outcome.status != "accepted":
         return outcome
+    if target.kind == "checkin":
+        rotation.note_cancelled_checkin(conn, target.kiosk_id, target.item_pii, row.at)
     conn.execute(
         transactions.update().where(transactions.c.id == target.id).values(cancelled_by=row.id)
     )

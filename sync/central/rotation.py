@@ -344,6 +344,21 @@ def note_checkins(
     _arrive(conn, arrived, kiosk_id, now)
 
 
+def note_cancelled_checkin(conn: Connection, kiosk_id: str, pii: str, at: datetime) -> None:
+    """A kiosk cancelled a return (its tag write failed): the reader kept the book, so if
+    that kiosk's return had put it in transit, it is waiting on its plan again (on loan), and
+    the plan's progress no longer counts it. Staff's own marks are left alone."""
+    conn.execute(
+        rotation_items.update()
+        .where(
+            rotation_items.c.item_pii == pii,
+            rotation_items.c.state == IN_TRANSIT,
+            rotation_items.c.changed_by == kiosk_id,
+        )
+        .values(state=WAITING, changed_at=at, changed_by=kiosk_id)
+    )
+
+
 def mark(
     conn: Connection, plan_id: int, piis: Sequence[str], state: str, actor: str, now: datetime
 ) -> int:

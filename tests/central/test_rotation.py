@@ -181,3 +181,39 @@ def test_only_a_return_the_kiosk_sent_to_the_transfer_box_is_in_transit(
     assert {i.pii: i.shelf_state for i in found.items} == {
         "A-I1": "in_transit", "A-I2": "on_shelf", "A-I3": "on_shelf", "A-I4": "on_shelf",
     }  # fmt: skip
+
+
+def test_a_cancelled_return_puts_the_item_back_on_loan_and_waiting(central: Central) -> None:
+    """Regression: the kiosk told the reader to use the transfer box, then the tag write
+    failed and it journaled a cancel of the return: the reader still holds the book, so the
+    central must not count it in transit. Both ways a cancel arrives: in a later push, and in
+    the same push as the return (a kiosk that was offline)."""
+    _city(central)
+    kiosk = central.enrol("k-a", "A")
+    lent = [txn(1, "checkout", "A-I1"), txn(2, "checkout", "A-I2")]
+    assert {r["status"] for r in kiosk.push(*lent)} == {"accepted"}
+    with writing(central.engine) as conn:
+        plan_id = rotation.create_plan(conn, "A", "B", ["A-I1", "A-I2"], "t", central.clock.now())
+
+    def states() -> dict[str, str]:
+        with reading(central.engine) as conn:
+            found = rotation.plan(conn, plan_id)
+            listed = {p.id: p.counts for p in rotation.plans(conn)}
+        assert found is not None
+        assert listed[plan_id] == found.counts  # the plans list counts as the plan's page does
+        return {i.pii: i.shelf_state for i in found.items}
+
+    boxed = replace(txn(3, "checkin", "A-I1"), reason="send_to_room")
+    assert [r["status"] for r in kiosk.push(boxed)] == ["accepted"]
+    assert states() == {"A-I1": "in_transit", "A-I2": "on_loan"}
+    undone = kiosk.push(txn(4, "cancel", "A-I1", cancels=boxed.id))
+    assert [r["status"] for r in undone] == ["accepted"]
+    assert states() == {"A-I1": "on_loan", "A-I2": "on_loan"}
+    together = replace(txn(5, "checkin", "A-I2"), reason="send_to_room")
+    replies = kiosk.push(together, txn(6, "cancel", "A-I2", cancels=together.id))
+    assert [r["status"] for r in replies] == ["accepted", "accepted"]
+    assert states() == {"A-I1": "on_loan", "A-I2": "on_loan"}
+    # the reader brings A-I1 back for real: now it goes into the box
+    again = replace(txn(7, "checkin", "A-I1"), reason="send_to_room")
+    assert [r["status"] for r in kiosk.push(again)] == ["accepted"]
+    assert states() == {"A-I1": "in_transit", "A-I2": "on_loan"}
