@@ -17,22 +17,19 @@ from kiosk.faults import StoreFaults
 from kiosk.policy import Policy
 from kiosk.policy_check import PolicyInvalid, parse_policy
 from kiosk.store import Store
+from kiosk.store.state import (
+    DEVICES_HEALTH_KEY,
+    ECARD_KEYS_KEY,
+    ONLINE_KEY,
+    OUT_OF_SERVICE_KEY,
+    WRITE_CHECK_KEY,
+)
 
-#: State keys shared between the UI process and the sync daemon (see Store.get_state).
-ONLINE_KEY = "sync.online"  # "1" or "0", written by the sync daemon
-OFFLINE_SINCE_KEY = "sync.offline_since"
-WRITE_CHECK_KEY = "ui.write_check"  # rewritten by Core.check_writable while out of service
-OUT_OF_SERVICE_KEY = "kiosk.out_of_service"  # "1" while a technician has it out of service
-#: JSON object device name -> DeviceState value ("ready", "error", ...), written by the UI
-#: process from DeviceStation.health() whenever a device changes state; the sync daemon sends
-#: it in every heartbeat. Absent or unreadable means "unknown" and sends no device states.
-DEVICES_HEALTH_KEY = "devices.health"
-#: JSON object key id -> base64url Ed25519 public key of the central's e-card keys, written
-#: by the sync daemon from the replicated policy. Once present it replaces ``ecard.keys`` of
-#: the config. Public keys only: a kiosk can check an e-card, never make one.
-ECARD_KEYS_KEY = "ecard.central_public_keys"
-#: Where kiosks before Ed25519 kept the central's HMAC secrets; the daemon blanks it.
-LEGACY_ECARD_SECRETS_KEY = "ecard.central_keys"
+
+def link_state(store: Store) -> bool | None:
+    """What the sync daemon last wrote (``sync.online``): the one notion of "online" that
+    ``Core``, the lending default and ``shufang diag`` all read; None before its first pass."""
+    return store.state.get(ONLINE_KEY)
 
 
 @dataclass
@@ -47,7 +44,8 @@ class Core:
         self.store.close()
 
     def is_online(self) -> bool:
-        return self.store.get_state(ONLINE_KEY, "1") != "0"
+        """Lending's notion: "not yet known" counts as online (see ``link_state``)."""
+        return self.link_state() is not False
 
     def link_state(self) -> bool | None:
         """Online, offline, or None before the sync daemon's first pass has said.
@@ -55,24 +53,27 @@ class Core:
         Lending treats "not yet known" as online (it tries the upstream and falls back), but
         the screen must not claim 在线 for a kiosk that has never reached its upstream.
         """
-        value = self.store.get_state(ONLINE_KEY)
-        return None if value is None else value != "0"
+        return link_state(self.store)
 
     def set_online(self, online: bool) -> None:
-        self.store.set_state(ONLINE_KEY, "1" if online else "0")
+        self.store.state.set(ONLINE_KEY, online)
 
     def out_of_service(self) -> bool:
-        return self.store.get_state(OUT_OF_SERVICE_KEY, "0") == "1"
+        return self.store.state.get(OUT_OF_SERVICE_KEY)
+
+    def set_out_of_service(self, out_of_service: bool) -> None:
+        """A technician's toggle; the sync daemon reports it in the next heartbeat."""
+        self.store.state.set(OUT_OF_SERVICE_KEY, out_of_service)
 
     def check_writable(self) -> None:
         """A small committed write; raises when the database still cannot take one (a full
         disk, a read-only file), so the UI knows when to come back into service."""
         with self.store.atomic():
-            self.store.set_state(WRITE_CHECK_KEY, str(time.time_ns()))
+            self.store.state.set(WRITE_CHECK_KEY, time.time_ns())
 
     def publish_device_health(self, states: Mapping[str, str]) -> None:
         """Tell the sync daemon the devices' states (see ``DEVICES_HEALTH_KEY``)."""
-        self.store.set_state(DEVICES_HEALTH_KEY, json.dumps(dict(states), sort_keys=True))
+        self.store.state.set(DEVICES_HEALTH_KEY, dict(states))
 
 
 class StoredECardKeys(Mapping[str, bytes]):
@@ -86,11 +87,11 @@ class StoredECardKeys(Mapping[str, bytes]):
         self._fallback = dict(fallback)
 
     def _current(self) -> Mapping[str, bytes]:
-        text = self._store.get_state(ECARD_KEYS_KEY)
-        if not text:
+        keys = self._store.state.get(ECARD_KEYS_KEY)
+        if keys is None:
             return self._fallback
         try:
-            return {kid: decode_key(secret) for kid, secret in json.loads(text).items()}
+            return {kid: decode_key(secret) for kid, secret in keys.items()}
         except (ValueError, AttributeError, TypeError):
             return self._fallback
 
@@ -127,7 +128,7 @@ class PolicySource:
         self._policy: Policy | None = None
 
     def __call__(self) -> Policy:
-        document = self.store.active_policy_document()
+        document = self.store.policies.active_document()
         if not document:
             return self._config_policy
         if document != self._document or self._policy is None:
@@ -157,13 +158,9 @@ def open_core(
     site = site_from(config)
     clock = clock or SystemClock()
     keys = {kid: decode_key(secret) for kid, secret in config["ecard.keys"].items()}
-    circulation = Circulation(
-        store,
-        PolicySource(config, store),
-        clock,
-        site,
-        online=online or (lambda: store.get_state(ONLINE_KEY, "1") != "0"),
-    )
+    circulation = Circulation(store, PolicySource(config, store), clock, site)
     # Read through the store on every QR card rather than a copy taken at start-up.
     circulation.ecard_keys = StoredECardKeys(store, keys)  # type: ignore[assignment]
-    return Core(config, store, circulation, site, StoreFaults(store, clock))
+    core = Core(config, store, circulation, site, StoreFaults(store, clock))
+    circulation.set_online_source(online or core.is_online)
+    return core

@@ -17,7 +17,7 @@ class StoreFaults:
 
     def record_fault(self, device: str, code: str, severity: str, message: str) -> None:
         log.warning("fault %s/%s (%s): %s", device, code, severity, message)
-        self.store.record_fault(device, code, severity, message, self.clock.now())
+        self.store.faults.record(device, code, severity, message, self.clock.now())
 
     def clear_fault(self, device: str, code: str) -> None:
-        self.store.clear_fault(device, code, self.clock.now())
+        self.store.faults.clear(device, code, self.clock.now())

@@ -41,14 +41,14 @@ class PinGate:
     def locked(self, card: str) -> Identification | None:
         """The refusal while the reader is locked out after wrong PINs, however the card is
         presented now: a tap that needs no PIN must not open what three wrong PINs closed."""
-        _failures, locked_text = self.store.pin_attempts(card)
+        _failures, locked_text = self.store.pin_attempts.get(card)
         if locked_text and from_text(locked_text) > self.now:
             return Identification(False, Reason.PIN_LOCKED, locked_until=from_text(locked_text))
         return None
 
     def before(self, card: str, pin: str | None) -> Identification | None:
         """A refusal before any PIN is checked: the card is locked out, or no PIN was given."""
-        failures, _locked = self.store.pin_attempts(card)
+        failures, _locked = self.store.pin_attempts.get(card)
         refusal = self.locked(card)
         if refusal is not None:
             return refusal
@@ -60,17 +60,17 @@ class PinGate:
 
     def after(self, card: str, right: bool) -> Identification | None:
         """Record the verdict on the PIN; a refusal (wrong, or now locked) when it was wrong."""
-        failures, _locked = self.store.pin_attempts(card)
+        failures, _locked = self.store.pin_attempts.get(card)
         if right:
             if failures:
-                self.store.clear_pin_failures(card)
+                self.store.pin_attempts.clear(card)
             return None
         failures += 1
         if failures >= self.policy.pin_max_attempts:
             until = self.now + timedelta(minutes=self.policy.pin_lockout_minutes)
-            self.store.record_pin_failure(card, 0, until)
+            self.store.pin_attempts.record_failure(card, 0, until)
             return Identification(False, Reason.PIN_LOCKED, locked_until=until)
-        self.store.record_pin_failure(card, failures, None)
+        self.store.pin_attempts.record_failure(card, failures, None)
         return Identification(
             False, Reason.PIN_WRONG, attempts_left=self.policy.pin_max_attempts - failures
         )

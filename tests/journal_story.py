@@ -72,9 +72,9 @@ def _tell(store: Store, offline: bool) -> Story:
     clock = ManualClock(START)
     site = Site(kiosk_id="k1", branch="main", tz=ZoneInfo("Asia/Shanghai"))
     core = Circulation(store, POLICY, clock, site, online=lambda: not offline)
-    store.upsert_items(Item(pii, f"Book {pii}", branch="main") for pii in ITEMS)
-    store.upsert_patrons(Patron(card) for card in PATRONS)
-    p1, p2 = (store.patron(card) for card in PATRONS)
+    store.items.upsert(Item(pii, f"Book {pii}", branch="main") for pii in ITEMS)
+    store.patrons.upsert(Patron(card) for card in PATRONS)
+    p1, p2 = (store.patrons.get(card) for card in PATRONS)
     assert p1 is not None and p2 is not None
 
     def step() -> None:
@@ -106,11 +106,11 @@ def _tell(store: Store, offline: bool) -> Story:
     settled(core.checkout(p2, "I4").txn_id, ok=True)
     step()
     settled(core.checkin("I4").txn_id, ok=False)  # I4 stays with P2
-    rows = list(reversed(store.journal(limit=1000)))
+    rows = list(reversed(store.journal.recent(limit=1000)))
     undoable = {r.kind for r in rows if r.security is not Security.NOT_NEEDED}
     loans: dict[str, tuple[str, datetime]] = {}
     for pii in ITEMS:
-        loan: Loan | None = store.loan(pii)
+        loan: Loan | None = store.loans.get(pii)
         if loan is not None:
             loans[pii] = (loan.patron_card, loan.due_at)
     return Story(rows, loans, undoable)

@@ -46,8 +46,8 @@ def run_check(args: argparse.Namespace) -> int:
             "path": config["database.path"],
             "problems": store.integrity_problems(),
             "schema": store.schema_steps(),
-            "pending_outbox": store.outbox_depth(),
-            "open_faults": len(store.faults(open_only=True)),
+            "pending_outbox": store.journal.outbox_depth(),
+            "open_faults": len(store.faults.recent(open_only=True)),
             "counts": store.counts(),
         }
     except (StoreError, Exception) as exc:  # a corrupt file must be reported, not traced

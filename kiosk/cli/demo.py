@@ -189,9 +189,7 @@ def _run_ui(
                 bytes.fromhex(chip), "106B", resident_id=True
             ),
             set_online=set_online,
-            set_out_of_service=lambda oos: control.store.set_state(
-                "kiosk.out_of_service", "1" if oos else "0"
-            ),
+            set_out_of_service=control.set_out_of_service,
         )
         kiosk.window.resize(1000, 1000)
         kiosk.window.show()
@@ -282,7 +280,7 @@ def _demo_items(core: Any) -> list[Any]:  # a kiosk Core -> its Items
         "300003",
         "300004",
     ]
-    return [item for item in (core.store.item(p) for p in wanted) if item is not None]
+    return [item for item in (core.store.items.get(p) for p in wanted) if item is not None]
 
 
 def _run_scenario(
@@ -319,12 +317,12 @@ def _run_scenario(
     if daemon is not None:  # give the daemon its moment: everything queued should arrive
         daemon.wake()
         deadline = time.monotonic() + 20
-        while store.outbox_depth() and time.monotonic() < deadline:
+        while store.journal.outbox_depth() and time.monotonic() < deadline:
             time.sleep(0.1)
     report = summary.to_json_dict()
     report["journal"] = {
         "rows": store.counts()["journal"],
-        "waiting_for_upstream": store.outbox_depth(),
+        "waiting_for_upstream": store.journal.outbox_depth(),
         "integrity_ok": not store.integrity_problems(),
     }
     report["receipts"] = sorted(str(p) for p in (folder / "receipts").glob("*.png"))

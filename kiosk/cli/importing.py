@@ -59,10 +59,10 @@ def run_import(args: argparse.Namespace) -> int:
         return 1
     store = Store(config["database.path"], busy_timeout_ms=config["database.busy_timeout_ms"])
     if args.what == "catalog":
-        store.upsert_items(report.accepted)
+        store.items.upsert(report.accepted)
         _cache_cover_files(report.accepted, config["database.path"])
     else:
-        store.upsert_patrons(report.accepted)
+        store.patrons.upsert(report.accepted)
     print(
         f"imported {len(report.accepted)} {args.what} row(s) into {config['database.path']} "
         f"(read as {decoded.encoding})"

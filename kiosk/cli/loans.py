@@ -29,13 +29,13 @@ def run_loans(args: argparse.Namespace) -> int:
     if isinstance(config, int):
         return config
     store = Store(config["database.path"])
-    if store.patron(args.patron) is None and not store.loans_for(args.patron):
+    if store.patrons.get(args.patron) is None and not store.loans.of_patron(args.patron):
         return fail("no such patron card in this kiosk's database", 1)
     tz = ZoneInfo(config["kiosk.timezone"])
     now = datetime.now(UTC)
     rows = []
-    for loan in store.loans_for(args.patron):
-        item = store.item(loan.item_pii)
+    for loan in store.loans.of_patron(args.patron):
+        item = store.items.get(loan.item_pii)
         rows.append(
             {
                 "pii": loan.item_pii,

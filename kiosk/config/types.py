@@ -7,6 +7,12 @@ from dataclasses import dataclass
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+_HHMM = r"([01]\d|2[0-4]):[0-5]\d"
+#: A span of local time, "HH:MM-HH:MM" (voice.silent_hours, policy.opening_hours).
+TIME_SPAN = rf"{_HHMM}-{_HHMM}"
+#: One weekday's opening hours: "closed" or spans separated by commas.
+WEEKDAY_HOURS = rf"(closed|{TIME_SPAN}(,{TIME_SPAN})*)"
+
 
 class ValueProblem(ValueError):
     """A value that does not fit its setting; the message is shown to the operator."""
@@ -190,3 +196,19 @@ def _toml_str(value: str) -> str:
 
 def _toml_key(key: str) -> str:
     return key if re.fullmatch(r"[A-Za-z0-9_-]+", key) else _toml_str(key)
+
+
+@dataclass(frozen=True)
+class Setting:
+    key: str  # dotted: section.name
+    type: Any
+    default: Any
+    help: str
+
+    @property
+    def section(self) -> str:
+        return self.key.rpartition(".")[0]
+
+    @property
+    def name(self) -> str:
+        return self.key.rpartition(".")[2]

@@ -113,8 +113,8 @@ def seed(store: Store, *, isil: str, branch: str, now: datetime) -> dict[str, in
         )
         for p in demo_patrons(now.date())
     ]
-    store.upsert_items(items)
-    store.upsert_patrons(patrons)
-    if store.first_hold("100004") is None:
-        store.add_hold("100004", "P0002", now - timedelta(days=1))  # 活着, copy 1
+    store.items.upsert(items)
+    store.patrons.upsert(patrons)
+    if store.holds.first("100004") is None:
+        store.holds.add("100004", "P0002", now - timedelta(days=1))  # 活着, copy 1
     return {"items": len(items), "patrons": len(patrons)}

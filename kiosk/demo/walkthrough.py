@@ -92,7 +92,7 @@ def run_walkthrough(core: Core, set_online: Callable[[bool], None], say: Say = p
         if outcome.txn_id:
             circ.security_done(outcome.txn_id)  # AFI back to "secured"
     say("== 7. The journal (outbox) waiting for the sync daemon")
-    pending = core.store.pending_journal(100)
+    pending = core.store.journal.pending(100)
     for txn in pending:
         say(
             f"   #{txn.seq:<3} {txn.kind.value:<8} {txn.item_pii:<8} {txn.decision.value:<7}"

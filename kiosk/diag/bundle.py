@@ -47,13 +47,13 @@ def bundle_files(
     """File name inside the bundle -> content."""
     faults = [
         {k: to_text(v) if isinstance(v, datetime) else v for k, v in asdict(f).items()}
-        for f in store.faults(limit=FAULT_LIMIT)
+        for f in store.faults.recent(limit=FAULT_LIMIT)
     ]
     integrity = {
         "problems": store.integrity_problems(),
         "schema_steps": store.schema_steps(),
         "row_counts": store.counts(),
-        "outbox_depth": store.outbox_depth(),
+        "outbox_depth": store.journal.outbox_depth(),
         "checks": [c.to_json_dict() for c in checks],
     }
     manifest = {

@@ -12,9 +12,10 @@ from enum import StrEnum
 from pathlib import Path
 
 from kiosk.config import Config, check_file
-from kiosk.core import OFFLINE_SINCE_KEY, ONLINE_KEY, OUT_OF_SERVICE_KEY
+from kiosk.core import link_state
 from kiosk.file_modes import database_files, exposure
 from kiosk.store import SCHEMA_VERSION, Store
+from kiosk.store.state import OFFLINE_SINCE_KEY, OUT_OF_SERVICE_KEY
 
 #: Unsent journal rows above which the sync queue is worth a look (about a busy day offline).
 OUTBOX_WARNING = 200
@@ -124,8 +125,8 @@ def sync_checks(store: Store, config: Config | None = None) -> list[Check]:
     """
     network = _never_synced(store, config) if config is not None else None
     if network is None:
-        online = store.get_state(ONLINE_KEY, "1") != "0"
-        since = store.get_state(OFFLINE_SINCE_KEY, "") or "unknown"
+        online = link_state(store) is not False
+        since = store.state.get(OFFLINE_SINCE_KEY) or "unknown"
         network = (
             Check("network", Status.OK, "upstream answered recently")
             if online
@@ -136,7 +137,7 @@ def sync_checks(store: Store, config: Config | None = None) -> list[Check]:
                 since,
             )
         )
-    depth = store.outbox_depth()
+    depth = store.journal.outbox_depth()
     outbox = Check(
         "sync.outbox",
         Status.WARNING if depth > OUTBOX_WARNING else Status.OK,
@@ -157,7 +158,7 @@ def _never_synced(store: Store, config: Config) -> Check | None:
             "never synced: upstream.token is empty (enrol with `shufang central enrol`)",
             "never",
         )
-    if store.get_state(ONLINE_KEY) is None:  # the daemon writes it after its first pass
+    if link_state(store) is None:  # the daemon writes it after its first pass
         return Check(
             "network",
             Status.WARNING,
@@ -169,13 +170,15 @@ def _never_synced(store: Store, config: Config) -> Check | None:
 
 
 def service_check(store: Store) -> Check:
-    if store.get_state(OUT_OF_SERVICE_KEY, "0") == "1":
+    if store.state.get(OUT_OF_SERVICE_KEY):
         return Check("service", Status.WARNING, "out of service (set by a technician)")
     return Check("service", Status.OK, "in service")
 
 
 def faults_check(store: Store) -> Check:
-    open_faults = [f for f in store.faults(open_only=True, limit=1000) if f.severity != "info"]
+    open_faults = [
+        f for f in store.faults.recent(open_only=True, limit=1000) if f.severity != "info"
+    ]
     failing = [f for f in open_faults if f.severity in FAILING_SEVERITIES]
     names = ", ".join(sorted({f"{f.device}/{f.code}" for f in open_faults}))
     if failing:
@@ -188,7 +191,7 @@ def faults_check(store: Store) -> Check:
 def transfer_box_check(store: Store) -> Check:
     """What the 调拨 box by the kiosk should hold: books returned here that rotation plans
     send to other rooms (issue #17), by room; staff take them along with the pick list."""
-    rooms = store.returned_for_rooms()
+    rooms = store.rotations.returned_for_rooms()
     total = sum(n for _, n in rooms)
     if not total:
         return Check("rotation.box", Status.OK, "no books for other rooms", "")

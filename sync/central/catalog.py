@@ -99,9 +99,9 @@ def _covers_sent(conn: Connection, piis: Sequence[str]) -> dict[str, str]:
             .where(changes.c.entity == "item", changes.c.key.in_(piis[chunk : chunk + 500]))
             .order_by(changes.c.seq)
         ):
-            cover = (payload or {}).get("cover")
-            if cover is not None:
-                found[key] = cover
+            cover = payload.get("cover") if isinstance(payload, dict) else None
+            if isinstance(cover, str):
+                found[str(key)] = cover
     return found
 
 

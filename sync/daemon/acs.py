@@ -68,8 +68,8 @@ class ConflictJournal:
         self._rows.clear()
         self.conflicts = self.last_batch = 0
 
-    def pending_journal(self, limit: int) -> list[Transaction]:
-        rows = self.store.pending_journal(limit)
+    def pending(self, limit: int) -> list[Transaction]:
+        rows = self.store.journal.pending(limit)
         self._rows.update((t.id, t) for t in rows)
         self.last_batch = len(rows)
         return rows
@@ -78,25 +78,21 @@ class ConflictJournal:
         marked = 0
         with self.store.atomic():
             for reply in replies:
-                newly = self.store.mark_acked([reply], at)
+                newly = self.store.journal.mark_acked([reply], at)
                 marked += newly
                 if newly and reply.status == CONFLICT:
                     self._record_conflict(reply, at)
         return marked
 
-    def get_state(self, key: str, default: str | None = None) -> str | None:
-        return self.store.get_state(key, default)
-
-    def set_state(self, key: str, value: str) -> None:
-        self.store.set_state(key, value)
-
     def _record_conflict(self, reply: TxnReply, at: datetime) -> None:
         self.conflicts += 1
-        txn = self._rows.get(reply.txn_id) or self.store.transaction(reply.txn_id)
+        txn = self._rows.get(reply.txn_id) or self.store.journal.get(reply.txn_id)
         if self._last_event is not None and at <= self._last_event:
             at = self._last_event + timedelta(microseconds=1)
         self._last_event = at
-        self.store.record_event(UPSTREAM_DEVICE, CONFLICT_CODE, conflict_message(reply, txn), at)
+        self.store.faults.record_event(
+            UPSTREAM_DEVICE, CONFLICT_CODE, conflict_message(reply, txn), at
+        )
 
 
 def conflict_message(reply: TxnReply, txn: Transaction | None) -> str:
@@ -133,18 +129,19 @@ def forward_to_acs(
     except Unavailable as error:
         error_text = f"library system unreachable ({error.code})"
         return AcsReport(
-            False, conflicts=journal.conflicts, left=store.outbox_depth(), error=error_text
+            False, conflicts=journal.conflicts, left=store.journal.outbox_depth(), error=error_text
         )
     except Sip2Error as error:  # login refused, malformed replies: a technician must look
         log.error("sip2 replay stopped: %s (%s)", error.code, error)
         error_text = f"library system error ({error.code})"
         return AcsReport(
-            False, conflicts=journal.conflicts, left=store.outbox_depth(), error=error_text
+            False, conflicts=journal.conflicts, left=store.journal.outbox_depth(), error=error_text
         )
     if journal.conflicts:
         log.warning("%d offline rows refused by the library system (conflicts)", journal.conflicts)
     error_text = "" if reachable else "library system offline or unreachable"
-    return AcsReport(reachable, answered, journal.conflicts, store.outbox_depth(), error_text)
+    depth = store.journal.outbox_depth()
+    return AcsReport(reachable, answered, journal.conflicts, depth, error_text)
 
 
 # --- refusals to the central's conflicts ------------------------------------------------
@@ -209,7 +206,7 @@ def report_conflicts(
     every unanswered refusal still waiting; the caller treats them as for any central call.
     """
     sent = recorded = duplicates = 0
-    while rows := store.unreported_conflicts(batch_size):
+    while rows := store.journal.unreported_conflicts(batch_size):
         wanted = {t.id for t in rows}
         results = [
             r
@@ -217,7 +214,7 @@ def report_conflicts(
             if r.id in wanted
         ]
         sent += len(rows)
-        store.mark_conflicts_reported((r.id for r in results), now())
+        store.journal.mark_conflicts_reported((r.id for r in results), now())
         recorded += sum(r.status == "recorded" for r in results)
         duplicates += sum(r.status == "duplicate" for r in results)
         answered = len({r.id for r in results})
@@ -226,5 +223,5 @@ def report_conflicts(
             break
     if recorded:
         log.info("%d library-system refusals recorded as central conflicts", recorded)
-    left = len(store.unreported_conflicts(batch_size))
+    left = len(store.journal.unreported_conflicts(batch_size))
     return ConflictReport(sent, recorded, duplicates, left)

@@ -27,7 +27,7 @@ from pathlib import Path
 from urllib.parse import urljoin, urlsplit
 
 from kiosk.covers import CoverCache, CoverProblem, cache_folder_for, local_path
-from sync.daemon.pull import CURSOR_KEY
+from kiosk.store.state import CURSOR_KEY
 
 log = logging.getLogger(__name__)
 
@@ -61,7 +61,7 @@ def cover_references(database: str | Path) -> list[str]:
 
 def catalog_cursor(database: str | Path) -> str:
     """Where the last pull of the central's changes ended: new catalog rows move it."""
-    found = _read_only(database, f"SELECT value FROM state WHERE key = '{CURSOR_KEY}'")
+    found = _read_only(database, f"SELECT value FROM state WHERE key = '{CURSOR_KEY.name}'")
     return found[0][0] if found else ""
 
 

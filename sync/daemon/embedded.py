@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from kiosk.clock import Clock, SystemClock
+from kiosk.store.rows import ITEM_COLUMNS, PATRON_COLUMNS
 from sync.central.client import Unavailable
 
 if TYPE_CHECKING:
@@ -107,34 +108,9 @@ def _staff_session(central: EmbeddedCentral) -> tuple[requests.Session, str]:
 
 def seed_from_store(central: EmbeddedCentral, store: Any) -> None:
     """Give the demo's central service the kiosk's catalog, patrons and holds (admin API)."""
-    items = [
-        {
-            k: r[k]
-            for k in (
-                "pii",
-                "title",
-                "author",
-                "call_number",
-                "owner_isil",
-                "branch",
-                "item_class",
-                "set_size",
-                "status",
-            )
-        }
-        for r in store.db.query("SELECT * FROM items")
-    ]
+    items = [{k: r[k] for k in ITEM_COLUMNS} for r in store.db.query("SELECT * FROM items")]
     patrons = [
-        {
-            "card_id": r["card_id"],
-            "category": r["category"],
-            "card_kind": r["card_kind"],
-            "initials": r["initials"],
-            "pin_hash": r["pin_hash"],
-            "expires_on": r["expires_on"],
-            "blocks": [b for b in r["blocks"].split(",") if b],
-            "fines_cents": r["fines_cents"],
-        }
+        {k: r[k] for k in PATRON_COLUMNS} | {"blocks": [b for b in r["blocks"].split(",") if b]}
         for r in store.db.query("SELECT * FROM patrons")
     ]
     holds = [

@@ -10,17 +10,14 @@ every kiosk pulls. Card numbers go to the central only, never to the log.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from datetime import datetime
 from typing import Any, Protocol
 
 from kiosk.clock import to_text
 from kiosk.store import Store
+from kiosk.store.state import PIN_LOCKOUTS_REPORTED_KEY
 from sync.central import wire
-
-#: State key: what was reported: {"locked": card → end (UTC text), "wrong": card → count}.
-REPORTED_KEY = "sync.pin_lockouts_reported"
 
 
 class LockoutReceiver(Protocol):
@@ -34,13 +31,13 @@ class LockoutReceiver(Protocol):
 def report_lockouts(store: Store, central: LockoutReceiver, now: datetime) -> int:
     """Report lockouts and wrong PINs not reported yet; how many cards were in the report."""
     reported = _reported(store)
-    active = store.pin_lockouts_after(now, now)
+    active = store.pin_attempts.lockouts_after(now, now)
     lockouts = [
         wire.PinLockoutRecord(card, until)
         for card, until in active
         if reported["locked"].get(card) != to_text(until)
     ]
-    counts = store.pin_failure_counts(now)
+    counts = store.pin_attempts.failure_counts(now)
     failures = [
         wire.PinFailureRecord(card, count - reported["wrong"].get(card, 0))
         for card, count in counts.items()
@@ -55,17 +52,12 @@ def report_lockouts(store: Store, central: LockoutReceiver, now: datetime) -> in
         "wrong": counts,
     }
     if still != reported:
-        store.set_state(REPORTED_KEY, json.dumps(still, sort_keys=True))
+        store.state.set(PIN_LOCKOUTS_REPORTED_KEY, still)
     return len(lockouts) + len(failures)
 
 
 def _reported(store: Store) -> dict[str, dict[str, Any]]:
-    try:
-        value = json.loads(store.get_state(REPORTED_KEY, "{}") or "{}")
-    except ValueError:
-        value = {}
-    if not isinstance(value, dict):
-        value = {}
+    value = store.state.get(PIN_LOCKOUTS_REPORTED_KEY) or {}
     reported: dict[str, dict[str, Any]] = {}
     for name in ("locked", "wrong"):
         entry = value.get(name)

@@ -160,7 +160,7 @@ class SyncDaemon:
             report.reachable = False
             report.error = f"central sent a malformed reply: {error}"
             log.warning("%s", report.error)
-            self.store.record_fault(
+            self.store.faults.record(
                 UPSTREAM_DEVICE,
                 MALFORMED_CODE,
                 Severity.ERROR.value,
@@ -181,7 +181,7 @@ class SyncDaemon:
         except Rejected as error:
             # A bug on one side, not the network: keep the rows, tell a technician, retry slowly.
             report.error = f"central rejected a request: {error.status}"
-            self.store.record_fault(
+            self.store.faults.record(
                 UPSTREAM_DEVICE, REJECTED_CODE, Severity.ERROR.value, report.error, self.clock.now()
             )
             self._fault_may_be_open = True
@@ -213,9 +213,9 @@ class SyncDaemon:
             self.unauthorized = False
         if self._fault_may_be_open:
             now = self.clock.now()
-            self.store.clear_fault(UPSTREAM_DEVICE, UNAUTHORIZED_CODE, now)
-            self.store.clear_fault(UPSTREAM_DEVICE, REJECTED_CODE, now)
-            self.store.clear_fault(UPSTREAM_DEVICE, MALFORMED_CODE, now)
+            self.store.faults.clear(UPSTREAM_DEVICE, UNAUTHORIZED_CODE, now)
+            self.store.faults.clear(UPSTREAM_DEVICE, REJECTED_CODE, now)
+            self.store.faults.clear(UPSTREAM_DEVICE, MALFORMED_CODE, now)
             self._fault_may_be_open = False
 
     def _refused(self, message: str) -> None:
@@ -225,14 +225,14 @@ class SyncDaemon:
         self.unauthorized = True
         self._fault_may_be_open = True
         now = self.clock.now()
-        self.store.record_fault(
+        self.store.faults.record(
             UPSTREAM_DEVICE, UNAUTHORIZED_CODE, Severity.ERROR.value, message, now
         )
         if self.replay is None:
             mark_offline(self.store, now)
 
     def _policy_version(self) -> str | None:
-        document = self.store.active_policy_document()
+        document = self.store.policies.active_document()
         if not document:
             return None
         try:
@@ -314,7 +314,7 @@ class SyncDaemon:
             if version != seen_version:
                 # Another connection committed (the UI, usually a loan): send it now.
                 seen_version = version
-                if self.store.pending_journal(1):
+                if self.store.journal.pending(1):
                     report = self.run_once(beat=False)
 
     # --- on a thread (the demo, tests) -------------------------------------------------------

@@ -19,14 +19,11 @@ from datetime import date
 from typing import Any, Protocol
 
 from kiosk.clock import Clock, from_text
-from kiosk.core import ECARD_KEYS_KEY, LEGACY_ECARD_SECRETS_KEY
 from kiosk.models import CardKind, Patron, Rotation, Severity
 from kiosk.policy_check import policy_problems
 from kiosk.store import Store
 from kiosk.store.rows import item_row_from_record
-
-#: State key holding the last change seq this kiosk applied.
-CURSOR_KEY = "sync.changes_cursor"
+from kiosk.store.state import CURSOR_KEY, ECARD_KEYS_KEY, LEGACY_ECARD_SECRETS_KEY
 
 
 class ChangeFeed(Protocol):
@@ -44,7 +41,7 @@ class PullReport:
 
 
 def cursor_of(store: Store) -> int:
-    return int(store.get_state(CURSOR_KEY, "0") or 0)
+    return store.state.get(CURSOR_KEY)
 
 
 def pull_changes(
@@ -103,10 +100,10 @@ def apply_page(
 
     def flush() -> None:
         if items:
-            store.replicate_item_records(items)
+            store.items.replicate_records(items)
             items.clear()
         if patrons:
-            store.upsert_patrons(patrons)
+            store.patrons.upsert(patrons)
             patrons.clear()
 
     with store.atomic():
@@ -124,28 +121,30 @@ def apply_page(
                 continue
             flush()
             if entity == "item":
-                store.delete_item(change["key"])
+                store.items.delete(change["key"])
             elif entity == "patron":
-                store.delete_patron(change["key"])
+                store.patrons.delete(change["key"])
             elif entity == "hold":
                 pii, card = _hold_key(change)
                 if op == "upsert":
-                    store.place_hold_once(pii, card, now)
+                    store.holds.place_once(pii, card, now)
                 else:
-                    store.remove_holds_of(pii, card)
+                    store.holds.remove_of(pii, card)
             elif entity == "lockout" and op == "upsert" and change.get("lockout"):
                 lockout = change["lockout"]
-                store.apply_pin_lockout(lockout["card_id"], from_text(lockout["locked_until"]))
+                store.pin_attempts.apply_lockout(
+                    lockout["card_id"], from_text(lockout["locked_until"])
+                )
             elif entity == "rotation":
                 record = change.get("rotation")
                 if op == "upsert" and record:
-                    store.set_rotation(rotation_from_json(record))
+                    store.rotations.set(rotation_from_json(record))
                 else:
-                    store.remove_rotation(change["key"])
+                    store.rotations.remove(change["key"])
             elif entity == "policy" and change.get("policy"):
                 policy_version = apply_policy(store, change["policy"], clock) or policy_version
         flush()
-        store.set_state(CURSOR_KEY, str(next_cursor))
+        store.state.set(CURSOR_KEY, next_cursor)
     return policy_version
 
 
@@ -165,9 +164,9 @@ def apply_policy(store: Store, record: dict[str, Any], clock: Clock) -> str | No
         # Only public keys are kept; a key without one (an HMAC secret from a central not yet
         # upgraded) is left out, so nothing that can sign a card is ever stored here.
         public = {k["key_id"]: k["public_key"] for k in keys if k.get("public_key")}
-        store.set_state(ECARD_KEYS_KEY, json.dumps(public, sort_keys=True))
-        if store.get_state(LEGACY_ECARD_SECRETS_KEY):
-            store.set_state(LEGACY_ECARD_SECRETS_KEY, "")  # the old secrets leave the disk
+        store.state.set(ECARD_KEYS_KEY, public)
+        if store.state.get(LEGACY_ECARD_SECRETS_KEY):
+            store.state.set(LEGACY_ECARD_SECRETS_KEY, "")  # the old secrets leave the disk
     document = record.get("document") or {}
     if not document:
         return None
@@ -175,12 +174,12 @@ def apply_policy(store: Store, record: dict[str, Any], clock: Clock) -> str | No
     problems = policy_problems(document)
     if problems:  # lending goes on by the last good policy; the fleet page shows why
         message = f"policy {version} refused, lending by the last good one: " + "; ".join(problems)
-        store.record_fault(
+        store.faults.record(
             POLICY_DEVICE, POLICY_REFUSED, Severity.ERROR.value, message[:1000], clock.now()
         )
         return None
-    store.save_policy(version, json.dumps(document, sort_keys=True), clock.now())
-    store.clear_fault(POLICY_DEVICE, POLICY_REFUSED, clock.now())
+    store.policies.save(version, json.dumps(document, sort_keys=True), clock.now())
+    store.faults.clear(POLICY_DEVICE, POLICY_REFUSED, clock.now())
     return version
 
 

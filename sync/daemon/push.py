@@ -48,7 +48,7 @@ def push_outbox(
     sent = acked = conflicts = duplicates = batches = 0
     answered: list[TxnReply] = []  # the previous batch's verdicts, not stored yet
     sender: ThreadPoolExecutor | None = None
-    batch = store.pending_journal(batch_size)
+    batch = store.journal.pending(batch_size)
     try:
         while batch and (max_batches is None or batches < max_batches):
             batches += 1
@@ -59,7 +59,7 @@ def push_outbox(
                 reply = sender.submit(client.push_journal, batch)
                 acked += _store(store, answered, clock)
                 answered = []
-                following = store.pending_journal(batch_size, after_seq=batch[-1].seq)
+                following = store.journal.pending(batch_size, after_seq=batch[-1].seq)
                 replies = reply.result()
             else:
                 acked += _store(store, answered, clock)
@@ -77,7 +77,7 @@ def push_outbox(
                     break
                 acked += _store(store, answered, clock)
                 answered = []
-                following = store.pending_journal(batch_size)  # the unanswered rows first
+                following = store.journal.pending(batch_size)  # the unanswered rows first
             batch = following
         acked += _store(store, answered, clock)
     finally:
@@ -85,8 +85,8 @@ def push_outbox(
             sender.shutdown(wait=True, cancel_futures=True)
     if conflicts:
         log.warning("%d pushed rows came back as conflicts (visible centrally)", conflicts)
-    return PushReport(sent, acked, conflicts, duplicates, store.outbox_depth())
+    return PushReport(sent, acked, conflicts, duplicates, store.journal.outbox_depth())
 
 
 def _store(store: Store, replies: list[TxnReply], clock: Clock) -> int:
-    return store.mark_acked(replies, clock.now()) if replies else 0
+    return store.journal.mark_acked(replies, clock.now()) if replies else 0

@@ -57,7 +57,7 @@ def connector_from(config: Any, store: Any = None) -> Connector:
     """
 
     def record_fault(code: str, message: str) -> None:
-        store.record_fault("sip2", code, "warning", message, datetime.now(UTC))
+        store.faults.record("sip2", code, "warning", message, datetime.now(UTC))
 
     def make_client() -> Sip2Client:
         return Sip2Client(
@@ -71,17 +71,18 @@ def connector_from(config: Any, store: Any = None) -> Connector:
         make_client() if sessions == 1 else Sip2Pool(make_client, sessions)
     )
     dialect = replace(profile(config["sip2.dialect"]), due_dates_local=config["sip2.local_dates"])
+    state = store.state if store is not None else None
     upstream = Sip2Upstream(
         client,
         dialect,
         budget_s=config["upstream.timeout_s"],
         offline_policy=config["sip2.offline_policy"],
         tz=ZoneInfo(config["kiosk.timezone"]),
-        state=store,
+        state=state,
         # a reply that misses the budget is still awaited this long before asking 17
         late_reply_s=config["sip2.timeout_s"],
     )
-    lookup = store.transaction if store is not None else None
-    history = (lambda pii: store.journal(50, item_pii=pii)) if store is not None else None
-    replay = Sip2Replay(upstream, lookup=lookup, state=store, history=history)
+    lookup = store.journal.get if store is not None else None
+    history = (lambda pii: store.journal.recent(50, item_pii=pii)) if store is not None else None
+    replay = Sip2Replay(upstream, lookup=lookup, state=state, history=history)
     return Connector(client, upstream, replay)

@@ -86,7 +86,7 @@ class LiveCirculation:
             if refusal is not None:
                 return refusal
         if ident.ok and ident.patron is not None:
-            local = self.store.patron(card)
+            local = self.store.patrons.get(card)
             if local is not None:  # keep the local category (loan rules) and card kind
                 patron = replace(ident.patron, category=local.category, pin_hash=local.pin_hash)
                 ident = replace(ident, patron=patron)
@@ -144,7 +144,7 @@ class LiveCirculation:
             if not self.upstream.offline_allowed():
                 return self._closed(pii)
             return self.circulation.checkout(patron, pii, parts_seen)
-        item = self.store.item(pii)
+        item = self.store.items.get(pii)
         if verdict.reason is Reason.FEE_REQUIRED and not fee_accepted:
             return self._fee_offer(replace(verdict, item=item))
         if not verdict.ok:
@@ -153,8 +153,8 @@ class LiveCirculation:
         with self.store.atomic():
             if item is None:  # the ACS knows it, the local copy of the catalog not yet
                 item = Item(pii, verdict.details.get("title", ""))
-                self.store.upsert_items([item])
-            self.store.delete_loan(pii)
+                self.store.items.upsert([item])
+            self.store.loans.delete(pii)
             loan = self.circulation.record_checkout(patron.card_id, pii, due)
             self._synced(loan.txn_id)
         return replace(verdict, item=item, txn_id=loan.txn_id, loan=loan)
@@ -184,7 +184,7 @@ class LiveCirculation:
         If the ACS cannot be told now, the core journals the cancel as offline and the
         replay sends it later, so the ACS and the kiosk end up agreeing either way.
         """
-        original = self.store.transaction(txn_id)
+        original = self.store.journal.get(txn_id)
         told = False
         if original is not None and original.decision is Decision.ONLINE:
             card, pii = original.patron_card, original.item_pii
@@ -229,7 +229,7 @@ class LiveCirculation:
         """Renew through the ACS. A renewal with a charge comes back as an offer, like a
         checkout's; the UI calls again with ``fee_accepted`` and the ACS gets BO = Y."""
         try:
-            current = self.store.loan(pii)
+            current = self.store.loans.get(pii)
             verdict = self.upstream.renew(
                 patron.card_id,
                 pii,
@@ -249,7 +249,7 @@ class LiveCirculation:
             if not self.upstream.offline_allowed():
                 return self._closed(pii)
             return self.circulation.renew(patron, pii)
-        item, loan = self.store.item(pii), self.store.loan(pii)
+        item, loan = self.store.items.get(pii), self.store.loans.get(pii)
         if verdict.reason is Reason.FEE_REQUIRED and not fee_accepted:
             return self._fee_offer(replace(verdict, item=item), Reason.RENEWAL_FEE_TO_ACCEPT)
         if not verdict.ok or loan is None:
@@ -267,13 +267,13 @@ class LiveCirculation:
 
     def _synced(self, txn_id: str) -> None:
         reply = TxnReply(txn_id, "accepted", "decided online by the ACS")
-        self.store.mark_acked([reply], self.circulation.clock.now())
+        self.store.journal.mark_acked([reply], self.circulation.clock.now())
 
     def renew_all(self, patron: Patron) -> list[Outcome]:
         """Each current loan renewed through the library system, one outcome per item: the
         ACS works on them at the same time (one session each, up to ``sip2.sessions``), as
         for a stack placed at once; each verdict is then recorded here in the loans' order."""
-        loans = self.store.loans_for(patron.card_id)
+        loans = self.store.loans.of_patron(patron.card_id)
         verdicts = self.upstream.renew_stack(
             patron.card_id, [(loan.item_pii, loan.due_at) for loan in loans]
         )

@@ -10,6 +10,7 @@ from typing import Protocol
 from kiosk.models import Transaction, TxnKind
 from kiosk.ports import TxnReply
 from kiosk.reasons import Reason
+from kiosk.store.state import SIP2_SENT_KEY, State
 from sync.sip2 import sc_requests
 from sync.sip2.errors import Unavailable
 from sync.sip2.fields import (
@@ -19,14 +20,13 @@ from sync.sip2.fields import (
 from sync.sip2.messages import Message
 from sync.sip2.refusals import Operation
 from sync.sip2.routing import Route
-from sync.sip2.upstream import Sip2Upstream, StateStore
+from sync.sip2.upstream import Sip2Upstream
 
 log = logging.getLogger(__name__)
 
 ACCEPTED = "accepted"
 DUPLICATE = "duplicate"
 CONFLICT = "conflict"
-SENT_KEY = "sip2.replay_last_sent_seq"
 
 
 class Sip2Replay:
@@ -48,7 +48,7 @@ class Sip2Replay:
         upstream: Sip2Upstream,
         *,
         lookup: Callable[[str], Transaction | None] | None = None,
-        state: StateStore | None = None,
+        state: State | None = None,
         default_loan: timedelta = timedelta(days=28),
         history: Callable[[str], list[Transaction]] | None = None,
     ) -> None:
@@ -94,7 +94,7 @@ class Sip2Replay:
         order, so if that last row shows in the item's state, the earlier ones went too."""
         if self.state is None:
             return {}
-        last_sent = int(self.state.get_state(SENT_KEY) or 0)
+        last_sent = self.state.get(SIP2_SENT_KEY)
         return {t.item_pii: t for t in rows if t.seq <= last_sent}
 
     def _send(
@@ -112,7 +112,7 @@ class Sip2Replay:
             if applied:
                 return TxnReply(txn.id, DUPLICATE, "already applied at the ACS (item state)")
         if self.state is not None:
-            self.state.set_state(SENT_KEY, str(txn.seq))
+            self.state.set(SIP2_SENT_KEY, txn.seq)
         message = self._message(txn, kinds)
         try:
             return self._verdict(txn, client.exchange(message, retries=0))
@@ -214,16 +214,20 @@ class Sip2Replay:
         return TxnReply(txn.id, CONFLICT, f"{reason.value}: {text}" if text else reason.value)
 
 
-class JournalStore(StateStore, Protocol):
-    """The part of the kiosk store that the replay needs."""
+class JournalStore(Protocol):
+    """The part of the kiosk store that the replay needs (its journal)."""
 
-    def pending_journal(self, limit: int) -> list[Transaction]: ...
+    def pending(self, limit: int) -> list[Transaction]: ...
 
     def mark_acked(self, replies: Iterable[TxnReply], at: datetime) -> int: ...
 
 
 def forward(
-    store: JournalStore, replay: Sip2Replay, *, batch_size: int = 100, now: Callable[[], datetime]
+    journal: JournalStore,
+    replay: Sip2Replay,
+    *,
+    batch_size: int = 100,
+    now: Callable[[], datetime],
 ) -> int:
     """Send every pending row in order and mark each one as soon as the ACS answered it.
 
@@ -231,8 +235,8 @@ def forward(
     could be sent (the daemon then backs off); a batch cut short leaves the rest, in order.
     """
     done = 0
-    while pending := store.pending_journal(batch_size):
-        replies = replay.push(pending, on_reply=lambda r: store.mark_acked([r], now()))
+    while pending := journal.pending(batch_size):
+        replies = replay.push(pending, on_reply=lambda r: journal.mark_acked([r], now()))
         done += len(replies)
         if len(replies) < len(pending):
             break

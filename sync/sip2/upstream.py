@@ -6,11 +6,12 @@ import logging
 from collections.abc import Callable
 from dataclasses import replace
 from datetime import UTC, datetime, tzinfo
-from typing import Any, Protocol
+from typing import Any
 
 from kiosk.models import CardKind, Loan
 from kiosk.outcomes import Outcome, OutcomeKind
 from kiosk.reasons import Reason
+from kiosk.store.state import SIP2_OFFLINE_OK_KEY, State
 from sync.sip2 import lost_reply, replies, routing, sc_requests, verdicts
 from sync.sip2.client import Sip2Client
 from sync.sip2.dialects import Dialect
@@ -40,16 +41,6 @@ from sync.sip2.stacks import StackRequests
 
 log = logging.getLogger(__name__)
 
-OFFLINE_OK_KEY = "sip2.offline_ok"
-
-
-class StateStore(Protocol):
-    """Where the last ACS status survives a restart (the kiosk store's key-value state)."""
-
-    def get_state(self, key: str, default: str | None = None) -> str | None: ...
-
-    def set_state(self, key: str, value: str) -> None: ...
-
 
 class Sip2Upstream(StackRequests):
     """Live decisions from a library system, each within the kiosk's latency budget.
@@ -68,7 +59,7 @@ class Sip2Upstream(StackRequests):
         offline_policy: str = "acs",
         tz: tzinfo = UTC,
         now: Callable[[], datetime] | None = None,
-        state: StateStore | None = None,
+        state: State | None = None,
         late_reply_s: float = 5.0,
     ) -> None:
         if offline_policy not in ("acs", "allow", "deny"):
@@ -97,14 +88,14 @@ class Sip2Upstream(StackRequests):
         if status is not None:
             return status.offline_ok
         # after a restart while the ACS is down, the last status seen before still rules
-        return self.state is not None and self.state.get_state(OFFLINE_OK_KEY) == "Y"
+        return self.state is not None and self.state.get(SIP2_OFFLINE_OK_KEY)
 
     def _remember_status(self) -> None:
         status = self.client.status
         if self.state is None or status is None or status.at == self._remembered:
             return
         self._remembered = status.at
-        self.state.set_state(OFFLINE_OK_KEY, "Y" if status.offline_ok else "N")
+        self.state.set(SIP2_OFFLINE_OK_KEY, status.offline_ok)
 
     def refresh_status(self) -> bool:
         """Ask 99 now; returns whether the ACS is online. Never raises for a network fault."""

@@ -46,7 +46,7 @@ class Timing:
 def seed(store: Store, items: int, patrons: int, batch: int = 50_000) -> float:
     started = time.perf_counter()
     for first in range(0, items, batch):
-        store.upsert_items(
+        store.items.upsert(
             Item(
                 f"{n:010d}",
                 f"Title {n}",
@@ -59,7 +59,7 @@ def seed(store: Store, items: int, patrons: int, batch: int = 50_000) -> float:
             for n in range(first, min(items, first + batch))
         )
     for first in range(0, patrons, batch):
-        store.upsert_patrons(
+        store.patrons.upsert(
             Patron(f"P{n:08d}", "child" if n % 10 == 0 else "adult")
             for n in range(first, min(patrons, first + batch))
         )
@@ -77,7 +77,7 @@ def timed(name: str, calls: list[Callable[[], object]]) -> Timing:
 
 def bare_commits(store: Store, count: int) -> Timing:
     def commit(n: int) -> Callable[[], None]:
-        return lambda: store.set_state("bench.counter", str(n))
+        return lambda: store.state.set_text("bench.counter", str(n))
 
     return timed("durable commit (1 row)", [commit(n) for n in range(count)])
 
@@ -99,7 +99,7 @@ def run(
     )
     rng = random.Random(rng_seed)
     piis = [f"{n:010d}" for n in rng.sample(range(items), operations)]
-    cards = [store.patron(f"P{rng.randrange(patrons):08d}") for _ in range(operations)]
+    cards = [store.patrons.get(f"P{rng.randrange(patrons):08d}") for _ in range(operations)]
 
     def checkout(n: int) -> Callable[[], object]:
         def call() -> object:

@@ -90,9 +90,9 @@ def main(rounds: int) -> dict:
             cache.store(reference, cover_bytes(colours[n % 5], str(n)))
             item = replace(item, cover=reference)
         items.append(item)
-    core.store.upsert_items(items)
-    core.store.upsert_patrons([Patron("P0001", category="bench")])
-    core.store.save_policy(
+    core.store.items.upsert(items)
+    core.store.patrons.upsert([Patron("P0001", category="bench")])
+    core.store.policies.save(
         "bench",
         json.dumps(
             {

@@ -127,7 +127,7 @@ def _queue_journal(store: Store, count: int, items: int, patrons: int) -> None:
             lend = (n // items) % 2 == 0
             pii = f"{n % items:010d}"
             at += timedelta(milliseconds=1)
-            store.append_journal(
+            store.journal.append(
                 Transaction(
                     id=f"bench-{n:08d}",
                     seq=0,

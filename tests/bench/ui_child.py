@@ -64,13 +64,13 @@ def main(items: int) -> dict:
             app.processEvents(QtCore.QEventLoop.ProcessEventsFlag.AllEvents, 5)
 
     core = open_core(config)
-    core.store.upsert_items(Item(f"5{n:07d}", f"Benchmark title {n}") for n in range(items))
-    core.store.upsert_patrons([__import__("kiosk.models").models.Patron("P0001")])
+    core.store.items.upsert(Item(f"5{n:07d}", f"Benchmark title {n}") for n in range(items))
+    core.store.patrons.upsert([__import__("kiosk.models").models.Patron("P0001")])
     core.store.db.conn.execute("UPDATE patrons SET category = 'bench'")
     core.close()
     # no loan limit in the way of the measurement
     kiosk.core.call(
-        lambda c: c.store.save_policy(
+        lambda c: c.store.policies.save(
             "bench",
             json.dumps(
                 {

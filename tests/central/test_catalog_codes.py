@@ -58,8 +58,8 @@ def test_an_item_without_them_keeps_empty_values_and_kiosks_take_the_records(
     assert sent and sent[-1]["isbn"] == "9787020002207" and sent[-1]["clc_class"] == "I242.4"
     store = Store(tmp_path / "kiosk.db")  # a kiosk applies the records as it pulls them
     try:
-        store.replicate_item_records([item_row_from_record(p) for p in payloads if p])
-        assert store.item("A1").title == "红楼梦"
+        store.items.replicate_records([item_row_from_record(p) for p in payloads if p])
+        assert store.items.get("A1").title == "红楼梦"
     finally:
         store.close()
 

@@ -101,7 +101,7 @@ def test_a_tapped_id_card_identifies_the_reader_registered_with_its_chip_number(
         "card_id,name,card_kind\n0a 1b 2c 3d 4e 5f 60 71,王小明,resident_id\nR0001,李四,barcode\n"
     )
     assert report.rejected == []
-    store.upsert_patrons(report.accepted)
+    store.patrons.upsert(report.accepted)
     port = free_udp_port()
     reader = type_b_reader(port)
     with TypeBPeer(port, chip=CHIP):

@@ -45,7 +45,7 @@ def test_a_healthy_kiosk_passes_with_simulated_devices(capsys, kiosk_toml):
 def test_an_open_error_fault_fails_the_check_and_the_exit_status(capsys, kiosk_toml):
     path, db = kiosk_toml
     store = Store(db)
-    store.record_fault(
+    store.faults.record(
         "printer", "paper_out", "error", "printer is out of paper", datetime.now(UTC)
     )
     store.close()
@@ -59,9 +59,9 @@ def test_an_open_error_fault_fails_the_check_and_the_exit_status(capsys, kiosk_t
 def test_diagnostics_records_are_not_faults(capsys, kiosk_toml):
     path, db = kiosk_toml
     store = Store(db)
-    store.record_event("diagnostics", "entered", "opened by card", datetime.now(UTC))
-    store.record_event("diagnostics", "entered", "opened by card", datetime.now(UTC))
-    assert [f.count for f in store.faults()] == [1, 1]  # one row per event, each closed
+    store.faults.record_event("diagnostics", "entered", "opened by card", datetime.now(UTC))
+    store.faults.record_event("diagnostics", "entered", "opened by card", datetime.now(UTC))
+    assert [f.count for f in store.faults.recent()] == [1, 1]  # one row per event, each closed
     store.close()
     code, _ = diag_json(capsys, "--config", str(path), "--no-devices")
     assert code == 0

@@ -13,7 +13,7 @@ Qt = QtCore.Qt
 def diag_records(kiosk) -> list[str]:
     store = kiosk.store()
     try:
-        return [f.code for f in store.faults(limit=1000) if f.device == DIAG_DEVICE]
+        return [f.code for f in store.faults.recent(limit=1000) if f.device == DIAG_DEVICE]
     finally:
         store.close()
 

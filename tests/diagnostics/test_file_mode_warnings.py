@@ -84,7 +84,7 @@ def test_diag_warns_about_the_config_and_the_database_and_their_wal(capsys, kios
     path, db = kiosk_files
     store = Store(db)  # keeps the -wal and -shm beside it while open
     try:
-        store.set_state("probe", "1")
+        store.state.set_text("probe", "1")
         code = main(["diag", "--json", "--no-devices", "--config", str(path)])
         checks = {c["name"]: c for c in json.loads(capsys.readouterr().out)["checks"]}
         assert code == 0

@@ -9,8 +9,8 @@ from datetime import UTC, datetime
 
 import pytest
 
-from kiosk.core import OUT_OF_SERVICE_KEY
 from kiosk.diag import DIAG_DEVICE
+from kiosk.store.state import OUT_OF_SERVICE_KEY
 from tests.diagnostics.conftest import TECHNICIAN_CARD, WAIT
 from tests.diagnostics.test_entry import diag_records
 from ui.qt import QtCore
@@ -21,7 +21,7 @@ Qt = QtCore.Qt
 def state(kiosk) -> str | None:
     store = kiosk.store()
     try:
-        return store.get_state(OUT_OF_SERVICE_KEY)
+        return store.state.text(OUT_OF_SERVICE_KEY)
     finally:
         store.close()
 
@@ -120,9 +120,9 @@ def test_bundle_exports_into_a_folder_with_logs(qtbot, make_diag, tmp_path):
 def test_fault_log_filters_by_device_severity_and_open(qtbot, diag):
     store = diag.store()
     now = datetime.now(UTC)
-    store.record_fault("printer", "paper_out", "warning", "printer is out of paper", now)
-    store.record_fault("rfid", "timeout", "error", "reader did not answer", now)
-    store.clear_fault("rfid", "timeout", now)
+    store.faults.record("printer", "paper_out", "warning", "printer is out of paper", now)
+    store.faults.record("rfid", "timeout", "error", "reader did not answer", now)
+    store.faults.clear("rfid", "timeout", now)
     store.close()
     diag.controller.events.tap(TECHNICIAN_CARD)
     page = diag.page("faults")

@@ -10,9 +10,9 @@ from tests.diagnostics.conftest import TECHNICIAN_CARD, WAIT, shoot
 def test_the_status_page_counts_the_books_for_other_rooms(qtbot, diag):
     def returned_for_west(core) -> None:
         for pii in ("100001", "100002"):
-            core.store.set_rotation(Rotation(pii, "west", "城西书房", 4))
-            core.store.set_item_status(pii, ItemStatus.IN_TRANSIT)
-        core.store.set_rotation(Rotation("100003", "north", "", 5))  # still on the shelf
+            core.store.rotations.set(Rotation(pii, "west", "城西书房", 4))
+            core.store.items.set_status(pii, ItemStatus.IN_TRANSIT)
+        core.store.rotations.set(Rotation("100003", "north", "", 5))  # still on the shelf
 
     diag.controller.core.call(returned_for_west, lambda _: None)
     diag.controller.events.tap(TECHNICIAN_CARD)

@@ -27,7 +27,7 @@ def main(db_path: str) -> None:
     )
     core = open_core(config)
     circulation, store = core.circulation, core.store
-    patron = store.patron(READER)
+    patron = store.patrons.get(READER)
     if patron is None:
         raise SystemExit("the database is not seeded")
     print("ready", flush=True)
@@ -35,7 +35,7 @@ def main(db_path: str) -> None:
     while True:
         pii = ITEMS[n % len(ITEMS)]
         n += 1
-        on_loan = store.loan(pii) is not None
+        on_loan = store.loans.get(pii) is not None
         outcome = circulation.checkin(pii) if on_loan else circulation.checkout(patron, pii)
         if outcome.kind is not OutcomeKind.ACCEPTED or outcome.txn_id is None:
             raise SystemExit(f"{pii}: {outcome.reason.value}")  # the test fails on this

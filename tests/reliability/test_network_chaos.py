@@ -64,7 +64,7 @@ def test_every_transaction_arrives_once_through_a_broken_network(
         for n in range(count):
             kiosk.clock.advance(timedelta(seconds=30))  # a reader every half minute
             pii, reader = f"I{n % 10}", kiosk.patron(f"P{n % 10}")  # one loan each: offline too
-            on_loan = kiosk.store.loan(pii) is not None
+            on_loan = kiosk.store.loans.get(pii) is not None
             outcome = circulation.checkin(pii) if on_loan else circulation.checkout(reader, pii)
             time.sleep(0.03)  # the daemon pushes while the kiosk lends
             assert outcome.kind is OutcomeKind.ACCEPTED, (pii, outcome.reason)
@@ -76,10 +76,10 @@ def test_every_transaction_arrives_once_through_a_broken_network(
                 service = restart_on_same_port(service)
                 daemon = start_daemon(kiosk)
         proxy.heal()
-        wait_until(lambda: kiosk.store.outbox_depth() == 0, timeout=120, every=0.1)
+        wait_until(lambda: kiosk.store.journal.outbox_depth() == 0, timeout=120, every=0.1)
         stop_daemon(daemon)
 
-        journal = {t.id for t in kiosk.store.journal(limit=count * 2)}
+        journal = {t.id for t in kiosk.store.journal.recent(limit=count * 2)}
         with service.engine.connect() as conn:
             arrived = [
                 row.id
@@ -96,7 +96,7 @@ def test_every_transaction_arrives_once_through_a_broken_network(
         print(f"\n{count} transactions through chaos: fates {dict(proxy.fates)}")
         assert len(journal) == count
         assert sorted(arrived) == sorted(journal), "lost or doubled at the central"
-        kiosk_loans = {pii for pii in (f"I{n}" for n in range(10)) if kiosk.store.loan(pii)}
+        kiosk_loans = {pii for pii in (f"I{n}" for n in range(10)) if kiosk.store.loans.get(pii)}
         assert central_loans == kiosk_loans
         for fate in ("refuse", "drop_reply", "cut_reply", "cut_request"):
             assert proxy.fates[fate] > 0, f"the network never did {fate}"

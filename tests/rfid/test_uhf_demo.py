@@ -45,7 +45,7 @@ def test_a_uhf_item_is_borrowed_and_returned_through_an_llrp_reader(qtbot, tmp_p
     summary = json.loads(out[out.index("\n{") + 1 :])
     assert code == 0, [s for s in summary["steps"] if not s["ok"]]
     store = Store(tmp_path / "kiosk.db")
-    done = [(t.kind.value, t.security.value) for t in store.journal(100)]
+    done = [(t.kind.value, t.security.value) for t in store.journal.recent(100)]
     assert sorted(done) == [("checkin", "done"), ("checkout", "done")]
     (day,) = summary["central"]["statistics"]
     assert (day["loans"], day["returns"]) == (1, 1)

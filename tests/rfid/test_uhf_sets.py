@@ -28,8 +28,8 @@ def test_a_uhf_sets_one_tag_reports_its_parts_as_unknown(world) -> None:  # noqa
 def test_the_core_lends_a_set_whose_parts_are_unknown_and_refuses_one_part_seen(
     store, clock
 ) -> None:
-    store.upsert_items([Item("31234567", "新概念英语 + CD", set_size=2)])
-    store.upsert_patrons([Patron("R0001")])
+    store.items.upsert([Item("31234567", "新概念英语 + CD", set_size=2)])
+    store.patrons.upsert([Patron("R0001")])
     circulation = Circulation(store, TEST_POLICY, clock)
     patron = circulation.identify("R0001").patron
     refused = circulation.checkout(patron, "31234567", frozenset({1}))  # an HF pad's count

@@ -51,6 +51,6 @@ def test_the_connector_is_built_from_the_settings(tmp_path, server: RunningServe
     assert connector.upstream.dialect.name == "folio"
     assert connector.client.account.charset == "gb18030"
     assert connector.upstream.refresh_status()
-    assert store.get_state("sip2.offline_ok") == "Y"
+    assert store.state.text("sip2.offline_ok") == "Y"
     connector.client.close()
     store.close()

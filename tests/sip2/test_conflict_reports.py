@@ -91,9 +91,9 @@ def test_a_blocked_readers_offline_checkout_refused_by_the_acs_is_one_central_co
     assert again.ok and again.reported == ConflictReport()  # nothing sent twice
     assert applied_for(strict, "1000001") == 0 and strict.books["1000001"].borrower is None
 
-    (row,) = kiosk_core.store.journal(10)
+    (row,) = kiosk_core.store.journal.recent(10)
     assert row.upstream_status == "conflict"
-    assert kiosk_core.store.unreported_conflicts(10) == []
+    assert kiosk_core.store.journal.unreported_conflicts(10) == []
     (conflict,) = conflicts(central)
     assert conflict["source"] == "sip2" and conflict["txn_id"] == row.id
     assert (conflict["kiosk_id"], conflict["kind"], conflict["item_pii"]) == (
@@ -122,7 +122,7 @@ def test_refusals_made_while_the_central_is_down_are_reported_once_it_is_back(
     central: Central,  # noqa: F811
 ) -> None:
     lend_offline(kiosk_core, server, BLOCKED, "1000001", "1000002")
-    refused = [t.id for t in kiosk_core.store.pending_journal(10)]
+    refused = [t.id for t in kiosk_core.store.journal.pending(10)]
     central.server.stop()
 
     daemon = daemon_for(tmp_path, server.port, central)
@@ -133,7 +133,7 @@ def test_refusals_made_while_the_central_is_down_are_reported_once_it_is_back(
         assert not daemon.run_once().reachable  # still away: kept, not dropped
     finally:
         daemon.close()  # the kiosk restarts while the central is away
-    assert [t.id for t in kiosk_core.store.unreported_conflicts(10)] == refused
+    assert [t.id for t in kiosk_core.store.journal.unreported_conflicts(10)] == refused
 
     with restart(central):
         daemon = daemon_for(tmp_path, server.port, central)
@@ -152,7 +152,7 @@ def test_refusals_made_while_the_central_is_down_are_reported_once_it_is_back(
         listed = conflicts(central)
         assert [c["txn_id"] for c in listed] == refused  # in the kiosk's order
         assert {c["source"] for c in listed} == {"sip2"}
-        assert kiosk_core.store.unreported_conflicts(10) == []
+        assert kiosk_core.store.journal.unreported_conflicts(10) == []
         assert applied_for(strict, "1000001") == applied_for(strict, "1000002") == 0
 
         # staff settle them in the library system; here they can only dismiss
@@ -177,7 +177,7 @@ def test_a_report_the_central_rejects_is_kept_and_never_stops_the_heartbeat(
     central: Central,  # noqa: F811
 ) -> None:
     odd = "9" * 70  # longer than the central takes: the ACS does not know it either
-    kiosk_core.store.upsert_items([Item(odd, "Mislabelled")])
+    kiosk_core.store.items.upsert([Item(odd, "Mislabelled")])
     lend_offline(kiosk_core, server, "R0001", odd)
     daemon = daemon_for(tmp_path, server.port, central)
     try:
@@ -187,9 +187,11 @@ def test_a_report_the_central_rejects_is_kept_and_never_stops_the_heartbeat(
     assert report.acs is not None and report.acs.conflicts == 1
     assert report.beat is not None  # the fleet still hears from the kiosk
     assert report.error == "central rejected a request: 422" and report.reported is None
-    (kept,) = kiosk_core.store.unreported_conflicts(10)
+    (kept,) = kiosk_core.store.journal.unreported_conflicts(10)
     assert kept.item_pii == odd
-    assert ("upstream", "rejected") in {(f.device, f.code) for f in kiosk_core.store.faults()}
+    assert ("upstream", "rejected") in {
+        (f.device, f.code) for f in kiosk_core.store.faults.recent()
+    }
     assert conflicts(central) == []
 
 
@@ -228,9 +230,9 @@ def test_without_a_central_refusals_wait_in_the_journal_for_one(
         daemon.close()
     assert report.ok and report.acs is not None and report.acs.conflicts == 1
     assert report.reported is None
-    (waiting,) = kiosk_core.store.unreported_conflicts(10)
+    (waiting,) = kiosk_core.store.journal.unreported_conflicts(10)
     assert waiting.item_pii == "1000001"
-    assert [f.code for f in kiosk_core.store.faults()] == ["sip2_conflict"]
+    assert [f.code for f in kiosk_core.store.faults.recent()] == ["sip2_conflict"]
 
 
 # --- the report step against fakes: what is marked, and when --------------------------------
@@ -257,8 +259,8 @@ def journal_row(n: int) -> Transaction:
 def refusing_store(tmp_path: Path) -> Store:
     store = Store(tmp_path / "kiosk.db")
     for n in range(3):
-        store.append_journal(journal_row(n))
-    store.mark_acked(
+        store.journal.append(journal_row(n))
+    store.journal.mark_acked(
         [
             TxnReply("t0", "conflict", "patron_blocked: Patron R0002 blocked; see desk"),
             TxnReply("t1", "accepted"),
@@ -272,7 +274,7 @@ def refusing_store(tmp_path: Path) -> Store:
 def test_a_refusal_goes_to_the_central_with_its_reason_and_the_acs_text_apart(
     refusing_store: Store,
 ) -> None:
-    (row, other) = refusing_store.unreported_conflicts(10)
+    (row, other) = refusing_store.journal.unreported_conflicts(10)
     sent = upstream_conflict(row)
     assert (sent.id, sent.seq, sent.kind, sent.decision, sent.source) == (
         "t0",
@@ -295,7 +297,7 @@ def test_only_the_rows_the_central_answered_for_are_marked(refusing_store: Store
     report = report_conflicts(refusing_store, fake, batch_size=10, now=lambda: AT)
     assert report == ConflictReport(sent=2, recorded=1, left=1)
     assert [[r.id for r in batch] for batch in fake.sent] == [["t0", "t2"]]  # in order, once
-    assert [t.id for t in refusing_store.unreported_conflicts(10)] == ["t2"]
+    assert [t.id for t in refusing_store.journal.unreported_conflicts(10)] == ["t2"]
 
 
 def test_batches_follow_the_journal_order(refusing_store: Store) -> None:
@@ -313,4 +315,4 @@ def test_a_central_error_marks_nothing_and_propagates(refusing_store: Store) -> 
             batch_size=10,
             now=lambda: AT,
         )
-    assert [t.id for t in refusing_store.unreported_conflicts(10)] == ["t0", "t2"]
+    assert [t.id for t in refusing_store.journal.unreported_conflicts(10)] == ["t0", "t2"]

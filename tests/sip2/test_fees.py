@@ -50,7 +50,7 @@ def live_for(port: int, store, clock, fee_items: str) -> LiveCirculation:
     upstream = Sip2Upstream(make_client(port, checksums=False), profile("koha"), budget_s=2.0)
     policy = replace(TEST_POLICY, fee_items=fee_items)
     circulation = Circulation(store, policy, clock, Site(), online=upstream.online)
-    store.upsert_items([Item("1000001", "DVD")])
+    store.items.upsert([Item("1000001", "DVD")])
     return LiveCirculation(circulation, upstream)
 
 
@@ -60,9 +60,9 @@ def test_the_charge_is_shown_and_accepting_it_sends_bo(store, clock) -> None:
         live = live_for(acs.port, store, clock, "ask")
         offer = live.checkout(Patron("R1"), "1000001")
         assert offer.kind is OutcomeKind.OFFER and offer.reason is Reason.FEE_TO_ACCEPT
-        assert offer.details["fee"] == "5.00 CNY" and store.loan("1000001") is None
+        assert offer.details["fee"] == "5.00 CNY" and store.loans.get("1000001") is None
         lent = live.checkout(Patron("R1"), "1000001", fee_accepted=True)
-        assert lent.ok and store.loan("1000001") is not None
+        assert lent.ok and store.loans.get("1000001") is not None
         assert [b"|BOY|" in r for r in acs.requests if r.startswith(b"11")] == [False, True]
     finally:
         acs.close()
@@ -87,12 +87,14 @@ def test_a_renewal_with_a_charge_is_offered_and_accepting_it_sends_bo(store, clo
     try:
         live = live_for(acs.port, store, clock, "ask")
         live.checkout(Patron("R1"), "1000001", fee_accepted=True)
-        due_before = store.loan("1000001").due_at
+        due_before = store.loans.get("1000001").due_at
         offer = live.renew(Patron("R1"), "1000001")
         assert offer.kind is OutcomeKind.OFFER and offer.reason is Reason.RENEWAL_FEE_TO_ACCEPT
-        assert offer.details["fee"] == "2.00 CNY" and store.loan("1000001").due_at == due_before
+        assert (
+            offer.details["fee"] == "2.00 CNY" and store.loans.get("1000001").due_at == due_before
+        )
         renewed = live.renew(Patron("R1"), "1000001", fee_accepted=True)
-        assert renewed.ok and store.loan("1000001").due_at > due_before
+        assert renewed.ok and store.loans.get("1000001").due_at > due_before
         assert [b"|BOY|" in r for r in acs.requests if r.startswith(b"29")] == [False, True]
     finally:
         acs.close()
@@ -102,7 +104,7 @@ def test_a_policy_that_refuses_charges_refuses_the_renewal_without_bo(store, clo
     acs = ScriptedAcs(answer)
     try:
         live = live_for(acs.port, store, clock, "refuse")
-        store.upsert_items([Item("1000001", "DVD")])
+        store.items.upsert([Item("1000001", "DVD")])
         refused = live.renew(Patron("R1"), "1000001")
         assert refused.kind is OutcomeKind.REFUSED and refused.reason is Reason.FEE_REQUIRED
         assert not any(b"|BOY|" in r for r in acs.requests)

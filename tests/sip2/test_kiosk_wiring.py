@@ -25,7 +25,7 @@ def test_the_kiosk_core_borrows_through_the_library_system(
         outcome = core.circulation.checkout(ident.patron, "1000001")
         assert outcome.ok and outcome.due_at is not None
         assert library.books["1000001"].borrower == "R0001"  # the ACS applied it
-        (row,) = core.store.journal(10)
+        (row,) = core.store.journal.recent(10)
         assert row.decision.value == "online" and row.acked_at is not None  # never replayed
         blocked = core.circulation.identify("R0002", CardKind.BARCODE, "1234")
         assert blocked.borrow_block is Reason.PATRON_BLOCKED

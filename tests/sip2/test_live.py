@@ -26,7 +26,7 @@ def live_for(server: RunningServer, store, clock, policy="acs"):
     circulation = Circulation(
         store, TEST_POLICY, clock, Site(isil="CN-110000-1"), online=upstream.online
     )
-    store.upsert_items([Item("1000001", "三体"), Item("1000002", "活着")])
+    store.items.upsert([Item("1000001", "三体"), Item("1000002", "活着")])
     return LiveCirculation(circulation, upstream), upstream
 
 
@@ -36,18 +36,18 @@ def test_online_the_acs_decides_and_the_row_is_not_replayed(
     live, _ = live_for(server, store, clock)
     outcome = live.checkout(READER, "1000001")
     assert outcome.ok and not outcome.offline
-    row = store.transaction(outcome.txn_id)
+    row = store.journal.get(outcome.txn_id)
     assert row.decision is Decision.ONLINE and row.due_at == outcome.due_at
     assert row.acked_at is not None and row.upstream_status == "accepted"
-    assert store.loan("1000001").due_at == outcome.due_at
-    assert store.pending_journal(10) == []  # the ACS applied it: nothing to replay
+    assert store.loans.get("1000001").due_at == outcome.due_at
+    assert store.journal.pending(10) == []  # the ACS applied it: nothing to replay
 
 
 def test_online_refusals_come_from_the_acs(server, library, store, clock) -> None:
     live, _ = live_for(server, store, clock)
     refused = live.checkout(Patron("R0002"), "1000001")
     assert refused.reason is Reason.PATRON_BLOCKED
-    assert store.loan("1000001") is None
+    assert store.loans.get("1000001") is None
 
 
 def test_a_failed_tag_write_cancels_the_online_loan_at_the_acs(
@@ -59,9 +59,9 @@ def test_a_failed_tag_write_cancels_the_online_loan_at_the_acs(
     cancelled = live.security_failed(outcome.txn_id)
     assert cancelled.reason is Reason.SECURITY_FAILED
     assert library.books["1000001"].borrower is None
-    assert store.loan("1000001") is None
-    assert store.transaction(outcome.txn_id).security is Security.FAILED
-    assert store.pending_journal(10) == []  # the ACS was told: the cancel is synced too
+    assert store.loans.get("1000001") is None
+    assert store.journal.get(outcome.txn_id).security is Security.FAILED
+    assert store.journal.pending(10) == []  # the ACS was told: the cancel is synced too
 
 
 def test_offline_lending_needs_the_acs_permission(server, library, store, clock) -> None:
@@ -70,7 +70,7 @@ def test_offline_lending_needs_the_acs_permission(server, library, store, clock)
     server.stop()
     outcome = live.checkout(READER, "1000002")
     assert outcome.ok and outcome.offline
-    assert store.transaction(outcome.txn_id).decision is Decision.OFFLINE
+    assert store.journal.get(outcome.txn_id).decision is Decision.OFFLINE
 
     denied, _ = live_for(server, store, clock, policy="deny")
     refused = denied.checkout(READER, "1000001")
@@ -83,7 +83,7 @@ def test_offline_rows_reach_the_acs_when_it_is_back(server, library: Library, st
     server.stop()
     lent = live.checkout(READER, "1000002")
     server.start()
-    pending = store.pending_journal(10)
+    pending = store.journal.pending(10)
     replies = Sip2Replay(upstream).push(pending)
     assert [r.txn_id for r in replies if r.status == "accepted"] == [lent.txn_id]
     assert library.books["1000002"].borrower == "R0001"
@@ -96,8 +96,8 @@ def test_a_return_shows_the_acs_alerts(server, library, store, clock) -> None:
     library.books["1000001"].holds = ["R0001"]
     returned = live.checkin("1000001")
     assert returned.ok and returned.hold_waiting
-    assert store.pending_journal(10) == []
-    assert store.loan("1000001") is None
+    assert store.journal.pending(10) == []
+    assert store.loans.get("1000001") is None
 
 
 def test_a_cancel_the_acs_could_not_hear_is_replayed_later(
@@ -107,10 +107,10 @@ def test_a_cancel_the_acs_could_not_hear_is_replayed_later(
     outcome = live.checkout(READER, "1000001")
     server.stop()
     cancelled = live.security_failed(outcome.txn_id)
-    assert store.transaction(cancelled.txn_id).decision is Decision.OFFLINE
+    assert store.journal.get(cancelled.txn_id).decision is Decision.OFFLINE
     assert library.books["1000001"].borrower == "R0001"  # the ACS still thinks it is lent
     server.start()
-    replies = Sip2Replay(upstream, lookup=store.transaction).push(store.pending_journal(10))
+    replies = Sip2Replay(upstream, lookup=store.journal.get).push(store.journal.pending(10))
     assert [(r.txn_id, r.status) for r in replies] == [(cancelled.txn_id, "accepted")]
     assert library.books["1000001"].borrower is None
 
@@ -128,5 +128,5 @@ def test_a_failed_tag_write_on_a_return_lends_it_again_at_the_acs(
     cancelled = live.security_failed(returned.txn_id)
     assert cancelled.reason is Reason.SECURITY_FAILED
     assert library.books["1000001"].borrower == "R0001"  # 11 with BI = Y
-    assert store.loan("1000001").patron_card == "R0001"
-    assert store.pending_journal(10) == []  # the ACS was told: the cancel is synced too
+    assert store.loans.get("1000001").patron_card == "R0001"
+    assert store.journal.pending(10) == []  # the ACS was told: the cancel is synced too

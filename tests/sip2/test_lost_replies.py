@@ -33,7 +33,7 @@ def live_for(port: int, store, clock, late_reply_s: float = 0.3):
         late_reply_s=late_reply_s,
     )
     circulation = Circulation(store, TEST_POLICY, clock, Site(), online=upstream.online)
-    store.upsert_items([Item("1000001", "三体"), Item("1000002", "活着")])
+    store.items.upsert([Item("1000001", "三体"), Item("1000002", "活着")])
     return LiveCirculation(circulation, upstream), upstream
 
 
@@ -50,8 +50,8 @@ def test_a_checkout_whose_reply_is_lost_is_asked_about_not_resent(
     assert applied(library, "11") == 1  # sent once
     assert outcome.ok and not outcome.offline and outcome.details["reply_lost"]
     assert outcome.due_at is not None and outcome.txn_id  # the tag write follows the loan
-    assert store.loan("1000001").patron_card == "R0001"
-    row = store.transaction(outcome.txn_id)
+    assert store.loans.get("1000001").patron_card == "R0001"
+    row = store.journal.get(outcome.txn_id)
     assert row.decision is Decision.ONLINE and row.acked_at is not None  # never replayed
 
 
@@ -64,7 +64,7 @@ def test_a_renewal_whose_reply_is_lost_is_judged_by_its_due_date(
     renewed = live.renew(READER, "1000002")
     assert applied(library, "29") == 1  # renewed once, not twice
     assert renewed.ok and renewed.due_at > lent.due_at
-    loan = store.loan("1000002")
+    loan = store.loans.get("1000002")
     assert loan.renewals == 1 and loan.due_at == renewed.due_at
 
 
@@ -76,8 +76,8 @@ def test_a_return_whose_reply_is_lost_is_kept_and_not_replayed(
     library.lose_reply_after_apply = {2}
     returned = live.checkin("1000002")
     assert applied(library, "09") == 1
-    assert returned.ok and store.loan("1000002") is None
-    assert store.pending_journal(10) == []  # the ACS has it: nothing left to send
+    assert returned.ok and store.loans.get("1000002") is None
+    assert store.journal.pending(10) == []  # the ACS has it: nothing left to send
 
 
 def test_a_slow_acs_is_waited_for_not_contradicted_offline(
@@ -89,7 +89,7 @@ def test_a_slow_acs_is_waited_for_not_contradicted_offline(
     outcome = live.checkout(READER, "1000001")
     assert outcome.ok and not outcome.offline
     assert applied(library, "11") == 1 and library.books["1000001"].borrower == "R0001"
-    assert store.transaction(outcome.txn_id).decision is Decision.ONLINE
+    assert store.journal.get(outcome.txn_id).decision is Decision.ONLINE
 
 
 def test_when_nothing_can_be_learnt_the_reader_is_told_and_nothing_is_lent(store, clock):
@@ -99,7 +99,7 @@ def test_when_nothing_can_be_learnt_the_reader_is_told_and_nothing_is_lent(store
         live, _ = live_for(acs.port, store, clock, late_reply_s=0.1)
         outcome = live.checkout(READER, "1000001")
         assert outcome.reason is Reason.NO_ANSWER and outcome.details["uncertain"]
-        assert not outcome.offline and store.loan("1000001") is None  # the tag stays secured
+        assert not outcome.offline and store.loans.get("1000001") is None  # the tag stays secured
         assert sum(r.startswith(b"11") for r in acs.requests) == 1
     finally:
         acs.close()
@@ -137,6 +137,6 @@ def test_an_acs_that_cannot_say_to_whom_the_item_is_charged_is_not_guessed(store
         live, _ = live_for(acs.port, store, clock, late_reply_s=0.1)
         outcome = live.checkout(READER, "1000001")
         assert outcome.reason is Reason.NO_ANSWER and outcome.details["uncertain"]
-        assert store.loan("1000001") is None
+        assert store.loans.get("1000001") is None
     finally:
         acs.close()

@@ -29,7 +29,7 @@ def test_an_offline_return_of_an_item_lent_elsewhere_reaches_the_acs(
     )
     circulation = Circulation(store, TEST_POLICY, clock, Site(), online=upstream.online)
     live = LiveCirculation(circulation, upstream)
-    store.upsert_items([Item("1000002", "活着")])  # known here, lent at the desk
+    store.items.upsert([Item("1000002", "活着")])  # known here, lent at the desk
     library.books["1000002"].borrower = "R0002"
     library.books["1000001"].borrower = "R0002"  # not even in this kiosk's catalog copy
     server.stop()
@@ -38,7 +38,7 @@ def test_an_offline_return_of_an_item_lent_elsewhere_reaches_the_acs(
     unknown_here = live.checkin("1000001")
     assert desk.ok and desk.offline and desk.txn_id
     assert unknown_here.ok and unknown_here.txn_id
-    pending = store.pending_journal(10)
+    pending = store.journal.pending(10)
     assert [(t.kind, t.item_pii, t.decision) for t in pending] == [
         (TxnKind.CHECKIN, "1000002", Decision.OFFLINE),
         (TxnKind.CHECKIN, "1000001", Decision.OFFLINE),

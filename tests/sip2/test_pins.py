@@ -67,7 +67,7 @@ def test_a_right_pin_clears_the_count_of_wrong_ones(server, store, clock) -> Non
 def test_an_unknown_card_is_not_counted_as_a_wrong_pin(server, store, clock) -> None:
     live = live_for(server, store, clock)
     assert live.identify("NOBODY", CardKind.BARCODE, "1").reason is Reason.UNKNOWN_CARD
-    assert store.pin_attempts("NOBODY") == (0, None)
+    assert store.pin_attempts.get("NOBODY") == (0, None)
 
 
 def test_nfc_cards_follow_pin_for_nfc_and_no_pin_policy_asks_none(server, store, clock):
@@ -80,7 +80,7 @@ def test_nfc_cards_follow_pin_for_nfc_and_no_pin_policy_asks_none(server, store,
 
 def test_offline_the_local_hash_decides_with_the_same_lockout(server, store, clock) -> None:
     live = live_for(server, store, clock)
-    store.upsert_patrons([Patron("R0001", pin_hash=hash_pin("4321", n=2**4))])
+    store.patrons.upsert([Patron("R0001", pin_hash=hash_pin("4321", n=2**4))])
     server.stop()
     assert live.identify("R0001", CardKind.BARCODE, None).reason is Reason.PIN_REQUIRED
     assert live.identify("R0001", CardKind.BARCODE, "1234").reason is Reason.PIN_WRONG

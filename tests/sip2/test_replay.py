@@ -9,10 +9,11 @@ import pytest
 
 from kiosk.models import Decision, Security, Transaction, TxnKind
 from kiosk.store import Store
+from kiosk.store.state import SIP2_SENT_KEY
 from sync.sip2.dialects import profile
 from sync.sip2.errors import Unavailable
 from sync.sip2.fields import sip_date
-from sync.sip2.replay import SENT_KEY, Sip2Replay, forward
+from sync.sip2.replay import Sip2Replay, forward
 from sync.sip2.transport import Endpoint
 from sync.sip2.upstream import Sip2Upstream
 from tests.sip2.conftest import make_client
@@ -46,8 +47,8 @@ def replay_for(port: int, **account) -> Sip2Replay:
 def drain(store: Store, replay: Sip2Replay, batch: int = 100) -> int:
     """What the sync daemon does: push pending rows in order, mark what was answered."""
     sent = 0
-    while store.pending_journal(1):
-        sent += forward(store, replay, batch_size=batch, now=lambda: datetime.now(UTC))
+    while store.journal.pending(1):
+        sent += forward(store.journal, replay, batch_size=batch, now=lambda: datetime.now(UTC))
     return sent
 
 
@@ -142,31 +143,31 @@ def test_a_thousand_offline_rows_are_applied_exactly_once_after_the_acs_comes_ba
     n = 0
     for i in range(500):  # each book lent offline, then returned offline
         n += 1
-        store.append_journal(row(n, TxnKind.CHECKOUT, f"R000{1 + i % 2}", f"2{i:06d}"))
+        store.journal.append(row(n, TxnKind.CHECKOUT, f"R000{1 + i % 2}", f"2{i:06d}"))
     for i in range(500):
         n += 1
-        store.append_journal(row(n, TxnKind.CHECKIN, f"R000{1 + i % 2}", f"2{i:06d}"))
-    assert store.outbox_depth() == 1000
+        store.journal.append(row(n, TxnKind.CHECKIN, f"R000{1 + i % 2}", f"2{i:06d}"))
+    assert store.journal.outbox_depth() == 1000
 
     port = server.port
     server.stop()  # the library system is down while the kiosk lends offline
     with pytest.raises(Unavailable):
         drain(store, replay_for(port))
-    assert store.outbox_depth() == 1000
+    assert store.journal.outbox_depth() == 1000
 
     server.start()
     library.dedupe = False  # a naive ACS: exactly-once is the kiosk's job
     library.lose_reply_after_apply = {400}  # applied, reply lost: the client must not resend
     replay = replay_for(port, timeout_s=0.3)
-    replay.state = store
+    replay.state = store.state
     started = time.monotonic()
     assert drain(store, replay) == 1000
     elapsed = time.monotonic() - started
 
-    assert store.outbox_depth() == 0
+    assert store.journal.outbox_depth() == 0
     assert len(library.applied) == 1000 == len(set(library.applied))
     assert all(b.borrower is None for b in library.books.values())
-    statuses = [t.upstream_status for t in store.journal(limit=1000)]
+    statuses = [t.upstream_status for t in store.journal.recent(limit=1000)]
     assert statuses.count("accepted") == 999 and statuses.count("duplicate") == 1
 
     requests = library.requests
@@ -179,10 +180,10 @@ def test_a_thousand_offline_rows_are_applied_exactly_once_after_the_acs_comes_ba
 
 def test_the_last_acs_status_survives_a_kiosk_restart(tmp_path, server: RunningServer) -> None:
     store = Store(tmp_path / "kiosk.db")
-    first = Sip2Upstream(make_client(server.port), profile("standard"), state=store)
+    first = Sip2Upstream(make_client(server.port), profile("standard"), state=store.state)
     assert first.refresh_status() and first.offline_allowed()
     server.stop()
-    restarted = Sip2Upstream(make_client(server.port), profile("standard"), state=store)
+    restarted = Sip2Upstream(make_client(server.port), profile("standard"), state=store.state)
     assert not restarted.refresh_status()
     assert restarted.offline_allowed()
     store.close()
@@ -195,16 +196,16 @@ def test_a_row_sent_just_before_the_kiosk_stopped_is_not_applied_twice(
     store = Store(tmp_path / "kiosk.db")
     library.dedupe = False
     for n, kind in ((1, TxnKind.CHECKOUT), (2, TxnKind.CHECKIN), (3, TxnKind.CHECKOUT)):
-        store.append_journal(row(n, kind, "R0001", "1000001"))
+        store.journal.append(row(n, kind, "R0001", "1000001"))
     first = replay_for(server.port)
-    first.state = store
-    first.push(store.pending_journal(2))  # the kiosk stops before marking the batch
+    first.state = store.state
+    first.push(store.journal.pending(2))  # the kiosk stops before marking the batch
     assert len(library.applied) == 2
 
     after_restart = replay_for(server.port)
-    after_restart.state = store
-    assert forward(store, after_restart, now=lambda: datetime.now(UTC)) == 3
-    assert [t.upstream_status for t in reversed(store.journal())] == [
+    after_restart.state = store.state
+    assert forward(store.journal, after_restart, now=lambda: datetime.now(UTC)) == 3
+    assert [t.upstream_status for t in reversed(store.journal.recent())] == [
         "duplicate",
         "duplicate",
         "accepted",
@@ -221,14 +222,14 @@ def test_a_doubtful_renewal_is_judged_by_its_due_date_not_by_who_holds_the_item(
     "already applied" because the item is charged to the reader (with the due date it
     already had). Here the renewal would not move the due date, so only sending it counts."""
     store = Store(tmp_path / "kiosk.db")
-    store.append_journal(row(1, TxnKind.CHECKOUT, "R0001", "1000001"))
+    store.journal.append(row(1, TxnKind.CHECKOUT, "R0001", "1000001"))
     replay = replay_for(server.port)
-    replay.state = store
-    replay.history = lambda pii: store.journal(50, item_pii=pii)
-    assert forward(store, replay, now=lambda: datetime.now(UTC)) == 1
-    store.append_journal(row(2, TxnKind.RENEW, "R0001", "1000001"))
-    store.set_state(SENT_KEY, "2")  # the kiosk stopped as it was about to send it
-    assert forward(store, replay, now=lambda: datetime.now(UTC)) == 1
-    assert store.journal(1)[0].upstream_status == "accepted"
+    replay.state = store.state
+    replay.history = lambda pii: store.journal.recent(50, item_pii=pii)
+    assert forward(store.journal, replay, now=lambda: datetime.now(UTC)) == 1
+    store.journal.append(row(2, TxnKind.RENEW, "R0001", "1000001"))
+    store.state.set_text(SIP2_SENT_KEY, "2")  # the kiosk stopped as it was about to send it
+    assert forward(store.journal, replay, now=lambda: datetime.now(UTC)) == 1
+    assert store.journal.recent(1)[0].upstream_status == "accepted"
     assert sum(1 for key in library.applied if key[0] == "29") == 1
     store.close()

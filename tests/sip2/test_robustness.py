@@ -178,7 +178,7 @@ def test_when_the_library_system_is_down_and_offline_is_refused_returns_are_not_
         budget_s=0.5,
     )
     live = LiveCirculation(Circulation(store, TEST_POLICY, clock, Site()), upstream)
-    store.upsert_items([Item("1000001", "三体")])
+    store.items.upsert([Item("1000001", "三体")])
     server.stop()
     returned = live.checkin("1000001")
     assert not returned.ok and returned.reason is Reason.LIBRARY_SYSTEM_DOWN

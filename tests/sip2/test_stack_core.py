@@ -40,7 +40,7 @@ def pooled_kiosk(store, clock) -> Iterator[tuple[Library, LiveCirculation]]:
         pool.connect_all()
         upstream = Sip2Upstream(pool, profile("standard"), budget_s=2.0)
         circulation = Circulation(store, TEST_POLICY, clock, Site(), online=upstream.online)
-        store.upsert_items([Item(pii, f"Stack book {pii}") for pii in STACK])
+        store.items.upsert([Item(pii, f"Stack book {pii}") for pii in STACK])
         yield library, LiveCirculation(circulation, upstream)
     finally:
         pool.close()
@@ -58,7 +58,7 @@ def test_a_five_item_stack_goes_through_the_core_in_parallel(store, clock, capsy
         assert [o.pii for o in outcomes] == STACK and all(o.ok for o in outcomes)
         assert took < 1.0  # one at a time: 2.5 s or more
         for outcome in outcomes:
-            row = store.transaction(outcome.txn_id)
+            row = store.journal.get(outcome.txn_id)
             assert row.decision is Decision.ONLINE and row.acked_at is not None
 
         # a refusal in the middle keeps the stack's order (its 63 and 17 run in its session)
@@ -72,8 +72,8 @@ def test_a_five_item_stack_goes_through_the_core_in_parallel(store, clock, capsy
 @pytest.mark.parametrize("size", [0, 1, 2])
 def test_the_local_core_answers_the_same_call_in_order(size, make_circulation, store) -> None:
     circulation = make_circulation()
-    store.upsert_items([Item(pii, pii) for pii in STACK])
-    store.upsert_patrons([Patron("A1")])
+    store.items.upsert([Item(pii, pii) for pii in STACK])
+    store.patrons.upsert([Patron("A1")])
     outcomes = circulation.checkout_stack(Patron("A1"), [(p, None) for p in STACK[:size]])
     assert [o.pii for o in outcomes] == STACK[:size] and all(o.ok for o in outcomes)
 
@@ -100,6 +100,6 @@ def test_renew_all_asks_the_acs_about_every_loan_at_once(store, clock, capsys) -
         assert took < 2.2
         for outcome in renewed:
             if outcome.ok:
-                assert store.transaction(outcome.txn_id).decision is Decision.ONLINE
-                assert store.loan(outcome.pii).renewals == 1
-        assert store.loan(STACK[2]).renewals == 0
+                assert store.journal.get(outcome.txn_id).decision is Decision.ONLINE
+                assert store.loans.get(outcome.pii).renewals == 1
+        assert store.loans.get(STACK[2]).renewals == 0

@@ -16,9 +16,10 @@ from kiosk.cli import main
 from kiosk.cli.run import core_factory
 from kiosk.clock import ManualClock
 from kiosk.config import load_config
-from kiosk.core import ONLINE_KEY, Core
+from kiosk.core import Core
 from kiosk.models import CardKind, Decision, Item, Patron
 from kiosk.store import Store
+from kiosk.store.state import ONLINE_KEY
 from sync.central.server import free_port
 from sync.daemon import SyncDaemon, SyncSettings
 from sync.daemon.upstream import DaemonClient
@@ -59,8 +60,8 @@ def write_config(
 def kiosk_core(tmp_path: Path, server: RunningServer) -> Iterator[Core]:
     """The UI's core wired to the library system, with the few records it lends offline."""
     core = core_factory(load_config(write_config(tmp_path, server.port)))()
-    core.store.upsert_patrons([Patron("R0001"), Patron("R0002")])
-    core.store.upsert_items([Item("1000001", "三体"), Item("1000002", "活着")])
+    core.store.patrons.upsert([Patron("R0001"), Patron("R0002")])
+    core.store.items.upsert([Item("1000001", "三体"), Item("1000002", "活着")])
     yield core
     core.close()
 
@@ -76,7 +77,7 @@ def lend_offline(core: Core, server: RunningServer, card: str, *piis: str) -> No
             assert outcome.ok, outcome.reason
     finally:
         server.start()
-    rows = core.store.pending_journal(10)
+    rows = core.store.journal.pending(10)
     assert [r.decision for r in rows] == [Decision.OFFLINE] * len(piis)
 
 
@@ -99,8 +100,8 @@ def test_offline_loans_reach_the_library_system_exactly_once_without_a_central(
         assert report.ok and report.acs is not None and report.acs.answered == 1
         assert report.beat is None and report.pull is None
         assert library.books["1000001"].borrower == "R0002"
-        assert kiosk_core.store.outbox_depth() == 0
-        assert kiosk_core.store.get_state(ONLINE_KEY) == "1"
+        assert kiosk_core.store.journal.outbox_depth() == 0
+        assert kiosk_core.store.state.text(ONLINE_KEY) == "1"
 
         again = daemon.run_once()  # nothing pending: a status probe, no resend
         assert again.ok and again.acs is not None and again.acs.answered == 0
@@ -127,7 +128,7 @@ def test_a_refused_row_becomes_a_conflict_in_the_central_fault_log(
         assert report.beat is not None and report.beat.faults_sent >= 1
     finally:
         daemon.close()
-    rows = {r.item_pii: r for r in kiosk_core.store.journal(10)}
+    rows = {r.item_pii: r for r in kiosk_core.store.journal.recent(10)}
     assert rows["1000001"].upstream_status == "accepted"
     assert rows["1000002"].upstream_status == "conflict"
     assert rows["1000002"].upstream_reason.startswith("already_on_loan")
@@ -156,15 +157,15 @@ def test_with_the_acs_down_the_daemon_goes_offline_keeps_the_rows_and_still_beat
         down = daemon.run_once()
         assert not down.ok and down.acs is not None and not down.acs.reachable
         assert down.central_ok and down.beat is not None  # the central hears of the outage
-        assert kiosk_core.store.get_state(ONLINE_KEY) == "0"
-        assert kiosk_core.store.outbox_depth() == 1
+        assert kiosk_core.store.state.text(ONLINE_KEY) == "0"
+        assert kiosk_core.store.journal.outbox_depth() == 1
         assert library.applied == []
 
         server.start()
         up = daemon.run_once()
         assert up.ok and up.acs is not None and up.acs.answered == 1
-        assert kiosk_core.store.get_state(ONLINE_KEY) == "1"
-        assert kiosk_core.store.outbox_depth() == 0
+        assert kiosk_core.store.state.text(ONLINE_KEY) == "1"
+        assert kiosk_core.store.journal.outbox_depth() == 0
         assert applied_for(library, "1000001") == 1
     finally:
         daemon.close()
@@ -214,6 +215,6 @@ def test_the_loop_replays_fresh_rows_at_once_while_the_central_is_down(
     finally:
         daemon.close()
     assert pauses == [settings.poll_s] * 4  # polling on, no backoff for the central
-    assert kiosk_core.store.outbox_depth() == 0
+    assert kiosk_core.store.journal.outbox_depth() == 0
     assert applied_for(library, "1000001") == 1
-    assert kiosk_core.store.get_state(ONLINE_KEY) == "1"
+    assert kiosk_core.store.state.text(ONLINE_KEY) == "1"

@@ -64,7 +64,7 @@ class Kiosk:
         return self.daemon.run_once()
 
     def patron(self, card_id: str) -> Patron:
-        found = self.store.patron(card_id)
+        found = self.store.patrons.get(card_id)
         assert found is not None, "patron not replicated"
         return found
 

@@ -167,7 +167,7 @@ def test_the_fetcher_reads_the_catalog_and_wakes_when_a_pull_moved_the_cursor(
 ) -> None:
     from kiosk.models import Item
     from kiosk.store import Store
-    from sync.daemon.pull import CURSOR_KEY
+    from kiosk.store.state import CURSOR_KEY
 
     db = tmp_path / "kiosk.db"
     store = Store(db)
@@ -177,8 +177,8 @@ def test_the_fetcher_reads_the_catalog_and_wakes_when_a_pull_moved_the_cursor(
     covers.start()
     try:
         good = url(server, "/good.jpg")
-        store.upsert_items([Item("A", "With a cover", cover=good), Item("B", "Without")])
-        store.set_state(CURSOR_KEY, "7")  # what a pull does after applying a page
+        store.items.upsert([Item("A", "With a cover", cover=good), Item("B", "Without")])
+        store.state.set(CURSOR_KEY, 7)  # what a pull does after applying a page
         wait_until(lambda: covers.cache.cached(good) is not None, timeout=10)
         assert cover_references(db) == [good]
     finally:

@@ -102,7 +102,7 @@ def test_covers_reach_the_kiosk_and_a_record_without_one_keeps_it(
     url = "https://covers.example.org/I1.jpg"
     assert _upsert(central, wire.ItemRecord(pii="I1", title="Book 1", cover=url)).updated == 1
     assert kiosk.sync().ok
-    assert kiosk.store.item("I1").cover == url
+    assert kiosk.store.items.get("I1").cover == url
     # the same import again sends nothing; a new cover is sent
     assert _upsert(central, wire.ItemRecord(pii="I1", title="Book 1", cover=url)).updated == 0
     other = "https://covers.example.org/I1-b.jpg"
@@ -110,9 +110,9 @@ def test_covers_reach_the_kiosk_and_a_record_without_one_keeps_it(
     # a change that says nothing of the cover (a rotation's move) leaves the kiosk's
     assert _upsert(central, wire.ItemRecord(pii="I1", title="Book 1", branch="east")).updated == 1
     assert kiosk.sync().ok
-    assert kiosk.store.item("I1").cover == other
-    assert kiosk.store.item("I1").branch == "east"
+    assert kiosk.store.items.get("I1").cover == other
+    assert kiosk.store.items.get("I1").branch == "east"
     # "" takes it away
     assert _upsert(central, wire.ItemRecord(pii="I1", title="Book 1", branch="east", cover=""))
     assert kiosk.sync().ok
-    assert kiosk.store.item("I1").cover == ""
+    assert kiosk.store.items.get("I1").cover == ""

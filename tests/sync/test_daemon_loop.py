@@ -8,15 +8,15 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from kiosk.clock import ManualClock
-from kiosk.core import DEVICES_HEALTH_KEY, OFFLINE_SINCE_KEY, ONLINE_KEY
 from kiosk.models import Decision, Security, Transaction, TxnKind
 from kiosk.ports import TxnReply
 from kiosk.store import Store
+from kiosk.store.state import CURSOR_KEY, DEVICES_HEALTH_KEY, OFFLINE_SINCE_KEY, ONLINE_KEY
 from sync.central.client import Unavailable
 from sync.daemon import SyncDaemon, SyncSettings
 from sync.daemon.backoff import Backoff
 from sync.daemon.heartbeat import build_heartbeat
-from sync.daemon.pull import CURSOR_KEY, pull_changes
+from sync.daemon.pull import pull_changes
 from sync.daemon.push import push_outbox
 from sync.daemon.upstream import RetryLater, retry_after_seconds, txn_to_json
 from tests.sync.fake_central import FakeCentral
@@ -86,7 +86,7 @@ def test_retry_after_reads_seconds_and_http_dates():
 
 
 def test_wire_rows_carry_utc_times_and_the_kiosk_seq(store: Store):
-    row = store.append_journal(_txn(1))
+    row = store.journal.append(_txn(1))
     body = txn_to_json(row)
     assert body["seq"] == row.seq and body["at"] == "2026-11-24T02:00:00Z"
     assert body["decision"] == "offline" and body["cancels"] is None
@@ -94,14 +94,14 @@ def test_wire_rows_carry_utc_times_and_the_kiosk_seq(store: Store):
 
 def test_unreachable_central_backs_off_marks_offline_then_recovers(store: Store):
     central = FakeCentral(down=5)
-    store.append_journal(_txn(1))
+    store.journal.append(_txn(1))
     wait = ScriptedWait(ManualClock(START), until=lambda w: central.pushed)
     daemon = _daemon(store, central, wait)
     daemon.run_forever()
     backoffs = wait.waits[:5]
     assert all(0.5 <= w <= 2.0**n for n, w in enumerate(backoffs))
     assert central.pushed == ["t1"]
-    assert store.get_state(ONLINE_KEY) == "1" and store.get_state(OFFLINE_SINCE_KEY) == ""
+    assert store.state.text(ONLINE_KEY) == "1" and store.state.text(OFFLINE_SINCE_KEY) == ""
 
 
 def test_offline_since_keeps_the_first_failure_time(store: Store):
@@ -111,8 +111,8 @@ def test_offline_since_keeps_the_first_failure_time(store: Store):
     daemon.run_once()
     clock.advance(timedelta(minutes=5))
     daemon.run_once()
-    assert store.get_state(ONLINE_KEY) == "0"
-    assert store.get_state(OFFLINE_SINCE_KEY) == "2026-11-24T02:00:00.000000Z"
+    assert store.state.text(ONLINE_KEY) == "0"
+    assert store.state.text(OFFLINE_SINCE_KEY) == "2026-11-24T02:00:00.000000Z"
 
 
 def test_retry_after_is_honoured_by_the_loop(store: Store):
@@ -128,7 +128,7 @@ def test_heartbeats_follow_the_interval_and_new_rows_go_out_between_them(store: 
 
     def until(w: ScriptedWait) -> bool:
         if len(w.waits) == 10:
-            other.append_journal(_txn(2))
+            other.journal.append(_txn(2))
         return w.clock.now() >= START + timedelta(seconds=95)
 
     wait = ScriptedWait(ManualClock(START), until)
@@ -173,22 +173,24 @@ def test_a_pull_cut_short_resumes_at_the_first_page_not_applied(store: Store):
     clock = ManualClock(START)
     with pytest.raises(Unavailable):
         pull_changes(store, feed, clock, 2)
-    assert store.get_state(CURSOR_KEY) == "2" and store.item("I2") and not store.item("I4")
+    assert (
+        store.state.text(CURSOR_KEY) == "2" and store.items.get("I2") and not store.items.get("I4")
+    )
     feed.fail_at = None
     report = pull_changes(store, feed, clock, 2)
-    assert report.changes == 2 and report.cursor == 4 and store.item("I4")
-    store.set_state(CURSOR_KEY, "2")  # a page applied twice changes nothing
+    assert report.changes == 2 and report.cursor == 4 and store.items.get("I4")
+    store.state.set_text(CURSOR_KEY, "2")  # a page applied twice changes nothing
     pull_changes(store, feed, clock, 2)
     assert store.counts()["holds"] == 1
 
 
 def test_heartbeat_reads_device_states_and_out_of_service(store: Store):
-    store.set_state(DEVICES_HEALTH_KEY, '{"rfid": "ready", "printer": "error"}')
-    store.set_state("kiosk.out_of_service", "1")
+    store.state.set_text(DEVICES_HEALTH_KEY, '{"rfid": "ready", "printer": "error"}')
+    store.state.set_text("kiosk.out_of_service", "1")
     beat, _ = build_heartbeat(store, "central-3")
     assert beat.devices == {"rfid": "ready", "printer": "error"}
     assert beat.state == "out_of_service" and beat.policy_version == "central-3"
-    store.set_state(DEVICES_HEALTH_KEY, "not json")
+    store.state.set_text(DEVICES_HEALTH_KEY, "not json")
     assert build_heartbeat(store, None)[0].devices == {}
 
 
@@ -202,19 +204,21 @@ class PartialCentral(FakeCentral):
 
 def test_only_rows_named_in_the_reply_are_acknowledged(store: Store):
     for n in range(4):
-        store.append_journal(_txn(n))
+        store.journal.append(_txn(n))
     central = PartialCentral()
     report = push_outbox(store, central, ManualClock(START), 10, max_batches=1)
     assert report.acked == 2 and report.left == 2
-    assert [t.id for t in store.pending_journal(10)] == ["t1", "t3"]
+    assert [t.id for t in store.journal.pending(10)] == ["t1", "t3"]
     push_outbox(store, central, ManualClock(START), 10)  # unanswered rows go again, in order
-    assert central.pushed[4:] == ["t1", "t3", "t3"] and store.outbox_depth() == 0
+    assert central.pushed[4:] == ["t1", "t3", "t3"] and store.journal.outbox_depth() == 0
 
 
 def test_a_rejected_request_keeps_the_rows_and_records_a_fault(store: Store):
     from sync.central.client import Rejected
 
-    store.append_journal(_txn(1))
+    store.journal.append(_txn(1))
     report = _daemon(store, FakeCentral(down=1, error=Rejected(422, "bad row"))).run_once()
-    assert not report.ok and store.outbox_depth() == 1
-    assert [(f.device, f.code) for f in store.faults(open_only=True)] == [("upstream", "rejected")]
+    assert not report.ok and store.journal.outbox_depth() == 1
+    assert [(f.device, f.code) for f in store.faults.recent(open_only=True)] == [
+        ("upstream", "rejected")
+    ]

@@ -7,9 +7,10 @@ from pathlib import Path
 import requests
 
 from kiosk.config.loader import defaults
-from kiosk.core import ONLINE_KEY, open_core
+from kiosk.core import open_core
 from kiosk.outcomes import OutcomeKind
 from kiosk.store import Store
+from kiosk.store.state import ONLINE_KEY
 from sync.central import staff_wire, wire
 from sync.daemon import SyncDaemon, SyncSettings
 from sync.daemon.embedded import NetworkSwitch, start_embedded_central
@@ -40,22 +41,22 @@ def test_the_embedded_central_and_a_threaded_daemon_replicate_and_deliver(tmp_pa
     daemon = SyncDaemon(Store(db), network, settings).start()
     try:
         # The online flag is written when the pass ends, just after the pages are applied.
-        wait_until(lambda: core.store.patron("P0001") and core.store.item("20001"))
-        wait_until(lambda: core.store.get_state(ONLINE_KEY) == "1")
-        patron = core.store.patron("P0001")
+        wait_until(lambda: core.store.patrons.get("P0001") and core.store.items.get("20001"))
+        wait_until(lambda: core.store.state.text(ONLINE_KEY) == "1")
+        patron = core.store.patrons.get("P0001")
         assert core.circulation.checkout(patron, "20001").kind is OutcomeKind.ACCEPTED
-        wait_until(lambda: core.store.outbox_depth() == 0)
+        wait_until(lambda: core.store.journal.outbox_depth() == 0)
         loans = staff.get(central.url + "/api/v1/loans", timeout=10).json()
         assert [loan["item_pii"] for loan in loans] == ["20001"]
 
         network.down = True  # the demo's network switch
-        wait_until(lambda: core.store.get_state(ONLINE_KEY) == "0")
+        wait_until(lambda: core.store.state.text(ONLINE_KEY) == "0")
         outcome = core.circulation.checkout(patron, "20002")
         assert outcome.kind is OutcomeKind.ACCEPTED and outcome.offline
         network.down = False
         daemon.wake()  # no need to sit out the back-off
-        wait_until(lambda: core.store.outbox_depth() == 0, timeout=5)
-        wait_until(lambda: core.store.get_state(ONLINE_KEY) == "1", timeout=5)
+        wait_until(lambda: core.store.journal.outbox_depth() == 0, timeout=5)
+        wait_until(lambda: core.store.state.text(ONLINE_KEY) == "1", timeout=5)
     finally:
         daemon.stop()
         daemon.store.close()

@@ -45,8 +45,8 @@ def test_a_transaction_made_online_reaches_the_central_within_two_seconds(kiosk:
             lend = n % 2 == 0
             outcome = circulation.checkout(patron, pii) if lend else circulation.checkin(pii)
             assert outcome.kind is OutcomeKind.ACCEPTED, outcome.reason
-            made, txn_id = time.monotonic(), kiosk.store.journal(limit=1)[0].id
-            wait_until(lambda: kiosk.store.transaction(txn_id).acked_at, 5.0, 0.005)  # noqa: B023
+            made, txn_id = time.monotonic(), kiosk.store.journal.recent(limit=1)[0].id
+            wait_until(lambda: kiosk.store.journal.get(txn_id).acked_at, 5.0, 0.005)  # noqa: B023
             latencies.append(time.monotonic() - made)
     finally:
         daemon.stop()
@@ -113,7 +113,7 @@ def test_two_central_processes_on_one_postgresql_apply_each_transaction_once(
         from tests.sync.test_daemon_loop import _txn  # a plain offline checkout row
 
         for n in range(300):
-            store.append_journal(_txn(n))
+            store.journal.append(_txn(n))
         # A load balancer's retry race: both processes get the same batches at once.
         results = []
 
@@ -128,9 +128,9 @@ def test_two_central_processes_on_one_postgresql_apply_each_transaction_once(
             t.start()
         for t in threads:
             t.join(120)
-        assert store.outbox_depth() == 0
-        statuses = [t.upstream_status for t in store.journal(limit=1000)]
-        reasons = {t.upstream_reason for t in store.journal(limit=1000)}
+        assert store.journal.outbox_depth() == 0
+        statuses = [t.upstream_status for t in store.journal.recent(limit=1000)]
+        reasons = {t.upstream_reason for t in store.journal.recent(limit=1000)}
         assert set(statuses) <= {"accepted", "duplicate"}, reasons
         assert statuses.count("accepted") + statuses.count("duplicate") == 300
         loans = staff_session.get(urls[1] + "/api/v1/loans", timeout=30).json()
@@ -179,7 +179,7 @@ def test_sync_once_exits_non_zero_when_the_central_is_unreachable(central, tmp_p
     up = _config(tmp_path, db, central.url, token)
     assert main(["sync", "--once", "--config", str(up)]) == 0
     assert "pulled" in capsys.readouterr().out
-    assert Store(db).item("I2") is not None
+    assert Store(db).items.get("I2") is not None
     central.enrol("k1")  # the old token is replaced: the kiosk is refused
     assert main(["sync", "--once", "--config", str(up)]) == 3
 
@@ -195,7 +195,7 @@ def test_csv_imported_on_central_reaches_the_kiosk_which_can_lend(central, tmp_p
     kiosk = make_kiosk(central, tmp_path)
     try:
         assert kiosk.sync().ok
-        assert kiosk.store.item("30001").title == "西游记"
+        assert kiosk.store.items.get("30001").title == "西游记"
         outcome = kiosk.core.circulation.checkout(kiosk.patron("R1001"), "30002")
         assert outcome.kind is OutcomeKind.ACCEPTED
         assert kiosk.sync().push.acked == 1

@@ -48,6 +48,6 @@ def test_the_daemon_survives_a_full_disk_and_sends_the_rows_once_space_returns(
         kiosk.daemon.wake()
         wait_until(lambda: len(open_loans(central)) == 2, timeout=20)
         assert sorted(loan["item_pii"] for loan in open_loans(central)) == ["I1", "I2"]
-        wait_until(lambda: kiosk.daemon.store.pending_journal(10) == [], timeout=20)
+        wait_until(lambda: kiosk.daemon.store.journal.pending(10) == [], timeout=20)
     finally:
         kiosk.close()

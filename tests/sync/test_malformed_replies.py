@@ -81,17 +81,17 @@ def test_a_malformed_200_is_an_upstream_fault_and_every_row_is_kept(
     try:
         report = daemon.run_once()
         assert not report.ok and "malformed" in report.error
-        assert [f.code for f in store.faults(open_only=True) if f.device == UPSTREAM_DEVICE] == [
-            MALFORMED_CODE
-        ]
-        assert sorted(t.id for t in store.pending_journal(10)) == sorted(ids)
+        assert [
+            f.code for f in store.faults.recent(open_only=True) if f.device == UPSTREAM_DEVICE
+        ] == [MALFORMED_CODE]
+        assert sorted(t.id for t in store.journal.pending(10)) == sorted(ids)
         assert not daemon.run_once().ok  # and again: still no crash
 
         # The real central answers again: the rows arrive once and the fault clears.
         daemon.client = DaemonClient(central.url, token, timeout=10)
         report = daemon.run_once()
         assert report.ok, report.error
-        assert store.pending_journal(10) == []
-        assert [f for f in store.faults(open_only=True) if f.code == MALFORMED_CODE] == []
+        assert store.journal.pending(10) == []
+        assert [f for f in store.faults.recent(open_only=True) if f.code == MALFORMED_CODE] == []
     finally:
         store.close()

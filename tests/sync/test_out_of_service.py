@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from kiosk.core import OUT_OF_SERVICE_KEY
+from kiosk.store.state import OUT_OF_SERVICE_KEY
 from tests.sync.conftest import Kiosk
 
 
@@ -14,9 +14,9 @@ def fleet_state(central) -> str:
 def test_out_of_service_round_trip_to_the_central_service(kiosk: Kiosk, central):
     assert kiosk.sync().ok
     assert fleet_state(central) == "in_service"
-    kiosk.store.set_state(OUT_OF_SERVICE_KEY, "1")  # what diagnostics mode's toggle writes
+    kiosk.store.state.set_text(OUT_OF_SERVICE_KEY, "1")  # what diagnostics mode's toggle writes
     assert kiosk.sync().beat is not None
     assert fleet_state(central) == "out_of_service"
-    kiosk.store.set_state(OUT_OF_SERVICE_KEY, "0")
+    kiosk.store.state.set_text(OUT_OF_SERVICE_KEY, "0")
     assert kiosk.sync().beat is not None
     assert fleet_state(central) == "in_service"

@@ -11,8 +11,9 @@ from kiosk.clock import ManualClock
 from kiosk.models import Decision, Security, Transaction, TxnKind
 from kiosk.ports import TxnReply
 from kiosk.store import Store
+from kiosk.store.state import CURSOR_KEY
 from sync.central.client import Unavailable
-from sync.daemon.pull import CURSOR_KEY, cursor_of, pull_changes
+from sync.daemon.pull import cursor_of, pull_changes
 from sync.daemon.push import push_outbox
 
 START = datetime(2026, 11, 24, 2, 0, tzinfo=UTC)
@@ -22,7 +23,7 @@ def _queue(store: Store, count: int) -> list[str]:
     ids = []
     for n in range(count):
         at = START + timedelta(seconds=n)
-        txn = store.append_journal(
+        txn = store.journal.append(
             Transaction(
                 id=f"t{n:03d}",
                 seq=0,
@@ -61,7 +62,7 @@ class OneAtATime:
             number = len(self.batches)
             self.batches.append([t.id for t in txns])
             self.acked_when_sent.append(
-                sum(1 for t in self.store.journal(1000) if t.acked_at is not None)
+                sum(1 for t in self.store.journal.recent(1000) if t.acked_at is not None)
             )
             if number in self.fail_on:
                 raise Unavailable("connection reset")
@@ -80,7 +81,7 @@ def test_a_long_push_sends_one_batch_at_a_time_in_seq_order(store: Store):
     assert report.sent == report.acked == 25 and report.left == 0
     # A batch's verdicts are stored while the next one is out, never before its reply:
     assert central.acked_when_sent[0] == 0 and central.acked_when_sent[1] in (0, 10)
-    assert {t.upstream_status for t in store.journal(100)} == {"accepted"}
+    assert {t.upstream_status for t in store.journal.recent(100)} == {"accepted"}
 
 
 def test_a_single_batch_is_sent_without_a_helper_thread(store: Store):
@@ -95,7 +96,7 @@ def test_a_push_failing_mid_way_keeps_every_unanswered_row(store: Store):
     central = OneAtATime(store, fail_on={1})
     with pytest.raises(Unavailable):
         push_outbox(store, central, ManualClock(START), 10)
-    assert [t.id for t in store.pending_journal(100)] == ids[10:]  # the first reply is kept
+    assert [t.id for t in store.journal.pending(100)] == ids[10:]  # the first reply is kept
     report = push_outbox(store, central, ManualClock(START), 10)
     assert central.batches[2:] == [ids[10:20], ids[20:]] and report.left == 0
 
@@ -157,7 +158,7 @@ def test_a_pull_killed_mid_way_resumes_without_losing_or_doubling_rows(store: St
     feed = Pages(store, 45, fail_at={30})
     with pytest.raises(Unavailable):
         pull_changes(store, feed, ManualClock(START), 10)
-    assert store.get_state(CURSOR_KEY) == "30" and store.counts()["items"] == 30
+    assert store.state.text(CURSOR_KEY) == "30" and store.counts()["items"] == 30
     feed.fail_at.clear()
     report = pull_changes(store, feed, ManualClock(START), 10)
     assert report.changes == 15 and store.counts()["items"] == 45
@@ -176,7 +177,7 @@ def test_a_page_that_cannot_be_applied_keeps_the_cursor_and_waits_for_the_fetch(
     threads_before = threading.active_count()
     with pytest.raises(ValueError, match="ItemStatus"):
         pull_changes(store, feed, ManualClock(START), 10)
-    assert store.get_state(CURSOR_KEY) == "10" and store.counts()["items"] == 10
+    assert store.state.text(CURSOR_KEY) == "10" and store.counts()["items"] == 10
     # The fetch ahead was cancelled or ran to its end: no thread is left using the client.
     assert [r[0] for r in feed.requests] in ([0, 10], [0, 10, 20])
     assert threading.active_count() == threads_before

@@ -18,9 +18,9 @@ from kiosk.models import CardKind
 from kiosk.pin import PIN_WITHHELD, hash_pin
 from kiosk.policy import Policy
 from kiosk.reasons import Reason
+from kiosk.store.state import PIN_LOCKOUTS_REPORTED_KEY
 from sync.central import staff_wire, wire
 from sync.central.pin_check import central_pin_check
-from sync.daemon.lockouts import REPORTED_KEY
 from tests.central.conftest import START, Central
 from tests.sync.conftest import Kiosk, make_kiosk
 
@@ -75,7 +75,10 @@ def test_three_wrong_pins_at_one_kiosk_lock_the_reader_at_the_next_after_sync(
     assert b.sync().lockouts_reported == 0
     a.clock.advance(timedelta(minutes=16))
     a.sync()
-    assert json.loads(a.store.get_state(REPORTED_KEY) or "") == {"locked": {}, "wrong": {}}
+    assert json.loads(a.store.state.text(PIN_LOCKOUTS_REPORTED_KEY) or "") == {
+        "locked": {},
+        "wrong": {},
+    }
 
 
 def test_wrong_pins_at_two_kiosks_add_up_to_a_lockout_for_the_city(

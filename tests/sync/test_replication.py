@@ -8,10 +8,10 @@ from datetime import UTC, datetime, timedelta
 import sqlalchemy as sa
 
 from kiosk import ecard
-from kiosk.core import ECARD_KEYS_KEY, OFFLINE_SINCE_KEY, ONLINE_KEY
 from kiosk.models import CardKind, Decision
 from kiosk.outcomes import OutcomeKind
 from kiosk.reasons import Reason
+from kiosk.store.state import ECARD_KEYS_KEY, OFFLINE_SINCE_KEY, ONLINE_KEY
 from sync.central import auth, catalog, staff_wire, wire
 from sync.central.client import Unavailable
 from sync.central.database import reading, writing
@@ -36,9 +36,9 @@ def _lend(kiosk: Kiosk, card: str, *piis: str) -> list[str]:
 def test_first_pass_replicates_catalog_and_patrons_and_marks_online(kiosk: Kiosk):
     report = kiosk.sync()
     assert report.ok, report.error
-    assert kiosk.store.item("I3") is not None and kiosk.store.patron("P2") is not None
-    assert kiosk.store.get_state(ONLINE_KEY) == "1"
-    assert kiosk.store.get_state(OFFLINE_SINCE_KEY) == ""
+    assert kiosk.store.items.get("I3") is not None and kiosk.store.patrons.get("P2") is not None
+    assert kiosk.store.state.text(ONLINE_KEY) == "1"
+    assert kiosk.store.state.text(OFFLINE_SINCE_KEY) == ""
 
 
 def test_offline_loans_arrive_exactly_once_after_the_central_comes_back(kiosk: Kiosk, central):
@@ -47,23 +47,23 @@ def test_offline_loans_arrive_exactly_once_after_the_central_comes_back(kiosk: K
 
     down = kiosk.sync()
     assert not down.reachable
-    assert kiosk.store.get_state(ONLINE_KEY) == "0"
-    assert kiosk.store.get_state(OFFLINE_SINCE_KEY)
+    assert kiosk.store.state.text(ONLINE_KEY) == "0"
+    assert kiosk.store.state.text(OFFLINE_SINCE_KEY)
     ids = _lend(kiosk, "P1", "I1", "I2", "I3")
-    assert all(kiosk.store.transaction(i).decision is Decision.OFFLINE for i in ids)
+    assert all(kiosk.store.journal.get(i).decision is Decision.OFFLINE for i in ids)
     assert not kiosk.sync().reachable  # still down: nothing lost, nothing acknowledged
-    assert kiosk.store.outbox_depth() == 3
+    assert kiosk.store.journal.outbox_depth() == 3
 
     back = restart_on_same_port(central)
     try:
         report = kiosk.sync()
         assert report.ok, report.error
         assert report.push.acked == 3
-        assert kiosk.store.outbox_depth() == 0
-        assert [kiosk.store.transaction(i).upstream_status for i in ids] == ["accepted"] * 3
+        assert kiosk.store.journal.outbox_depth() == 0
+        assert [kiosk.store.journal.get(i).upstream_status for i in ids] == ["accepted"] * 3
         loans = open_loans(back, patron_card="P1")
         assert sorted(loan["txn_id"] for loan in loans) == sorted(ids)
-        assert kiosk.store.get_state(ONLINE_KEY) == "1"
+        assert kiosk.store.state.text(ONLINE_KEY) == "1"
         again = kiosk.sync()
         assert again.push.sent == 0
         assert len(open_loans(back, patron_card="P1")) == 3
@@ -90,18 +90,18 @@ class LostReply:
 
 def test_a_daemon_killed_mid_batch_neither_duplicates_nor_loses(kiosk: Kiosk, central):
     assert kiosk.sync().ok
-    kiosk.store.set_state(ONLINE_KEY, "0")  # lend offline so the rows queue
+    kiosk.store.state.set_text(ONLINE_KEY, "0")  # lend offline so the rows queue
     ids = _lend(kiosk, "P1", "I1", "I2") + _lend(kiosk, "P2", "I5")
     lost = LostReply(kiosk.client)
     dying = SyncDaemon(kiosk.daemon.store, lost, kiosk.daemon.settings, clock=kiosk.clock)
     assert not dying.run_once().reachable
     assert lost.pushed == 3
-    assert kiosk.store.outbox_depth() == 3  # nothing acknowledged without a reply
+    assert kiosk.store.journal.outbox_depth() == 3  # nothing acknowledged without a reply
 
     report = kiosk.sync()  # the restarted daemon sends the same rows again
     assert report.ok and report.push.duplicates == 3 and report.push.acked == 3
-    assert kiosk.store.outbox_depth() == 0
-    assert {kiosk.store.transaction(i).upstream_status for i in ids} == {"duplicate"}
+    assert kiosk.store.journal.outbox_depth() == 0
+    assert {kiosk.store.journal.get(i).upstream_status for i in ids} == {"duplicate"}
     loans = open_loans(central)
     assert sorted(loan["txn_id"] for loan in loans) == sorted(ids)
 
@@ -142,16 +142,16 @@ def test_deletes_and_holds_replicate(kiosk: Kiosk, central):
     hold = staff_wire.HoldBatch([wire.HoldRecord(item_pii="I7", patron_card="P1")])
     assert central.staff.post("/admin/holds", hold).status_code == 200
     assert kiosk.sync().ok
-    assert kiosk.store.item("I9") is None and kiosk.store.patron("P2") is None
-    assert kiosk.store.first_hold("I7").patron_card == "P1"
+    assert kiosk.store.items.get("I9") is None and kiosk.store.patrons.get("P2") is None
+    assert kiosk.store.holds.first("I7").patron_card == "P1"
     assert central.staff.post("/admin/holds/remove", hold).status_code == 200
     assert kiosk.sync().ok
-    assert kiosk.store.first_hold("I7") is None
+    assert kiosk.store.holds.first("I7") is None
 
 
 def test_a_fault_recorded_at_the_kiosk_shows_in_the_fleet_api_once(kiosk: Kiosk, central):
-    kiosk.store.record_fault("printer", "paper_out", "error", "paper out", kiosk.clock.now())
-    kiosk.store.set_state("devices.health", '{"printer": "error", "rfid": "ready"}')
+    kiosk.store.faults.record("printer", "paper_out", "error", "paper out", kiosk.clock.now())
+    kiosk.store.state.set_text("devices.health", '{"printer": "error", "rfid": "ready"}')
     report = kiosk.sync()
     assert report.ok and report.beat.faults_sent == 1
     faults = central.staff.get("/faults", kiosk_id="k1").json()
@@ -160,10 +160,10 @@ def test_a_fault_recorded_at_the_kiosk_shows_in_the_fleet_api_once(kiosk: Kiosk,
     assert fleet["k1"]["devices"] == {"printer": "error", "rfid": "ready"}
 
     assert kiosk.sync().beat.faults_sent == 0  # nothing new: nothing resent
-    kiosk.store.record_fault("printer", "paper_out", "error", "paper out", kiosk.clock.now())
+    kiosk.store.faults.record("printer", "paper_out", "error", "paper out", kiosk.clock.now())
     assert kiosk.sync().beat.faults_sent == 1
     kiosk.clock.advance(timedelta(minutes=1))
-    kiosk.store.clear_fault("printer", "paper_out", kiosk.clock.now())
+    kiosk.store.faults.clear("printer", "paper_out", kiosk.clock.now())
     assert kiosk.sync().beat.faults_sent == 1
     assert kiosk.sync().beat.faults_sent == 0
     (fault,) = central.staff.get("/faults", kiosk_id="k1").json()
@@ -177,16 +177,18 @@ def test_a_revoked_token_stops_pushes_keeps_rows_and_records_a_fault(kiosk: Kios
         auth.revoke_kiosk(conn, "k1", central.clock.now())
     report = kiosk.sync()
     assert not report.authorized
-    assert kiosk.store.outbox_depth() == 1 and kiosk.store.transaction(ids[0]).acked_at is None
-    faults = kiosk.store.faults(open_only=True)
+    assert (
+        kiosk.store.journal.outbox_depth() == 1 and kiosk.store.journal.get(ids[0]).acked_at is None
+    )
+    faults = kiosk.store.faults.recent(open_only=True)
     assert [(f.device, f.code) for f in faults] == [("upstream", "unauthorized")]
-    assert kiosk.store.get_state(ONLINE_KEY) == "0"
+    assert kiosk.store.state.text(ONLINE_KEY) == "0"
     assert kiosk.daemon.unauthorized
     # Re-enrolled: the next pass (a heartbeat first) finds the token good and pushes again.
     token = central.enrol("k1").session.headers["Authorization"]
     kiosk.client.session.headers["Authorization"] = token
     assert kiosk.sync().ok and kiosk.sync().push.acked == 1
-    assert kiosk.store.faults(open_only=True) == []
+    assert kiosk.store.faults.recent(open_only=True) == []
 
 
 def test_central_ecard_keys_replace_the_config_keys_for_qr_cards(kiosk: Kiosk, central):
@@ -195,7 +197,7 @@ def test_central_ecard_keys_replace_the_config_keys_for_qr_cards(kiosk: Kiosk, c
     key = reply.json()
     assert set(key) == {"key_id", "public_key"}  # the private key stays at the central
     assert kiosk.sync().ok
-    assert key["key_id"] in kiosk.store.get_state(ECARD_KEYS_KEY)
+    assert key["key_id"] in kiosk.store.state.text(ECARD_KEYS_KEY)
     issued = central.staff.post("/admin/ecards", {"card_id": "P1", "days": 30})
     assert issued.status_code == 200, issued.text
     assert issued.json()["key_id"] == key["key_id"]
@@ -221,7 +223,7 @@ def test_a_card_the_central_issues_is_accepted_after_a_sync_and_the_kiosk_cannot
     found = kiosk.core.circulation.identify(token, CardKind.QR)
     assert found.ok and found.patron.card_id == "P2"
 
-    stored = json.loads(kiosk.store.get_state(ECARD_KEYS_KEY))
+    stored = json.loads(kiosk.store.state.text(ECARD_KEYS_KEY))
     with reading(central.engine) as conn:
         private = dict(conn.execute(sa.select(ecard_keys.c.key_id, ecard_keys.c.secret)).all())
     assert set(stored) == set(private)
@@ -251,13 +253,13 @@ def test_a_kiosk_keeps_no_e_card_secret_from_an_old_central_and_blanks_its_old_o
     """During an upgrade a central not yet on Ed25519 may still send ``secret``: the kiosk
     stores none of it, and the HMAC secrets an older kiosk kept are blanked."""
     from kiosk.clock import ManualClock
-    from kiosk.core import LEGACY_ECARD_SECRETS_KEY
     from kiosk.store import Store
+    from kiosk.store.state import LEGACY_ECARD_SECRETS_KEY
     from sync.daemon.pull import apply_policy
 
     store = Store(tmp_path / "k.db")
     try:
-        store.set_state(LEGACY_ECARD_SECRETS_KEY, '{"kold": "c2VjcmV0LXNlY3JldC1zZWNyZXQ"}')
+        store.state.set_text(LEGACY_ECARD_SECRETS_KEY, '{"kold": "c2VjcmV0LXNlY3JldC1zZWNyZXQ"}')
         public = ecard.encode_key(ecard.public_key_of(b"p" * 32))
         record = {
             "ecard_keys": [
@@ -266,8 +268,8 @@ def test_a_kiosk_keeps_no_e_card_secret_from_an_old_central_and_blanks_its_old_o
             ]
         }
         apply_policy(store, record, ManualClock(datetime(2026, 12, 4, tzinfo=UTC)))
-        assert json.loads(store.get_state(ECARD_KEYS_KEY)) == {"knew": public}
-        assert store.get_state(LEGACY_ECARD_SECRETS_KEY) == ""
+        assert json.loads(store.state.text(ECARD_KEYS_KEY)) == {"knew": public}
+        assert store.state.text(LEGACY_ECARD_SECRETS_KEY) == ""
     finally:
         store.close()
 
@@ -330,7 +332,7 @@ def test_a_kiosk_refuses_a_policy_it_cannot_use_and_keeps_lending(kiosk: Kiosk, 
     assert kiosk.core.circulation.policy.version == kept
     outcome = kiosk.core.circulation.checkout(kiosk.patron("P1"), "I1")
     assert outcome.kind is OutcomeKind.ACCEPTED, outcome.reason
-    faults = {(f.device, f.code): f for f in kiosk.store.faults(open_only=True)}
+    faults = {(f.device, f.code): f for f in kiosk.store.faults.recent(open_only=True)}
     fault = faults[("policy", "policy_refused")]
     assert "central-99" in fault.message and "max_loans" in fault.message
     assert "rules[1].loan_days" in fault.message

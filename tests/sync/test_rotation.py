@@ -54,17 +54,17 @@ def test_a_returned_planned_book_goes_to_the_transfer_box_and_the_plan_follows_i
         assert _progress(central, plan_id) == {"I1": "on_loan", "I2": "on_shelf", "I3": "on_shelf"}
 
         assert here.sync().ok  # the pull brings the plan's items
-        flagged = here.store.rotation("I1")
+        flagged = here.store.rotations.get("I1")
         assert flagged is not None and (flagged.to_branch, flagged.room) == ("west", "城西书房")
-        assert here.store.rotation("I4") is None
+        assert here.store.rotations.get("I4") is None
 
         returned = here.core.circulation.checkin("I1")
         assert returned.kind is OutcomeKind.ACCEPTED
         assert returned.reason is Reason.SEND_TO_ROOM
         assert returned.details == {"room": "城西书房"}
         assert not returned.send_to_owner  # not "goes back to another library"
-        assert here.store.item("I1").status is ItemStatus.IN_TRANSIT
-        assert here.store.journal(limit=1)[0].reason == Reason.SEND_TO_ROOM
+        assert here.store.items.get("I1").status is ItemStatus.IN_TRANSIT
+        assert here.store.journal.recent(limit=1)[0].reason == Reason.SEND_TO_ROOM
         box = transfer_box_check(here.store)  # the technician's diagnostics say what to take
         assert box.value == "城西书房 1"
 
@@ -80,7 +80,7 @@ def test_a_returned_planned_book_goes_to_the_transfer_box_and_the_plan_follows_i
         assert there.sync().ok
         arrived = there.core.circulation.checkin("I1")
         assert arrived.kind is OutcomeKind.ACCEPTED and arrived.reason is Reason.OK
-        assert there.store.item("I1").status is ItemStatus.AVAILABLE
+        assert there.store.items.get("I1").status is ItemStatus.AVAILABLE
         assert there.sync().ok
         assert _progress(central, plan_id)["I1"] == "arrived"
         with reading(central.engine) as conn:
@@ -91,8 +91,8 @@ def test_a_returned_planned_book_goes_to_the_transfer_box_and_the_plan_follows_i
         assert there.sync().ok and here.sync().ok
         assert transfer_box_check(here.store).value == ""  # it has reached its room
         for kiosk in (here, there):
-            assert kiosk.store.rotation("I1") is None
-            assert kiosk.store.item("I1").branch == "west"
+            assert kiosk.store.rotations.get("I1") is None
+            assert kiosk.store.items.get("I1").branch == "west"
         back_home = there.core.circulation.checkin("I1")
         assert back_home.reason is Reason.NOT_ON_LOAN  # not sent anywhere again
     finally:
@@ -129,11 +129,11 @@ def test_cancelling_a_plan_lets_its_books_stay(central: Central, tmp_path: Path)
     plan_id = _plan(central, ["I0", "I1"])
     here = make_kiosk(central, tmp_path, "k-main", branch="main")
     try:
-        assert here.sync().ok and here.store.rotation("I0") is not None
+        assert here.sync().ok and here.store.rotations.get("I0") is not None
         with writing(central.engine) as conn:
             assert rotation.cancel(conn, plan_id, "librarian", central.clock.now()) == 2
         assert here.sync().ok
-        assert here.store.rotation("I0") is None
+        assert here.store.rotations.get("I0") is None
         assert here.core.circulation.checkin("I0").reason is Reason.NOT_ON_LOAN
     finally:
         here.close()
@@ -157,8 +157,8 @@ def test_a_page_with_records_a_kiosk_does_not_know_still_applies(tmp_path: Path)
         {"seq": 4, "entity": "rotation", "op": "delete", "key": "I2"},
     ]  # fmt: skip
     apply_page(store, page, 4, ManualClock(START))
-    assert store.rotation("I1").room == "城西书房"
-    assert store.rotation("I2") is None
+    assert store.rotations.get("I1").room == "城西书房"
+    assert store.rotations.get("I2") is None
     assert cursor_of(store) == 4
     decoded = wire.from_json(
         wire.ChangesPage, {"changes": page, "next_cursor": 4, "has_more": False}

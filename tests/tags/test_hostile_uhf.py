@@ -16,7 +16,8 @@ from hypothesis import strategies as st
 
 from kiosk.tags import TagDecodeError
 from kiosk.tags.compaction import Compaction, expand
-from kiosk.tags.uhf import _decode, encode_uhf, uii_expand
+from kiosk.tags.uhf import _decode, encode_uhf
+from kiosk.tags.urn40 import uii_expand
 
 LAYOUTS = st.sampled_from(["auto", "bank", "pc", "uii"])
 

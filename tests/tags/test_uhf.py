@@ -25,15 +25,8 @@ from hypothesis import strategies as st
 
 from kiosk.tags import TagData, TagDecodeError, TagEncodeError
 from kiosk.tags.crc import crc16_epc
-from kiosk.tags.uhf import (
-    ProtocolControl,
-    decode_uhf,
-    encode_uhf,
-    pc_with_afi,
-    split_uii,
-    uii_compact,
-    uii_expand,
-)
+from kiosk.tags.uhf import ProtocolControl, decode_uhf, encode_uhf, pc_with_afi
+from kiosk.tags.urn40 import split_uii, uii_compact, uii_expand
 
 PAGE49_UII = bytes.fromhex("141C C04F C70B ADB5 C6E2 DA1D ED4D D319")
 PAGE49_TEXT = "CH-000134-1.12345678.31"

@@ -45,12 +45,12 @@ def covered(seeded, tmp_path):
     store = Store(seeded["database.path"])
     cache = CoverCache(cache_folder_for(seeded["database.path"]))
     for n, (pii, colour) in enumerate(COVERED.items()):
-        item = store.item(pii)
+        item = store.items.get(pii)
         reference = f"https://covers.example.org/{pii}.{'jpg' if n % 2 else 'png'}"
         picture = tmp_path / Path(reference).name
         cover_picture(picture, colour, item.title)
         cache.store(reference, picture.read_bytes())
-        store.upsert_items([replace(item, cover=reference)])
+        store.items.upsert([replace(item, cover=reference)])
     store.close()
     return seeded
 
@@ -192,7 +192,7 @@ def test_a_picture_too_big_to_decode_stays_a_placeholder(qtbot, kiosk, covered, 
     reference = "https://covers.example.org/bomb.png"
     cache.store(reference, bomb)
     store = Store(covered["database.path"])
-    store.upsert_items([replace(store.item("100002"), cover=reference)])
+    store.items.upsert([replace(store.items.get("100002"), cover=reference)])
     store.close()
     screen = borrow_stack(qtbot, kiosk, ["100001", "100002"])
     shelf = kiosk.window.covers

@@ -30,7 +30,7 @@ def test_builtin_scenario_tours_every_flow(qtbot, tmp_path, capsys):
     (receipt,) = summary["receipts"]
     assert Image.open(receipt).size[0] == 576
     store = Store(tmp_path / "kiosk.db")
-    checkouts = [t for t in store.journal(100) if t.kind.value == "checkout"]
+    checkouts = [t for t in store.journal.recent(100) if t.kind.value == "checkout"]
     assert len(checkouts) == 6 and all(t.security.value == "done" for t in checkouts)
     assert sum(t.decision.value == "offline" for t in checkouts) == 3
     # the embedded central service got every transaction exactly once, offline ones included

@@ -28,7 +28,7 @@ def test_the_reader_accepts_the_charge_on_the_touch_screen(qtbot, make_kiosk, pr
         upstream = Sip2Upstream(
             make_client(acs.port, checksums=False), profile("koha"), budget_s=2.0
         )
-        core.store.upsert_items([Item("1000001", "DVD")])
+        core.store.items.upsert([Item("1000001", "DVD")])
         core.circulation.set_online_source(upstream.online)
         core.circulation = LiveCirculation(core.circulation, upstream)
         return core
@@ -65,7 +65,7 @@ def test_the_reader_accepts_a_renewal_charge_on_my_account(qtbot, make_kiosk, pr
         upstream = Sip2Upstream(
             make_client(acs.port, checksums=False), profile("koha"), budget_s=2.0
         )
-        core.store.upsert_items([Item("1000001", "DVD")])
+        core.store.items.upsert([Item("1000001", "DVD")])
         core.circulation.set_online_source(upstream.online)
         core.circulation = LiveCirculation(core.circulation, upstream)
         return core

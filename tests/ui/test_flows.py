@@ -74,8 +74,8 @@ def test_borrow_flow_from_card_to_goodbye(qtbot, kiosk, probe):
     qtbot.waitUntil(lambda: kiosk.window.current() == "home", timeout=WAIT)
     assert "王*" not in visible_texts(kiosk.window) and "三体" not in visible_texts(kiosk.window)
     store = core_of(probe).store
-    assert store.loan("100001").patron_card == "P0001"
-    assert store.transaction(store.loan("100001").txn_id).security.value == "done"
+    assert store.loans.get("100001").patron_card == "P0001"
+    assert store.journal.get(store.loans.get("100001").txn_id).security.value == "done"
 
 
 def test_wrong_pin_says_how_many_tries_are_left(qtbot, kiosk):
@@ -165,7 +165,7 @@ def test_return_flow_with_transfer_and_hold_messages(qtbot, kiosk, probe):
     assert [rows[p].property("tone") for p in ("100003", "100004")] == ["ok", "ok"]
     # ...and heard as "done, now read the screen", neither the plain done nor a failure
     assert played == ["ok", "look", "look"]
-    assert core_of(probe).store.item("100003").status is ItemStatus.IN_TRANSIT
+    assert core_of(probe).store.items.get("100003").status is ItemStatus.IN_TRANSIT
 
 
 def test_renew_selected_waits_for_a_tick_and_a_ticked_box_shows_a_tick(qtbot, kiosk):
@@ -271,8 +271,8 @@ def test_failed_tag_write_asks_to_place_again_and_cancels(qtbot, make_kiosk, pro
     )
     assert pad.calls == 3
     store = core_of(probe).store
-    assert store.loan("100001") is None
-    assert [f.code for f in store.faults()] == ["security_write_failed"]
+    assert store.loans.get("100001") is None
+    assert [f.code for f in store.faults.recent()] == ["security_write_failed"]
 
 
 class Printer:
@@ -417,8 +417,8 @@ def test_a_book_a_rotation_plan_moves_names_its_room_on_the_row_and_the_receipt(
 ):
     """Issue #17: the reader is told, in plain words, which box and which room."""
     plan = Rotation("100001", "west", "城西书房", 3)
-    kiosk.core.call(lambda core: core.store.set_rotation(plan), lambda _: None)
-    qtbot.waitUntil(lambda: core_of(probe).store.rotation("100001") is not None, timeout=WAIT)
+    kiosk.core.call(lambda core: core.store.rotations.set(plan), lambda _: None)
+    qtbot.waitUntil(lambda: core_of(probe).store.rotations.get("100001") is not None, timeout=WAIT)
     kiosk.begin(Mode.RETURN)
     kiosk.events.scan("100001")
     qtbot.waitUntil(lambda: "100001" in kiosk.session.outcomes, timeout=WAIT)
@@ -435,11 +435,15 @@ def test_a_book_a_rotation_plan_moves_names_its_room_on_the_row_and_the_receipt(
 
 def test_out_of_service_ends_the_session_and_blocks_use(qtbot, kiosk, probe):
     sign_in(qtbot, kiosk)
-    kiosk.core.call(lambda core: core.store.set_state("kiosk.out_of_service", "1"), lambda _: None)
+    kiosk.core.call(
+        lambda core: core.store.state.set_text("kiosk.out_of_service", "1"), lambda _: None
+    )
     qtbot.waitUntil(lambda: kiosk.window.current() == "out_of_service", timeout=WAIT)
     kiosk.begin(Mode.BORROW)
     assert kiosk.window.current() == "out_of_service"
-    kiosk.core.call(lambda core: core.store.set_state("kiosk.out_of_service", "0"), lambda _: None)
+    kiosk.core.call(
+        lambda core: core.store.state.set_text("kiosk.out_of_service", "0"), lambda _: None
+    )
     qtbot.waitUntil(lambda: kiosk.window.current() == "home", timeout=WAIT)
 
 

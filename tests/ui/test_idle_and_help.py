@@ -161,7 +161,9 @@ def test_a_blocked_reader_is_told_where_help_is(qtbot, make_kiosk):
 
 def test_out_of_service_says_where_help_is(qtbot, make_kiosk):
     kiosk = make_kiosk(help_url=URL)
-    kiosk.core.call(lambda core: core.store.set_state("kiosk.out_of_service", "1"), lambda _: None)
+    kiosk.core.call(
+        lambda core: core.store.state.set_text("kiosk.out_of_service", "1"), lambda _: None
+    )
     qtbot.waitUntil(lambda: kiosk.window.current() == "out_of_service", timeout=WAIT)
     panel = help_of(kiosk.window.out_of_service)
     assert panel.isVisible() and qr_shown(panel) and not panel.phone.isVisible()

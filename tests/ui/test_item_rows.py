@@ -99,4 +99,4 @@ def test_a_book_scanned_in_one_session_is_not_lent_in_the_next(qtbot, kiosk, pro
     qtbot.waitUntil(lambda: "100001" in kiosk.session.outcomes, timeout=WAIT)
     qtbot.wait(200)
     assert set(kiosk.session.outcomes) == {"100001"}
-    assert probe.cores[0].store.loan("100010") is None
+    assert probe.cores[0].store.loans.get("100010") is None

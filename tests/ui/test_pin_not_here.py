@@ -12,9 +12,10 @@ from pathlib import Path
 
 import pytest
 
-from kiosk.core import ONLINE_KEY, open_core
+from kiosk.core import open_core
 from kiosk.models import CardKind, Patron
 from kiosk.pin import PIN_WITHHELD
+from kiosk.store.state import ONLINE_KEY
 from ui.i18n import catalog
 from ui.session import Mode
 
@@ -24,8 +25,8 @@ WAIT = 5000
 @pytest.fixture
 def away_reader(seeded):
     core = open_core(seeded)
-    core.store.upsert_patrons([Patron("P7777", "adult", pin_hash=PIN_WITHHELD)])
-    core.store.set_state(ONLINE_KEY, "0")
+    core.store.patrons.upsert([Patron("P7777", "adult", pin_hash=PIN_WITHHELD)])
+    core.store.state.set_text(ONLINE_KEY, "0")
     core.close()
     return seeded
 

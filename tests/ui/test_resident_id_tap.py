@@ -14,7 +14,7 @@ CHIP_NUMBER = "0A1B2C3D4E5F6071"
 @pytest.fixture
 def kiosk(seeded, make_kiosk):
     core = open_core(seeded)
-    core.store.upsert_patrons(
+    core.store.patrons.upsert(
         [Patron(CHIP_NUMBER, "adult", card_kind=CardKind.RESIDENT_ID, initials="王**")]
     )
     core.close()

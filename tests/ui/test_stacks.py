@@ -116,5 +116,5 @@ def test_items_placed_while_a_stack_is_decided_go_as_the_next_stack(qtbot, make_
 
 
 def core_loan(probe, pii: str) -> str | None:
-    loan = probe.cores[0].store.loan(pii)
+    loan = probe.cores[0].store.loans.get(pii)
     return loan.patron_card if loan else None

@@ -14,7 +14,7 @@ from tests.unit.library import PIN_HASH
 @pytest.fixture
 def lib(store, clock):
     """A small library: adult, child and problem patrons; books, a DVD, a set, a reference."""
-    store.upsert_items(
+    store.items.upsert(
         [
             Item("B1", "三体", owner_isil="CN-110000-1", branch="main"),
             Item("B2", "活着", owner_isil="CN-110000-1", branch="main"),
@@ -32,7 +32,7 @@ def lib(store, clock):
         ]
     )
     year = date(2027, 11, 1)
-    store.upsert_patrons(
+    store.patrons.upsert(
         [
             Patron("A1", "adult", initials="W.", pin_hash=PIN_HASH, expires_on=year),
             Patron("A2", "adult", initials="L.", pin_hash=PIN_HASH, expires_on=year),

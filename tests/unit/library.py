@@ -12,4 +12,4 @@ KEY = ecard.public_key_of(SEED)
 
 
 def who(store, card):
-    return store.patron(card)
+    return store.patrons.get(card)

@@ -84,64 +84,64 @@ def test_provisional_patron_borrows_within_offline_limit(lib, make_circulation, 
 
 
 def test_checkout_writes_loan_status_and_journal_together(lib, circ, clock):
-    outcome = circ.checkout(lib.patron("A1"), "B1")
-    assert outcome.ok and lib.item("B1").status is ItemStatus.ON_LOAN
-    (row,) = lib.pending_journal(10)
+    outcome = circ.checkout(lib.patrons.get("A1"), "B1")
+    assert outcome.ok and lib.items.get("B1").status is ItemStatus.ON_LOAN
+    (row,) = lib.journal.pending(10)
     assert (row.id, row.kind, row.item_pii, row.security) == (
         outcome.txn_id,
         TxnKind.CHECKOUT,
         "B1",
         Security.PENDING,
     )
-    assert lib.loan("B1").txn_id == outcome.txn_id
+    assert lib.loans.get("B1").txn_id == outcome.txn_id
 
 
 def test_due_date_is_end_of_local_day(lib, circ):
-    due = circ.checkout(lib.patron("A1"), "B1").due_at
+    due = circ.checkout(lib.patrons.get("A1"), "B1").due_at
     local = due.astimezone(circ.site.tz)
     assert (local.date().isoformat(), local.hour, local.minute) == ("2026-12-22", 23, 59)
 
 
 def test_dvd_and_child_rules_apply(lib, circ):
-    dvd = circ.checkout(lib.patron("A1"), "D1").due_at.astimezone(circ.site.tz).date()
-    child = circ.checkout(lib.patron("C1"), "B1").due_at.astimezone(circ.site.tz).date()
+    dvd = circ.checkout(lib.patrons.get("A1"), "D1").due_at.astimezone(circ.site.tz).date()
+    child = circ.checkout(lib.patrons.get("C1"), "B1").due_at.astimezone(circ.site.tz).date()
     assert dvd.isoformat() == "2026-12-01" and child.isoformat() == "2026-12-15"
 
 
 def test_own_hold_is_filled_by_the_loan(lib, circ, clock):
-    lib.add_hold("B1", "A1", clock.now())
-    assert circ.checkout(lib.patron("A1"), "B1").ok
-    assert lib.first_hold("B1") is None
+    lib.holds.add("B1", "A1", clock.now())
+    assert circ.checkout(lib.patrons.get("A1"), "B1").ok
+    assert lib.holds.first("B1") is None
 
 
 def test_set_complete_on_the_pad_borrows_and_barcode_skips_set_check(lib, circ):
-    assert circ.checkout(lib.patron("A1"), "S1", frozenset({1, 2})).ok
+    assert circ.checkout(lib.patrons.get("A1"), "S1", frozenset({1, 2})).ok
     circ.checkin("S1")
-    assert circ.checkout(lib.patron("A1"), "S1").ok  # a barcode scan carries no parts
+    assert circ.checkout(lib.patrons.get("A1"), "S1").ok  # a barcode scan carries no parts
 
 
 def test_incomplete_set_return_is_refused_and_loan_kept(lib, circ):
-    circ.checkout(lib.patron("A1"), "S1", frozenset({1, 2}))
+    circ.checkout(lib.patrons.get("A1"), "S1", frozenset({1, 2}))
     outcome = circ.checkin("S1", frozenset({2}))
     assert outcome.reason is Reason.SET_INCOMPLETE and outcome.details["missing"] == [1]
-    assert lib.loan("S1") is not None
+    assert lib.loans.get("S1") is not None
 
 
 def test_renewal_moves_due_date_from_today(lib, make_circulation, clock):
     circ = make_circulation(replace(TEST_POLICY, renew_from="today"))
-    first = circ.checkout(lib.patron("A1"), "B1").due_at
+    first = circ.checkout(lib.patrons.get("A1"), "B1").due_at
     clock.advance(timedelta(days=20))
-    renewed = circ.renew(lib.patron("A1"), "B1")
+    renewed = circ.renew(lib.patrons.get("A1"), "B1")
     assert renewed.ok and renewed.due_at - first == timedelta(days=20)
     assert renewed.details["previous_due"] == first  # the reader sees old -> new
-    assert lib.loan("B1").renewals == 1
+    assert lib.loans.get("B1").renewals == 1
 
 
 def test_renewal_moves_due_date_from_the_due_date(lib, circ, clock):
-    first = circ.checkout(lib.patron("A1"), "B1").due_at
-    renewed = circ.renew(lib.patron("A1"), "B1")  # the same day: a whole period more
+    first = circ.checkout(lib.patrons.get("A1"), "B1").due_at
+    renewed = circ.renew(lib.patrons.get("A1"), "B1")  # the same day: a whole period more
     assert renewed.ok and renewed.due_at - first == timedelta(days=28)
-    assert lib.loan("B1").renewals == 1
+    assert lib.loans.get("B1").renewals == 1
 
 
 def test_a_renewal_that_would_not_move_the_due_date_is_declined_without_using_one(
@@ -150,64 +150,64 @@ def test_a_renewal_that_would_not_move_the_due_date_is_declined_without_using_on
     """Regression (#13 bug 3): renewing an item borrowed today said 已续借 with the same due
     date and used up a renewal, so the next try said the limit was reached."""
     circ = make_circulation(replace(TEST_POLICY, renew_from="today"))
-    due = circ.checkout(lib.patron("A1"), "B1").due_at  # 28 days, due 2026-12-22 (fixture)
-    refused = circ.renew(lib.patron("A1"), "B1")
+    due = circ.checkout(lib.patrons.get("A1"), "B1").due_at  # 28 days, due 2026-12-22 (fixture)
+    refused = circ.renew(lib.patrons.get("A1"), "B1")
     assert refused.reason is Reason.RENEW_TOO_SOON and not refused.ok
     assert refused.details["renew_on"] == due.astimezone(circ.site.tz).date() - timedelta(27)
-    assert refused.txn_id is None and lib.loan("B1").renewals == 0
-    assert [t.kind for t in lib.journal(10)] == [TxnKind.CHECKOUT]  # nothing journaled
+    assert refused.txn_id is None and lib.loans.get("B1").renewals == 0
+    assert [t.kind for t in lib.journal.recent(10)] == [TxnKind.CHECKOUT]  # nothing journaled
     clock.advance(timedelta(days=1))  # the first day it moves the due date
     assert clock.now().astimezone(circ.site.tz).date() == refused.details["renew_on"]
-    renewed = circ.renew(lib.patron("A1"), "B1")
+    renewed = circ.renew(lib.patrons.get("A1"), "B1")
     assert renewed.ok and renewed.due_at - due == timedelta(days=1)
 
 
 def test_blocked_patron_cannot_renew(lib, circ, clock):
-    circ.checkout(lib.patron("A1"), "B1")
-    lib.upsert_patrons([replace(lib.patron("A1"), blocks=("debt",))])
-    assert circ.renew(lib.patron("A1"), "B1").reason is Reason.PATRON_BLOCKED
+    circ.checkout(lib.patrons.get("A1"), "B1")
+    lib.patrons.upsert([replace(lib.patrons.get("A1"), blocks=("debt",))])
+    assert circ.renew(lib.patrons.get("A1"), "B1").reason is Reason.PATRON_BLOCKED
 
 
 def test_renew_all_reports_each_item(lib, circ):
-    circ.checkout(lib.patron("A1"), "B1")
-    circ.checkout(lib.patron("A1"), "D1")
-    circ.renew(lib.patron("A1"), "D1")
-    outcomes = {o.pii: o.reason for o in circ.renew_all(lib.patron("A1"))}
+    circ.checkout(lib.patrons.get("A1"), "B1")
+    circ.checkout(lib.patrons.get("A1"), "D1")
+    circ.renew(lib.patrons.get("A1"), "D1")
+    outcomes = {o.pii: o.reason for o in circ.renew_all(lib.patrons.get("A1"))}
     assert outcomes == {"B1": Reason.OK, "D1": Reason.RENEWAL_LIMIT}
 
 
 def test_checkin_then_checkout_again(lib, circ):
-    circ.checkout(lib.patron("A1"), "B1")
+    circ.checkout(lib.patrons.get("A1"), "B1")
     returned = circ.checkin("B1")
     assert returned.ok and returned.loan.patron_card == "A1"
-    assert lib.item("B1").status is ItemStatus.AVAILABLE
-    assert circ.checkout(lib.patron("A2"), "B1").ok
+    assert lib.items.get("B1").status is ItemStatus.AVAILABLE
+    assert circ.checkout(lib.patrons.get("A2"), "B1").ok
 
 
 def test_offline_checkout_is_marked_and_journaled_offline(lib, circ, online):
     online.up = False
-    outcome = circ.checkout(lib.patron("A1"), "B1")
-    assert outcome.offline and lib.loan("B1").offline
-    assert lib.pending_journal(1)[0].decision.value == "offline"
+    outcome = circ.checkout(lib.patrons.get("A1"), "B1")
+    assert outcome.offline and lib.loans.get("B1").offline
+    assert lib.journal.pending(1)[0].decision.value == "offline"
 
 
 def test_loans_lists_soonest_due_first(lib, circ, clock):
-    circ.checkout(lib.patron("A1"), "B1")
-    circ.checkout(lib.patron("A1"), "D1")
-    assert [item.pii for _, item in circ.loans(lib.patron("A1"))] == ["D1", "B1"]
+    circ.checkout(lib.patrons.get("A1"), "B1")
+    circ.checkout(lib.patrons.get("A1"), "D1")
+    assert [item.pii for _, item in circ.loans(lib.patrons.get("A1"))] == ["D1", "B1"]
 
 
 # --- the journal is atomic with the loan ----------------------------------------------------
 
 
 def test_failure_after_the_loan_write_leaves_neither_loan_nor_journal(lib, make_circulation):
-    lib.append_journal(_seed_txn(lib))
+    lib.journal.append(_seed_txn(lib))
     circ = make_circulation(new_id=lambda: "fixed-id")  # collides with the existing row
     with pytest.raises(sqlite3.IntegrityError):
-        circ.checkout(lib.patron("A1"), "B1")
-    assert lib.loan("B1") is None
-    assert lib.item("B1").status is ItemStatus.AVAILABLE
-    assert [t.id for t in lib.pending_journal(10)] == ["fixed-id"]
+        circ.checkout(lib.patrons.get("A1"), "B1")
+    assert lib.loans.get("B1") is None
+    assert lib.items.get("B1").status is ItemStatus.AVAILABLE
+    assert [t.id for t in lib.journal.pending(10)] == ["fixed-id"]
 
 
 def _seed_txn(store):
@@ -231,26 +231,26 @@ def _seed_txn(store):
 def test_failure_in_checkin_journal_keeps_the_loan(lib, make_circulation):
     ids = iter(["c1", "c1"])
     circ = make_circulation(new_id=lambda: next(ids))
-    circ.checkout(lib.patron("A1"), "B1")
+    circ.checkout(lib.patrons.get("A1"), "B1")
     with pytest.raises(sqlite3.IntegrityError):
         circ.checkin("B1")
-    assert lib.loan("B1") is not None and lib.item("B1").status is ItemStatus.ON_LOAN
+    assert lib.loans.get("B1") is not None and lib.items.get("B1").status is ItemStatus.ON_LOAN
 
 
 # --- tag security follow-up ------------------------------------------------------------------
 
 
 def test_security_done_marks_the_row(lib, circ):
-    outcome = circ.checkout(lib.patron("A1"), "B1")
+    outcome = circ.checkout(lib.patrons.get("A1"), "B1")
     circ.security_done(outcome.txn_id)
-    assert lib.transaction(outcome.txn_id).security is Security.DONE
+    assert lib.journal.get(outcome.txn_id).security is Security.DONE
 
 
 def test_failed_checkout_write_cancels_the_loan_and_journals_it(lib, circ):
-    outcome = circ.checkout(lib.patron("A1"), "B1")
+    outcome = circ.checkout(lib.patrons.get("A1"), "B1")
     cancel = circ.security_failed(outcome.txn_id)
-    assert lib.loan("B1") is None and lib.item("B1").status is ItemStatus.AVAILABLE
-    rows = lib.pending_journal(10)
+    assert lib.loans.get("B1") is None and lib.items.get("B1").status is ItemStatus.AVAILABLE
+    rows = lib.journal.pending(10)
     assert [(r.kind, r.cancels) for r in rows] == [
         (TxnKind.CHECKOUT, None),
         (TxnKind.CANCEL, outcome.txn_id),
@@ -259,17 +259,17 @@ def test_failed_checkout_write_cancels_the_loan_and_journals_it(lib, circ):
 
 
 def test_failed_checkin_write_brings_the_loan_back(lib, circ, clock):
-    lent = circ.checkout(lib.patron("A1"), "B1")
+    lent = circ.checkout(lib.patrons.get("A1"), "B1")
     circ.security_done(lent.txn_id)
     returned = circ.checkin("B1")
     circ.security_failed(returned.txn_id)
-    loan = lib.loan("B1")
+    loan = lib.loans.get("B1")
     assert loan.patron_card == "A1" and loan.due_at == lent.due_at and loan.txn_id == lent.txn_id
-    assert lib.item("B1").status is ItemStatus.ON_LOAN
+    assert lib.items.get("B1").status is ItemStatus.ON_LOAN
 
 
 def test_security_failed_twice_is_refused(lib, circ):
-    outcome = circ.checkout(lib.patron("A1"), "B1")
+    outcome = circ.checkout(lib.patrons.get("A1"), "B1")
     circ.security_failed(outcome.txn_id)
     with pytest.raises(ValueError, match="no pending security"):
         circ.security_failed(outcome.txn_id)
@@ -279,7 +279,7 @@ def test_circulation_accepts_a_policy_callable(lib, store, clock):
     policy = {"now": TEST_POLICY}
     circ = Circulation(store, lambda: policy["now"], clock)
     policy["now"] = replace(TEST_POLICY, max_loans={"*": 0})
-    assert circ.checkout(lib.patron("A1"), "B1").reason is Reason.LIMIT_REACHED
+    assert circ.checkout(lib.patrons.get("A1"), "B1").reason is Reason.LIMIT_REACHED
 
 
 def test_ecard_key_is_base64(clock):

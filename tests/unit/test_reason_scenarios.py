@@ -117,7 +117,7 @@ def s_already_yours(c, s, clock, online):
 
 
 def s_on_hold_for_another(c, s, clock, online):
-    s.add_hold("B1", "A2", clock.now())
+    s.holds.add("B1", "A2", clock.now())
     return c.checkout(who(s, "A1"), "B1").reason
 
 
@@ -163,7 +163,9 @@ def s_not_on_loan(c, s, clock, online):
 def s_send_to_owner(c, s, clock, online):
     c.checkout(who(s, "A1"), "X1")
     outcome = c.checkin("X1")
-    assert outcome.ok and outcome.send_to_owner and s.item("X1").status is ItemStatus.IN_TRANSIT
+    assert (
+        outcome.ok and outcome.send_to_owner and s.items.get("X1").status is ItemStatus.IN_TRANSIT
+    )
     c.checkout(who(s, "A1"), "X2")
     assert c.checkin("X2").send_to_owner  # another branch of the same library
     return outcome.reason
@@ -171,16 +173,16 @@ def s_send_to_owner(c, s, clock, online):
 
 def s_send_to_room(c, s, clock, online):
     """A rotation plan moves B1 to another room (issue #17); a hold here comes first."""
-    s.set_rotation(Rotation("B1", "west", "城西书房", 7))
+    s.rotations.set(Rotation("B1", "west", "城西书房", 7))
     c.checkout(who(s, "A1"), "B1")
     outcome = c.checkin("B1")
     assert outcome.ok and not outcome.send_to_owner and outcome.details == {"room": "城西书房"}
-    assert s.item("B1").status is ItemStatus.IN_TRANSIT
-    s.set_rotation(Rotation("B2", "west", "", 7))
-    s.add_hold("B2", "A2", clock.now())
+    assert s.items.get("B1").status is ItemStatus.IN_TRANSIT
+    s.rotations.set(Rotation("B2", "west", "", 7))
+    s.holds.add("B2", "A2", clock.now())
     c.checkout(who(s, "A1"), "B2")
     assert c.checkin("B2").reason is Reason.HOLD_WAITING
-    s.set_rotation(Rotation("B3", "main", "", 7))  # arriving here: a plain return
+    s.rotations.set(Rotation("B3", "main", "", 7))  # arriving here: a plain return
     c.checkout(who(s, "A1"), "B3")
     assert c.checkin("B3").reason is Reason.OK
     return outcome.reason
@@ -188,7 +190,7 @@ def s_send_to_room(c, s, clock, online):
 
 def s_hold_waiting(c, s, clock, online):
     c.checkout(who(s, "A1"), "B1")
-    s.add_hold("B1", "A2", clock.now())
+    s.holds.add("B1", "A2", clock.now())
     outcome = c.checkin("B1")
     assert outcome.ok and outcome.hold_waiting
     return outcome.reason
@@ -207,7 +209,7 @@ def s_renewal_limit(c, s, clock, online):
 
 def s_renew_on_hold(c, s, clock, online):
     c.checkout(who(s, "A1"), "B1")
-    s.add_hold("B1", "A2", clock.now())
+    s.holds.add("B1", "A2", clock.now())
     return c.renew(who(s, "A1"), "B1").reason
 
 

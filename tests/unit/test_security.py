@@ -31,9 +31,9 @@ class Faults:
 
 
 def setup(store, circ):
-    store.upsert_items([Item("B1", "三体")])
-    store.upsert_patrons([Patron("A1")])
-    return circ.checkout(store.patron("A1"), "B1")
+    store.items.upsert([Item("B1", "三体")])
+    store.patrons.upsert([Patron("A1")])
+    return circ.checkout(store.patrons.get("A1"), "B1")
 
 
 def test_write_that_succeeds_on_retry_completes_the_loan(store, circ):
@@ -41,8 +41,8 @@ def test_write_that_succeeds_on_retry_completes_the_loan(store, circ):
     tag = FlakyTag(failures=2)
     result = secure_tag(circ, outcome.txn_id, tag, attempts=3)
     assert result.ok and result.attempts == 3 and tag.calls == 3
-    assert store.transaction(outcome.txn_id).security is Security.DONE
-    assert store.loan("B1") is not None
+    assert store.journal.get(outcome.txn_id).security is Security.DONE
+    assert store.loans.get("B1") is not None
 
 
 def test_write_that_keeps_failing_rolls_back_and_records_a_fault(store, circ):
@@ -51,7 +51,7 @@ def test_write_that_keeps_failing_rolls_back_and_records_a_fault(store, circ):
     result = secure_tag(circ, outcome.txn_id, FlakyTag(failures=9), attempts=3, faults=faults)
     assert not result.ok and "tag_removed" in result.error
     assert result.cancelled.reason is Reason.SECURITY_FAILED
-    assert store.loan("B1") is None and store.item("B1").status is ItemStatus.AVAILABLE
+    assert store.loans.get("B1") is None and store.items.get("B1").status is ItemStatus.AVAILABLE
     assert faults.recorded == [("rfid", "security_write_failed")]
-    kinds = [t.kind for t in store.pending_journal(10)]
+    kinds = [t.kind for t in store.journal.pending(10)]
     assert kinds == [TxnKind.CHECKOUT, TxnKind.CANCEL]

@@ -8,7 +8,7 @@ from kiosk.store import rows
 def test_the_row_layouts_name_every_column_of_their_tables(store) -> None:
     """A column added by a migration but left out of a row layout would never be replicated."""
     for table, columns in (("items", rows.ITEM_COLUMNS), ("patrons", rows.PATRON_COLUMNS)):
-        stored = [r["name"] for r in store._rows(f"PRAGMA table_info({table})")]
+        stored = [r["name"] for r in store._c.rows(f"PRAGMA table_info({table})")]
         assert sorted(stored) == sorted(columns), table
 
 

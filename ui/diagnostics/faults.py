@@ -53,7 +53,7 @@ class FaultsPage(Page):
         self.listing.clear()
 
     def refresh(self) -> None:
-        self.mode.run_core(lambda core: core.store.faults(limit=1000), self._loaded)
+        self.mode.run_core(lambda core: core.store.faults.recent(limit=1000), self._loaded)
 
     def _loaded(self, faults: list[Fault]) -> None:
         self.faults = faults

@@ -171,7 +171,7 @@ class DiagnosticsMode(QObject):
         log.info("diagnostics: %s", message)
 
         def job(core) -> None:
-            core.store.record_event(DIAG_DEVICE, code, message, core.faults.clock.now())
+            core.store.faults.record_event(DIAG_DEVICE, code, message, core.faults.clock.now())
 
         self.controller.core.call(job, lambda _: self.recorded.emit(code))
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from kiosk.core import OUT_OF_SERVICE_KEY
 from kiosk.diag.bundle import bundle_files, bundle_stem, export_bundle
 from kiosk.diag.checks import store_checks
 from ui.diagnostics.parts import Page, Section
@@ -56,7 +55,7 @@ class ServicePage(Page):
         target = not self.out_of_service
 
         def job(core) -> bool:
-            core.store.set_state(OUT_OF_SERVICE_KEY, "1" if target else "0")
+            core.set_out_of_service(target)
             return core.out_of_service()
 
         self.mode.run_core(job, self._toggled)
