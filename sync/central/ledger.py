@@ -18,7 +18,7 @@ from zoneinfo import ZoneInfo
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-from sync.central import rollup, rotation, wire
+from sync.central import rollup, rotation_moves, wire
 from sync.central.auth import KioskIdentity, TokenRevoked
 from sync.central.database import keyed_select, rows_for_keys
 from sync.central.schema import conflicts, items, kiosks, loans, patrons, transactions
@@ -137,8 +137,6 @@ def apply_batch(
     rollup.lock_readers(conn, [r.patron_card for r in rows])
     results: dict[int, wire.TransactionResult] = {}
     handled: set[str] = set()
-    # Returns by transaction id: the item and what the reader heard (a cancel takes one out).
-    returned: dict[str, tuple[str, str | None]] = {}
     for index in sorted(range(len(rows)), key=lambda i: rows[i].seq):
         row = rows[index]
         if row.id in seen or row.id in handled:
@@ -155,19 +153,16 @@ def apply_batch(
             else _out_of_order(conn, batch, row, last_seq)
         )
         results[index] = _record(batch, index, row, outcome, now, tz, in_order)
-        if row.kind == "checkin" and in_order and outcome.status == "accepted":
-            returned[row.id] = (row.item_pii, row.reason)
-        elif row.kind == "cancel" and in_order and outcome.status == "accepted":
-            returned.pop(row.cancels or "", None)  # the reader kept the book: no transfer box
         if in_order:
             last_seq = row.seq
             batch.applied_seqs.add(row.seq)
     _flush(conn, batch, results)
-    rotation.note_checkins(conn, kiosk.kiosk_id, kiosk.branch, list(returned.values()), now)
+    replies = [results[i] for i in range(len(rows))]
+    rotation_moves.note_checkins(conn, kiosk.kiosk_id, kiosk.branch, rows, replies, now)
     conn.execute(
         kiosks.update().where(kiosks.c.kiosk_id == kiosk.kiosk_id).values(last_seq=last_seq)
     )
-    return [results[i] for i in range(len(rows))]
+    return replies
 
 
 _SEEN = keyed_select(transactions.c.id, transactions.c.status)
@@ -356,8 +351,7 @@ def _cancel(conn: Connection, batch: _Batch, row: wire.TransactionIn) -> Outcome
         )
     if outcome.status != "accepted":
         return outcome
-    if target.kind == "checkin":
-        rotation.note_cancelled_checkin(conn, target.kiosk_id, target.item_pii, row.at)
+    rotation_moves.note_cancelled(conn, target, row.at)  # a return undone was never boxed
     conn.execute(
         transactions.update().where(transactions.c.id == target.id).values(cancelled_by=row.id)
     )

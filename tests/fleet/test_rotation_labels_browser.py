@@ -11,7 +11,7 @@ from typing import Any
 import zxingcpp
 from PIL import Image
 
-from sync.central import rotation
+from sync.central import rotation, rotation_moves
 from sync.central.database import writing
 from sync.central.web.boxlabels import qr_text
 from tests.central.conftest import Central
@@ -29,7 +29,7 @@ def test_the_labels_name_the_room_and_their_qr_codes_read_back(
         to_west = rotation.create_plan(conn, "main", "west", ["31001", "31002", "31003"], "t", now)
         to_main = rotation.create_plan(conn, "west", "main", ["32001"], "t", now)
         gone = rotation.create_plan(conn, "main", "west", ["31004"], "t", now)
-        rotation.cancel(conn, gone, "t", now)
+        rotation_moves.cancel(conn, gone, "t", now)
     username, password = staff_account(central, "wang.view", "viewer")  # viewers may print
     page = chromium.new_page()
     page.goto(central.url + "/dashboard/rotation")
