@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import time
 from collections.abc import Callable, Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -39,8 +39,13 @@ class Core:
     circulation: Circulation
     site: Site
     faults: StoreFaults
+    #: What else the core's owner wired to it and closes with it (a library-system
+    #: connection), closed first, before the store.
+    closers: list[Callable[[], None]] = field(default_factory=list)
 
     def close(self) -> None:
+        for close in self.closers:
+            close()
         self.store.close()
 
     def is_online(self) -> bool:

@@ -20,6 +20,9 @@ from kiosk.policy import Policy, Rule
 from kiosk.store import Store
 from tests.postgres import PostgresServer
 
+#: Fixtures several folders share, one module each (see tests/fixtures/__init__.py).
+pytest_plugins = ["tests.fixtures.central", "tests.fixtures.alert_receivers"]
+
 # 10:00 in Beijing on a Tuesday.
 START = datetime(2026, 11, 24, 2, 0, tzinfo=UTC)
 

@@ -13,6 +13,7 @@ import shutil
 import struct
 import subprocess
 import tempfile
+import threading
 import wave
 from collections.abc import Callable
 from pathlib import Path
@@ -84,10 +85,15 @@ def system_player() -> Player | None:
     for program, args in (("paplay", []), ("aplay", ["-q"])):
         found = shutil.which(program)
         if found:
-            return lambda path, f=found, a=args: subprocess.Popen(
-                [f, *a, str(path)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
-            )
+            return lambda path, f=found, a=args: _play_in_background([f, *a, str(path)])
     return None
+
+
+def _play_in_background(command: list[str]) -> None:
+    """Start the player and reap it from a thread, so the loan never waits for the chime
+    and no finished player is left behind as a zombie (or an unreaped ``Popen``)."""
+    player = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    threading.Thread(target=player.wait, name="sound-cue", daemon=True).start()
 
 
 class Sounds:

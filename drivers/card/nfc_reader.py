@@ -115,6 +115,10 @@ class NfcCardReader:
         self._state = DeviceState.READY
 
     def close(self) -> None:
+        self._release()
+
+    def _release(self) -> None:
+        """Drop the frontend and close it, so its USB handle or udp socket is not left open."""
         clf, self._clf = self._clf, None
         self._state = DeviceState.DISCONNECTED
         if clf is not None:
@@ -235,8 +239,7 @@ class NfcCardReader:
         return ()
 
     def _gone(self, error: OSError) -> None:
-        self._state = DeviceState.DISCONNECTED
-        self._clf = None
+        self._release()
         if error.errno in (errno.ENODEV, errno.EIO, errno.ENOENT):
             raise DeviceGone(f"NFC reader at {self.path} went away") from error
         raise DeviceError(f"NFC reader at {self.path} failed: {error}") from error

@@ -128,6 +128,7 @@ def core_factory(config: Config) -> Callable[[], Core]:
             from sync.sip2.live import LiveCirculation
 
             connector = connector_from(config, core.store)
+            core.closers.append(connector.client.close)
             core.circulation.set_online_source(connector.upstream.online)
             # the library system's path answers the same calls as the local rules (#12)
             core.circulation = LiveCirculation(  # type: ignore[assignment]

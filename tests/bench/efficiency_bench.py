@@ -24,7 +24,7 @@ import sqlalchemy as sa
 from kiosk.clock import ManualClock
 from sync.central import auth, branches, rollup, staff_wire
 from sync.central.database import writing
-from tests.central.conftest import START, start_central
+from tests.fixtures.central import START, start_central
 from tests.fleet.conftest import staff_account
 from tests.postgres import PostgresServer
 

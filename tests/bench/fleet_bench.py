@@ -18,7 +18,7 @@ import requests
 import sqlalchemy as sa
 
 from kiosk.clock import ManualClock
-from tests.central.conftest import START, start_central
+from tests.fixtures.central import START, start_central
 from tests.fleet.cityfleet import seed_city
 from tests.fleet.conftest import staff_account
 from tests.postgres import PostgresServer

@@ -22,20 +22,21 @@ def percentile(values: list[float], q: float) -> float:
 
 def run(items: int = 200) -> list[Row]:
     launched = time.perf_counter()
-    child = subprocess.Popen(
+    lines, cold = [], None
+    with subprocess.Popen(  # the with closes the child's stdout pipe and waits for it
         [sys.executable, "-m", "tests.bench.ui_child", str(items)],
         stdout=subprocess.PIPE,
         stderr=subprocess.DEVNULL,
         text=True,
         cwd=ROOT,
-    )
-    lines, cold = [], None
-    assert child.stdout is not None
-    for line in child.stdout:
-        if line.strip() == "first-paint" and cold is None:
-            cold = time.perf_counter() - launched
-        lines.append(line)
-    if child.wait(timeout=600) != 0 or cold is None:
+    ) as child:
+        assert child.stdout is not None
+        for line in child.stdout:
+            if line.strip() == "first-paint" and cold is None:
+                cold = time.perf_counter() - launched
+            lines.append(line)
+        returncode = child.wait(timeout=600)
+    if returncode != 0 or cold is None:
         raise RuntimeError(f"UI benchmark child failed: {''.join(lines)[-2000:]}")
     data = json.loads(lines[-1])
     lat = data["latencies_ms"]

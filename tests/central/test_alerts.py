@@ -23,8 +23,8 @@ from sync.central.alerts import channels as channel_module
 from sync.central.alerts import engine as alert_engine
 from sync.central.alerts.settings import AlertSettingsError, DingTalkRobot, SmtpSettings, parse
 from sync.central.database import reading
-from tests.central.alert_receivers import Mailbox, Receiver, openssl_sign
-from tests.central.conftest import START, Central
+from tests.fixtures.alert_receivers import Mailbox, Receiver, openssl_sign
+from tests.fixtures.central import START, Central
 from tests.fleet.fleetdata import beat, fault
 
 TZ = ZoneInfo("Asia/Shanghai")

@@ -15,9 +15,9 @@ import requests
 from sync.central import staff_accounts
 from sync.central.alerts import engine as alert_engine
 from sync.central.database import reading
-from tests.central.alert_receivers import Receiver
-from tests.central.conftest import Central
 from tests.central.test_alerts import run, settings_for, wecom
+from tests.fixtures.alert_receivers import Receiver
+from tests.fixtures.central import Central
 from tests.fleet.conftest import signed_in
 from tests.fleet.fleetdata import beat, fault
 

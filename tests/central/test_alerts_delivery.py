@@ -27,8 +27,8 @@ from sync.central.alerts.channels import Message
 from sync.central.alerts.settings import AlertSettings, SmtpSettings, parse
 from sync.central.database import reading
 from sync.central.server import free_port
-from tests.central.alert_receivers import DINGTALK_PATH, Mailbox, Receiver
-from tests.central.conftest import Central
+from tests.fixtures.alert_receivers import DINGTALK_PATH, Mailbox, Receiver
+from tests.fixtures.central import Central
 from tests.fleet.fleetdata import beat, fault
 
 TZ = ZoneInfo("Asia/Shanghai")

@@ -16,8 +16,8 @@ from zoneinfo import ZoneInfo
 from sync.central.alerts import channels as channel_module
 from sync.central.alerts import engine as alert_engine
 from sync.central.alerts.settings import parse
-from tests.central.alert_receivers import DINGTALK_PATH, Receiver, openssl_sign
-from tests.central.conftest import Central
+from tests.fixtures.alert_receivers import DINGTALK_PATH, Receiver, openssl_sign
+from tests.fixtures.central import Central
 from tests.fleet.fleetdata import beat, fault
 
 TZ = ZoneInfo("Asia/Shanghai")

@@ -21,8 +21,8 @@ from sync.central import staff_wire
 from sync.central.alerts import channels as channel_module
 from sync.central.alerts import engine as alert_engine
 from sync.central.alerts.settings import AlertSettings, parse
-from tests.central.alert_receivers import Receiver
-from tests.central.conftest import START, Api, Central, seed, txn
+from tests.fixtures.alert_receivers import Receiver
+from tests.fixtures.central import START, Api, Central, seed, txn
 from tests.fleet.fleetdata import beat, fault
 
 TZ = ZoneInfo("Asia/Shanghai")

@@ -7,7 +7,7 @@ import sqlalchemy as sa
 from sync.central import auth, wire
 from sync.central.database import writing
 from sync.central.schema import kiosks
-from tests.central.conftest import Central, open_loans, seed, txn
+from tests.fixtures.central import Central, open_loans, seed, txn
 
 
 def test_openapi_schema_is_published_under_api_v1(central: Central) -> None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tests.central.conftest import Central, open_loans, seed, txn
+from tests.fixtures.central import Central, open_loans, seed, txn
 
 
 def test_a_stored_loan_returned_and_lent_again_in_one_batch(central: Central) -> None:

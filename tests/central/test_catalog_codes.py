@@ -14,8 +14,8 @@ from sync.central import staff_wire, wire
 from sync.central.database import make_engine, reading
 from sync.central.migrations import STEPS, migrate
 from sync.central.schema import changes, items, schema_migrations
-from tests.central.conftest import Central
 from tests.central.test_cli import cli_db, rows, shufang
+from tests.fixtures.central import Central
 
 __all__ = ["cli_db"]
 

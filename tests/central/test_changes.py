@@ -13,7 +13,7 @@ from kiosk import ecard
 from kiosk.policy import Policy
 from sync.central import catalog, changes, schema, staff_wire, wire
 from sync.central.database import reading, writing
-from tests.central.conftest import START, Api, Central
+from tests.fixtures.central import START, Api, Central
 
 
 def pull_all(kiosk: Api, cursor: int = 0, limit: int = 10) -> tuple[list[wire.Change], int]:

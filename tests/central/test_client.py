@@ -11,7 +11,7 @@ from sync.central import auth, wire
 from sync.central.client import CentralClient, Rejected, Unauthorized, Unavailable
 from sync.central.database import writing
 from sync.central.server import free_port
-from tests.central.conftest import Central, seed, txn
+from tests.fixtures.central import Central, seed, txn
 
 
 def client_for(central: Central, kiosk_id: str = "k1") -> CentralClient:

@@ -13,7 +13,7 @@ from kiosk.clock import ManualClock
 from sync.central.app import create_app
 from sync.central.schema import conflicts, loans, transactions
 from sync.central.server import BackgroundServer
-from tests.central.conftest import Api, Central, seed, start_central, txn
+from tests.fixtures.central import Api, Central, seed, start_central, txn
 
 
 @pytest.fixture

@@ -11,7 +11,7 @@ from collections.abc import Iterator
 import pytest
 
 from kiosk.clock import ManualClock
-from tests.central.conftest import START, Central, open_loans, seed, start_central, txn
+from tests.fixtures.central import START, Central, open_loans, seed, start_central, txn
 from tests.postgres import PostgresServer
 
 

@@ -17,7 +17,7 @@ import sqlalchemy as sa
 from kiosk import ecard
 from sync.central import schema, staff_wire, wire
 from sync.central.database import reading
-from tests.central.conftest import Central
+from tests.fixtures.central import Central
 
 
 def seed_of(central: Central, key_id: str) -> str:

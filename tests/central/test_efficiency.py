@@ -21,7 +21,7 @@ import pytest
 
 from sync.central import efficiency, staff_wire, wire
 from sync.central.database import reading
-from tests.central.conftest import START, Central
+from tests.fixtures.central import START, Central
 from tests.fleet.fleetdata import Journal
 
 TZ = ZoneInfo("Asia/Shanghai")

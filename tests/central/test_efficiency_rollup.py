@@ -40,7 +40,7 @@ from sync.central.schema import (
     transactions,
 )
 from sync.central.stats import KIND_COLUMNS
-from tests.central.conftest import START, Central
+from tests.fixtures.central import START, Central
 
 TZ = ZoneInfo("Asia/Shanghai")
 ROOMS = ("东城书房", "西城书房", "朝阳书房")

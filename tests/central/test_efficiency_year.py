@@ -11,7 +11,7 @@ import pytest
 
 from sync.central import efficiency
 from sync.central.database import reading
-from tests.central.conftest import Central
+from tests.fixtures.central import Central
 from tests.fleet.cityyear import ROOMS, TZ, WEAK, YEAR, seed_year
 
 

@@ -11,7 +11,7 @@ from kiosk.clock import ManualClock
 from sync.central import wire
 from sync.central.health import Span, availability, mtbf_seconds
 from sync.central.settings import CentralSettings
-from tests.central.conftest import START, Api, Central, start_central
+from tests.fixtures.central import START, Api, Central, start_central
 
 MINUTE = timedelta(minutes=1)
 

@@ -18,7 +18,7 @@ import sqlalchemy as sa
 from sync.central import auth, beat_writer, health, wire
 from sync.central.database import writing
 from sync.central.schema import kiosks, uptime_spans
-from tests.central.conftest import START, Central
+from tests.fixtures.central import START, Central
 
 MINUTE = timedelta(minutes=1)
 

@@ -21,7 +21,7 @@ import requests
 from sync.central import wire
 from sync.central.request_guard import DEFAULT_MAX_BODY
 from sync.central.routes_kiosk import MAX_COUNT
-from tests.central.conftest import Central, open_loans, seed
+from tests.fixtures.central import Central, open_loans, seed
 
 TOO_WIDE = 2**70
 INT32_OVER = 2**31

@@ -13,7 +13,7 @@ from pathlib import Path
 from sync.central import staff_wire, wire
 from sync.daemon.upstream import DaemonClient
 from tests import journal_story
-from tests.central.conftest import Central, open_loans, seed
+from tests.fixtures.central import Central, open_loans, seed
 
 
 def test_the_story_covers_every_row_kind_the_kiosk_writes(tmp_path: Path) -> None:

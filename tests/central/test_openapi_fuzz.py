@@ -19,7 +19,7 @@ from hypothesis.errors import Unsatisfiable
 from schemathesis import GenerationMode
 
 from sync.central import wire
-from tests.central.conftest import Central, seed, txn
+from tests.fixtures.central import Central, seed, txn
 
 EXAMPLES = int(os.environ.get("SHUFANG_FUZZ_EXAMPLES", "20"))
 RANDOM = os.environ.get("SHUFANG_FUZZ_RANDOM") == "1"

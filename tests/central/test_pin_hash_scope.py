@@ -13,7 +13,7 @@ import pytest
 from kiosk.pin import PIN_WITHHELD, hash_pin
 from kiosk.policy import Policy
 from sync.central import staff_wire, wire
-from tests.central.conftest import Api, Central
+from tests.fixtures.central import Api, Central
 
 HASH = hash_pin("2468", n=2)
 

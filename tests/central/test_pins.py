@@ -15,7 +15,7 @@ from kiosk.pin import hash_pin
 from kiosk.policy import Policy
 from sync.central import staff_wire, wire
 from sync.central.pin_check import CentralPinCheck, central_pin_check
-from tests.central.conftest import START, Api, Central
+from tests.fixtures.central import START, Api, Central
 
 PIN = "2468"
 

@@ -10,7 +10,7 @@ import pytest
 
 from sync.central import rotation, rotation_proposals, staff_wire, wire
 from sync.central.database import reading, writing
-from tests.central.conftest import START, Central, txn
+from tests.fixtures.central import START, Central, txn
 
 #: room -> [(pii, 中图法 class)]
 SHELVES = {

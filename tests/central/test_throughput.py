@@ -8,7 +8,7 @@ from __future__ import annotations
 import time
 
 from sync.central import staff_wire, wire
-from tests.central.conftest import Central, open_loans, txn
+from tests.fixtures.central import Central, open_loans, txn
 
 
 def test_a_backlog_of_1000_transactions_applies_in_one_push(central: Central) -> None:

@@ -8,7 +8,7 @@ import sqlalchemy as sa
 
 from sync.central import staff_wire, wire
 from sync.central.schema import conflicts, transactions
-from tests.central.conftest import START, Central, open_loans, seed, txn
+from tests.fixtures.central import START, Central, open_loans, seed, txn
 
 
 def test_the_same_batch_twice_gives_duplicates_and_no_double_loans(central: Central) -> None:

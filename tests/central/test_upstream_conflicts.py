@@ -16,7 +16,7 @@ from sync.central.client import CentralClient, Rejected
 from sync.central.database import make_engine, writing
 from sync.central.migrations import STEPS, applied_steps, migrate
 from sync.central.schema import conflicts, transactions
-from tests.central.conftest import START, Api, Central, open_loans, seed, txn
+from tests.fixtures.central import START, Api, Central, open_loans, seed, txn
 from tests.fleet.conftest import signed_in
 
 UTC_ZONE = ZoneInfo("UTC")

@@ -13,7 +13,7 @@ from sync.central import auth, health, wire
 from sync.central.database import make_engine, reading, writing
 from sync.central.migrations import migrate
 from sync.central.schema import kiosks, uptime_spans
-from tests.central.conftest import START, Central
+from tests.fixtures.central import START, Central
 
 WINDOW = timedelta(minutes=3)
 

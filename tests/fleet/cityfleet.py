@@ -19,7 +19,7 @@ import sqlalchemy as sa
 from sync.central import auth, branches, staff_wire
 from sync.central.database import writing
 from sync.central.schema import faults, kiosks, uptime_spans
-from tests.central.conftest import Api, Central
+from tests.fixtures.central import Api, Central
 from tests.fleet.fleetdata import MINUTE, beat, fault
 
 #: Real district names (Beijing's 16 and 14 of Guangzhou's and Wenzhou's), for realistic width.

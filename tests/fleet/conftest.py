@@ -1,4 +1,7 @@
-"""Fixtures for the fleet pages: the central service fixtures, signed-in sessions, Chromium.
+"""Fixtures for the fleet pages: signed-in sessions, Chromium, a page signed in through it.
+
+The central service's fixtures (a live uvicorn on SQLite and on a real PostgreSQL) are the
+shared ones of ``tests/fixtures/central.py``.
 
 Chromium is Debian's ``/usr/bin/chromium`` driven by Playwright; when it cannot start, the
 browser tests fail and say why, they never skip.
@@ -7,8 +10,10 @@ browser tests fail and say why, they never skip.
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
 
 import pytest
 import requests
@@ -16,13 +21,7 @@ import requests
 from kiosk.clock import ManualClock
 from sync.central import staff_accounts
 from sync.central.database import writing
-from tests.central import conftest as central_fixtures
-from tests.central.conftest import Central, start_central
-
-# The central service's fixtures, shared: a live uvicorn on SQLite and on a real PostgreSQL.
-db_url = central_fixtures.db_url
-central_clock = central_fixtures.central_clock
-central = central_fixtures.central
+from tests.fixtures.central import Central, start_central
 
 CHROMIUM = Path(os.environ.get("SHUFANG_CHROMIUM", "/usr/bin/chromium"))
 CHROMIUM_FLAGS = [
@@ -111,6 +110,29 @@ def chromium(tmp_path: Path) -> Iterator[object]:
         context.set_default_timeout(15_000)
         yield context
         context.close()
+
+
+#: ``signed_in_page(central, path, name, role)``: a new page showing ``path``.
+SignedInPage = Callable[[Central, str, str, str], Any]
+
+
+@pytest.fixture
+def signed_in_page(chromium: Any) -> SignedInPage:
+    """Opens ``path`` in a new Chromium page and signs in through the form the central
+    answers with, as staff ``name`` in ``role``; returns the page once it shows ``path``."""
+
+    def open_signed_in(central: Central, path: str, name: str, role: str) -> Any:
+        username, password = staff_account(central, name, role)
+        page = chromium.new_page()
+        page.goto(central.url + path)
+        page.fill("#username", username)
+        page.fill("#password", password)
+        page.click("button.primary")
+        wanted = urlsplit(path).path
+        page.wait_for_url(lambda url: urlsplit(url).path == wanted)
+        return page
+
+    return open_signed_in
 
 
 def disable_staff(central: Central, name: str = "librarian") -> None:

@@ -11,7 +11,7 @@ from typing import Any
 from sync.central import health, staff_wire, wire
 from sync.central.database import writing
 from sync.central.schema import faults, uptime_spans
-from tests.central.conftest import Api, Central
+from tests.fixtures.central import Api, Central
 
 MINUTE = timedelta(minutes=1)
 DAY = timedelta(days=1)

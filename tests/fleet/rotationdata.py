@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from sync.central import staff_wire, wire
-from tests.central.conftest import Central, txn
+from tests.fixtures.central import Central, txn
 
 #: (pii, title, call number, CLC class), out of shelf order on purpose.
 BOOKS = (

@@ -7,7 +7,7 @@ from urllib.parse import urlparse
 
 import requests
 
-from tests.central.conftest import Central
+from tests.fixtures.central import Central
 from tests.fleet.conftest import SHOTS
 
 

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from sync.central.settings import CentralSettings
-from tests.central.conftest import START, Central
+from tests.fixtures.central import START, Central
 from tests.fleet.conftest import SHOTS, staff_account
 from tests.fleet.fleetdata import Journal, beat, demo_fleet, fault, put_catalog
 

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from kiosk.clock import ManualClock
-from tests.central.conftest import START, Central, start_central
+from tests.fixtures.central import START, Central, start_central
 from tests.fleet.cityfleet import CityFleet, seed_city
 from tests.fleet.conftest import SHOTS, staff_account
 from tests.fleet.fleetdata import Journal, put_catalog

@@ -2,25 +2,20 @@
 
 from __future__ import annotations
 
-from typing import Any
-
-from tests.central.conftest import Central
 from tests.central.test_efficiency import seed
-from tests.fleet.conftest import SHOTS, staff_account
+from tests.fixtures.central import Central
+from tests.fleet.conftest import SHOTS, SignedInPage
+
+#: The week the efficiency tests' data covers, as the page's address asks for it.
+WEEK = "/dashboard/efficiency?since=2026-11-18&until=2026-11-24"
 
 
 def test_a_director_reads_the_week_and_sees_the_weak_room(
-    sqlite_central: Central, chromium: Any
+    sqlite_central: Central, signed_in_page: SignedInPage
 ) -> None:
     central = sqlite_central
     seed(central)
-    username, password = staff_account(central, "wang.director", "viewer")
-    page = chromium.new_page()
-    page.goto(central.url + "/dashboard/efficiency?since=2026-11-18&until=2026-11-24")
-    page.fill("#username", username)
-    page.fill("#password", password)
-    page.click("button.primary")
-    page.wait_for_url("**/dashboard/efficiency?**")
+    page = signed_in_page(central, WEEK, "wang.director", "viewer")
     rows = page.eval_on_selector_all("tr[data-room]", "r => r.map(x => x.dataset.room)")
     assert rows == ["东城书房", "西城书房", "国贸书房"]
     weak = page.locator('tr[data-room="国贸书房"] td.weak')
@@ -35,16 +30,12 @@ def test_a_director_reads_the_week_and_sees_the_weak_room(
     page.screenshot(path=str(SHOTS / "room.png"), full_page=True)
 
 
-def test_the_printable_report_and_the_downloads(sqlite_central: Central, chromium: Any) -> None:
+def test_the_printable_report_and_the_downloads(
+    sqlite_central: Central, signed_in_page: SignedInPage
+) -> None:
     central = sqlite_central
     seed(central)
-    username, password = staff_account(central, "wang.director", "viewer")
-    page = chromium.new_page()
-    page.goto(central.url + "/dashboard/efficiency?since=2026-11-18&until=2026-11-24")
-    page.fill("#username", username)
-    page.fill("#password", password)
-    page.click("button.primary")
-    page.wait_for_url("**/dashboard/efficiency?**")
+    page = signed_in_page(central, WEEK, "wang.director", "viewer")
     with page.expect_download() as waiting:
         page.click("#xlsx")
     assert waiting.value.suggested_filename == "shufang-efficiency-2026-11-18-2026-11-24.xlsx"

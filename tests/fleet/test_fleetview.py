@@ -12,7 +12,7 @@ from sync.central.database import reading, writing
 from sync.central.schema import uptime_spans
 from sync.central.web import charts, csvexport, fleetview
 from sync.central.web.fleetview import Segment, kiosk_state, mask_card
-from tests.central.conftest import Central
+from tests.fixtures.central import Central
 
 NOW = datetime(2026, 11, 24, 2, 0, tzinfo=UTC)
 

@@ -14,7 +14,7 @@ import requests
 
 from sync.central import branches, staff_accounts
 from sync.central.database import reading, writing
-from tests.central.conftest import START, Central
+from tests.fixtures.central import START, Central
 from tests.fleet.conftest import PASSWORD, disable_staff, signed_in, staff_account, staff_token
 from tests.fleet.fleetdata import MINUTE, Journal, beat, fault, put_catalog
 

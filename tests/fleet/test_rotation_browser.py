@@ -3,25 +3,17 @@ its progress and prints the pick list (screenshots; Chinese must render as Chine
 
 from __future__ import annotations
 
-from typing import Any
-
-from tests.central.conftest import Central, txn
-from tests.fleet.conftest import SHOTS, staff_account
+from tests.fixtures.central import Central, txn
+from tests.fleet.conftest import SHOTS, SignedInPage
 from tests.fleet.rotationdata import boxed, seed
 
 
 def test_a_technician_makes_a_plan_and_prints_its_pick_list(
-    sqlite_central: Central, chromium: Any
+    sqlite_central: Central, signed_in_page: SignedInPage
 ) -> None:
     central = sqlite_central
     seed(central)
-    username, password = staff_account(central, "li.tech", "technician")
-    page = chromium.new_page()
-    page.goto(central.url + "/dashboard/rotation")
-    page.fill("#username", username)
-    page.fill("#password", password)
-    page.click("button.primary")
-    page.wait_for_url("**/dashboard/rotation")
+    page = signed_in_page(central, "/dashboard/rotation", "li.tech", "technician")
     page.click("#suggest button.primary")
     page.wait_for_url("**/dashboard/rotation?suggest=1**")
     assert page.locator("#suggestions tbody tr").count() == 1

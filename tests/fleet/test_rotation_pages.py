@@ -14,7 +14,7 @@ from openpyxl import load_workbook
 from sync.central.database import reading
 from sync.central.schema import items
 from sync.central.web import session
-from tests.central.conftest import Central, txn
+from tests.fixtures.central import Central, txn
 from tests.fleet.conftest import signed_in
 from tests.fleet.rotationdata import BOOKS, LENT_TODAY, WEST_BOOKS, boxed, seed
 

@@ -1,4 +1,4 @@
-"""Fixtures: the parametrized reader rig every contract test runs against."""
+"""Fixtures: the parametrized reader rig every contract test runs against, and an LLRP world."""
 
 from __future__ import annotations
 
@@ -6,6 +6,9 @@ from collections.abc import Iterator
 
 import pytest
 
+from drivers.rfid.emulators.llrp import LlrpEmulator, LlrpEmulatorServer
+from drivers.rfid.field import TagField
+from drivers.rfid.llrp import LlrpReader
 from tests.rfid.rigs import RIGS, Rig, build_rig
 
 
@@ -24,3 +27,15 @@ def rig(request: pytest.FixtureRequest) -> Iterator[Rig]:
 def open_rig(rig: Rig) -> Rig:
     rig.reader.open()
     return rig
+
+
+@pytest.fixture
+def world() -> Iterator[tuple[TagField, LlrpEmulatorServer, LlrpReader]]:
+    """A tag field, the LLRP emulator serving it, and an LLRP reader opened on it."""
+    field = TagField()
+    server = LlrpEmulatorServer(LlrpEmulator(field)).start()
+    reader = LlrpReader.for_address("127.0.0.1", server.port, timeout=1.0)
+    reader.open()
+    yield field, server, reader
+    reader.close()
+    server.stop()

@@ -13,7 +13,6 @@ from __future__ import annotations
 import queue
 import struct
 import threading
-from collections.abc import Iterator
 
 import pytest
 from sllurp.llrp import LLRPMessage
@@ -36,17 +35,6 @@ from kiosk.ports import DeviceError, UnsupportedOperation
 from kiosk.tags import TagData
 
 ISIL = "CN-440300-1"
-
-
-@pytest.fixture
-def world() -> Iterator[tuple[TagField, LlrpEmulatorServer, LlrpReader]]:
-    field = TagField()
-    server = LlrpEmulatorServer(LlrpEmulator(field)).start()
-    reader = LlrpReader.for_address("127.0.0.1", server.port, timeout=1.0)
-    reader.open()
-    yield field, server, reader
-    reader.close()
-    server.stop()
 
 
 # --- frames against the specification ---------------------------------------------------

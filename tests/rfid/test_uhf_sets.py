@@ -12,10 +12,10 @@ from kiosk.models import Item, Patron
 from kiosk.outcomes import OutcomeKind
 from kiosk.reasons import Reason
 from tests.conftest import TEST_POLICY
-from tests.rfid.test_llrp import ISIL, world  # noqa: F401 (the LLRP emulator fixture)
+from tests.rfid.test_llrp import ISIL
 
 
-def test_a_uhf_sets_one_tag_reports_its_parts_as_unknown(world) -> None:  # noqa: F811
+def test_a_uhf_sets_one_tag_reports_its_parts_as_unknown(world) -> None:
     field, _, reader = world
     field.place(library_tag(afi=0x07, pii="31234567", isil=ISIL, set=(1, 2)))
     items: list[tuple] = []

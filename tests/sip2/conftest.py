@@ -3,13 +3,19 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
+from kiosk.cli.run import core_factory
+from kiosk.config import load_config
+from kiosk.core import Core
+from kiosk.models import Item, Patron
 from sync.sip2.client import Account, Sip2Client
 from sync.sip2.dialects import profile
 from sync.sip2.transport import Endpoint
 from sync.sip2.upstream import Sip2Upstream
+from tests.sip2.kiosk_daemon import write_config
 from tests.sip2.library import Book, Library, Reader, RunningServer, build_app
 
 
@@ -78,3 +84,13 @@ def client(server: RunningServer) -> Iterator[Sip2Client]:
 @pytest.fixture
 def upstream(client: Sip2Client) -> Sip2Upstream:
     return Sip2Upstream(client, profile("standard"), budget_s=2.0)
+
+
+@pytest.fixture
+def kiosk_core(tmp_path: Path, server: RunningServer) -> Iterator[Core]:
+    """The UI's core wired to the library system, with the few records it lends offline."""
+    core = core_factory(load_config(write_config(tmp_path, server.port)))()
+    core.store.patrons.upsert([Patron("R0001"), Patron("R0002")])
+    core.store.items.upsert([Item("1000001", "三体"), Item("1000002", "活着")])
+    yield core
+    core.close()

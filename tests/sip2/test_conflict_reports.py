@@ -26,20 +26,9 @@ from sync.central.app import create_app
 from sync.central.client import Unavailable
 from sync.central.server import BackgroundServer
 from sync.daemon.acs import ConflictReport, report_conflicts, upstream_conflict
-from tests.central.conftest import (  # noqa: F401  (fixtures are found by name)
-    Central,
-    central,
-    central_clock,
-    db_url,
-)
+from tests.fixtures.central import Central
+from tests.sip2.kiosk_daemon import applied_for, daemon_for, lend_offline, write_config
 from tests.sip2.library import Library, RunningServer
-from tests.sip2.test_sync_daemon import (  # noqa: F401  (kiosk_core is a fixture)
-    applied_for,
-    daemon_for,
-    kiosk_core,
-    lend_offline,
-    write_config,
-)
 from tests.sync.fake_central import FakeCentral
 
 BLOCKED = "R0002"  # blocked at the library system; the kiosk's cached record says nothing
@@ -73,8 +62,8 @@ def test_a_blocked_readers_offline_checkout_refused_by_the_acs_is_one_central_co
     tmp_path: Path,
     server: RunningServer,
     strict: Library,
-    kiosk_core: Core,  # noqa: F811
-    central: Central,  # noqa: F811
+    kiosk_core: Core,
+    central: Central,
     caplog: pytest.LogCaptureFixture,
 ) -> None:
     lend_offline(kiosk_core, server, BLOCKED, "1000001")
@@ -118,8 +107,8 @@ def test_refusals_made_while_the_central_is_down_are_reported_once_it_is_back(
     tmp_path: Path,
     server: RunningServer,
     strict: Library,
-    kiosk_core: Core,  # noqa: F811
-    central: Central,  # noqa: F811
+    kiosk_core: Core,
+    central: Central,
 ) -> None:
     lend_offline(kiosk_core, server, BLOCKED, "1000001", "1000002")
     refused = [t.id for t in kiosk_core.store.journal.pending(10)]
@@ -173,8 +162,8 @@ def test_a_report_the_central_rejects_is_kept_and_never_stops_the_heartbeat(
     tmp_path: Path,
     server: RunningServer,
     library: Library,
-    kiosk_core: Core,  # noqa: F811
-    central: Central,  # noqa: F811
+    kiosk_core: Core,
+    central: Central,
 ) -> None:
     odd = "9" * 70  # longer than the central takes: the ACS does not know it either
     kiosk_core.store.items.upsert([Item(odd, "Mislabelled")])
@@ -200,8 +189,8 @@ def test_shufang_sync_once_says_how_many_refusals_reached_the_central(
     tmp_path: Path,
     server: RunningServer,
     strict: Library,
-    kiosk_core: Core,  # noqa: F811
-    central: Central,  # noqa: F811
+    kiosk_core: Core,
+    central: Central,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     lend_offline(kiosk_core, server, BLOCKED, "1000001")
@@ -220,7 +209,7 @@ def test_without_a_central_refusals_wait_in_the_journal_for_one(
     tmp_path: Path,
     server: RunningServer,
     strict: Library,
-    kiosk_core: Core,  # noqa: F811
+    kiosk_core: Core,
 ) -> None:
     lend_offline(kiosk_core, server, BLOCKED, "1000001")
     daemon = daemon_for(tmp_path, server.port)

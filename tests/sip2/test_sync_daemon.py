@@ -7,86 +7,25 @@ central (SQLite) is added where the test needs heartbeats and the fault log.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from kiosk.cli import main
-from kiosk.cli.run import core_factory
 from kiosk.clock import ManualClock
 from kiosk.config import load_config
 from kiosk.core import Core
-from kiosk.models import CardKind, Decision, Item, Patron
 from kiosk.store import Store
 from kiosk.store.state import ONLINE_KEY
 from sync.central.server import free_port
 from sync.daemon import SyncDaemon, SyncSettings
 from sync.daemon.upstream import DaemonClient
 from sync.sip2.config import connector_from
-from tests.central.conftest import (  # noqa: F401  (fixtures are found by name)
-    START,
-    Central,
-    central,
-    central_clock,
-    db_url,
-)
+from tests.fixtures.central import START, Central
+from tests.sip2.kiosk_daemon import applied_for, daemon_for, lend_offline, write_config
 from tests.sip2.library import Library, RunningServer
 
 CENTRAL_ONLY_SQLITE = pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
-
-
-def write_config(
-    tmp_path: Path, port: int, service: Central | None = None, upstream: str = ""
-) -> Path:
-    """A SIP2 kiosk; with ``service`` also its central (kiosk k1 enrolled there)."""
-    upstream = 'kind = "sip2"\n' + upstream
-    if service is not None:
-        if "k1" not in service.tokens:
-            service.enrol("k1")
-        upstream += f'url = "{service.url}"\ntoken = "{service.tokens["k1"]}"\n'
-    path = tmp_path / "kiosk.toml"
-    path.write_text(
-        f'[kiosk]\nid = "k1"\n[database]\npath = "{tmp_path / "kiosk.db"}"\n'
-        f"[upstream]\n{upstream}"
-        f'[sip2]\nport = {port}\ninstitution_id = "CITY"\nlocation_code = "MAIN"\n'
-        'timeout_s = 0.5\nretries = 0\noffline_policy = "allow"\n',
-        encoding="utf-8",
-    )
-    return path
-
-
-@pytest.fixture
-def kiosk_core(tmp_path: Path, server: RunningServer) -> Iterator[Core]:
-    """The UI's core wired to the library system, with the few records it lends offline."""
-    core = core_factory(load_config(write_config(tmp_path, server.port)))()
-    core.store.patrons.upsert([Patron("R0001"), Patron("R0002")])
-    core.store.items.upsert([Item("1000001", "三体"), Item("1000002", "活着")])
-    yield core
-    core.close()
-
-
-def lend_offline(core: Core, server: RunningServer, card: str, *piis: str) -> None:
-    """The library system is down while a reader borrows: the kiosk decides and queues."""
-    server.stop()
-    try:
-        ident = core.circulation.identify(card, CardKind.BARCODE, "1234")
-        assert ident.ok, ident.reason
-        for pii in piis:
-            outcome = core.circulation.checkout(ident.patron, pii)
-            assert outcome.ok, outcome.reason
-    finally:
-        server.start()
-    rows = core.store.journal.pending(10)
-    assert [r.decision for r in rows] == [Decision.OFFLINE] * len(piis)
-
-
-def daemon_for(tmp_path: Path, port: int, service: Central | None = None) -> SyncDaemon:
-    return SyncDaemon.from_config(load_config(write_config(tmp_path, port, service)))
-
-
-def applied_for(library: Library, pii: str) -> int:
-    return sum(1 for command, item, *_ in library.applied if command == "11" and item == pii)
 
 
 def test_offline_loans_reach_the_library_system_exactly_once_without_a_central(
@@ -116,7 +55,7 @@ def test_a_refused_row_becomes_a_conflict_in_the_central_fault_log(
     server: RunningServer,
     library: Library,
     kiosk_core: Core,
-    central: Central,  # noqa: F811
+    central: Central,
 ) -> None:
     lend_offline(kiosk_core, server, "R0001", "1000001", "1000002")
     library.books["1000002"].borrower = "R0004"  # lent at the desk meanwhile
@@ -148,7 +87,7 @@ def test_with_the_acs_down_the_daemon_goes_offline_keeps_the_rows_and_still_beat
     server: RunningServer,
     library: Library,
     kiosk_core: Core,
-    central: Central,  # noqa: F811
+    central: Central,
 ) -> None:
     lend_offline(kiosk_core, server, "R0001", "1000001")
     daemon = daemon_for(tmp_path, server.port, central)

@@ -15,8 +15,8 @@ import pymarc
 
 from sync.central import catalog, csvimport, marcimport, wire
 from sync.central.database import writing
-from tests.central.conftest import Central
-from tests.sync.conftest import Kiosk
+from tests.fixtures.central import Central
+from tests.sync.kiosks import Kiosk
 
 
 def _record(title_tag: str, *links: list[tuple[str, str]]) -> pymarc.Record:

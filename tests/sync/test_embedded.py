@@ -15,7 +15,7 @@ from sync.central import staff_wire, wire
 from sync.daemon import SyncDaemon, SyncSettings
 from sync.daemon.embedded import NetworkSwitch, start_embedded_central
 from sync.daemon.upstream import DaemonClient
-from tests.sync.conftest import wait_until
+from tests.sync.kiosks import wait_until
 
 
 def test_the_embedded_central_and_a_threaded_daemon_replicate_and_deliver(tmp_path: Path):

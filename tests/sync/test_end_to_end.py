@@ -24,8 +24,8 @@ from sync.central.server import free_port
 from sync.daemon import SyncDaemon
 from sync.daemon.push import push_outbox
 from sync.daemon.upstream import DaemonClient
-from tests.central.conftest import START, open_loans, seed
-from tests.sync.conftest import Kiosk, make_kiosk, wait_until
+from tests.fixtures.central import START, open_loans, seed
+from tests.sync.kiosks import Kiosk, make_kiosk, wait_until
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -58,14 +58,16 @@ def test_a_transaction_made_online_reaches_the_central_within_two_seconds(kiosk:
 
 
 def _serve(db_url: str, port: int, folder: Path) -> subprocess.Popen:
-    log = open(folder / f"central-{port}.log", "w")  # noqa: SIM115 (closed with the process)
-    return subprocess.Popen(
-        [sys.executable, "-m", "kiosk", "central", "serve", "--db", db_url, "--port", str(port)],
-        cwd=REPO,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-        env={**os.environ, "PYTHONUNBUFFERED": "1"},
-    )
+    command = [sys.executable, "-m", "kiosk", "central", "serve", "--db", db_url]
+    # the child writes to its own copy of the descriptor; ours is closed once it has started
+    with open(folder / f"central-{port}.log", "w") as log:
+        return subprocess.Popen(
+            [*command, "--port", str(port)],
+            cwd=REPO,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            env={**os.environ, "PYTHONUNBUFFERED": "1"},
+        )
 
 
 def _wait_healthy(url: str, process: subprocess.Popen) -> None:

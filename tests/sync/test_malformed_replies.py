@@ -17,7 +17,7 @@ from kiosk.store import Store
 from sync.daemon import SyncDaemon, SyncSettings
 from sync.daemon.loop import MALFORMED_CODE, UPSTREAM_DEVICE
 from sync.daemon.upstream import DaemonClient
-from tests.sync.conftest import Kiosk
+from tests.sync.kiosks import Kiosk
 from tests.sync.test_replication import _lend
 
 PORTAL = b"<html><head><title>WiFi login</title></head><body>Accept terms</body></html>"

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from kiosk.store.state import OUT_OF_SERVICE_KEY
-from tests.sync.conftest import Kiosk
+from kiosk.core import OUT_OF_SERVICE_KEY
+from tests.sync.kiosks import Kiosk
 
 
 def fleet_state(central) -> str:

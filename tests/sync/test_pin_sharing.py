@@ -21,8 +21,8 @@ from kiosk.reasons import Reason
 from kiosk.store.state import PIN_LOCKOUTS_REPORTED_KEY
 from sync.central import staff_wire, wire
 from sync.central.pin_check import central_pin_check
-from tests.central.conftest import START, Central
-from tests.sync.conftest import Kiosk, make_kiosk
+from tests.fixtures.central import START, Central
+from tests.sync.kiosks import Kiosk, make_kiosk
 
 PIN = "2468"
 

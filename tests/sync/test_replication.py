@@ -19,8 +19,8 @@ from sync.central.schema import ecard_keys, kiosks, policies
 from sync.daemon import SyncDaemon
 from sync.daemon.pull import cursor_of, pull_changes
 from sync.daemon.upstream import DaemonClient
-from tests.central.conftest import open_loans
-from tests.sync.conftest import Kiosk, restart_on_same_port
+from tests.fixtures.central import open_loans
+from tests.sync.kiosks import Kiosk, restart_on_same_port
 
 
 def _lend(kiosk: Kiosk, card: str, *piis: str) -> list[str]:

@@ -15,8 +15,8 @@ from kiosk.outcomes import OutcomeKind
 from kiosk.reasons import Reason
 from sync.central import rotation, rotation_moves, staff_wire, wire
 from sync.central.database import reading, writing
-from tests.central.conftest import Central, seed
-from tests.sync.conftest import make_kiosk
+from tests.fixtures.central import Central, seed
+from tests.sync.kiosks import make_kiosk
 
 
 def _plan(central: Central, piis: list[str], to_branch: str = "west") -> int:
@@ -145,7 +145,7 @@ def test_a_page_with_records_a_kiosk_does_not_know_still_applies(tmp_path: Path)
     from kiosk.clock import ManualClock
     from kiosk.store import Store
     from sync.daemon.pull import apply_page, cursor_of
-    from tests.central.conftest import START
+    from tests.fixtures.central import START
 
     store = Store(tmp_path / "kiosk.db")
     record = {"item_pii": "I1", "to_branch": "west", "to_name": "城西书房", "plan_id": 2}

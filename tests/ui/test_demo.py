@@ -26,9 +26,12 @@ def test_builtin_scenario_tours_every_flow(qtbot, tmp_path, capsys):
         tmp_path / "screenshots" / p
         for p in sorted(p.split("/")[-1] for p in summary["screenshots"])
     ]
-    assert len(shots) == 10 and Image.open(shots[0]).size == (1080, 1920)
+    assert len(shots) == 10
+    with Image.open(shots[0]) as shot:
+        assert shot.size == (1080, 1920)
     (receipt,) = summary["receipts"]
-    assert Image.open(receipt).size[0] == 576
+    with Image.open(receipt) as image:
+        assert image.size[0] == 576
     store = Store(tmp_path / "kiosk.db")
     checkouts = [t for t in store.journal.recent(100) if t.kind.value == "checkout"]
     assert len(checkouts) == 6 and all(t.security.value == "done" for t in checkouts)

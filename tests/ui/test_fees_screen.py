@@ -6,6 +6,9 @@ habit: refused with fee type 06 and BV until the checkout carries BO = Y).
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
+from kiosk.core import Core
 from kiosk.models import CardKind, Item, Patron
 from kiosk.reasons import Reason
 from sync.sip2.dialects import profile
@@ -18,23 +21,28 @@ from ui.qt import QtCore, QtWidgets
 from ui.session import Mode
 
 
-def test_the_reader_accepts_the_charge_on_the_touch_screen(qtbot, make_kiosk, probe) -> None:
-    """Through the real screens (#12 point 6): the offer shows an accept button on the item's
-    row; pressing it borrows the item and the ACS sees BO = Y once, only then."""
-    acs = ScriptedAcs(answer)
+def koha_core(probe: Callable[[], Core], acs: ScriptedAcs) -> Callable[[], Core]:
+    """The kiosk's core lending through ``acs`` with Koha's dialect, the DVD 1000001 known."""
 
-    def factory():
+    def factory() -> Core:
         core = probe()
         upstream = Sip2Upstream(
             make_client(acs.port, checksums=False), profile("koha"), budget_s=2.0
         )
         core.store.items.upsert([Item("1000001", "DVD")])
         core.circulation.set_online_source(upstream.online)
-        core.circulation = LiveCirculation(core.circulation, upstream)
+        core.circulation = LiveCirculation(core.circulation, upstream)  # type: ignore[assignment]
         return core
 
+    return factory
+
+
+def test_the_reader_accepts_the_charge_on_the_touch_screen(qtbot, make_kiosk, probe) -> None:
+    """Through the real screens (#12 point 6): the offer shows an accept button on the item's
+    row; pressing it borrows the item and the ACS sees BO = Y once, only then."""
+    acs = ScriptedAcs(answer)
     try:
-        kiosk = make_kiosk(factory)
+        kiosk = make_kiosk(koha_core(probe, acs))
         kiosk.begin(Mode.BORROW)
         kiosk.card_presented("R1", CardKind.NFC)
         qtbot.waitUntil(lambda: kiosk.window.current() == "borrow", timeout=5000)
@@ -59,19 +67,8 @@ def test_the_reader_accepts_a_renewal_charge_on_my_account(qtbot, make_kiosk, pr
     """My account: a renewal the ACS charges for shows the charge and a button on the row
     (not "ask staff"); pressing it renews with BO = Y and the row shows old -> new dates."""
     acs = ScriptedAcs(answer)
-
-    def factory():
-        core = probe()
-        upstream = Sip2Upstream(
-            make_client(acs.port, checksums=False), profile("koha"), budget_s=2.0
-        )
-        core.store.items.upsert([Item("1000001", "DVD")])
-        core.circulation.set_online_source(upstream.online)
-        core.circulation = LiveCirculation(core.circulation, upstream)
-        return core
-
     try:
-        kiosk = make_kiosk(factory)
+        kiosk = make_kiosk(koha_core(probe, acs))
         done: list[object] = []
         kiosk.core.call(
             lambda core: core.circulation.checkout(Patron("R1"), "1000001", fee_accepted=True),
