@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import io
 import re
-from typing import Any
 
 import zxingcpp
 from PIL import Image
@@ -14,13 +13,13 @@ from PIL import Image
 from sync.central import rotation, rotation_moves
 from sync.central.database import writing
 from sync.central.web.boxlabels import qr_text
-from tests.central.conftest import Central
-from tests.fleet.conftest import SHOTS, staff_account
+from tests.fixtures.central import Central
+from tests.fleet.conftest import SHOTS, SignedInPage
 from tests.fleet.rotationdata import seed
 
 
 def test_the_labels_name_the_room_and_their_qr_codes_read_back(
-    sqlite_central: Central, chromium: Any
+    sqlite_central: Central, signed_in_page: SignedInPage
 ) -> None:
     central = sqlite_central
     seed(central)
@@ -30,13 +29,7 @@ def test_the_labels_name_the_room_and_their_qr_codes_read_back(
         to_main = rotation.create_plan(conn, "west", "main", ["32001"], "t", now)
         gone = rotation.create_plan(conn, "main", "west", ["31004"], "t", now)
         rotation_moves.cancel(conn, gone, "t", now)
-    username, password = staff_account(central, "wang.view", "viewer")  # viewers may print
-    page = chromium.new_page()
-    page.goto(central.url + "/dashboard/rotation")
-    page.fill("#username", username)
-    page.fill("#password", password)
-    page.click("button.primary")
-    page.wait_for_url("**/dashboard/rotation")
+    page = signed_in_page(central, "/dashboard/rotation", "wang.view", "viewer")  # may print
     page.click("#box-labels")
     page.wait_for_url("**/dashboard/rotation/labels")
     labels = page.locator("article.box-label")
