@@ -21,7 +21,7 @@ the year; weak-1 (the business-district room readers pass by) one at noon on wee
 last day in UTC), which must not count. The other 28 rooms' visits stay reader-days.
 
 The rows are written as the ledger writes applied transactions and the rollup is then
-rebuilt from them (``rollup.rebuild``), as the efficiency bench does at larger scale: 50,000
+rebuilt from them (``rollup_rebuild.rebuild``), as the efficiency bench does at larger scale: 50,000
 transactions through the HTTP API would take minutes.
 """
 
@@ -33,7 +33,7 @@ from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 
-from sync.central import auth, branches, catalog, rollup, staff_wire, wire
+from sync.central import auth, branches, catalog, rollup_rebuild, staff_wire, wire
 from sync.central.database import writing
 from sync.central.schema import transactions
 
@@ -175,5 +175,5 @@ def seed_year(central: object) -> int:
                     used += 1
                 day += timedelta(days=1)
         conn.execute(sa.insert(transactions), rows)
-        rollup.rebuild(conn)
+        rollup_rebuild.rebuild(conn)
     return len(rows)

@@ -21,7 +21,6 @@ LONG_MODULES: dict[str, int] = {
     "drivers/health.py": 451,
     "sync/central/schema.py": 478,
     "sync/central/health.py": 480,
-    "sync/central/rollup.py": 485,
     "sync/central/ledger.py": 491,
     "drivers/rfid/llrp.py": 513,
     "drivers/rfid/emulators/llrp.py": 529,
