@@ -42,14 +42,14 @@ def register(actions: Subcommands) -> None:
 def run_rollup(args: argparse.Namespace, config: CentralConfig) -> int:
     import time
 
-    from sync.central import rollup
+    from sync.central import rollup_rebuild
     from sync.central.database import writing
 
     engine = _engine(config.db, create=args.create)
     started = time.perf_counter()
     with writing(engine) as conn:
-        rollup.rebuild(conn)
-        counted, days = rollup.sizes(conn)
+        rollup_rebuild.rebuild(conn)
+        counted, days = rollup_rebuild.sizes(conn)
     engine.dispose()
     print(
         f"efficiency rollup rebuilt from {counted} transaction(s): {days} room-day(s) "

@@ -18,7 +18,7 @@ from zoneinfo import ZoneInfo
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-from sync.central import rollup, rotation, wire
+from sync.central import rollup, rotation_moves, wire
 from sync.central.auth import KioskIdentity, TokenRevoked
 from sync.central.database import keyed_select, rows_for_keys
 from sync.central.journal_rows import conflict_row, duplicate_reason, journal_row
@@ -95,7 +95,6 @@ def apply_batch(
     rollup.lock_readers(conn, [r.patron_card for r in rows])
     results: dict[int, wire.TransactionResult] = {}
     handled: set[str] = set()
-    returned: list[tuple[str, str | None]] = []  # items checked in and what the reader heard
     for index in sorted(range(len(rows)), key=lambda i: rows[i].seq):
         row = rows[index]
         if row.id in seen or row.id in handled:
@@ -112,17 +111,16 @@ def apply_batch(
             else _out_of_order(conn, batch, row, last_seq)
         )
         results[index] = _record(batch, index, row, outcome, now, tz, in_order)
-        if row.kind == "checkin" and in_order and outcome.status == "accepted":
-            returned.append((row.item_pii, row.reason))
         if in_order:
             last_seq = row.seq
             batch.applied_seqs.add(row.seq)
     flush(conn, batch, results)
-    rotation.note_checkins(conn, kiosk.kiosk_id, kiosk.branch, returned, now)
+    replies = [results[i] for i in range(len(rows))]
+    rotation_moves.note_checkins(conn, kiosk.kiosk_id, kiosk.branch, rows, replies, now)
     conn.execute(
         kiosks.update().where(kiosks.c.kiosk_id == kiosk.kiosk_id).values(last_seq=last_seq)
     )
-    return [results[i] for i in range(len(rows))]
+    return replies
 
 
 _SEEN = keyed_select(transactions.c.id, transactions.c.status)
@@ -256,6 +254,7 @@ def _cancel(conn: Connection, batch: Batch, row: wire.TransactionIn) -> Outcome:
         )
     if outcome.status != "accepted":
         return outcome
+    rotation_moves.note_cancelled(conn, target, row.at)  # a return undone was never boxed
     conn.execute(
         transactions.update().where(transactions.c.id == target.id).values(cancelled_by=row.id)
     )

@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
 from kiosk.clock import Clock, SystemClock
-from sync.central import health, rollup, schema, staff_accounts, staff_tables
+from sync.central import health, rollup_rebuild, schema, staff_accounts, staff_tables
 from sync.central.alerts.tables import alert_deliveries, alert_episodes, alert_events
 from sync.central.database import writing
 from sync.central.health_tables import uptime_spans
@@ -108,7 +108,7 @@ def _rollup(conn: Connection) -> None:
         schema.room_reader_firsts, schema.item_lent_days, schema.room_holdings,
     ):  # fmt: skip
         table.create(conn, checkfirst=True)
-    rollup.rebuild(conn)
+    rollup_rebuild.rebuild(conn)
     if "next_start_at" not in {c["name"] for c in sa.inspect(conn).get_columns("uptime_spans")}:
         _add_column(conn, uptime_spans.c.next_start_at)
     health.link_spans(conn)

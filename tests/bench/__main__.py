@@ -64,6 +64,9 @@ def main() -> int:
         from tests.bench import efficiency_bench
 
         table("efficiency page at city scale (server time)", efficiency_bench.run())
+        from tests.bench import rotation_bench
+
+        table("collection rotation for the seeded city (server time)", rotation_bench.run())
     if args.only in (None, "sync"):
         try:
             sync_bench = importlib.import_module("tests.bench.sync_bench")

@@ -5,7 +5,7 @@ made by PostgreSQL itself (``generate_series``: 300 rooms x 365 days x ~40 a day
 weekends and in the afternoon), because 4 million rows through Python would take longer than
 the measurement. The rows are what the ledger writes for applied transactions; the
 efficiency rollup is then made from them as schema step 9 makes it for an existing database
-(``rollup.rebuild``), and the ledger keeps it from there. The figure is the page's server
+(``rollup_rebuild.rebuild``), and the ledger keeps it from there. The figure is the page's server
 time (``Server-Timing``), p50 and p95, target p95 < 1 s.
 
 Run alone: ``.venv/bin/python -m tests.bench.efficiency_bench [rooms] [days] [repeats]``.
@@ -22,7 +22,7 @@ import requests
 import sqlalchemy as sa
 
 from kiosk.clock import ManualClock
-from sync.central import auth, branches, rollup, staff_wire
+from sync.central import auth, branches, rollup_rebuild, staff_wire
 from sync.central.database import writing
 from tests.fixtures.central import START, start_central
 from tests.fleet.conftest import staff_account
@@ -91,7 +91,7 @@ def seed(central: Any, rooms: int, days: int) -> tuple[int, float]:
         conn.commit()
     started = time.perf_counter()
     with writing(central.engine) as conn:
-        rollup.rebuild(conn)
+        rollup_rebuild.rebuild(conn)
     built_s = time.perf_counter() - started
     # As after any bulk load: the catalog rows the rebuild rewrote are vacuumed now rather
     # than by autovacuum in the middle of the measurement.

@@ -87,3 +87,15 @@ def test_efficiency_benchmark_times_the_page_on_postgresql():
     assert all(
         "target p95 < 1000 ms" in r.figure and "transactions seeded" in r.figure for r in rows
     )
+
+
+def test_rotation_benchmark_times_proposing_a_plan_on_postgresql():
+    from tests.bench import rotation_bench
+
+    rows = rotation_bench.run(extra=20, repeats=2)
+    assert [r.name for r in rows] == [
+        "rotation suggestion, 30 rooms, 3,597 volumes (PostgreSQL)",
+        "rotation proposal, one room (PostgreSQL)",
+        "rotation plan of 320 items made (PostgreSQL)",
+    ]
+    assert all("target" in r.figure for r in rows) and rows[0].n == 2

@@ -6,7 +6,7 @@ and readers (conflicts, some applied later by staff), rows arriving out of day o
 out of seq order, items lost and moved. Then every period asked for (recent, long ago,
 half in the future, one day) is measured from the rollup and counted again straight from
 ``transactions`` with the queries the page used before the rollup, on SQLite and on
-PostgreSQL. ``rollup.rebuild`` must also make again the very rows the ledger kept.
+PostgreSQL. ``rollup_rebuild.rebuild`` must also make again the very rows the ledger kept.
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-from sync.central import efficiency, rollup, staff_wire, wire
+from sync.central import efficiency, rollup_rebuild, staff_wire, wire
 from sync.central.database import reading, writing
 from sync.central.migrations import migrate
 from sync.central.schema import (
@@ -267,7 +267,7 @@ def test_rollup_figures_equal_a_straight_count_of_the_ledger(central: Central, s
             )
         kept = snapshot(conn)
     with writing(central.engine) as conn:
-        rollup.rebuild(conn)
+        rollup_rebuild.rebuild(conn)
     with reading(central.engine) as conn:
         assert snapshot(conn) == kept
 
@@ -366,6 +366,6 @@ def test_readers_at_several_kiosks_at_once_are_counted_once(central: Central) ->
         assert from_rollup(conn, *week) == nonzero(straight(conn, *week))
         kept = snapshot(conn)
     with writing(central.engine) as conn:
-        rollup.rebuild(conn)
+        rollup_rebuild.rebuild(conn)
     with reading(central.engine) as conn:
         assert snapshot(conn) == kept

@@ -8,7 +8,7 @@ from datetime import timedelta
 
 import pytest
 
-from sync.central import rotation, staff_wire, wire
+from sync.central import rotation, rotation_proposals, staff_wire, wire
 from sync.central.database import reading, writing
 from tests.fixtures.central import START, Central, txn
 
@@ -55,7 +55,7 @@ def test_the_suggestion_sends_each_rooms_unread_classes_where_they_are_read(
     _city(central)
     today = START.date().isoformat()
     with reading(central.engine) as conn:
-        found = rotation.suggest(conn, idle_days=90, today=today, batch=5)
+        found = rotation_proposals.suggest(conn, idle_days=90, today=today, batch=5)
     assert [(s.from_branch, s.to_branch, s.clc, s.stale, s.quantity, s.loans_per_100)
             for s in found] == [
         ("A", "B", "I", 4, 4, 100.0),
@@ -63,11 +63,11 @@ def test_the_suggestion_sends_each_rooms_unread_classes_where_they_are_read(
         ("C", "B", "I", 3, 3, 100.0),
     ]  # fmt: skip
     with writing(central.engine) as conn:  # a plan takes its items out of the next suggestion
-        picked = rotation.propose(conn, "A", idle_days=90, today=today, clc_prefix="I")
+        picked = rotation_proposals.propose(conn, "A", idle_days=90, today=today, clc_prefix="I")
         assert [c.pii for c in picked] == ["A-I4", "A-I3", "A-I1", "A-I2"]
         rotation.create_plan(conn, "A", "B", [c.pii for c in picked], "t", central.clock.now())
     with reading(central.engine) as conn:
-        after = rotation.suggest(conn, idle_days=90, today=today, batch=5)
+        after = rotation_proposals.suggest(conn, idle_days=90, today=today, batch=5)
     assert [(s.from_branch, s.clc, s.quantity) for s in after] == [("A", "K", 2), ("C", "I", 3)]
 
 
@@ -91,7 +91,7 @@ def test_a_plan_refuses_items_it_cannot_move(central: Central) -> None:
     ("clc", "main"), [("I247.55", "I"), ("TP311.1", "TP"), ("TN91", "TN"), ("T-0", "T"), ("", "")]
 )
 def test_the_main_class_of_a_clc_number(clc: str, main: str) -> None:
-    assert rotation.clc_main_class(clc) == main
+    assert rotation_proposals.clc_main_class(clc) == main
 
 
 def test_call_numbers_sort_in_shelf_order() -> None:
@@ -123,7 +123,9 @@ def test_a_limited_proposal_takes_the_stalest_and_lists_them_in_shelf_order(
     ]
     assert {r["status"] for r in kiosk.push(*rows)} == {"accepted"}
     with reading(central.engine) as conn:
-        two = rotation.propose(conn, "D", idle_days=90, today=START.date().isoformat(), limit=2)
+        two = rotation_proposals.propose(
+            conn, "D", idle_days=90, today=START.date().isoformat(), limit=2
+        )
     assert [c.pii for c in two] == ["D1", "D3"]  # never lent and 200 days; not 100 days
     assert two[0].last_lent_day is not None and two[1].last_lent_day is None
 
@@ -181,3 +183,39 @@ def test_only_a_return_the_kiosk_sent_to_the_transfer_box_is_in_transit(
     assert {i.pii: i.shelf_state for i in found.items} == {
         "A-I1": "in_transit", "A-I2": "on_shelf", "A-I3": "on_shelf", "A-I4": "on_shelf",
     }  # fmt: skip
+
+
+def test_a_cancelled_return_puts_the_item_back_on_loan_and_waiting(central: Central) -> None:
+    """Regression: the kiosk told the reader to use the transfer box, then the tag write
+    failed and it journaled a cancel of the return: the reader still holds the book, so the
+    central must not count it in transit. Both ways a cancel arrives: in a later push, and in
+    the same push as the return (a kiosk that was offline)."""
+    _city(central)
+    kiosk = central.enrol("k-a", "A")
+    lent = [txn(1, "checkout", "A-I1"), txn(2, "checkout", "A-I2")]
+    assert {r["status"] for r in kiosk.push(*lent)} == {"accepted"}
+    with writing(central.engine) as conn:
+        plan_id = rotation.create_plan(conn, "A", "B", ["A-I1", "A-I2"], "t", central.clock.now())
+
+    def states() -> dict[str, str]:
+        with reading(central.engine) as conn:
+            found = rotation.plan(conn, plan_id)
+            listed = {p.id: p.counts for p in rotation.plans(conn)}
+        assert found is not None
+        assert listed[plan_id] == found.counts  # the plans list counts as the plan's page does
+        return {i.pii: i.shelf_state for i in found.items}
+
+    boxed = replace(txn(3, "checkin", "A-I1"), reason="send_to_room")
+    assert [r["status"] for r in kiosk.push(boxed)] == ["accepted"]
+    assert states() == {"A-I1": "in_transit", "A-I2": "on_loan"}
+    undone = kiosk.push(txn(4, "cancel", "A-I1", cancels=boxed.id))
+    assert [r["status"] for r in undone] == ["accepted"]
+    assert states() == {"A-I1": "on_loan", "A-I2": "on_loan"}
+    together = replace(txn(5, "checkin", "A-I2"), reason="send_to_room")
+    replies = kiosk.push(together, txn(6, "cancel", "A-I2", cancels=together.id))
+    assert [r["status"] for r in replies] == ["accepted", "accepted"]
+    assert states() == {"A-I1": "on_loan", "A-I2": "on_loan"}
+    # the reader brings A-I1 back for real: now it goes into the box
+    again = replace(txn(7, "checkin", "A-I1"), reason="send_to_room")
+    assert [r["status"] for r in kiosk.push(again)] == ["accepted"]
+    assert states() == {"A-I1": "in_transit", "A-I2": "on_loan"}

@@ -13,8 +13,15 @@ than the pool has readers; holdings = lendable + idle; stale (not lent in the la
 = idle. 27 rooms are ordinary; 3 are weak by design (one loan a weekday, a big idle
 collection, long hours): the efficiency page must flag exactly those.
 
+Two rooms also have a door counter (``COUNTERS``), whose hourly counts go through
+``POST /api/v1/visits`` as a counter's script sends them: room-01 counts 3 people in each
+hour of the day rhythm on a weekday and 6 at the weekend, so 5 x 3 x 469 = 7,035 visits in
+the year; weak-1 (the business-district room readers pass by) one at noon on weekdays only,
+261. Each counter also sent 02:00 local time the day after the year ended (still the year's
+last day in UTC), which must not count. The other 28 rooms' visits stay reader-days.
+
 The rows are written as the ledger writes applied transactions and the rollup is then
-rebuilt from them (``rollup.rebuild``), as the efficiency bench does at larger scale: 50,000
+rebuilt from them (``rollup_rebuild.rebuild``), as the efficiency bench does at larger scale: 50,000
 transactions through the HTTP API would take minutes.
 """
 
@@ -26,7 +33,7 @@ from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 
-from sync.central import auth, branches, catalog, rollup, staff_wire, wire
+from sync.central import auth, branches, catalog, rollup_rebuild, staff_wire, wire
 from sync.central.database import writing
 from sync.central.schema import transactions
 
@@ -72,6 +79,45 @@ def _weak(n: int) -> Room:
 
 ROOMS = [_ordinary(n) for n in range(1, 28)] + [_weak(n) for n in range(1, 4)]
 WEAK = {room.name for room in ROOMS if room.name.startswith("weak-")}
+
+
+#: Rooms with a door counter: room -> (hours of a weekday it counts, people per hour; the
+#: weekend counts twice that at the same hours, unless ``weekend`` is False).
+COUNTERS: dict[str, tuple[tuple[int, ...], int, bool]] = {
+    "room-01": (HOURS, 3, True),
+    "weak-1": ((12,), 1, False),
+}
+#: What the counters sent for 02:00 the day after the year: outside it (local days).
+AFTER_YEAR = 999
+
+
+def counted(room: str, day: date) -> list[tuple[datetime, int]]:
+    """A counter's hourly counts for one local day."""
+    hours, people, weekend = COUNTERS[room]
+    if day.weekday() >= 5:
+        if not weekend:
+            return []
+        people *= WEEKEND_FACTOR
+    return [(datetime.combine(day, time(hour), TZ), people) for hour in hours]
+
+
+def seed_counters(central: object, batch: int = 500) -> int:
+    """Post the counters' year as their scripts would (``POST /visits``, a staff token), a
+    few hundred hours a request; the number of hours sent."""
+    records = []
+    for room in COUNTERS:
+        after = datetime.combine(YEAR[1] + timedelta(days=1), time(2), TZ)
+        records.append({"branch": room, "hour": after.isoformat(), "count": AFTER_YEAR})
+        day = YEAR[0]
+        while day <= YEAR[1]:
+            for hour, count in counted(room, day):
+                records.append({"branch": room, "hour": hour.isoformat(), "count": count})
+            day += timedelta(days=1)
+    staff = central.staff  # type: ignore[attr-defined]
+    for start in range(0, len(records), batch):
+        reply = staff.post("/visits", {"visits": records[start : start + batch]})
+        assert reply.status_code == 200, reply.text
+    return len(records)
 
 
 def loans_on(room: Room, day: date) -> int:
@@ -129,5 +175,5 @@ def seed_year(central: object) -> int:
                     used += 1
                 day += timedelta(days=1)
         conn.execute(sa.insert(transactions), rows)
-        rollup.rebuild(conn)
+        rollup_rebuild.rebuild(conn)
     return len(rows)

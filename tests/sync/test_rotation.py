@@ -13,7 +13,7 @@ from kiosk.diag.checks import transfer_box_check
 from kiosk.models import ItemStatus
 from kiosk.outcomes import OutcomeKind
 from kiosk.reasons import Reason
-from sync.central import rotation, staff_wire, wire
+from sync.central import rotation, rotation_moves, staff_wire, wire
 from sync.central.database import reading, writing
 from tests.fixtures.central import Central, seed
 from tests.sync.kiosks import make_kiosk
@@ -131,7 +131,7 @@ def test_cancelling_a_plan_lets_its_books_stay(central: Central, tmp_path: Path)
     try:
         assert here.sync().ok and here.store.rotations.get("I0") is not None
         with writing(central.engine) as conn:
-            assert rotation.cancel(conn, plan_id, "librarian", central.clock.now()) == 2
+            assert rotation_moves.cancel(conn, plan_id, "librarian", central.clock.now()) == 2
         assert here.sync().ok
         assert here.store.rotations.get("I0") is None
         assert here.core.circulation.checkin("I0").reason is Reason.NOT_ON_LOAN

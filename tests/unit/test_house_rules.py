@@ -17,8 +17,6 @@ MAX_PUBLIC_METHODS = 20
 
 # Modules still over the limit, with the size they may not exceed while they wait for their split.
 LONG_MODULES: dict[str, int] = {
-    "sync/central/rollup.py": 485,
-    "sync/central/rotation.py": 535,
     "ui/controller.py": 553,
 }
 # Classes still over the limit (module:Class → public methods they may not exceed).

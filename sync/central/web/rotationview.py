@@ -13,11 +13,11 @@ import sqlalchemy as sa
 from fastapi import HTTPException, Request, Response, status
 from fastapi.responses import RedirectResponse
 
-from sync.central import picklist, rotation
+from sync.central import picklist, rotation, rotation_moves, rotation_proposals
 from sync.central.database import reading, write_with_retry
 from sync.central.deps import RuntimeDep, SerialId
 from sync.central.runtime import Runtime
-from sync.central.schema import branches, items, kiosks
+from sync.central.schema import branches, kiosks, room_holdings
 from sync.central.web.common import PREFIX, SignedIn, new_router, page, staff_form
 
 router = new_router()
@@ -31,10 +31,11 @@ STATES = ("on_shelf", "on_loan", "in_transit", "arrived")
 
 
 def _rooms(conn: sa.Connection) -> list[str]:
-    """Every room the central knows: from enrolled kiosks, the branches table and the catalog."""
+    """Every room the central knows: from enrolled kiosks, the branches table and the catalog
+    (read from its holdings rollup: a few rows a room, where the items are 10,000 a room)."""
     found: set[str] = set(conn.execute(sa.select(kiosks.c.branch)).scalars())
     found |= set(conn.execute(sa.select(branches.c.branch)).scalars())
-    found |= set(conn.execute(sa.select(items.c.branch).distinct()).scalars())
+    found |= set(conn.execute(sa.select(room_holdings.c.branch).distinct()).scalars())
     return sorted(b for b in found if b)
 
 
@@ -71,10 +72,10 @@ def plans_page(
     for, the city's suggested pairs of rooms (``suggest=1``, at most ``batch`` per room)."""
     idle_days, most, prefix = _criteria(days, limit, clc)
     per_room = _criteria(None, batch or DEFAULT_BATCH, None)[1]
-    today = rotation.local_today(rt.clock.now(), rt.settings.timezone)
+    today = rotation_proposals.local_today(rt.clock.now(), rt.settings.timezone)
     with reading(rt.engine) as conn:
         suggestions = (
-            rotation.suggest(conn, idle_days=idle_days, today=today, batch=per_room)
+            rotation_proposals.suggest(conn, idle_days=idle_days, today=today, batch=per_room)
             if suggest
             else None
         )
@@ -82,7 +83,7 @@ def plans_page(
         names = rotation.room_names(conn)
         found = rotation.plans(conn)
         proposal = (
-            rotation.propose(
+            rotation_proposals.propose(
                 conn, source, idle_days=idle_days, today=today, clc_prefix=prefix, limit=most
             )
             if source
@@ -118,12 +119,12 @@ async def make_plan(request: Request, staff: SignedIn, rt: RuntimeDep) -> Respon
     source, to = form.get("source", "").strip(), form.get("to", "").strip()
     idle_days, most, prefix = _criteria(form.get("days"), form.get("limit"), form.get("clc"))
     typed = form.get("piis", "").split()
-    today = rotation.local_today(rt.clock.now(), rt.settings.timezone)
+    today = rotation_proposals.local_today(rt.clock.now(), rt.settings.timezone)
 
     def make(conn: sa.Connection) -> int:
         piis = typed or [
             c.pii
-            for c in rotation.propose(
+            for c in rotation_proposals.propose(
                 conn, source, idle_days=idle_days, today=today, clc_prefix=prefix, limit=most
             )
         ]
@@ -253,7 +254,7 @@ async def mark_items(
         piis = [i.pii for i in found.items if i.state == rotation.IN_TRANSIT]
 
     def mark(conn: sa.Connection) -> int:
-        return rotation.mark(conn, plan_id, piis, state, staff.name, rt.clock.now())
+        return rotation_moves.mark(conn, plan_id, piis, state, staff.name, rt.clock.now())
 
     try:
         moved = await rt.run_db(write_with_retry, rt.engine, mark)
@@ -270,7 +271,7 @@ async def cancel_plan(
     await staff_form(request, staff, PLAN_ROLE, "rotation")
 
     def cancel(conn: sa.Connection) -> int:
-        return rotation.cancel(conn, plan_id, staff.name, rt.clock.now())
+        return rotation_moves.cancel(conn, plan_id, staff.name, rt.clock.now())
 
     try:
         await rt.run_db(write_with_retry, rt.engine, cancel)
