@@ -17,7 +17,6 @@ MAX_PUBLIC_METHODS = 20
 
 # Modules still over the limit, with the size they may not exceed while they wait for their split.
 LONG_MODULES: dict[str, int] = {
-    "ui/controller.py": 553,
 }
 # Classes still over the limit (module:Class → public methods they may not exceed).
 BIG_CLASSES: dict[str, int] = {}
