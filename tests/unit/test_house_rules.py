@@ -15,10 +15,10 @@ ROOT = Path(__file__).resolve().parents[2]
 MAX_LINES = 400
 MAX_PUBLIC_METHODS = 20
 
-# Modules still over the limit, with the size they may not exceed while they wait for their split.
-LONG_MODULES: dict[str, int] = {
-}
-# Classes still over the limit (module:Class → public methods they may not exceed).
+# Modules allowed over the limit, with the size they may not exceed: none any more. A module
+# that must grow past 400 lines is split instead (the splits of issue #19 emptied this list).
+LONG_MODULES: dict[str, int] = {}
+# Classes allowed over the limit (module:Class → public methods): none any more.
 BIG_CLASSES: dict[str, int] = {}
 
 
