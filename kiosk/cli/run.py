@@ -137,7 +137,7 @@ def core_factory(config: Config) -> Callable[[], Core]:
         elif config["upstream.kind"] == "central":
             # Readers whose PIN hash this kiosk does not hold (pin_hash_scope) are checked
             # by the central while it answers.
-            from sync.central.pin_check import central_pin_check
+            from sync.link.pin_check import central_pin_check
 
             core.circulation.pin_checker = central_pin_check(
                 config["upstream.url"], config["upstream.token"], config["upstream.timeout_s"]

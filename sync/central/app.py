@@ -23,7 +23,7 @@ from sync.central.request_guard import RequestGuard
 from sync.central.runtime import Runtime
 from sync.central.settings import CentralSettings
 from sync.central.web.common import NotAllowed, not_allowed_page
-from sync.central.wire import API_PREFIX
+from sync.wire import API_PREFIX
 
 
 def create_app(

@@ -12,7 +12,7 @@ from typing import TypeVar
 
 from fastapi import HTTPException, status
 
-from sync.central import wire
+from sync import wire
 
 #: Longest transaction id, item PII or card id accepted (a UUID is 36, an ISO 28560 PII 16).
 MAX_KEY = 64

@@ -25,7 +25,8 @@ from datetime import timedelta
 
 from sqlalchemy.engine import Engine
 
-from sync.central import heartbeats, wire
+from sync import wire
+from sync.central import heartbeats
 from sync.central.auth import TokenRevoked
 from sync.central.database import write_with_retry
 

@@ -18,7 +18,8 @@ from sqlalchemy.engine import Connection
 
 from kiosk import ecard
 from kiosk.policy_check import policy_problems
-from sync.central import rollup, staff_wire, wire
+from sync import wire
+from sync.central import rollup, staff_wire
 from sync.central.changes import Delta, append
 from sync.central.database import rows_by_key
 from sync.central.schema import changes, ecard_keys, holds, items, patrons, policies

@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from kiosk.pin import PIN_WITHHELD
-from sync.central import wire
+from sync import wire
 from sync.central.schema import Seq, changes, counters, kiosks
 
 if TYPE_CHECKING:

@@ -14,7 +14,8 @@ from zoneinfo import ZoneInfo
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-from sync.central import rollup, staff_accounts, staff_wire, wire
+from sync import wire
+from sync.central import rollup, staff_accounts, staff_wire
 from sync.central.auth import KioskIdentity
 from sync.central.database import rows_by_key
 from sync.central.journal_rows import (

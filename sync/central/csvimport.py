@@ -19,7 +19,7 @@ from typing import Any, Generic, TypeVar
 from kiosk.chip_number import normalize_chip_number
 from kiosk.covers import CoverProblem, cover_reference
 from kiosk.textencoding import UnreadableText, decode_text
-from sync.central import wire
+from sync import wire
 
 R = TypeVar("R")
 Choice = TypeVar("Choice", bound=str)

@@ -14,7 +14,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-from sync.central import wire
+from sync import wire
 from sync.central.health_tables import faults, uptime_spans
 from sync.central.schema import counters, kiosks, policies
 

@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy.engine import Connection
 
-from sync.central import wire
+from sync import wire
 from sync.central.auth import KioskIdentity
 from sync.central.database import insert_row
 from sync.central.schema import loans

@@ -18,7 +18,8 @@ from zoneinfo import ZoneInfo
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-from sync.central import rollup, rotation_moves, wire
+from sync import wire
+from sync.central import rollup, rotation_moves
 from sync.central.auth import KioskIdentity, TokenRevoked
 from sync.central.database import keyed_select, rows_for_keys
 from sync.central.journal_rows import conflict_row, duplicate_reason, journal_row

@@ -32,7 +32,7 @@ from urllib.parse import urlsplit
 
 import pymarc
 
-from sync.central import wire
+from sync import wire
 from sync.central.csvimport import Parsed, Rejected
 
 RECORD_END = b"\x1d"

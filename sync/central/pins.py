@@ -16,7 +16,7 @@ from sqlalchemy.engine import Connection
 
 from kiosk.policy import Policy
 from kiosk.policy_check import PolicyInvalid, parse_policy
-from sync.central import wire
+from sync import wire
 from sync.central.changes import Delta, append
 from sync.central.schema import patrons, pin_lockouts, policies
 

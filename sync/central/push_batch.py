@@ -13,7 +13,8 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-from sync.central import rollup, wire
+from sync import wire
+from sync.central import rollup
 from sync.central.auth import KioskIdentity
 from sync.central.schema import conflicts, loans, transactions
 

@@ -23,7 +23,8 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-from sync.central import staff_accounts, wire
+from sync import wire
+from sync.central import staff_accounts
 from sync.central.changes import Delta, append
 from sync.central.schema import (
     branches,

@@ -12,7 +12,8 @@ from fastapi import APIRouter, HTTPException, Response, status
 from sqlalchemy.engine import Connection
 
 from kiosk import ecard
-from sync.central import branches, catalog, staff_wire, wire
+from sync import wire
+from sync.central import branches, catalog, staff_wire
 from sync.central.database import writing
 from sync.central.deps import RuntimeDep, Staff
 from sync.central.runtime import Runtime

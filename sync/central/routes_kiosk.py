@@ -8,7 +8,8 @@ from typing import Annotated
 from fastapi import APIRouter, HTTPException, Query, Response, status
 from sqlalchemy.engine import Connection
 
-from sync.central import auth, catalog, changes, heartbeats, ledger, wire
+from sync import wire
+from sync.central import auth, catalog, changes, heartbeats, ledger
 from sync.central.batch_checks import MAX_KEY, refuse_bad_batch, row_problem
 from sync.central.database import reading, write_with_retry, writing
 from sync.central.deps import CheckedKiosk, Kiosk, RuntimeDep, unauthorized

@@ -6,7 +6,8 @@ from fastapi import APIRouter, HTTPException, status
 from sqlalchemy.engine import Connection
 
 from kiosk.pin import verify_pin
-from sync.central import pins, wire
+from sync import wire
+from sync.central import pins
 from sync.central.database import reading, write_with_retry
 from sync.central.deps import Kiosk, RuntimeDep
 

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from sync.central import conflict_records, wire
+from sync import wire
+from sync.central import conflict_records
 from sync.central.batch_checks import refuse_bad_batch, row_problem
 from sync.central.database import write_with_retry
 from sync.central.deps import Kiosk, RuntimeDep

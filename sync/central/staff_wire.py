@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sync.central.wire import HoldRecord, ItemRecord, PatronRecord, Resolution
+from sync.wire import HoldRecord, ItemRecord, PatronRecord, Resolution
 
 # --- staff and admin ----------------------------------------------------------------------
 

@@ -24,7 +24,7 @@ from typing import Final, Protocol
 from kiosk.models import Transaction
 from kiosk.ports import TxnReply
 from kiosk.store import Store
-from sync.central import wire
+from sync import wire
 from sync.sip2.errors import Sip2Error, Unavailable
 from sync.sip2.replay import CONFLICT, Sip2Replay, forward
 

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 from kiosk.clock import Clock, SystemClock
 from kiosk.store.rows import ITEM_COLUMNS, PATRON_COLUMNS
-from sync.central.client import Unavailable
+from sync.link.client import Unavailable
 
 if TYPE_CHECKING:
     import requests

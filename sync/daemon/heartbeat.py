@@ -16,7 +16,7 @@ from kiosk.store.state import (
     OFFLINE_SINCE_KEY,
     OUT_OF_SERVICE_KEY,
 )
-from sync.central import wire
+from sync import wire
 
 log = logging.getLogger("shufang.sync.heartbeat")
 

@@ -17,7 +17,7 @@ from typing import Any, Protocol
 from kiosk.clock import to_text
 from kiosk.store import Store
 from kiosk.store.state import PIN_LOCKOUTS_REPORTED_KEY
-from sync.central import wire
+from sync import wire
 
 
 class LockoutReceiver(Protocol):

@@ -28,7 +28,6 @@ from kiosk.clock import Clock, SystemClock
 from kiosk.config import Config
 from kiosk.models import Severity
 from kiosk.store import Store, StoreError
-from sync.central.client import Rejected, Unauthorized, Unavailable
 from sync.daemon.acs import (
     UPSTREAM_DEVICE,
     AcsReport,
@@ -43,9 +42,9 @@ from sync.daemon.lockouts import report_lockouts
 from sync.daemon.pass_report import PassReport
 from sync.daemon.pull import cursor_of, pull_changes
 from sync.daemon.push import push_outbox
-from sync.daemon.replies import MalformedReply
 from sync.daemon.settings import SyncSettings
-from sync.daemon.upstream import CentralUpstream, RetryLater
+from sync.daemon.upstream import CentralUpstream
+from sync.link.client import MalformedReply, Rejected, RetryLater, Unauthorized, Unavailable
 
 if TYPE_CHECKING:
     from sync.sip2.replay import Sip2Replay

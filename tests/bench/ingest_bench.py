@@ -27,7 +27,8 @@ from pathlib import Path
 
 from sqlalchemy.engine import Engine
 
-from sync.central import auth, catalog, wire
+from sync import wire
+from sync.central import auth, catalog
 from sync.central.database import make_engine, writing
 from sync.central.migrations import migrate
 from tests.bench.ingest_load import ITEMS_PER_KIOSK, RUNS, START, item_pii

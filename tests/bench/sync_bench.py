@@ -31,7 +31,8 @@ from kiosk.clock import ManualClock, SystemClock
 from kiosk.models import Decision, Security, Transaction, TxnKind
 from kiosk.ports import TxnReply
 from kiosk.store import Store
-from sync.central import auth, catalog, wire
+from sync import wire
+from sync.central import auth, catalog
 from sync.central.database import make_engine, writing
 from sync.central.migrations import migrate
 from sync.central.server import free_port

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
-from sync.central import auth, wire
+from sync import wire
+from sync.central import auth
 from sync.central.database import writing
 from sync.central.schema import kiosks
 from tests.fixtures.central import Central, open_loans, seed, txn

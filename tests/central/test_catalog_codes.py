@@ -10,7 +10,8 @@ import sqlalchemy as sa
 from kiosk.clock import ManualClock
 from kiosk.store import Store
 from kiosk.store.rows import item_row_from_record
-from sync.central import staff_wire, wire
+from sync import wire
+from sync.central import staff_wire
 from sync.central.database import make_engine, reading
 from sync.central.migrations import STEPS, migrate
 from sync.central.schema import changes, items, schema_migrations

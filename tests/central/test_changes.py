@@ -11,7 +11,8 @@ import sqlalchemy as sa
 
 from kiosk import ecard
 from kiosk.policy import Policy
-from sync.central import catalog, changes, schema, staff_wire, wire
+from sync import wire
+from sync.central import catalog, changes, schema, staff_wire
 from sync.central.database import reading, writing
 from tests.fixtures.central import START, Api, Central
 

@@ -7,10 +7,11 @@ import sys
 
 import pytest
 
-from sync.central import auth, wire
-from sync.central.client import CentralClient, Rejected, Unauthorized, Unavailable
+from sync import wire
+from sync.central import auth
 from sync.central.database import writing
 from sync.central.server import free_port
+from sync.link.client import CentralClient, Rejected, Unauthorized, Unavailable
 from tests.fixtures.central import Central, seed, txn
 
 
@@ -49,7 +50,7 @@ def test_errors_say_whether_to_retry(central: Central) -> None:
 
 def test_the_client_loads_no_server_library() -> None:
     code = (
-        "import sys, sync.central.client; "
+        "import sys, sync.link.client; "
         "print(sorted(m for m in ('fastapi', 'sqlalchemy', 'uvicorn', 'psycopg', 'pydantic') "
         "if m in sys.modules))"
     )

@@ -14,7 +14,8 @@ from pathlib import Path
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from sync.central import csvimport, wire
+from sync import wire
+from sync.central import csvimport
 
 FAST = settings(max_examples=150, deadline=None, suppress_health_check=list(HealthCheck))
 

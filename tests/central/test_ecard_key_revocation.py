@@ -15,7 +15,8 @@ from pathlib import Path
 import sqlalchemy as sa
 
 from kiosk import ecard
-from sync.central import schema, staff_wire, wire
+from sync import wire
+from sync.central import schema, staff_wire
 from sync.central.database import reading
 from tests.fixtures.central import Central
 

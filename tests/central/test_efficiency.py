@@ -19,7 +19,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from sync.central import efficiency, staff_wire, wire
+from sync import wire
+from sync.central import efficiency, staff_wire
 from sync.central.database import reading
 from tests.fixtures.central import START, Central
 from tests.fleet.fleetdata import Journal

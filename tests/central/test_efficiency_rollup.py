@@ -24,7 +24,8 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-from sync.central import efficiency, rollup_rebuild, staff_wire, wire
+from sync import wire
+from sync.central import efficiency, rollup_rebuild, staff_wire
 from sync.central.database import reading, writing
 from sync.central.migrations import migrate
 from sync.central.schema import (

@@ -8,7 +8,7 @@ from datetime import timedelta
 import pytest
 
 from kiosk.clock import ManualClock
-from sync.central import wire
+from sync import wire
 from sync.central.health import Span, availability, mtbf_seconds
 from sync.central.settings import CentralSettings
 from tests.fixtures.central import START, Api, Central, start_central

@@ -15,7 +15,8 @@ from datetime import timedelta
 import pytest
 import sqlalchemy as sa
 
-from sync.central import auth, beat_writer, heartbeats, wire
+from sync import wire
+from sync.central import auth, beat_writer, heartbeats
 from sync.central.database import writing
 from sync.central.health_tables import uptime_spans
 from sync.central.schema import kiosks

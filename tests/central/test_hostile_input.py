@@ -18,7 +18,7 @@ from typing import Any
 import pytest
 import requests
 
-from sync.central import wire
+from sync import wire
 from sync.central.request_guard import DEFAULT_MAX_BODY
 from sync.central.routes_kiosk import MAX_COUNT
 from tests.fixtures.central import Central, open_loans, seed

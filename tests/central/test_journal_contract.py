@@ -10,7 +10,8 @@ from __future__ import annotations
 from datetime import datetime
 from pathlib import Path
 
-from sync.central import staff_wire, wire
+from sync import wire
+from sync.central import staff_wire
 from sync.daemon.upstream import DaemonClient
 from tests import journal_story
 from tests.fixtures.central import Central, open_loans, seed

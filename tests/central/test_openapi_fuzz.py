@@ -18,7 +18,7 @@ from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis.errors import Unsatisfiable
 from schemathesis import GenerationMode
 
-from sync.central import wire
+from sync import wire
 from tests.fixtures.central import Central, seed, txn
 
 EXAMPLES = int(os.environ.get("SHUFANG_FUZZ_EXAMPLES", "20"))

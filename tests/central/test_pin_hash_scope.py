@@ -12,7 +12,8 @@ import pytest
 
 from kiosk.pin import PIN_WITHHELD, hash_pin
 from kiosk.policy import Policy
-from sync.central import staff_wire, wire
+from sync import wire
+from sync.central import staff_wire
 from tests.fixtures.central import Api, Central
 
 HASH = hash_pin("2468", n=2)

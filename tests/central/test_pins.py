@@ -13,8 +13,9 @@ import pytest
 
 from kiosk.pin import hash_pin
 from kiosk.policy import Policy
-from sync.central import staff_wire, wire
-from sync.central.pin_check import CentralPinCheck, central_pin_check
+from sync import wire
+from sync.central import staff_wire
+from sync.link.pin_check import CentralPinCheck, central_pin_check
 from tests.fixtures.central import START, Api, Central
 
 PIN = "2468"

@@ -8,7 +8,8 @@ from datetime import timedelta
 
 import pytest
 
-from sync.central import rotation, rotation_proposals, staff_wire, wire
+from sync import wire
+from sync.central import rotation, rotation_proposals, staff_wire
 from sync.central.database import reading, writing
 from tests.fixtures.central import START, Central, txn
 

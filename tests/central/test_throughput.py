@@ -7,7 +7,8 @@ from __future__ import annotations
 
 import time
 
-from sync.central import staff_wire, wire
+from sync import wire
+from sync.central import staff_wire
 from tests.fixtures.central import Central, open_loans, txn
 
 

@@ -6,7 +6,8 @@ from datetime import timedelta
 
 import sqlalchemy as sa
 
-from sync.central import staff_wire, wire
+from sync import wire
+from sync.central import staff_wire
 from sync.central.schema import conflicts, transactions
 from tests.fixtures.central import START, Central, open_loans, seed, txn
 

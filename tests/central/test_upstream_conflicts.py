@@ -11,11 +11,12 @@ import pytest
 import sqlalchemy as sa
 
 from kiosk.clock import ManualClock
-from sync.central import auth, conflict_records, ledger, staff_wire, wire
-from sync.central.client import CentralClient, Rejected
+from sync import wire
+from sync.central import auth, conflict_records, ledger, staff_wire
 from sync.central.database import make_engine, writing
 from sync.central.migrations import STEPS, applied_steps, migrate
 from sync.central.schema import conflicts, transactions
+from sync.link.client import CentralClient, Rejected
 from tests.fixtures.central import START, Api, Central, open_loans, seed, txn
 from tests.fleet.conftest import signed_in
 

@@ -9,7 +9,8 @@ from datetime import timedelta
 import sqlalchemy as sa
 
 from kiosk.clock import ManualClock
-from sync.central import auth, health, wire
+from sync import wire
+from sync.central import auth, health
 from sync.central.database import make_engine, reading, writing
 from sync.central.health_tables import uptime_spans
 from sync.central.migrations import migrate

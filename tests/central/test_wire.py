@@ -6,7 +6,7 @@ from datetime import UTC, date, datetime, timedelta, timezone
 
 import pytest
 
-from sync.central import wire
+from sync import wire
 
 AT = datetime(2026, 11, 24, 2, 0, tzinfo=UTC)
 

@@ -33,7 +33,8 @@ from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 
-from sync.central import auth, branches, catalog, rollup_rebuild, staff_wire, wire
+from sync import wire
+from sync.central import auth, branches, catalog, rollup_rebuild, staff_wire
 from sync.central.database import writing
 from sync.central.schema import transactions
 

@@ -8,7 +8,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sync.central import health, staff_wire, wire
+from sync import wire
+from sync.central import health, staff_wire
 from sync.central.database import writing
 from sync.central.health_tables import faults, uptime_spans
 from tests.fixtures.central import Api, Central

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from sync.central import staff_wire, wire
+from sync import wire
+from sync.central import staff_wire
 from tests.fixtures.central import Central, txn
 
 #: (pii, title, call number, CLC class), out of shelf order on purpose.

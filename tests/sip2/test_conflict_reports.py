@@ -23,9 +23,9 @@ from kiosk.ports import TxnReply
 from kiosk.store import Store
 from sync.central import staff_wire
 from sync.central.app import create_app
-from sync.central.client import Unavailable
 from sync.central.server import BackgroundServer
 from sync.daemon.acs import ConflictReport, report_conflicts, upstream_conflict
+from sync.link.client import Unavailable
 from tests.fixtures.central import Central
 from tests.sip2.kiosk_daemon import applied_for, daemon_for, lend_offline, write_config
 from tests.sip2.library import Library, RunningServer

@@ -12,8 +12,8 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 
 from kiosk.ports import TxnReply
-from sync.central import wire
-from sync.central.client import Unavailable
+from sync import wire
+from sync.link.client import Unavailable
 
 AT = datetime(2026, 11, 24, 2, 0, tzinfo=UTC)
 

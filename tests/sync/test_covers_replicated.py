@@ -13,7 +13,8 @@ from pathlib import Path
 
 import pymarc
 
-from sync.central import catalog, csvimport, marcimport, staff_wire, wire
+from sync import wire
+from sync.central import catalog, csvimport, marcimport, staff_wire
 from sync.central.database import writing
 from tests.fixtures.central import Central
 from tests.sync.kiosks import Kiosk

@@ -12,13 +12,13 @@ from kiosk.models import Decision, Security, Transaction, TxnKind
 from kiosk.ports import TxnReply
 from kiosk.store import Store
 from kiosk.store.state import CURSOR_KEY, DEVICES_HEALTH_KEY, OFFLINE_SINCE_KEY, ONLINE_KEY
-from sync.central.client import Unavailable
 from sync.daemon import SyncDaemon, SyncSettings
 from sync.daemon.backoff import Backoff
 from sync.daemon.heartbeat import build_heartbeat
 from sync.daemon.pull import pull_changes
 from sync.daemon.push import push_outbox
-from sync.daemon.upstream import RetryLater, retry_after_seconds, txn_to_json
+from sync.daemon.upstream import txn_to_json
+from sync.link.client import RetryLater, Unavailable, retry_after_seconds
 from tests.sync.fake_central import FakeCentral
 
 START = datetime(2026, 11, 24, 2, 0, tzinfo=UTC)
@@ -214,7 +214,7 @@ def test_only_rows_named_in_the_reply_are_acknowledged(store: Store):
 
 
 def test_a_rejected_request_keeps_the_rows_and_records_a_fault(store: Store):
-    from sync.central.client import Rejected
+    from sync.link.client import Rejected
 
     store.journal.append(_txn(1))
     report = _daemon(store, FakeCentral(down=1, error=Rejected(422, "bad row"))).run_once()

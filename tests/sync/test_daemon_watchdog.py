@@ -12,7 +12,7 @@ from pathlib import Path
 
 from kiosk.cli.sdnotify import Notifier
 from kiosk.store import Store
-from sync.central import wire
+from sync import wire
 from sync.daemon import SyncDaemon, SyncSettings
 from tests.notify_socket import NotifySocket, longest_gap
 

@@ -11,7 +11,8 @@ from kiosk.core import open_core
 from kiosk.outcomes import OutcomeKind
 from kiosk.store import Store
 from kiosk.store.state import ONLINE_KEY
-from sync.central import staff_wire, wire
+from sync import wire
+from sync.central import staff_wire
 from sync.daemon import SyncDaemon, SyncSettings
 from sync.daemon.embedded import NetworkSwitch, start_embedded_central
 from sync.daemon.upstream import DaemonClient

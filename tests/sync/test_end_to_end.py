@@ -17,7 +17,8 @@ from kiosk.cli import main
 from kiosk.clock import SystemClock
 from kiosk.outcomes import OutcomeKind
 from kiosk.store import Store
-from sync.central import auth, staff_wire, wire
+from sync import wire
+from sync.central import auth, staff_wire
 from sync.central.database import make_engine, writing
 from sync.central.migrations import migrate
 from sync.central.server import free_port

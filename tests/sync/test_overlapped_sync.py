@@ -12,9 +12,9 @@ from kiosk.models import Decision, Security, Transaction, TxnKind
 from kiosk.ports import TxnReply
 from kiosk.store import Store
 from kiosk.store.state import CURSOR_KEY
-from sync.central.client import Unavailable
 from sync.daemon.pull import cursor_of, pull_changes
 from sync.daemon.push import push_outbox
+from sync.link.client import Unavailable
 
 START = datetime(2026, 11, 24, 2, 0, tzinfo=UTC)
 

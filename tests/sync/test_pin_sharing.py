@@ -19,8 +19,9 @@ from kiosk.pin import PIN_WITHHELD, hash_pin
 from kiosk.policy import Policy
 from kiosk.reasons import Reason
 from kiosk.store.state import PIN_LOCKOUTS_REPORTED_KEY
-from sync.central import staff_wire, wire
-from sync.central.pin_check import central_pin_check
+from sync import wire
+from sync.central import staff_wire
+from sync.link.pin_check import central_pin_check
 from tests.fixtures.central import START, Central
 from tests.sync.kiosks import Kiosk, make_kiosk
 

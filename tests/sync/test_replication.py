@@ -12,13 +12,14 @@ from kiosk.models import CardKind, Decision
 from kiosk.outcomes import OutcomeKind
 from kiosk.reasons import Reason
 from kiosk.store.state import ECARD_KEYS_KEY, OFFLINE_SINCE_KEY, ONLINE_KEY
-from sync.central import auth, catalog, staff_wire, wire
-from sync.central.client import Unavailable
+from sync import wire
+from sync.central import auth, catalog, staff_wire
 from sync.central.database import reading, writing
 from sync.central.schema import ecard_keys, kiosks, policies
 from sync.daemon import SyncDaemon
 from sync.daemon.pull import cursor_of, pull_changes
 from sync.daemon.upstream import DaemonClient
+from sync.link.client import Unavailable
 from tests.fixtures.central import open_loans
 from tests.sync.kiosks import Kiosk, restart_on_same_port
 

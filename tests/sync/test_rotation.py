@@ -13,7 +13,8 @@ from kiosk.diag.checks import transfer_box_check
 from kiosk.models import ItemStatus
 from kiosk.outcomes import OutcomeKind
 from kiosk.reasons import Reason
-from sync.central import rotation, rotation_moves, staff_wire, wire
+from sync import wire
+from sync.central import rotation, rotation_moves, staff_wire
 from sync.central.database import reading, writing
 from tests.fixtures.central import Central, seed
 from tests.sync.kiosks import make_kiosk

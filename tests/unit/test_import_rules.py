@@ -108,3 +108,40 @@ def test_the_checker_sees_a_violation(tmp_path):
     sample.write_text("import os\ndef f():\n    from PySide6 import QtCore\n")
     assert ("PySide6", 3, True) in imports_of(sample)
     assert python_files("kiosk"), "no kiosk sources found"
+
+
+#: the kiosk side of sync/: the daemon, the link to the central, the SIP2 client, the wire format
+KIOSK_SIDE = ("sync/daemon", "sync/link", "sync/sip2", "sync/wire.py")
+#: the demo's central, run inside the kiosk's daemon on purpose (imported in its function)
+SERVER_ON_PURPOSE = {"sync/daemon/embedded.py"}
+
+
+def dotted_imports_of(path: Path) -> list[tuple[str, int]]:
+    """(full module name, line) for every absolute import in a file."""
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    found = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            found.extend((alias.name, node.lineno) for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            found.append((node.module, node.lineno))
+    return found
+
+
+def test_the_kiosk_side_of_sync_does_not_import_the_server_package():
+    """A kiosk talks to the central through sync.link and sync.wire only (#19): it never
+    imports sync.central, so it needs neither the web stack nor the server's code."""
+    files = [
+        p
+        for part in KIOSK_SIDE
+        for p in ([ROOT / part] if part.endswith(".py") else python_files(part))
+        if str(p.relative_to(ROOT)) not in SERVER_ON_PURPOSE
+    ]
+    assert len(files) > 20, "kiosk-side sync modules not found"
+    bad = [
+        f"{p.relative_to(ROOT)}:{line} imports {module}"
+        for p in files
+        for module, line in dotted_imports_of(p)
+        if module == "sync.central" or module.startswith("sync.central.")
+    ]
+    assert bad == []

@@ -10,7 +10,8 @@ import sqlalchemy as sa
 from fastapi import HTTPException, Request, Response, status
 from fastapi.responses import RedirectResponse
 
-from sync.central import conflict_records, staff_wire, stats, wire
+from sync import wire
+from sync.central import conflict_records, staff_wire, stats
 from sync.central.database import reading, write_with_retry
 from sync.central.deps import RuntimeDep, SerialId
 from sync.central.runtime import Runtime

@@ -1,17 +1,23 @@
 """The kiosk's typed client for the central service: requests and the wire model, nothing else.
 
-Errors are split by what the sync daemon should do next: retry later (``Unavailable``), stop
-and tell a technician (``Unauthorized``), or treat as a bug and keep the rows (``Rejected``).
+Errors are split by what the sync daemon should do next: retry later (``Unavailable``; after
+the time the central asked for, ``RetryLater``), stop and tell a technician
+(``Unauthorized``), or treat as a bug and keep the rows (``Rejected``). A 200 whose body is
+not the central's answer (``{}``, ``[]``, ``null``, a captive portal's HTML) is an upstream
+error like a timeout (``MalformedReply``): it used to kill the daemon with a traceback.
+One request path (``_json``) makes this split for every call.
 """
 
 from __future__ import annotations
 
+import email.utils
 from collections.abc import Sequence
+from datetime import UTC, datetime
 from typing import Any, TypeVar
 
 import requests
 
-from sync.central import wire
+from sync import wire
 
 T = TypeVar("T")
 
@@ -22,6 +28,18 @@ class CentralError(Exception):
 
 class Unavailable(CentralError):
     """Network down, timeout or a server error: keep the outbox and try again later."""
+
+
+class RetryLater(Unavailable):
+    """The service is up but asked to be left alone for ``retry_after_s`` seconds (429/503)."""
+
+    def __init__(self, message: str, retry_after_s: float | None) -> None:
+        super().__init__(message)
+        self.retry_after_s = retry_after_s
+
+
+class MalformedReply(Unavailable):
+    """The central (or something pretending to be it) answered 200 with the wrong body."""
 
 
 class Unauthorized(CentralError):
@@ -35,6 +53,33 @@ class Rejected(CentralError):
         super().__init__(f"{status}: {detail}")
         self.status = status
         self.detail = detail
+
+
+def retry_after_seconds(value: str | None, now: datetime) -> float | None:
+    """Retry-After as seconds: either delta-seconds or an HTTP date (RFC 9110 10.2.3)."""
+    if not value:
+        return None
+    value = value.strip()
+    if value.isdigit():
+        return float(value)
+    try:
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=UTC)
+    return max(0.0, (when - now).total_seconds())
+
+
+def expect_object(reply: Any, what: str, *lists: str) -> dict[str, Any]:
+    """``reply`` as a JSON object whose ``lists`` keys, when present, hold arrays of objects."""
+    if not isinstance(reply, dict):
+        raise MalformedReply(f"{what}: expected a JSON object, got {type(reply).__name__}")
+    for key in lists:
+        value = reply.get(key, [])
+        if not isinstance(value, list) or not all(isinstance(v, dict) for v in value):
+            raise MalformedReply(f"{what}: {key!r} is not an array of objects")
+    return reply
 
 
 class CentralClient:
@@ -90,18 +135,34 @@ class CentralClient:
         return self._call("GET", "/policy", wire.PolicyRecord)
 
     def _call(self, method: str, path: str, reply_type: type[T], **kwargs: Any) -> T:
+        """A call whose reply is decoded into ``reply_type`` through the wire model."""
+        reply = expect_object(self._json(method, path, **kwargs), f"{method} {path}")
+        try:
+            return wire.from_json(reply_type, reply)
+        except (KeyError, TypeError, ValueError, AttributeError) as error:
+            raise MalformedReply(f"{method} {path}: {type(error).__name__}") from None
+
+    def _json(self, method: str, path: str, **kwargs: Any) -> Any:
+        """The request and its reply's JSON, or the error that says what to do next."""
         try:
             reply = self.session.request(method, self.base + path, timeout=self.timeout, **kwargs)
         except requests.RequestException as error:
-            raise Unavailable(f"{method} {path}: {error}") from error
-        if reply.status_code == 401:
+            raise Unavailable(f"{method} {path}: {type(error).__name__}") from error
+        status = reply.status_code
+        if status == 401:
             raise Unauthorized(f"{method} {path}: token unknown or revoked")
-        if reply.status_code >= 500:
-            raise Unavailable(f"{method} {path}: server error {reply.status_code}")
-        if reply.status_code >= 400:
+        if status in (429, 503):
+            wait = retry_after_seconds(reply.headers.get("Retry-After"), datetime.now(UTC))
+            raise RetryLater(f"{method} {path}: busy ({status})", wait)
+        if status >= 500:
+            raise Unavailable(f"{method} {path}: server error {status}")
+        if status >= 400:
             try:
                 detail = reply.json().get("detail")
             except ValueError:
-                detail = reply.text
-            raise Rejected(reply.status_code, detail)
-        return wire.from_json(reply_type, reply.json())
+                detail = reply.text[:200]
+            raise Rejected(status, detail)
+        try:
+            return reply.json()
+        except ValueError as error:
+            raise MalformedReply(f"{method} {path}: reply is not JSON") from error

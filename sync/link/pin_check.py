@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 
-from sync.central.client import CentralClient, CentralError
+from sync.link.client import CentralClient, CentralError
 
 log = logging.getLogger(__name__)
 
