@@ -11,7 +11,8 @@ import requests
 import sqlalchemy as sa
 from openpyxl import load_workbook
 
-from sync.central.database import reading
+from sync.central import rotation, rotation_moves
+from sync.central.database import reading, writing
 from sync.central.schema import items
 from sync.central.web import session
 from tests.fixtures.central import Central, txn
@@ -156,3 +157,32 @@ def test_the_efficiency_pages_unborrowed_share_leads_to_the_rooms_proposal(
     assert re.findall(r'<tr data-pii="(\d+)">', proposal) == [
         "31007", "31003", "31002", "31004", "31001", "31005",
     ]  # fmt: skip
+
+
+def test_the_box_labels_list_the_plans_under_way_and_need_a_session(central: Central) -> None:
+    """Labels for the live plans only (a cancelled one has no box), one plan's on its own
+    address, and nothing without signing in."""
+    seed(central)
+    web = signed_in(central, "wang.view", "viewer")
+    now = central.clock.now()
+    with writing(central.engine) as conn:
+        live = rotation.create_plan(conn, "main", "west", ["31001", "31002"], "t", now)
+        gone = rotation.create_plan(conn, "main", "west", ["31003"], "t", now)
+        rotation_moves.cancel(conn, gone, "t", now)
+    page = web.get(central.url + "/dashboard/rotation/labels")
+    assert page.status_code == 200
+    assert re.findall(r'data-plan="(\d+)" data-room="(\w+)"', page.text) == [(str(live), "west")]
+    assert "城西书房" in page.text and "城西区" in page.text and '<svg class="qr"' in page.text
+    one = web.get(central.url + f"/dashboard/rotation/{gone}/label")
+    assert one.status_code == 200 and f'data-plan="{gone}"' in one.text
+    assert (
+        web.get(central.url + "/dashboard/rotation/labels?source=west").text.count(
+            'class="box-label"'
+        )
+        == 0
+    )
+    assert web.get(central.url + "/dashboard/rotation/0/label").status_code in (404, 422)
+    anonymous = requests.get(
+        central.url + "/dashboard/rotation/labels", allow_redirects=False, timeout=30
+    )
+    assert anonymous.status_code == 303 and "/dashboard/signin" in anonymous.headers["Location"]
