@@ -11,11 +11,17 @@ from datetime import UTC, datetime
 from typing import Any
 
 from kiosk.core import Core
+from kiosk.models import Item, Loan
 from kiosk.outcomes import Outcome, OutcomeKind
 from kiosk.reasons import Reason
 from ui.session import Mode
 
 log = logging.getLogger(__name__)
+
+#: a reader's loans with their items, soonest due first (Circulation.loans)
+Loans = list[tuple[Loan, Item | None]]
+#: renewals' outcomes and the loans as they are after them
+Renewed = tuple[list[Outcome], Loans]
 
 
 class AccountFlow:
@@ -35,7 +41,7 @@ class AccountFlow:
             self._identify_failed,
         )
 
-    def _show_account(self, loans) -> None:
+    def _show_account(self, loans: Loans) -> None:
         patron = self.session.patron
         if patron is None:
             return
@@ -47,7 +53,7 @@ class AccountFlow:
         if patron is None:
             return
 
-        def job(core: Core):
+        def job(core: Core) -> Renewed:
             outcomes = (
                 core.circulation.renew_all(patron)
                 if piis is None
@@ -72,12 +78,12 @@ class AccountFlow:
             return
         account = self.window.account
 
-        def job(core: Core):
+        def job(core: Core) -> tuple[Outcome, Loans]:
             return core.circulation.renew(patron, pii, fee_accepted=True), core.circulation.loans(
                 patron
             )
 
-        def done(result) -> None:
+        def done(result: tuple[Outcome, Loans]) -> None:
             outcome, loans = result
             self._renewed(([*(o for p, o in account.results.items() if p != pii), outcome], loans))
 
@@ -89,7 +95,7 @@ class AccountFlow:
         self.touched()
         self.core.call(job, done, failed)
 
-    def _renewed(self, result) -> None:
+    def _renewed(self, result: Renewed) -> None:
         """My account's renewals: shown with the loans, and counted for the summary."""
         outcomes, loans = result
         if self.session.mode is Mode.ACCOUNT and self.session.patron is not None:

@@ -9,7 +9,8 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from datetime import UTC, datetime
-from typing import Any, Protocol
+from typing import Protocol
+from zoneinfo import ZoneInfo
 
 from kiosk.barcodes import BarcodeRules
 from kiosk.core import Core
@@ -22,7 +23,7 @@ from ui.devices import DeviceEvents
 from ui.help import HelpContact
 from ui.i18n import Translator
 from ui.idle_clock import IdleClock
-from ui.item_flow import ItemFlow
+from ui.item_flow import ItemFlow, Parts, Uids
 from ui.offer_flow import OfferFlow
 from ui.qt import QObject, QtCore, Signal
 from ui.receipt_flow import ReceiptFlow
@@ -67,7 +68,7 @@ class KioskController(AccountFlow, ItemFlow, OfferFlow, ReceiptFlow, ServiceFlow
         core_factory: Callable[[], Core],
         *,
         branch_name: str,
-        tz,
+        tz: ZoneInfo,
         language: str = "zh_CN",
         idle_timeout_s: int = 45,
         idle_countdown_s: int = 20,
@@ -112,7 +113,7 @@ class KioskController(AccountFlow, ItemFlow, OfferFlow, ReceiptFlow, ServiceFlow
         self.sounds = sounds or Sounds(False)
         self.devices_missing = self._state_out_of_service = False  # missing: nothing reads items
         self.events = events or DeviceEvents()  # the composition root binds the drivers to it
-        self.on_pad: dict[str, tuple[Any, Any]] = {}
+        self.on_pad: dict[str, tuple[Parts, Uids]] = {}
         #: items known by a barcode scan, not by the pad: nothing says when they leave, so
         #: they are forgotten with the session (the next reader must not borrow them)
         self.scanned_items: set[str] = set()
@@ -140,9 +141,11 @@ class KioskController(AccountFlow, ItemFlow, OfferFlow, ReceiptFlow, ServiceFlow
         )  # fmt: skip
         self.idle_clock.quiet.timeout.connect(self.guide.warn_idle)
         self.window.elderly_changed.connect(self.guide.set_slow)
-        self._goodbye = QtCore.QTimer(self, singleShot=True, timeout=self.end_session)
+        self._goodbye = QtCore.QTimer(self, singleShot=True)
+        self._goodbye.timeout.connect(self.end_session)
         self._goodbye_ms = goodbye_ms
-        self._status = QtCore.QTimer(self, interval=status_poll_ms, timeout=self.poll_status)
+        self._status = QtCore.QTimer(self, interval=status_poll_ms)
+        self._status.timeout.connect(self.poll_status)
         self._status.start()
         self.online = True
         self.link: bool | None = None
@@ -289,7 +292,7 @@ class KioskController(AccountFlow, ItemFlow, OfferFlow, ReceiptFlow, ServiceFlow
 
     def _identified(self, card: str, kind: CardKind, ident: Identification) -> None:
         screen = self.window.identify
-        if ident.ok:
+        if ident.ok and ident.patron is not None:
             self.session.patron, self.session.borrow_block = ident.patron, ident.borrow_block
             if self.session.mode is Mode.ACCOUNT:
                 self._load_account()

@@ -10,9 +10,13 @@ of the flows.
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
-from ui.qt import QObject, QtCore, QtWidgets
+from ui.qt import QObject, QtCore, QtWidgets, running_app
 from ui.sounds import Sounds
+
+if TYPE_CHECKING:  # the window imports the screens; the clock only needs its name
+    from ui.window import KioskWindow
 
 #: Input that says the reader is still there.
 _PRESENCE = (
@@ -25,7 +29,7 @@ _PRESENCE = (
 class IdleClock(QObject):
     def __init__(
         self,
-        window,  # ui.window.KioskWindow
+        window: KioskWindow,
         sounds: Sounds,
         in_session: Callable[[], bool],
         end_session: Callable[[], None],
@@ -43,12 +47,14 @@ class IdleClock(QObject):
             False: (timeout_s, countdown_s),
             True: (elderly_timeout_s or 2 * timeout_s, elderly_countdown_s or 2 * countdown_s),
         }
-        self.quiet = QtCore.QTimer(self, singleShot=True, timeout=self.warn)
-        self.countdown = QtCore.QTimer(self, interval=1000, timeout=self._tick)
+        self.quiet = QtCore.QTimer(self, singleShot=True)
+        self.quiet.timeout.connect(self.warn)
+        self.countdown = QtCore.QTimer(self, interval=1000)
+        self.countdown.timeout.connect(self._tick)
         self._remaining = 0
         window.idle.keep.connect(self.touched)
         window.elderly_changed.connect(lambda _on: self._restart())
-        QtWidgets.QApplication.instance().installEventFilter(self)
+        running_app().installEventFilter(self)
 
     @property
     def timeout_ms(self) -> int:
@@ -94,7 +100,7 @@ class IdleClock(QObject):
         else:
             self.window.idle.show_seconds(self._remaining)
 
-    def eventFilter(self, watched, event) -> bool:
+    def eventFilter(self, watched: QtCore.QObject, event: QtCore.QEvent) -> bool:
         if event.type() in _PRESENCE and self.running:
             self.touched()
         return False

@@ -12,15 +12,21 @@ from typing import Any
 
 from kiosk.barcodes import Barcode, BarcodeKind, classify
 from kiosk.core import Core
-from kiosk.models import CardKind
+from kiosk.models import CardKind, Patron
 from kiosk.outcomes import Outcome, OutcomeKind
 from kiosk.reasons import Reason
 from kiosk.security import secure_tag
 from ui.devices import tag_reason
+from ui.screens.items import ItemsScreen
 from ui.session import Mode
 from ui.sounds import cue_for
 
 log = logging.getLogger(__name__)
+
+#: the parts of a set seen on the pad (None: a single item, or not known from a scan)
+Parts = frozenset[int] | None
+#: the tag UID(s) of an item on the pad (None: known by its barcode, no tag to write)
+Uids = tuple[bytes, ...] | bytes | None
 
 
 class ItemFlow:
@@ -32,7 +38,7 @@ class ItemFlow:
     sounds: Any
     security: Any
     barcode_rules: Any
-    on_pad: dict[str, tuple[Any, Any]]
+    on_pad: dict[str, tuple[Parts, Uids]]
     scanned_items: set[str]
     _gather: Any
     touched: Any
@@ -66,7 +72,7 @@ class ItemFlow:
         elif current in ("borrow", "return"):
             self.window.screens[current].message.show_text(text, "error")
 
-    def item_placed(self, pii: str, parts, uid) -> None:
+    def item_placed(self, pii: str, parts: Parts, uid: Uids) -> None:
         self.on_pad[pii] = (parts, uid)
         self.touched()
         screen = self._items_screen()
@@ -82,7 +88,7 @@ class ItemFlow:
         if screen is not None and pii not in self.session.in_flight:
             screen.lifted(pii)
 
-    def _items_screen(self):
+    def _items_screen(self) -> ItemsScreen | None:
         """The borrow or return screen of this session, if it shows one."""
         return {Mode.BORROW: self.window.borrow, Mode.RETURN: self.window.give_back}.get(
             self.session.mode
@@ -138,7 +144,7 @@ class ItemFlow:
             screen = self.window.give_back
         else:
             return  # nobody to lend to yet: sign-in decides what lies on the pad
-        batch: list[tuple[str, Any, Any]] = []
+        batch: list[tuple[str, Parts, Uids]] = []
         for pii in list(s.waiting):
             if pii in s.in_flight:
                 continue
@@ -158,7 +164,9 @@ class ItemFlow:
             for pii, parts, uid in batch:
                 self._checkin(screen, pii, parts, uid)
 
-    def _checkout_stack(self, screen, patron, batch: list[tuple[str, Any, Any]]) -> None:
+    def _checkout_stack(
+        self, screen: ItemsScreen, patron: Patron, batch: list[tuple[str, Parts, Uids]]
+    ) -> None:
         number, uids = self.session.number, {pii: uid for pii, _, uid in batch}
 
         def decide(core: Core) -> list[Outcome]:
@@ -173,7 +181,9 @@ class ItemFlow:
 
         self.core.call(decide, decided, lambda error: self._items_failed(list(uids), error))
 
-    def _write_tag(self, screen, outcome: Outcome, uid, number: int, *, on_loan: bool) -> None:
+    def _write_tag(
+        self, screen: ItemsScreen, outcome: Outcome, uid: Uids, number: int, *, on_loan: bool
+    ) -> None:
         """The tag's security follows its journal row on the worker (DESIGN.md); the row
         shows the loan once the tag says so, one item after the other."""
         self.core.call(
@@ -182,7 +192,7 @@ class ItemFlow:
             lambda error: self._items_failed([outcome.pii], error),
         )
 
-    def _checkin(self, screen, pii: str, parts, uid) -> None:
+    def _checkin(self, screen: ItemsScreen, pii: str, parts: Parts, uid: Uids) -> None:
         number = self.session.number
 
         def job(core: Core) -> Outcome:
@@ -196,7 +206,7 @@ class ItemFlow:
             lambda error: self._items_failed([pii], error),
         )
 
-    def _with_security(self, core: Core, outcome: Outcome, uid, *, on_loan: bool) -> Outcome:
+    def _with_security(self, core: Core, outcome: Outcome, uid: Uids, *, on_loan: bool) -> Outcome:
         """Runs on the core worker: write the tag right after the journal row (DESIGN.md)."""
         if not outcome.ok or outcome.txn_id is None:
             return outcome
@@ -209,9 +219,11 @@ class ItemFlow:
             lambda: self.security.secure(uid, on_loan),
             faults=core.faults,
         )
-        return outcome if result.ok else result.cancelled
+        if result.ok or result.cancelled is None:
+            return outcome
+        return result.cancelled  # the loan undone, or the return reinstated
 
-    def _item_done(self, screen, outcome: Outcome, number: int | None = None) -> None:
+    def _item_done(self, screen: ItemsScreen, outcome: Outcome, number: int | None = None) -> None:
         s = self.session
         if number is not None and number != s.number:
             return  # an answer for an earlier session: nothing of it shows now
@@ -245,7 +257,8 @@ class ItemFlow:
                 s.waiting.pop(pii, None)  # a retry would fail the same way
                 fault = Outcome(OutcomeKind.REFUSED, Reason.KIOSK_FAULT, pii=pii)
                 s.outcomes[pii] = fault
-                screen.show_outcome(fault)
+                if screen is not None:
+                    screen.show_outcome(fault)
             self.sounds.play("problem")
         if s.waiting:
             self._gather.start()

@@ -3,6 +3,15 @@
 from PySide6 import QtCore, QtGui, QtSvg, QtWidgets
 from PySide6.QtCore import QObject, Qt, QThread, QTimer, Signal, Slot
 
+
+def running_app() -> QtWidgets.QApplication:
+    """The QApplication this process runs: one exists before any kiosk widget or timer."""
+    app = QtWidgets.QApplication.instance()
+    if not isinstance(app, QtWidgets.QApplication):
+        raise RuntimeError("no QApplication: create one before the kiosk's widgets")
+    return app
+
+
 __all__ = [
     "QObject",
     "QThread",
@@ -14,4 +23,5 @@ __all__ = [
     "QtWidgets",
     "Signal",
     "Slot",
+    "running_app",
 ]

@@ -17,7 +17,7 @@ from typing import Any
 
 from kiosk.ports import PadHands
 from ui.controller import KioskController
-from ui.qt import QtCore, QtWidgets
+from ui.qt import QtCore, QtWidgets, running_app
 
 BUILTIN = Path(__file__).parent / "scenarios" / "builtin.txt"
 
@@ -58,7 +58,7 @@ class StepFailed(RuntimeError):
 
 def pump(ms: int) -> None:
     """Let Qt run for ``ms`` milliseconds (timers, queued signals, painting)."""
-    app = QtWidgets.QApplication.instance()
+    app = running_app()
     end = time.monotonic() + ms / 1000
     while time.monotonic() < end:
         app.processEvents(QtCore.QEventLoop.ProcessEventsFlag.AllEvents, 20)
@@ -121,6 +121,7 @@ class ScenarioRunner:
         return "\n".join(texts)
 
     def button(self, label: str) -> QtWidgets.QPushButton:
+        button: QtWidgets.QPushButton
         for button in self.window.findChildren(QtWidgets.QPushButton):
             if not button.isVisible() or not button.isEnabled():
                 continue
@@ -210,8 +211,8 @@ class ScenarioRunner:
             )
         elif verb == "network":
             hands.set_online(args[0] == "up")
-            wanted = args[0] == "up"
-            wait_for(lambda: k.online == wanted, f"network {args[0]}", wait)
+            network_up = args[0] == "up"
+            wait_for(lambda: k.online == network_up, f"network {args[0]}", wait)
         elif verb == "end-session":
             k.end_session()
         elif verb == "sleep-ms":

@@ -127,7 +127,11 @@ class SimulatorPanel(QtWidgets.QWidget):
         row.addWidget(scan)
         return box
 
-    def _switches(self, set_online, set_out_of_service) -> QtWidgets.QGroupBox:
+    def _switches(
+        self,
+        set_online: Callable[[bool], None] | None,
+        set_out_of_service: Callable[[bool], None] | None,
+    ) -> QtWidgets.QGroupBox:
         box = QtWidgets.QGroupBox("Network and service 网络与服务")
         row = QtWidgets.QHBoxLayout(box)
         self.offline = QtWidgets.QCheckBox("network down 断网")

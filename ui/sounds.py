@@ -16,6 +16,7 @@ import tempfile
 import threading
 import wave
 from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 
 from kiosk.outcomes import Outcome, OutcomeKind
@@ -85,8 +86,13 @@ def system_player() -> Player | None:
     for program, args in (("paplay", []), ("aplay", ["-q"])):
         found = shutil.which(program)
         if found:
-            return lambda path, f=found, a=args: _play_in_background([f, *a, str(path)])
+            return partial(_play_with, [found, *args])
     return None
+
+
+def _play_with(program: list[str], path: Path) -> None:
+    """Play ``path`` with ``program`` (the player and its options)."""
+    _play_in_background([*program, str(path)])
 
 
 def _play_in_background(command: list[str]) -> None:

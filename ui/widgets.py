@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from ui.covers import CoverShelf, CoverThumb
 from ui.icons import icon, pixmap
-from ui.qt import QtCore, QtWidgets, Signal
+from ui.qt import QtCore, QtGui, QtWidgets, Signal
+from ui.theme import Palette, TypeScale
 
 Qt = QtCore.Qt
 
@@ -99,7 +102,14 @@ class BigAction(QtWidgets.QPushButton):
         self.picture.setPixmap(pixmap(self.icon_name, self.colour, icon_px))
 
 
-def ink_for(kind: str, palette, on: bool = False) -> str:
+def fill_parent(widget: QtWidgets.QWidget) -> None:
+    """Lay an overlay (idle countdown, diagnostics, touch check) over all of its parent."""
+    parent = widget.parentWidget()
+    if parent is not None:
+        widget.setGeometry(parent.rect())
+
+
+def ink_for(kind: str, palette: Palette, on: bool = False) -> str:
     """The colour of text and icons on a button of ``kind`` in ``palette``; a switched-on
     chip is filled with the primary colour, so its icon takes the primary ink like its text."""
     if kind == "chip" and on:
@@ -111,7 +121,7 @@ def ink_for(kind: str, palette, on: bool = False) -> str:
     }.get(kind, palette.ink)
 
 
-def recolour(root: QtWidgets.QWidget, palette, scale=None) -> None:
+def recolour(root: QtWidgets.QWidget, palette: Palette, scale: TypeScale | None = None) -> None:
     """Re-render every themed icon under ``root`` for ``palette`` (high contrast switch) and,
     given a type ``scale``, at its sizes (elderly mode)."""
     for widget in root.findChildren(QtWidgets.QPushButton):
@@ -191,7 +201,7 @@ class ItemList(QtWidgets.QScrollArea):
         self.setWidget(inner)
         self.rows: dict[str, ItemRow] = {}
         #: the words on the "more above" button for a count of rows; the screen sets them
-        self.more_text = lambda count: f"↑ {count}"
+        self.more_text: Callable[[int], str] = lambda count: f"↑ {count}"
         self.more_above = button("", "chip")
         self.more_above.setParent(self)
         self.more_above.clicked.connect(self.scroll_up)
@@ -254,7 +264,7 @@ class ItemList(QtWidgets.QScrollArea):
         height = max(self.more_above.sizeHint().height(), self.more_above.minimumHeight())
         self.more_above.setGeometry(0, 0, width, height)
 
-    def resizeEvent(self, event) -> None:
+    def resizeEvent(self, event: QtGui.QResizeEvent) -> None:
         super().resizeEvent(event)
         self._show_more_above()
 

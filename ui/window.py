@@ -12,14 +12,14 @@ from ui.help import HelpContact, HelpPanel
 from ui.i18n import Translator
 from ui.icons import icon, pixmap
 from ui.kiosk_picture import KioskPicture
-from ui.qt import QtCore, QtWidgets, Signal
+from ui.qt import QtCore, QtGui, QtWidgets, Signal
 from ui.screens.account import AccountScreen
 from ui.screens.closing import GoodbyeScreen, OutOfServiceScreen, ReceiptScreen
 from ui.screens.home import HomeScreen
 from ui.screens.identify import IdentifyScreen
 from ui.screens.items import ItemsScreen
 from ui.theme import ELDERLY, HIGH_CONTRAST, NORMAL, Palette, TypeScale, stylesheet
-from ui.widgets import button, ink_for, label, recolour, restyle
+from ui.widgets import button, fill_parent, ink_for, label, recolour, restyle
 
 Qt = QtCore.Qt
 
@@ -33,7 +33,7 @@ class Header(QtWidgets.QFrame):
         super().__init__()
         self.setObjectName("header")
         self.t, self.palette_ = t, palette
-        row = QtWidgets.QHBoxLayout(self)
+        self.row = row = QtWidgets.QHBoxLayout(self)
         row.setContentsMargins(32, 12, 24, 12)
         row.setSpacing(18)
         self.branch = label(branch_name, wrap=False)
@@ -138,7 +138,7 @@ class IdleOverlay(QtWidgets.QFrame):
     def show_seconds(self, seconds: int) -> None:
         self.seconds = seconds
         self._paint()
-        self.setGeometry(self.parentWidget().rect())
+        fill_parent(self)
         self.show()
         self.raise_()
 
@@ -256,7 +256,9 @@ class KioskWindow(QtWidgets.QWidget):
         for page in self.screens.values():
             for layout in page.findChildren(QtWidgets.QLayout):
                 layout.invalidate()
-            page.layout().invalidate()
+            own = page.layout()
+            if own is not None:
+                own.invalidate()
         self.stack.updateGeometry()
 
     @property
@@ -351,7 +353,7 @@ class KioskWindow(QtWidgets.QWidget):
         if portrait == self.portrait:
             return
         self.portrait = portrait
-        target = self.footer_row if portrait else self.header.layout()
+        target = self.footer_row if portrait else self.header.row
         for widget in (
             self.header.language_button,
             self.header.text_button,
@@ -372,7 +374,7 @@ class KioskWindow(QtWidgets.QWidget):
     def _update_clock(self) -> None:
         self.header.set_clock(datetime.now(self.tz).strftime("%H:%M"))
 
-    def resizeEvent(self, event) -> None:
+    def resizeEvent(self, event: QtGui.QResizeEvent) -> None:
         super().resizeEvent(event)
         self._place_switches(self.height() > self.width())
         if self.idle.isVisible():

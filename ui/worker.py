@@ -10,15 +10,22 @@ import itertools
 import logging
 import sqlite3
 from collections.abc import Callable
-from typing import Any
+from typing import Any, Generic, Protocol, TypeVar
 
-from kiosk.core import Core
 from kiosk.store.store import StoreError
 from ui.qt import QObject, QThread, Signal, Slot
 
 log = logging.getLogger(__name__)
 
-Job = Callable[[Core], Any]
+
+class Closeable(Protocol):
+    def close(self) -> None: ...
+
+
+#: What a worker opens on its own thread and hands to each job: the Core (database work), or
+#: None for the device worker (printing and other slow device I/O need nothing opened).
+R = TypeVar("R", bound=Closeable | None)
+Job = Callable[[R], Any]
 
 
 def is_storage_failure(exc: BaseException) -> bool:
@@ -27,20 +34,21 @@ def is_storage_failure(exc: BaseException) -> bool:
     return isinstance(exc, (StoreError, sqlite3.DatabaseError))
 
 
-class CoreWorker(QObject):
+class CoreWorker(QObject, Generic[R]):
     finished = Signal(int, object, str, bool)  # token, result, error ("" when none), storage
 
-    def __init__(self, factory: Callable[[], Core]) -> None:
+    def __init__(self, factory: Callable[[], R]) -> None:
         super().__init__()
         self._factory = factory
-        self._core: Core | None = None
+        self._core: R | None = None
 
     @Slot(int, object)
-    def run(self, token: int, job: Job) -> None:
+    def run(self, token: int, job: Job[R]) -> None:
         try:
-            if self._core is None:
-                self._core = self._factory()  # opened on this thread, used only here
-            result = job(self._core)
+            core = self._core
+            if core is None:
+                core = self._core = self._factory()  # opened on this thread, used only here
+            result = job(core)
         except Exception as exc:  # reported to the screen as a kind error, never a crash
             log.exception("core job failed")
             self.finished.emit(token, None, f"{type(exc).__name__}: {exc}", is_storage_failure(exc))
@@ -54,7 +62,7 @@ class CoreWorker(QObject):
             self._core = None
 
 
-class CoreClient(QObject):
+class CoreClient(QObject, Generic[R]):
     """The UI's handle on the worker: ``call(job, on_done)`` returns at once."""
 
     _submit = Signal(int, object)
@@ -63,7 +71,7 @@ class CoreClient(QObject):
     #: a job failed because the kiosk database could not be used (see is_storage_failure)
     storage_failed = Signal(str)
 
-    def __init__(self, factory: Callable[[], Core]) -> None:
+    def __init__(self, factory: Callable[[], R]) -> None:
         super().__init__()
         self._thread = QThread()
         self._thread.setObjectName("core-worker")
@@ -78,7 +86,7 @@ class CoreClient(QObject):
 
     def call(
         self,
-        job: Job,
+        job: Job[R],
         on_done: Callable[[Any], None],
         on_error: Callable[[str], None] | None = None,
     ) -> int:

@@ -10,6 +10,7 @@ import math
 
 from ui.i18n import Translator
 from ui.qt import QtCore, QtGui, QtWidgets, Signal
+from ui.widgets import fill_parent
 
 Qt = QtCore.Qt
 TOLERANCE_MM = 5.0
@@ -41,7 +42,7 @@ class TouchCheck(QtWidgets.QWidget):
         return self.targets()[self.index]
 
     def start(self) -> None:
-        self.setGeometry(self.parentWidget().rect())
+        fill_parent(self)
         self.show()
         self.raise_()
 
@@ -59,7 +60,7 @@ class TouchCheck(QtWidgets.QWidget):
         else:
             self.update()
 
-    def paintEvent(self, event) -> None:
+    def paintEvent(self, event: QtGui.QPaintEvent) -> None:
         painter = QtGui.QPainter(self)
         painter.fillRect(self.rect(), QtGui.QColor("#FFFFFF"))
         painter.setPen(QtGui.QColor("#1D2733"))

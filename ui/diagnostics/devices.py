@@ -6,7 +6,8 @@ from datetime import UTC, datetime
 from typing import Any
 
 from kiosk.diag import tagtools
-from kiosk.ports import Receipt, ReceiptLine
+from kiosk.diag.tagtools import TagReport
+from kiosk.ports import PrinterStatus, ReaderInfo, Receipt, ReceiptLine
 from ui.diagnostics.calibration import TouchCheck
 from ui.diagnostics.parts import TONE_OF_STATE, Page, Section, mono
 from ui.qt import QtWidgets
@@ -102,12 +103,12 @@ class DevicesPage(Page):
             return
         self.rfid.result.show_text(self.t.t("diag.working"))
 
-        def job(_):
+        def job(_: object) -> tuple[ReaderInfo, list[TagReport]]:
             return reader.reader_info(), tagtools.inventory(reader)
 
         self.mode.run_device(job, self._inventoried, lambda e: self._failed(self.rfid, "rfid", e))
 
-    def _inventoried(self, result) -> None:
+    def _inventoried(self, result: tuple[ReaderInfo, list[TagReport]]) -> None:
         info, reports = result
         self.rfid.result.show_text(
             self.t.t("diag.rfid.found", count=len(reports), model=info.model), "ok"
@@ -148,7 +149,7 @@ class DevicesPage(Page):
             lambda e: self._failed(self.printer, "printer", e),
         )
 
-    def _paper(self, status) -> None:
+    def _paper(self, status: PrinterStatus) -> None:
         ok = status.value == "ready"
         self.printer.result.show_text(
             self.t.t(f"diag.paper.{status.value}"), "ok" if ok else "error"
@@ -170,7 +171,7 @@ class DevicesPage(Page):
             lambda e: self._failed(self.printer, "printer", e),
         )
 
-    def _printed(self, _) -> None:
+    def _printed(self, _: object) -> None:
         self.printer.result.show_text(self.t.t("diag.printer.printed"), "ok")
         self.mode.audit("selftest_printer", "printer test page printed")
         self.show_states()

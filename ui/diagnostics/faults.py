@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import tzinfo
 from typing import Any
 
 from kiosk.models import Fault
@@ -12,7 +13,7 @@ SEVERITIES = ("", "info", "warning", "error", "critical")
 SHOWN = 200
 
 
-def fault_line(fault: Fault, tz, severity: str) -> str:
+def fault_line(fault: Fault, tz: tzinfo, severity: str) -> str:
     """Time, [severity], device/code, count and ✓ once cleared; the message below."""
     when = fault.last_at.astimezone(tz).strftime("%m-%d %H:%M:%S")
     event = fault.severity == "info"  # diagnostics records are closed at once: no ✓ for them

@@ -24,7 +24,7 @@ class TapGesture(QObject):
         self._clock = QtCore.QElapsedTimer()
         widget.installEventFilter(self)
 
-    def eventFilter(self, watched, event) -> bool:
+    def eventFilter(self, watched: QtCore.QObject, event: QtCore.QEvent) -> bool:
         if event.type() in (QtCore.QEvent.Type.MouseButtonPress, QtCore.QEvent.Type.TouchBegin):
             quick = self._clock.isValid() and self._clock.elapsed() <= self.gap_ms
             self._count = self._count + 1 if quick else 1

@@ -12,12 +12,13 @@ from collections import deque
 from collections.abc import Callable
 from typing import Any
 
+from kiosk.core import Core
 from kiosk.diag import DIAG_DEVICE, RESTART_EXIT_CODE
 from kiosk.pin import verify_pin
 from ui.diagnostics.context import DiagnosticsContext
 from ui.diagnostics.gate import TapGesture
 from ui.diagnostics.panel import DiagnosticsPanel
-from ui.qt import QObject, QtCore, Signal
+from ui.qt import QObject, QtCore, Signal, running_app
 from ui.session import Mode
 
 log = logging.getLogger(__name__)
@@ -43,7 +44,8 @@ class DiagnosticsMode(QObject):
         self.last_card: tuple[str, str] | None = None
         self._pin_failures = 0
         self._locked = QtCore.QTimer(self, singleShot=True)
-        self._idle = QtCore.QTimer(self, singleShot=True, timeout=lambda: self.leave("idle"))
+        self._idle = QtCore.QTimer(self, singleShot=True)
+        self._idle.timeout.connect(lambda: self.leave("idle"))
         self.panel = DiagnosticsPanel(controller.window, self)
         self.gesture = TapGesture(controller.window.header.branch)
         self.gesture.triggered.connect(self.ask_pin)
@@ -125,7 +127,7 @@ class DiagnosticsMode(QObject):
     # --- inactivity --------------------------------------------------------------------------
 
     def _watch(self, on: bool) -> None:
-        app = QtCore.QCoreApplication.instance()
+        app = running_app()
         if on:
             app.installEventFilter(self)
             self._idle.start(self.ctx.idle_timeout_ms)
@@ -133,7 +135,7 @@ class DiagnosticsMode(QObject):
             app.removeEventFilter(self)
             self._idle.stop()
 
-    def eventFilter(self, watched, event) -> bool:
+    def eventFilter(self, watched: QtCore.QObject, event: QtCore.QEvent) -> bool:
         if event.type() in WATCHED_EVENTS and self._idle.isActive():
             self._idle.start(self.ctx.idle_timeout_ms)
         return False
@@ -153,12 +155,20 @@ class DiagnosticsMode(QObject):
     # --- work off the UI thread, and the audit trail -------------------------------------------
 
     def run_device(
-        self, job: Callable[[Any], Any], done: Callable[[Any], None], failed=None
+        self,
+        job: Callable[[Any], Any],
+        done: Callable[[Any], None],
+        failed: Callable[[str], None] | None = None,
     ) -> None:
         """Device I/O and slow hashing on the device worker, never on the UI thread."""
         self.controller.device_jobs.call(job, done, failed or self._failed)
 
-    def run_core(self, job: Callable[[Any], Any], done: Callable[[Any], None], failed=None) -> None:
+    def run_core(
+        self,
+        job: Callable[[Any], Any],
+        done: Callable[[Any], None],
+        failed: Callable[[str], None] | None = None,
+    ) -> None:
         """Database work on the core worker, the one writer."""
         self.controller.core.call(job, done, failed or self._failed)
 
@@ -170,7 +180,7 @@ class DiagnosticsMode(QObject):
         """One info record per action; messages name devices and actions, never a patron."""
         log.info("diagnostics: %s", message)
 
-        def job(core) -> None:
+        def job(core: Core) -> None:
             core.store.faults.record_event(DIAG_DEVICE, code, message, core.faults.clock.now())
 
         self.controller.core.call(job, lambda _: self.recorded.emit(code))

@@ -17,7 +17,7 @@ from ui.diagnostics.status import StatusPage
 from ui.diagnostics.tags import TagsPage
 from ui.qt import QtCore, QtWidgets
 from ui.theme import Palette
-from ui.widgets import Message, button, label, restyle
+from ui.widgets import Message, button, fill_parent, label, restyle
 
 Qt = QtCore.Qt
 TABS = ("status", "devices", "tags", "faults", "service")
@@ -118,7 +118,7 @@ class DiagnosticsPanel(QtWidgets.QFrame):
     # --- showing -------------------------------------------------------------------------------
 
     def _cover(self) -> None:
-        self.setGeometry(self.parentWidget().rect())
+        fill_parent(self)
         self.show()
         self.raise_()
 
@@ -177,7 +177,7 @@ class DiagnosticsPanel(QtWidgets.QFrame):
             page.retranslate()
         self.gate.retranslate()
 
-    def eventFilter(self, watched, event) -> bool:
+    def eventFilter(self, watched: QtCore.QObject, event: QtCore.QEvent) -> bool:
         if event.type() == QtCore.QEvent.Type.Resize and self.isVisible():
-            self.setGeometry(self.parentWidget().rect())
+            fill_parent(self)
         return False

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from ui.i18n import Translator
 from ui.qt import QtCore, QtWidgets
 from ui.widgets import Message, button, label, restyle
 
@@ -18,7 +19,8 @@ class Page(QtWidgets.QWidget):
 
     def __init__(self, mode: Any) -> None:
         super().__init__()
-        self.mode, self.t = mode, mode.t
+        self.mode = mode
+        self.t: Translator = mode.t
         self.column = QtWidgets.QVBoxLayout(self)
         self.column.setContentsMargins(0, 0, 12, 0)
         self.column.setSpacing(16)

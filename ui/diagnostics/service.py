@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
+from kiosk.core import Core
 from kiosk.diag.bundle import bundle_files, bundle_stem, export_bundle
 from kiosk.diag.checks import store_checks
 from ui.diagnostics.parts import Page, Section
@@ -34,7 +36,8 @@ class ServicePage(Page):
             self.column.addWidget(section)
         self.column.addStretch(1)
         self.out_of_service: bool | None = None
-        self._confirm = QtCore.QTimer(self, singleShot=True, timeout=self.retranslate)
+        self._confirm = QtCore.QTimer(self, singleShot=True)
+        self._confirm.timeout.connect(self.retranslate)
 
     def entered(self) -> None:
         self.retranslate()
@@ -54,7 +57,7 @@ class ServicePage(Page):
     def toggle_service(self) -> None:
         target = not self.out_of_service
 
-        def job(core) -> bool:
+        def job(core: Core) -> bool:
             core.set_out_of_service(target)
             return core.out_of_service()
 
@@ -104,7 +107,7 @@ class ServicePage(Page):
         logs = tuple(ctx.log_paths)
         self.export.result.show_text(self.t.t("diag.working"))
 
-        def job(core):
+        def job(core: Core) -> Path:
             at = core.faults.clock.now()
             stem = bundle_stem(core.config["kiosk.id"], at)
             files = bundle_files(
@@ -122,7 +125,7 @@ class ServicePage(Page):
 
         self.mode.run_core(job, self._exported, failed)
 
-    def _exported(self, path) -> None:
+    def _exported(self, path: Path) -> None:
         self.export.result.show_text(self.t.t("diag.export.saved", path=str(path)), "ok")
         self.mode.audit("bundle_exported", f"diagnostics bundle written to {path}")
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from kiosk.diag.checks import Check, store_checks
@@ -12,7 +13,7 @@ DEVICES = ("rfid", "scanner", "card", "printer")
 CHECKS = ("network", "sync.outbox", "service", "faults", "rotation.box", "database.integrity")
 
 
-def device_text(t, state: str | None, codes: list[str]) -> tuple[str, str]:
+def device_text(t: Callable[..., str], state: str | None, codes: list[str]) -> tuple[str, str]:
     """Connection state and the device's open fault codes: (text, tone)."""
     if state is None:
         return t("diag.state.none"), ""
@@ -43,7 +44,8 @@ class StatusPage(Page):
             self.column.addWidget(self.rows[name])
         self.column.addStretch(1)
         self.checks: dict[str, Check] = {}
-        self._timer = QtCore.QTimer(self, interval=2000, timeout=lambda: self.refresh())
+        self._timer = QtCore.QTimer(self, interval=2000)
+        self._timer.timeout.connect(lambda: self.refresh())
 
     def entered(self) -> None:
         self.refresh(integrity=True)

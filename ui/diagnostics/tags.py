@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from typing import Any
 
 from kiosk.diag import tagtools
-from kiosk.ports import DeviceError, TagReader
+from kiosk.ports import DeviceError, TagInfo, TagReader
 from kiosk.tags import TagEncodeError
 from ui.diagnostics.devices import tag_line
 from ui.diagnostics.parts import Page, Section, mono
@@ -30,7 +31,7 @@ def hex_dump(raw: bytes, block_size: int) -> str:
     return "\n".join(lines)
 
 
-def single_tag(reader: TagReader):
+def single_tag(reader: TagReader) -> TagInfo:
     found = reader.inventory()
     if len(found) != 1:
         raise ToolProblem("none" if not found else "several")
@@ -91,15 +92,15 @@ class TagsPage(Page):
     # --- jobs ----------------------------------------------------------------------------------
 
     def _reader(self, section: Section) -> TagReader | None:
-        reader = self.mode.ctx.reader
+        reader: TagReader | None = self.mode.ctx.reader
         if reader is None:
             section.result.show_text(self.t.t("diag.none_installed"), "error")
         else:
             section.result.show_text(self.t.t("diag.working"))
         return reader
 
-    def _run(self, section: Section, job, done) -> None:
-        def guarded(_):
+    def _run(self, section: Section, job: Callable[[], Any], done: Callable[[Any], None]) -> None:
+        def guarded(_: object) -> Any:
             try:
                 return job()
             except ToolProblem as problem:
@@ -107,7 +108,7 @@ class TagsPage(Page):
             except (DeviceError, TagEncodeError) as error:
                 return error
 
-        def finished(result) -> None:
+        def finished(result: Any) -> None:
             if isinstance(result, ToolProblem):
                 section.result.show_text(self.t.t(f"diag.tags.{result}"), "error")
             elif isinstance(result, Exception):
@@ -146,7 +147,7 @@ class TagsPage(Page):
             return
         ctx = self.mode.ctx
 
-        def job():
+        def job() -> tagtools.TagReport:
             info = single_tag(reader)
             return tagtools.reencode(
                 reader, info, pii=pii, isil=ctx.isil, tag_format=ctx.tag_format
@@ -176,7 +177,7 @@ class TagsPage(Page):
         ctx = self.mode.ctx
         afi = ctx.afi_secured if secured else ctx.afi_on_loan
 
-        def job():
+        def job() -> str:
             info = single_tag(reader)
             tagtools.set_security(reader, info.uid, secured=secured, afi=afi)
             return info.uid.hex().upper()

@@ -20,7 +20,8 @@ HERE = Path(__file__).parent
 
 @cache
 def catalog(language: str) -> dict[str, str]:
-    return json.loads((HERE / f"{language}.json").read_text(encoding="utf-8"))
+    words: dict[str, str] = json.loads((HERE / f"{language}.json").read_text(encoding="utf-8"))
+    return words
 
 
 def placeholders(text: str) -> set[str]:

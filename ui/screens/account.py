@@ -9,9 +9,11 @@ from kiosk.models import Item, Loan
 from kiosk.outcomes import Outcome, OutcomeKind
 from kiosk.reasons import Reason
 from ui.help import HelpPanel
+from ui.i18n import Translator
 from ui.qt import QtWidgets, Signal
 from ui.screens.base import Screen
 from ui.text import due_change_text, format_date, outcome_text
+from ui.theme import Palette
 from ui.widgets import ItemList, button, label
 
 
@@ -21,7 +23,7 @@ class AccountScreen(Screen):
     fee_accepted = Signal(str)  # the reader accepts the charge for renewing an item (BO = Y)
     finished = Signal()
 
-    def __init__(self, t, palette, tz: ZoneInfo) -> None:
+    def __init__(self, t: Translator, palette: Palette, tz: ZoneInfo) -> None:
         super().__init__(t, palette)
         self.tz = tz
         self.initials = ""
@@ -47,9 +49,9 @@ class AccountScreen(Screen):
         self.finish = button("", "primary", "check", palette.primary_ink)
         self.finish.clicked.connect(self.finished.emit)
         for widget in (self.renew_selected, self.renew_everything):
-            self.actions.addWidget(widget)
-        self.actions.addStretch(1)
-        self.actions.addWidget(self.finish)
+            self.action_row.addWidget(widget)
+        self.action_row.addStretch(1)
+        self.action_row.addWidget(self.finish)
         self.retranslate()
 
     def show_loans(
@@ -68,7 +70,7 @@ class AccountScreen(Screen):
             row.action_box.addWidget(check)
         self.retranslate()
 
-    def show_results(self, outcomes: list[Outcome], loans) -> None:
+    def show_results(self, outcomes: list[Outcome], loans: list[tuple[Loan, Item | None]]) -> None:
         self.loans = loans
         self.results = {o.pii: o for o in outcomes}
         for check in self.checks.values():

@@ -27,9 +27,9 @@ class Screen(QtWidgets.QWidget):
         self.body = QtWidgets.QVBoxLayout()
         self.body.setSpacing(20)
         outer.addLayout(self.body, 1)
-        self.actions = QtWidgets.QHBoxLayout()
-        self.actions.setSpacing(20)
-        outer.addLayout(self.actions)
+        self.action_row = QtWidgets.QHBoxLayout()
+        self.action_row.setSpacing(20)
+        outer.addLayout(self.action_row)
         t.changed.connect(lambda _: self.retranslate())
 
     def retranslate(self) -> None:

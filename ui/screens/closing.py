@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from ui.help import HelpPanel
+from ui.i18n import Translator
 from ui.icons import pixmap
 from ui.kiosk_picture import KioskPicture
 from ui.qt import QtCore, QtGui, QtWidgets, Signal
 from ui.screens.base import Screen
 from ui.summary import SessionSummary, summary_lines
+from ui.theme import Palette
 from ui.widgets import BigAction, Message, button, label
 
 Qt = QtCore.Qt
@@ -17,7 +19,7 @@ class SummaryLine(QtWidgets.QLabel):
     """The session's closing summary in large green type, a clause a line (借书成功，共 3 本 /
     请在12月31日前归还); the same words as ``summary_sentence`` speaks."""
 
-    def __init__(self, t) -> None:
+    def __init__(self, t: Translator) -> None:
         super().__init__()
         self.t = t
         self.summary = SessionSummary()
@@ -73,7 +75,7 @@ class QrView(QtWidgets.QWidget):
             )
         )
 
-    def paintEvent(self, event) -> None:
+    def paintEvent(self, event: QtGui.QPaintEvent) -> None:
         picture = self.pixmap()
         if picture.isNull():
             return
@@ -87,7 +89,7 @@ class QrView(QtWidgets.QWidget):
 class ReceiptScreen(Screen):
     chosen = Signal(str)  # "print", "qr", "none"
 
-    def __init__(self, t, palette) -> None:
+    def __init__(self, t: Translator, palette: Palette) -> None:
         super().__init__(t, palette)
         # the summary and the hint, and the QR code under them (portrait) or beside them
         # (landscape, where a code under two messages would be too small to scan)
@@ -122,8 +124,8 @@ class ReceiptScreen(Screen):
         self.choices.addWidget(self.print_button, 1)
         self.choices.addWidget(self.qr_button, 1)
         self.body.addLayout(self.choices, 2)
-        self.actions.addStretch(1)
-        self.actions.addWidget(self.none_button)
+        self.action_row.addStretch(1)
+        self.action_row.addWidget(self.none_button)
         self.showing_qr = self.printing = False
         self.retranslate()
 
@@ -202,7 +204,7 @@ class ReceiptScreen(Screen):
 
 
 class GoodbyeScreen(Screen):
-    def __init__(self, t, palette) -> None:
+    def __init__(self, t: Translator, palette: Palette) -> None:
         super().__init__(t, palette)
         self.title.setProperty("role", "display")
         self.subtitle.hide()
@@ -232,7 +234,7 @@ class GoodbyeScreen(Screen):
 
 
 class OutOfServiceScreen(Screen):
-    def __init__(self, t, palette) -> None:
+    def __init__(self, t: Translator, palette: Palette) -> None:
         super().__init__(t, palette)
         self.title.setProperty("role", "display")
         self.note = label("", role="message")

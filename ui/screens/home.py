@@ -6,8 +6,10 @@ tiles side by side with the picture over the word, instead of three wide stripes
 
 from __future__ import annotations
 
+from ui.i18n import Translator
 from ui.qt import QtWidgets, Signal
 from ui.screens.base import Screen
+from ui.theme import Palette
 from ui.widgets import BigAction, label
 
 
@@ -16,7 +18,7 @@ class HomeScreen(Screen):
     give_back = Signal()
     account = Signal()
 
-    def __init__(self, t, palette, branch_name: str, hours_today: str) -> None:
+    def __init__(self, t: Translator, palette: Palette, branch_name: str, hours_today: str) -> None:
         super().__init__(t, palette)
         self.branch_name = branch_name
         self.hours_today = hours_today
@@ -40,7 +42,7 @@ class HomeScreen(Screen):
         self.retranslate()
 
     @property
-    def buttons(self) -> tuple:
+    def buttons(self) -> tuple[BigAction, ...]:
         return (self.borrow_button, self.return_button, self.account_button)
 
     def set_portrait(self, portrait: bool) -> None:

@@ -5,9 +5,11 @@ from __future__ import annotations
 from kiosk.models import CardKind
 from kiosk.reasons import Reason
 from ui.help import HelpPanel
+from ui.i18n import Translator
 from ui.kiosk_picture import KioskPicture
 from ui.qt import QtCore, QtWidgets, Signal
 from ui.screens.base import Screen
+from ui.theme import Palette
 from ui.widgets import Keypad, Message, button
 
 Qt = QtCore.Qt
@@ -28,7 +30,7 @@ class IdentifyScreen(Screen):
 
     CARD, PIN, PROMPT = "card", "pin", "prompt"
 
-    def __init__(self, t, palette) -> None:
+    def __init__(self, t: Translator, palette: Palette) -> None:
         super().__init__(t, palette)
         self.stage = self.PROMPT
         self.card = ""
@@ -62,9 +64,9 @@ class IdentifyScreen(Screen):
         self.back.clicked.connect(self.cancelled.emit)
         self.type_card = button("", "primary", "card", palette.primary_ink)
         self.type_card.clicked.connect(self.ask_card_number)
-        self.actions.addWidget(self.back)
-        self.actions.addStretch(1)
-        self.actions.addWidget(self.type_card)
+        self.action_row.addWidget(self.back)
+        self.action_row.addStretch(1)
+        self.action_row.addWidget(self.type_card)
         self.retranslate()
 
     def set_portrait(self, portrait: bool) -> None:

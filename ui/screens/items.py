@@ -8,11 +8,13 @@ from kiosk.outcomes import Outcome, OutcomeKind
 from kiosk.reasons import Reason
 from ui.covers import CoverShelf
 from ui.help import HelpPanel
+from ui.i18n import Translator
 from ui.kiosk_picture import KioskPicture
 from ui.qt import QtCore, QtWidgets, Signal
 from ui.screens.base import Screen
 from ui.text import due_change_text, format_date, outcome_text
-from ui.widgets import ItemList, Message, button, label
+from ui.theme import Palette
+from ui.widgets import ItemList, ItemRow, Message, button, label
 
 #: a charge offered for the reader to accept, and the button that accepts it
 FEE_OFFERS = {
@@ -31,7 +33,14 @@ class ItemsScreen(Screen):
     #: how long a lifted book's row stays, marked 已拿走, before it goes
     LIFTED_MS = 2000
 
-    def __init__(self, t, palette, mode: str, tz: ZoneInfo, covers: CoverShelf | None = None):
+    def __init__(
+        self,
+        t: Translator,
+        palette: Palette,
+        mode: str,
+        tz: ZoneInfo,
+        covers: CoverShelf | None = None,
+    ) -> None:
         super().__init__(t, palette)
         self.mode = mode
         self.tz = tz
@@ -62,8 +71,8 @@ class ItemsScreen(Screen):
         self.tally = label("", role="tally")
         self.finish = button("", "primary", "check", palette.primary_ink)
         self.finish.clicked.connect(self.finished.emit)
-        self.actions.addWidget(self.tally, 1)
-        self.actions.addWidget(self.finish)
+        self.action_row.addWidget(self.tally, 1)
+        self.action_row.addWidget(self.finish)
         self.outcomes: dict[str, Outcome] = {}
         #: rows whose book was lifted off: marked now, taken away when the timer fires
         self.lifting: dict[str, QtCore.QTimer] = {}
@@ -160,7 +169,7 @@ class ItemsScreen(Screen):
             title = t("item.unknown_tag")  # its UID would mean nothing to a reader
         if outcome.ok and self.mode == "borrow" and "previous_due" in outcome.details:
             detail, tone, colour = due_change_text(self.t, outcome, self.tz), "ok", p.success
-        elif outcome.ok and self.mode == "borrow":
+        elif outcome.ok and self.mode == "borrow" and outcome.due_at is not None:
             detail = t("item.due", date=format_date(self.t, outcome.due_at, self.tz))
             tone, colour = "ok", p.success
         elif outcome.ok:
@@ -200,9 +209,12 @@ class ItemsScreen(Screen):
         ]
         self.help.show_for(problems)
 
-    def _offer_renewal(self, row, outcome: Outcome) -> None:
+    def _offer_renewal(self, row: ItemRow, outcome: Outcome) -> None:
         while row.action_box.count():
-            row.action_box.takeAt(0).widget().deleteLater()
+            taken = row.action_box.takeAt(0)
+            widget = taken.widget() if taken is not None else None
+            if widget is not None:
+                widget.deleteLater()
         if outcome.kind is OutcomeKind.OFFER and outcome.reason is Reason.ALREADY_YOURS:
             renew = button(self.t.t("borrow.renew"), "chip")
             renew.clicked.connect(lambda: self.renew_requested.emit(outcome.pii))
