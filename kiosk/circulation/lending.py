@@ -275,8 +275,9 @@ class Circulation(Identifying, TagSecurity):
         hold_id: int | None = None,
     ) -> Loan:
         """Lend ``pii`` to ``card`` until ``due`` and journal it; the rules were applied by
-        the caller (this core's checkout, or a library system that decided online)."""
-        now = self.clock.now()
+        the caller (this core's checkout, or a library system that decided online). ``at``:
+        when it was decided (the checkout's own clock reading), else now."""
+        now = at or self.clock.now()
         loan = Loan(pii, card, now, due, 0, decision is Decision.OFFLINE, self._new_id())
         with self.store.atomic():
             self.store.loans.insert(loan)

@@ -102,7 +102,7 @@ def run_demo(args: argparse.Namespace) -> int:
         from kiosk.demo.walkthrough import run_walkthrough
 
         online = {"up": True}
-        core.circulation._online = lambda: online["up"]
+        core.circulation.set_online_source(lambda: online["up"])
         run_walkthrough(core, lambda up: online.update(up=up))
         core.close()
         return 0

@@ -299,3 +299,15 @@ def test_a_locked_reader_cannot_sign_in_with_a_tap_that_needs_no_pin(lib, circ, 
     assert tapped.locked_until == clock.now() + timedelta(minutes=15)
     clock.advance(timedelta(minutes=15, seconds=1))
     assert circ.identify("A1", CardKind.NFC).ok
+
+
+def test_a_recorded_checkout_keeps_the_time_it_was_decided(lib, circ, clock):
+    """#19 smell: record_checkout took ``at`` and ignored it, so a loan decided at the
+    checkout's clock reading was stamped with a later one."""
+    decided = clock.now()
+    clock.advance(timedelta(seconds=90))
+    due = decided + timedelta(days=28)
+    loan = circ.record_checkout("A1", "B1", due, at=decided)
+    assert loan.loaned_at == decided
+    row = circ.store.journal.get(loan.txn_id)
+    assert row is not None and row.at == decided and row.kind is TxnKind.CHECKOUT
