@@ -15,6 +15,8 @@ from ui.i18n import catalog
 from ui.qt import QtGui, QtWidgets
 from ui.session import Mode
 
+from .tour import borrow_mixed_stack, sign_in
+
 WAIT = 5000
 SIZES = {"portrait": (1080, 1920), "landscape": (1920, 1080)}
 
@@ -40,13 +42,6 @@ def is_drawn(path: Path) -> bool:
     return len(colours) > 6  # background, text, buttons and icons: never one flat colour
 
 
-def sign_in(qtbot, kiosk, card, mode):
-    kiosk.begin(mode)
-    kiosk.card_presented(card, CardKind.NFC)
-    target = "borrow" if mode is Mode.BORROW else "account"
-    qtbot.waitUntil(lambda: kiosk.window.current() == target, timeout=WAIT)
-
-
 def visit_every_screen(qtbot, kiosk, folder: Path, tag: str) -> list[Path]:
     shots = [save(kiosk, qtbot, folder, f"{tag}-home")]
     kiosk.begin(Mode.BORROW)
@@ -57,14 +52,7 @@ def visit_every_screen(qtbot, kiosk, folder: Path, tag: str) -> list[Path]:
     shots.append(save(kiosk, qtbot, folder, f"{tag}-pin-wrong"))
     kiosk.end_session()
     sign_in(qtbot, kiosk, "P0001", Mode.BORROW)
-    for pii, parts in (
-        ("100001", None),
-        ("300003", None),
-        ("300001", frozenset({1})),
-        ("100004", None),
-    ):
-        kiosk.events.place(pii, parts)
-    qtbot.waitUntil(lambda: len(kiosk.session.outcomes) == 4, timeout=WAIT)
+    borrow_mixed_stack(qtbot, kiosk)
     shots.append(save(kiosk, qtbot, folder, f"{tag}-borrow"))
     kiosk.finish()
     shots.append(save(kiosk, qtbot, folder, f"{tag}-receipt"))

@@ -25,6 +25,19 @@ def sign_in(qtbot, kiosk, card: str, mode: Mode) -> None:
     qtbot.waitUntil(lambda: kiosk.window.current() == target, timeout=WAIT)
 
 
+def borrow_mixed_stack(qtbot, kiosk) -> None:
+    """Place four items at once (two loans, a set with a part missing, one refused) and wait
+    until every row has its answer: a borrow screen showing each kind of row."""
+    for pii, parts in (
+        ("100001", None),
+        ("300003", None),
+        ("300001", frozenset({1})),
+        ("100004", None),
+    ):
+        kiosk.events.place(pii, parts)
+    qtbot.waitUntil(lambda: len(kiosk.session.outcomes) == 4, timeout=WAIT)
+
+
 def tour(qtbot, kiosk, visit: Visit, prepare: Callable[[], None] = lambda: None) -> list[str]:
     seen: list[str] = []
 
@@ -52,14 +65,7 @@ def tour(qtbot, kiosk, visit: Visit, prepare: Callable[[], None] = lambda: None)
     at("unknown-card")
     next_session()
     sign_in(qtbot, kiosk, "P0001", Mode.BORROW)
-    for pii, parts in (
-        ("100001", None),
-        ("300003", None),
-        ("300001", frozenset({1})),
-        ("100004", None),
-    ):
-        kiosk.events.place(pii, parts)
-    qtbot.waitUntil(lambda: len(kiosk.session.outcomes) == 4, timeout=WAIT)
+    borrow_mixed_stack(qtbot, kiosk)
     at("borrow")
     kiosk.finish()
     at("receipt")
