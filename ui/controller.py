@@ -275,7 +275,7 @@ class KioskController(AccountFlow, ItemFlow, OfferFlow, ReceiptFlow, ServiceFlow
         return door is not None and (door.active or door.card(card))
 
     def identify(self, card: str, kind: CardKind, pin: str | None) -> None:
-        self.window.identify.busy(self.t.t("identify.working"))
+        self.window.identify.busy(self.t("identify.working"))
         self.core.call(
             lambda core: core.circulation.identify(card, kind, pin),
             lambda ident: self._identified(card, kind, ident),
@@ -287,7 +287,7 @@ class KioskController(AccountFlow, ItemFlow, OfferFlow, ReceiptFlow, ServiceFlow
         log.error("identification failed: %s", error)
         screen = self.window.identify
         screen.reset()
-        screen.show_problem(self.t.t(Reason.KIOSK_FAULT.message_key))
+        screen.show_problem(self.t(Reason.KIOSK_FAULT.message_key))
         self.sounds.play("problem")
 
     def _identified(self, card: str, kind: CardKind, ident: Identification) -> None:
@@ -297,7 +297,7 @@ class KioskController(AccountFlow, ItemFlow, OfferFlow, ReceiptFlow, ServiceFlow
             if self.session.mode is Mode.ACCOUNT:
                 self._load_account()
             else:
-                block = self.t.t(ident.borrow_block.message_key) if ident.borrow_block else ""
+                block = self.t(ident.borrow_block.message_key) if ident.borrow_block else ""
                 self.window.borrow.start(ident.patron.initials or "", block)
                 self.window.show_screen("borrow")
                 if ident.borrow_block:

@@ -37,12 +37,12 @@ class HelpContact:
 
 def mentions_staff(t: Translator, text: str) -> bool:
     """Does this reader-facing text send the reader to staff?"""
-    return bool(text) and t.t("help.staff_word").casefold() in text.casefold()
+    return bool(text) and t("help.staff_word").casefold() in text.casefold()
 
 
 def hands_over_book(t: Translator, text: str) -> bool:
     """Does it ask the reader to hand a book to staff ("请交给工作人员")?"""
-    return bool(text) and t.t("help.hand_over_word").casefold() in text.casefold()
+    return bool(text) and t("help.hand_over_word").casefold() in text.casefold()
 
 
 def qr_image(text: str) -> QtGui.QImage:
@@ -124,7 +124,7 @@ class HelpPanel(QtWidgets.QFrame):
         self.setVisible(self.contact.configured)
 
     def retranslate(self) -> None:
-        t, c = self.t.t, self.contact
+        t, c = self.t, self.contact
         self.heading.setText(t("help.no_staff"))
         self.phone_label.setText(t("help.phone"))
         self.phone.setText(c.phone)

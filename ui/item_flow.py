@@ -64,7 +64,7 @@ class ItemFlow:
             self.card_presented(found.text, kind)
 
     def _say_scan_refused(self) -> None:
-        text = self.t.t("scan.refused")
+        text = self.t("scan.refused")
         self.guide.say("scan.refused")
         current = self.window.current()
         if current == "identify":

@@ -159,7 +159,7 @@ class KioskPicture(QtWidgets.QWidget):
             painter.drawRoundedRect(box, 6, 6)
         target = self._box(getattr(m, part))
         self._draw_motion(painter, target)
-        self._draw_label(painter, target, self.t.t(label_key))
+        self._draw_label(painter, target, self.t(label_key))
         painter.end()
 
     def _draw_motion(self, painter: QtGui.QPainter, target: QtCore.QRectF) -> None:

@@ -73,7 +73,7 @@ class ReceiptFlow:
             self.window.receipt.show_qr(qr_image(self.receipt_qr_text()))
         elif self.printer is None:
             self.window.receipt.show_qr(
-                qr_image(self.receipt_qr_text()), self.t.t("receipt.printer_problem")
+                qr_image(self.receipt_qr_text()), self.t("receipt.printer_problem")
             )
         else:
             receipt, printer = self.receipt(), self.printer
@@ -83,6 +83,6 @@ class ReceiptFlow:
                 lambda _: printer.print_receipt(receipt),
                 lambda _: self.say_goodbye(),
                 lambda error: self.window.receipt.show_qr(
-                    qr_image(self.receipt_qr_text()), self.t.t("receipt.printer_problem")
+                    qr_image(self.receipt_qr_text()), self.t("receipt.printer_problem")
                 ),
             )

@@ -31,17 +31,17 @@ def outcome_text(t: Translator, outcome: Outcome, tz: ZoneInfo | None = None) ->
         for key, value in params.items():
             if isinstance(value, date):
                 params[key] = format_date(t, value, tz)
-    return t.t(outcome.message_key, **params)
+    return t(outcome.message_key, **params)
 
 
 def due_change_text(t: Translator, outcome: Outcome, tz: ZoneInfo) -> str:
     """After a renewal: the due date it had and the one it has now (old -> new)."""
     before, after = outcome.details.get("previous_due"), outcome.due_at
     if after is None:
-        return t.t("account.renewed")
+        return t("account.renewed")
     if before is None or before == after:
-        return t.t("account.renewed") + "  ·  " + t.t("item.due", date=format_date(t, after, tz))
-    return t.t(
+        return t("account.renewed") + "  ·  " + t("item.due", date=format_date(t, after, tz))
+    return t(
         "item.renewed_due",
         before=format_date(t, before, tz),
         after=format_date(t, after, tz),
@@ -54,4 +54,4 @@ def identification_text(t: Translator, ident: Identification, tz: ZoneInfo) -> s
         params["attempts"] = ident.attempts_left
     if ident.reason is Reason.PIN_LOCKED and ident.locked_until:
         params["time"] = format_time(ident.locked_until, tz)
-    return t.t(ident.message_key, **params)
+    return t(ident.message_key, **params)

@@ -70,7 +70,7 @@ class Header(QtWidgets.QFrame):
         self.clock.setText(text)
 
     def retranslate(self) -> None:
-        t, p = self.t.t, self.palette_
+        t, p = self.t, self.palette_
         state = {True: "online", False: "offline", None: "connecting"}[self.online]
         network_icon, colour = {
             "online": ("online", p.success),
@@ -143,7 +143,7 @@ class IdleOverlay(QtWidgets.QFrame):
         self.raise_()
 
     def _paint(self) -> None:
-        t = self.t.t
+        t = self.t
         self.title.setText(t("idle.title"))
         self.number.setText(t("idle.seconds", seconds=self.seconds))
         self.countdown.setText(t("idle.countdown", seconds=self.seconds))
@@ -280,7 +280,7 @@ class KioskWindow(QtWidgets.QWidget):
         """True, False, or None while the kiosk has not yet reached its upstream."""
         self.header.set_online(online)
         self.online = online
-        self.banner.setText(self.t.t("offline.banner"))
+        self.banner.setText(self.t("offline.banner"))
         self._show_banner()
 
     def hush_banner(self, hushed: bool) -> None:
@@ -369,7 +369,7 @@ class KioskWindow(QtWidgets.QWidget):
 
     def _retranslate(self) -> None:
         self.header.retranslate()
-        self.banner.setText(self.t.t("offline.banner"))
+        self.banner.setText(self.t("offline.banner"))
 
     def _update_clock(self) -> None:
         self.header.set_clock(datetime.now(self.tz).strftime("%H:%M"))

@@ -76,7 +76,7 @@ def test_wrong_pin_is_refused_and_recorded_then_locks(qtbot, diag):
     type_pin(qtbot, diag, "2222")
     qtbot.waitUntil(lambda: "还可以再试 1 次" in gate.message.text(), timeout=WAIT)
     type_pin(qtbot, diag, "3333")
-    locked = diag.controller.t.t("diag.gate.locked")
+    locked = diag.controller.t("diag.gate.locked")
     qtbot.waitUntil(lambda: gate.message.text() == locked, timeout=WAIT)
     type_pin(qtbot, diag, TECHNICIAN_PIN)  # even the right PIN waits out the lockout
     assert not diag.mode.active

@@ -68,7 +68,7 @@ def test_printer_paper_out_then_test_page_once_paper_is_back(qtbot, diag):
     raw = diag.station.raw_printer
     raw.set_status(PrinterStatus.PAPER_OUT)
     qtbot.mouseClick(page.paper_button, Qt.MouseButton.LeftButton)
-    expected = diag.controller.t.t("diag.paper.paper_out")
+    expected = diag.controller.t("diag.paper.paper_out")
     qtbot.waitUntil(lambda: page.printer.result.text() == expected, timeout=WAIT)
     assert page.printer.result.property("tone") == "error"
     qtbot.mouseClick(page.print_button, Qt.MouseButton.LeftButton)
@@ -85,13 +85,13 @@ def test_unplugged_printer_reports_no_answer(qtbot, diag):
     page = opened(qtbot, diag, "devices")
     diag.station.raw_printer.unplug()
     qtbot.mouseClick(page.paper_button, Qt.MouseButton.LeftButton)
-    expected = diag.controller.t.t("diag.paper.offline")
+    expected = diag.controller.t("diag.paper.offline")
     qtbot.waitUntil(lambda: page.printer.result.text() == expected, timeout=WAIT)
 
 
 def test_scanner_and_card_reader_show_what_they_read_and_start_no_loan(qtbot, diag):
     page = opened(qtbot, diag, "devices")
-    assert page.scans_text.text() == diag.controller.t.t("diag.scanner.waiting")
+    assert page.scans_text.text() == diag.controller.t("diag.scanner.waiting")
     diag.controller.events.scan("9787020002207")
     diag.controller.events.scan("100001")
     diag.controller.events.tap("P0001")
@@ -104,7 +104,7 @@ def test_scanner_and_card_reader_show_what_they_read_and_start_no_loan(qtbot, di
 def test_sound_says_plainly_that_there_is_no_audio_system(qtbot, diag):
     page = opened(qtbot, diag, "devices")
     qtbot.mouseClick(page.sound_button, Qt.MouseButton.LeftButton)
-    assert page.sound.result.text() == diag.controller.t.t("diag.sound.unavailable")
+    assert page.sound.result.text() == diag.controller.t("diag.sound.unavailable")
 
 
 def test_sound_plays_through_a_sound_output_when_there_is_one(qtbot, make_diag):

@@ -30,13 +30,13 @@ def test_a_blank_tag_is_encoded_from_a_scanned_barcode_and_reads_back_the_same(
     page = tags_page(kiosk)
     tag = kiosk.station.reader.place(blank_tag())
     qtbot.mouseClick(page.read_button, Qt.MouseButton.LeftButton)
-    unreadable = kiosk.controller.t.t("diag.tags.unreadable")
+    unreadable = kiosk.controller.t("diag.tags.unreadable")
     qtbot.waitUntil(lambda: page.read_section.result.text() == unreadable, timeout=WAIT)
     assert "blank" in page.decoded_text.text()
     kiosk.controller.events.scan("100001")  # the item's barcode, scanned on this page
     assert page.pii.text() == "100001"
     qtbot.mouseClick(page.keypad.ok_button, Qt.MouseButton.LeftButton)
-    written = kiosk.controller.t.t("diag.tags.written")
+    written = kiosk.controller.t("diag.tags.written")
     qtbot.waitUntil(lambda: page.write_section.result.text() == written, timeout=WAIT)
     assert tag.dsfid == dsfid_for(tag_format)  # the DSFID was written after the blocks
     decoded = decode(bytes(tag.memory), dsfid=tag.dsfid, block_size=tag.block_size)
@@ -63,18 +63,18 @@ def test_a_non_item_barcode_is_not_written(qtbot, diag):
     diag.station.reader.place(blank_tag())
     page.pii.setText("ABC")
     qtbot.mouseClick(page.keypad.ok_button, Qt.MouseButton.LeftButton)
-    assert page.write_section.result.text() == diag.controller.t.t("diag.tags.bad_barcode")
+    assert page.write_section.result.text() == diag.controller.t("diag.tags.bad_barcode")
 
 
 def test_tools_ask_for_exactly_one_tag(qtbot, diag):
     page = tags_page(diag)
     qtbot.mouseClick(page.read_button, Qt.MouseButton.LeftButton)
-    none = diag.controller.t.t("diag.tags.none")
+    none = diag.controller.t("diag.tags.none")
     qtbot.waitUntil(lambda: page.read_section.result.text() == none, timeout=WAIT)
     diag.station.reader.place(blank_tag(1))
     diag.station.reader.place(blank_tag(2))
     qtbot.mouseClick(page.read_button, Qt.MouseButton.LeftButton)
-    several = diag.controller.t.t("diag.tags.several")
+    several = diag.controller.t("diag.tags.several")
     qtbot.waitUntil(lambda: page.read_section.result.text() == several, timeout=WAIT)
 
 
@@ -119,7 +119,7 @@ def test_a_reader_that_cannot_write_the_dsfid_still_encodes_but_warns(qtbot, mak
     tag = station.reader.place(blank_tag())
     page.pii.setText("100001")
     qtbot.mouseClick(page.keypad.ok_button, Qt.MouseButton.LeftButton)
-    written = kiosk.controller.t.t("diag.tags.written")
+    written = kiosk.controller.t("diag.tags.written")
     qtbot.waitUntil(lambda: page.write_section.result.text().startswith(written), timeout=WAIT)
     assert tag.dsfid == 0x00
     assert decode(bytes(tag.memory), dsfid=tag.dsfid).pii == "100001"

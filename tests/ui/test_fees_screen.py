@@ -54,7 +54,7 @@ def test_the_reader_accepts_the_charge_on_the_touch_screen(qtbot, make_kiosk, pr
         (accept,) = [
             b
             for b in row.findChildren(QtWidgets.QPushButton)
-            if b.text() == kiosk.t.t("borrow.accept_fee")
+            if b.text() == kiosk.t("borrow.accept_fee")
         ]
         qtbot.mouseClick(accept, QtCore.Qt.MouseButton.LeftButton)
         qtbot.waitUntil(lambda: kiosk.session.outcomes["1000001"].ok, timeout=5000)
@@ -83,7 +83,7 @@ def test_the_reader_accepts_a_renewal_charge_on_my_account(qtbot, make_kiosk, pr
         qtbot.waitUntil(lambda: "1000001" in account.accepts, timeout=5000)
         row = account.list.rows["1000001"]
         assert "2.00" in row.detail.text() and row.property("tone") == "warning"
-        assert account.accepts["1000001"].text() == kiosk.t.t("borrow.accept_renewal_fee")
+        assert account.accepts["1000001"].text() == kiosk.t("borrow.accept_renewal_fee")
         qtbot.mouseClick(account.accepts["1000001"], QtCore.Qt.MouseButton.LeftButton)
         qtbot.waitUntil(lambda: account.results["1000001"].ok, timeout=5000)
         assert "1000001" not in account.accepts and row.property("tone") == "ok"

@@ -58,7 +58,7 @@ def test_borrow_flow_from_card_to_goodbye(qtbot, kiosk, probe):
     rows = kiosk.window.borrow.list.rows
     qtbot.waitUntil(lambda: len(kiosk.session.outcomes) == 3, timeout=WAIT)
     assert rows["100001"].property("tone") == "ok" and "应还日期" in rows["100001"].detail.text()
-    assert rows["300003"].detail.text() == kiosk.t.t("reason.not_for_loan")
+    assert rows["300003"].detail.text() == kiosk.t("reason.not_for_loan")
     assert "还缺第 2 件" in rows["300001"].detail.text()
     kiosk.events.place("300001", frozenset({1, 2}))  # the reader adds the CD
     qtbot.waitUntil(lambda: kiosk.session.outcomes["300001"].ok, timeout=WAIT)
@@ -89,7 +89,7 @@ def test_wrong_pin_says_how_many_tries_are_left(qtbot, kiosk):
 
 def test_lost_card_gets_a_kind_clear_message(qtbot, kiosk):
     kiosk.events.tap("P0091", CardKind.NFC)  # tapping a card at home starts borrowing
-    expected = kiosk.t.t("reason.card_lost")
+    expected = kiosk.t("reason.card_lost")
     qtbot.waitUntil(lambda: kiosk.window.identify.message.text() == expected, timeout=WAIT)
     assert kiosk.window.identify.message.isVisible()
     assert kiosk.window.identify.message.property("tone") == "error"
@@ -98,7 +98,7 @@ def test_lost_card_gets_a_kind_clear_message(qtbot, kiosk):
 def test_blocked_reader_sees_why_and_items_are_refused(qtbot, kiosk):
     kiosk.events.tap("P0092", CardKind.NFC)
     qtbot.waitUntil(lambda: kiosk.window.current() == "borrow", timeout=WAIT)
-    assert kiosk.window.borrow.message.text() == kiosk.t.t("reason.fines_too_high")
+    assert kiosk.window.borrow.message.text() == kiosk.t("reason.fines_too_high")
     kiosk.events.place("100001")
     qtbot.waitUntil(lambda: "100001" in kiosk.session.outcomes, timeout=WAIT)
     assert kiosk.session.outcomes["100001"].reason is Reason.FINES_TOO_HIGH
@@ -112,9 +112,9 @@ def test_a_blocked_reader_is_not_invited_to_borrow(qtbot, kiosk):
         kiosk.events.tap(card, CardKind.NFC)
         qtbot.waitUntil(lambda: kiosk.window.current() == "borrow", timeout=WAIT)
         texts = visible_texts(kiosk.window.borrow)
-        assert kiosk.t.t("borrow.place_items") not in texts
-        assert kiosk.t.t("borrow.blocked_help") in texts
-        assert kiosk.window.borrow.message.text() == kiosk.t.t(reason)
+        assert kiosk.t("borrow.place_items") not in texts
+        assert kiosk.t("borrow.blocked_help") in texts
+        assert kiosk.window.borrow.message.text() == kiosk.t(reason)
         kiosk.end_session()
         qtbot.waitUntil(lambda: kiosk.window.current() == "home", timeout=WAIT)
 
@@ -128,7 +128,7 @@ def test_three_wrong_pins_lock_the_reader_for_an_nfc_tap_too(qtbot, kiosk):
     for _ in range(3):
         qtbot.waitUntil(lambda: kiosk.window.identify.stage == "pin", timeout=WAIT)
         type_on_keypad(qtbot, kiosk, "9999")
-    locked = kiosk.t.t("reason.pin_locked").split("{")[0]
+    locked = kiosk.t("reason.pin_locked").split("{")[0]
     qtbot.waitUntil(lambda: locked in visible_texts(kiosk.window.identify), timeout=WAIT)
     kiosk.end_session()
     kiosk.begin(Mode.BORROW)
@@ -159,8 +159,8 @@ def test_return_flow_with_transfer_and_hold_messages(qtbot, kiosk, probe):
     kiosk.events.scan("100004")  # not on loan, but reserved: goes to the holds shelf
     qtbot.waitUntil(lambda: len(kiosk.session.outcomes) == 2, timeout=WAIT)
     rows = kiosk.window.give_back.list.rows
-    assert kiosk.t.t("reason.send_to_owner") in rows["100003"].detail.text()
-    assert kiosk.t.t("reason.hold_waiting") in rows["100004"].detail.text()
+    assert kiosk.t("reason.send_to_owner") in rows["100003"].detail.text()
+    assert kiosk.t("reason.hold_waiting") in rows["100004"].detail.text()
     # both worked: green like any return, not the amber of a problem (#13 bug 5)
     assert [rows[p].property("tone") for p in ("100003", "100004")] == ["ok", "ok"]
     # ...and heard as "done, now read the screen", neither the plain done nor a failure
@@ -178,12 +178,12 @@ def test_renew_selected_waits_for_a_tick_and_a_ticked_box_shows_a_tick(qtbot, ki
     sign_in(qtbot, kiosk, mode=Mode.ACCOUNT)
     account = kiosk.window.account
     assert not account.renew_selected.isEnabled()
-    assert account.renew_selected.text() == kiosk.t.t("account.tick_first")
+    assert account.renew_selected.text() == kiosk.t("account.tick_first")
     box = account.checks["100001"]
     before = box.grab().toImage()
     box.setChecked(True)
     assert account.renew_selected.isEnabled()
-    assert account.renew_selected.text() == kiosk.t.t("account.renew_selected")
+    assert account.renew_selected.text() == kiosk.t("account.renew_selected")
     after = box.grab().toImage()
     fill = QtGui.QColor(kiosk.window.palette_.primary)
     ink = QtGui.QColor(kiosk.window.palette_.primary_ink)
@@ -232,7 +232,7 @@ def test_account_lists_loans_and_renews_all(qtbot, kiosk):
     qtbot.mouseClick(account.renew_everything, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: not account.results["300002"].ok, timeout=WAIT)
     assert account.results["300002"].reason is Reason.RENEWAL_LIMIT
-    assert kiosk.t.t("reason.renewal_limit") in account.list.rows["300002"].detail.text()
+    assert kiosk.t("reason.renewal_limit") in account.list.rows["300002"].detail.text()
 
 
 def test_already_yours_offers_renewal(qtbot, kiosk):
@@ -266,7 +266,7 @@ def test_failed_tag_write_asks_to_place_again_and_cancels(qtbot, make_kiosk, pro
     kiosk.events.place("100001", None, b"\xe0\x04\x01\x00\x00\x00\x00\x01")
     qtbot.waitUntil(lambda: "100001" in kiosk.session.outcomes, timeout=WAIT)
     assert kiosk.session.outcomes["100001"].reason is Reason.SECURITY_FAILED
-    assert kiosk.window.borrow.list.rows["100001"].detail.text() == kiosk.t.t(
+    assert kiosk.window.borrow.list.rows["100001"].detail.text() == kiosk.t(
         "reason.security_failed"
     )
     assert pad.calls == 3
@@ -307,10 +307,10 @@ def test_printer_out_of_paper_offers_the_qr_code(qtbot, make_kiosk):
     kiosk.finish()
     kiosk.receipt_chosen("print")
     qtbot.waitUntil(lambda: kiosk.window.receipt.qr.isVisible(), timeout=WAIT)
-    assert kiosk.window.receipt.message.text() == kiosk.t.t("receipt.printer_problem")
+    assert kiosk.window.receipt.message.text() == kiosk.t("receipt.printer_problem")
     assert not kiosk.window.receipt.qr.pixmap().isNull()
     # the question is answered: the title says what to do now, in the chosen language too
-    assert kiosk.window.receipt.title.text() == kiosk.t.t("receipt.qr_title")
+    assert kiosk.window.receipt.title.text() == kiosk.t("receipt.qr_title")
     qtbot.mouseClick(kiosk.window.header.language_button, Qt.MouseButton.LeftButton)
     assert kiosk.window.receipt.title.text() == "Scan this code with your phone"
 
@@ -388,13 +388,11 @@ def test_offline_banner_and_offline_loans(qtbot, kiosk, probe):
     qtbot.waitUntil(lambda: bool(probe.cores), timeout=WAIT)
     kiosk.core.call(lambda core: core.set_online(False), lambda _: None)
     qtbot.waitUntil(lambda: kiosk.window.banner.isVisible(), timeout=WAIT)
-    assert kiosk.window.banner.text() == kiosk.t.t("offline.banner")
+    assert kiosk.window.banner.text() == kiosk.t("offline.banner")
     sign_in(qtbot, kiosk)
     kiosk.events.place("100001")
     qtbot.waitUntil(lambda: bool(kiosk.session.accepted), timeout=WAIT)
-    assert (
-        kiosk.t.t("item.recorded_offline") in kiosk.window.borrow.list.rows["100001"].detail.text()
-    )
+    assert kiosk.t("item.recorded_offline") in kiosk.window.borrow.list.rows["100001"].detail.text()
 
 
 def test_header_says_connecting_until_the_daemon_has_reached_the_upstream(qtbot, kiosk, probe):
@@ -403,12 +401,12 @@ def test_header_says_connecting_until_the_daemon_has_reached_the_upstream(qtbot,
     qtbot.waitUntil(lambda: bool(probe.cores), timeout=WAIT)
     header = kiosk.window.header
     qtbot.waitUntil(lambda: kiosk.link is None and kiosk.online, timeout=WAIT)
-    assert header.network.text() == kiosk.t.t("header.connecting")
+    assert header.network.text() == kiosk.t("header.connecting")
     assert not kiosk.window.banner.isVisible()
     kiosk.core.call(lambda core: core.set_online(True), lambda _: None)
-    qtbot.waitUntil(lambda: header.network.text() == kiosk.t.t("header.online"), timeout=WAIT)
+    qtbot.waitUntil(lambda: header.network.text() == kiosk.t("header.online"), timeout=WAIT)
     kiosk.core.call(lambda core: core.set_online(False), lambda _: None)
-    qtbot.waitUntil(lambda: header.network.text() == kiosk.t.t("header.offline"), timeout=WAIT)
+    qtbot.waitUntil(lambda: header.network.text() == kiosk.t("header.offline"), timeout=WAIT)
     assert kiosk.window.banner.isVisible() and not kiosk.online
 
 
@@ -423,7 +421,7 @@ def test_a_book_a_rotation_plan_moves_names_its_room_on_the_row_and_the_receipt(
     kiosk.events.scan("100001")
     qtbot.waitUntil(lambda: "100001" in kiosk.session.outcomes, timeout=WAIT)
     row = kiosk.window.give_back.list.rows["100001"]
-    said = kiosk.t.t("reason.send_to_room", room="城西书房")
+    said = kiosk.t("reason.send_to_room", room="城西书房")
     assert said in row.detail.text() and "“调拨”" in said
     assert row.property("tone") == "ok"
     (line,) = kiosk.receipt().lines
@@ -471,14 +469,14 @@ def test_a_garbled_tag_gets_its_own_row_and_message(qtbot, kiosk):
     kiosk.begin(Mode.RETURN)
     kiosk.events.unreadable_tag(b"\xe0\x04\x01\x00\x00\x00\x00\x09", "bad CRC")
     row = kiosk.window.give_back.list.rows["E004010000000009"]
-    assert row.detail.text() == kiosk.t.t("reason.unknown_item")
+    assert row.detail.text() == kiosk.t("reason.unknown_item")
     assert row.property("tone") == "error"
 
 
 def test_a_junk_scan_is_refused_with_a_message(qtbot, kiosk):
     kiosk.begin(Mode.RETURN)
     kiosk.events.scan("#!?\x07")
-    assert kiosk.window.give_back.message.text() == kiosk.t.t("scan.refused")
+    assert kiosk.window.give_back.message.text() == kiosk.t("scan.refused")
     assert not kiosk.session.outcomes
 
 
@@ -540,7 +538,7 @@ def test_a_stack_shows_its_rows_as_read_and_is_decided_when_read_whole(qtbot, ki
     kiosk.events.seen("100001", 1, 2)
     rows = kiosk.window.borrow.list.rows
     qtbot.waitUntil(lambda: "100001" in rows, timeout=WAIT)
-    assert rows["100001"].detail.text() == kiosk.t.t("item.working")
+    assert rows["100001"].detail.text() == kiosk.t("item.working")
     assert not kiosk.session.in_flight and not kiosk.session.outcomes  # nothing decided yet
     kiosk.events.seen("100002", 2, 2)
     kiosk.events.place("100001")

@@ -46,7 +46,7 @@ def test_a_full_disk_is_said_on_the_row_and_the_kiosk_rests_until_it_can_write(
     kiosk.events.place("100001")
     qtbot.waitUntil(lambda: kiosk.window.current() == "out_of_service", timeout=WAIT)
     hint = kiosk.window.out_of_service.note.text()
-    assert hint == kiosk.t.t("oos.storage") and "没有办成" in hint
+    assert hint == kiosk.t("oos.storage") and "没有办成" in hint
     assert "正在处理" not in visible_texts(kiosk.window)
     assert "王*" not in visible_texts(kiosk.window), "the reader's session ended"
     assert kiosk.storage_fault
@@ -75,7 +75,7 @@ def test_a_kiosk_started_on_a_read_only_disk_rests_until_it_can_write(
     with read_only(small_disk):
         kiosk = make_kiosk(status_poll_ms=200)
         qtbot.waitUntil(lambda: kiosk.window.current() == "out_of_service", timeout=WAIT)
-        assert kiosk.window.out_of_service.note.text() == kiosk.t.t("oos.storage")
+        assert kiosk.window.out_of_service.note.text() == kiosk.t("oos.storage")
         assert kiosk.storage_fault
         qtbot.wait(700)
         assert kiosk.window.current() == "out_of_service"
@@ -102,7 +102,7 @@ def test_a_failed_item_job_says_so_on_its_row_instead_of_processing(qtbot, make_
     kiosk.events.place("100001")
     qtbot.waitUntil(lambda: "100001" in kiosk.session.outcomes, timeout=WAIT)
     row = kiosk.window.borrow.list.rows["100001"]
-    assert row.detail.text() == kiosk.t.t("reason.kiosk_fault")
+    assert row.detail.text() == kiosk.t("reason.kiosk_fault")
     assert kiosk.window.current() == "borrow" and not kiosk.storage_fault
     kiosk.events.place("100002")
     qtbot.waitUntil(lambda: "100002" in kiosk.session.outcomes, timeout=WAIT)

@@ -126,7 +126,7 @@ def qr_shown(panel: HelpPanel) -> bool:
 def test_a_card_problem_shows_the_help_phone_and_qr(qtbot, make_kiosk):
     kiosk = make_kiosk(help_phone=PHONE, help_url=URL)
     kiosk.events.tap("P0091", CardKind.NFC)  # a lost card: "请联系工作人员"
-    expected = kiosk.t.t("reason.card_lost")
+    expected = kiosk.t("reason.card_lost")
     qtbot.waitUntil(lambda: kiosk.window.identify.message.text() == expected, timeout=WAIT)
     panel = help_of(kiosk.window.identify)
     assert panel.isVisible() and PHONE in panel.phone.text() and qr_shown(panel)
@@ -171,7 +171,7 @@ def test_out_of_service_says_where_help_is(qtbot, make_kiosk):
 
 def test_without_a_help_phone_or_page_the_texts_stay_as_they_were(qtbot, kiosk):
     kiosk.events.tap("P0091", CardKind.NFC)
-    expected = kiosk.t.t("reason.card_lost")
+    expected = kiosk.t("reason.card_lost")
     qtbot.waitUntil(lambda: kiosk.window.identify.message.text() == expected, timeout=WAIT)
     assert not any(p.isVisible() for p in kiosk.window.findChildren(HelpPanel))
     assert kiosk.window.identify.message.text() == "这张读者证已挂失，请联系工作人员"

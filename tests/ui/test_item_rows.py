@@ -22,10 +22,10 @@ def test_a_lifted_book_is_marked_taken_off_then_its_row_goes(qtbot, kiosk):
     kiosk.events.remove("100001")
     kiosk.events.remove("300003")
     row = screen.list.rows["100001"]
-    assert row.detail.text().startswith(kiosk.t.t("item.lifted"))
+    assert row.detail.text().startswith(kiosk.t("item.lifted"))
     assert row.property("tone") == "gone"
     qtbot.waitUntil(lambda: set(screen.list.rows) == {"100002"}, timeout=WAIT)
-    assert screen.tally.text() == kiosk.t.t("borrow.count", count=2)  # still counted
+    assert screen.tally.text() == kiosk.t("borrow.count", count=2)  # still counted
     kiosk.t.set_language("en")  # a language switch does not bring gone rows back
     assert set(screen.list.rows) == {"100002"}
     kiosk.events.place("100001")  # put back on the pad: its row shows again, not borrowed twice
@@ -43,10 +43,10 @@ def test_a_returned_book_lifted_off_leaves_the_return_list(qtbot, kiosk):
     screen = kiosk.window.give_back
     screen.lifted_ms = 300
     qtbot.waitUntil(lambda: bool(kiosk.session.accepted), timeout=WAIT)
-    assert screen.list.rows["100001"].detail.text() == kiosk.t.t("item.returned")
+    assert screen.list.rows["100001"].detail.text() == kiosk.t("item.returned")
     kiosk.events.remove("100001")
     qtbot.waitUntil(lambda: not screen.list.rows, timeout=WAIT)
-    assert screen.tally.text() == kiosk.t.t("return.count", count=1)
+    assert screen.tally.text() == kiosk.t("return.count", count=1)
 
 
 def test_the_newest_row_shows_and_a_big_button_says_how_many_are_above(qtbot, kiosk):
@@ -70,7 +70,7 @@ def test_the_newest_row_shows_and_a_big_button_says_how_many_are_above(qtbot, ki
     above = items.rows_above()
     assert above >= 1 and not shown_whole(BOOKS[0])
     assert items.more_above.isVisible()
-    assert items.more_above.text() == kiosk.t.t("list.more_above", count=above)
+    assert items.more_above.text() == kiosk.t("list.more_above", count=above)
     assert items.more_above.geometry().top() == 0  # over the row cut off at the top
     bar = items.verticalScrollBar()
     assert bar.isVisible() and bar.width() >= 60  # a finger-wide bar, not a desktop one

@@ -31,7 +31,7 @@ def test_a_card_number_with_a_letter_is_typed_on_the_keypad(qtbot, kiosk):
     """Regression (#13 bug 2): the keypad had digits only, so no demo card could be typed."""
     open_card_keypad(qtbot, kiosk)
     keypad = kiosk.window.identify.keypad
-    press(qtbot, kiosk, kiosk.t.t("keypad.letters"))
+    press(qtbot, kiosk, kiosk.t("keypad.letters"))
     assert keypad.showing_letters
     press(qtbot, kiosk, "P")
     assert not keypad.showing_letters  # one letter, then the digits come back

@@ -104,7 +104,7 @@ def test_while_the_receipt_prints_the_picture_shows_where_it_comes_out(qtbot, ma
         qtbot.waitUntil(lambda: screen.picture.isVisible(), timeout=WAIT)  # noqa: B023
         assert screen.picture.step == "receipt" and not screen.print_button.isVisible()
         assert screen.title.text() == "请取走凭条"  # no longer asking 需要凭条吗
-        assert screen.none_button.text() == kiosk.t.t("common.finish")
+        assert screen.none_button.text() == kiosk.t("common.finish")
         release.set()
         if failing:
             qtbot.waitUntil(lambda: screen.qr.isVisible(), timeout=WAIT)  # noqa: B023

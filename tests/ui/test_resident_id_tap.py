@@ -30,6 +30,6 @@ def test_an_id_card_tap_at_home_signs_the_reader_in(qtbot, kiosk):
 
 def test_the_chip_number_typed_on_the_keypad_is_an_unknown_card(qtbot, kiosk):
     kiosk.events.tap(CHIP_NUMBER, CardKind.TYPED)
-    expected = kiosk.t.t("reason.unknown_card")
+    expected = kiosk.t("reason.unknown_card")
     qtbot.waitUntil(lambda: kiosk.window.identify.message.text() == expected, timeout=WAIT)
     assert kiosk.session.patron is None

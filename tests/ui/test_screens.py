@@ -47,7 +47,7 @@ def visit_every_screen(qtbot, kiosk, folder: Path, tag: str) -> list[Path]:
     kiosk.begin(Mode.BORROW)
     shots.append(save(kiosk, qtbot, folder, f"{tag}-identify"))
     kiosk.window.identify.ask_pin(
-        "P0001", CardKind.BARCODE, kiosk.t.t("reason.pin_wrong", attempts=2), "error"
+        "P0001", CardKind.BARCODE, kiosk.t("reason.pin_wrong", attempts=2), "error"
     )
     shots.append(save(kiosk, qtbot, folder, f"{tag}-pin-wrong"))
     kiosk.end_session()

@@ -55,5 +55,5 @@ def test_chinese_catalog_is_chinese():
 
 def test_missing_key_falls_back_visibly_not_blank():
     t = Translator("en")
-    assert t.t("no.such.key") == "no.such.key"
-    assert t.t("reason.pin_wrong", attempts=2) == "That PIN is not right. 2 tries left."
+    assert t("no.such.key") == "no.such.key"
+    assert t("reason.pin_wrong", attempts=2) == "That PIN is not right. 2 tries left."

@@ -57,11 +57,11 @@ def tour(qtbot, kiosk, visit: Visit, prepare: Callable[[], None] = lambda: None)
     kiosk.window.identify.ask_card_number()
     at("card-keypad")
     kiosk.window.identify.ask_pin(
-        "P0001", CardKind.BARCODE, kiosk.t.t("reason.pin_wrong", attempts=2), "error"
+        "P0001", CardKind.BARCODE, kiosk.t("reason.pin_wrong", attempts=2), "error"
     )
     at("pin-wrong")
     kiosk.window.identify.reset()
-    kiosk.window.identify.show_problem(kiosk.t.t("reason.unknown_card"))
+    kiosk.window.identify.show_problem(kiosk.t("reason.unknown_card"))
     at("unknown-card")
     next_session()
     sign_in(qtbot, kiosk, "P0001", Mode.BORROW)

@@ -67,7 +67,7 @@ class TouchCheck(QtWidgets.QWidget):
         font = painter.font()
         font.setPixelSize(30)
         painter.setFont(font)
-        text = self.t.t("diag.touch.hint", done=self.index, total=len(self.targets()))
+        text = self.t("diag.touch.hint", done=self.index, total=len(self.targets()))
         painter.drawText(
             self.rect().adjusted(160, 0, -160, 0), Qt.AlignmentFlag.AlignCenter, text + "\n\n\n"
         )

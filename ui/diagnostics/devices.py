@@ -99,9 +99,9 @@ class DevicesPage(Page):
     def run_inventory(self) -> None:
         reader = self.mode.ctx.reader
         if reader is None:
-            self.rfid.result.show_text(self.t.t("diag.none_installed"), "error")
+            self.rfid.result.show_text(self.t("diag.none_installed"), "error")
             return
-        self.rfid.result.show_text(self.t.t("diag.working"))
+        self.rfid.result.show_text(self.t("diag.working"))
 
         def job(_: object) -> tuple[ReaderInfo, list[TagReport]]:
             return reader.reader_info(), tagtools.inventory(reader)
@@ -111,20 +111,20 @@ class DevicesPage(Page):
     def _inventoried(self, result: tuple[ReaderInfo, list[TagReport]]) -> None:
         info, reports = result
         self.rfid.result.show_text(
-            self.t.t("diag.rfid.found", count=len(reports), model=info.model), "ok"
+            self.t("diag.rfid.found", count=len(reports), model=info.model), "ok"
         )
         self.tags_text.setText("\n".join(tag_line(r) for r in reports))
         self.mode.audit("selftest_rfid", f"reader inventory: {len(reports)} tag(s)")
 
     def _failed(self, section: Section, device: str, error: str) -> None:
-        section.result.show_text(self.t.t("diag.failed", error=error), "error")
+        section.result.show_text(self.t("diag.failed", error=error), "error")
         self.mode.audit(f"selftest_{device}", f"{device} self-test failed: {error}")
         self.show_states()
 
     # --- scanner and card reader ---------------------------------------------------------------
 
     def refresh_inputs(self) -> None:
-        t = self.t.t
+        t = self.t
         scans = list(self.mode.last_scans)
         self.scans_text.setText(
             "\n".join([t("diag.scanner.latest"), *scans]) if scans else t("diag.scanner.waiting")
@@ -141,7 +141,7 @@ class DevicesPage(Page):
     def check_paper(self) -> None:
         printer = self.mode.ctx.printer
         if printer is None:
-            self.printer.result.show_text(self.t.t("diag.none_installed"), "error")
+            self.printer.result.show_text(self.t("diag.none_installed"), "error")
             return
         self.mode.run_device(
             lambda _: printer.status(),
@@ -151,20 +151,18 @@ class DevicesPage(Page):
 
     def _paper(self, status: PrinterStatus) -> None:
         ok = status.value == "ready"
-        self.printer.result.show_text(
-            self.t.t(f"diag.paper.{status.value}"), "ok" if ok else "error"
-        )
+        self.printer.result.show_text(self.t(f"diag.paper.{status.value}"), "ok" if ok else "error")
         self.mode.audit("selftest_printer", f"printer status: {status.value}")
         self.show_states()
 
     def print_test_page(self) -> None:
         printer = self.mode.ctx.printer
         if printer is None:
-            self.printer.result.show_text(self.t.t("diag.none_installed"), "error")
+            self.printer.result.show_text(self.t("diag.none_installed"), "error")
             return
         controller = self.mode.controller
         receipt = test_receipt(controller.kiosk_id, controller.branch_name, self.t.language)
-        self.printer.result.show_text(self.t.t("diag.working"))
+        self.printer.result.show_text(self.t("diag.working"))
         self.mode.run_device(
             lambda _: printer.print_receipt(receipt),
             self._printed,
@@ -172,7 +170,7 @@ class DevicesPage(Page):
         )
 
     def _printed(self, _: object) -> None:
-        self.printer.result.show_text(self.t.t("diag.printer.printed"), "ok")
+        self.printer.result.show_text(self.t("diag.printer.printed"), "ok")
         self.mode.audit("selftest_printer", "printer test page printed")
         self.show_states()
 
@@ -182,29 +180,29 @@ class DevicesPage(Page):
         sound = self.mode.ctx.sound
         if sound is None:
             QtWidgets.QApplication.beep()
-            self.sound.result.show_text(self.t.t("diag.sound.unavailable"), "error")
+            self.sound.result.show_text(self.t("diag.sound.unavailable"), "error")
             return
         sound()
-        self.sound.result.show_text(self.t.t("diag.sound.played"), "ok")
+        self.sound.result.show_text(self.t("diag.sound.played"), "ok")
 
     def say_test(self) -> None:
         """A test prompt in both languages, as readers would hear it (silent hours kept)."""
         voice = self.mode.ctx.voice
         if voice is None:
-            self.voice.result.show_text(self.t.t("diag.voice.unavailable"), "error")
+            self.voice.result.show_text(self.t("diag.voice.unavailable"), "error")
             return
         why = voice.silence_reason()
         voice.say("diag.test", "zh_CN")
         voice.say("diag.test", "en")
         if why is None:
-            self.voice.result.show_text(self.t.t("diag.voice.said"), "ok")
+            self.voice.result.show_text(self.t("diag.voice.said"), "ok")
         else:
-            self.voice.result.show_text(self.t.t(f"diag.voice.now.{why}"), "error")
+            self.voice.result.show_text(self.t(f"diag.voice.now.{why}"), "error")
         self.show_voice()
 
     def show_voice(self) -> None:
         """On/off, volume, silent hours and whether it speaks now, in the state line."""
-        voice, t = self.mode.ctx.voice, self.t.t
+        voice, t = self.mode.ctx.voice, self.t
         if voice is None:
             self.voice.state.setText(t("diag.voice.unavailable"))
             self.voice_text.setText("")
@@ -232,7 +230,7 @@ class DevicesPage(Page):
     def _touch_done(self, worst_mm: float, misses: int) -> None:
         ok = misses == 0
         self.touch.result.show_text(
-            self.t.t("diag.touch.result", worst=f"{worst_mm:.1f}", misses=misses),
+            self.t("diag.touch.result", worst=f"{worst_mm:.1f}", misses=misses),
             "ok" if ok else "error",
         )
         self.mode.audit("selftest_touch", f"touch check: worst {worst_mm:.1f} mm, {misses} miss")
@@ -250,13 +248,13 @@ class DevicesPage(Page):
                 self.show_voice()
                 continue
             section.state.setText(
-                self.t.t(f"diag.state.{state}") if state else self.t.t("diag.state.none")
+                self.t(f"diag.state.{state}") if state else self.t("diag.state.none")
             )
             section.state.setProperty("tone", TONE_OF_STATE.get(state or "", ""))
             restyle(section.state)
 
     def retranslate(self) -> None:
-        t = self.t.t
+        t = self.t
         for name, section in self.sections.items():
             section.title.setText(t(f"diag.device.{name}"))
         self.inventory_button.setText(t("diag.rfid.inventory"))

@@ -61,7 +61,7 @@ class FaultsPage(Page):
         chosen = self.device.currentData()
         self.device.blockSignals(True)
         self.device.clear()
-        self.device.addItem(self.t.t("diag.faults.all_devices"), "")
+        self.device.addItem(self.t("diag.faults.all_devices"), "")
         for name in sorted({f.device for f in faults}):
             self.device.addItem(name, name)
         self.device.setCurrentIndex(max(0, self.device.findData(chosen or "")))
@@ -82,15 +82,15 @@ class FaultsPage(Page):
         shown = self.filtered()
         tz = self.mode.controller.tz
         self.filters.result.show_text(
-            self.t.t("diag.faults.count", shown=len(shown), total=len(self.faults))
+            self.t("diag.faults.count", shown=len(shown), total=len(self.faults))
         )
-        t = self.t.t
+        t = self.t
         self.listing.setText(
             "\n".join(fault_line(f, tz, t(f"diag.severity.{f.severity}")) for f in shown[:SHOWN])
         )
 
     def retranslate(self) -> None:
-        t = self.t.t
+        t = self.t
         self.filters.title.setText(t("diag.faults.title"))
         self.open_only.setText(t("diag.faults.open_only"))
         self.refresh_button.setText(t("diag.refresh"))

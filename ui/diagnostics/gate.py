@@ -77,7 +77,7 @@ class PinGate(QtWidgets.QFrame):
             self.submitted.emit(pin)
 
     def retranslate(self) -> None:
-        t = self.t.t
+        t = self.t
         self.title.setText(t("diag.gate.title"))
         self.hint.setText(t("diag.gate.hint"))
         self.cancel.setText(t("common.back"))

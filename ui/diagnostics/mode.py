@@ -69,12 +69,12 @@ class DiagnosticsMode(QObject):
         if not self.ctx.pin_hash:
             self.audit("pin_unset", "gesture used, but no technician PIN is configured")
             return
-        self.panel.show_gate(self.t.t("diag.gate.locked") if self._locked.isActive() else "")
+        self.panel.show_gate(self.t("diag.gate.locked") if self._locked.isActive() else "")
         self._watch(True)
 
     def pin_entered(self, pin: str) -> None:
         if self._locked.isActive():
-            self.panel.show_gate(self.t.t("diag.gate.locked"))
+            self.panel.show_gate(self.t("diag.gate.locked"))
             return
         stored = self.ctx.pin_hash
         self.run_device(lambda _: verify_pin(pin, stored), self._pin_checked)
@@ -89,10 +89,10 @@ class DiagnosticsMode(QObject):
         if self._pin_failures >= self.ctx.pin_attempts:
             self._pin_failures = 0
             self._locked.start(self.ctx.pin_lockout_ms)
-            self.panel.show_gate(self.t.t("diag.gate.locked"))
+            self.panel.show_gate(self.t("diag.gate.locked"))
         else:
             left = self.ctx.pin_attempts - self._pin_failures
-            self.panel.show_gate(self.t.t("diag.gate.wrong", attempts=left))
+            self.panel.show_gate(self.t("diag.gate.wrong", attempts=left))
 
     def cancel_gate(self) -> None:
         self.panel.close_all()

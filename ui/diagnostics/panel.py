@@ -166,7 +166,7 @@ class DiagnosticsPanel(QtWidgets.QFrame):
         self.pages["devices"].refresh_inputs()
 
     def retranslate(self) -> None:
-        t = self.t.t
+        t = self.t
         self.title.setText(t("diag.title"))
         self.who.setText(t("diag.who", name=self.mode.technician) if self.mode.active else "")
         self.exit_button.setText(t("diag.exit"))

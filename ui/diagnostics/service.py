@@ -71,7 +71,7 @@ class ServicePage(Page):
         )
         self.mode.controller.poll_status()  # the reader-facing screen follows at once
         key = "diag.service.now_out" if out_of_service else "diag.service.now_in"
-        self.service.result.show_text(self.t.t(key), "ok")
+        self.service.result.show_text(self.t(key), "ok")
         self.retranslate()
 
     # --- restart ---------------------------------------------------------------------------------
@@ -80,15 +80,15 @@ class ServicePage(Page):
         """Two taps within five seconds: a restart drops whatever the kiosk was doing."""
         if not self._confirm.isActive():
             self._confirm.start(CONFIRM_MS)
-            self.restart_button.setText(self.t.t("diag.restart.confirm"))
+            self.restart_button.setText(self.t("diag.restart.confirm"))
             return
         self._confirm.stop()
         restart = self.mode.ctx.restart
         if restart is None:
-            self.restart.result.show_text(self.t.t("diag.restart.unavailable"), "error")
+            self.restart.result.show_text(self.t("diag.restart.unavailable"), "error")
             self.retranslate()
             return
-        self.restart.result.show_text(self.t.t("diag.restart.now"), "ok")
+        self.restart.result.show_text(self.t("diag.restart.now"), "ok")
         self.mode.recorded.connect(self._restart_when_recorded)
         self.mode.audit("restart", "app restart requested by the technician")
 
@@ -105,7 +105,7 @@ class ServicePage(Page):
         ctx = self.mode.ctx
         folder = ctx.export_folder()
         logs = tuple(ctx.log_paths)
-        self.export.result.show_text(self.t.t("diag.working"))
+        self.export.result.show_text(self.t("diag.working"))
 
         def job(core: Core) -> Path:
             at = core.faults.clock.now()
@@ -121,16 +121,16 @@ class ServicePage(Page):
             return export_bundle(folder / f"{stem}{suffix}" if suffix else folder, files, stem)
 
         def failed(error: str) -> None:
-            self.export.result.show_text(self.t.t("diag.failed", error=error), "error")
+            self.export.result.show_text(self.t("diag.failed", error=error), "error")
 
         self.mode.run_core(job, self._exported, failed)
 
     def _exported(self, path: Path) -> None:
-        self.export.result.show_text(self.t.t("diag.export.saved", path=str(path)), "ok")
+        self.export.result.show_text(self.t("diag.export.saved", path=str(path)), "ok")
         self.mode.audit("bundle_exported", f"diagnostics bundle written to {path}")
 
     def retranslate(self) -> None:
-        t = self.t.t
+        t = self.t
         self.service.title.setText(t("diag.service.title"))
         if self.out_of_service is None:
             self.service.state.setText("")

@@ -65,16 +65,14 @@ class StatusPage(Page):
         states = self.mode.ctx.health()
         codes = open_fault_codes(self.checks)
         for name in DEVICES:
-            self.rows[name].show_value(
-                *device_text(self.t.t, states.get(name), codes.get(name, []))
-            )
+            self.rows[name].show_value(*device_text(self.t, states.get(name), codes.get(name, [])))
 
     def _checked(self, checks: list[Check]) -> None:
         self.checks.update({c.name: c for c in checks})
         self.retranslate()
 
     def value_text(self, check: Check) -> str:
-        t, ok = self.t.t, check.status.value == "ok"
+        t, ok = self.t, check.status.value == "ok"
         if check.name == "network":
             return t("diag.status.online") if ok else t("diag.status.offline", since=check.value)
         if check.name == "sync.outbox":
@@ -92,7 +90,7 @@ class StatusPage(Page):
         return check.detail
 
     def retranslate(self) -> None:
-        t = self.t.t
+        t = self.t
         for name in DEVICES:
             self.rows[name].name.setText(t(f"diag.device.{name}"))
         self.rows["upstream"].name.setText(t("diag.status.upstream"))

@@ -94,9 +94,9 @@ class TagsPage(Page):
     def _reader(self, section: Section) -> TagReader | None:
         reader: TagReader | None = self.mode.ctx.reader
         if reader is None:
-            section.result.show_text(self.t.t("diag.none_installed"), "error")
+            section.result.show_text(self.t("diag.none_installed"), "error")
         else:
-            section.result.show_text(self.t.t("diag.working"))
+            section.result.show_text(self.t("diag.working"))
         return reader
 
     def _run(self, section: Section, job: Callable[[], Any], done: Callable[[Any], None]) -> None:
@@ -110,9 +110,9 @@ class TagsPage(Page):
 
         def finished(result: Any) -> None:
             if isinstance(result, ToolProblem):
-                section.result.show_text(self.t.t(f"diag.tags.{result}"), "error")
+                section.result.show_text(self.t(f"diag.tags.{result}"), "error")
             elif isinstance(result, Exception):
-                section.result.show_text(self.t.t("diag.failed", error=str(result)), "error")
+                section.result.show_text(self.t("diag.failed", error=str(result)), "error")
                 self.mode.audit("tag_tool_failed", f"tag tool failed: {result}")
             else:
                 done(result)
@@ -135,12 +135,12 @@ class TagsPage(Page):
         self.raw_text.setText(hex_dump(report.raw, block_size))
         ok = report.decoded is not None and report.decoded.format != "blank"
         key = "diag.tags.read_ok" if ok else "diag.tags.unreadable"
-        section.result.show_text(self.t.t(key), "ok" if ok else "error")
+        section.result.show_text(self.t(key), "ok" if ok else "error")
 
     def write(self) -> None:
         pii = self.pii.text().strip()
         if not re.fullmatch(self.mode.controller.barcode_rules.item, pii):
-            self.write_section.result.show_text(self.t.t("diag.tags.bad_barcode"), "error")
+            self.write_section.result.show_text(self.t("diag.tags.bad_barcode"), "error")
             return
         reader = self._reader(self.write_section)
         if reader is None:
@@ -159,7 +159,7 @@ class TagsPage(Page):
         self._show_report(report, self.write_section)
         written = report.decoded.pii if report.decoded else None
         ok = written == self.pii.text().strip()
-        text = self.t.t("diag.tags.written" if ok else "diag.tags.verify_failed")
+        text = self.t("diag.tags.written" if ok else "diag.tags.verify_failed")
         # what the tool could not do (e.g. a reader that cannot write the DSFID) stays visible
         text += "".join(f"\n! {warning}" for warning in report.warnings)
         self.write_section.result.show_text(text, "ok" if ok else "error")
@@ -184,13 +184,13 @@ class TagsPage(Page):
 
         def done(uid: str) -> None:
             key = "diag.tags.secured" if secured else "diag.tags.released"
-            self.security_section.result.show_text(self.t.t(key, afi=f"0x{afi:02X}"), "ok")
+            self.security_section.result.show_text(self.t(key, afi=f"0x{afi:02X}"), "ok")
             self.mode.audit("tag_security", f"tag {uid} AFI set to 0x{afi:02X}")
 
         self._run(self.security_section, job, done)
 
     def retranslate(self) -> None:
-        t = self.t.t
+        t = self.t
         fmt = self.mode.ctx.tag_format
         self.read_section.title.setText(t("diag.tags.read_title"))
         self.read_section.state.setText(t("diag.tags.one_tag"))

@@ -49,6 +49,8 @@ class Translator(QObject):
     def toggle(self) -> None:
         self.set_language("en" if self._language == "zh_CN" else "zh_CN")
 
-    def t(self, key: str, **params: Any) -> str:
+    def __call__(self, key: str, **params: Any) -> str:
+        """The text for ``key`` in the current language (Chinese where English lacks it, the
+        key itself where both do), with ``params`` filled in: ``t("item.due", date=...)``."""
         text = catalog(self._language).get(key) or catalog("zh_CN").get(key) or key
         return text.format(**params) if params else text

@@ -83,14 +83,14 @@ class AccountScreen(Screen):
         offered = result is not None and result.reason is Reason.RENEWAL_FEE_TO_ACCEPT
         button_ = self.accepts.get(pii)
         if offered and button_ is None:
-            button_ = button(self.t.t("borrow.accept_renewal_fee"), "chip")
+            button_ = button(self.t("borrow.accept_renewal_fee"), "chip")
             button_.clicked.connect(lambda: self.fee_accepted.emit(pii))
             self.list.row(pii).action_box.insertWidget(0, button_)
             self.accepts[pii] = button_
         elif button_ is not None and not offered:
             self.accepts.pop(pii).deleteLater()
         elif button_ is not None:
-            button_.setText(self.t.t("borrow.accept_renewal_fee"))
+            button_.setText(self.t("borrow.accept_renewal_fee"))
 
     def _ticks_changed(self, _on: bool = False) -> None:
         """续借所选 works only with something ticked; until then it is shown unavailable and
@@ -98,11 +98,11 @@ class AccountScreen(Screen):
         ticked = any(c.isChecked() for c in self.checks.values())
         self.renew_selected.setEnabled(ticked)
         self.renew_selected.setText(
-            self.t.t("account.renew_selected" if ticked or not self.loans else "account.tick_first")
+            self.t("account.renew_selected" if ticked or not self.loans else "account.tick_first")
         )
 
     def retranslate(self) -> None:
-        t, p = self.t.t, self.palette_
+        t, p = self.t, self.palette_
         self.title.setText(t("account.title"))
         self.subtitle.setText(
             t("borrow.greeting", initials=self.initials)

@@ -147,34 +147,34 @@ class ReceiptScreen(Screen):
 
     def entered(self) -> None:
         self.showing_qr = self.printing = False
-        self.title.setText(self.t.t("receipt.title"))
+        self.title.setText(self.t("receipt.title"))
         self.body.setStretch(0, 0)  # the choice tiles take the room the QR code would
         self.qr.hide()
         self.picture.hide()
         self.message.show_text("")
         for widget in (self.print_button, self.qr_button):
             widget.show()
-        self.none_button.setText(self.t.t("receipt.none"))  # it said 完成 under a QR code
+        self.none_button.setText(self.t("receipt.none"))  # it said 完成 under a QR code
 
     def show_qr(self, image: QtGui.QImage, problem: str = "") -> None:
         self.print_button.hide()
         self.qr_button.hide()
         # The question is answered: the title now says what to do with the code.
         self.showing_qr, self.printing = True, False
-        self.title.setText(self.t.t("receipt.qr_title"))
+        self.title.setText(self.t("receipt.qr_title"))
         self.picture.hide()  # the printer failed: the code instead
         self.qr.set_image(image)
         self.body.setStretch(0, 4)
         self.qr.show()
-        self.message.show_text(problem or self.t.t("receipt.qr_hint"), "error" if problem else "")
-        self.none_button.setText(self.t.t("common.finish"))
+        self.message.show_text(problem or self.t("receipt.qr_hint"), "error" if problem else "")
+        self.none_button.setText(self.t("common.finish"))
 
     def show_printing(self) -> None:
         """The choice is made: the tiles give way to where the receipt comes out."""
-        self.message.show_text(self.t.t("receipt.printing"), "ok")
+        self.message.show_text(self.t("receipt.printing"), "ok")
         self.printing = True
-        self.title.setText(self.t.t("receipt.printing_title"))
-        self.none_button.setText(self.t.t("common.finish"))
+        self.title.setText(self.t("receipt.printing_title"))
+        self.none_button.setText(self.t("common.finish"))
         self.print_button.hide()
         self.qr_button.hide()
         self.body.setStretch(0, 4)
@@ -184,7 +184,7 @@ class ReceiptScreen(Screen):
         self.summary.show_summary(summary)
 
     def retranslate(self) -> None:
-        t = self.t.t
+        t = self.t
         self.summary.retranslate()
         self.title.setText(
             t(
@@ -229,8 +229,8 @@ class GoodbyeScreen(Screen):
         self.summary.retranslate()
         self.tick.setPixmap(pixmap("check", self.palette_.success, 280))
         self.tick.setVisible(bool(self.summary.summary))
-        self.title.setText(self.t.t("goodbye.title"))
-        self.hint.setText(self.t.t("goodbye.hint"))
+        self.title.setText(self.t("goodbye.title"))
+        self.hint.setText(self.t("goodbye.hint"))
 
 
 class OutOfServiceScreen(Screen):
@@ -252,7 +252,7 @@ class OutOfServiceScreen(Screen):
         self.retranslate()
 
     def retranslate(self) -> None:
-        self.title.setText(self.t.t("oos.title"))
+        self.title.setText(self.t("oos.title"))
         self.subtitle.setText("")
-        self.note.setText(self.t.t("oos.storage" if self.storage_fault else "oos.hint"))
+        self.note.setText(self.t("oos.storage" if self.storage_fault else "oos.hint"))
         self.help.always()

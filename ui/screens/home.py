@@ -59,7 +59,7 @@ class HomeScreen(Screen):
         self.retranslate()
 
     def retranslate(self) -> None:
-        t = self.t.t
+        t = self.t
         self.title.setText(t("home.welcome", branch=self.branch_name))
         self.subtitle.setText(t("app.name"))
         self.hours.setText(

@@ -148,7 +148,7 @@ class IdentifyScreen(Screen):
             self.submitted.emit(self.card, self.kind.value, value)
 
     def retranslate(self) -> None:
-        t = self.t.t
+        t = self.t
         titles = {
             self.PROMPT: "identify.title",
             self.CARD: "identify.card_label",

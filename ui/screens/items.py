@@ -111,7 +111,7 @@ class ItemsScreen(Screen):
         self._keep(pii)
         row = self.list.row(pii)
         self._show_picture()
-        row.show_state(title or pii, self.t.t("item.working"), "", self.palette_.muted)
+        row.show_state(title or pii, self.t("item.working"), "", self.palette_.muted)
         if row.cover is not None:
             row.cover.show_cover("", title)
 
@@ -132,7 +132,7 @@ class ItemsScreen(Screen):
             return
         detail = row.detail.text().split("\n")[0]
         row.show_state(
-            row.title.text(), f"{self.t.t('item.lifted')}  ·  {detail}", "gone", self.palette_.muted
+            row.title.text(), f"{self.t('item.lifted')}  ·  {detail}", "gone", self.palette_.muted
         )
         timer = QtCore.QTimer(self, singleShot=True, interval=self.lifted_ms)
         timer.timeout.connect(lambda: self._drop(pii))
@@ -162,7 +162,7 @@ class ItemsScreen(Screen):
         self._update_help()
 
     def _paint(self, outcome: Outcome) -> None:
-        p, t = self.palette_, self.t.t
+        p, t = self.palette_, self.t
         row = self.list.row(outcome.pii)
         title = outcome.item.title if outcome.item else outcome.pii
         if outcome.reason in (Reason.TAG_NOT_READ, Reason.TAG_UNREADABLE):
@@ -216,20 +216,20 @@ class ItemsScreen(Screen):
             if widget is not None:
                 widget.deleteLater()
         if outcome.kind is OutcomeKind.OFFER and outcome.reason is Reason.ALREADY_YOURS:
-            renew = button(self.t.t("borrow.renew"), "chip")
+            renew = button(self.t("borrow.renew"), "chip")
             renew.clicked.connect(lambda: self.renew_requested.emit(outcome.pii))
             row.action_box.addWidget(renew)
         elif outcome.kind is OutcomeKind.OFFER and outcome.reason in FEE_OFFERS:
-            accept = button(self.t.t(FEE_OFFERS[outcome.reason]), "chip")
+            accept = button(self.t(FEE_OFFERS[outcome.reason]), "chip")
             accept.clicked.connect(lambda: self.fee_accepted.emit(outcome.pii))
             row.action_box.addWidget(accept)
 
     def _paint_tally(self) -> None:
         key = "borrow.count" if self.mode == "borrow" else "return.count"
-        self.tally.setText(self.t.t(key, count=self.count))
+        self.tally.setText(self.t(key, count=self.count))
 
     def retranslate(self) -> None:
-        t = self.t.t
+        t = self.t
         if self.mode == "borrow":
             self.title.setText(t("borrow.blocked") if self.block_text else t("borrow.title"))
             self.tally.setVisible(not self.block_text)  # "0 borrowed" says nothing here
