@@ -237,10 +237,10 @@ def _start_central(config: Config, folder: Path) -> tuple[Any, Config]:
 def _start_daemon(config: Config) -> tuple[Any, Any]:  # (SyncDaemon, NetworkSwitch)
     """The sync daemon on a thread, behind a switch that can 'pull the network cable'."""
     from kiosk.store import Store
+    from sync.daemon.central_client import DaemonClient
     from sync.daemon.embedded import NetworkSwitch
     from sync.daemon.loop import SyncDaemon
     from sync.daemon.settings import SyncSettings
-    from sync.daemon.upstream import DaemonClient
 
     settings = SyncSettings.from_config(config)
     switch = NetworkSwitch(DaemonClient(settings.url, settings.token, timeout=settings.timeout_s))

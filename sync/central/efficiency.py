@@ -23,8 +23,8 @@ from zoneinfo import ZoneInfo
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-from sync.central import branches, health
-from sync.central.health_tables import faults
+from sync.central import branches, fleet_health
+from sync.central.fleet_health_tables import faults
 from sync.central.rollup import NONE, NOT_HELD
 from sync.central.schema import (
     item_lent_days,
@@ -333,7 +333,7 @@ def _kiosk_health(
     enrolled: dict[str, datetime] = dict(
         conn.execute(sa.select(kiosks.c.kiosk_id, kiosks.c.enrolled_at)).tuples().all()
     )
-    up = health.up_seconds(conn, start, end, online_window)
+    up = fleet_health.up_seconds(conn, start, end, online_window)
     totals: dict[str, list[float]] = {}
     for kiosk_id, branch in branch_of.items():
         span = (end - max(start, enrolled[kiosk_id])).total_seconds()
@@ -350,7 +350,7 @@ def _kiosk_health(
         .where(
             faults.c.first_at >= start,
             faults.c.first_at < end,
-            faults.c.severity.in_(health.FAILURE_SEVERITIES),
+            faults.c.severity.in_(fleet_health.FAILURE_SEVERITIES),
         )
         .group_by(faults.c.kiosk_id)
     ):

@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from sync import wire
-from sync.central.health_tables import faults, uptime_spans
+from sync.central.fleet_health_tables import faults, uptime_spans
 from sync.central.schema import counters, kiosks, policies
 
 

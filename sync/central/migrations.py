@@ -14,10 +14,10 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
 from kiosk.clock import Clock, SystemClock
-from sync.central import health, rollup_rebuild, schema, staff_accounts, staff_tables
+from sync.central import fleet_health, rollup_rebuild, schema, staff_accounts, staff_tables
 from sync.central.alerts.tables import alert_deliveries, alert_episodes, alert_events
 from sync.central.database import writing
-from sync.central.health_tables import uptime_spans
+from sync.central.fleet_health_tables import uptime_spans
 
 
 @dataclass(frozen=True, slots=True)
@@ -111,7 +111,7 @@ def _rollup(conn: Connection) -> None:
     rollup_rebuild.rebuild(conn)
     if "next_start_at" not in {c["name"] for c in sa.inspect(conn).get_columns("uptime_spans")}:
         _add_column(conn, uptime_spans.c.next_start_at)
-    health.link_spans(conn)
+    fleet_health.link_spans(conn)
 
 
 def _alert_acknowledgement(conn: Connection) -> None:

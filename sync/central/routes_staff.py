@@ -8,7 +8,7 @@ from typing import Annotated
 import sqlalchemy as sa
 from fastapi import APIRouter, HTTPException, Query, status
 
-from sync.central import conflict_records, health, staff_wire, stats
+from sync.central import conflict_records, fleet_health, staff_wire, stats
 from sync.central.database import reading, write_with_retry
 from sync.central.deps import RuntimeDep, SerialId, Staff
 from sync.central.schema import loans
@@ -29,7 +29,7 @@ def fleet(
     )
     with reading(rt.engine) as conn:
         return staff_wire.Fleet(
-            kiosks=health.fleet(
+            kiosks=fleet_health.fleet(
                 conn, rt.clock.now(), rt.settings.online_window, window, branch=branch
             )
         )
@@ -49,7 +49,7 @@ def faults(
 ) -> list[staff_wire.FaultRecord]:
     """Faults, newest first; ``open=true`` keeps only those not cleared."""
     with reading(rt.engine) as conn:
-        return health.list_faults(
+        return fleet_health.list_faults(
             conn,
             kiosk_id=kiosk_id,
             device=device,

@@ -1,6 +1,6 @@
 """The central database's tables, as SQLAlchemy Core, identical on SQLite and PostgreSQL.
 
-The fleet's health (``health_tables``), the staff's (``staff_tables``) and the alerts' tables
+The fleet's health (``fleet_health_tables``), the staff's (``staff_tables``) and the alerts' tables
 (``alerts.tables``) join this ``metadata`` from their own modules; ``migrations`` imports them
 all before it creates tables.
 """

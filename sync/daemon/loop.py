@@ -36,6 +36,7 @@ from sync.daemon.acs import (
     report_conflicts,
 )
 from sync.daemon.backoff import Backoff
+from sync.daemon.central_client import CentralUpstream
 from sync.daemon.connectivity import mark_offline, mark_online
 from sync.daemon.heartbeat import send_heartbeat
 from sync.daemon.lockouts import report_lockouts
@@ -43,7 +44,6 @@ from sync.daemon.pass_report import PassReport
 from sync.daemon.pull import cursor_of, pull_changes
 from sync.daemon.push import push_outbox
 from sync.daemon.settings import SyncSettings
-from sync.daemon.upstream import CentralUpstream
 from sync.link.client import MalformedReply, Rejected, RetryLater, Unauthorized, Unavailable
 
 if TYPE_CHECKING:
@@ -322,7 +322,7 @@ class SyncDaemon:
     def from_config(cls, config: Config, *, clock: Clock | None = None) -> SyncDaemon:
         """The daemon as ``shufang sync`` runs it: its own Store on the configured database,
         and for ``upstream.kind = "sip2"`` its own SIP2 session (separate from the UI's)."""
-        from sync.daemon.upstream import DaemonClient
+        from sync.daemon.central_client import DaemonClient
 
         settings = SyncSettings.from_config(config)
         store = Store(config["database.path"], busy_timeout_ms=config["database.busy_timeout_ms"])

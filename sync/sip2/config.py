@@ -9,10 +9,10 @@ from zoneinfo import ZoneInfo
 
 from sync.sip2.client import Account, Sip2Client
 from sync.sip2.dialects import profile
+from sync.sip2.library_system import Sip2Upstream
 from sync.sip2.pool import Sip2Pool
 from sync.sip2.replay import Sip2Replay
 from sync.sip2.transport import Endpoint
-from sync.sip2.upstream import Sip2Upstream
 
 
 @dataclass(frozen=True)

@@ -21,7 +21,7 @@ from kiosk.pin_gate import PinGate
 from kiosk.ports import TxnReply
 from kiosk.reasons import Reason
 from sync.sip2.errors import Unavailable
-from sync.sip2.upstream import Sip2Upstream
+from sync.sip2.library_system import Sip2Upstream
 
 log = logging.getLogger(__name__)
 

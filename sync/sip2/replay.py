@@ -17,10 +17,10 @@ from sync.sip2.fields import (
     PERMANENT_LOCATION,
     SCREEN_MESSAGE,
 )
+from sync.sip2.library_system import Sip2Upstream
 from sync.sip2.messages import Message
 from sync.sip2.refusals import Operation
 from sync.sip2.routing import Route
-from sync.sip2.upstream import Sip2Upstream
 
 log = logging.getLogger(__name__)
 

@@ -1,6 +1,6 @@
 """A stack's items asked of the ACS at once: one request per free session of a pool.
 
-A mixin of :class:`sync.sip2.upstream.Sip2Upstream`: with a ``Sip2Pool`` the ACS works on
+A mixin of :class:`sync.sip2.library_system.Sip2Upstream`: with a ``Sip2Pool`` the ACS works on
 every item of a stack (or every loan of "renew all") at the same time, so a reader's stack
 takes one message's time rather than one per item (#12 point 8).
 """

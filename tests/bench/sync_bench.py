@@ -36,10 +36,10 @@ from sync.central import auth, catalog
 from sync.central.database import make_engine, writing
 from sync.central.migrations import migrate
 from sync.central.server import free_port
+from sync.daemon.central_client import DaemonClient, txn_to_json
 from sync.daemon.pull import apply_page, pull_changes
 from sync.daemon.push import push_outbox
 from sync.daemon.settings import SyncSettings
-from sync.daemon.upstream import DaemonClient, txn_to_json
 
 REPO = Path(__file__).resolve().parents[2]
 START = datetime(2026, 11, 24, 2, 0, tzinfo=UTC)

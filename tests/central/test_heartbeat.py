@@ -9,7 +9,7 @@ import pytest
 
 from kiosk.clock import ManualClock
 from sync import wire
-from sync.central.health import Span, availability, mtbf_seconds
+from sync.central.fleet_health import Span, availability, mtbf_seconds
 from sync.central.settings import CentralSettings
 from tests.fixtures.central import START, Api, Central, start_central
 

@@ -18,7 +18,7 @@ import sqlalchemy as sa
 from sync import wire
 from sync.central import auth, beat_writer, heartbeats
 from sync.central.database import writing
-from sync.central.health_tables import uptime_spans
+from sync.central.fleet_health_tables import uptime_spans
 from sync.central.schema import kiosks
 from tests.fixtures.central import START, Central
 

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from sync import wire
 from sync.central import staff_wire
-from sync.daemon.upstream import DaemonClient
+from sync.daemon.central_client import DaemonClient
 from tests import journal_story
 from tests.fixtures.central import Central, open_loans, seed
 

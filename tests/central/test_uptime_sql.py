@@ -1,5 +1,5 @@
-"""Uptime computed in SQL (``health.up_seconds``) equals the rule as written in Python
-(``health.availability``) on random span histories, on SQLite and PostgreSQL."""
+"""Uptime computed in SQL (``fleet_health.up_seconds``) equals the rule as written in Python
+(``fleet_health.availability``) on random span histories, on SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
@@ -10,9 +10,9 @@ import sqlalchemy as sa
 
 from kiosk.clock import ManualClock
 from sync import wire
-from sync.central import auth, health
+from sync.central import auth, fleet_health
 from sync.central.database import make_engine, reading, writing
-from sync.central.health_tables import uptime_spans
+from sync.central.fleet_health_tables import uptime_spans
 from sync.central.migrations import migrate
 from sync.central.schema import kiosks
 from tests.fixtures.central import START, Central
@@ -38,7 +38,7 @@ def test_sql_uptime_matches_the_python_rule(db_url: str, central_clock: ManualCl
                 while at < end + timedelta(hours=2):
                     length = timedelta(minutes=rng.choice([0, 0.5, 2, 50, 600]))
                     state = rng.choice(["in_service"] * 4 + ["out_of_service"])
-                    spans.append(health.Span(at, at + length, state == "in_service"))
+                    spans.append(fleet_health.Span(at, at + length, state == "in_service"))
                     # Gaps shorter and longer than the online window, and overlaps (a span that
                     # starts before the previous one's window ran out).
                     at = at + length + timedelta(minutes=rng.choice([0.5, 1, 2.9, 4, 90]))
@@ -52,11 +52,11 @@ def test_sql_uptime_matches_the_python_rule(db_url: str, central_clock: ManualCl
                 )  # fmt: skip
                 relevant = [s for s in spans if s.end >= start - WINDOW and s.start <= end]
                 since = max(start, enrolled)
-                expected[kid] = health.availability(relevant, since, end, WINDOW).up_seconds
+                expected[kid] = fleet_health.availability(relevant, since, end, WINDOW).up_seconds
             auth.enrol_kiosk(conn, "silent", "b", start)  # no spans at all
-            health.link_spans(conn)  # the history went straight into the table
+            fleet_health.link_spans(conn)  # the history went straight into the table
         with reading(engine) as conn:
-            got = health.up_seconds(conn, start, end, WINDOW)
+            got = fleet_health.up_seconds(conn, start, end, WINDOW)
             assert conn.execute(sa.select(sa.func.count()).select_from(kiosks)).scalar() == 13
     finally:
         engine.dispose()
@@ -90,6 +90,6 @@ def test_beats_link_each_span_to_the_next_as_a_window_over_them_would(central: C
     assert [(r.id, r.next_start_at) for r in kept] == [(r.id, r.lead) for r in kept]
     with writing(central.engine) as conn:
         conn.execute(uptime_spans.update().values(next_start_at=None))
-        health.link_spans(conn)  # what schema step 9 does for the spans already there
+        fleet_health.link_spans(conn)  # what schema step 9 does for the spans already there
     with reading(central.engine) as conn:
         assert conn.execute(query).all() == kept

@@ -18,7 +18,7 @@ import sqlalchemy as sa
 
 from sync.central import auth, branches, staff_wire
 from sync.central.database import writing
-from sync.central.health_tables import faults, uptime_spans
+from sync.central.fleet_health_tables import faults, uptime_spans
 from sync.central.schema import kiosks
 from tests.fixtures.central import Api, Central
 from tests.fleet.fleetdata import MINUTE, beat, fault

@@ -9,9 +9,9 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from sync import wire
-from sync.central import health, staff_wire
+from sync.central import fleet_health, staff_wire
 from sync.central.database import writing
-from sync.central.health_tables import faults, uptime_spans
+from sync.central.fleet_health_tables import faults, uptime_spans
 from tests.fixtures.central import Api, Central
 
 MINUTE = timedelta(minutes=1)
@@ -189,7 +189,7 @@ def demo_fleet(central: Central, days: int = 45) -> DemoFleet:
             at = end + gap
     with writing(central.engine) as conn:
         conn.execute(uptime_spans.insert(), spans)
-        health.link_spans(conn)  # as the central links spans when they begin
+        fleet_health.link_spans(conn)  # as the central links spans when they begin
         conn.execute(faults.insert(), past_faults)
     journals = _lending(central, kiosks, now, rng, days=21)
     # Two readers took the same book: one at xc-01, then (offline) one at dc-01 -> a conflict.

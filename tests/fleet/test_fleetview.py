@@ -9,7 +9,7 @@ import pytest
 
 from sync.central import staff_wire
 from sync.central.database import reading, writing
-from sync.central.health_tables import uptime_spans
+from sync.central.fleet_health_tables import uptime_spans
 from sync.central.web import charts, csvexport, fleetview
 from sync.central.web.fleetview import Segment, kiosk_state, mask_card
 from tests.fixtures.central import Central

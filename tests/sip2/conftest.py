@@ -13,8 +13,8 @@ from kiosk.core import Core
 from kiosk.models import Item, Patron
 from sync.sip2.client import Account, Sip2Client
 from sync.sip2.dialects import profile
+from sync.sip2.library_system import Sip2Upstream
 from sync.sip2.transport import Endpoint
-from sync.sip2.upstream import Sip2Upstream
 from tests.sip2.kiosk_daemon import write_config
 from tests.sip2.library import Book, Library, Reader, RunningServer, build_app
 

@@ -17,8 +17,8 @@ import pytest
 from kiosk.models import Decision, Security, Transaction, TxnKind
 from sync.sip2 import checksum, messages
 from sync.sip2.dialects import profile
+from sync.sip2.library_system import Sip2Upstream
 from sync.sip2.replay import Sip2Replay
-from sync.sip2.upstream import Sip2Upstream
 from tests.sip2.conftest import make_client
 from tests.sip2.scripted import ScriptedAcs
 

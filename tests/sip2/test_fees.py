@@ -15,8 +15,8 @@ from kiosk.models import Item, Patron
 from kiosk.outcomes import OutcomeKind
 from kiosk.reasons import Reason
 from sync.sip2.dialects import profile
+from sync.sip2.library_system import Sip2Upstream
 from sync.sip2.live import LiveCirculation
-from sync.sip2.upstream import Sip2Upstream
 from tests.conftest import TEST_POLICY
 from tests.sip2.conftest import make_client
 from tests.sip2.scripted import ScriptedAcs

@@ -22,9 +22,9 @@ from sync.sip2 import replies
 from sync.sip2.dialects import profile
 from sync.sip2.errors import MalformedMessage, Sip2Error
 from sync.sip2.fields import parse_date
+from sync.sip2.library_system import Sip2Upstream
 from sync.sip2.messages import FIXED, REPLY_TO, Message, decode
 from sync.sip2.replies import PatronAnswer
-from sync.sip2.upstream import Sip2Upstream
 from tests.sip2.conftest import make_client
 from tests.sip2.scripted import ScriptedAcs
 

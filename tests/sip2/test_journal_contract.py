@@ -15,8 +15,8 @@ from pathlib import Path
 import pytest
 
 from sync.sip2.dialects import profile
+from sync.sip2.library_system import Sip2Upstream
 from sync.sip2.replay import Sip2Replay
-from sync.sip2.upstream import Sip2Upstream
 from tests import journal_story
 from tests.sip2.conftest import make_client
 from tests.sip2.library import Book, Library, Reader, RunningServer, build_app

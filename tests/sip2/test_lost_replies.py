@@ -14,8 +14,8 @@ from kiosk.circulation import Circulation, Site
 from kiosk.models import Decision, Item, Patron
 from kiosk.reasons import Reason
 from sync.sip2.dialects import profile
+from sync.sip2.library_system import Sip2Upstream
 from sync.sip2.live import LiveCirculation
-from sync.sip2.upstream import Sip2Upstream
 from tests.conftest import TEST_POLICY
 from tests.sip2.conftest import make_client
 from tests.sip2.library import Library, RunningServer

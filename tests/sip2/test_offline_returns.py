@@ -10,9 +10,9 @@ from __future__ import annotations
 from kiosk.circulation import Circulation, Site
 from kiosk.models import Decision, Item, TxnKind
 from sync.sip2.dialects import profile
+from sync.sip2.library_system import Sip2Upstream
 from sync.sip2.live import LiveCirculation
 from sync.sip2.replay import Sip2Replay
-from sync.sip2.upstream import Sip2Upstream
 from tests.conftest import TEST_POLICY
 from tests.sip2.conftest import make_client
 from tests.sip2.library import Library, RunningServer

@@ -15,7 +15,7 @@ import pytest
 
 from kiosk.reasons import Reason
 from sync.sip2.dialects import profile
-from sync.sip2.upstream import Sip2Upstream
+from sync.sip2.library_system import Sip2Upstream
 from tests.sip2.conftest import make_client
 from tests.sip2.habits import SYSTEMS, HabitAcs
 

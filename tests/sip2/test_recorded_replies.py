@@ -23,7 +23,7 @@ from contextlib import contextmanager
 from kiosk.outcomes import OutcomeKind
 from kiosk.reasons import Reason
 from sync.sip2.dialects import profile
-from sync.sip2.upstream import Sip2Upstream
+from sync.sip2.library_system import Sip2Upstream
 from tests.sip2.conftest import make_client
 from tests.sip2.scripted import ScriptedAcs
 

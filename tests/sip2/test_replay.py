@@ -13,9 +13,9 @@ from kiosk.store.state import SIP2_SENT_KEY
 from sync.sip2.dialects import profile
 from sync.sip2.errors import Unavailable
 from sync.sip2.fields import sip_date
+from sync.sip2.library_system import Sip2Upstream
 from sync.sip2.replay import Sip2Replay, forward
 from sync.sip2.transport import Endpoint
-from sync.sip2.upstream import Sip2Upstream
 from tests.sip2.conftest import make_client
 from tests.sip2.faults import DamagingTransport
 from tests.sip2.library import Book, Library, RunningServer

@@ -24,9 +24,9 @@ from kiosk.models import Item
 from kiosk.reasons import Reason
 from sync.sip2.dialects import profile
 from sync.sip2.errors import Unavailable
+from sync.sip2.library_system import Sip2Upstream
 from sync.sip2.live import LiveCirculation
 from sync.sip2.messages import Message
-from sync.sip2.upstream import Sip2Upstream
 from tests.conftest import TEST_POLICY
 from tests.sip2.conftest import make_client
 from tests.sip2.library import RunningServer

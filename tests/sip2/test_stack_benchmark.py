@@ -10,8 +10,8 @@ import pytest
 from kiosk.reasons import Reason
 from sync.sip2 import messages
 from sync.sip2.dialects import profile
+from sync.sip2.library_system import Sip2Upstream
 from sync.sip2.pool import Sip2Pool
-from sync.sip2.upstream import Sip2Upstream
 from tests.sip2.conftest import make_client, small_library
 from tests.sip2.library import Book, Library, RunningServer, build_app
 

@@ -19,7 +19,7 @@ from kiosk.store import Store
 from kiosk.store.state import ONLINE_KEY
 from sync.central.server import free_port
 from sync.daemon import SyncDaemon, SyncSettings
-from sync.daemon.upstream import DaemonClient
+from sync.daemon.central_client import DaemonClient
 from sync.sip2.config import connector_from
 from tests.fixtures.central import START, Central
 from tests.sip2.kiosk_daemon import applied_for, daemon_for, lend_offline, write_config

@@ -10,7 +10,7 @@ from kiosk.outcomes import OutcomeKind
 from kiosk.reasons import Reason
 from sync.sip2.dialects import profile
 from sync.sip2.errors import Unavailable
-from sync.sip2.upstream import Sip2Upstream
+from sync.sip2.library_system import Sip2Upstream
 from tests.sip2.conftest import make_client
 from tests.sip2.library import Library, RunningServer, build_app
 

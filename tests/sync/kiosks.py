@@ -18,7 +18,7 @@ from kiosk.store import Store
 from sync.central.app import create_app
 from sync.central.server import BackgroundServer
 from sync.daemon import SyncDaemon, SyncSettings
-from sync.daemon.upstream import DaemonClient
+from sync.daemon.central_client import DaemonClient
 from tests.fixtures.central import START, Central
 
 

@@ -14,10 +14,10 @@ from kiosk.store import Store
 from kiosk.store.state import CURSOR_KEY, DEVICES_HEALTH_KEY, OFFLINE_SINCE_KEY, ONLINE_KEY
 from sync.daemon import SyncDaemon, SyncSettings
 from sync.daemon.backoff import Backoff
+from sync.daemon.central_client import txn_to_json
 from sync.daemon.heartbeat import build_heartbeat
 from sync.daemon.pull import pull_changes
 from sync.daemon.push import push_outbox
-from sync.daemon.upstream import txn_to_json
 from sync.link.client import RetryLater, Unavailable, retry_after_seconds
 from tests.sync.fake_central import FakeCentral
 

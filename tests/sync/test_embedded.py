@@ -14,8 +14,8 @@ from kiosk.store.state import ONLINE_KEY
 from sync import wire
 from sync.central import staff_wire
 from sync.daemon import SyncDaemon, SyncSettings
+from sync.daemon.central_client import DaemonClient
 from sync.daemon.embedded import NetworkSwitch, start_embedded_central
-from sync.daemon.upstream import DaemonClient
 from tests.sync.kiosks import wait_until
 
 

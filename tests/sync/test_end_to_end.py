@@ -23,8 +23,8 @@ from sync.central.database import make_engine, writing
 from sync.central.migrations import migrate
 from sync.central.server import free_port
 from sync.daemon import SyncDaemon
+from sync.daemon.central_client import DaemonClient
 from sync.daemon.push import push_outbox
-from sync.daemon.upstream import DaemonClient
 from tests.fixtures.central import START, open_loans, seed
 from tests.sync.kiosks import Kiosk, make_kiosk, wait_until
 

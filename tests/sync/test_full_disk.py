@@ -13,7 +13,7 @@ import time
 from pathlib import Path
 
 from kiosk.outcomes import OutcomeKind
-from sync.daemon.upstream import DaemonClient
+from sync.daemon.central_client import DaemonClient
 from tests.fixtures.central import Central, open_loans, seed
 from tests.full_disk import fill
 from tests.sync.kiosks import Kiosk, make_kiosk, wait_until

@@ -15,8 +15,8 @@ import pytest
 
 from kiosk.store import Store
 from sync.daemon import SyncDaemon, SyncSettings
+from sync.daemon.central_client import DaemonClient
 from sync.daemon.loop import MALFORMED_CODE, UPSTREAM_DEVICE
-from sync.daemon.upstream import DaemonClient
 from tests.sync.kiosks import Kiosk
 from tests.sync.test_replication import _lend
 

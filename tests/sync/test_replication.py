@@ -17,8 +17,8 @@ from sync.central import auth, catalog, staff_wire
 from sync.central.database import reading, writing
 from sync.central.schema import ecard_keys, kiosks, policies
 from sync.daemon import SyncDaemon
+from sync.daemon.central_client import DaemonClient
 from sync.daemon.pull import cursor_of, pull_changes
-from sync.daemon.upstream import DaemonClient
 from sync.link.client import Unavailable
 from tests.fixtures.central import open_loans
 from tests.sync.kiosks import Kiosk, restart_on_same_port

@@ -12,8 +12,8 @@ from kiosk.core import Core
 from kiosk.models import CardKind, Item, Patron
 from kiosk.reasons import Reason
 from sync.sip2.dialects import profile
+from sync.sip2.library_system import Sip2Upstream
 from sync.sip2.live import LiveCirculation
-from sync.sip2.upstream import Sip2Upstream
 from tests.sip2.conftest import make_client
 from tests.sip2.scripted import ScriptedAcs
 from tests.sip2.test_fees import answer

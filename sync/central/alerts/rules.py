@@ -17,7 +17,7 @@ from sqlalchemy.engine import Connection
 
 from sync.central.alerts.hours import OpeningHours, from_settings
 from sync.central.alerts.settings import AlertSettings
-from sync.central.health_tables import faults, uptime_spans
+from sync.central.fleet_health_tables import faults, uptime_spans
 from sync.central.schema import conflicts, kiosks
 
 #: Device codes that mean the printer has no paper (drivers report these; see drivers/printer).

@@ -1,6 +1,6 @@
 """What the fleet pages show, read from the database: kiosk states, rankings, one kiosk's history.
 
-Built on ``health.fleet`` so the pages and the ``/fleet`` API never disagree on a number.
+Built on ``fleet_health.fleet`` so the pages and the ``/fleet`` API never disagree on a number.
 """
 
 from __future__ import annotations
@@ -13,8 +13,8 @@ from urllib.parse import quote
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-from sync.central import branches, conflict_records, health, staff_wire
-from sync.central.health_tables import faults, uptime_spans
+from sync.central import branches, conflict_records, fleet_health, staff_wire
+from sync.central.fleet_health_tables import faults, uptime_spans
 from sync.central.runtime import Runtime
 
 #: Device states that still lend books; anything else a kiosk reports is a device fault.
@@ -63,7 +63,7 @@ def kiosk_state(status: staff_wire.KioskStatus) -> str:
         return "offline"
     if status.state == "out_of_service":
         return "out_of_service"
-    failing = any(f.severity in health.FAILURE_SEVERITIES for f in status.open_faults)
+    failing = any(f.severity in fleet_health.FAILURE_SEVERITIES for f in status.open_faults)
     if failing or any(v not in HEALTHY_DEVICE_STATES for v in status.devices.values()):
         return "device_fault"
     if status.outbox_depth >= BACKLOG_ROWS:
@@ -74,7 +74,7 @@ def kiosk_state(status: staff_wire.KioskStatus) -> str:
 def _statuses(
     conn: Connection, rt: Runtime, window: timedelta, now: datetime
 ) -> list[staff_wire.KioskStatus]:
-    return health.fleet(conn, now, rt.settings.online_window, window)
+    return fleet_health.fleet(conn, now, rt.settings.online_window, window)
 
 
 @dataclass(frozen=True, slots=True)
@@ -258,7 +258,9 @@ def kiosk_detail(
         return None
     start = now - timedelta(days=days)
     year_ago = now - timedelta(days=max(RANKING_DAYS))
-    recent = health.list_faults(conn, kiosk_id=kiosk_id, since=min(start, year_ago), limit=5000)
+    recent = fleet_health.list_faults(
+        conn, kiosk_id=kiosk_id, since=min(start, year_ago), limit=5000
+    )
     return KioskDetail(
         row=KioskRow(status, kiosk_state(status)),
         start=start,
@@ -275,7 +277,7 @@ def kiosk_detail(
 def segments(
     conn: Connection, kiosk_id: str, start: datetime, end: datetime, online_window: timedelta
 ) -> list[Segment]:
-    """Heartbeat spans as the same up/down stretches ``health.availability`` counts."""
+    """Heartbeat spans as the same up/down stretches ``fleet_health.availability`` counts."""
     spans = conn.execute(
         sa.select(uptime_spans)
         .where(

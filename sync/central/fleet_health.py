@@ -19,7 +19,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from sync.central import staff_wire
-from sync.central.health_tables import faults, uptime_spans
+from sync.central.fleet_health_tables import faults, uptime_spans
 from sync.central.schema import kiosks
 
 #: Severities that count as a failure for MTBF; info and warning do not stop lending.
