@@ -162,7 +162,7 @@ class ItemRecord:
     status: ItemStatus = "available"
     isbn: str = ""  # step 6 (issue #17), with clc_class: reports and rotation; kiosks ignore
     clc_class: str = ""  # 中图法 class, e.g. "I247.55"
-    cover: str | None = None  # #13: http(s) URL, "" none, None kiosks keep theirs (no column)
+    cover: str | None = None  # #13: http(s) URL, "" none, None: the record says nothing of it
 
 
 @dataclass(slots=True)

@@ -22,7 +22,7 @@ from sync import wire
 from sync.central import rollup, staff_wire
 from sync.central.changes import Delta, append
 from sync.central.database import rows_by_key
-from sync.central.schema import changes, ecard_keys, holds, items, patrons, policies
+from sync.central.schema import ecard_keys, holds, items, patrons, policies
 
 
 class PolicyError(ValueError):
@@ -40,70 +40,44 @@ def upsert_items(
     follow (the rows are locked in PII order, as the ledger locks them, so a loan applied
     at the same time cannot slip between the read and the write).
 
-    A record's ``cover`` is not stored in the items table (no column for it): it goes to
-    kiosks in the change's payload, and a record that differs only by its cover is sent
-    when that cover is not the one its last change carried."""
+    A record without a ``cover`` (None: the import says nothing of it) keeps the item's."""
     records = list({r.pii: r for r in records}.values())  # last row for a pii wins
     before = rows_by_key(conn, items.c.pii, [r.pii for r in records], lock=True)
     new = [r for r in records if r.pii not in before]
-    same = [r for r in records if r.pii in before and _item_payload(before[r.pii]) == _row(r)]
-    sent = _covers_sent(conn, [r.pii for r in same if r.cover is not None])
+    rows = {r.pii: _row(r, before.get(r.pii)) for r in records}
     changed = [
-        r
-        for r in records
-        if r.pii in before
-        and (
-            _item_payload(before[r.pii]) != _row(r)
-            or (r.cover is not None and sent.get(r.pii, "") != r.cover)
-        )
+        r for r in records if r.pii in before and _item_payload(before[r.pii]) != rows[r.pii]
     ]
     holdings: Counter[tuple[str, str]] = Counter()
     if new:
         # An item added again keeps the lending the ledger already has for it.
         lent = rollup.last_lent(conn, [r.pii for r in new])
-        rows = [{**_row(r), "updated_at": now, "last_lent_day": lent.get(r.pii)} for r in new]
-        conn.execute(items.insert(), rows)
-        _count_holdings(holdings, rows, 1)
+        added = [{**rows[r.pii], "updated_at": now, "last_lent_day": lent.get(r.pii)} for r in new]
+        conn.execute(items.insert(), added)
+        _count_holdings(holdings, added, 1)
     if changed:
         _count_holdings(holdings, [before[r.pii] for r in changed], -1)
         _count_holdings(
             holdings,
-            [{**_row(r), "last_lent_day": before[r.pii].last_lent_day} for r in changed],
+            [{**rows[r.pii], "last_lent_day": before[r.pii].last_lent_day} for r in changed],
             1,
         )
     rollup.add_holdings(conn, holdings)
     if changed:
         conn.execute(
             items.update().where(items.c.pii == sa.bindparam("key")),
-            [{**_row(r), "key": r.pii, "updated_at": now} for r in changed],
+            [{**rows[r.pii], "key": r.pii, "updated_at": now} for r in changed],
         )
     append(conn, [Delta("item", r.pii, "upsert", asdict(r)) for r in new + changed], now)
     return staff_wire.UpsertResult(inserted=len(new), updated=len(changed))
 
 
-def _row(record: wire.ItemRecord) -> dict[str, Any]:
-    """The record as the items table holds it: every field but the cover."""
+def _row(record: wire.ItemRecord, before: Any = None) -> dict[str, Any]:
+    """The record as the items table holds it; without a cover, the one it had (or none)."""
     row = asdict(record)
-    del row["cover"]
+    if row["cover"] is None:
+        row["cover"] = before.cover if before is not None else ""
     return row
-
-
-def _covers_sent(conn: Connection, piis: Sequence[str]) -> dict[str, str]:
-    """The cover each item's last change with a cover carried ("" = none); only asked for
-    records unchanged but for their cover, so an import without covers never reads this."""
-    if not piis:
-        return {}
-    found: dict[str, str] = {}
-    for chunk in range(0, len(piis), 500):
-        for key, payload in conn.execute(
-            sa.select(changes.c.key, changes.c.payload)
-            .where(changes.c.entity == "item", changes.c.key.in_(piis[chunk : chunk + 500]))
-            .order_by(changes.c.seq)
-        ):
-            cover = payload.get("cover") if isinstance(payload, dict) else None
-            if isinstance(cover, str):
-                found[str(key)] = cover
-    return found
 
 
 def upsert_patrons(
@@ -327,7 +301,7 @@ def _publish_policy(conn: Connection, now: datetime) -> None:
 
 
 def _item_payload(row: Any) -> dict[str, Any]:
-    return {f: row._mapping[f] for f in wire.ItemRecord.__dataclass_fields__ if f != "cover"}
+    return {f: row._mapping[f] for f in wire.ItemRecord.__dataclass_fields__}
 
 
 def _patron_payload(row: Any) -> dict[str, Any]:

@@ -46,6 +46,13 @@ def _add_column(conn: Connection, column: sa.Column[object]) -> None:
     conn.execute(sa.text(f"ALTER TABLE {table} ADD COLUMN {spec}"))
 
 
+def _item_covers(conn: Connection) -> None:
+    """Items keep their cover (issue #13). A cover imported before this step lives only in
+    the change log; the next import that names it sends it once more, which is harmless."""
+    if "cover" not in {c["name"] for c in sa.inspect(conn).get_columns("items")}:
+        _add_column(conn, schema.items.c.cover)
+
+
 def _conflict_sources(conn: Connection) -> None:
     """Conflicts say who refused the row; every existing one was the central's own."""
     _add_column(conn, schema.conflicts.c.source)
@@ -159,6 +166,7 @@ STEPS: tuple[Step, ...] = (
     Step(1, "initial schema", _initial),
     Step(2, "conflict sources", _conflict_sources),
     Step(3, "no raw heartbeat rows", _drop_raw_heartbeats),
+    Step(4, "item covers", _item_covers),
     Step(5, "staff accounts, audit, districts", _staff_accounts),
     Step(6, "isbn and clc class on items", _catalog_codes),
     Step(7, "alerts", _alerts),

@@ -76,6 +76,9 @@ items = sa.Table(
     # Step 9: the last local day the item was lent (applied, not cancelled), kept by the
     # ledger through ``rollup``; NULL = never. Not replicated to kiosks.
     sa.Column("last_lent_day", sa.String()),
+    # Step 4: where the cover picture is (an http(s) URL; "" = none), sent to kiosks in the
+    # item's change (issue #13); kept here so a re-import compares it like any other field.
+    sa.Column("cover", sa.Text, nullable=False, server_default=""),
 )
 
 patrons = sa.Table(

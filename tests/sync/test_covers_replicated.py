@@ -12,10 +12,12 @@ from __future__ import annotations
 from pathlib import Path
 
 import pymarc
+import sqlalchemy as sa
 
 from sync import wire
 from sync.central import catalog, csvimport, marcimport, staff_wire
 from sync.central.database import writing
+from sync.central.schema import items
 from tests.fixtures.central import Central
 from tests.sync.kiosks import Kiosk
 
@@ -113,6 +115,11 @@ def test_covers_reach_the_kiosk_and_a_record_without_one_keeps_it(
     assert kiosk.sync().ok
     assert kiosk.store.items.get("I1").cover == other
     assert kiosk.store.items.get("I1").branch == "east"
+    # the central keeps the cover on the item (step 4), so a re-import compares it there
+    # instead of searching the change log
+    with central.engine.connect() as conn:
+        stored = conn.execute(sa.select(items.c.cover).where(items.c.pii == "I1")).scalar_one()
+    assert stored == other
     # "" takes it away
     assert _upsert(central, wire.ItemRecord(pii="I1", title="Book 1", branch="east", cover=""))
     assert kiosk.sync().ok
