@@ -14,12 +14,12 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from drivers.card.mapping import CardNumbering, patron_card_number
-from drivers.health import supervise
 from drivers.registry import DeviceRegistry
 from drivers.rfid.hands import SimPadHands
 from drivers.rfid.items import AfiSecurity, PadItems, decode_tag
 from drivers.rfid.pad import PadWatcher
 from drivers.rfid.sim import SimReader
+from drivers.supervisors import supervise
 from kiosk.models import CardKind
 from kiosk.ports import FaultSink
 

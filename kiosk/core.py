@@ -13,7 +13,7 @@ from kiosk.circulation import Circulation, Site
 from kiosk.clock import Clock, SystemClock
 from kiosk.config import Config
 from kiosk.ecard import decode_key
-from kiosk.faults import StoreFaults
+from kiosk.fault_log import StoreFaults
 from kiosk.policy import Policy
 from kiosk.policy_check import PolicyInvalid, parse_policy
 from kiosk.store import Store

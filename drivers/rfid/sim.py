@@ -10,7 +10,6 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from drivers.rfid.faults import ReaderFaults
 from drivers.rfid.field import (
     BlockLocked,
     BlockOutOfRange,
@@ -20,6 +19,7 @@ from drivers.rfid.field import (
     TagField,
     TagLeft,
 )
+from drivers.rfid.injected_faults import ReaderFaults
 from kiosk.ports import (
     DeviceError,
     DeviceGone,

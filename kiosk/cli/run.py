@@ -58,7 +58,7 @@ def start_kiosk(
     the screen's device inbox, made first, so neither needs the other to be built."""
     from drivers.station import DeviceStation, StationCallbacks, StationConfig
     from kiosk.clock import SystemClock
-    from kiosk.faults import StoreFaults
+    from kiosk.fault_log import StoreFaults
     from kiosk.store import Store
     from ui.app import build_controller
     from ui.device_watch import watch_devices

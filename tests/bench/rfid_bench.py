@@ -21,10 +21,10 @@ import time
 from dataclasses import dataclass
 
 from drivers.rfid.emulators import EmulatorServer, FeigEmulator
-from drivers.rfid.faults import ReaderFaults
 from drivers.rfid.feig import FeigReader
 from drivers.rfid.field import SimulatedTag, TagField, nxp_uid
 from drivers.rfid.floor import FEIG, stack_floor
+from drivers.rfid.injected_faults import ReaderFaults
 from drivers.rfid.items import decode_tag
 from drivers.rfid.pad import PadWatcher
 from kiosk.tags import decode, dsfid_for, encode

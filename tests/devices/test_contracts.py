@@ -12,7 +12,6 @@ import serial
 
 from drivers.card.nfc_reader import NfcCardReader
 from drivers.card.sim import SimCardReader
-from drivers.health import supervise
 from drivers.printer.connections import SerialLink
 from drivers.printer.escpos_printer import EscposPrinter
 from drivers.printer.receipts import ReceiptRenderer
@@ -20,6 +19,7 @@ from drivers.printer.sim import SimPrinter
 from drivers.scanner.hid_scanner import HidScanner
 from drivers.scanner.serial_scanner import SerialScanner
 from drivers.scanner.sim import SimScanner
+from drivers.supervisors import supervise
 from kiosk.ports import (
     BarcodeScanner,
     CardReader,

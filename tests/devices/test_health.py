@@ -9,13 +9,6 @@ import pytest
 from drivers.card.nfc_reader import NfcCardReader
 from drivers.card.sim import SimCardReader
 from drivers.device_uri import DeviceUri
-from drivers.health import (
-    Backoff,
-    SupervisedPrinter,
-    SupervisedScanner,
-    Supervisor,
-    supervise,
-)
 from drivers.printer.connections import NetworkLink, SerialLink
 from drivers.printer.escpos_printer import EscposPrinter
 from drivers.printer.sim import SimPrinter
@@ -23,6 +16,13 @@ from drivers.registry import DeviceRegistry, UnknownDevice, open_device
 from drivers.scanner.hid_scanner import HidScanner
 from drivers.scanner.serial_scanner import SerialScanner
 from drivers.scanner.sim import SimScanner
+from drivers.supervisors import (
+    Backoff,
+    SupervisedPrinter,
+    SupervisedScanner,
+    Supervisor,
+    supervise,
+)
 from kiosk.ports import DeviceError, DeviceState, DeviceTimeout, PaperOut, PrinterStatus, Scan
 
 from .fakes import FakeMonotonic, RecordingFaults

@@ -15,7 +15,7 @@ from kiosk.clock import SystemClock
 from kiosk.config.loader import defaults
 from kiosk.core import open_core
 from kiosk.demo.seed import seed
-from kiosk.faults import StoreFaults
+from kiosk.fault_log import StoreFaults
 from kiosk.pin import hash_pin
 from kiosk.store import Store
 from ui.controller import KioskController

@@ -6,9 +6,9 @@ from dataclasses import dataclass
 
 from drivers.rfid.emulators import EmulatorServer, FeigEmulator, M810Emulator
 from drivers.rfid.emulators.llrp import LlrpEmulator, LlrpEmulatorServer
-from drivers.rfid.faults import ReaderFaults
 from drivers.rfid.feig import FeigReader
 from drivers.rfid.field import TagField
+from drivers.rfid.injected_faults import ReaderFaults
 from drivers.rfid.llrp import LlrpReader
 from drivers.rfid.m810 import M810Reader
 from drivers.rfid.sim import SimReader

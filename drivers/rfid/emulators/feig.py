@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from drivers.rfid import air
 from drivers.rfid.emulators.server import Answer
-from drivers.rfid.faults import ReaderFaults
 from drivers.rfid.feig import (
     CMD_CUSTOM,
     CMD_ISO_HOST,
@@ -39,6 +38,7 @@ from drivers.rfid.field import (
     TagField,
     TagLeft,
 )
+from drivers.rfid.injected_faults import ReaderFaults
 from kiosk.ports import FrameError
 
 RECORDS_PER_FRAME = 24  # 24 x 10-byte data sets is what fits under LEN 255

@@ -31,7 +31,6 @@ from drivers.rfid.emulators import llrp_wire as wire
 from drivers.rfid.emulators.llrp_specs import Access, parse_accessspec, pc_bits_asked
 from drivers.rfid.emulators.server import Answer, EmulatorServer
 from drivers.rfid.emulators.uhf_tags import epc_bank, pc_word
-from drivers.rfid.faults import ReaderFaults
 from drivers.rfid.field import (
     AirError,
     BlockLocked,
@@ -41,6 +40,7 @@ from drivers.rfid.field import (
     TagField,
     TagLeft,
 )
+from drivers.rfid.injected_faults import ReaderFaults
 
 
 @dataclass

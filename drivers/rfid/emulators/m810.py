@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from drivers.rfid import air
 from drivers.rfid.emulators.server import Answer
-from drivers.rfid.faults import ReaderFaults
 from drivers.rfid.field import AirError, TagField
+from drivers.rfid.injected_faults import ReaderFaults
 from drivers.rfid.m810 import (
     BLOCK_SIZE,
     CMD_INVENTORY,

@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Literal, Protocol, Self
 
 from drivers.rfid import air
-from drivers.rfid.faults import ReaderFaults
+from drivers.rfid.injected_faults import ReaderFaults
 
 TICK = 0.02  # how often the I/O thread looks at the unplug switch and the stop flag
 
