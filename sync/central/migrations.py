@@ -38,24 +38,29 @@ def _seed(conn: Connection) -> None:
     staff_accounts.ensure_secret(conn, staff_accounts.SESSION_SECRET, SystemClock().now())
 
 
-def _add_column(conn: Connection, column: sa.Column[object]) -> None:
-    """``ALTER TABLE … ADD COLUMN`` rendered from the column as ``schema`` declares it, so the
-    upgraded table matches a fresh one on either database."""
-    table = conn.dialect.identifier_preparer.format_table(column.table)
-    spec = sa.schema.CreateColumn(column).compile(dialect=conn.dialect)
-    conn.execute(sa.text(f"ALTER TABLE {table} ADD COLUMN {spec}"))
+def _add_columns(conn: Connection, *columns: sa.Column[object]) -> None:
+    """``ALTER TABLE … ADD COLUMN`` rendered from each column as ``schema`` declares it, so the
+    upgraded table matches a fresh one on either database. A column the table already has is
+    left alone, like ``create(checkfirst=True)`` for a table: a database created by a newer
+    ``schema`` has it before the step that adds it runs."""
+    for column in columns:
+        present = {c["name"] for c in sa.inspect(conn).get_columns(column.table.name)}
+        if column.name in present:
+            continue
+        table = conn.dialect.identifier_preparer.format_table(column.table)
+        spec = sa.schema.CreateColumn(column).compile(dialect=conn.dialect)
+        conn.execute(sa.text(f"ALTER TABLE {table} ADD COLUMN {spec}"))
 
 
 def _item_covers(conn: Connection) -> None:
     """Items keep their cover (issue #13). A cover imported before this step lives only in
     the change log; the next import that names it sends it once more, which is harmless."""
-    if "cover" not in {c["name"] for c in sa.inspect(conn).get_columns("items")}:
-        _add_column(conn, schema.items.c.cover)
+    _add_columns(conn, schema.items.c.cover)
 
 
 def _conflict_sources(conn: Connection) -> None:
     """Conflicts say who refused the row; every existing one was the central's own."""
-    _add_column(conn, schema.conflicts.c.source)
+    _add_columns(conn, schema.conflicts.c.source)
 
 
 def _drop_raw_heartbeats(conn: Connection) -> None:
@@ -79,10 +84,7 @@ def _staff_accounts(conn: Connection) -> None:
 
 def _catalog_codes(conn: Connection) -> None:
     """ISBN and 中图法 class on items, as the MARC and CSV imports read them (issue #17)."""
-    present = {c["name"] for c in sa.inspect(conn).get_columns("items")}
-    for column in ("isbn", "clc_class"):
-        if column not in present:
-            _add_column(conn, schema.items.c[column])
+    _add_columns(conn, schema.items.c.isbn, schema.items.c.clc_class)
 
 
 def _alerts(conn: Connection) -> None:
@@ -94,10 +96,8 @@ def _alerts(conn: Connection) -> None:
 def _rooms(conn: Connection) -> None:
     """Room data on branches and door-counter visits, for the efficiency pages (issue #17)."""
     # A database that ran step 5 after this code was written already has them.
-    present = {c["name"] for c in sa.inspect(conn).get_columns("branches")}
-    for column in ("seats", "floor_area_m2", "weekly_open_hours", "opened_on"):
-        if column not in present:
-            _add_column(conn, schema.branches.c[column])
+    b = schema.branches.c
+    _add_columns(conn, b.seats, b.floor_area_m2, b.weekly_open_hours, b.opened_on)
     schema.visits.create(conn, checkfirst=True)
     index = next(i for i in schema.transactions.indexes if i.name == "ix_transactions_patron_day")
     index.create(conn, checkfirst=True)
@@ -107,40 +107,32 @@ def _rollup(conn: Connection) -> None:
     """The efficiency page's per-room, per-day rollup of the ledger (issue #17), made from
     the transactions already there; the ledger keeps it from now on. Also each uptime span's
     successor start (the reliability ranking without a window function)."""
-    present = {c["name"] for c in sa.inspect(conn).get_columns("items")}
-    if "last_lent_day" not in present:
-        _add_column(conn, schema.items.c.last_lent_day)
+    _add_columns(conn, schema.items.c.last_lent_day)
     for table in (
         schema.room_days, schema.reader_days, schema.reader_firsts, schema.room_reader_lasts,
         schema.room_reader_firsts, schema.item_lent_days, schema.room_holdings,
     ):  # fmt: skip
         table.create(conn, checkfirst=True)
     rollup_rebuild.rebuild(conn)
-    if "next_start_at" not in {c["name"] for c in sa.inspect(conn).get_columns("uptime_spans")}:
-        _add_column(conn, uptime_spans.c.next_start_at)
+    _add_columns(conn, uptime_spans.c.next_start_at)
     fleet_health.link_spans(conn)
 
 
 def _alert_acknowledgement(conn: Connection) -> None:
     """Technicians acknowledge an open alert on the page, which stops its reminders (#16)."""
-    present = {c["name"] for c in sa.inspect(conn).get_columns("alert_episodes")}
-    for column in ("acknowledged_by", "acknowledged_at"):
-        if column not in present:
-            _add_column(conn, alert_episodes.c[column])
+    _add_columns(conn, alert_episodes.c.acknowledged_by, alert_episodes.c.acknowledged_at)
 
 
 def _pin_scope(conn: Connection) -> None:
     """Patrons' home branches (PIN hashes replicated only as far as the policy says) and the
     PIN lockouts kiosks report, which travel to the city's other kiosks (#14)."""
-    if "home_branch" not in {c["name"] for c in sa.inspect(conn).get_columns("patrons")}:
-        _add_column(conn, schema.patrons.c.home_branch)
+    _add_columns(conn, schema.patrons.c.home_branch)
     schema.pin_lockouts.create(conn, checkfirst=True)
 
 
 def _rotation(conn: Connection) -> None:
     """Collection rotation plans and their items, and the rooms' names readers know (#17)."""
-    if "name" not in {c["name"] for c in sa.inspect(conn).get_columns("branches")}:
-        _add_column(conn, schema.branches.c.name)
+    _add_columns(conn, schema.branches.c.name)
     for table in (schema.rotation_plans, schema.rotation_items):
         table.create(conn, checkfirst=True)  # with the live-item index
 
