@@ -178,7 +178,6 @@ class KioskWindow(QtWidgets.QWidget):
         layout.addWidget(self.header)
         self.banner = label("", role="banner")
         self.banner.hide()
-        self.online: bool | None = None
         self.banner_hushed = False
         banner_box = QtWidgets.QHBoxLayout()
         banner_box.setContentsMargins(48, 16, 48, 0)
@@ -279,9 +278,13 @@ class KioskWindow(QtWidgets.QWidget):
     def set_online(self, online: bool | None) -> None:
         """True, False, or None while the kiosk has not yet reached its upstream."""
         self.header.set_online(online)
-        self.online = online
         self.banner.setText(self.t("offline.banner"))
         self._show_banner()
+
+    @property
+    def online(self) -> bool | None:
+        """What the header shows: True, False, or None while connecting."""
+        return self.header.online
 
     def hush_banner(self, hushed: bool) -> None:
         """Hide the offline banner while the screen itself says what the outage means for
