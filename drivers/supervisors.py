@@ -15,10 +15,11 @@ import logging
 import threading
 import time
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Any, TypeVar
 
+from kiosk.backoff import Backoff
 from kiosk.ports import (
     BarcodeScanner,
     CardReader,
@@ -35,24 +36,6 @@ from kiosk.ports import (
 log = logging.getLogger(__name__)
 
 T = TypeVar("T")
-
-
-@dataclass
-class Backoff:
-    """Reconnect delays: initial, doubled after each failure, capped; reset on success."""
-
-    initial: float = 1.0
-    maximum: float = 60.0
-    factor: float = 2.0
-    _next: float = field(default=0.0, init=False)
-
-    def next_delay(self) -> float:
-        delay = self._next or self.initial
-        self._next = min(delay * self.factor, self.maximum)
-        return delay
-
-    def reset(self) -> None:
-        self._next = 0.0
 
 
 # Severity by fault code; a code not listed is an error.

@@ -18,9 +18,11 @@ Schemes (query parameters are optional):
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from types import MappingProxyType
-from urllib.parse import parse_qs, urlsplit
+from typing import Any
 
+from drivers.device_uri import DeviceUri
 from drivers.rfid.feig import FeigReader
 from drivers.rfid.llrp import LlrpReader
 from drivers.rfid.llrp_messages import LLRP_PORT
@@ -29,66 +31,79 @@ from drivers.rfid.sim import SimReader
 from kiosk.ports import TagReader
 
 PROTOCOLS = ("feig", "3m810")
-_PARAMS = MappingProxyType(
+
+
+def _parity(value: str) -> str:
+    if value.upper() not in ("N", "E", "O"):
+        raise ValueError(f"parity must be N, E or O, got {value!r}")
+    return value.upper()
+
+
+def _antennas(value: str) -> tuple[int, ...]:
+    return tuple(int(antenna) for antenna in value.split(","))
+
+
+_OPTIONS: Mapping[str, Mapping[str, Callable[[str], Any]]] = MappingProxyType(
     {
-        "feig": frozenset({"baud", "parity", "address", "timeout"}),
-        "3m810": frozenset({"baud", "timeout"}),
-        "llrp": frozenset({"timeout", "antennas", "inventory_ms"}),
+        "feig": {"baud": int, "parity": _parity, "address": int, "timeout": float},
+        "3m810": {"baud": int, "timeout": float},
+        "llrp": {"timeout": float, "antennas": _antennas, "inventory_ms": int},
     }
 )
 
 
 def reader_for_uri(uri: str) -> TagReader:
-    """Build the reader a URI names, without opening it (the pad watcher opens and retries)."""
-    # urlsplit refuses schemes that start with a digit ("3m810"), so split the scheme off first
-    scheme, _, rest = uri.partition(":")
-    scheme = scheme.lower()
-    parts = urlsplit(f"x:{rest}")
-    if scheme == "sim":
+    """Build the reader a URI names, without opening it (the pad watcher opens and retries).
+
+    The registry hands RFID URIs here whole because ``feig+`` and ``3m810+`` take any pyserial
+    URL scheme after the ``+``; the URI itself is parsed as every device URI is.
+    """
+    parsed = DeviceUri.parse(uri)
+    if parsed.scheme == "sim":
+        parsed.options({})
         return SimReader()
-    protocol, _, serial_scheme = scheme.partition("+")
-    if protocol not in (*PROTOCOLS, "llrp"):
+    protocol, _, serial_scheme = parsed.scheme.partition("+")
+    if protocol not in _OPTIONS:
         raise ValueError(
             f"unknown RFID reader URI {uri!r}: scheme must be sim, feig, 3m810 or llrp"
         )
-    params = {key: values[-1] for key, values in parse_qs(parts.query).items()}
-    unknown = set(params) - _PARAMS[protocol]
-    if unknown:
-        raise ValueError(f"unknown parameter(s) {sorted(unknown)} in {uri!r}")
+    opts = parsed.options(_OPTIONS[protocol])
     if protocol == "llrp":
-        return _llrp_reader(uri, parts.hostname, parts.port, params)
+        return _llrp_reader(parsed, opts)
     if serial_scheme:
-        url = f"{serial_scheme}://{parts.netloc}{parts.path}"
-    elif parts.path and not parts.netloc:
-        url = parts.path
+        url = f"{serial_scheme}://{parsed.target}"
+    elif parsed.target.startswith("/"):
+        url = parsed.target
     else:
         raise ValueError(f"{uri!r} names no device: write {protocol}:///dev/ttyUSB0")
-    timeout = float(params.get("timeout", 0.5))
+    timeout = opts.get("timeout", 0.5)
     if protocol == "feig":
         return FeigReader.for_url(
             url,
-            baudrate=int(params.get("baud", 38400)),
-            parity=params.get("parity", "E").upper(),
+            baudrate=opts.get("baud", 38400),
+            parity=opts.get("parity", "E"),
             timeout=timeout,
-            address=int(params.get("address", 255)),
+            address=opts.get("address", 255),
         )
-    return M810Reader.for_url(url, baudrate=int(params.get("baud", 19200)), timeout=timeout)
+    return M810Reader.for_url(url, baudrate=opts.get("baud", 19200), timeout=timeout)
 
 
-def _llrp_reader(uri: str, host: str | None, port: int | None, params: dict[str, str]) -> TagReader:
-    if not host:
-        raise ValueError(f"{uri!r} names no reader: write llrp://HOST:{LLRP_PORT}")
+def _llrp_reader(uri: DeviceUri, opts: Mapping[str, Any]) -> TagReader:
+    host, _, port = uri.target.rpartition(":") if ":" in uri.target else (uri.target, "", "")
+    host = host.removeprefix("[").removesuffix("]")  # llrp://[2001:db8::7]:5084
+    if not host or host.startswith("/"):
+        raise ValueError(f"{uri.raw!r} names no reader: write llrp://HOST:{LLRP_PORT}")
     try:
-        antennas = tuple(int(a) for a in params.get("antennas", "1").split(","))
-        return LlrpReader.for_address(
-            host,
-            port or LLRP_PORT,
-            timeout=float(params.get("timeout", 1.0)),
-            antennas=antennas,
-            inventory_ms=int(params.get("inventory_ms", 60)),
-        )
+        port_number = int(port) if port else LLRP_PORT
     except ValueError:
-        raise ValueError(f"bad parameter value in {uri!r}") from None
+        raise ValueError(f"{uri.raw!r}: port {port!r} is not a number") from None
+    return LlrpReader.for_address(
+        host,
+        port_number,
+        timeout=opts.get("timeout", 1.0),
+        antennas=opts.get("antennas", (1,)),
+        inventory_ms=opts.get("inventory_ms", 60),
+    )
 
 
 def open_reader(uri: str) -> TagReader:

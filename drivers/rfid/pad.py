@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from drivers.rfid.tag_memory import TagMemory
+from kiosk.backoff import Backoff
 from kiosk.models import Severity
 from kiosk.ports import (
     DeviceError,
@@ -100,12 +101,11 @@ class PadWatcher:
         self.missing_polls = missing_polls
         self.memory = TagMemory(reader)  # reads only what each tag's data needs
         self.read_attempts = read_attempts
-        self.backoff_initial = backoff_initial
-        self.backoff_max = backoff_max
+        #: Reopening an unplugged reader: ``backoff_initial`` s, doubled up to ``backoff_max``.
+        self.backoff = Backoff(backoff_initial, backoff_max)
         self._present: dict[bytes, _Seen] = {}
         self._read_failures: dict[bytes, int] = {}
         self._open_faults: set[str] = set()
-        self._backoff = backoff_initial
         self._lock = threading.Lock()
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
@@ -145,7 +145,7 @@ class PadWatcher:
             started = time.monotonic()
             if self.reader.state is not DeviceState.READY and not self._connect():
                 self._count_blind_poll()
-                self._stop.wait(self._next_backoff())
+                self._stop.wait(self.backoff.next_delay())
                 continue
             self.poll_once()
             self._stop.wait(max(0.0, self.period - (time.monotonic() - started)))
@@ -244,12 +244,8 @@ class PadWatcher:
         except DeviceError as exc:
             self._record(exc, Severity.ERROR, f"reader did not open: {exc}")
             return False
-        self._backoff = self.backoff_initial
+        self.backoff.reset()
         return True
-
-    def _next_backoff(self) -> float:
-        delay, self._backoff = self._backoff, min(self._backoff * 2, self.backoff_max)
-        return delay
 
     # --- reporting --------------------------------------------------------------------------
 

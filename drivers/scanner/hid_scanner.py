@@ -16,12 +16,10 @@ from collections.abc import Callable
 from typing import Any, Protocol
 
 from drivers.scanner.keymap import EV_KEY, KEY_ENTER, KEY_KPENTER, KeyDecoder
-from drivers.scanner.queued import QueuedScanner
+from drivers.scanner.queued import STALE_AFTER, QueuedScanner
 from kiosk.ports import DeviceError, DeviceGone, DeviceState
 
 log = logging.getLogger(__name__)
-
-STALE_AFTER = 0.5  # a half-typed scan older than this is noise, not the start of the next one
 
 
 class InputEvent(Protocol):

@@ -10,6 +10,10 @@ from collections.abc import Callable
 from drivers.device_state import StatefulDevice
 from kiosk.ports import Scan
 
+#: A scanner sends one scan in a few milliseconds; bytes or key presses left hanging longer than
+#: this are line noise or a half scan, and must not be glued onto the start of the next one.
+STALE_AFTER = 0.5
+
 
 class QueuedScanner(StatefulDevice):
     """``_wait_for_scans(wait)`` reads the device for at most ``wait`` seconds, queueing what

@@ -12,14 +12,11 @@ from typing import Any
 import serial
 
 from drivers.scanner.framing import FramingRules, Noise, ScanFramer
-from drivers.scanner.queued import QueuedScanner
+from drivers.scanner.queued import STALE_AFTER, QueuedScanner
 from kiosk.ports import DeviceError, DeviceGone, DeviceState
 
 log = logging.getLogger(__name__)
 
-# A scanner sends one scan in a few milliseconds; bytes left hanging longer than this are
-# line noise or a half scan, and must not be glued onto the next real one.
-STALE_AFTER = 0.5
 _POLL = 0.05
 
 

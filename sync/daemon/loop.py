@@ -24,6 +24,7 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
+from kiosk.backoff import Backoff
 from kiosk.clock import Clock, SystemClock
 from kiosk.config import Config
 from kiosk.models import Severity
@@ -35,7 +36,6 @@ from sync.daemon.acs import (
     forward_to_acs,
     report_conflicts,
 )
-from sync.daemon.backoff import Backoff
 from sync.daemon.central_client import CentralUpstream
 from sync.daemon.connectivity import mark_offline, mark_online
 from sync.daemon.heartbeat import send_heartbeat
@@ -85,7 +85,9 @@ class SyncDaemon:
         self._stopping = threading.Event()
         self._woken = threading.Event()
         self._wait = wait or self._wait_for_wake
-        self.backoff = Backoff(settings.min_backoff_s, settings.max_backoff_s, rng)
+        self.backoff = Backoff(
+            settings.min_backoff_s, settings.max_backoff_s, jitter=rng or random.Random()
+        )
         self.unauthorized = False
         self._next_beat: datetime | None = None  # None: due now
         self._pull_wanted = True

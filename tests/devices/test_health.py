@@ -17,12 +17,12 @@ from drivers.scanner.hid_scanner import HidScanner
 from drivers.scanner.serial_scanner import SerialScanner
 from drivers.scanner.sim import SimScanner
 from drivers.supervisors import (
-    Backoff,
     SupervisedPrinter,
     SupervisedScanner,
     Supervisor,
     supervise,
 )
+from kiosk.backoff import Backoff
 from kiosk.ports import DeviceError, DeviceState, DeviceTimeout, PaperOut, PrinterStatus, Scan
 
 from .fakes import FakeMonotonic, RecordingFaults
@@ -83,7 +83,7 @@ def test_reconnect_attempts_back_off_exponentially() -> None:
         faults=faults,
         monotonic=clock,
         sleep=clock.sleep,
-        backoff=Backoff(initial=1, maximum=8),
+        backoff=Backoff(first_s=1, max_s=8),
     )
     sim.unplug()
     scanner.open()
@@ -96,7 +96,7 @@ def test_reconnect_attempts_back_off_exponentially() -> None:
 
 def test_a_hotplug_event_retries_at_once() -> None:
     clock, faults = FakeMonotonic(), RecordingFaults()
-    sim, scanner = supervised_sim(clock, faults, backoff=Backoff(initial=30))
+    sim, scanner = supervised_sim(clock, faults, backoff=Backoff(first_s=30))
     sim.unplug()
     scanner.open()
     sim.plug_in()

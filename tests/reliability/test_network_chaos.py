@@ -26,7 +26,8 @@ from sync.central.schema import loans, transactions
 from sync.daemon import SyncDaemon
 from tests.fixtures.central import Central, seed
 from tests.reliability.chaos_proxy import ChaosProxy
-from tests.sync.kiosks import make_kiosk, restart_on_same_port, wait_until
+from tests.sync.kiosks import make_kiosk, restart_on_same_port
+from tests.waiting import wait_until
 
 COUNT = int(os.environ.get("SHUFANG_CHAOS_TRANSACTIONS", "120"))
 

@@ -57,7 +57,18 @@ def test_3m810_uri_defaults_to_19200_8n1() -> None:
 
 @pytest.mark.parametrize(
     "uri",
-    ["nfc:usb", "feig:", "feig://", "3m810:///dev/ttyS0?address=1", "feig:///dev/x?speed=9600"],
+    [
+        "nfc:usb",
+        "feig:",
+        "feig://",
+        "feig://10.0.0.5",  # a host without a serial scheme: feig+socket:// was meant
+        "3m810:///dev/ttyS0?address=1",
+        "feig:///dev/x?speed=9600",
+        "feig:///dev/x?parity=X",
+        "feig:///dev/x?baud=fast",
+        "llrp://10.0.0.5:reader",
+        "sim:?x=1",
+    ],
 )
 def test_bad_uris_are_refused_with_a_reason(uri: str) -> None:
     with pytest.raises(ValueError):

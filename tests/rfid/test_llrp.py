@@ -132,7 +132,7 @@ def test_factory_builds_an_llrp_reader_on_port_5084_by_default() -> None:
     tuned = reader_for_uri("llrp://192.0.2.7:6000?antennas=1,2&inventory_ms=40&timeout=2")
     assert isinstance(tuned, LlrpReader)
     assert (tuned.antennas, tuned.inventory_ms) == ((1, 2), 40)
-    with pytest.raises(ValueError, match="unknown parameter"):
+    with pytest.raises(ValueError, match="unknown option"):
         reader_for_uri("llrp://192.0.2.7?baud=9600")
     with pytest.raises(ValueError, match="names no reader"):
         reader_for_uri("llrp:///dev/ttyUSB0")
@@ -279,3 +279,10 @@ def test_the_emulator_command_serves_uhf_items_the_kiosk_can_read() -> None:
     finally:
         stop.set()
         thread.join(timeout=5)
+
+
+def test_factory_takes_a_bracketed_ipv6_reader_address() -> None:
+    reader = reader_for_uri("llrp://[2001:db8::7]:6000")
+    assert isinstance(reader, LlrpReader)
+    assert reader._transport.url.endswith(":6000")
+    assert "2001:db8::7" in reader._transport.url

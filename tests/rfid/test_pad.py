@@ -148,7 +148,7 @@ def test_a_transient_timeout_is_a_warning_and_keeps_the_tags(sim: SimReader) -> 
 
 def test_the_back_off_doubles_up_to_its_limit(sim: SimReader) -> None:
     watcher = PadWatcher(sim, decode_pii, backoff_initial=0.5, backoff_max=3.0)
-    assert [watcher._next_backoff() for _ in range(5)] == [0.5, 1.0, 2.0, 3.0, 3.0]
+    assert [watcher.backoff.next_delay() for _ in range(5)] == [0.5, 1.0, 2.0, 3.0, 3.0]
 
 
 def test_the_default_rate_is_five_polls_a_second(sim: SimReader) -> None:

@@ -5,8 +5,6 @@ The reliability tests take them too; the central itself is ``tests/fixtures/cent
 
 from __future__ import annotations
 
-import time
-from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -20,18 +18,6 @@ from sync.central.server import BackgroundServer
 from sync.daemon import SyncDaemon, SyncSettings
 from sync.daemon.central_client import DaemonClient
 from tests.fixtures.central import START, Central
-
-
-def wait_until(condition: Callable[[], object], timeout: float = 10.0, every: float = 0.02):
-    """Poll ``condition`` until it is truthy; fail the test with a clear message otherwise."""
-    deadline = time.monotonic() + timeout
-    while True:
-        value = condition()
-        if value:
-            return value
-        if time.monotonic() > deadline:
-            raise AssertionError(f"condition not met within {timeout} s")
-        time.sleep(every)
 
 
 @dataclass

@@ -15,7 +15,7 @@ import pytest
 
 from kiosk.covers import CoverCache
 from sync.daemon.covers import CoverFetcher, catalog_cursor, cover_references
-from tests.sync.kiosks import wait_until
+from tests.waiting import wait_until
 
 JPEG = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00" + bytes(range(256)) * 8  # SOI + APP0 (JFIF)
 FIFTY_MB = 50 * 1024 * 1024

@@ -7,13 +7,13 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from kiosk.backoff import Backoff
 from kiosk.clock import ManualClock
 from kiosk.models import Decision, Security, Transaction, TxnKind
 from kiosk.ports import TxnReply
 from kiosk.store import Store
 from kiosk.store.state import CURSOR_KEY, DEVICES_HEALTH_KEY, OFFLINE_SINCE_KEY, ONLINE_KEY
 from sync.daemon import SyncDaemon, SyncSettings
-from sync.daemon.backoff import Backoff
 from sync.daemon.central_client import txn_to_json
 from sync.daemon.heartbeat import build_heartbeat
 from sync.daemon.pull import pull_changes
@@ -62,7 +62,7 @@ def _daemon(store: Store, central: FakeCentral, wait=None, **settings) -> SyncDa
 
 
 def test_backoff_grows_with_jitter_up_to_the_cap():
-    backoff = Backoff(1.0, 60.0, random.Random(1))
+    backoff = Backoff(1.0, 60.0, jitter=random.Random(1))
     delays = [backoff.next_delay() for _ in range(12)]
     ceilings = [min(60.0, 2.0**n) for n in range(12)]
     assert all(0.5 <= d <= c for d, c in zip(delays, ceilings, strict=True))
@@ -73,7 +73,7 @@ def test_backoff_grows_with_jitter_up_to_the_cap():
 
 
 def test_backoff_never_retries_before_retry_after():
-    backoff = Backoff(1.0, 60.0, random.Random(1))
+    backoff = Backoff(1.0, 60.0, jitter=random.Random(1))
     assert backoff.next_delay(retry_after_s=120) == 120
     assert backoff.next_delay(retry_after_s=10**9) == 3600.0  # a silly header is capped
 

@@ -16,7 +16,7 @@ from sync.central import staff_wire
 from sync.daemon import SyncDaemon, SyncSettings
 from sync.daemon.central_client import DaemonClient
 from sync.daemon.embedded import NetworkSwitch, start_embedded_central
-from tests.sync.kiosks import wait_until
+from tests.waiting import wait_until
 
 
 def test_the_embedded_central_and_a_threaded_daemon_replicate_and_deliver(tmp_path: Path):
@@ -42,16 +42,18 @@ def test_the_embedded_central_and_a_threaded_daemon_replicate_and_deliver(tmp_pa
     daemon = SyncDaemon(Store(db), network, settings).start()
     try:
         # The online flag is written when the pass ends, just after the pages are applied.
-        wait_until(lambda: core.store.patrons.get("P0001") and core.store.items.get("20001"))
-        wait_until(lambda: core.store.state.text(ONLINE_KEY) == "1")
+        wait_until(
+            lambda: core.store.patrons.get("P0001") and core.store.items.get("20001"), timeout=10
+        )
+        wait_until(lambda: core.store.state.text(ONLINE_KEY) == "1", timeout=10)
         patron = core.store.patrons.get("P0001")
         assert core.circulation.checkout(patron, "20001").kind is OutcomeKind.ACCEPTED
-        wait_until(lambda: core.store.journal.outbox_depth() == 0)
+        wait_until(lambda: core.store.journal.outbox_depth() == 0, timeout=10)
         loans = staff.get(central.url + "/api/v1/loans", timeout=10).json()
         assert [loan["item_pii"] for loan in loans] == ["20001"]
 
         network.down = True  # the demo's network switch
-        wait_until(lambda: core.store.state.text(ONLINE_KEY) == "0")
+        wait_until(lambda: core.store.state.text(ONLINE_KEY) == "0", timeout=10)
         outcome = core.circulation.checkout(patron, "20002")
         assert outcome.kind is OutcomeKind.ACCEPTED and outcome.offline
         network.down = False

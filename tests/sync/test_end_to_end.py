@@ -26,7 +26,8 @@ from sync.daemon import SyncDaemon
 from sync.daemon.central_client import DaemonClient
 from sync.daemon.push import push_outbox
 from tests.fixtures.central import START, open_loans, seed
-from tests.sync.kiosks import Kiosk, make_kiosk, wait_until
+from tests.sync.kiosks import Kiosk, make_kiosk
+from tests.waiting import wait_until
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -47,7 +48,7 @@ def test_a_transaction_made_online_reaches_the_central_within_two_seconds(kiosk:
             outcome = circulation.checkout(patron, pii) if lend else circulation.checkin(pii)
             assert outcome.kind is OutcomeKind.ACCEPTED, outcome.reason
             made, txn_id = time.monotonic(), kiosk.store.journal.recent(limit=1)[0].id
-            wait_until(lambda: kiosk.store.journal.get(txn_id).acked_at, 5.0, 0.005)  # noqa: B023
+            wait_until(lambda: kiosk.store.journal.get(txn_id).acked_at, timeout=5.0, every=0.005)  # noqa: B023
             latencies.append(time.monotonic() - made)
     finally:
         daemon.stop()

@@ -16,7 +16,8 @@ from kiosk.outcomes import OutcomeKind
 from sync.daemon.central_client import DaemonClient
 from tests.fixtures.central import Central, open_loans, seed
 from tests.full_disk import fill
-from tests.sync.kiosks import Kiosk, make_kiosk, wait_until
+from tests.sync.kiosks import Kiosk, make_kiosk
+from tests.waiting import wait_until
 
 
 def test_the_daemon_survives_a_full_disk_and_sends_the_rows_once_space_returns(
