@@ -16,6 +16,7 @@ from sqlalchemy.engine import Connection
 
 from kiosk.pin import PIN_WITHHELD
 from sync import wire
+from sync.central.database import tuples
 from sync.central.schema import Seq, changes, counters, kiosks
 
 if TYPE_CHECKING:
@@ -100,15 +101,14 @@ def _page_rows(
 ) -> tuple[Sequence[tuple[Any, ...]], bool]:
     """Up to ``limit`` changes after ``cursor`` as (seq, entity, key, op, payload), and
     whether more follow."""
-    rows = (
-        conn.execute(
+    rows = list(
+        tuples(
+            conn,
             sa.select(changes.c.seq, changes.c.entity, changes.c.key, changes.c.op, payload)
             .where(changes.c.seq > cursor)
             .order_by(changes.c.seq)
-            .limit(limit + 1)
+            .limit(limit + 1),
         )
-        .tuples()
-        .all()
     )
     return rows[:limit], len(rows) > limit
 

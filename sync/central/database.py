@@ -6,7 +6,7 @@ import os
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import closing, contextmanager
 from datetime import UTC, datetime
-from typing import Any, TypeVar
+from typing import Any, TypeVar, TypeVarTuple, cast
 
 import sqlalchemy as sa
 from sqlalchemy import event
@@ -15,6 +15,7 @@ from sqlalchemy.engine import Connection, Engine
 from kiosk.store.database import create_private
 
 T = TypeVar("T")
+Ts = TypeVarTuple("Ts")
 
 #: PostgreSQL error codes after which a whole write transaction may simply be run again.
 RETRYABLE_PGCODES = frozenset({"40001", "40P01"})  # serialization failure, deadlock
@@ -141,6 +142,18 @@ def write_with_retry(engine: Engine, work: Callable[[Connection], T], attempts: 
             if not again or attempt == attempts - 1:
                 raise
     raise AssertionError("unreachable")
+
+
+def tuples(conn: Connection, query: sa.Select[*Ts]) -> Iterator[tuple[*Ts]]:
+    """The rows of ``query``, typed as the plain tuples they unpack as.
+
+    SQLAlchemy 2.1 deprecates ``Result.tuples()`` and ``Row._tuple()`` because its ``Row``
+    is declared a ``Tuple[*Ts]`` for type checkers; mypy still loses the column types when it
+    unpacks a class derived from a variadic tuple. The cast (nothing at run time) states
+    what SQLAlchemy declares, in this one place.
+    """
+    for row in conn.execute(query):
+        yield cast("tuple[*Ts]", row)
 
 
 def insert_row(conn: Connection, insert: sa.Insert) -> int:

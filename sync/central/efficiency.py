@@ -24,6 +24,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from sync.central import branches, fleet_health
+from sync.central.database import tuples
 from sync.central.fleet_health_tables import faults
 from sync.central.rollup import NONE, NOT_HELD
 from sync.central.schema import (
@@ -251,7 +252,7 @@ def _readers(conn: Connection, lo: str, hi: str) -> dict[str, int]:
     found = _sums(
         conn, sa.select(h.branch, sa.func.sum(h.readers)).where(h.day >= lo).group_by(h.branch)
     )
-    for branch, n in conn.execute(count.where(rd.day > hi, rd.prev_day < lo)).tuples().all():
+    for branch, n in list(tuples(conn, count.where(rd.day > hi, rd.prev_day < lo))):
         found[branch] = found.get(branch, 0) - n
     return found
 
@@ -275,7 +276,7 @@ def _new_readers(conn: Connection, lo: str, hi: str) -> dict[str, int]:
     found = _sums(
         conn, sa.select(h.branch, sa.func.sum(h.readers)).where(h.day >= lo).group_by(h.branch)
     )
-    for branch, n in conn.execute(count.where(rd.day > hi)).tuples().all():
+    for branch, n in list(tuples(conn, count.where(rd.day > hi))):
         found[branch] = found.get(branch, 0) - n
     return found
 
@@ -297,7 +298,7 @@ def _lent_after(conn: Connection, lo: str, hi: str) -> dict[str, int]:
     if inside > after:
         return dict(conn.execute(count.where(ld.day > hi)).all())
     found = {branch: lately for branch, _, lately in _holdings(conn, lo)}
-    for branch, n in conn.execute(count.where(ld.day >= lo, ld.day <= hi)).tuples().all():
+    for branch, n in list(tuples(conn, count.where(ld.day >= lo, ld.day <= hi))):
         found[branch] = found.get(branch, 0) - n
     return found
 
@@ -328,10 +329,10 @@ def _kiosk_health(
     if end <= start:
         return
     branch_of: dict[str, str] = dict(
-        conn.execute(sa.select(kiosks.c.kiosk_id, kiosks.c.branch)).tuples().all()
+        list(tuples(conn, sa.select(kiosks.c.kiosk_id, kiosks.c.branch)))
     )
     enrolled: dict[str, datetime] = dict(
-        conn.execute(sa.select(kiosks.c.kiosk_id, kiosks.c.enrolled_at)).tuples().all()
+        list(tuples(conn, sa.select(kiosks.c.kiosk_id, kiosks.c.enrolled_at)))
     )
     up = fleet_health.up_seconds(conn, start, end, online_window)
     totals: dict[str, list[float]] = {}

@@ -15,6 +15,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from sync import wire
+from sync.central.database import tuples
 from sync.central.fleet_health_tables import faults, uptime_spans
 from sync.central.schema import counters, kiosks, policies
 
@@ -198,6 +199,6 @@ def policy_version_and_cursor(conn: Connection) -> tuple[str, int]:
         .scalar_subquery()
     )
     cursor = sa.select(counters.c.value).where(counters.c.name == "changes").scalar_subquery()
-    latest, value = conn.execute(sa.select(document, cursor)).tuples().one()
+    [(latest, value)] = tuples(conn, sa.select(document, cursor))  # exactly one row
     version: str = latest["version"] if latest else "central-0"
     return version, value

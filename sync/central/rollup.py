@@ -32,7 +32,7 @@ import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection
 
-from sync.central.database import keyed_select, rows_for_keys
+from sync.central.database import keyed_select, rows_for_keys, tuples
 from sync.central.schema import (
     item_lent_days,
     items,
@@ -302,7 +302,7 @@ def last_lent(conn: Connection, piis: Sequence[str]) -> dict[str, str]:
     for start in range(0, len(piis), 500):
         chunk = list(piis[start : start + 500])
         query = sa.select(ld.item_pii, sa.func.max(ld.day)).where(ld.item_pii.in_(chunk))
-        found.update((pii, day) for pii, day in conn.execute(query.group_by(ld.item_pii)).tuples())
+        found.update((pii, day) for pii, day in tuples(conn, query.group_by(ld.item_pii)))
     return found
 
 

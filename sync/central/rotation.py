@@ -26,6 +26,7 @@ from sqlalchemy.engine import Connection
 from sync import wire
 from sync.central import staff_accounts
 from sync.central.changes import Delta, append
+from sync.central.database import tuples
 from sync.central.schema import (
     branches,
     items,
@@ -160,7 +161,7 @@ def create_plan(
 def plans(conn: Connection) -> list[Plan]:
     """Every plan, newest first, with its items counted by state."""
     counts: dict[int, dict[str, int]] = {}
-    for plan_id, state, n in conn.execute(_STATE_COUNTS).tuples():
+    for plan_id, state, n in tuples(conn, _STATE_COUNTS):
         counts.setdefault(plan_id, {})[state] = n
     rows = conn.execute(sa.select(rotation_plans).order_by(rotation_plans.c.id.desc())).all()
     return [_plan(row, counts.get(row.id, {})) for row in rows]
@@ -220,7 +221,7 @@ def room_name(conn: Connection, branch: str) -> str:
 
 
 def room_names(conn: Connection) -> dict[str, str]:
-    rows = conn.execute(sa.select(branches.c.branch, branches.c.name)).tuples()
+    rows = tuples(conn, sa.select(branches.c.branch, branches.c.name))
     return {b: n for b, n in rows if n}
 
 

@@ -16,6 +16,7 @@ from sqlalchemy.engine import Connection
 from sync import wire
 from sync.central import catalog, staff_accounts
 from sync.central.changes import Delta, append
+from sync.central.database import tuples
 from sync.central.rotation import (
     ARRIVED,
     CANCELLED,
@@ -98,13 +99,14 @@ def mark(
     before = (WAITING,) if state == IN_TRANSIT else LIVE
     keys: list[tuple[int, str]] = [
         (plan_id, pii)
-        for (pii,) in conn.execute(
+        for (pii,) in tuples(
+            conn,
             sa.select(rotation_items.c.item_pii).where(
                 rotation_items.c.plan_id == plan_id,
                 rotation_items.c.item_pii.in_(list(piis)),
                 rotation_items.c.state.in_(before),
-            )
-        ).tuples()
+            ),
+        )
     ]
     who = f"staff:{actor}"
     if state == IN_TRANSIT:
@@ -130,11 +132,12 @@ def cancel(conn: Connection, plan_id: int, actor: str, now: datetime) -> int:
         raise PlanError(f"no open plan {plan_id}")
     keys: list[tuple[int, str]] = [
         (plan_id, pii)
-        for (pii,) in conn.execute(
+        for (pii,) in tuples(
+            conn,
             sa.select(rotation_items.c.item_pii).where(
                 rotation_items.c.plan_id == plan_id, rotation_items.c.state.in_(LIVE)
-            )
-        ).tuples()
+            ),
+        )
     ]
     _set_state(conn, keys, CANCELLED, f"staff:{actor}", now)
     append(conn, [Delta("rotation", pii, "delete") for _, pii in keys], now)

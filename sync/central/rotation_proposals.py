@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
+from sync.central.database import tuples
 from sync.central.rotation import GONE, LIVE, MAX_ITEMS, shelf_key
 from sync.central.schema import (
     item_lent_days,
@@ -77,7 +78,7 @@ def propose(
     if clc_prefix:
         query = query.where(items.c.clc_class.startswith(clc_prefix.strip(), autoescape=True))
     return sorted(
-        (Candidate(*row) for row in conn.execute(query).tuples()),
+        (Candidate(*row) for row in tuples(conn, query)),
         key=lambda c: shelf_key(c.call_number),
     )
 
@@ -122,7 +123,8 @@ def suggest(
     held: dict[tuple[str, str], int] = {}
     lent: dict[tuple[str, str], int] = {}
     unborrowed = sa.or_(items.c.last_lent_day.is_(None), items.c.last_lent_day <= cutoff)
-    for branch, cls, n_held, n_stale in conn.execute(
+    for branch, cls, n_held, n_stale in tuples(
+        conn,
         sa.select(
             items.c.branch,
             head,
@@ -140,17 +142,18 @@ def suggest(
             ),
         )
         .where(present, items.c.branch != "")
-        .group_by(items.c.branch, head)
-    ).tuples():
+        .group_by(items.c.branch, head),
+    ):
         key = (branch, clc_main_class(cls))
         held[key] = held.get(key, 0) + int(n_held)
         stale[key] = stale.get(key, 0) + int(n_stale or 0)
-    for branch, cls, n in conn.execute(
+    for branch, cls, n in tuples(
+        conn,
         sa.select(items.c.branch, head, sa.func.sum(item_lent_days.c.checkouts))
         .join(items, items.c.pii == item_lent_days.c.item_pii)
         .where(item_lent_days.c.day > since, present)
-        .group_by(items.c.branch, head)
-    ).tuples():
+        .group_by(items.c.branch, head),
+    ):
         key = (branch, clc_main_class(cls))
         lent[key] = lent.get(key, 0) + int(n or 0)
     reading = {key: 100 * n / held[key] for key, n in lent.items() if held.get(key)}

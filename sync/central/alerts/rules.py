@@ -17,6 +17,7 @@ from sqlalchemy.engine import Connection
 
 from sync.central.alerts.hours import OpeningHours, from_settings
 from sync.central.alerts.settings import AlertSettings
+from sync.central.database import tuples
 from sync.central.fleet_health_tables import faults, uptime_spans
 from sync.central.schema import conflicts, kiosks
 
@@ -106,9 +107,7 @@ def active(
                 {"outbox": str(row.outbox_depth),
                  "upstream_offline_since": offline_since.isoformat() if offline_since else ""},
             ))  # fmt: skip
-    branch_of: dict[str, str] = dict(
-        conn.execute(sa.select(kiosks.c.kiosk_id, kiosks.c.branch)).tuples().all()
-    )
+    branch_of: dict[str, str] = dict(tuples(conn, sa.select(kiosks.c.kiosk_id, kiosks.c.branch)))
     for fault in conn.execute(
         sa.select(faults)
         .where(faults.c.cleared_at.is_(None), faults.c.severity.in_(FAILURE_SEVERITIES))
