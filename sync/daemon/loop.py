@@ -59,6 +59,17 @@ MALFORMED_CODE = "malformed_reply"
 
 
 class SyncDaemon:
+    """The kiosk's link to the world while the reader's screens go on without it.
+
+    Each pass sends what the kiosk decided (the journal's outbox, to the central or the
+    library system's ACS), says how the kiosk is (heartbeat with its faults), and takes what
+    changed centrally (patrons, items, policies); it then writes one online flag that the UI
+    and the lending rules read. A failed pass never loses a row: the outbox is emptied only by
+    acknowledgements, and the next pass waits on the shared back-off (``kiosk/backoff.py``),
+    never sooner than a ``Retry-After``. Call :meth:`run_once` for one pass, :meth:`start` for
+    a thread, :meth:`stop` to end it.
+    """
+
     def __init__(
         self,
         store: Store,

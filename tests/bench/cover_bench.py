@@ -9,7 +9,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from tests.bench.rfid_bench import Row
+from tests.bench.rows import Row
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -13,20 +13,16 @@ Run alone: ``.venv/bin/python -m tests.bench.efficiency_bench [rooms] [days] [re
 
 from __future__ import annotations
 
-import statistics
 import time
-from dataclasses import dataclass
 from typing import Any
 
-import requests
 import sqlalchemy as sa
 
-from kiosk.clock import ManualClock
 from sync.central import auth, branches, rollup_rebuild, staff_wire
 from sync.central.database import writing
-from tests.fixtures.central import START, start_central
-from tests.fleet.conftest import staff_account
-from tests.postgres import PostgresServer
+from tests.bench.pages import postgres_central, server_ms, signed_in, timing_row
+from tests.bench.rows import Row
+from tests.fixtures.central import START
 
 TARGET_P95_MS = 1000.0
 
@@ -56,13 +52,6 @@ CROSS JOIN LATERAL generate_series(
     1, (20 + (r.n % 40)) * (CASE WHEN extract(isodow FROM ts.t) >= 6 THEN 2 ELSE 1 END)
 ) AS k(n)
 """
-
-
-@dataclass(frozen=True, slots=True)
-class Row:
-    name: str
-    n: int
-    figure: str
 
 
 def seed(central: Any, rooms: int, days: int) -> tuple[int, float]:
@@ -101,53 +90,32 @@ def seed(central: Any, rooms: int, days: int) -> tuple[int, float]:
 
 
 def run(rooms: int = 300, days: int = 365, repeats: int = 3) -> list[Row]:
-    server = PostgresServer()
-    server.start()
-    try:
-        central = start_central(server.url(server.create_database()), ManualClock(START))
-        try:
-            started = time.perf_counter()
-            count, built_s = seed(central, rooms, days)
-            seeded_s = time.perf_counter() - started
-            username, password = staff_account(central)
-            web = requests.Session()
-            web.post(
-                central.url + "/dashboard/signin",
-                data={"username": username, "password": password},
-                timeout=60,
-            ).raise_for_status()
-            rows = []
-            end = START.date().isoformat()
-            start = (START.date().replace(year=START.year - 1)).isoformat()
-            year = f"/dashboard/efficiency?since={start}&until={end}"
+    with postgres_central() as central:
+        started = time.perf_counter()
+        count, built_s = seed(central, rooms, days)
+        seeded_s = time.perf_counter() - started
+        web = signed_in(central)
+        end = START.date().isoformat()
+        start = (START.date().replace(year=START.year - 1)).isoformat()
+        note = (
+            f"{count:,} transactions seeded in {seeded_s:.0f} s, "
+            f"{built_s:.0f} s of it building the rollup"
+        )
+        return [
+            timing_row(
+                f"{label} (PostgreSQL)",
+                server_ms(web, central.url + path, repeats),
+                TARGET_P95_MS,
+                note,
+            )
             for label, path in (
-                (f"efficiency page, {rooms} rooms, a year", year),
+                (
+                    f"efficiency page, {rooms} rooms, a year",
+                    f"/dashboard/efficiency?since={start}&until={end}",
+                ),
                 (f"efficiency page, {rooms} rooms, a month", "/dashboard/efficiency"),
-            ):
-                web.get(central.url + path, timeout=300).raise_for_status()
-                samples = []
-                for _ in range(repeats):
-                    reply = web.get(central.url + path, timeout=300)
-                    reply.raise_for_status()
-                    samples.append(float(reply.headers["Server-Timing"].split("dur=")[1]))
-                p95 = statistics.quantiles(samples, n=20)[-1] if len(samples) > 1 else samples[0]
-                verdict = "ok" if p95 < TARGET_P95_MS else "SLOW"
-                rows.append(
-                    Row(
-                        f"{label} (PostgreSQL)",
-                        repeats,
-                        f"p50 {statistics.median(samples):.0f} ms  p95 {p95:.0f} ms  "
-                        f"(target p95 < {TARGET_P95_MS:.0f} ms: {verdict}; "
-                        f"{count:,} transactions seeded in {seeded_s:.0f} s, "
-                        f"{built_s:.0f} s of it building the rollup)",
-                    )
-                )
-            return rows
-        finally:
-            central.server.stop()
-            central.engine.dispose()
-    finally:
-        server.stop()
+            )
+        ]
 
 
 if __name__ == "__main__":

@@ -18,7 +18,6 @@ import statistics
 import subprocess
 import sys
 import time
-from dataclasses import dataclass
 
 from drivers.rfid.emulators import EmulatorServer, FeigEmulator
 from drivers.rfid.feig import FeigReader
@@ -29,13 +28,7 @@ from drivers.rfid.items import decode_tag
 from drivers.rfid.pad import PadWatcher
 from kiosk.tags import decode, dsfid_for, encode
 from kiosk.tags.extent import bytes_needed
-
-
-@dataclass
-class Row:
-    name: str
-    n: int
-    figure: str
+from tests.bench.rows import Row
 
 
 class TimedReader:

@@ -18,21 +18,15 @@ Run alone: ``.venv/bin/python -m tests.bench.rotation_bench [extra] [repeats]``.
 
 from __future__ import annotations
 
-import statistics
 import time
-from dataclasses import dataclass
-from typing import Any
 
-import requests
 import sqlalchemy as sa
 
-from kiosk.clock import ManualClock
 from sync.central import staff_wire
 from sync.central.database import writing
-from tests.fixtures.central import START, start_central
+from tests.bench.pages import postgres_central, server_ms, signed_in, timing_row
+from tests.bench.rows import Row
 from tests.fleet.cityyear import ROOMS, seed_year
-from tests.fleet.conftest import staff_account
-from tests.postgres import PostgresServer
 
 TARGET_MS = 1000.0
 #: The room whose plan is proposed and made: weak-1, 300 idle volumes of its own.
@@ -54,92 +48,53 @@ UPDATE items SET
 """
 
 
-@dataclass(frozen=True, slots=True)
-class Row:
-    name: str
-    n: int
-    figure: str
-
-
-def _server_ms(web: requests.Session, url: str, repeats: int) -> list[float]:
-    web.get(url, timeout=300).raise_for_status()  # warm
-    samples = []
-    for _ in range(repeats):
-        reply = web.get(url, timeout=300)
-        reply.raise_for_status()
-        samples.append(float(reply.headers["Server-Timing"].split("dur=")[1]))
-    return samples
-
-
-def _row(name: str, samples: list[float], note: str) -> Row:
-    p95 = statistics.quantiles(samples, n=20)[-1] if len(samples) > 1 else samples[0]
-    verdict = "ok" if p95 < TARGET_MS else "SLOW"
-    return Row(
-        name,
-        len(samples),
-        f"p50 {statistics.median(samples):.0f} ms  p95 {p95:.0f} ms  "
-        f"(target p95 < {TARGET_MS:.0f} ms: {verdict}; {note})",
-    )
-
-
 def run(extra: int = 10_000, repeats: int = 10) -> list[Row]:
-    server = PostgresServer()
-    server.start()
-    try:
-        central: Any = start_central(server.url(server.create_database()), ManualClock(START))
-        try:
-            seed_year(central)
-            with writing(central.engine) as conn:
-                conn.execute(sa.text(_EXTRA_SQL), {"extra": extra})
-                conn.execute(sa.text(_CLASSES_SQL))
-                held = conn.execute(sa.text("SELECT count(*) FROM items")).scalar()
-            with central.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as c:
-                c.execute(sa.text("VACUUM ANALYZE"))  # as after any bulk load
-            username, password = staff_account(central)
-            web = requests.Session()
-            web.post(
-                central.url + "/dashboard/signin",
-                data={"username": username, "password": password},
-                timeout=60,
-            ).raise_for_status()
-            base = central.url + "/dashboard/rotation"
-            city = f"{len(ROOMS)} rooms, {held:,} volumes"
-            suggest = _server_ms(web, base + "?suggest=1&days=90&batch=500", repeats)
-            propose = _server_ms(
-                web, f"{base}?source={SOURCE}&to={DESTINATION}&days=90&limit=500", repeats
+    with postgres_central() as central:
+        seed_year(central)
+        with writing(central.engine) as conn:
+            conn.execute(sa.text(_EXTRA_SQL), {"extra": extra})
+            conn.execute(sa.text(_CLASSES_SQL))
+            held = conn.execute(sa.text("SELECT count(*) FROM items")).scalar()
+        with central.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as c:
+            c.execute(sa.text("VACUUM ANALYZE"))  # as after any bulk load
+        web = signed_in(central)
+        base = central.url + "/dashboard/rotation"
+        city = f"{len(ROOMS)} rooms, {held:,} volumes"
+        suggest = server_ms(web, base + "?suggest=1&days=90&batch=500", repeats)
+        propose = server_ms(
+            web, f"{base}?source={SOURCE}&to={DESTINATION}&days=90&limit=500", repeats
+        )
+        with writing(central.engine) as conn:
+            piis = list(
+                conn.execute(
+                    sa.text(
+                        "SELECT pii FROM items WHERE branch = :b AND last_lent_day IS NULL"
+                        " ORDER BY pii LIMIT 500"
+                    ),
+                    {"b": SOURCE},
+                ).scalars()
             )
-            with writing(central.engine) as conn:
-                piis = list(
-                    conn.execute(
-                        sa.text(
-                            "SELECT pii FROM items WHERE branch = :b AND last_lent_day IS NULL"
-                            " ORDER BY pii LIMIT 500"
-                        ),
-                        {"b": SOURCE},
-                    ).scalars()
-                )
-            started = time.perf_counter()
-            made = central.staff.post(
-                "/admin/rotation/plans", staff_wire.RotationPlanIn(SOURCE, DESTINATION, piis)
-            )
-            made_ms = 1000 * (time.perf_counter() - started)
-            assert made.status_code == 200, made.text
-            verdict = "ok" if made_ms < TARGET_MS else "SLOW"
-            return [
-                _row(f"rotation suggestion, {city} (PostgreSQL)", suggest, "city-wide"),
-                _row("rotation proposal, one room (PostgreSQL)", propose, "500 stalest"),
-                Row(
-                    f"rotation plan of {len(piis)} items made (PostgreSQL)",
-                    1,
-                    f"{made_ms:.0f} ms wall (target < {TARGET_MS:.0f} ms: {verdict}; "
-                    "staff API, every kiosk's change feed entry included)",
-                ),
-            ]
-        finally:
-            central.server.stop()
-            central.engine.dispose()
-    finally:
-        server.stop()
+        started = time.perf_counter()
+        made = central.staff.post(
+            "/admin/rotation/plans", staff_wire.RotationPlanIn(SOURCE, DESTINATION, piis)
+        )
+        made_ms = 1000 * (time.perf_counter() - started)
+        assert made.status_code == 200, made.text
+        verdict = "ok" if made_ms < TARGET_MS else "SLOW"
+        return [
+            timing_row(
+                f"rotation suggestion, {city} (PostgreSQL)", suggest, TARGET_MS, "city-wide"
+            ),
+            timing_row(
+                "rotation proposal, one room (PostgreSQL)", propose, TARGET_MS, "500 stalest"
+            ),
+            Row(
+                f"rotation plan of {len(piis)} items made (PostgreSQL)",
+                1,
+                f"{made_ms:.0f} ms wall (target < {TARGET_MS:.0f} ms: {verdict}; "
+                "staff API, every kiosk's change feed entry included)",
+            ),
+        ]
 
 
 if __name__ == "__main__":

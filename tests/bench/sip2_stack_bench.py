@@ -8,7 +8,7 @@ import json
 import subprocess
 import sys
 
-from tests.bench.rfid_bench import Row
+from tests.bench.rows import Row
 from tests.bench.ui_bench import ROOT
 
 TARGET_S = 1.0

@@ -10,7 +10,7 @@ import sys
 import time
 from pathlib import Path
 
-from tests.bench.rfid_bench import Row
+from tests.bench.rows import Row
 
 ROOT = Path(__file__).resolve().parents[2]
 

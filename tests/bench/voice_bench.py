@@ -7,20 +7,13 @@ import statistics
 import tempfile
 import time
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
 from datetime import time as clock
 from pathlib import Path
 
 from kiosk.voice import VoiceSettings, fixed_utterances
+from tests.bench.rows import Row
 from ui.voice import Voice
 from ui.voice.espeak import EspeakRenderer
-
-
-@dataclass
-class Row:
-    name: str
-    n: int
-    figure: str
 
 
 def run() -> list[Row]:
