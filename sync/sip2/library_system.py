@@ -242,33 +242,7 @@ class Sip2Upstream(StackRequests):
     ) -> Outcome:
         """Check out at the ACS; ``fee_acknowledged`` sends BO = Y for an item with a charge
         the reader has accepted (a refusal for a charge is ``FEE_REQUIRED`` with the fee)."""
-        now = self.now()
-        message = sc_requests.checkout(
-            self.client.account,
-            card,
-            pii,
-            at=self.date_field(now),
-            due=self.date_field(now),
-            pin=pin,
-            fee_acknowledged=fee_acknowledged,
-        )
-        try:
-            reply = self._ask_once(message)
-        except ReplyLost:
-            return self._after_lost_reply(Operation.CHECKOUT, card, pii)
-        due = parse_date(reply.get(DUE_DATE), self.tz)
-        ok = reply.flag("ok")
-        loan = Loan(pii, card, now, due) if ok and due is not None else None
-        return self._outcome(
-            reply,
-            pii,
-            ok,
-            Operation.CHECKOUT,
-            card,
-            due_at=due if ok else None,
-            loan=loan,
-            details={"desensitize": reply.fixed.get("desensitize", "U")},
-        )
+        return self._lend(Operation.CHECKOUT, card, pii, pin, fee_acknowledged, None)
 
     def cancel_checkout(self, card: str, pii: str) -> Outcome:
         """Undo an online checkout whose tag-security write failed (``BI`` = Y)."""
@@ -346,8 +320,22 @@ class Sip2Upstream(StackRequests):
         judged by whether the due date moved, never by sending the renewal again.
         ``fee_acknowledged`` sends BO = Y: the SIP2 spec has the ACS refuse a renewal that
         carries a charge until the reader has accepted it, exactly as for a checkout."""
+        return self._lend(Operation.RENEW, card, pii, pin, fee_acknowledged, due_before)
+
+    def _lend(
+        self,
+        operation: Operation,
+        card: str,
+        pii: str,
+        pin: str | None,
+        fee_acknowledged: bool,
+        due_before: datetime | None,
+    ) -> Outcome:
+        """Checkout (11) or renew (29): the same fields, asked once (a lost reply is settled
+        from what the ACS says of the item, never by asking again), due date as it gives it."""
         now = self.now()
-        message = sc_requests.renew(
+        build = sc_requests.checkout if operation is Operation.CHECKOUT else sc_requests.renew
+        message = build(
             self.client.account,
             card,
             pii,
@@ -359,10 +347,21 @@ class Sip2Upstream(StackRequests):
         try:
             reply = self._ask_once(message)
         except ReplyLost:
-            return self._after_lost_reply(Operation.RENEW, card, pii, due_before)
+            return self._after_lost_reply(operation, card, pii, due_before)
         due = parse_date(reply.get(DUE_DATE), self.tz)
         ok = reply.flag("ok")
-        return self._outcome(reply, pii, ok, Operation.RENEW, card, due_at=due if ok else None)
+        if operation is Operation.RENEW:
+            return self._outcome(reply, pii, ok, operation, card, due_at=due if ok else None)
+        return self._outcome(
+            reply,
+            pii,
+            ok,
+            operation,
+            card,
+            due_at=due if ok else None,
+            loan=Loan(pii, card, now, due) if ok and due is not None else None,
+            details={"desensitize": reply.fixed.get("desensitize", "U")},
+        )
 
     def item_information(self, pii: str) -> replies.ItemFacts:
         at = self.date_field(self.now())
