@@ -8,12 +8,12 @@ from __future__ import annotations
 
 import logging
 from datetime import UTC, datetime
-from typing import Any
 
 from kiosk.core import Core
 from kiosk.models import Item, Loan
 from kiosk.outcomes import Outcome, OutcomeKind
 from kiosk.reasons import Reason
+from ui.flow_host import FlowHost
 from ui.session import Mode
 
 log = logging.getLogger(__name__)
@@ -24,17 +24,13 @@ Loans = list[tuple[Loan, Item | None]]
 Renewed = tuple[list[Outcome], Loans]
 
 
-class AccountFlow:
-    session: Any
-    window: Any
-    core: Any
-    sounds: Any
-    guide: Any
-    _identify_failed: Any
-    touched: Any
+class AccountFlow(FlowHost):
+    """My account: the reader's loans and holds, renewing from the list."""
 
     def _load_account(self) -> None:
         patron = self.session.patron
+        if patron is None:
+            return  # the session ended while the account screen was being asked for
         self.core.call(
             lambda core: core.circulation.loans(patron),
             lambda loans: self._show_account(loans),

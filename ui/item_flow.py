@@ -8,7 +8,6 @@ by one, and each tag's security is written right after its journal row (DESIGN.m
 from __future__ import annotations
 
 import logging
-from typing import Any
 
 from kiosk.barcodes import Barcode, BarcodeKind, classify
 from kiosk.core import Core
@@ -17,6 +16,7 @@ from kiosk.outcomes import Outcome, OutcomeKind
 from kiosk.reasons import Reason
 from kiosk.security import secure_tag
 from ui.devices import tag_reason
+from ui.flow_host import FlowHost
 from ui.screens.items import ItemsScreen
 from ui.session import Mode
 from ui.sounds import cue_for
@@ -29,21 +29,8 @@ Parts = frozenset[int] | None
 Uids = tuple[bytes, ...] | bytes | None
 
 
-class ItemFlow:
-    session: Any
-    window: Any
-    core: Any
-    t: Any
-    guide: Any
-    sounds: Any
-    security: Any
-    barcode_rules: Any
-    on_pad: dict[str, tuple[Parts, Uids]]
-    scanned_items: set[str]
-    _gather: Any
-    touched: Any
-    card_presented: Any
-    _for_technician: Any
+class ItemFlow(FlowHost):
+    """Items placed, scanned or lifted: each becomes a row decided on the core worker."""
 
     def scanned(self, text: str) -> None:
         """A barcode scan: an item, a library card, a QR e-card, or junk said to be junk."""
@@ -69,8 +56,8 @@ class ItemFlow:
         current = self.window.current()
         if current == "identify":
             self.window.identify.show_problem(text)
-        elif current in ("borrow", "return"):
-            self.window.screens[current].message.show_text(text, "error")
+        elif shown := {"borrow": self.window.borrow, "return": self.window.give_back}.get(current):
+            shown.message.show_text(text, "error")
 
     def item_placed(self, pii: str, parts: Parts, uid: Uids) -> None:
         self.on_pad[pii] = (parts, uid)
@@ -98,7 +85,7 @@ class ItemFlow:
         """A tag of a stack was read: its row shows now, while the rest is read; the stack
         is decided as one when ``item_placed`` brings it whole (issue #18)."""
         s = self.session
-        screen = {Mode.BORROW: self.window.borrow, Mode.RETURN: self.window.give_back}.get(s.mode)
+        screen = self._items_screen()
         if screen is None or (s.mode is Mode.BORROW and s.patron is None):
             return
         done = s.outcomes.get(pii)
@@ -109,9 +96,7 @@ class ItemFlow:
     def tag_unreadable(self, label: str, problem: str = "") -> None:
         """A tag that named no item gets its own row, saying what to do about it."""
         self.touched()
-        screen = {Mode.BORROW: self.window.borrow, Mode.RETURN: self.window.give_back}.get(
-            self.session.mode
-        )
+        screen = self._items_screen()
         if screen is not None and (self.session.mode is Mode.RETURN or self.session.patron):
             screen.show_outcome(Outcome(OutcomeKind.REFUSED, tag_reason(problem), pii=label))
 
@@ -136,7 +121,8 @@ class ItemFlow:
         dropped (issue #13, bug 1).
         """
         s = self.session
-        if s.mode is Mode.BORROW and s.patron is not None:
+        patron = s.patron
+        if s.mode is Mode.BORROW and patron is not None:
             if s.in_flight:
                 return  # what arrives meanwhile goes as the next stack, once this one is back
             screen = self.window.borrow
@@ -158,8 +144,8 @@ class ItemFlow:
             screen.working(pii)
         if not batch:
             return
-        if s.mode is Mode.BORROW:
-            self._checkout_stack(screen, s.patron, batch)
+        if s.mode is Mode.BORROW and patron is not None:
+            self._checkout_stack(screen, patron, batch)
         else:
             for pii, parts, uid in batch:
                 self._checkin(screen, pii, parts, uid)
@@ -210,13 +196,14 @@ class ItemFlow:
         """Runs on the core worker: write the tag right after the journal row (DESIGN.md)."""
         if not outcome.ok or outcome.txn_id is None:
             return outcome
-        if uid is None or self.security is None:
+        security = self.security
+        if uid is None or security is None:
             core.circulation.security_done(outcome.txn_id)  # barcode only: no tag to write
             return outcome
         result = secure_tag(
             core.circulation,
             outcome.txn_id,
-            lambda: self.security.secure(uid, on_loan),
+            lambda: security.secure(uid, on_loan),
             faults=core.faults,
         )
         if result.ok or result.cancelled is None:

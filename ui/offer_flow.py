@@ -6,22 +6,14 @@ is answered by calling the core again (renew, or borrow / renew with the charge 
 
 from __future__ import annotations
 
-from typing import Any
-
 from kiosk.outcomes import Outcome
 from kiosk.reasons import Reason
+from ui.flow_host import FlowHost
 from ui.session import Mode
 
 
-class OfferFlow:
-    session: Any
-    window: Any
-    core: Any
-    on_pad: Any
-    touched: Any
-    _item_done: Any
-    _items_failed: Any
-    _write_tag: Any
+class OfferFlow(FlowHost):
+    """What the kiosk offers after an outcome: renew one, borrow the rest of a set."""
 
     def renew_one(self, pii: str) -> None:
         patron = self.session.patron

@@ -7,29 +7,18 @@ runs on the device worker, never on the UI thread.
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Any
 
 from kiosk.ports import Receipt, ReceiptLine
 from kiosk.reasons import Reason
+from ui.flow_host import FlowHost
 from ui.help import qr_image
 from ui.receipt_qr import receipt_qr_content
 from ui.session import Mode
 from ui.summary import session_sentence
 
 
-class ReceiptFlow:
-    session: Any
-    window: Any
-    t: Any
-    tz: Any
-    kiosk_id: str
-    branch_name: str
-    printer: Any
-    device_jobs: Any
-    guide: Any
-    receipt_qr: str
-    receipt_qr_link: str
-    say_goodbye: Any
+class ReceiptFlow(FlowHost):
+    """The session's receipt: printed on the device worker, shown as a QR code, or none."""
 
     def receipt(self) -> Receipt:
         kind = "checkout" if self.session.mode is Mode.BORROW else "checkin"

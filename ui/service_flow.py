@@ -7,29 +7,20 @@ A mixin of :class:`ui.controller.KioskController`, which holds the state it uses
 from __future__ import annotations
 
 import logging
-from typing import Any
+
+from kiosk.core import Core
+from ui.flow_host import FlowHost
 
 log = logging.getLogger(__name__)
 
 
-class ServiceFlow:
-    core: Any
-    window: Any
-    online: bool
-    link: bool | None
-    out_of_service: bool
-    devices_missing: bool
-    storage_fault: str
-    _state_out_of_service: bool
-    end_session: Any
+class ServiceFlow(FlowHost):
+    """In service or not, from the status the core worker polls."""
 
     def poll_status(self) -> None:
         if self.storage_fault:
             # Out of service for the database: a test write says when it works again.
-            self.core.call(
-                lambda core: (core.check_writable(), core.link_state(), core.out_of_service()),
-                lambda status: self._storage_back(*status[1:]),
-            )
+            self.core.call(_writable_status, lambda status: self._storage_back(*status))
             return
         self.core.call(
             lambda core: (core.link_state(), core.out_of_service()),
@@ -70,3 +61,9 @@ class ServiceFlow:
                 self.end_session()
             elif self.window.current() == "out_of_service":
                 self.window.show_screen("home")
+
+
+def _writable_status(core: Core) -> tuple[bool | None, bool]:
+    """Raises while the database still cannot take a write; else the status, as polled."""
+    core.check_writable()
+    return core.link_state(), core.out_of_service()
