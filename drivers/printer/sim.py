@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import threading
 from dataclasses import dataclass
 from pathlib import Path
 
 from drivers.printer.receipts import PrintJob, ReceiptRenderer
 from drivers.printer.status import raise_for
-from kiosk.ports import DeviceError, DeviceGone, DeviceState, PrinterStatus, Receipt
+from drivers.simulated import PluggedSim
+from kiosk.ports import PrinterStatus, Receipt
 
 
 @dataclass(frozen=True, slots=True)
@@ -19,8 +19,10 @@ class PrintedReceipt:
     escpos: Path | None
 
 
-class SimPrinter:
+class SimPrinter(PluggedSim):
     """Prints into ``folder`` (or only into memory); paper-out and the rest on demand."""
+
+    kind = "printer"
 
     def __init__(
         self,
@@ -29,18 +31,11 @@ class SimPrinter:
         name: str = "printer",
         renderer: ReceiptRenderer | None = None,
     ) -> None:
+        super().__init__(name)
         self.folder = Path(folder) if folder else None
-        self.name = name
         self.renderer = renderer or ReceiptRenderer()
         self.printed: list[PrintedReceipt] = []
-        self._lock = threading.Lock()
         self._status = PrinterStatus.READY
-        self._plugged = True
-        self._state = DeviceState.DISCONNECTED
-
-    @property
-    def state(self) -> DeviceState:
-        return self._state
 
     # --- what the simulation's operator does ------------------------------------------------
 
@@ -49,26 +44,11 @@ class SimPrinter:
         with self._lock:
             self._status = status
 
-    def unplug(self) -> None:
-        with self._lock:
-            self._plugged = False
-
-    def plug_in(self) -> None:
-        with self._lock:
-            self._plugged = True
-
     # --- the port --------------------------------------------------------------------------
 
-    def open(self) -> None:
-        with self._lock:
-            if not self._plugged:
-                raise DeviceGone("simulated printer is unplugged")
-            if self.folder is not None:
-                self.folder.mkdir(parents=True, exist_ok=True)
-            self._state = DeviceState.READY
-
-    def close(self) -> None:
-        self._state = DeviceState.DISCONNECTED
+    def _opening(self) -> None:
+        if self.folder is not None:
+            self.folder.mkdir(parents=True, exist_ok=True)
 
     def status(self) -> PrinterStatus:
         with self._lock:
@@ -90,10 +70,3 @@ class SimPrinter:
             escpos.write_bytes(job.escpos)
         with self._lock:
             self.printed.append(PrintedReceipt(receipt, job, png, escpos))
-
-    def _check(self) -> None:
-        if self._state is not DeviceState.READY:
-            raise DeviceError(f"{self.name} is not open")
-        if not self._plugged:
-            self._state = DeviceState.DISCONNECTED
-            raise DeviceGone("simulated printer was unplugged")
