@@ -6,8 +6,6 @@ any rejected row stops the whole import and is reported with its line number.
 
 from __future__ import annotations
 
-import csv
-import io
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -17,6 +15,7 @@ from typing import Any
 
 from kiosk.chip_number import normalize_chip_number
 from kiosk.covers import CoverProblem, cover_reference
+from kiosk.csv_lines import CsvLines
 from kiosk.models import CardKind, Item, ItemStatus, Patron
 from kiosk.pin import hash_pin
 
@@ -156,39 +155,28 @@ def read_csv(
 ) -> ImportReport:
     """Check every row; duplicates of a key within the file are rejected too."""
     report = ImportReport()
-    reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff"), newline=""))
-    try:
-        header = reader.fieldnames or []
-    except csv.Error as error:  # a stray quote or line break the csv module cannot read
-        report.rejected.append((max(reader.line_num, 1), f"not readable as CSV: {error}"))
+    lines = CsvLines(text)
+    if lines.header is None:
+        report.rejected.append((1, lines.header_problem))
         return report
-    missing = [name for name in required if name not in header]
+    missing = [name for name in required if name not in lines.header]
     if missing:
         report.rejected.append((1, f"header lacks column(s): {', '.join(missing)}"))
         return report
     seen: dict[str, int] = {}
-    rows = iter(reader)
-    while True:
-        try:
-            row = next(rows)
-        except StopIteration:
-            break
-        except csv.Error as error:  # a field over the csv module's 128 KiB limit, …
-            report.rejected.append((reader.line_num, f"not readable as CSV: {error}"))
-            break
-        line = reader.line_num
-        if None in row:
-            report.rejected.append((line, "more fields than the header has"))
+    for line in lines:
+        if line.problem:
+            report.rejected.append((line.number, line.problem))
             continue
         try:
-            record = convert(row)
+            record = convert(dict(line.values))
         except RowProblem as problem:
-            report.rejected.append((line, str(problem)))
+            report.rejected.append((line.number, str(problem)))
             continue
         if key(record) in seen:
-            report.rejected.append((line, f"duplicate of line {seen[key(record)]}"))
+            report.rejected.append((line.number, f"duplicate of line {seen[key(record)]}"))
             continue
-        seen[key(record)] = line
+        seen[key(record)] = line.number
         report.accepted.append(record)
     return report
 

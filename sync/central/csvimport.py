@@ -7,8 +7,6 @@ are separated by ``;``.
 
 from __future__ import annotations
 
-import csv
-import io
 import typing
 from collections.abc import Iterable
 from dataclasses import dataclass, fields
@@ -18,6 +16,7 @@ from typing import Any, Generic, TypeVar
 
 from kiosk.chip_number import normalize_chip_number
 from kiosk.covers import CoverProblem, cover_reference
+from kiosk.csv_lines import CsvLines
 from kiosk.textencoding import UnreadableText, decode_text
 from sync import wire
 
@@ -57,55 +56,37 @@ def _read(path: Path, record_type: type, required: tuple[str, ...], build: Any) 
     return _read_rows(decoded.text, known, required, build)
 
 
-def _unreadable(error: csv.Error) -> str:
-    """A field over the csv module's 128 KiB limit, a stray quote: a rejected line."""
-    return f"not readable as CSV: {error}"
-
-
 def _read_rows(text: str, known: set[str], required: tuple[str, ...], build: Any) -> Parsed[Any]:
     records: list[Any] = []
     rejected: list[Rejected] = []
-    with io.StringIO(text, newline="") as handle:
-        reader = csv.DictReader(handle)
+    lines = CsvLines(text)
+    if lines.header is None:
+        return Parsed([], [Rejected(1, lines.header_problem)])
+    missing = [c for c in required if c not in lines.header]
+    unknown = [c for c in lines.header if c not in known]
+    if missing or unknown:
+        problems = ([f"missing column(s) {', '.join(missing)}"] if missing else []) + (
+            [f"unknown column(s) {', '.join(unknown)}"] if unknown else []
+        )
+        return Parsed([], [Rejected(1, "; ".join(problems))])
+    seen: dict[str, int] = {}
+    for line in lines:
+        if line.problem:
+            rejected.append(Rejected(line.number, line.problem))
+            continue
         try:
-            fieldnames = reader.fieldnames
-        except csv.Error as error:
-            return Parsed([], [Rejected(max(reader.line_num, 1), _unreadable(error))])
-        header = [h.strip() for h in fieldnames or []]
-        missing = [c for c in required if c not in header]
-        unknown = [c for c in header if c not in known]
-        if missing or unknown:
-            problems = ([f"missing column(s) {', '.join(missing)}"] if missing else []) + (
-                [f"unknown column(s) {', '.join(unknown)}"] if unknown else []
+            record = build(dict(line.values))
+        except ValueError as error:
+            rejected.append(Rejected(line.number, str(error)))
+            continue
+        key = getattr(record, required[0])  # as stored: a chip number's one spelling
+        if key in seen:
+            rejected.append(
+                Rejected(line.number, f"{required[0]} {key!r} repeats line {seen[key]}")
             )
-            return Parsed([], [Rejected(1, "; ".join(problems))])
-        reader.fieldnames = header
-        seen: dict[str, int] = {}
-        rows = iter(reader)
-        while True:
-            try:
-                row = next(rows)
-            except StopIteration:
-                break
-            except csv.Error as error:
-                rejected.append(Rejected(max(reader.line_num, 1), _unreadable(error)))
-                break
-            line = reader.line_num
-            values = {k: (v or "").strip() for k, v in row.items() if k is not None}
-            if None in row:
-                rejected.append(Rejected(line, "more fields than columns"))
-                continue
-            try:
-                record = build(values)
-            except ValueError as error:
-                rejected.append(Rejected(line, str(error)))
-                continue
-            key = getattr(record, required[0])  # as stored: a chip number's one spelling
-            if key in seen:
-                rejected.append(Rejected(line, f"{required[0]} {key!r} repeats line {seen[key]}"))
-                continue
-            seen[key] = line
-            records.append(record)
+            continue
+        seen[key] = line.number
+        records.append(record)
     return Parsed(records, rejected)
 
 

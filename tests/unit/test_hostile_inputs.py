@@ -239,3 +239,21 @@ def test_a_signed_card_with_a_crafted_expiry_is_damaged_not_a_crash(expiry: str)
     token = f"{body}.{_sig(body.encode('ascii', 'replace').decode())}"
     with pytest.raises(ecard.ECardError):
         ecard.verify(token, KEYS, NOW)
+
+
+def test_both_csv_imports_read_a_spreadsheet_export_the_same_way(tmp_path: Path) -> None:
+    """A byte-order mark, spaces around column names and a line with one field too many:
+    the kiosk's and the central's import take the same lines and refuse the same one."""
+    from kiosk.importer import read_catalog
+    from sync.central.csvimport import read_items
+
+    text = "\ufeff pii , title \n30001, 活着 \n30002,三体,extra\n30003,Moby Dick\n"
+    kiosk = read_catalog(text)
+    export = tmp_path / "items.csv"
+    export.write_text(text, encoding="utf-8")
+    central = read_items(export)
+    assert [item.pii for item in kiosk.accepted] == ["30001", "30003"]
+    assert [item.title for item in kiosk.accepted] == ["活着", "Moby Dick"]
+    assert kiosk.rejected == [(3, "more fields than the header has")]
+    assert [(r.line, r.reason) for r in central.rejected] == kiosk.rejected
+    assert [record.pii for record in central.records] == ["30001", "30003"]
