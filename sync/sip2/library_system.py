@@ -108,21 +108,16 @@ class Sip2Upstream(StackRequests):
         self._remember_status()
         return status.online
 
-    def _ask(self, message: Message) -> Message:
-        try:
-            reply = self.client.exchange(message, self.budget_s)
-        except Unavailable:
-            self._healthy = False
-            raise
-        self._healthy = True
-        self._remember_status()
-        return reply
-
-    def _ask_once(self, message: Message) -> Message:
-        """A state-changing request: sent at most once; ``ReplyLost`` if it may have applied."""
+    def _ask(self, message: Message, *, once: bool = False) -> Message:
+        """Send ``message``, retried as the connection allows; ``once`` for a state-changing
+        request, sent at most once: ``ReplyLost`` when it may have applied (the link is not
+        marked down for that: the ACS was there when the request went)."""
         try:
             reply = self.client.exchange(
-                message, self.budget_s, once=True, late_reply_s=self.late_reply_s
+                message,
+                self.budget_s,
+                once=once,
+                late_reply_s=self.late_reply_s if once else 0.0,
             )
         except ReplyLost:
             raise
@@ -274,7 +269,7 @@ class Sip2Upstream(StackRequests):
         now = self.date_field(self.now())
         message = sc_requests.checkin(self.client.account, pii, at=now)
         try:
-            reply = self._ask_once(message)
+            reply = self._ask(message, once=True)
         except ReplyLost:
             return self._after_lost_reply(Operation.CHECKIN, "", pii)
         route = self.checkin_route(reply)
@@ -345,7 +340,7 @@ class Sip2Upstream(StackRequests):
             fee_acknowledged=fee_acknowledged,
         )
         try:
-            reply = self._ask_once(message)
+            reply = self._ask(message, once=True)
         except ReplyLost:
             return self._after_lost_reply(operation, card, pii, due_before)
         due = parse_date(reply.get(DUE_DATE), self.tz)
