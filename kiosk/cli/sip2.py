@@ -6,9 +6,12 @@ import argparse
 import getpass
 import json
 import time
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 from kiosk.cli.common import Subcommands, add_config_options, config_or_fail, fail
+
+T = TypeVar("T")
 
 
 def register(subparsers: Subcommands) -> None:
@@ -62,19 +65,31 @@ def _show(args: argparse.Namespace, report: dict[str, Any]) -> None:
             print(f"{key:<18}{value}")
 
 
-def run_ping(args: argparse.Namespace) -> int:
+def _ask_acs(args: argparse.Namespace, question: Callable[[Any], T]) -> T | int:
+    """Connect as the config says, ask one question and hang up; an exit code on failure."""
     from sync.sip2.errors import Sip2Error
 
     connector = _connector(args)
     if isinstance(connector, int):
         return connector
-    started = time.monotonic()
     try:
-        status = connector.client.sc_status()
+        return question(connector)
     except Sip2Error as exc:
         return fail(f"SIP2 {exc.code}: {exc}", 1)
     finally:
         connector.client.close()
+
+
+def _timed_status(connector: Any) -> tuple[Any, float]:
+    started = time.monotonic()
+    return connector.client.sc_status(), time.monotonic() - started
+
+
+def run_ping(args: argparse.Namespace) -> int:
+    answer = _ask_acs(args, _timed_status)
+    if isinstance(answer, int):
+        return answer
+    status, took_s = answer
     _show(
         args,
         {
@@ -86,25 +101,17 @@ def run_ping(args: argparse.Namespace) -> int:
             "protocol": status.protocol_version,
             "institution": status.institution_id,
             "supported": status.supported,
-            "round_trip_ms": round((time.monotonic() - started) * 1000, 1),
+            "round_trip_ms": round(took_s * 1000, 1),
         },
     )
     return 0 if status.online else 1
 
 
 def run_patron(args: argparse.Namespace) -> int:
-    from sync.sip2.errors import Sip2Error
-
-    connector = _connector(args)
-    if isinstance(connector, int):
-        return connector
     pin = getpass.getpass("PIN: ") if args.pin else None
-    try:
-        answer = connector.upstream.identify(args.card, pin)
-    except Sip2Error as exc:
-        return fail(f"SIP2 {exc.code}: {exc}", 1)
-    finally:
-        connector.client.close()
+    answer = _ask_acs(args, lambda connector: connector.upstream.identify(args.card, pin))
+    if isinstance(answer, int):
+        return answer
     ident = answer.identification
     _show(
         args,
@@ -124,17 +131,9 @@ def run_patron(args: argparse.Namespace) -> int:
 
 
 def run_item(args: argparse.Namespace) -> int:
-    from sync.sip2.errors import Sip2Error
-
-    connector = _connector(args)
-    if isinstance(connector, int):
-        return connector
-    try:
-        facts = connector.upstream.item_information(args.pii)
-    except Sip2Error as exc:
-        return fail(f"SIP2 {exc.code}: {exc}", 1)
-    finally:
-        connector.client.close()
+    facts = _ask_acs(args, lambda connector: connector.upstream.item_information(args.pii))
+    if isinstance(facts, int):
+        return facts
     _show(
         args,
         {
