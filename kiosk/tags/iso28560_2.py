@@ -25,7 +25,7 @@ from typing import Any
 from kiosk.tags.compaction import Compaction, best_compaction, expand, isil_compact, isil_expand
 from kiosk.tags.errors import TagDecodeError, TagEncodeError
 from kiosk.tags.isil import isil_problem, validate_isil
-from kiosk.tags.model import TagData
+from kiosk.tags.model import TagData, checked_set
 
 #: ISO 28560-1 data elements by relative OID.
 ELEMENT_NAMES = {
@@ -262,7 +262,7 @@ def encode_object(
     if tag.isil:
         items.append((3, Compaction.APPLICATION, isil_compact(validate_isil(tag.isil))))
     if tag.set is not None:
-        part, parts = _validate_set(tag.set)
+        part, parts = checked_set(tag.set, limit=999)
         width = len(str(parts))
         scheme, data = best_compaction(f"{part:0{width}d}{parts:0{width}d}")
         items.append((4, scheme, data))
@@ -352,15 +352,3 @@ def _validate_pii(pii: str | None) -> str:
         raise TagEncodeError("a PII is required")
     _check_text("PII", pii)
     return pii
-
-
-def _validate_set(value: tuple[int, int]) -> tuple[int, int]:
-    try:
-        part, parts = value
-    except (TypeError, ValueError):
-        raise TagEncodeError(f"set {value!r} must be (part, of)") from None
-    if not all(isinstance(v, int) and not isinstance(v, bool) for v in (part, parts)):
-        raise TagEncodeError(f"set {value!r} must hold whole numbers")
-    if not 1 <= part <= parts <= 999:
-        raise TagEncodeError(f"set {part}/{parts}: need 1 <= part <= of <= 999")
-    return part, parts

@@ -23,7 +23,7 @@ from typing import Any
 from kiosk.tags.crc import crc16_ccitt
 from kiosk.tags.errors import TagDecodeError, TagEncodeError
 from kiosk.tags.isil import IDENTIFIER_CHARS, is_country_code, split_isil, validate_isil
-from kiosk.tags.model import TagData
+from kiosk.tags.model import TagData, checked_set
 
 BASIC_SIZE = 34
 TRUNCATED_SIZE = 32
@@ -290,7 +290,7 @@ def encode_fixed(tag: TagData, size: int | None = None) -> bytes:
     for name, value in (("version", version), ("type of usage", type_of_usage)):
         if not isinstance(value, int) or not 0 <= value <= 15:
             raise TagEncodeError(f"{name} {value!r} does not fit in a nibble (0-15)")
-    part, parts = _validate_set(tag.set, limit=255)
+    part, parts = checked_set(tag.set, limit=255)
     block = bytearray(BASIC_SIZE)
     block[0] = version << 4 | type_of_usage
     block[1], block[2] = parts, part
@@ -356,17 +356,3 @@ def _owner_field(tag: TagData, room: int) -> str:
             f"this tag size leaves room for {room}"
         )
     return owner
-
-
-def _validate_set(value: tuple[int, int] | None, limit: int) -> tuple[int, int]:
-    if value is None:
-        return 1, 1
-    try:
-        part, parts = value
-    except (TypeError, ValueError):
-        raise TagEncodeError(f"set {value!r} must be (part, of)") from None
-    if not all(isinstance(v, int) and not isinstance(v, bool) for v in (part, parts)):
-        raise TagEncodeError(f"set {value!r} must hold whole numbers")
-    if not 1 <= part <= parts <= limit:
-        raise TagEncodeError(f"set {part}/{parts}: need 1 <= part <= of <= {limit}")
-    return part, parts

@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from kiosk.tags.errors import TagEncodeError
+
 #: Names of the formats a decoder reports; only the first three can be written by encode().
 #: "28560-4" is a UHF tag (ISO/TS 28560-4, GB/T 35660.3): kiosk.tags.uhf reads and writes it.
 FORMATS = ("28560-2", "28560-3", "ddm1", "3m", "blank", "28560-4")
@@ -75,3 +77,20 @@ def _jsonable(value: Any) -> Any:
     if isinstance(value, list | tuple):
         return [_jsonable(v) for v in value]
     return value
+
+
+def checked_set(value: tuple[int, int] | None, limit: int) -> tuple[int, int]:
+    """A tag's "part of a set" as (part, of), checked for encoding: a single item when
+    None; ``limit`` is the largest set the data model can say (999 in ISO 28560-2's
+    digits, 255 in ISO 28560-3's byte)."""
+    if value is None:
+        return 1, 1
+    try:
+        part, parts = value
+    except (TypeError, ValueError):
+        raise TagEncodeError(f"set {value!r} must be (part, of)") from None
+    if not all(isinstance(v, int) and not isinstance(v, bool) for v in (part, parts)):
+        raise TagEncodeError(f"set {value!r} must hold whole numbers")
+    if not 1 <= part <= parts <= limit:
+        raise TagEncodeError(f"set {part}/{parts}: need 1 <= part <= of <= {limit}")
+    return part, parts
