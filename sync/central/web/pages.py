@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
 from typing import Any, cast
 from urllib.parse import quote
 
@@ -198,6 +198,17 @@ def _branch_names(rt: Runtime) -> list[str]:
         return sorted({r.branch for r in conn.execute(sa.select(kiosks.c.branch).distinct())})
 
 
+def _daily(
+    rt: Runtime, since: str | None, until: str | None, branch: str | None
+) -> tuple[date, date, list[staff_wire.DailyStats]]:
+    """The period asked for (or the default one) and its daily figures, for the page and the
+    CSV alike: a download holds exactly the rows the page showed."""
+    start, end = period(rt, since, until)
+    with reading(rt.engine) as conn:
+        rows = stats.daily(conn, since=start.isoformat(), until=end.isoformat(), branch=branch)
+    return start, end, rows
+
+
 @router.get("/statistics")
 def statisticspage(
     staff: SignedIn,
@@ -206,10 +217,8 @@ def statisticspage(
     until: str | None = None,
     branch: str | None = None,
 ) -> Response:
-    start, end = period(rt, since, until)
     branch = branch or None
-    with reading(rt.engine) as conn:
-        rows = stats.daily(conn, since=start.isoformat(), until=end.isoformat(), branch=branch)
+    start, end, rows = _daily(rt, since, until, branch)
     chart_start = max(start, end - timedelta(days=MAX_CHART_DAYS - 1))
     days = [
         (chart_start + timedelta(days=n)).isoformat() for n in range((end - chart_start).days + 1)
@@ -264,11 +273,7 @@ def statistics_csv_download(
     until: str | None = None,
     branch: str | None = None,
 ) -> Response:
-    start, end = period(rt, since, until)
-    with reading(rt.engine) as conn:
-        rows = stats.daily(
-            conn, since=start.isoformat(), until=end.isoformat(), branch=branch or None
-        )
+    start, end, rows = _daily(rt, since, until, branch or None)
     filename = f"shufang-statistics-{start.isoformat()}-{end.isoformat()}.csv"
     return Response(
         statistics_csv(rows),
