@@ -43,32 +43,18 @@ def main(rounds: int) -> dict:
     from kiosk.core import open_core
     from kiosk.covers import CoverCache, cache_folder_for
     from kiosk.models import CardKind, Item, Patron
+    from tests.bench.row_paints import watch_row_paints
     from ui.app import application, build_controller
     from ui.covers import CoverThumb
     from ui.qt import QtCore
     from ui.session import Mode
-    from ui.widgets import ItemRow
 
     folder = tempfile.mkdtemp(prefix="shufang-cover-bench-")
     config = defaults().replace(database__path=f"{folder}/kiosk.db")
     app = application()
-    painted: dict[str, float] = {}  # pii → its row's first paint with an outcome
-    decided: dict[str, float] = {}  # pii → when the screen set its row's outcome
+    paints = watch_row_paints()
+    painted, decided = paints.painted, paints.decided
     pictured: dict[str, float] = {}  # cover reference → its first paint as a picture
-
-    class BenchRow(ItemRow):
-        outcome_shown = False
-
-        def show_state(self, title, detail, tone, colour):
-            super().show_state(title, detail, tone, colour)
-            self.outcome_shown = bool(tone)
-            if tone:
-                decided.setdefault(self.pii, time.perf_counter())
-
-        def paintEvent(self, event):
-            super().paintEvent(event)
-            if self.outcome_shown and self.pii not in painted:
-                painted[self.pii] = time.perf_counter()
 
     class BenchThumb(CoverThumb):
         def paintEvent(self, event):
@@ -76,7 +62,6 @@ def main(rounds: int) -> dict:
             if self.reference and self.reference not in pictured and self._pixmap is not None:
                 pictured[self.reference] = time.perf_counter()
 
-    ui.widgets.ItemRow = BenchRow
     ui.widgets.CoverThumb = BenchThumb
 
     core = open_core(config)

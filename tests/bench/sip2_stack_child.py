@@ -22,32 +22,16 @@ def main(items: int, delay_s: float, sessions: int, runs: int) -> dict:
     from kiosk.cli.run import core_factory
     from kiosk.config import load_config
     from kiosk.models import CardKind
+    from tests.bench.row_paints import watch_row_paints
     from tests.sip2.conftest import small_library
     from tests.sip2.library import Book, RunningServer, build_app
     from ui.app import application, build_controller
     from ui.qt import QtCore
     from ui.session import Mode
     from ui.sounds import Sounds
-    from ui.widgets import ItemRow
 
     app = application()
-    painted: dict[str, float] = {}
-
-    import ui.widgets
-
-    class BenchRow(ItemRow):  # notes the first paint after the row got its outcome
-        outcome_shown = False
-
-        def show_state(self, title, detail, tone, colour):
-            super().show_state(title, detail, tone, colour)
-            self.outcome_shown = bool(tone)
-
-        def paintEvent(self, event):
-            super().paintEvent(event)
-            if self.outcome_shown and self.pii not in painted:
-                painted[self.pii] = time.perf_counter()
-
-    ui.widgets.ItemRow = BenchRow
+    painted = watch_row_paints().painted
 
     stacks = [[f"4{run:02d}{n:04d}" for n in range(items)] for run in range(runs + 1)]
     library = small_library()

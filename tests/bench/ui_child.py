@@ -20,34 +20,16 @@ def main(items: int) -> dict:
     from kiosk.config.loader import defaults
     from kiosk.core import open_core
     from kiosk.models import CardKind, Item
+    from tests.bench.row_paints import watch_row_paints
     from ui.app import application, build_controller
     from ui.qt import QtCore
     from ui.session import Mode
     from ui.sounds import Sounds
-    from ui.widgets import ItemRow
 
     folder = tempfile.mkdtemp(prefix="shufang-ui-bench-")
     config = defaults().replace(database__path=f"{folder}/kiosk.db")
     app = application()
-    painted: dict[str, float] = {}
-
-    # Record the first paint of each row after its outcome was set: rows are made from a
-    # subclass that notes it (an application-wide event filter would see every paint).
-    import ui.widgets
-
-    class BenchRow(ItemRow):
-        outcome_shown = False
-
-        def show_state(self, title, detail, tone, colour):
-            super().show_state(title, detail, tone, colour)
-            self.outcome_shown = bool(tone)
-
-        def paintEvent(self, event):
-            super().paintEvent(event)
-            if self.outcome_shown and self.pii not in painted:
-                painted[self.pii] = time.perf_counter()
-
-    ui.widgets.ItemRow = BenchRow
+    painted = watch_row_paints().painted
 
     kiosk = build_controller(config, sounds=Sounds(False), voice=None)
     kiosk.window.resize(1080, 1920)

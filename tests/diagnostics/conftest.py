@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -12,12 +11,11 @@ import pytest
 
 from drivers.station import DeviceStation, StationCallbacks, StationConfig
 from kiosk.clock import SystemClock
-from kiosk.config.loader import defaults
 from kiosk.core import open_core
-from kiosk.demo.seed import seed
 from kiosk.fault_log import StoreFaults
 from kiosk.pin import hash_pin
 from kiosk.store import Store
+from tests.fixtures.kiosk_db import kiosk_config, seed_demo
 from ui.controller import KioskController
 from ui.diagnostics import DiagnosticsMode, context_from, install
 from ui.qt import QtWidgets
@@ -30,11 +28,8 @@ WAIT = 5000
 
 @pytest.fixture
 def config(tmp_path):
-    return defaults().replace(
-        database__path=str(tmp_path / "kiosk.db"),
-        kiosk__isil="CN-110000-1",
-        kiosk__branch="main",
-        kiosk__branch_name="朝阳城市书房",
+    return kiosk_config(
+        tmp_path,
         technician__pin_hash=hash_pin(TECHNICIAN_PIN, n=2**10),  # fast for tests
         technician__cards={TECHNICIAN_CARD: "李工"},
         upstream__token="secret-enrolment-token",
@@ -44,10 +39,7 @@ def config(tmp_path):
 
 @pytest.fixture
 def seeded(config):
-    core = open_core(config)
-    seed(core.store, isil="CN-110000-1", branch="main", now=datetime.now(UTC))
-    core.close()
-    return config
+    return seed_demo(config)
 
 
 @pytest.fixture

@@ -9,7 +9,7 @@ import pytest
 
 from kiosk.backoff import Backoff
 from kiosk.clock import ManualClock
-from kiosk.models import Decision, Security, Transaction, TxnKind
+from kiosk.models import Transaction
 from kiosk.ports import TxnReply
 from kiosk.store import Store
 from kiosk.store.state import CURSOR_KEY, DEVICES_HEALTH_KEY, OFFLINE_SINCE_KEY, ONLINE_KEY
@@ -19,6 +19,7 @@ from sync.daemon.heartbeat import build_heartbeat
 from sync.daemon.pull import pull_changes
 from sync.daemon.push import push_outbox
 from sync.link.client import RetryLater, Unavailable, retry_after_seconds
+from tests.journal_rows import checkout_row
 from tests.sync.fake_central import FakeCentral
 
 START = datetime(2026, 11, 24, 2, 0, tzinfo=UTC)
@@ -39,18 +40,7 @@ class ScriptedWait:
 
 
 def _txn(n: int) -> Transaction:
-    return Transaction(
-        id=f"t{n}",
-        seq=0,
-        kind=TxnKind.CHECKOUT,
-        patron_card="P1",
-        item_pii=f"I{n}",
-        at=START,
-        due_at=START + timedelta(days=28),
-        decision=Decision.OFFLINE,
-        reason="ok",
-        security=Security.DONE,
-    )
+    return checkout_row(n, START)
 
 
 def _daemon(store: Store, central: FakeCentral, wait=None, **settings) -> SyncDaemon:

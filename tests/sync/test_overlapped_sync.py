@@ -8,13 +8,14 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from kiosk.clock import ManualClock
-from kiosk.models import Decision, Security, Transaction, TxnKind
+from kiosk.models import Transaction
 from kiosk.ports import TxnReply
 from kiosk.store import Store
 from kiosk.store.state import CURSOR_KEY
 from sync.daemon.pull import cursor_of, pull_changes
 from sync.daemon.push import push_outbox
 from sync.link.client import Unavailable
+from tests.journal_rows import checkout_row
 
 START = datetime(2026, 11, 24, 2, 0, tzinfo=UTC)
 
@@ -23,20 +24,7 @@ def _queue(store: Store, count: int) -> list[str]:
     ids = []
     for n in range(count):
         at = START + timedelta(seconds=n)
-        txn = store.journal.append(
-            Transaction(
-                id=f"t{n:03d}",
-                seq=0,
-                kind=TxnKind.CHECKOUT,
-                patron_card="P1",
-                item_pii=f"I{n}",
-                at=at,
-                due_at=at + timedelta(days=28),
-                decision=Decision.OFFLINE,
-                reason="ok",
-                security=Security.DONE,
-            )
-        )
+        txn = store.journal.append(checkout_row(n, at, txn_id=f"t{n:03d}"))
         ids.append(txn.id)
     return ids
 

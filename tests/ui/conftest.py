@@ -2,34 +2,24 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
 import pytest
 
-from kiosk.config.loader import defaults
 from kiosk.core import open_core
-from kiosk.demo.seed import seed
+from tests.fixtures.kiosk_db import kiosk_config, seed_demo
 from ui.controller import KioskController
 from ui.qt import QThread
 
 
 @pytest.fixture
 def config(tmp_path):
-    return defaults().replace(
-        database__path=str(tmp_path / "kiosk.db"),
-        kiosk__isil="CN-110000-1",
-        kiosk__branch="main",
-        kiosk__branch_name="朝阳城市书房",
-    )
+    return kiosk_config(tmp_path)
 
 
 @pytest.fixture
 def seeded(config):
-    core = open_core(config)
-    seed(core.store, isil="CN-110000-1", branch="main", now=datetime.now(UTC))
-    core.close()
-    return config
+    return seed_demo(config)
 
 
 class FactoryProbe:

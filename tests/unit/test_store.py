@@ -9,26 +9,16 @@ from pathlib import Path
 
 import pytest
 
-from kiosk.models import Decision, Item, Patron, Security, Transaction, TxnKind
+from kiosk.models import Decision, Item, Patron, Security, Transaction
 from kiosk.ports import TxnReply
 from kiosk.store import SCHEMA_VERSION, Store, StoreError
+from tests.journal_rows import checkout_row
 
 DATA = Path(__file__).resolve().parents[1] / "data"
 
 
 def txn(n: int, at) -> Transaction:
-    return Transaction(
-        id=f"t{n}",
-        seq=0,
-        kind=TxnKind.CHECKOUT,
-        patron_card="P1",
-        item_pii=f"I{n}",
-        at=at,
-        due_at=at + timedelta(days=28),
-        decision=Decision.ONLINE,
-        reason="ok",
-        security=Security.PENDING,
-    )
+    return checkout_row(n, at, decision=Decision.ONLINE, security=Security.PENDING)
 
 
 def pragma(store: Store, name: str):
