@@ -20,13 +20,7 @@ from sync.central.database import make_engine
 from sync.central.migrations import migrate
 from sync.central.schema import items, kiosks, patrons
 from sync.central.server import BackgroundServer
-
-
-def shufang(*argv: str) -> int:
-    parser = argparse.ArgumentParser(prog="shufang")
-    central_cli.register(parser.add_subparsers(dest="command", required=True))
-    args = parser.parse_args(list(argv))
-    return args.func(args)
+from tests.central.cli_runner import shufang
 
 
 @pytest.fixture

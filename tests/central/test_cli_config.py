@@ -20,13 +20,7 @@ from sync.central.config import (
 )
 from sync.central.server import BackgroundServer
 from sync.central.settings import CentralSettings
-
-
-def shufang(*argv: str) -> int:
-    parser = argparse.ArgumentParser(prog="shufang")
-    central_cli.register(parser.add_subparsers(dest="command", required=True))
-    args = parser.parse_args(list(argv))
-    return args.func(args)
+from tests.central.cli_runner import shufang
 
 
 @pytest.fixture

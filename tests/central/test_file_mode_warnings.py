@@ -4,15 +4,14 @@ accounts (issue #14, finding 6: files holding secrets and patron data, and a che
 
 from __future__ import annotations
 
-import argparse
 import os
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from kiosk.cli import central as central_cli
 from sync.central.config import load_central_config, mode_warnings
+from tests.central.cli_runner import shufang
 
 
 @pytest.fixture(autouse=True)
@@ -28,13 +27,6 @@ def _config(tmp_path: Path, body: str) -> Path:
     path = tmp_path / "central.toml"
     path.write_text(body, encoding="utf-8")
     return path
-
-
-def shufang(*argv: str) -> int:
-    parser = argparse.ArgumentParser(prog="shufang")
-    central_cli.register(parser.add_subparsers(dest="command", required=True))
-    args = parser.parse_args(list(argv))
-    return args.func(args)
 
 
 def test_a_world_readable_config_with_a_database_password_is_named(tmp_path: Path) -> None:
