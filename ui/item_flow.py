@@ -17,6 +17,7 @@ from kiosk.reasons import Reason
 from kiosk.security import secure_tag
 from ui.devices import tag_reason
 from ui.flow_host import FlowHost
+from ui.screens.identify import IdentifyScreen
 from ui.screens.items import ItemsScreen
 from ui.session import Mode
 from ui.sounds import cue_for
@@ -53,10 +54,10 @@ class ItemFlow(FlowHost):
     def _say_scan_refused(self) -> None:
         text = self.t("scan.refused")
         self.guide.say("scan.refused")
-        current = self.window.current()
-        if current == "identify":
-            self.window.identify.show_problem(text)
-        elif shown := {"borrow": self.window.borrow, "return": self.window.give_back}.get(current):
+        shown = self.window.screens.get(self.window.current())
+        if isinstance(shown, IdentifyScreen):
+            shown.show_problem(text)
+        elif isinstance(shown, ItemsScreen):
             shown.message.show_text(text, "error")
 
     def item_placed(self, pii: str, parts: Parts, uid: Uids) -> None:
@@ -121,8 +122,8 @@ class ItemFlow(FlowHost):
         dropped (issue #13, bug 1).
         """
         s = self.session
-        patron = s.patron
-        if s.mode is Mode.BORROW and patron is not None:
+        lender = s.patron if s.mode is Mode.BORROW else None  # lending: to whom
+        if lender is not None:
             if s.in_flight:
                 return  # what arrives meanwhile goes as the next stack, once this one is back
             screen = self.window.borrow
@@ -144,8 +145,8 @@ class ItemFlow(FlowHost):
             screen.working(pii)
         if not batch:
             return
-        if s.mode is Mode.BORROW and patron is not None:
-            self._checkout_stack(screen, patron, batch)
+        if lender is not None:
+            self._checkout_stack(screen, lender, batch)
         else:
             for pii, parts, uid in batch:
                 self._checkin(screen, pii, parts, uid)

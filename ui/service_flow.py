@@ -22,10 +22,7 @@ class ServiceFlow(FlowHost):
             # Out of service for the database: a test write says when it works again.
             self.core.call(_writable_status, lambda status: self._storage_back(*status))
             return
-        self.core.call(
-            lambda core: (core.link_state(), core.out_of_service()),
-            lambda status: self._status_changed(*status),
-        )
+        self.core.call(_status, lambda status: self._status_changed(*status))
 
     def _storage_failed(self, error: str) -> None:
         """The kiosk database cannot be written: end any session, show out of service with
@@ -63,7 +60,12 @@ class ServiceFlow(FlowHost):
                 self.window.show_screen("home")
 
 
-def _writable_status(core: Core) -> tuple[bool | None, bool]:
-    """Raises while the database still cannot take a write; else the status, as polled."""
-    core.check_writable()
+def _status(core: Core) -> tuple[bool | None, bool]:
+    """Online (None before the sync daemon has said) and out of service, as polled."""
     return core.link_state(), core.out_of_service()
+
+
+def _writable_status(core: Core) -> tuple[bool | None, bool]:
+    """Raises while the database still cannot take a write; else the status."""
+    core.check_writable()
+    return _status(core)

@@ -480,6 +480,14 @@ def test_a_junk_scan_is_refused_with_a_message(qtbot, kiosk):
     assert not kiosk.session.outcomes
 
 
+def test_a_junk_scan_on_the_card_screen_is_refused_there(qtbot, kiosk):
+    kiosk.begin(Mode.BORROW)
+    assert kiosk.window.current() == "identify"
+    kiosk.events.scan("#!?\x07")
+    assert kiosk.window.identify.message.text() == kiosk.t("scan.refused")
+    assert kiosk.window.identify.stage != "pin"  # junk is no card
+
+
 def test_scanning_a_library_card_at_home_starts_borrowing(qtbot, kiosk):
     kiosk.events.scan("P0001")
     qtbot.waitUntil(lambda: kiosk.window.identify.stage == "pin", timeout=WAIT)
