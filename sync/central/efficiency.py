@@ -252,7 +252,7 @@ def _readers(conn: Connection, lo: str, hi: str) -> dict[str, int]:
     found = _sums(
         conn, sa.select(h.branch, sa.func.sum(h.readers)).where(h.day >= lo).group_by(h.branch)
     )
-    for branch, n in list(tuples(conn, count.where(rd.day > hi, rd.prev_day < lo))):
+    for branch, n in tuples(conn, count.where(rd.day > hi, rd.prev_day < lo)):
         found[branch] = found.get(branch, 0) - n
     return found
 
@@ -276,7 +276,7 @@ def _new_readers(conn: Connection, lo: str, hi: str) -> dict[str, int]:
     found = _sums(
         conn, sa.select(h.branch, sa.func.sum(h.readers)).where(h.day >= lo).group_by(h.branch)
     )
-    for branch, n in list(tuples(conn, count.where(rd.day > hi))):
+    for branch, n in tuples(conn, count.where(rd.day > hi)):
         found[branch] = found.get(branch, 0) - n
     return found
 
@@ -298,7 +298,7 @@ def _lent_after(conn: Connection, lo: str, hi: str) -> dict[str, int]:
     if inside > after:
         return dict(conn.execute(count.where(ld.day > hi)).all())
     found = {branch: lately for branch, _, lately in _holdings(conn, lo)}
-    for branch, n in list(tuples(conn, count.where(ld.day >= lo, ld.day <= hi))):
+    for branch, n in tuples(conn, count.where(ld.day >= lo, ld.day <= hi)):
         found[branch] = found.get(branch, 0) - n
     return found
 
@@ -328,11 +328,9 @@ def _kiosk_health(
 ) -> None:
     if end <= start:
         return
-    branch_of: dict[str, str] = dict(
-        list(tuples(conn, sa.select(kiosks.c.kiosk_id, kiosks.c.branch)))
-    )
+    branch_of: dict[str, str] = dict(tuples(conn, sa.select(kiosks.c.kiosk_id, kiosks.c.branch)))
     enrolled: dict[str, datetime] = dict(
-        list(tuples(conn, sa.select(kiosks.c.kiosk_id, kiosks.c.enrolled_at)))
+        tuples(conn, sa.select(kiosks.c.kiosk_id, kiosks.c.enrolled_at))
     )
     up = fleet_health.up_seconds(conn, start, end, online_window)
     totals: dict[str, list[float]] = {}
