@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 
@@ -20,11 +20,10 @@ class CsvLine:
     """One line of the file: its values by column (stripped), or why it cannot be taken."""
 
     number: int
-    values: Mapping[str, str] = field(default_factory=dict)
+    values: dict[str, str] = field(default_factory=dict)
     problem: str = ""
 
 
-@dataclass
 class CsvLines:
     """The file's header (column names stripped) and then its lines, in order.
 
@@ -32,16 +31,14 @@ class CsvLines:
     An unreadable line ends the file (the csv module cannot find the next line reliably).
     """
 
-    text: str
-    header: list[str] | None = field(init=False)
-    header_problem: str = field(init=False, default="")
-
-    def __post_init__(self) -> None:
-        self._reader = csv.DictReader(io.StringIO(self.text.lstrip("\ufeff"), newline=""))
+    def __init__(self, text: str) -> None:
+        self._reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff"), newline=""))
+        self.header: list[str] | None = None
+        self.header_problem = ""
         try:
             names = self._reader.fieldnames
         except csv.Error as error:
-            self.header, self.header_problem = None, unreadable(error)
+            self.header_problem = unreadable(error)
             return
         self.header = [name.strip() for name in names or []]
         self._reader.fieldnames = self.header

@@ -169,7 +169,7 @@ def read_csv(
             report.rejected.append((line.number, line.problem))
             continue
         try:
-            record = convert(dict(line.values))
+            record = convert(line.values)
         except RowProblem as problem:
             report.rejected.append((line.number, str(problem)))
             continue

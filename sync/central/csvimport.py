@@ -75,7 +75,7 @@ def _read_rows(text: str, known: set[str], required: tuple[str, ...], build: Any
             rejected.append(Rejected(line.number, line.problem))
             continue
         try:
-            record = build(dict(line.values))
+            record = build(line.values)
         except ValueError as error:
             rejected.append(Rejected(line.number, str(error)))
             continue
