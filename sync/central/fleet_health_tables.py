@@ -1,6 +1,6 @@
 """The fleet's health tables: uptime spans folded from heartbeats, and device faults.
 
-On ``schema.metadata`` with the rest; ``heartbeats`` writes them, ``health`` reads them.
+On ``schema.metadata`` with the rest; ``heartbeats`` writes them, ``fleet_health`` reads them.
 """
 
 from __future__ import annotations

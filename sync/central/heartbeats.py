@@ -1,7 +1,7 @@
 """Heartbeats recorded: each kiosk's latest state on its row, its faults, and its uptime
 spans, for many kiosks in one transaction (``beat_writer`` batches them).
 
-Split from ``health``, which reads these rows back as the fleet's uptime and faults.
+Split from ``fleet_health``, which reads these rows back as the fleet's uptime and faults.
 """
 
 from __future__ import annotations

@@ -3,7 +3,7 @@
 A request whose reply never came may or may not have been carried out. Sending it again
 could lend or renew twice, so the kiosk asks item information (17) instead (and, for a
 checkout, the patron's charged items) and shows the reader that truth. Split from
-``upstream``, which does the asking; this decides from the answers.
+``library_system``, which does the asking; this decides from the answers.
 """
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
 """Plain values read from SIP2 replies: a patron answer, an item's facts, and the counts,
 amounts and initials inside them, read without ever raising on what a system sends.
 
-Split from ``upstream``, which decides with them; these only read.
+Split from ``library_system``, which decides with them; these only read.
 """
 
 from __future__ import annotations

@@ -1,8 +1,8 @@
 """Where a returned item goes, read from a SIP2 checkin reply (10).
 
-Split from ``upstream``: the routing reads one reply and the site's own location codes and
-needs nothing else of the live connection, so it is a plain function the return paths (live
-and replayed) share.
+Split from ``library_system``: the routing reads one reply and the site's own location
+codes and needs nothing else of the live connection, so it is a plain function the return
+paths (live and replayed) share.
 
 A checkin's alert type (CV, the 3M extension Evergreen and Koha send): 01 hold here, 02 hold
 at another branch (it travels there first), 03 inter-library loan going back, 04 transfer

@@ -1,8 +1,8 @@
 """SIP2 replies judged: a patron's answer as an Identification, what keeps a patron from
 borrowing, and an item's reply as an Outcome.
 
-Split from ``upstream``, which asks the ACS; these decide from what it answered (and, for a
-refusal, from the reason ``upstream`` found by asking again).
+Split from ``library_system``, which asks the ACS; these decide from what it answered (and, for a
+refusal, from the reason ``library_system`` found by asking again).
 """
 
 from __future__ import annotations
